@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Runs every test. Installs redis-server if missing, builds, publishes the executables the
+# process tests drive, then runs the suite. Each test fixture starts its own redis-server.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/ensure-redis.sh
+scripts/publish.sh
+dotnet test pool.sln -c Release --no-build -nologo --logger "console;verbosity=normal" "$@"

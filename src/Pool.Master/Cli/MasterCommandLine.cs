@@ -1,0 +1,115 @@
+using System.CommandLine;
+using Pool.Logging;
+using Pool.Master.Config;
+using Pool.Master.Supervision;
+using Pool.Protocol.Connection;
+
+namespace Pool.Master.Cli;
+
+/// <summary>
+/// The pool-master command line. `pool-master` alone means `pool-master run`. Every option has
+/// an environment variable; the flag wins (see <see cref="SettingsResolver"/>).
+/// </summary>
+public static class MasterCommandLine
+{
+    private static readonly Option<string?> ConfigOption = new("--config", "-c")
+    { Description = "pool.yml to load [env: POOL_CONFIG; default: config/pool.yml, then pool.yml]" };
+
+    private static readonly Option<string?> EnvironmentOption = new("--environment", "-E")
+    { Description = "environment section to merge over the defaults [env: POOL_ENV, DOTNET_ENVIRONMENT, RAILS_ENV, RACK_ENV, RESQUE_ENV]" };
+
+    private static readonly Option<string?> WorkerCommandOption = new("--worker-command", "-w")
+    { Description = "command each worker runs, split like shell words, no shell [env: POOL_WORKER_COMMAND; default: pool-worker beside pool-master]" };
+
+    private static readonly Option<double?> TermTimeoutOption = new("--term-timeout")
+    { Description = "seconds a child gets after TERM before SIGKILL of its group [env: TERM_TIMEOUT, RESQUE_TERM_TIMEOUT; default: 25]" };
+
+    private static readonly Option<string?> RedisOption = new("--redis")
+    { Description = "Redis URL: redis://, rediss:// or a StackExchange.Redis configuration string [env: REDIS_URL]" };
+
+    private static readonly Option<string?> PidFileOption = new("--pidfile")
+    { Description = "write the master's pid here; refuse to start if it names a live process [env: POOL_PIDFILE]" };
+
+    private static readonly Option<string?> LogFormatOption = new("--log-format")
+    { Description = "text or json, one event per line on stdout [env: POOL_LOG_FORMAT; default: text]" };
+
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("pool-master: supervises a pool of Resque-compatible worker processes from pool.yml");
+        var run = new Command("run", "start the pool and supervise it until TERM, INT or QUIT (the default command)");
+        foreach (var option in RunOptions())
+        {
+            root.Options.Add(option);
+            run.Options.Add(option);
+        }
+        root.SetAction((result, ct) => RunAsync(result, ct));
+        run.SetAction((result, ct) => RunAsync(result, ct));
+        root.Subcommands.Add(run);
+
+        var check = new Command("check", "validate the config and print the resolved pool; exit 0 when valid, 1 when not");
+        check.Options.Add(ConfigOption);
+        check.Options.Add(EnvironmentOption);
+        check.SetAction(Check);
+        root.Subcommands.Add(check);
+        return root;
+    }
+
+    private static IEnumerable<Option> RunOptions() =>
+        [ConfigOption, EnvironmentOption, WorkerCommandOption, TermTimeoutOption, RedisOption, PidFileOption, LogFormatOption];
+
+    private static int Check(ParseResult result)
+    {
+        var env = SettingsResolver.ProcessEnvironment();
+        try
+        {
+            var path = SettingsResolver.ResolveConfigPath(result.GetValue(ConfigOption), env, Environment.CurrentDirectory);
+            var environment = SettingsResolver.ResolveEnvironment(result.GetValue(EnvironmentOption), env);
+            var config = ConfigLoader.Load(path, environment, env);
+            Console.Out.Write(ConfigPrinter.Describe(config));
+            return 0;
+        }
+        catch (Exception e) when (e is ConfigException or FileNotFoundException or FormatException)
+        {
+            Console.Error.WriteLine("pool-master check: " + e.Message);
+            return 1;
+        }
+    }
+
+    private static async Task<int> RunAsync(ParseResult result, CancellationToken ct)
+    {
+        var env = SettingsResolver.ProcessEnvironment();
+        var formatRaw = result.GetValue(LogFormatOption) ?? SettingsResolver.Get(env, "POOL_LOG_FORMAT");
+        if (!LogSetup.TryParseFormat(formatRaw, out var format))
+        {
+            Console.Error.WriteLine($"pool-master: --log-format '{formatRaw}' is not text or json");
+            return 2;
+        }
+
+        MasterSettings settings;
+        try
+        {
+            settings = new MasterSettings
+            {
+                ConfigPath = SettingsResolver.ResolveConfigPath(result.GetValue(ConfigOption), env, Environment.CurrentDirectory),
+                Environment = SettingsResolver.ResolveEnvironment(result.GetValue(EnvironmentOption), env),
+                WorkerCommand = SettingsResolver.ResolveWorkerCommand(result.GetValue(WorkerCommandOption), env),
+                TermTimeout = SettingsResolver.ResolveTermTimeout(result.GetValue(TermTimeoutOption), env),
+                KillGrace = SettingsResolver.ResolveKillGrace(env),
+                RedisUrl = SettingsResolver.ResolveRedisUrl(result.GetValue(RedisOption), env),
+                PidFile = result.GetValue(PidFileOption) ?? SettingsResolver.Get(env, "POOL_PIDFILE"),
+                LogFormat = format,
+                TermChild = SettingsResolver.ResolveTermChild(env),
+                Namespace = SettingsResolver.ResolveNamespace(env),
+            };
+            _ = RedisUrl.Parse(settings.RedisUrl);
+        }
+        catch (Exception e) when (e is FileNotFoundException or FormatException or ArgumentException)
+        {
+            Console.Error.WriteLine("pool-master: " + e.Message);
+            return 1;
+        }
+
+        using var log = LogSetup.Create(format, "master");
+        return await MasterHost.RunAsync(settings, env, log, ct).ConfigureAwait(false);
+    }
+}

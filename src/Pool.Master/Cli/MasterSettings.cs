@@ -1,0 +1,22 @@
+using Pool.Logging;
+
+namespace Pool.Master.Cli;
+
+/// <summary>Everything `pool-master run` was told, by flags or by their environment variables.</summary>
+public sealed record MasterSettings
+{
+    public required string ConfigPath { get; init; }
+    public string? Environment { get; init; }
+    /// <summary>The default worker command as argv; a group's own `command` overrides it.</summary>
+    public required IReadOnlyList<string> WorkerCommand { get; init; }
+    public TimeSpan TermTimeout { get; init; } = TimeSpan.FromSeconds(25);
+    /// <summary>How long after a child's term_timeout the master waits before SIGKILL of its group.</summary>
+    public TimeSpan KillGrace { get; init; } = TimeSpan.FromSeconds(1);
+    public required string RedisUrl { get; init; }
+    public string? PidFile { get; init; }
+    internal LogFormat LogFormat { get; init; } = LogFormat.Text;
+    /// <summary>TERM_CHILD=0 keeps resque-pool's old immediate TERM (children get INT).</summary>
+    public bool TermChild { get; init; } = true;
+    /// <summary>Redis key namespace, "resque" by default (POOL_NAMESPACE).</summary>
+    public string Namespace { get; init; } = "resque";
+}

@@ -1,0 +1,89 @@
+using System.Globalization;
+using Pool.Protocol.Connection;
+
+namespace Pool.Master.Cli;
+
+/// <summary>
+/// The precedence rules from DESIGN.md: a flag, then its environment variable, then a default.
+/// Takes the environment as a dictionary so tests can drive it without touching the process's own.
+/// </summary>
+public static class SettingsResolver
+{
+    public static readonly string[] ConfigCandidates = ["config/pool.yml", "pool.yml"];
+    public static readonly string[] EnvironmentVariables = ["POOL_ENV", "DOTNET_ENVIRONMENT", "RAILS_ENV", "RACK_ENV", "RESQUE_ENV"];
+
+    public static string? Get(IReadOnlyDictionary<string, string?> env, string name) =>
+        env.TryGetValue(name, out var v) && !string.IsNullOrWhiteSpace(v) ? v : null;
+
+    /// <summary>--config, then POOL_CONFIG, then config/pool.yml, then pool.yml (relative to the working directory).</summary>
+    public static string ResolveConfigPath(string? flag, IReadOnlyDictionary<string, string?> env, string workingDirectory)
+    {
+        if (flag is not null) return Path.GetFullPath(flag, workingDirectory);
+        if (Get(env, "POOL_CONFIG") is { } fromEnv) return Path.GetFullPath(fromEnv, workingDirectory);
+        foreach (var candidate in ConfigCandidates)
+        {
+            var full = Path.GetFullPath(candidate, workingDirectory);
+            if (File.Exists(full)) return full;
+        }
+        throw new FileNotFoundException(
+            $"no pool config found: looked for {string.Join(" and ", ConfigCandidates)} in {workingDirectory}; pass --config PATH or set POOL_CONFIG");
+    }
+
+    /// <summary>--environment, then POOL_ENV, DOTNET_ENVIRONMENT, RAILS_ENV, RACK_ENV, RESQUE_ENV.</summary>
+    public static string? ResolveEnvironment(string? flag, IReadOnlyDictionary<string, string?> env) =>
+        flag ?? EnvironmentVariables.Select(n => Get(env, n)).FirstOrDefault(v => v is not null);
+
+    /// <summary>--term-timeout, then TERM_TIMEOUT, then RESQUE_TERM_TIMEOUT, then 25 s.</summary>
+    public static TimeSpan ResolveTermTimeout(double? flag, IReadOnlyDictionary<string, string?> env)
+    {
+        if (flag is { } f) return Seconds(f, "--term-timeout");
+        foreach (var name in new[] { "TERM_TIMEOUT", "RESQUE_TERM_TIMEOUT" })
+        {
+            if (Get(env, name) is { } raw)
+            {
+                if (!double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var s))
+                    throw new FormatException($"{name}='{raw}' is not a number of seconds; set it to e.g. 25");
+                return Seconds(s, name);
+            }
+        }
+        return TimeSpan.FromSeconds(25);
+    }
+
+    public static TimeSpan ResolveKillGrace(IReadOnlyDictionary<string, string?> env)
+    {
+        if (Get(env, "POOL_KILL_GRACE") is not { } raw) return TimeSpan.FromSeconds(1);
+        if (!double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var s))
+            throw new FormatException($"POOL_KILL_GRACE='{raw}' is not a number of seconds; set it to e.g. 1");
+        return Seconds(s, "POOL_KILL_GRACE");
+    }
+
+    /// <summary>--worker-command, then POOL_WORKER_COMMAND, then pool-worker beside pool-master.</summary>
+    public static IReadOnlyList<string> ResolveWorkerCommand(string? flag, IReadOnlyDictionary<string, string?> env)
+    {
+        var raw = flag ?? Get(env, "POOL_WORKER_COMMAND");
+        if (raw is null) return [Path.Combine(AppContext.BaseDirectory, "pool-worker")];
+        var argv = ShellWords.Split(raw);
+        if (argv.Count == 0) throw new FormatException("the worker command is empty; pass --worker-command CMD or unset POOL_WORKER_COMMAND");
+        return argv;
+    }
+
+    public static string ResolveRedisUrl(string? flag, IReadOnlyDictionary<string, string?> env) =>
+        flag ?? Get(env, "REDIS_URL") ?? RedisUrl.Default;
+
+    public static bool ResolveTermChild(IReadOnlyDictionary<string, string?> env) =>
+        Get(env, "TERM_CHILD") is not { } v || v.Trim() != "0";
+
+    public static string ResolveNamespace(IReadOnlyDictionary<string, string?> env) =>
+        Get(env, "POOL_NAMESPACE") ?? "resque";
+
+    public static IReadOnlyDictionary<string, string?> ProcessEnvironment() =>
+        System.Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+            .ToDictionary(e => (string)e.Key, e => (string?)e.Value, StringComparer.Ordinal);
+
+    private static TimeSpan Seconds(double s, string name)
+    {
+        if (s < 0 || double.IsNaN(s) || double.IsInfinity(s))
+            throw new FormatException($"{name} must be zero or more seconds, not {s}");
+        return TimeSpan.FromSeconds(s);
+    }
+}

@@ -1,0 +1,27 @@
+using System.Globalization;
+using System.Text;
+
+namespace Pool.Master.Config;
+
+/// <summary>The resolved pool as `pool-master check` prints it.</summary>
+public static class ConfigPrinter
+{
+    public static string Describe(PoolConfig config)
+    {
+        var sb = new StringBuilder();
+        var inv = CultureInfo.InvariantCulture;
+        sb.Append(inv, $"config: {config.SourcePath}\n");
+        sb.Append(inv, $"environment: {config.Environment ?? "(none)"}\n");
+        sb.Append(inv, $"workers: {config.TotalWorkers} in {config.Groups.Count} group(s)\n");
+        foreach (var g in config.Groups)
+        {
+            sb.Append(inv, $"  {g.QueueList}: {g.Count}");
+            if (g.TermTimeout is { } t) sb.Append(inv, $" term_timeout={t.TotalSeconds}s");
+            if (g.MemoryLimitMb is { } m) sb.Append(inv, $" memory_limit_mb={m}");
+            if (g.MaxJobs is { } j) sb.Append(inv, $" max_jobs={j}");
+            if (g.Command is { } c) sb.Append(inv, $" command=\"{c}\"");
+            sb.Append('\n');
+        }
+        return sb.ToString();
+    }
+}

@@ -1,0 +1,46 @@
+namespace Pool.Master.Config;
+
+/// <summary>One line of pool.yml after interpolation, merging and validation: a queue list and its workers.</summary>
+/// <param name="Key">The key as written in pool.yml, e.g. "bar,baz" or "*".</param>
+/// <param name="Queues">The queues in priority order; "*" stays "*" (every queue, alphabetically).</param>
+/// <param name="Count">Worker processes for this group; 0 is allowed and means none.</param>
+/// <param name="TermTimeout">This group's own kill deadline; null means the master's --term-timeout.</param>
+/// <param name="MemoryLimitMb">Recycle a worker gently once its RSS goes over this.</param>
+/// <param name="MaxJobs">Recycle a worker after this many jobs (Celery's max_tasks_per_child).</param>
+/// <param name="Command">This group's own worker command; null means the master's --worker-command.</param>
+/// <param name="Line">Line in the file where the group was defined (1-based), for messages.</param>
+public sealed record WorkerGroup(
+    string Key,
+    IReadOnlyList<string> Queues,
+    int Count,
+    TimeSpan? TermTimeout = null,
+    int? MemoryLimitMb = null,
+    int? MaxJobs = null,
+    string? Command = null,
+    int Line = 0)
+{
+    /// <summary>The QUEUES value a worker of this group gets.</summary>
+    public string QueueList => string.Join(',', Queues);
+}
+
+/// <summary>The resolved pool: every group, in file order, after the environment section was merged in.</summary>
+public sealed record PoolConfig(string SourcePath, string? Environment, IReadOnlyList<WorkerGroup> Groups)
+{
+    public int TotalWorkers => Groups.Sum(g => g.Count);
+}
+
+/// <summary>A config problem, always with the file, and the line and key where known, and what to do.</summary>
+public sealed class ConfigException(string file, int? line, string? key, string problem)
+    : Exception(Format(file, line, key, problem))
+{
+    public string File { get; } = file;
+    public int? Line { get; } = line;
+    public string? Key { get; } = key;
+    public string Problem { get; } = problem;
+
+    private static string Format(string file, int? line, string? key, string problem)
+    {
+        var where = line is { } l ? $"{file}:{l}" : file;
+        return key is null ? $"{where}: {problem}" : $"{where}: key '{key}': {problem}";
+    }
+}

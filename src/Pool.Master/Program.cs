@@ -1,0 +1,3 @@
+using Pool.Master.Cli;
+
+return await MasterCommandLine.Build().Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -1,0 +1,156 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using StackExchange.Redis;
+
+namespace Pool.Testing;
+
+/// <summary>
+/// A private redis-server on a free loopback port, in its own temp directory. Tests share one
+/// per assembly and isolate themselves with a unique key namespace (see <see cref="NewNamespace"/>);
+/// a test that restarts Redis starts its own instance.
+/// </summary>
+public sealed class RedisServer : IAsyncDisposable, IDisposable
+{
+    private Process? _process;
+    private readonly bool _appendOnly;
+    private ConnectionMultiplexer? _connection;
+
+    public int Port { get; }
+    public string Directory { get; }
+    public string Url => $"redis://127.0.0.1:{Port}";
+
+    private RedisServer(int port, string directory, bool appendOnly)
+    {
+        Port = port;
+        Directory = directory;
+        _appendOnly = appendOnly;
+    }
+
+    /// <summary>Starts redis-server and waits until it answers PING.</summary>
+    public static RedisServer Start(bool appendOnly = false)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "pool-redis-" + Guid.NewGuid().ToString("N")[..8]);
+        System.IO.Directory.CreateDirectory(dir);
+        var server = new RedisServer(FreePort(), dir, appendOnly);
+        server.StartProcess();
+        return server;
+    }
+
+    /// <summary>A connection for the test's own reads and writes. Shared; do not dispose it.</summary>
+    public ConnectionMultiplexer Connection =>
+        _connection ??= ConnectionMultiplexer.Connect($"127.0.0.1:{Port},abortConnect=false,connectRetry=5");
+
+    public IDatabase Db => Connection.GetDatabase();
+
+    /// <summary>A fresh key namespace for one test, so tests can share a server.</summary>
+    public static string NewNamespace(string prefix = "t") => prefix + Guid.NewGuid().ToString("N")[..10];
+
+    /// <summary>Stops the server (SHUTDOWN, AOF kept when enabled) and starts it again on the same port.</summary>
+    public void Restart()
+    {
+        Stop();
+        StartProcess();
+    }
+
+    public void Stop()
+    {
+        if (_process is null) return;
+        try
+        {
+            if (!_process.HasExited) _process.Kill();
+            _process.WaitForExit(5000);
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
+        }
+        _process.Dispose();
+        _process = null;
+    }
+
+    private void StartProcess()
+    {
+        var psi = new ProcessStartInfo("redis-server")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Directory,
+        };
+        foreach (var arg in new[]
+                 {
+                     "--port", Port.ToString(), "--bind", "127.0.0.1", "--dir", Directory,
+                     "--save", "", "--appendonly", _appendOnly ? "yes" : "no",
+                     "--appendfsync", "always", "--protected-mode", "no", "--daemonize", "no",
+                 })
+        {
+            psi.ArgumentList.Add(arg);
+        }
+
+        try
+        {
+            _process = Process.Start(psi) ?? throw new InvalidOperationException("redis-server did not start");
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new InvalidOperationException(
+                "redis-server is not installed; run scripts/test.sh (it installs it) or apt-get install -y redis-server", e);
+        }
+        _process.OutputDataReceived += (_, _) => { };
+        _process.ErrorDataReceived += (_, _) => { };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+
+        Wait.Until(() => CanPing(), TimeSpan.FromSeconds(10), $"redis-server did not answer on port {Port}");
+    }
+
+    private bool CanPing()
+    {
+        try
+        {
+            using var client = new TcpClient();
+            client.Connect(IPAddress.Loopback, Port);
+            using var stream = client.GetStream();
+            stream.Write("PING\r\n"u8);
+            var buffer = new byte[16];
+            var read = stream.Read(buffer);
+            // While loading the AOF Redis answers -LOADING; only +PONG means ready.
+            return read >= 5 && buffer[0] == (byte)'+';
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>A TCP port that was free a moment ago.</summary>
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public void Dispose()
+    {
+        _connection?.Dispose();
+        Stop();
+        try { System.IO.Directory.Delete(Directory, recursive: true); }
+        catch (IOException) { }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
+}
+
+/// <summary>One redis-server for a whole test assembly; use it with [Collection] or IClassFixture.</summary>
+public sealed class RedisFixture : IDisposable
+{
+    public RedisServer Server { get; } = RedisServer.Start();
+
+    public void Dispose() => Server.Dispose();
+}

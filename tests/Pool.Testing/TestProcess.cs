@@ -1,0 +1,157 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Mono.Unix.Native;
+
+namespace Pool.Testing;
+
+/// <summary>
+/// A real child process under test: captures stdout/stderr line by line, sends real signals,
+/// and waits for lines or exit with a deadline. Disposing kills it (and its process group)
+/// so a failed test leaves nothing behind.
+/// </summary>
+public sealed class TestProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _lines = new();
+
+    public int Pid { get; }
+    public IReadOnlyCollection<string> Lines => _lines;
+    public string Output => string.Join('\n', _lines);
+
+    private TestProcess(Process process)
+    {
+        _process = process;
+        Pid = process.Id;
+    }
+
+    public static TestProcess Start(string fileName, IEnumerable<string> args, IDictionary<string, string?>? env = null, string? workingDirectory = null)
+    {
+        var psi = new ProcessStartInfo(fileName)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = false,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
+        };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        if (env is not null)
+        {
+            foreach (var (k, v) in env)
+            {
+                if (v is null) psi.Environment.Remove(k);
+                else psi.Environment[k] = v;
+            }
+        }
+
+        var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start " + fileName);
+        var handle = new TestProcess(process);
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) handle._lines.Enqueue(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) handle._lines.Enqueue("stderr: " + e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return handle;
+    }
+
+    public bool HasExited => _process.HasExited;
+    public int ExitCode => _process.ExitCode;
+
+    public void Signal(Signum signal)
+    {
+        if (Syscall.kill(Pid, signal) != 0 && !_process.HasExited)
+            throw new InvalidOperationException($"kill({Pid}, {signal}) failed: {Stdlib.GetLastError()}");
+    }
+
+    /// <summary>Waits for an output line that contains <paramref name="text"/> and returns it.</summary>
+    public string WaitForLine(string text, TimeSpan? timeout = null) => WaitForLine(l => l.Contains(text, StringComparison.Ordinal), timeout, text);
+
+    public string WaitForLine(Func<string, bool> match, TimeSpan? timeout = null, string? because = null)
+    {
+        string? found = null;
+        Wait.Until(() => (found = _lines.FirstOrDefault(match)) is not null, timeout,
+            $"a line with '{because}' from pid {Pid}. Output so far:\n{Output}");
+        return found!;
+    }
+
+    public int CountLines(string text) => _lines.Count(l => l.Contains(text, StringComparison.Ordinal));
+
+    /// <summary>Waits for exit and returns the exit code.</summary>
+    public int WaitForExit(TimeSpan? timeout = null)
+    {
+        var limit = timeout ?? Wait.Default;
+        if (!_process.WaitForExit(limit))
+            throw new TimeoutException($"pid {Pid} did not exit within {limit.TotalSeconds:0.#} s. Output:\n{Output}");
+        _process.WaitForExit(); // flush the async readers
+        return _process.ExitCode;
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                Syscall.kill(-Pid, Signum.SIGKILL);
+                _process.Kill(entireProcessTree: true);
+                _process.WaitForExit(5000);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+        }
+        _process.Dispose();
+    }
+}
+
+/// <summary>Facts about live processes, read from /proc.</summary>
+public static class ProcFs
+{
+    public static bool IsAlive(int pid)
+    {
+        var state = State(pid);
+        return state is not null && state != 'Z' && state != 'X';
+    }
+
+    /// <summary>The state letter from /proc/PID/stat (R, S, Z...), or null when the pid is gone.</summary>
+    public static char? State(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var close = stat.LastIndexOf(')');
+            return stat[close + 2];
+        }
+        catch (IOException) { return null; }
+        catch (UnauthorizedAccessException) { return null; }
+    }
+
+    public static int ParentPid(int pid) => StatField(pid, 1);
+    public static int ProcessGroup(int pid) => StatField(pid, 2);
+
+    /// <summary>Pids whose parent is <paramref name="pid"/>.</summary>
+    public static IReadOnlyList<int> Children(int pid) =>
+        AllPids().Where(p => { try { return ParentPid(p) == pid; } catch (IOException) { return false; } }).ToList();
+
+    public static IEnumerable<int> AllPids() =>
+        System.IO.Directory.EnumerateDirectories("/proc")
+            .Select(Path.GetFileName)
+            .Where(n => n is not null && n.All(char.IsAsciiDigit))
+            .Select(n => int.Parse(n!));
+
+    public static IReadOnlyDictionary<string, string> Environment(int pid)
+    {
+        var raw = File.ReadAllText($"/proc/{pid}/environ");
+        return raw.Split('\0', StringSplitOptions.RemoveEmptyEntries)
+            .Select(e => e.Split('=', 2))
+            .Where(p => p.Length == 2)
+            .GroupBy(p => p[0]).ToDictionary(g => g.Key, g => g.Last()[1]);
+    }
+
+    private static int StatField(int pid, int index)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var close = stat.LastIndexOf(')');
+        var fields = stat[(close + 2)..].Split(' ');
+        return int.Parse(fields[index]);
+    }
+}
