@@ -1,0 +1,43 @@
+namespace Pool.Protocol.Supervision;
+
+/// <summary>
+/// What pool-master asks of Redis. The master supervises processes first and talks to Redis
+/// second: every call here may fail (Redis down) and the master must log it and go on.
+/// </summary>
+public interface IMasterStore : IAsyncDisposable
+{
+    /// <summary>
+    /// A child died: put its in-flight job (if any) back at the head of its queue with its
+    /// attempt count raised, or fail it as poison after the limit, and remove the worker from
+    /// the registry. Safe to call twice and safe to race with a lease sweep.
+    /// </summary>
+    Task<RecoveryOutcome> RecoverWorkerAsync(string workerId, CancellationToken ct = default);
+
+    /// <summary>Recover every Pool worker whose liveness lease has expired (any host). Returns how many were recovered.</summary>
+    Task<int> RecoverExpiredAsync(CancellationToken ct = default);
+
+    /// <summary>Of these worker ids, the ones running a job right now (for idle-first scale-down).</summary>
+    Task<IReadOnlySet<string>> BusyWorkersAsync(IReadOnlyCollection<string> workerIds, CancellationToken ct = default);
+}
+
+/// <summary>What recovery did with a dead worker's job.</summary>
+/// <param name="Action">None (it held no job), Requeued, or Poisoned (sent to the failed list).</param>
+/// <param name="Queue">The job's queue, when there was a job.</param>
+/// <param name="JobClass">The job's class, when it could be read.</param>
+/// <param name="Attempts">The attempt count after this recovery.</param>
+public sealed record RecoveryOutcome(RecoveryAction Action, string? Queue = null, string? JobClass = null, int Attempts = 0)
+{
+    public static readonly RecoveryOutcome Nothing = new(RecoveryAction.None);
+}
+
+public enum RecoveryAction { None, Requeued, Poisoned }
+
+/// <summary>Resque's worker id, host:pid:queues, as both Pool's worker and its master compute it.</summary>
+public static class WorkerIdentity
+{
+    public static string Host { get; } = System.Net.Dns.GetHostName();
+
+    public static string For(int pid, string queueList) => For(Host, pid, queueList);
+
+    public static string For(string host, int pid, string queueList) => $"{host}:{pid}:{queueList}";
+}
