@@ -1,14 +1,104 @@
 using Pool.Master.Cli;
+using Pool.Master.Config;
+using Pool.Master.Processes;
+using Pool.Master.Signals;
+using Pool.Master.Stores;
+using Pool.Protocol.Connection;
+using Pool.Protocol.Supervision;
 using Serilog;
 
 namespace Pool.Master.Supervision;
 
-/// <summary>Entry point of `pool-master run`. STUB: the supervision work replaces this.</summary>
+/// <summary>
+/// Entry point of `pool-master run`: claim the pidfile, load the config, connect the store, listen
+/// to signals, run the supervisor until it has drained, then clean up in reverse order.
+/// </summary>
 public static class MasterHost
 {
-    public static Task<int> RunAsync(MasterSettings settings, IReadOnlyDictionary<string, string?> env, ILogger log, CancellationToken ct)
+    /// <summary>
+    /// How the master gets its Redis store. The one line to change when RedisMasterStore lands:
+    /// <c>(settings, ct) =&gt; RedisMasterStore.ConnectAsync(...)</c>. It must not block for long
+    /// when Redis is down; if it throws, the master runs without recovery and says so.
+    /// </summary>
+    internal static Func<MasterSettings, CancellationToken, Task<IMasterStore>> ConnectStore { get; set; } =
+        (_, _) => Task.FromResult<IMasterStore>(NullMasterStore.Instance);
+
+    public static async Task<int> RunAsync(MasterSettings settings, IReadOnlyDictionary<string, string?> env, ILogger log, CancellationToken ct)
     {
-        log.Information("pool-master would supervise {Config}", settings.ConfigPath);
-        return Task.FromResult(0);
+        using var pidFile = ClaimPidFile(settings);
+        if (settings.PidFile is not null && pidFile is null) return 1;
+        if (!ChildLauncher.IsAvailable)
+        {
+            log.Fatal("{Setsid} is missing; the master needs it to start each worker in its own process group (apt-get install util-linux)", ChildLauncher.SetsidPath);
+            return 1;
+        }
+
+        PoolConfig config;
+        SupervisorOptions options;
+        try
+        {
+            config = ConfigLoader.Load(settings.ConfigPath, settings.Environment, env);
+            options = SupervisorOptions.FromEnvironment(env);
+        }
+        catch (Exception e) when (e is ConfigException or FileNotFoundException or FormatException or IOException)
+        {
+            log.Fatal("cannot start: {Error}", e.Message);
+            return 1;
+        }
+
+        LogStart(settings, config, env, log);
+        await using var store = new GuardedStore(await ConnectOrNullAsync(settings, log, ct).ConfigureAwait(false), log, options.StoreTimeout);
+        var supervisor = new Supervisor(settings, config, env, log, store, options, TimeProvider.System,
+            () => ConfigLoader.Load(settings.ConfigPath, settings.Environment, env));
+        using var signals = new SignalListener(SignalNames.Handled, s => supervisor.Post(new SignalReceived(s)));
+        // Cancellation from the host means the same as TERM.
+        await using var onCancel = ct.Register(() => supervisor.Post(new SignalReceived(System.Runtime.InteropServices.PosixSignal.SIGTERM)));
+        var code = await supervisor.RunAsync().ConfigureAwait(false);
+        log.Information("pool-master exiting with {ExitCode}", code);
+        return code;
+    }
+
+    private static PidFile? ClaimPidFile(MasterSettings settings)
+    {
+        if (settings.PidFile is null) return null;
+        try
+        {
+            var claimed = PidFile.TryClaim(settings.PidFile, Environment.ProcessId, out var error);
+            if (claimed is null) Console.Error.WriteLine("pool-master: " + error);
+            return claimed;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"pool-master: cannot write pidfile {settings.PidFile}: {e.Message}");
+            return null;
+        }
+    }
+
+    private static async Task<IMasterStore> ConnectOrNullAsync(MasterSettings settings, ILogger log, CancellationToken ct)
+    {
+        try
+        {
+            return await ConnectStore(settings, ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            log.Error("cannot reach Redis at {Redis}: {Error}; supervising without job recovery", RedisUrl.Redact(settings.RedisUrl), e.Message);
+            return NullMasterStore.Instance;
+        }
+    }
+
+    private static void LogStart(MasterSettings settings, PoolConfig config, IReadOnlyDictionary<string, string?> env, ILogger log)
+    {
+        log.Information("pool-master {MasterPid} supervising {Workers} worker(s) in {Groups} group(s) from {Config} (environment {Environment}), redis {Redis}, term_timeout {TermTimeout}s + grace {KillGrace}s",
+            Environment.ProcessId, config.TotalWorkers, config.Groups.Count, config.SourcePath, config.Environment ?? "(none)",
+            RedisUrl.Redact(settings.RedisUrl), settings.TermTimeout.TotalSeconds, settings.KillGrace.TotalSeconds);
+
+        if (SettingsResolver.Get(env, "DYNO") is { } dyno)
+        {
+            var longest = config.Groups.Select(g => g.TermTimeout ?? settings.TermTimeout).DefaultIfEmpty(settings.TermTimeout).Max();
+            if (longest + settings.KillGrace >= TimeSpan.FromSeconds(30))
+                log.Warning("on Heroku (DYNO={Dyno}) the platform sends SIGKILL 30 s after TERM, but term_timeout {TermTimeout}s + grace {KillGrace}s reaches it: lower TERM_TIMEOUT or the group's term_timeout below {Limit}s",
+                    dyno, longest.TotalSeconds, settings.KillGrace.TotalSeconds, 30 - settings.KillGrace.TotalSeconds);
+        }
     }
 }

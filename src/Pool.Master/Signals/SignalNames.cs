@@ -1,0 +1,45 @@
+using System.Runtime.InteropServices;
+using Mono.Unix.Native;
+
+namespace Pool.Master.Signals;
+
+/// <summary>The signals the master listens to, their short names for logs, and their kill(2) numbers.</summary>
+internal static class SignalNames
+{
+    // PosixSignal has no members for these; raw Linux numbers work by casting.
+    public const PosixSignal Usr1 = (PosixSignal)10;
+    public const PosixSignal Usr2 = (PosixSignal)12;
+
+    public static IReadOnlyList<PosixSignal> Handled { get; } =
+    [
+        PosixSignal.SIGTERM, PosixSignal.SIGINT, PosixSignal.SIGQUIT, PosixSignal.SIGHUP, PosixSignal.SIGWINCH,
+        PosixSignal.SIGTTIN, PosixSignal.SIGTTOU, PosixSignal.SIGCONT, Usr1, Usr2,
+    ];
+
+    public static string Name(PosixSignal signal) => signal switch
+    {
+        PosixSignal.SIGTERM => "TERM",
+        PosixSignal.SIGINT => "INT",
+        PosixSignal.SIGQUIT => "QUIT",
+        PosixSignal.SIGHUP => "HUP",
+        PosixSignal.SIGWINCH => "WINCH",
+        PosixSignal.SIGTTIN => "TTIN",
+        PosixSignal.SIGTTOU => "TTOU",
+        PosixSignal.SIGCONT => "CONT",
+        Usr1 => "USR1",
+        Usr2 => "USR2",
+        _ => ((int)signal).ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>The kill(2) number for a signal the master passes on to its children.</summary>
+    public static Signum ToSignum(PosixSignal signal) => signal switch
+    {
+        PosixSignal.SIGCONT => Signum.SIGCONT,
+        Usr1 => Signum.SIGUSR1,
+        Usr2 => Signum.SIGUSR2,
+        PosixSignal.SIGTERM => Signum.SIGTERM,
+        PosixSignal.SIGINT => Signum.SIGINT,
+        PosixSignal.SIGQUIT => Signum.SIGQUIT,
+        _ => throw new ArgumentOutOfRangeException(nameof(signal), signal, "not a signal the master relays"),
+    };
+}

@@ -1,0 +1,36 @@
+using System.Diagnostics;
+using Pool.Master.Config;
+
+namespace Pool.Master.Supervision;
+
+/// <summary>
+/// One worker process from spawn until its exit has been handled. Owned by the supervisor loop;
+/// only <see cref="Process"/> is touched by another thread (the runtime, which reaps it).
+/// </summary>
+internal sealed class Child(Process process, WorkerGroup group, int slotNumber, DateTimeOffset startedAt)
+{
+    public Process Process { get; } = process;
+    public int Pid { get; } = process.Id;
+    /// <summary>The group it was started for; a retiring child keeps the group of its generation.</summary>
+    public WorkerGroup Group { get; } = group;
+    public int SlotNumber { get; } = slotNumber;
+    public DateTimeOffset StartedAt { get; } = startedAt;
+    public string WorkerId { get; } = Pool.Protocol.Supervision.WorkerIdentity.For(process.Id, group.QueueList);
+
+    /// <summary>The slot it fills, or null once it is retiring (HUP, TTOU, WINCH) and must not be respawned.</summary>
+    public Slot? Slot { get; set; }
+
+    /// <summary>Set once the master asked it to stop.</summary>
+    public StopRequest? Stop { get; set; }
+}
+
+/// <summary>The stages of one child's stop: signal sent, optional kill deadline, SIGKILL sent.</summary>
+internal sealed class StopRequest(string reason, string signal, DateTimeOffset requestedAt, DateTimeOffset? killAt)
+{
+    public string Reason { get; } = reason;
+    public string Signal { get; set; } = signal;
+    public DateTimeOffset RequestedAt { get; } = requestedAt;
+    /// <summary>When the process group gets SIGKILL; null means no deadline (QUIT).</summary>
+    public DateTimeOffset? KillAt { get; set; } = killAt;
+    public DateTimeOffset? KilledAt { get; set; }
+}

@@ -1,0 +1,58 @@
+using Pool.Master.Processes;
+
+namespace Pool.Master.Supervision;
+
+/// <summary>A reaped child: recover its job, clean its process group, and decide when its slot is refilled.</summary>
+internal sealed partial class Supervisor
+{
+    private void OnChildExited(System.Diagnostics.Process process)
+    {
+        // The spawn that registered this child ran before this event was handled (same loop).
+        if (!_children.TryGetValue(process.Id, out var child) || !ReferenceEquals(child.Process, process)) return;
+        _children.Remove(child.Pid);
+        var now = Now;
+        var code = child.Process.ExitCode;
+        child.Process.Dispose();
+
+        // Its job, if any, goes back on the queue now rather than when its lease expires.
+        _store.RecoverWorker(child.WorkerId, child.Pid);
+
+        // Leftovers of the job in the worker's own group (the worker is gone, so they are orphans).
+        if (ProcessSignals.KillGroup(child.Pid))
+            _log.Warning("worker {Pid} left processes in its group; sent SIGKILL to group {Pgid}", child.Pid, child.Pid);
+
+        if (child.Stop is { } stop)
+        {
+            var outcome = stop.KilledAt is not null ? "killed (SIGKILL to its group)" : $"exited by itself with code {code}";
+            _log.Information("worker {Pid} ({Group} slot {Slot}) stopped after {StopMs:0} ms: {Outcome}",
+                child.Pid, child.Group.Key, child.SlotNumber, (now - stop.RequestedAt).TotalMilliseconds, outcome);
+            if (_mode != StopMode.None) _drain.Add(child, now, outcome);
+        }
+        else if (_mode != StopMode.None)
+        {
+            _drain.Add(child, now, $"exited by itself with code {code} before it was asked to stop");
+        }
+
+        if (child.Slot is not { } slot) return;
+        slot.Child = null;
+        if (child.Stop is not null)
+        {
+            // Stopped on purpose (memory recycle): refill at once, it is not a crash.
+            slot.SpawnAt = null;
+            return;
+        }
+
+        var step = slot.Backoff.Exited();
+        slot.SpawnAt = now + step.Delay;
+        if (step.StartedLooping)
+        {
+            _log.Warning("slot {Group}/{Slot} crash-looping, backing off (worker {Pid} exited with code {ExitCode} after {UptimeMs:0} ms; next try in {DelayMs:0} ms)",
+                slot.Group.Group.Key, slot.Number, child.Pid, code, (now - child.StartedAt).TotalMilliseconds, step.Delay.TotalMilliseconds);
+        }
+        else if (!slot.Backoff.IsLooping)
+        {
+            _log.Warning("worker {Pid} ({Group} slot {Slot}) died with code {ExitCode} after {UptimeMs:0} ms; replacing it",
+                child.Pid, slot.Group.Group.Key, slot.Number, code, (now - child.StartedAt).TotalMilliseconds);
+        }
+    }
+}

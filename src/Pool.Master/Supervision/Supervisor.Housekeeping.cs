@@ -1,0 +1,48 @@
+using Mono.Unix.Native;
+using Pool.Master.Processes;
+
+namespace Pool.Master.Supervision;
+
+/// <summary>Once a second: end crash-loop states of healthy slots, recycle workers over their memory limit, sweep leases.</summary>
+internal sealed partial class Supervisor
+{
+    private void Housekeep(DateTimeOffset now)
+    {
+        foreach (var slot in _groups.SelectMany(g => g.Slots))
+        {
+            if (slot.Child is { } child && slot.Backoff.CheckHealthy())
+                _log.Information("slot {Group}/{Slot} healthy again, backoff reset (worker {Pid} up {UptimeMs:0} ms)",
+                    slot.Group.Group.Key, slot.Number, child.Pid, (now - child.StartedAt).TotalMilliseconds);
+        }
+        CheckMemory();
+        if (now >= _nextLeaseSweep)
+        {
+            _nextLeaseSweep = now + _options.LeaseSweepInterval;
+            _store.SweepExpiredLeases();
+        }
+    }
+
+    /// <summary>Over memory_limit_mb: TERM, and the slot is refilled. Over twice the limit: SIGKILL the group now.</summary>
+    private void CheckMemory()
+    {
+        foreach (var child in _children.Values.ToList())
+        {
+            if (child.Group.MemoryLimitMb is not { } limit || child.Stop?.KilledAt is not null) continue;
+            if (ProcStatus.ResidentMb(child.Pid) is not { } rss || rss <= limit) continue;
+
+            if (rss > 2 * limit)
+            {
+                _log.Warning("worker {Pid} ({Group} slot {Slot}) uses {RssMb:0} MB, over twice its limit of {LimitMb} MB: SIGKILL to its group",
+                    child.Pid, child.Group.Key, child.SlotNumber, rss, limit);
+                Kill(child, "memory", Now);
+            }
+            else if (child.Stop is null)
+            {
+                _log.Warning("worker {Pid} ({Group} slot {Slot}) uses {RssMb:0} MB, over its limit of {LimitMb} MB: recycling it",
+                    child.Pid, child.Group.Key, child.SlotNumber, rss, limit);
+                // Keeps its slot: the exit is not a crash, so the slot is refilled at once (see OnChildExited).
+                RequestStop(child, Signum.SIGTERM, "memory", withDeadline: true);
+            }
+        }
+    }
+}

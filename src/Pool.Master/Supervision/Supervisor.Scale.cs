@@ -1,0 +1,109 @@
+using Mono.Unix.Native;
+using Pool.Master.Config;
+
+namespace Pool.Master.Supervision;
+
+/// <summary>
+/// Changing the pool while it runs: HUP (new generation first, then retire the old one), WINCH
+/// (retire everyone, keep the master), TTIN/TTOU (one more or one fewer per group). A retired
+/// child leaves its slot at once, so it is never respawned, and gets TERM with its deadline.
+/// </summary>
+internal sealed partial class Supervisor
+{
+    // True while a TTOU's "who is busy?" question is out; its answer comes back as BusyWorkersKnown.
+    private bool _trimPending;
+
+    private void Reload()
+    {
+        if (_mode != StopMode.None)
+        {
+            _log.Information("HUP ignored: stopping");
+            return;
+        }
+        PoolConfig config;
+        try
+        {
+            config = _reloadConfig();
+        }
+        catch (Exception e) when (e is ConfigException or FileNotFoundException or FormatException or IOException)
+        {
+            _log.Error("HUP: config rejected, keeping the running one: {Error}", e.Message);
+            if (_paused) Resume(_config, "the running config");
+            return;
+        }
+        Resume(config, config.SourcePath);
+    }
+
+    /// <summary>New generation first: its workers start now, and only then the old ones get TERM.</summary>
+    private void Resume(PoolConfig config, string source)
+    {
+        var old = _children.Values.Where(c => c.Slot is not null).ToList();
+        _config = config;
+        _groups = config.Groups.Select(g => new GroupState(g)).ToList();
+        _paused = false;
+        _log.Information("HUP: starting {Workers} worker(s) in {Groups} group(s) from {Source}, then retiring {Old} old worker(s)",
+            config.TotalWorkers, config.Groups.Count, source, old.Count);
+        FillSlots(Now);
+        foreach (var child in old) Retire(child, "replaced by HUP");
+    }
+
+    private void Pause()
+    {
+        if (_mode != StopMode.None) return;
+        _paused = true;
+        var count = 0;
+        foreach (var group in _groups)
+        {
+            foreach (var slot in group.Slots)
+            {
+                if (slot.Child is { } child) { Retire(child, "WINCH"); count++; }
+            }
+            group.Slots.Clear();
+        }
+        _log.Information("WINCH: stopping {Count} worker(s); the master keeps running, HUP brings them back", count);
+    }
+
+    private void Resize(int delta)
+    {
+        if (_mode != StopMode.None || _paused) return;
+        foreach (var group in _groups) group.Desired = Math.Max(0, group.Desired + delta);
+        _log.Information("{Signal}: now {Sizes} until the next HUP",
+            delta > 0 ? "TTIN" : "TTOU", string.Join(", ", _groups.Select(g => $"{g.Group.Key}={g.Desired}")));
+        if (delta < 0) AskWhoIsBusy();
+    }
+
+    private void AskWhoIsBusy()
+    {
+        if (_trimPending) return;
+        _trimPending = true;
+        var ids = _children.Values.Where(c => c.Slot is not null).Select(c => c.WorkerId).ToList();
+        _ = Task.Run(async () => Post(new BusyWorkersKnown(await _store.BusyWorkersAsync(ids).ConfigureAwait(false))));
+    }
+
+    /// <summary>Brings every group down to its wanted size: empty slots first, then idle workers, newest first.</summary>
+    private void TrimExcess(IReadOnlySet<string>? busy)
+    {
+        _trimPending = false;
+        if (_mode != StopMode.None) return;
+        foreach (var group in _groups)
+        {
+            var victims = group.Slots
+                .OrderBy(s => s.Child is null ? 0 : busy is not null && busy.Contains(s.Child.WorkerId) ? 2 : 1)
+                .ThenByDescending(s => s.Child?.StartedAt ?? DateTimeOffset.MaxValue)
+                .Take(Math.Max(0, group.Slots.Count - group.Desired))
+                .ToList();
+            foreach (var slot in victims)
+            {
+                group.Slots.Remove(slot);
+                if (slot.Child is { } child) Retire(child, "TTOU");
+            }
+        }
+    }
+
+    private void Retire(Child child, string reason)
+    {
+        child.Slot = null;
+        _log.Information("stage signal: retiring worker {Pid} ({Group} slot {Slot}): {Reason}", child.Pid, child.Group.Key, child.SlotNumber, reason);
+        RequestStop(child, Signum.SIGTERM, reason, withDeadline: true);
+    }
+}
