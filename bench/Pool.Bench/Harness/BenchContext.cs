@@ -1,0 +1,49 @@
+using Pool.Testing;
+using StackExchange.Redis;
+
+namespace Pool.Bench.Harness;
+
+/// <summary>
+/// What every scenario shares: a private redis-server on a free port, the published binaries,
+/// and a scratch folder. Each scenario uses its own key namespace so runs do not see each other.
+/// </summary>
+public sealed class BenchContext : IDisposable
+{
+    public RedisServer Redis { get; }
+    public string Scratch { get; } = Directory.CreateTempSubdirectory("pool-bench").FullName;
+    public int Jobs { get; init; } = 20_000;
+    public TimeSpan Duration { get; init; } = TimeSpan.FromMinutes(2);
+
+    public BenchContext(RedisServer redis) => Redis = redis;
+
+    public IDatabase Db => Redis.Db;
+
+    public string WriteConfig(string yaml)
+    {
+        var path = Path.Combine(Scratch, $"pool-{Guid.NewGuid():N}.yml");
+        File.WriteAllText(path, yaml);
+        return path;
+    }
+
+    /// <summary>Starts pool-master on this Redis with the given pool.yml text and extra environment.</summary>
+    public TestProcess StartMaster(string yaml, string ns, IDictionary<string, string?>? env = null, params string[] args)
+    {
+        var environment = new Dictionary<string, string?>
+        {
+            ["REDIS_URL"] = Redis.Url,
+            ["POOL_NAMESPACE"] = ns,
+            ["POOL_JOBS"] = Artifacts.SamplesDll,
+            ["POOL_CONFIG"] = null,
+            ["POOL_ENV"] = null,
+        };
+        if (env is not null)
+            foreach (var (k, v) in env) environment[k] = v;
+        return TestProcess.Start(Artifacts.PoolMaster, ["run", "-c", WriteConfig(yaml), .. args], environment, Scratch);
+    }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(Scratch, recursive: true); }
+        catch (IOException) { }
+    }
+}

@@ -1,0 +1,37 @@
+using System.Diagnostics;
+using Pool.Testing;
+using StackExchange.Redis;
+
+namespace Pool.Bench.Harness;
+
+/// <summary>Reads a running pool's state from Redis and /proc, and times waits on it.</summary>
+public sealed class PoolProbe(IDatabase db, string ns)
+{
+    /// <summary>Pids of workers in the Resque registry (ids are host:pid:queues).</summary>
+    public HashSet<int> RegisteredPids() =>
+        db.SetMembers($"{ns}:workers").Select(v => ((string)v!).Split(':')).Where(p => p.Length >= 3)
+            .Select(p => int.TryParse(p[1], out var pid) ? pid : -1).Where(p => p > 0).ToHashSet();
+
+    /// <summary>Live registered worker pids that are children of the master.</summary>
+    public HashSet<int> ReadyChildren(int masterPid)
+    {
+        var children = ProcFs.Children(masterPid).ToHashSet();
+        var ready = RegisteredPids();
+        ready.IntersectWith(children);
+        return ready;
+    }
+
+    public static TimeSpan Time(Func<bool> condition, TimeSpan timeout, string because)
+    {
+        var sw = Stopwatch.StartNew();
+        Wait.Until(condition, timeout, because);
+        return sw.Elapsed;
+    }
+
+    public long TotalCommands()
+    {
+        var info = db.Execute("INFO", "stats").ToString();
+        var line = info.Split('\n').First(l => l.StartsWith("total_commands_processed:", StringComparison.Ordinal));
+        return long.Parse(line.Split(':')[1].Trim(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+}

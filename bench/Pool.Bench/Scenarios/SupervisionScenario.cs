@@ -1,0 +1,45 @@
+using Mono.Unix.Native;
+using Pool.Bench.Harness;
+using Pool.Testing;
+
+namespace Pool.Bench.Scenarios;
+
+/// <summary>
+/// Spawn, respawn and graceful stop of an idle pool of 2 pool-workers: master start to both
+/// registered in Redis; kill -9 of a child to its replacement registered (resque-pool takes
+/// about 1 s); TERM to master exit.
+/// </summary>
+public sealed class SupervisionScenario : IScenario
+{
+    public string Id => "supervise";
+
+    public Task<IReadOnlyList<Figure>> RunAsync(BenchContext context, CancellationToken ct)
+    {
+        var ns = RedisServer.NewNamespace("bench");
+        var probe = new PoolProbe(context.Db, ns);
+        var figures = new List<Figure>();
+
+        using var master = context.StartMaster("bench: 2\n", ns);
+        var spawn = PoolProbe.Time(() => probe.ReadyChildren(master.Pid).Count == 2, TimeSpan.FromSeconds(30), "2 workers registered");
+        figures.Add(new Figure("spawn_to_ready_ms", spawn.TotalMilliseconds, "ms", "pool-master start to 2 pool-workers registered in Redis"));
+
+        for (var kill = 0; kill < 3; kill++)
+        {
+            var before = probe.ReadyChildren(master.Pid);
+            var victim = before.First();
+            Syscall.kill(victim, Signum.SIGKILL);
+            var respawn = PoolProbe.Time(() =>
+            {
+                var now = probe.ReadyChildren(master.Pid);
+                now.Remove(victim);
+                return now.Count == 2;
+            }, TimeSpan.FromSeconds(30), "a replacement worker registered");
+            figures.Add(new Figure("respawn_ms", respawn.TotalMilliseconds, "ms", "kill -9 of a worker to its replacement registered in Redis"));
+        }
+
+        master.Signal(Signum.SIGTERM);
+        var stop = PoolProbe.Time(() => master.HasExited, TimeSpan.FromSeconds(30), "master exit after TERM");
+        figures.Add(new Figure("term_to_exit_idle_ms", stop.TotalMilliseconds, "ms", "TERM to pool-master exit, 2 idle workers"));
+        return Task.FromResult<IReadOnlyList<Figure>>(figures);
+    }
+}

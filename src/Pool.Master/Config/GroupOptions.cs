@@ -1,0 +1,17 @@
+namespace Pool.Master.Config;
+
+/// <summary>The keys of the extended group form. A mapping that has `count` is a group.</summary>
+public static class GroupOptions
+{
+    public const string Count = "count";
+    public const string TermTimeout = "term_timeout";
+    public const string MemoryLimitMb = "memory_limit_mb";
+    public const string MaxJobs = "max_jobs";
+    public const string Command = "command";
+
+    public static readonly IReadOnlySet<string> All =
+        new HashSet<string>(StringComparer.Ordinal) { Count, TermTimeout, MemoryLimitMb, MaxJobs, Command };
+
+    /// <summary>Workers per group above this are almost certainly a typo (and would exhaust the host).</summary>
+    public const int MaxCount = 10_000;
+}

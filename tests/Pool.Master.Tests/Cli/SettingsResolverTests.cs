@@ -1,0 +1,58 @@
+using Pool.Master.Cli;
+
+namespace Pool.Master.Tests.Cli;
+
+public class SettingsResolverTests
+{
+    [Fact]
+    public void Environment_comes_from_the_flag_then_POOL_ENV_then_the_framework_variables()
+    {
+        var env = new Dictionary<string, string?> { ["RAILS_ENV"] = "staging", ["RESQUE_ENV"] = "x" };
+        Assert.Equal("staging", SettingsResolver.ResolveEnvironment(null, env));
+        env["POOL_ENV"] = "production";
+        Assert.Equal("production", SettingsResolver.ResolveEnvironment(null, env));
+        Assert.Equal("dev", SettingsResolver.ResolveEnvironment("dev", env));
+    }
+
+    [Fact]
+    public void Term_timeout_defaults_to_25_s_and_honours_the_resque_alias()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(25), SettingsResolver.ResolveTermTimeout(null, new Dictionary<string, string?>()));
+        Assert.Equal(TimeSpan.FromSeconds(4), SettingsResolver.ResolveTermTimeout(null, new Dictionary<string, string?> { ["RESQUE_TERM_TIMEOUT"] = "4" }));
+        Assert.Equal(TimeSpan.FromSeconds(9), SettingsResolver.ResolveTermTimeout(9, new Dictionary<string, string?> { ["TERM_TIMEOUT"] = "4" }));
+        Assert.Throws<FormatException>(() => SettingsResolver.ResolveTermTimeout(null, new Dictionary<string, string?> { ["TERM_TIMEOUT"] = "soon" }));
+    }
+
+    [Fact]
+    public void Config_path_prefers_the_flag_then_POOL_CONFIG_then_config_pool_yml()
+    {
+        var dir = Directory.CreateTempSubdirectory("pool-cfg").FullName;
+        try
+        {
+            var env = new Dictionary<string, string?>();
+            Assert.Throws<FileNotFoundException>(() => SettingsResolver.ResolveConfigPath(null, env, dir));
+
+            File.WriteAllText(Path.Combine(dir, "pool.yml"), "foo: 1\n");
+            Assert.Equal(Path.Combine(dir, "pool.yml"), SettingsResolver.ResolveConfigPath(null, env, dir));
+
+            Directory.CreateDirectory(Path.Combine(dir, "config"));
+            File.WriteAllText(Path.Combine(dir, "config", "pool.yml"), "foo: 1\n");
+            Assert.Equal(Path.Combine(dir, "config", "pool.yml"), SettingsResolver.ResolveConfigPath(null, env, dir));
+
+            env["POOL_CONFIG"] = "other.yml";
+            Assert.Equal(Path.Combine(dir, "other.yml"), SettingsResolver.ResolveConfigPath(null, env, dir));
+            Assert.Equal(Path.Combine(dir, "flag.yml"), SettingsResolver.ResolveConfigPath("flag.yml", env, dir));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void TERM_CHILD_0_selects_the_old_immediate_behaviour()
+    {
+        Assert.True(SettingsResolver.ResolveTermChild(new Dictionary<string, string?>()));
+        Assert.False(SettingsResolver.ResolveTermChild(new Dictionary<string, string?> { ["TERM_CHILD"] = "0" }));
+    }
+}

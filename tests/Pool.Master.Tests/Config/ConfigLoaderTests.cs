@@ -1,0 +1,128 @@
+using Pool.Master.Config;
+
+namespace Pool.Master.Tests.Config;
+
+public class ConfigLoaderTests
+{
+    private static readonly Dictionary<string, string?> NoEnv = new();
+
+    private static PoolConfig Parse(string yaml, string? environment = null, Dictionary<string, string?>? env = null) =>
+        ConfigLoader.Parse(yaml, "pool.yml", "/x/pool.yml", environment, env ?? NoEnv);
+
+    private static ConfigException Fails(string yaml, Dictionary<string, string?>? env = null) =>
+        Assert.Throws<ConfigException>(() => Parse(yaml, env: env));
+
+    [Fact]
+    public void Reads_resque_pool_style_queue_lists_and_counts_in_file_order()
+    {
+        var config = Parse("foo: 1\n\"bar,baz\": 2\n\"*\": 3\n");
+
+        Assert.Equal(["foo", "bar,baz", "*"], config.Groups.Select(g => g.QueueList));
+        Assert.Equal([1, 2, 3], config.Groups.Select(g => g.Count));
+        Assert.Equal(["bar", "baz"], config.Groups[1].Queues);
+        Assert.Equal(6, config.TotalWorkers);
+    }
+
+    [Fact]
+    public void Trims_spaces_around_queue_names()
+    {
+        var config = Parse("\"high, low\": 1\n");
+        Assert.Equal(["high", "low"], config.Groups[0].Queues);
+    }
+
+    [Fact]
+    public void Merges_the_selected_environment_section_over_the_defaults()
+    {
+        const string yaml = "foo: 1\nbar: 2\nproduction:\n  foo: 5\n  \"baz,qux\": 3\ndevelopment:\n  foo: 0\n";
+
+        var production = Parse(yaml, "production");
+        var development = Parse(yaml, "development");
+        var none = Parse(yaml);
+
+        Assert.Equal([("foo", 5), ("bar", 2), ("baz,qux", 3)], production.Groups.Select(g => (g.QueueList, g.Count)));
+        Assert.Equal([("foo", 0), ("bar", 2)], development.Groups.Select(g => (g.QueueList, g.Count)));
+        Assert.Equal([("foo", 1), ("bar", 2)], none.Groups.Select(g => (g.QueueList, g.Count)));
+    }
+
+    [Fact]
+    public void Reads_the_extended_group_form()
+    {
+        var config = Parse("crunch:\n  count: 3\n  term_timeout: 120\n  memory_limit_mb: 512\n  max_jobs: 1000\n  command: \"bin/worker --fast\"\n");
+
+        var group = Assert.Single(config.Groups);
+        Assert.Equal(3, group.Count);
+        Assert.Equal(TimeSpan.FromSeconds(120), group.TermTimeout);
+        Assert.Equal(512, group.MemoryLimitMb);
+        Assert.Equal(1000, group.MaxJobs);
+        Assert.Equal("bin/worker --fast", group.Command);
+        Assert.Equal(1, group.Line);
+    }
+
+    [Fact]
+    public void Interpolates_variables_defaults_and_dollar_escapes_before_parsing()
+    {
+        var env = new Dictionary<string, string?> { ["N"] = "4", ["EMPTY"] = "" };
+        var config = Parse("\"*\": ${N}\nfoo: ${MISSING:-2}\nbar: ${EMPTY:-7}\nbaz:\n  count: 1\n  command: \"echo $$HOME\"\n", env: env);
+
+        Assert.Equal([4, 2, 7, 1], config.Groups.Select(g => g.Count));
+        Assert.Equal("echo $HOME", config.Groups[3].Command);
+    }
+
+    [Fact]
+    public void An_unset_variable_without_a_default_names_the_variable_and_the_line()
+    {
+        var error = Fails("foo: 1\nbar: ${WORKERS}\n");
+        Assert.Equal(2, error.Line);
+        Assert.Contains("WORKERS", error.Message);
+        Assert.Contains("pool.yml:2", error.Message);
+    }
+
+    [Theory]
+    [InlineData("foo: -1\n", 1, "foo", "negative")]
+    [InlineData("foo: 1\nbar: two\n", 2, "bar", "whole number")]
+    [InlineData("foo: 1.5\n", 1, "foo", "whole number")]
+    [InlineData("\"foo,,bar\": 1\n", 1, "foo,,bar", "empty queue name")]
+    [InlineData("\",\": 1\n", 1, ",", "empty queue name")]
+    [InlineData("foo:\n  count: 1\n  bogus: 2\n", 3, "foo.bogus", "unknown option")]
+    [InlineData("foo:\n  term_timeout: 5\n", 1, "foo", "no count")]
+    [InlineData("foo:\n  count: 1\n  term_timeout: soon\n", 3, "foo.term_timeout", "seconds")]
+    [InlineData("foo:\n  count: 1\n  memory_limit_mb: 0\n", 3, "foo.memory_limit_mb", "above 0")]
+    [InlineData("foo: 1\n\"foo\": 2\n", 2, null, "Duplicate key")]
+    [InlineData("foo: 1\n\" foo\": 2\n", 2, " foo", "duplicate group")]
+    [InlineData("foo: [1\n", 2, null, "invalid YAML")]
+    [InlineData("foo:\n", 1, "foo", "no worker count")]
+    [InlineData("production:\n  staging:\n    foo: 1\n", 2, "production.staging", "cannot nest")]
+    public void Rejects_bad_input_with_the_line_the_key_and_a_fix(string yaml, int line, string? key, string problem)
+    {
+        var error = Fails(yaml);
+
+        Assert.Equal(line, error.Line);
+        Assert.Equal(key, error.Key);
+        Assert.Contains(problem, error.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.StartsWith("pool.yml:", error.Message);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("# only a comment\n")]
+    public void An_empty_file_is_a_clear_error(string yaml)
+    {
+        var error = Fails(yaml);
+        Assert.Contains("empty", error.Message);
+    }
+
+    [Fact]
+    public void A_top_level_list_is_rejected_with_a_hint()
+    {
+        var error = Fails("- foo\n- bar\n");
+        Assert.Contains("mapping of queue lists", error.Message);
+    }
+
+    [Fact]
+    public void A_missing_file_names_the_path_and_the_flag()
+    {
+        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load("/nonexistent/pool.yml", null, NoEnv));
+        Assert.Contains("/nonexistent/pool.yml", error.Message);
+        Assert.Contains("--config", error.Message);
+    }
+}
