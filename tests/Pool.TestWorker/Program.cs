@@ -22,6 +22,10 @@ switch (mode)
     case "crash-at-start":
         report.Line("start then crash");
         return 1;
+    case "crash-while-file":
+        // Crashes at start while the file named by POOL_TEST_CRASH_FILE exists, then behaves.
+        if (File.Exists(Environment.GetEnvironmentVariable("POOL_TEST_CRASH_FILE") ?? "")) goto case "crash-at-start";
+        break;
     case "grandchild":
         // An orphan in its own group: when this process exits, it is re-parented to the nearest
         // subreaper or PID 1, which is what the PID-1 test watches.

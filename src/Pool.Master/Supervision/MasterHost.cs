@@ -33,6 +33,12 @@ public static class MasterHost
             return 1;
         }
 
+        // Listen first: from here on a signal is queued for the loop instead of killing the master.
+        var events = Supervisor.CreateChannel();
+        using var signals = new SignalListener(SignalNames.Handled, s => events.Writer.TryWrite(new SignalReceived(s)));
+        // Cancellation from the host means the same as TERM.
+        await using var onCancel = ct.Register(() => events.Writer.TryWrite(new SignalReceived(System.Runtime.InteropServices.PosixSignal.SIGTERM)));
+
         PoolConfig config;
         SupervisorOptions options;
         try
@@ -48,11 +54,8 @@ public static class MasterHost
 
         LogStart(settings, config, env, log);
         await using var store = new GuardedStore(await ConnectOrNullAsync(settings, log, ct).ConfigureAwait(false), log, options.StoreTimeout);
-        var supervisor = new Supervisor(settings, config, env, log, store, options, TimeProvider.System,
+        var supervisor = new Supervisor(events, settings, config, env, log, store, options, TimeProvider.System,
             () => ConfigLoader.Load(settings.ConfigPath, settings.Environment, env));
-        using var signals = new SignalListener(SignalNames.Handled, s => supervisor.Post(new SignalReceived(s)));
-        // Cancellation from the host means the same as TERM.
-        await using var onCancel = ct.Register(() => supervisor.Post(new SignalReceived(System.Runtime.InteropServices.PosixSignal.SIGTERM)));
         var code = await supervisor.RunAsync().ConfigureAwait(false);
         log.Information("pool-master exiting with {ExitCode}", code);
         return code;

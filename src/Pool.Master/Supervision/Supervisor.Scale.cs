@@ -41,7 +41,7 @@ internal sealed partial class Supervisor
         _config = config;
         _groups = config.Groups.Select(g => new GroupState(g)).ToList();
         _paused = false;
-        _log.Information("HUP: starting {Workers} worker(s) in {Groups} group(s) from {Source}, then retiring {Old} old worker(s)",
+        _log.Information("HUP: starting {Workers} worker(s) in {Groups} group(s) from {ConfigPath}, then retiring {Old} old worker(s)",
             config.TotalWorkers, config.Groups.Count, source, old.Count);
         FillSlots(Now);
         foreach (var child in old) Retire(child, "replaced by HUP");

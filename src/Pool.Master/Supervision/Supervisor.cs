@@ -35,7 +35,7 @@ internal sealed partial class Supervisor
     private readonly TimeProvider _time;
     private readonly Func<PoolConfig> _reloadConfig;
     private readonly int _masterPid = Environment.ProcessId;
-    private readonly Channel<MasterEvent> _events = Channel.CreateUnbounded<MasterEvent>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<MasterEvent> _events;
 
     private readonly Dictionary<int, Child> _children = [];
     private List<GroupState> _groups = [];
@@ -43,9 +43,11 @@ internal sealed partial class Supervisor
     private DateTimeOffset _nextHousekeeping;
     private DateTimeOffset _nextLeaseSweep;
 
-    public Supervisor(MasterSettings settings, PoolConfig config, IReadOnlyDictionary<string, string?> env, ILogger log,
+    /// <param name="events">Created by the host before the supervisor, so signals that arrive during startup are queued, not lost.</param>
+    public Supervisor(Channel<MasterEvent> events, MasterSettings settings, PoolConfig config, IReadOnlyDictionary<string, string?> env, ILogger log,
         GuardedStore store, SupervisorOptions options, TimeProvider time, Func<PoolConfig> reloadConfig)
     {
+        _events = events;
         _settings = settings;
         _config = config;
         _env = env;
@@ -59,6 +61,10 @@ internal sealed partial class Supervisor
 
     private DateTimeOffset Now => _time.GetUtcNow();
 
+    /// <summary>A channel for <see cref="Supervisor"/>: many writers (signals, exits, store answers), one reader (the loop).</summary>
+    public static Channel<MasterEvent> CreateChannel() =>
+        Channel.CreateUnbounded<MasterEvent>(new UnboundedChannelOptions { SingleReader = true });
+
     /// <summary>Thread-safe: the only way other threads reach the supervisor.</summary>
     public void Post(MasterEvent e) => _events.Writer.TryWrite(e);
 
@@ -67,6 +73,8 @@ internal sealed partial class Supervisor
     {
         _nextHousekeeping = Now + _options.HousekeepingInterval;
         _nextLeaseSweep = Now;
+        // A TERM that came during startup is handled before the first spawn.
+        while (_events.Reader.TryRead(out var early)) Handle(early);
         Maintain();
         while (!IsFinished())
         {

@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using System.Globalization;
+using Mono.Unix.Native;
+using Pool.Testing;
+
+namespace Pool.Master.Tests.Supervision;
+
+/// <summary>
+/// A real pool-master supervising pool-test-worker children, in its own temp directory with its
+/// own pool.yml. Workers append their events to a shared log file (POOL_TEST_LOG) so a test can
+/// read them by pid. Disposing kills the master and every worker group it ever saw.
+/// </summary>
+internal sealed class MasterRun : IDisposable
+{
+    private readonly HashSet<int> _seenWorkers = [];
+
+    public string Dir { get; } = Directory.CreateTempSubdirectory("pool-master-test").FullName;
+    public string ConfigPath => Path.Combine(Dir, "pool.yml");
+    public string WorkerLog => Path.Combine(Dir, "workers.log");
+    public TestProcess Master { get; private set; } = null!;
+    public Stopwatch Clock { get; } = new();
+
+    public static MasterRun Start(string yaml, string mode = "well-behaved", IDictionary<string, string?>? env = null, params string[] extraArgs)
+    {
+        var run = new MasterRun();
+        File.WriteAllText(run.ConfigPath, yaml);
+        var fullEnv = new Dictionary<string, string?>
+        {
+            ["POOL_TEST_LOG"] = run.WorkerLog,
+            ["REDIS_URL"] = "redis://127.0.0.1:1",
+            ["TERM_TIMEOUT"] = null,
+            ["RESQUE_TERM_TIMEOUT"] = null,
+            ["DYNO"] = null,
+        };
+        foreach (var (k, v) in env ?? new Dictionary<string, string?>()) fullEnv[k] = v;
+        run.Clock.Start();
+        run.Master = TestProcess.Start(Artifacts.PoolMaster,
+            ["run", "-c", run.ConfigPath, "-w", $"{Artifacts.TestWorker} {mode}", .. extraArgs], fullEnv, run.Dir);
+        return run;
+    }
+
+    /// <summary>Live children of the master (not zombies).</summary>
+    public IReadOnlyList<int> Workers()
+    {
+        var pids = ProcFs.Children(Master.Pid).Where(ProcFs.IsAlive).ToList();
+        lock (_seenWorkers) _seenWorkers.UnionWith(pids);
+        return pids;
+    }
+
+    /// <summary>Waits until exactly <paramref name="count"/> workers are alive and have each printed READY.</summary>
+    public IReadOnlyList<int> WaitForReadyWorkers(int count, TimeSpan? timeout = null)
+    {
+        IReadOnlyList<int> pids = [];
+        Wait.Until(() =>
+        {
+            pids = Workers();
+            return pids.Count == count && pids.All(p => HasLogged(p, "READY"));
+        }, timeout ?? TimeSpan.FromSeconds(15), $"{count} ready workers; now {Workers().Count}. Master output:\n{Master.Output}");
+        return pids;
+    }
+
+    public IReadOnlyList<string> WorkerLines() =>
+        File.Exists(WorkerLog) ? File.ReadAllLines(WorkerLog) : [];
+
+    public bool HasLogged(int pid, string text) =>
+        WorkerLines().Any(l => l.StartsWith($"test-worker {pid.ToString(CultureInfo.InvariantCulture)} ", StringComparison.Ordinal) && l.Contains(text, StringComparison.Ordinal));
+
+    public void WaitForWorkerLine(int pid, string text, TimeSpan? timeout = null) =>
+        Wait.Until(() => HasLogged(pid, text), timeout ?? TimeSpan.FromSeconds(10),
+            $"worker {pid} to log '{text}'. Worker log:\n{string.Join('\n', WorkerLines())}\nMaster:\n{Master.Output}");
+
+    public void Signal(Signum signal) => Master.Signal(signal);
+
+    /// <summary>Sends a stop signal and waits for the master's exit; returns its code and how long it took.</summary>
+    public (int Code, TimeSpan Took) StopAndTime(Signum signal, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        Master.Signal(signal);
+        var code = Master.WaitForExit(timeout);
+        return (code, clock.Elapsed);
+    }
+
+    /// <summary>Drain-report lines whose outcome contains <paramref name="outcome"/>.</summary>
+    public int DrainLines(string outcome) =>
+        MasterLines().Count(l => l.Contains("drain: worker", StringComparison.Ordinal) && l.Contains(outcome, StringComparison.Ordinal));
+
+    /// <summary>Lines the master itself logged (not its workers' stdout, which it shares).</summary>
+    public IEnumerable<string> MasterLines() => Master.Lines.Where(l => l.Contains(" [master] ", StringComparison.Ordinal));
+
+    /// <summary>The master's stdout is read asynchronously: wait for its line rather than assume it is in yet.</summary>
+    public string WaitForMasterLine(string text, TimeSpan? timeout = null) =>
+        Master.WaitForLine(l => l.Contains(" [master] ", StringComparison.Ordinal) && l.Contains(text, StringComparison.Ordinal), timeout ?? TimeSpan.FromSeconds(10), text);
+
+    public void WriteConfig(string yaml) => File.WriteAllText(ConfigPath, yaml);
+
+    public void Dispose()
+    {
+        List<int> workers;
+        lock (_seenWorkers) workers = [.. _seenWorkers];
+        Master?.Dispose();
+        // Each worker leads its own group; the master's own cleanup may not have run.
+        foreach (var pid in workers) Syscall.kill(-pid, Signum.SIGKILL);
+        try { Directory.Delete(Dir, recursive: true); }
+        catch (IOException) { }
+    }
+}

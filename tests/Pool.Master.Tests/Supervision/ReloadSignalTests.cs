@@ -1,0 +1,83 @@
+using Mono.Unix.Native;
+using Pool.Testing;
+
+namespace Pool.Master.Tests.Supervision;
+
+/// <summary>HUP, WINCH, TTIN and TTOU: the pool changes while the master keeps running.</summary>
+public sealed class ReloadSignalTests
+{
+    private static int IndexOf(IReadOnlyList<string> lines, string text) =>
+        lines.Select((l, i) => (l, i)).First(p => p.l.Contains(text, StringComparison.Ordinal)).i;
+
+    [Fact]
+    public void Hup_with_a_good_file_starts_the_new_workers_before_it_retires_the_old_ones()
+    {
+        using var run = MasterRun.Start("foo: 1\n");
+        var old = run.WaitForReadyWorkers(1)[0];
+        run.WriteConfig("foo: 1\nbar: 2\n");
+
+        run.Signal(Signum.SIGHUP);
+        var fresh = run.WaitForReadyWorkers(3);
+
+        Assert.DoesNotContain(old, fresh);
+        Assert.True(run.HasLogged(old, "exiting on TERM"));
+        Assert.Equal(2, fresh.Count(p => ProcFs.Environment(p)["QUEUES"] == "bar"));
+        run.WaitForMasterLine("retiring worker");
+        var lines = run.MasterLines().ToList();
+        var retiring = IndexOf(lines, "retiring worker");
+        Assert.Equal(3, lines.Skip(IndexOf(lines, "HUP: starting")).Take(retiring - IndexOf(lines, "HUP: starting")).Count(l => l.Contains("spawned worker", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void Hup_with_a_bad_file_logs_one_error_and_keeps_the_running_workers()
+    {
+        using var run = MasterRun.Start("foo: 2\n");
+        var before = run.WaitForReadyWorkers(2);
+        run.WriteConfig("foo: -3\n");
+
+        run.Signal(Signum.SIGHUP);
+        run.WaitForMasterLine("config rejected", TimeSpan.FromSeconds(5));
+
+        var error = Assert.Single(run.MasterLines(), l => l.Contains("config rejected", StringComparison.Ordinal));
+        Assert.Contains("pool.yml:1", error);
+        Assert.Equal(before.Order(), run.Workers().Order());
+        Assert.All(before, p => Assert.False(run.HasLogged(p, "signal")));
+    }
+
+    [Fact]
+    public void Winch_stops_the_workers_but_not_the_master_and_hup_brings_them_back()
+    {
+        using var run = MasterRun.Start("foo: 2\n");
+        var before = run.WaitForReadyWorkers(2);
+
+        run.Signal(Signum.SIGWINCH);
+        Wait.Until(() => run.Workers().Count == 0, TimeSpan.FromSeconds(5), "workers gone after WINCH");
+        Assert.False(run.Master.HasExited);
+        Assert.All(before, p => Assert.True(run.HasLogged(p, "exiting on TERM")));
+
+        run.Signal(Signum.SIGHUP);
+        var after = run.WaitForReadyWorkers(2);
+        Assert.Empty(after.Intersect(before));
+    }
+
+    [Fact]
+    public void Ttin_adds_one_worker_per_group_and_ttou_removes_one_until_the_next_hup()
+    {
+        using var run = MasterRun.Start("foo: 1\nbar: 2\n");
+        run.WaitForReadyWorkers(3);
+
+        run.Signal(Signum.SIGTTIN);
+        var grown = run.WaitForReadyWorkers(5);
+        Assert.Equal(2, grown.Count(p => ProcFs.Environment(p)["QUEUES"] == "foo"));
+
+        // One at a time: the kernel merges a second TTOU that arrives before the first was taken.
+        run.Signal(Signum.SIGTTOU);
+        run.WaitForReadyWorkers(3);
+        run.Signal(Signum.SIGTTOU);
+        var shrunk = run.WaitForReadyWorkers(1);
+        Assert.Equal("bar", ProcFs.Environment(shrunk[0])["QUEUES"]);
+
+        run.Signal(Signum.SIGHUP);
+        run.WaitForReadyWorkers(3);
+    }
+}

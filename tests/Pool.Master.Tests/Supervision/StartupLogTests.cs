@@ -1,0 +1,32 @@
+using Mono.Unix.Native;
+using Pool.Testing;
+
+namespace Pool.Master.Tests.Supervision;
+
+public sealed class StartupLogTests
+{
+    [Fact]
+    public void The_master_never_logs_the_redis_password_but_the_worker_gets_it()
+    {
+        using var run = MasterRun.Start("foo: 1\n", extraArgs: ["--redis", "redis://user:s3cr3t-pw@127.0.0.1:6399/0"]);
+        var worker = run.WaitForReadyWorkers(1)[0];
+        var workerUrl = ProcFs.Environment(worker)["REDIS_URL"];
+        run.Signal(Signum.SIGTERM);
+        Assert.Equal(0, run.Master.WaitForExit(TimeSpan.FromSeconds(5)));
+
+        Assert.Equal("redis://user:s3cr3t-pw@127.0.0.1:6399/0", workerUrl);
+        Assert.Contains(run.MasterLines(), l => l.Contains("redis://user:***@127.0.0.1:6399/0", StringComparison.Ordinal));
+        Assert.DoesNotContain("s3cr3t-pw", run.Master.Output);
+    }
+
+    [Fact]
+    public void On_heroku_a_deadline_that_reaches_30_s_is_warned_about_at_start()
+    {
+        using var run = MasterRun.Start("foo: 0\nslow:\n  count: 0\n  term_timeout: 29\n", env: new Dictionary<string, string?> { ["DYNO"] = "worker.1" });
+        run.WaitForMasterLine("supervising", TimeSpan.FromSeconds(10));
+        run.Signal(Signum.SIGTERM);
+        Assert.Equal(0, run.Master.WaitForExit(TimeSpan.FromSeconds(5)));
+
+        Assert.Single(run.MasterLines(), l => l.Contains("WRN", StringComparison.Ordinal) && l.Contains("DYNO=worker.1", StringComparison.Ordinal));
+    }
+}

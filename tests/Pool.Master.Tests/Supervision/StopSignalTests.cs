@@ -1,0 +1,116 @@
+using Mono.Unix.Native;
+using Pool.Testing;
+using Xunit.Abstractions;
+
+namespace Pool.Master.Tests.Supervision;
+
+/// <summary>TERM, INT and QUIT: the master drains its workers in stages and exits 0.</summary>
+public sealed class StopSignalTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void Term_with_idle_workers_stops_them_all_and_exits_0_fast()
+    {
+        using var run = MasterRun.Start("foo: 2\nbar: 1\n");
+        var pids = run.WaitForReadyWorkers(3);
+
+        var (code, took) = run.StopAndTime(Signum.SIGTERM, TimeSpan.FromSeconds(5));
+        output.WriteLine($"TERM to exit, 3 idle workers: {took.TotalMilliseconds:0} ms");
+
+        Assert.Equal(0, code);
+        Assert.True(took < TimeSpan.FromSeconds(2), $"took {took}");
+        Assert.All(pids, p => Assert.True(run.HasLogged(p, "exiting on TERM")));
+        Assert.All(pids, p => Assert.False(ProcFs.IsAlive(p)));
+        Assert.Equal(3, run.DrainLines("exited by itself"));
+    }
+
+    [Fact]
+    public void Term_kills_the_group_of_a_worker_that_ignores_it_at_its_term_timeout_plus_grace()
+    {
+        using var run = MasterRun.Start("stubborn:\n  count: 1\n  term_timeout: 1\n", mode: "ignore-term",
+            env: new Dictionary<string, string?> { ["POOL_KILL_GRACE"] = "0.5" });
+        var worker = run.WaitForReadyWorkers(1)[0];
+
+        var (code, took) = run.StopAndTime(Signum.SIGTERM, TimeSpan.FromSeconds(6));
+        output.WriteLine($"TERM to exit, worker ignoring TERM, term_timeout 1 s + grace 0.5 s: {took.TotalMilliseconds:0} ms");
+
+        Assert.Equal(0, code);
+        Assert.InRange(took, TimeSpan.FromSeconds(1.4), TimeSpan.FromSeconds(3));
+        Assert.True(run.HasLogged(worker, "signal TERM"), "TERM comes first, SIGKILL only at the deadline");
+        Assert.False(ProcFs.IsAlive(worker));
+        Assert.Contains(run.MasterLines(), l => l.Contains("stage kill", StringComparison.Ordinal));
+        Assert.Contains(run.MasterLines(), l => l.Contains("drain: worker", StringComparison.Ordinal) && l.Contains("killed", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Int_stops_gracefully_like_term()
+    {
+        using var run = MasterRun.Start("foo: 1\n");
+        var worker = run.WaitForReadyWorkers(1)[0];
+
+        run.Signal(Signum.SIGINT);
+
+        Assert.Equal(0, run.Master.WaitForExit(TimeSpan.FromSeconds(5)));
+        Assert.True(run.HasLogged(worker, "exiting on TERM"), "INT to the master means TERM to the workers");
+    }
+
+    [Fact]
+    public void With_TERM_CHILD_0_workers_get_INT_instead_of_TERM()
+    {
+        using var run = MasterRun.Start("foo: 1\n", env: new Dictionary<string, string?> { ["TERM_CHILD"] = "0" });
+        var worker = run.WaitForReadyWorkers(1)[0];
+
+        run.Signal(Signum.SIGTERM);
+
+        Assert.Equal(0, run.Master.WaitForExit(TimeSpan.FromSeconds(5)));
+        Assert.True(run.HasLogged(worker, "exiting on INT"));
+        Assert.False(run.HasLogged(worker, "signal TERM"));
+    }
+
+    [Fact]
+    public void A_second_term_kills_every_group_at_once()
+    {
+        using var run = MasterRun.Start("stubborn:\n  count: 2\n  term_timeout: 60\n", mode: "ignore-term");
+        var pids = run.WaitForReadyWorkers(2);
+        run.Signal(Signum.SIGTERM);
+        foreach (var pid in pids) run.WaitForWorkerLine(pid, "signal TERM");
+
+        var (code, took) = run.StopAndTime(Signum.SIGTERM, TimeSpan.FromSeconds(5));
+        output.WriteLine($"second TERM to exit: {took.TotalMilliseconds:0} ms");
+
+        Assert.Equal(0, code);
+        Assert.True(took < TimeSpan.FromSeconds(3), $"took {took}");
+        Assert.All(pids, p => Assert.False(ProcFs.IsAlive(p)));
+        Assert.Equal(2, run.DrainLines("killed"));
+    }
+
+    [Fact]
+    public void Quit_lets_every_worker_finish_and_then_exits_0()
+    {
+        using var run = MasterRun.Start("foo: 2\n");
+        var pids = run.WaitForReadyWorkers(2);
+
+        run.Signal(Signum.SIGQUIT);
+
+        Assert.Equal(0, run.Master.WaitForExit(TimeSpan.FromSeconds(5)));
+        Assert.All(pids, p => Assert.True(run.HasLogged(p, "exiting on QUIT"), $"worker {p} did not finish on QUIT. Workers:\n{string.Join('\n', run.WorkerLines())}\nMaster:\n{run.Master.Output}"));
+        Assert.DoesNotContain(run.MasterLines(), l => l.Contains("stage kill", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Quit_sets_no_deadline_for_a_worker_that_keeps_running()
+    {
+        using var run = MasterRun.Start("stubborn:\n  count: 1\n  term_timeout: 0\n", mode: "ignore-term",
+            env: new Dictionary<string, string?> { ["POOL_KILL_GRACE"] = "0" });
+        var worker = run.WaitForReadyWorkers(1)[0];
+
+        run.Signal(Signum.SIGQUIT);
+        run.WaitForWorkerLine(worker, "signal QUIT");
+        // term_timeout 0 and no grace: a TERM would have killed it already; QUIT never does.
+        Assert.Throws<TimeoutException>(() => run.Master.WaitForExit(TimeSpan.FromSeconds(1)));
+        Assert.True(ProcFs.IsAlive(worker));
+
+        run.Signal(Signum.SIGTERM);
+        Assert.Equal(0, run.Master.WaitForExit(TimeSpan.FromSeconds(5)));
+        Assert.False(ProcFs.IsAlive(worker));
+    }
+}
