@@ -16,8 +16,24 @@ public static class Catalog
             new ManyChildrenScenario(10),
             new ManyChildrenScenario(200),
         };
+        if (compare.Contains("sidekiq", StringComparer.OrdinalIgnoreCase)) all.Add(new SidekiqScenario());
         return only.Length == 0 ? all : all.Where(s => only.Contains(s.Id)).ToList();
     }
 
-    public static IEnumerable<Summary> Ratios(IReadOnlyList<Summary> summaries) => [];
+    /// <summary>Pool/peer ratios, from figures measured in this same run (never hard-coded).</summary>
+    public static IEnumerable<Summary> Ratios(IReadOnlyList<Summary> summaries)
+    {
+        var byName = summaries.ToDictionary(s => s.Name);
+        foreach (var (pool, peer, name, what) in RatioPairs)
+        {
+            if (byName.TryGetValue(pool, out var p) && byName.TryGetValue(peer, out var q) && q.Median > 0)
+                yield return new Summary(name, p.Median / q.Median, p.Median / q.Median, p.Median / q.Median, 1, "x", what);
+        }
+    }
+
+    private static readonly (string Pool, string Peer, string Name, string What)[] RatioPairs =
+    [
+        ("noop_jobs_per_s", "sidekiq_noop_jobs_per_s", "ratio_throughput_pool_over_sidekiq", "Pool no-op throughput / Sidekiq's (higher is better; target >= 2)"),
+        ("latency_p99_ms", "sidekiq_latency_p99_ms", "ratio_latency_p99_pool_over_sidekiq", "Pool p99 latency / Sidekiq's (lower is better)"),
+    ];
 }
