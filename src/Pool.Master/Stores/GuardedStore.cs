@@ -4,7 +4,8 @@ using Serilog;
 namespace Pool.Master.Stores;
 
 /// <summary>
-/// The master's only door to Redis. Supervision comes first: every call is bounded by a timeout,
+/// The master's only door to Redis. Supervision comes first: every call is bounded by a timeout
+/// (WaitAsync as well as the token, since a store may check the token only once),
 /// runs off the supervisor's loop, and turns a failure into a log line, never an exception. The
 /// loop never awaits Redis; results come back as events or not at all.
 /// </summary>
@@ -21,7 +22,7 @@ internal sealed class GuardedStore(IMasterStore inner, ILogger log, TimeSpan tim
         using var cts = new CancellationTokenSource(timeout);
         try
         {
-            var outcome = await inner.RecoverWorkerAsync(workerId, cts.Token).ConfigureAwait(false);
+            var outcome = await inner.RecoverWorkerAsync(workerId, cts.Token).WaitAsync(timeout).ConfigureAwait(false);
             if (outcome.Action != RecoveryAction.None)
             {
                 log.Information("recovered the job of dead worker {Pid}: {Action} {JobClass} on {Queue}, attempt {Attempts}",
@@ -43,7 +44,7 @@ internal sealed class GuardedStore(IMasterStore inner, ILogger log, TimeSpan tim
             using var cts = new CancellationTokenSource(timeout);
             try
             {
-                var recovered = await inner.RecoverExpiredAsync(cts.Token).ConfigureAwait(false);
+                var recovered = await inner.RecoverExpiredAsync(cts.Token).WaitAsync(timeout).ConfigureAwait(false);
                 if (_sweepFailing) log.Information("lease sweep works again");
                 _sweepFailing = false;
                 if (recovered > 0) log.Information("lease sweep recovered {Count} expired worker(s)", recovered);
@@ -66,7 +67,7 @@ internal sealed class GuardedStore(IMasterStore inner, ILogger log, TimeSpan tim
         using var cts = new CancellationTokenSource(timeout);
         try
         {
-            return await inner.BusyWorkersAsync(workerIds, cts.Token).ConfigureAwait(false);
+            return await inner.BusyWorkersAsync(workerIds, cts.Token).WaitAsync(timeout).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
