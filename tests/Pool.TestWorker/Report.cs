@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Text;
+using Mono.Unix.Native;
 
 namespace Pool.TestWorker;
 
@@ -19,9 +21,21 @@ internal sealed class Report
         {
             Console.Out.WriteLine(line);
             Console.Out.Flush();
-            // O_APPEND writes of one short line do not interleave between workers sharing the file.
-            if (_logPath is not null) File.AppendAllText(_logPath, line + "\n");
+            if (_logPath is not null) AppendLine(_logPath, line + "\n");
         }
+    }
+
+    /// <summary>
+    /// Appends with O_APPEND, in one write(2). File.AppendAllText seeks to the end and then writes,
+    /// so workers sharing the file overwrite each other's lines; O_APPEND makes each short write atomic.
+    /// </summary>
+    private static void AppendLine(string path, string line)
+    {
+        var fd = Syscall.open(path, OpenFlags.O_WRONLY | OpenFlags.O_APPEND | OpenFlags.O_CREAT, FilePermissions.DEFFILEMODE);
+        if (fd < 0) return;
+        using var stream = new Mono.Unix.UnixStream(fd, ownsHandle: true);
+        var bytes = Encoding.UTF8.GetBytes(line);
+        stream.Write(bytes, 0, bytes.Length);
     }
 
     public void Ready(string mode)
