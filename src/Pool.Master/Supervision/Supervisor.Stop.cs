@@ -45,6 +45,7 @@ internal sealed partial class Supervisor
         }
         var signal = _settings.TermChild ? Signum.SIGTERM : Signum.SIGINT;
         _mode = StopMode.Graceful;
+        _systemd.Notify("STOPPING=1");
         _stopStartedAt ??= Now;
         _log.Information("stage signal: {Why}: stopping {Count} worker(s) with {Signal}, SIGKILL to each group after its term_timeout + {GraceMs:0} ms",
             why, _children.Count, signal, _settings.KillGrace.TotalMilliseconds);
@@ -60,6 +61,7 @@ internal sealed partial class Supervisor
             return;
         }
         _mode = StopMode.Quit;
+        _systemd.Notify("STOPPING=1");
         _stopStartedAt = Now;
         _log.Information("stage signal: QUIT: {Count} worker(s) finish their current job, then exit; no deadline", _children.Count);
         foreach (var child in _children.Values.ToList()) RequestStop(child, Signum.SIGQUIT, "shutdown", withDeadline: false);

@@ -34,6 +34,7 @@ internal sealed partial class Supervisor
     private readonly SupervisorOptions _options;
     private readonly TimeProvider _time;
     private readonly Func<PoolConfig> _reloadConfig;
+    private readonly Processes.SystemdNotifier _systemd;
     private readonly int _masterPid = Environment.ProcessId;
     private readonly Channel<MasterEvent> _events;
 
@@ -56,6 +57,7 @@ internal sealed partial class Supervisor
         _options = options;
         _time = time;
         _reloadConfig = reloadConfig;
+        _systemd = new Processes.SystemdNotifier(env);
         _groups = config.Groups.Select(g => new GroupState(g)).ToList();
     }
 
@@ -76,6 +78,8 @@ internal sealed partial class Supervisor
         // A TERM that came during startup is handled before the first spawn.
         while (_events.Reader.TryRead(out var early)) Handle(early);
         Maintain();
+        // Under systemd (Type=notify): the workers are started, the service is up.
+        _systemd.Notify("READY=1");
         while (!IsFinished())
         {
             var next = await NextEventAsync(NextWakeUp() - Now).ConfigureAwait(false);
