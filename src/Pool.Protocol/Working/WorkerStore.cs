@@ -1,0 +1,93 @@
+using Pool.Protocol.Keys;
+using Pool.Protocol.Payloads;
+using Pool.Protocol.Scripts;
+using StackExchange.Redis;
+
+namespace Pool.Protocol.Working;
+
+/// <summary>
+/// One worker's side of the protocol: register, reserve (with the previous ack folded in),
+/// requeue, fail, heartbeat, unregister. Each call is one atomic script, one round trip.
+/// </summary>
+public sealed class WorkerStore
+{
+    private readonly IDatabase _db;
+    private readonly RedisValue[] _queueArgs;
+    private readonly TimeProvider _time;
+    private long _ridCounter;
+
+    public WorkerStore(IDatabase db, ResqueKeys keys, string workerId, IReadOnlyList<string> queues, TimeProvider? time = null)
+    {
+        _db = db;
+        Keys = keys;
+        WorkerId = workerId;
+        _queueArgs = queues.Select(q => (RedisValue)q).ToArray();
+        _time = time ?? TimeProvider.System;
+    }
+
+    public ResqueKeys Keys { get; }
+    public string WorkerId { get; }
+
+    /// <summary>How long the liveness lease lasts; refreshed about every second.</summary>
+    public TimeSpan Lease { get; init; } = TimeSpan.FromSeconds(5);
+
+    private long LeaseMs => (long)Lease.TotalMilliseconds;
+
+    public Task RegisterAsync()
+    {
+        var now = ResqueTime.Iso(_time.GetUtcNow());
+        return ScriptRunner.RunAsync(_db, PoolScripts.Register, [Keys.Namespace, WorkerId, now, now, LeaseMs]);
+    }
+
+    /// <summary>Refreshes the lease, and Resque's heartbeat when asked. False: the worker was swept.</summary>
+    public async Task<bool> HeartbeatAsync(bool resqueHeartbeat)
+    {
+        var beat = resqueHeartbeat ? ResqueTime.Iso(_time.GetUtcNow()) : "";
+        var r = await ScriptRunner.RunAsync(_db, PoolScripts.Heartbeat, [Keys.Namespace, WorkerId, beat, LeaseMs]).ConfigureAwait(false);
+        return (long)r == 1;
+    }
+
+    /// <summary>Acks <paramref name="ackRid"/> (when given) and, when <paramref name="reserve"/>, takes the next job.</summary>
+    public async Task<ReserveResult> ReserveAsync(string? ackRid, bool reserve = true)
+    {
+        var now = _time.GetUtcNow();
+        var rid = reserve ? WorkerId + "#" + Interlocked.Increment(ref _ridCounter) : "";
+        var argv = new RedisValue[8 + _queueArgs.Length];
+        argv[0] = Keys.Namespace;
+        argv[1] = WorkerId;
+        argv[2] = ackRid ?? "";
+        argv[3] = rid;
+        argv[4] = now.ToUnixTimeMilliseconds();
+        argv[5] = ResqueTime.Iso(now);
+        argv[6] = LeaseMs;
+        argv[7] = reserve ? "1" : "0";
+        _queueArgs.CopyTo(argv, 8);
+
+        var r = (RedisResult[])(await ScriptRunner.RunAsync(_db, PoolScripts.Reserve, argv).ConfigureAwait(false))!;
+        return (string?)r[0] switch
+        {
+            "job" or "held" => new ReserveResult(ReserveStatus.Job, new Reservation((string)r[1]!, (string)r[2]!, (string)r[3]!)),
+            "paused" => ReserveResult.Paused,
+            "acked" => ReserveResult.Acked,
+            _ => ReserveResult.Empty,
+        };
+    }
+
+    /// <summary>Puts the job back at the head of its queue, unchanged. False when it was no longer held.</summary>
+    public async Task<bool> RequeueAsync(Reservation job)
+    {
+        var r = (RedisResult[])(await ScriptRunner.RunAsync(_db, PoolScripts.Requeue, [Keys.Namespace, WorkerId, job.Rid]).ConfigureAwait(false))!;
+        return r.Length > 0;
+    }
+
+    /// <summary>Moves the job to resque:failed with Resque's failure shape.</summary>
+    public async Task<bool> FailAsync(Reservation job, string exception, string error, IEnumerable<string> backtrace)
+    {
+        var failure = FailureRecord.Build(_time.GetUtcNow(), job.Payload, exception, error, backtrace, WorkerId, job.Queue);
+        var r = await ScriptRunner.RunAsync(_db, PoolScripts.Fail, [Keys.Namespace, WorkerId, job.Rid, failure]).ConfigureAwait(false);
+        return (long)r == 1;
+    }
+
+    /// <summary>Clean exit: leaves both registries; a job still held goes back to its queue.</summary>
+    public Task UnregisterAsync() => ScriptRunner.RunAsync(_db, PoolScripts.Unregister, [Keys.Namespace, WorkerId]);
+}
