@@ -1,1 +1,1 @@
-return 0;
+return await Pool.Worker.Hosting.PoolWorkerHost.RunAsync(args).ConfigureAwait(false);
