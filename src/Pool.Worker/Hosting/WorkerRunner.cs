@@ -25,6 +25,7 @@ internal static class WorkerRunner
         await using var blocking = await ConnectAsync(settings.RedisUrl, "pool-worker-wait", settings.PollInterval + TimeSpan.FromSeconds(5)).ConfigureAwait(false);
 
         var redis = new RedisGuard(log);
+        redis.Watch(main);
         var store = new WorkerStore(main.GetDatabase(), keys, workerId, settings.Queues);
         var sweeper = new RedisMasterStore(main, keys.Namespace);
         var liveness = new Liveness(store, sweeper, redis, TimeProvider.System, log);

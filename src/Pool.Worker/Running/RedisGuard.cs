@@ -4,8 +4,9 @@ using StackExchange.Redis;
 namespace Pool.Worker.Running;
 
 /// <summary>
-/// Retries Redis calls through an outage with capped backoff, and logs the outage once when it
-/// starts and once when it ends, not on every attempt. A job is never dropped on the way: the
+/// Retries Redis calls through an outage with capped backoff. The connection itself reports the
+/// outage once when it starts and once when it ends (<see cref="Watch"/>); failed attempts are
+/// only logged at debug level. A job is never dropped on the way: the
 /// caller keeps retrying its ack, requeue or fail until Redis answers or it gives up on stop, in
 /// which case the job stays in the in-flight record for recovery.
 /// </summary>
@@ -15,6 +16,21 @@ internal sealed class RedisGuard(ILogger log)
     private static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(2);
     private int _down;
 
+    /// <summary>Logs when the main connection drops and when it is back: once each, not per command.</summary>
+    public void Watch(IConnectionMultiplexer connection)
+    {
+        connection.ConnectionFailed += (_, e) =>
+        {
+            if (e.ConnectionType == ConnectionType.Interactive && Interlocked.Exchange(ref _down, 1) == 0)
+                log.Warning("Redis is unreachable ({Failure}); retrying with backoff, no job is lost", e.FailureType);
+        };
+        connection.ConnectionRestored += (_, e) =>
+        {
+            if (e.ConnectionType == ConnectionType.Interactive && Interlocked.Exchange(ref _down, 0) == 1)
+                log.Information("Redis is reachable again");
+        };
+    }
+
     public async Task<T> RunAsync<T>(string what, Func<Task<T>> call, CancellationToken giveUp)
     {
         var delay = MinDelay;
@@ -23,13 +39,11 @@ internal sealed class RedisGuard(ILogger log)
             try
             {
                 var result = await call().ConfigureAwait(false);
-                if (Interlocked.Exchange(ref _down, 0) == 1) log.Information("Redis is reachable again");
                 return result;
             }
             catch (Exception e) when (IsOutage(e))
             {
-                if (Interlocked.Exchange(ref _down, 1) == 0)
-                    log.Warning("Redis is unreachable ({What}: {Error}); retrying with backoff", what, e.Message);
+                log.Debug("Redis call {What} failed ({Error}); retrying in {Delay}", what, e.Message, delay);
                 await Task.Delay(delay, giveUp).ConfigureAwait(false);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxDelay.Ticks));
             }
