@@ -10,12 +10,14 @@ internal sealed class LuaScriptText
     {
         Name = name;
         Source = source;
-        Sha1 = Convert.ToHexStringLower(SHA1.HashData(Encoding.UTF8.GetBytes(source)));
+        Sha1Bytes = SHA1.HashData(Encoding.UTF8.GetBytes(source));
+        Sha1 = Convert.ToHexStringLower(Sha1Bytes);
     }
 
     public string Name { get; }
     public string Source { get; }
     public string Sha1 { get; }
+    public byte[] Sha1Bytes { get; }
 
     public static LuaScriptText Load(string name) => new(name, Read("common") + "\n" + Read(name));
 

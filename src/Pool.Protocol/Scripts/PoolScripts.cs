@@ -5,6 +5,8 @@ internal static class PoolScripts
 {
     public static readonly LuaScriptText Enqueue = LuaScriptText.Load("enqueue");
     public static readonly LuaScriptText Reserve = LuaScriptText.Load("reserve");
+    public static readonly LuaScriptText Advance = LuaScriptText.Load("advance");
+    public static readonly LuaScriptText Release = LuaScriptText.Load("release");
     public static readonly LuaScriptText Requeue = LuaScriptText.Load("requeue");
     public static readonly LuaScriptText Fail = LuaScriptText.Load("fail");
     public static readonly LuaScriptText Recover = LuaScriptText.Load("recover");

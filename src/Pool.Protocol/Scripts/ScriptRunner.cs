@@ -10,13 +10,9 @@ internal static class ScriptRunner
 {
     public static async Task<RedisResult> RunAsync(IDatabaseAsync db, LuaScriptText script, RedisValue[] argv)
     {
-        var args = new object[argv.Length + 2];
-        args[0] = script.Sha1;
-        args[1] = 0;
-        for (var i = 0; i < argv.Length; i++) args[i + 2] = argv[i];
         try
         {
-            return await db.ExecuteAsync("EVALSHA", args).ConfigureAwait(false);
+            return await db.ScriptEvaluateAsync(script.Sha1Bytes, keys: null, values: argv).ConfigureAwait(false);
         }
         catch (RedisServerException e) when (e.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
         {

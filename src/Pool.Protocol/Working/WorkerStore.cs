@@ -33,6 +33,9 @@ public sealed class WorkerStore
 
     private long LeaseMs => (long)Lease.TotalMilliseconds;
 
+    /// <summary>When a reserve last renewed the lease (a <see cref="TimeProvider"/> timestamp), so an idle worker's reserve doubles as its lease refresh.</summary>
+    public long LeaseRenewedAt { get; private set; }
+
     public Task RegisterAsync()
     {
         var now = ResqueTime.Iso(_time.GetUtcNow());
@@ -47,12 +50,16 @@ public sealed class WorkerStore
         return (long)r == 1;
     }
 
-    /// <summary>Acks <paramref name="ackRid"/> (when given) and, when <paramref name="reserve"/>, takes the next job.</summary>
-    public async Task<ReserveResult> ReserveAsync(string? ackRid, bool reserve = true)
+    /// <summary>
+    /// Acks <paramref name="ackRid"/> (when given) and, when <paramref name="reserve"/>, takes up
+    /// to <paramref name="batch"/> jobs in queue priority order. A job still held from a reply
+    /// that was lost comes back first.
+    /// </summary>
+    public async Task<ReserveResult> ReserveAsync(string? ackRid, bool reserve = true, int batch = 1)
     {
         var now = _time.GetUtcNow();
         var rid = reserve ? WorkerId + "#" + Interlocked.Increment(ref _ridCounter) : "";
-        var argv = new RedisValue[8 + _queueArgs.Length];
+        var argv = new RedisValue[9 + _queueArgs.Length];
         argv[0] = Keys.Namespace;
         argv[1] = WorkerId;
         argv[2] = ackRid ?? "";
@@ -61,17 +68,44 @@ public sealed class WorkerStore
         argv[5] = ResqueTime.Iso(now);
         argv[6] = LeaseMs;
         argv[7] = reserve ? "1" : "0";
-        _queueArgs.CopyTo(argv, 8);
+        argv[8] = Math.Max(1, batch);
+        _queueArgs.CopyTo(argv, 9);
 
         var r = (RedisResult[])(await ScriptRunner.RunAsync(_db, PoolScripts.Reserve, argv).ConfigureAwait(false))!;
+        LeaseRenewedAt = _time.GetTimestamp();
         return (string?)r[0] switch
         {
-            "job" or "held" => new ReserveResult(ReserveStatus.Job, new Reservation((string)r[1]!, (string)r[2]!, (string)r[3]!)),
+            "job" => new ReserveResult(ReserveStatus.Job, ReadJobs(r)),
             "paused" => ReserveResult.Paused,
             "acked" => ReserveResult.Acked,
             _ => ReserveResult.Empty,
         };
     }
+
+    private static List<Reservation> ReadJobs(RedisResult[] r)
+    {
+        var jobs = new List<Reservation>((r.Length - 1) / 3);
+        for (var i = 1; i + 2 < r.Length; i += 3) jobs.Add(new Reservation((string)r[i]!, (string)r[i + 1]!, (string)r[i + 2]!));
+        return jobs;
+    }
+
+    /// <summary>
+    /// Acks the current job and makes <paramref name="next"/> (the next prefetched one) current,
+    /// without waiting for the reply. Redis runs the connection's commands in order, so whatever
+    /// the worker sends next sees this done; if the connection drops, the job is simply still
+    /// held and comes back from the next reserve.
+    /// </summary>
+    public void Advance(string? ackRid, Reservation next)
+    {
+        var now = _time.GetUtcNow();
+        _ = ScriptRunner.RunAsync(_db, PoolScripts.Advance,
+            [Keys.Namespace, WorkerId, ackRid ?? "", next.Rid, now.ToUnixTimeMilliseconds(), ResqueTime.Iso(now)])
+            .ContinueWith(t => _ = t.Exception, TaskScheduler.Default);
+    }
+
+    /// <summary>Gives the unstarted prefetched jobs back to the heads of their queues, in order.</summary>
+    public async Task<int> ReleaseAsync() =>
+        (int)(long)await ScriptRunner.RunAsync(_db, PoolScripts.Release, [Keys.Namespace, WorkerId]).ConfigureAwait(false);
 
     /// <summary>Puts the job back at the head of its queue, unchanged. False when it was no longer held.</summary>
     public async Task<bool> RequeueAsync(Reservation job)

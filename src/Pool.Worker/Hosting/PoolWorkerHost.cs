@@ -25,7 +25,10 @@ public static class PoolWorkerHost
             await Console.Error.WriteLineAsync($"--log-format / POOL_LOG_FORMAT must be text or json, not '{values.LogFormatText}'").ConfigureAwait(false);
             return 2;
         }
-        using var log = LogSetup.Create(format, "worker");
+        // POOL_LOG_LEVEL=warning drops the per-job lines, e.g. for throughput benchmarks.
+        var level = Enum.TryParse<Serilog.Events.LogEventLevel>(Environment.GetEnvironmentVariable("POOL_LOG_LEVEL"), ignoreCase: true, out var l)
+            ? l : Serilog.Events.LogEventLevel.Information;
+        using var log = LogSetup.Create(format, "worker", level);
         var settings = values.Settings(out var error);
         if (settings is null)
         {

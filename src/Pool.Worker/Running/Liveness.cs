@@ -14,6 +14,7 @@ internal sealed class Liveness(WorkerStore store, RedisMasterStore sweeper, Redi
     public static readonly TimeSpan LeasePeriod = TimeSpan.FromSeconds(1);
     public static readonly TimeSpan ResqueHeartbeatPeriod = TimeSpan.FromSeconds(60);
     public static readonly TimeSpan SweepPeriod = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan RenewedRecently = TimeSpan.FromSeconds(2);
 
     public async Task RunAsync(CancellationToken stop)
     {
@@ -25,6 +26,8 @@ internal sealed class Liveness(WorkerStore store, RedisMasterStore sweeper, Redi
             {
                 await Task.Delay(LeasePeriod, time, stop).ConfigureAwait(false);
                 var beat = time.GetElapsedTime(lastHeartbeat) >= ResqueHeartbeatPeriod;
+                // An idle worker's reserve (every poll interval) renews the lease already.
+                if (!beat && time.GetElapsedTime(store.LeaseRenewedAt) < RenewedRecently) continue;
                 var alive = await redis.RunAsync("heartbeat", () => store.HeartbeatAsync(beat), stop).ConfigureAwait(false);
                 if (beat) lastHeartbeat = time.GetTimestamp();
                 if (!alive)

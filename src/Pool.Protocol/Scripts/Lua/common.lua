@@ -45,3 +45,15 @@ local function unregister(id)
   redis.call('HDEL', k('workers:heartbeat'), id)
   redis.call('SREM', k('pool:workers'), id)
 end
+
+-- Puts the worker's unstarted prefetched jobs back at the heads of their queues, in order.
+local function release_next(id)
+  local nextKey = k('pool:inflight:' .. id .. ':next')
+  local entries = redis.call('LRANGE', nextKey, 0, -1)
+  for i = #entries, 1, -1 do
+    local nl = string.find(entries[i], '\n', 1, true)
+    put_back(string.sub(entries[i], 1, nl - 1), string.sub(entries[i], nl + 1))
+  end
+  redis.call('DEL', nextKey)
+  return #entries
+end
