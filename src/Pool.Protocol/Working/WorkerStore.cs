@@ -57,6 +57,7 @@ public sealed class WorkerStore
     /// </summary>
     public async Task<ReserveResult> ReserveAsync(string? ackRid, bool reserve = true, int batch = 1)
     {
+        if (reserve && batch > 1) await EnsureAdvanceLoadedAsync().ConfigureAwait(false);
         var now = _time.GetUtcNow();
         var rid = reserve ? WorkerId + "#" + Interlocked.Increment(ref _ridCounter) : "";
         var argv = new RedisValue[9 + _queueArgs.Length];
@@ -91,16 +92,31 @@ public sealed class WorkerStore
 
     /// <summary>
     /// Acks the current job and makes <paramref name="next"/> (the next prefetched one) current,
-    /// without waiting for the reply. Redis runs the connection's commands in order, so whatever
-    /// the worker sends next sees this done; if the connection drops, the job is simply still
-    /// held and comes back from the next reserve.
+    /// without waiting for the reply. Redis runs a connection's commands in order, so whatever the
+    /// worker sends next sees this done. It never falls back to EVAL: a late fallback would run
+    /// after later commands. If it is lost (unknown script after a Redis restart, dropped
+    /// connection), the rids stop matching and the next reserve hands the held jobs back, so they
+    /// run again rather than vanish.
     /// </summary>
     public void Advance(string? ackRid, Reservation next)
     {
         var now = _time.GetUtcNow();
-        _ = ScriptRunner.RunAsync(_db, PoolScripts.Advance,
-            [Keys.Namespace, WorkerId, ackRid ?? "", next.Rid, now.ToUnixTimeMilliseconds(), ResqueTime.Iso(now)])
-            .ContinueWith(t => _ = t.Exception, TaskScheduler.Default);
+        RedisValue[] argv = [Keys.Namespace, WorkerId, ackRid ?? "", next.Rid, now.ToUnixTimeMilliseconds(), ResqueTime.Iso(now)];
+        _ = _db.ScriptEvaluateAsync(PoolScripts.Advance.Sha1Bytes, keys: null, values: argv).ContinueWith(t =>
+        {
+            if (t.Exception?.InnerException is RedisServerException e && e.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
+                Volatile.Write(ref _advanceMissing, true);
+        }, TaskScheduler.Default);
+    }
+
+    private bool _advanceMissing = true;
+
+    /// <summary>Loads the advance script before a batch is handed out, when Redis may not know it.</summary>
+    private async Task EnsureAdvanceLoadedAsync()
+    {
+        if (!Volatile.Read(ref _advanceMissing)) return;
+        await _db.ExecuteAsync("SCRIPT", "LOAD", PoolScripts.Advance.Source).ConfigureAwait(false);
+        Volatile.Write(ref _advanceMissing, false);
     }
 
     /// <summary>Gives the unstarted prefetched jobs back to the heads of their queues, in order.</summary>

@@ -90,6 +90,8 @@ internal sealed class WorkerLoop(WorkerStore store, WakeWaiter waker, JobExecuti
                 log.Information("Job done {Class} queue={Queue} duration={Duration:0.0}ms outcome=completed", cls, job.Queue, ms);
                 return job.Rid;
             case JobOutcomeKind.Requeue:
+                // Unstarted jobs go back first, so this one lands ahead of them, as it was.
+                if (_prefetched.Count > 0) await ReleasePrefetchedAsync().ConfigureAwait(false);
                 await Settle("requeue", () => store.RequeueAsync(job)).ConfigureAwait(false);
                 log.Information("Job done {Class} queue={Queue} duration={Duration:0.0}ms outcome=requeued ({Reason})", cls, job.Queue, ms, outcome.Reason);
                 return null;

@@ -35,6 +35,27 @@ public sealed class SignalTests(RedisFixture redis) : IDisposable
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task Term_puts_a_slow_job_and_the_jobs_queued_behind_it_back_in_order()
+    {
+        // Fast jobs first, so the worker reserves a batch that includes the slow one; the slow
+        // job gives the unstarted rest back, and TERM requeues it ahead of them.
+        await Producer.EnqueueAsync("q", "Noop");
+        await Producer.EnqueueAsync("q", "Noop");
+        await Producer.EnqueueAsync("q", "Sleep", 30);
+        for (var i = 0; i < 5; i++) await Producer.EnqueueAsync("q", "Record", _s.File, $"r{i}");
+        using var worker = WorkerProcess.Start(redis.Server.Url, _s.Namespace, "q");
+        worker.WaitForLine("Job started Sleep");
+
+        worker.Signal(Signum.SIGTERM);
+        Assert.Equal(0, worker.WaitForExit());
+        var queue = await Queue("q");
+        Assert.Equal("""{"class":"Sleep","args":[30]}""", queue[0]);
+        Assert.Equal(Enumerable.Range(0, 5).Select(i => $"r{i}"), queue.Skip(1).Select(p => p.Split('"')[^2]));
+        Assert.Empty(_s.Lines());
+        Assert.Equal(2, (long)await Db.StringGetAsync(_s.Keys.StatProcessed));
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task Term_requeues_a_job_that_ignores_its_token_at_the_deadline()
     {
         await Producer.EnqueueAsync("q", "Stubborn", 30);
