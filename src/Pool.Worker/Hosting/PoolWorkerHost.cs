@@ -9,6 +9,7 @@ namespace Pool.Worker.Hosting;
 /// It parses pool-worker's command line and environment, runs the loop until a stop signal,
 /// and returns the process exit code.
 /// </summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public static class PoolWorkerHost
 {
     public static Task<int> RunAsync(string[] args, Action<JobRegistry>? configureJobs = null, IServiceProvider? services = null)

@@ -11,6 +11,7 @@ using StackExchange.Redis;
 namespace Pool.Worker.Hosting;
 
 /// <summary>Wires one worker process: connections, registry entry, signals, loops; then a clean exit.</summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 internal static class WorkerRunner
 {
     public static async Task<int> RunAsync(WorkerSettings settings, JobRegistry registry, IServiceProvider? services, ILogger log)

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Pool.Protocol.Payloads;
 using Pool.Protocol.Working;
 using Pool.Worker.Jobs;
@@ -54,9 +53,9 @@ internal sealed class JobExecution(JobRegistry registry, JobInvoker invoker, Wor
                 case StopMode.Int:
                     return "aborted by INT";
                 case StopMode.Term:
-                    var left = termTimeout - Stopwatch.GetElapsedTime(control.TermAtTimestamp);
+                    var left = termTimeout - control.Time.GetElapsedTime(control.TermAtTimestamp);
                     if (left <= TimeSpan.Zero) return $"still running at the TERM deadline ({termTimeout.TotalSeconds:0.#} s)";
-                    await Task.WhenAny(work, control.WhenChanged, Task.Delay(left)).ConfigureAwait(false);
+                    await Task.WhenAny(work, control.WhenChanged, Task.Delay(left, control.Time)).ConfigureAwait(false);
                     break;
                 default:
                     await Task.WhenAny(work, control.WhenChanged).ConfigureAwait(false);
@@ -74,7 +73,7 @@ internal sealed class JobExecution(JobRegistry registry, JobInvoker invoker, Wor
         // (some other token) is a failure like any other exception.
         if ((work.IsCanceled || e is OperationCanceledException) && jobToken.IsCancellationRequested)
             return JobOutcome.Requeue(control.Shutdown.IsCancellationRequested ? "cancelled by shutdown" : "aborted by USR1");
-        if (e is null) return JobOutcome.Fail("System.OperationCanceledException", "the job was cancelled");
+        if (e is null) return JobOutcome.Fail("System.OperationCanceledException", "the job was cancelled by a token of its own, not by the worker (a timeout of its own?)");
         return JobOutcome.Fail(e);
     }
 }

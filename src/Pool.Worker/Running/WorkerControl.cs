@@ -8,8 +8,10 @@ public enum StopMode { None, Quit, Term, Int }
 /// completes <see cref="WhenChanged"/> to wake whoever is waiting. Stop modes only escalate
 /// (QUIT &lt; TERM &lt; INT): a repeated or milder signal never undoes a stronger one.
 /// </summary>
-public sealed class WorkerControl
+public sealed class WorkerControl(TimeProvider time)
 {
+    public WorkerControl() : this(TimeProvider.System) { }
+
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _shutdown = new();
     private TaskCompletionSource _changed = NewSignal();
@@ -17,7 +19,10 @@ public sealed class WorkerControl
 
     public StopMode Stop { get; private set; }
     public bool Paused { get; private set; }
-    /// <summary>When TERM arrived, for the job deadline.</summary>
+    /// <summary>The clock that <see cref="TermAtTimestamp"/> comes from.</summary>
+    public TimeProvider Time => time;
+
+    /// <summary>When TERM (or INT) arrived, as a <see cref="TimeProvider"/> timestamp, for the job deadline.</summary>
     public long TermAtTimestamp { get; private set; }
 
     /// <summary>Fires on TERM and INT: running jobs should stop, and will be requeued.</summary>
@@ -32,7 +37,7 @@ public sealed class WorkerControl
         {
             if (mode <= Stop) return;
             Stop = mode;
-            if (mode >= StopMode.Term && TermAtTimestamp == 0) TermAtTimestamp = System.Diagnostics.Stopwatch.GetTimestamp();
+            if (mode >= StopMode.Term && TermAtTimestamp == 0) TermAtTimestamp = time.GetTimestamp();
             Changed();
         }
         if (mode >= StopMode.Term) _shutdown.Cancel();

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Pool.Protocol.Payloads;
 using Pool.Protocol.Working;
 using Serilog;
@@ -74,14 +73,14 @@ internal sealed class WorkerLoop(WorkerStore store, WakeWaiter waker, JobExecuti
     /// <summary>Runs one job and settles it; returns its rid when the ack is still owed (folded into the next call).</summary>
     private async Task<string?> RunJobAsync(Reservation job)
     {
-        var started = Stopwatch.GetTimestamp();
+        var started = control.Time.GetTimestamp();
         var cls = PayloadCodec.TryDecode(job.Payload, out var p, out _) ? p!.Class : "?";
         log.Information("Job started {Class} queue={Queue}", cls, job.Queue);
         var running = execution.RunAsync(job);
-        if (_prefetched.Count > 0 && await Task.WhenAny(running, Task.Delay(SlowJob)).ConfigureAwait(false) != running)
+        if (_prefetched.Count > 0 && await Task.WhenAny(running, Task.Delay(SlowJob, control.Time)).ConfigureAwait(false) != running)
             await ReleasePrefetchedAsync().ConfigureAwait(false);
         var outcome = await running.ConfigureAwait(false);
-        var elapsed = Stopwatch.GetElapsedTime(started);
+        var elapsed = control.Time.GetElapsedTime(started);
         _lastWasFast = elapsed < FastJob;
         var ms = elapsed.TotalMilliseconds;
         switch (outcome.Kind)
@@ -120,7 +119,7 @@ internal sealed class WorkerLoop(WorkerStore store, WakeWaiter waker, JobExecuti
         if (pausedByFlag)
         {
             // resque:pause-all-workers is set: look again after a second.
-            await Task.WhenAny(changed, Task.Delay(TimeSpan.FromSeconds(1))).ConfigureAwait(false);
+            await Task.WhenAny(changed, Task.Delay(TimeSpan.FromSeconds(1), control.Time)).ConfigureAwait(false);
             return;
         }
         var wait = redis.RunAsync("wait", waker.WaitAsync, control.Shutdown);

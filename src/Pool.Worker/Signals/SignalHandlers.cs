@@ -9,6 +9,7 @@ namespace Pool.Worker.Signals;
 /// (so TERM, INT and QUIT never kill the process outright) and only flips state, so a repeated
 /// signal is harmless.
 /// </summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 internal sealed class SignalHandlers : IDisposable
 {
     private const PosixSignal SigUsr1 = (PosixSignal)10;
