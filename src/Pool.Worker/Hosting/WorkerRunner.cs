@@ -34,8 +34,8 @@ internal static class WorkerRunner
         var waker = new WakeWaiter(blocking, keys, settings.Queues, settings.PollInterval);
         var loop = new WorkerLoop(store, waker, execution, control, redis, log);
 
-        log.Information("Worker {WorkerId} starting: queues={Queues} redis={Redis} namespace={Namespace} jobs={Jobs} term_timeout={TermTimeout}s",
-            workerId, settings.QueueList, RedisUrl.Redact(settings.RedisUrl), keys.Namespace, string.Join(",", registry.Names), settings.TermTimeout.TotalSeconds);
+        log.Information("Worker {WorkerId} starting: slot={Slot} queues={Queues} redis={Redis} namespace={Namespace} jobs={Jobs} term_timeout={TermTimeout}s",
+            workerId, Environment.GetEnvironmentVariable("POOL_WORKER_SLOT") ?? "-", settings.QueueList, RedisUrl.Redact(settings.RedisUrl), keys.Namespace, string.Join(",", registry.Names), settings.TermTimeout.TotalSeconds);
 
         using var stopBackground = new CancellationTokenSource();
         try

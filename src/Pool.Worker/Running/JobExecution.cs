@@ -11,11 +11,15 @@ namespace Pool.Worker.Running;
 /// </summary>
 internal sealed class JobExecution(JobRegistry registry, JobInvoker invoker, WorkerControl control, TimeSpan termTimeout)
 {
-    public async Task<JobOutcome> RunAsync(Reservation job)
+    public Task<JobOutcome> RunAsync(Reservation job) =>
+        PayloadCodec.TryDecode(job.Payload, out var payload, out var error)
+            ? RunAsync(payload!)
+            : Task.FromResult(JobOutcome.Fail("Pool::InvalidPayload", error!));
+
+    /// <summary>Runs a payload the caller has already decoded (the loop decodes once, for its log line too).</summary>
+    public async Task<JobOutcome> RunAsync(JobPayload payload)
     {
-        if (!PayloadCodec.TryDecode(job.Payload, out var payload, out var error))
-            return JobOutcome.Fail("Pool::InvalidPayload", error!);
-        if (!registry.TryGet(payload!.Class, out var descriptor))
+        if (!registry.TryGet(payload.Class, out var descriptor))
             return JobOutcome.Fail("Pool::UnknownJob",
                 $"no job class named '{payload.Class}' is loaded; known: {string.Join(", ", registry.Names)}");
 

@@ -18,7 +18,7 @@ namespace Pool.Worker.Running;
 /// </summary>
 internal sealed class WorkerLoop(WorkerStore store, WakeWaiter waker, JobExecution execution, WorkerControl control, RedisGuard redis, ILogger log)
 {
-    public const int MaxBatch = 16;
+    public const int MaxBatch = 64;
     private static readonly TimeSpan FastJob = TimeSpan.FromMilliseconds(2);
     private static readonly TimeSpan SlowJob = TimeSpan.FromMilliseconds(50);
 
@@ -74,11 +74,22 @@ internal sealed class WorkerLoop(WorkerStore store, WakeWaiter waker, JobExecuti
     private async Task<string?> RunJobAsync(Reservation job)
     {
         var started = control.Time.GetTimestamp();
-        var cls = PayloadCodec.TryDecode(job.Payload, out var p, out _) ? p!.Class : "?";
+        var decoded = PayloadCodec.TryDecode(job.Payload, out var payload, out var error);
+        var cls = decoded ? payload!.Class : "?";
         log.Information("Job started {Class} queue={Queue}", cls, job.Queue);
-        var running = execution.RunAsync(job);
-        if (_prefetched.Count > 0 && await Task.WhenAny(running, Task.Delay(SlowJob, control.Time)).ConfigureAwait(false) != running)
-            await ReleasePrefetchedAsync().ConfigureAwait(false);
+        var running = decoded ? execution.RunAsync(payload!) : Task.FromResult(JobOutcome.Fail("Pool::InvalidPayload", error!));
+        if (_prefetched.Count > 0)
+        {
+            try
+            {
+                // WaitAsync drops its timer as soon as the job ends, which most do within microseconds.
+                await running.WaitAsync(SlowJob, control.Time).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                await ReleasePrefetchedAsync().ConfigureAwait(false);
+            }
+        }
         var outcome = await running.ConfigureAwait(false);
         var elapsed = control.Time.GetElapsedTime(started);
         _lastWasFast = elapsed < FastJob;
