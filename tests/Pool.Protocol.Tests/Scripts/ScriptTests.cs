@@ -146,6 +146,16 @@ public sealed class ScriptTests(RedisFixture redis)
         Assert.True(await Db.SetContainsAsync(Keys.PoolWorkers, alive.WorkerId));
     }
 
+    [Job("Mailer::Welcome")]
+    private sealed class Welcome;
+
+    [Fact]
+    public async Task The_typed_enqueue_uses_the_job_name()
+    {
+        await Producer.EnqueueAsync<Welcome>("mail", 42L);
+        Assert.Equal("""{"class":"Mailer::Welcome","args":[42]}""", (string?)await Db.ListGetByIndexAsync(Keys.Queue("mail"), 0));
+    }
+
     [Fact]
     public async Task Scripts_still_run_after_the_script_cache_is_flushed()
     {
