@@ -1,0 +1,45 @@
+using Mono.Unix.Native;
+using Pool.Worker.Jobs;
+
+namespace Pool.Samples;
+
+/// <summary>Writes 0..n-1 to path, one line per item, waiting ms_per_item after each; stops on its token.</summary>
+public sealed class CountTo : IJob
+{
+    public async Task PerformAsync(int n, string path, int ms_per_item, CancellationToken token)
+    {
+        for (var i = 0; i < n; i++)
+        {
+            token.ThrowIfCancellationRequested();
+            LineFile.Append(path, i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            if (ms_per_item > 0) await Task.Delay(ms_per_item, token).ConfigureAwait(false);
+        }
+    }
+}
+
+/// <summary>Ends its own worker process at once with SIGKILL, mid-job: nothing gets to clean up.</summary>
+public sealed class Crash : IJob
+{
+    public void Perform()
+    {
+        Syscall.kill(Environment.ProcessId, Signum.SIGKILL);
+        Thread.Sleep(Timeout.Infinite);
+    }
+}
+
+/// <summary>Allocates and touches that many megabytes, then holds them for that many seconds.</summary>
+public sealed class Hog : IJob
+{
+    public async Task PerformAsync(int megabytes, double seconds, CancellationToken token)
+    {
+        var blocks = new byte[megabytes][];
+        for (var i = 0; i < megabytes; i++)
+        {
+            blocks[i] = new byte[1024 * 1024];
+            // Touch every page so the memory is resident, not just reserved.
+            for (var j = 0; j < blocks[i].Length; j += 4096) blocks[i][j] = 1;
+        }
+        await Task.Delay(TimeSpan.FromSeconds(seconds), token).ConfigureAwait(false);
+        GC.KeepAlive(blocks);
+    }
+}

@@ -1,0 +1,33 @@
+using Pool.Worker.Jobs;
+
+namespace Pool.Samples;
+
+/// <summary>Does nothing: for throughput figures.</summary>
+public sealed class Noop : IJob
+{
+    public void Perform() { }
+}
+
+/// <summary>Waits, and stops early (to be requeued) when its token fires.</summary>
+public sealed class Sleep : IJob
+{
+    public Task PerformAsync(double seconds, CancellationToken token) => Task.Delay(TimeSpan.FromSeconds(seconds), token);
+}
+
+/// <summary>Waits and ignores its token: TERM has to reach its deadline.</summary>
+public sealed class Stubborn : IJob
+{
+    public void Perform(double seconds) => Thread.Sleep(TimeSpan.FromSeconds(seconds));
+}
+
+/// <summary>Always fails with the given message.</summary>
+public sealed class Fail : IJob
+{
+    public void Perform(string message) => throw new InvalidOperationException(message);
+}
+
+/// <summary>Appends the line <c>tag</c> to the file at path, so a test can count runs.</summary>
+public sealed class Record : IJob
+{
+    public void Perform(string path, string tag) => LineFile.Append(path, tag);
+}

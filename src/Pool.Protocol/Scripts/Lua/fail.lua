@@ -1,0 +1,12 @@
+-- Move this worker's in-flight job to resque:failed. Ruby counts a failure as processed too.
+-- ARGV: ns, worker id, rid, failure JSON (built by the caller in Resque's field order).
+local id, rid = ARGV[2], ARGV[3]
+local inflight = k('pool:inflight:' .. id)
+if redis.call('HGET', inflight, 'rid') ~= rid then return 0 end
+redis.call('RPUSH', k('failed'), ARGV[4])
+redis.call('INCR', k('stat:failed'))
+redis.call('INCR', k('stat:failed:' .. id))
+redis.call('INCR', k('stat:processed'))
+redis.call('INCR', k('stat:processed:' .. id))
+redis.call('DEL', inflight, k('worker:' .. id))
+return 1

@@ -1,0 +1,19 @@
+namespace Pool.Protocol.Scripts;
+
+/// <summary>The atomic scripts of Pool's protocol, loaded once per process.</summary>
+internal static class PoolScripts
+{
+    public static readonly LuaScriptText Enqueue = LuaScriptText.Load("enqueue");
+    public static readonly LuaScriptText Reserve = LuaScriptText.Load("reserve");
+    public static readonly LuaScriptText Advance = LuaScriptText.Load("advance");
+    public static readonly LuaScriptText Release = LuaScriptText.Load("release");
+    public static readonly LuaScriptText Requeue = LuaScriptText.Load("requeue");
+    public static readonly LuaScriptText Fail = LuaScriptText.Load("fail");
+    public static readonly LuaScriptText Recover = LuaScriptText.Load("recover");
+    public static readonly LuaScriptText Register = LuaScriptText.Load("register");
+    public static readonly LuaScriptText Heartbeat = LuaScriptText.Load("heartbeat");
+    public static readonly LuaScriptText Unregister = LuaScriptText.Load("unregister");
+
+    /// <summary>How many wake tokens a queue's wake list keeps; more would only cause idle spins.</summary>
+    public const int WakeBound = 100;
+}

@@ -1,0 +1,110 @@
+using Pool.Protocol.Connection;
+using Pool.Protocol.Keys;
+using Pool.Protocol.Payloads;
+using Pool.Protocol.Scripts;
+using StackExchange.Redis;
+
+namespace Pool.Protocol.Supervision;
+
+/// <summary>
+/// <see cref="IMasterStore"/> on Redis. Recovery is one atomic script per worker, so a master
+/// recovering a child and a sweep racing it cannot both requeue the same job.
+/// </summary>
+public sealed class RedisMasterStore : IMasterStore
+{
+    private readonly IDatabase _db;
+    private readonly ConnectionMultiplexer? _owned;
+    private readonly TimeProvider _time;
+
+    public RedisMasterStore(IConnectionMultiplexer redis, string? ns = null, TimeProvider? time = null)
+    {
+        _db = redis.GetDatabase();
+        Keys = new ResqueKeys(ns ?? Environment.GetEnvironmentVariable("POOL_NAMESPACE"));
+        _time = time ?? TimeProvider.System;
+    }
+
+    private RedisMasterStore(ConnectionMultiplexer owned, string? ns) : this((IConnectionMultiplexer)owned, ns) => _owned = owned;
+
+    public ResqueKeys Keys { get; }
+
+    /// <summary>A worker's job is failed as poison once its worker has died this many times running it.</summary>
+    public int MaxAttempts { get; init; } = DefaultMaxAttempts();
+
+    /// <summary>How long one sweeper holds the sweep lock.</summary>
+    public TimeSpan SweepLockTime { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Connects to <paramref name="redisUrl"/> (REDIS_URL syntax) without failing when Redis is
+    /// down: calls fail until it is back, and the connection keeps retrying.
+    /// </summary>
+    public static async Task<RedisMasterStore> ConnectAsync(string redisUrl, string? ns = null)
+    {
+        var options = RedisUrl.Parse(redisUrl);
+        options.AbortOnConnectFail = false;
+        return new RedisMasterStore(await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false), ns);
+    }
+
+    public static int DefaultMaxAttempts() =>
+        int.TryParse(Environment.GetEnvironmentVariable("POOL_MAX_ATTEMPTS"), out var n) && n > 0 ? n : 3;
+
+    public async Task<RecoveryOutcome> RecoverWorkerAsync(string workerId, CancellationToken ct = default) =>
+        await RecoverAsync(workerId, onlyIfExpired: false, ct).ConfigureAwait(false) ?? RecoveryOutcome.Nothing;
+
+    /// <summary>Null when a sweep found the worker alive again (its lease was renewed meanwhile).</summary>
+    private async Task<RecoveryOutcome?> RecoverAsync(string workerId, bool onlyIfExpired, CancellationToken ct)
+    {
+        ct.ThrowIfCancellationRequested();
+        var failedAt = ResqueTime.Failed(_time.GetUtcNow());
+        var r = (RedisResult[])(await ScriptRunner.RunAsync(_db, PoolScripts.Recover,
+            [Keys.Namespace, workerId, MaxAttempts, failedAt, onlyIfExpired ? "1" : "0"]).ConfigureAwait(false))!;
+        if ((string?)r[0] == "alive") return null;
+        var action = (string?)r[0] switch
+        {
+            "requeued" => RecoveryAction.Requeued,
+            "poisoned" => RecoveryAction.Poisoned,
+            _ => RecoveryAction.None,
+        };
+        if (action == RecoveryAction.None) return RecoveryOutcome.Nothing;
+        var payload = (string?)r[2] ?? "";
+        var cls = PayloadCodec.TryDecode(payload, out var decoded, out _) ? decoded!.Class : null;
+        return new RecoveryOutcome(action, (string?)r[1], cls, (int)(long)r[3]);
+    }
+
+    public async Task<int> RecoverExpiredAsync(CancellationToken ct = default)
+    {
+        // One sweeper at a time across all masters and workers; the lock expires on its own if
+        // the sweeper dies, and is released only by the token that took it.
+        var token = Guid.NewGuid().ToString("N");
+        if (!await _db.StringSetAsync(Keys.SweepLock, token, SweepLockTime, When.NotExists).ConfigureAwait(false)) return 0;
+        try
+        {
+            var recovered = 0;
+            foreach (var member in await _db.SetMembersAsync(Keys.PoolWorkers).ConfigureAwait(false))
+            {
+                ct.ThrowIfCancellationRequested();
+                var id = (string)member!;
+                if (await _db.KeyExistsAsync(Keys.Lease(id)).ConfigureAwait(false)) continue;
+                if (await RecoverAsync(id, onlyIfExpired: true, ct).ConfigureAwait(false) is not null) recovered++;
+            }
+            return recovered;
+        }
+        finally
+        {
+            await _db.ScriptEvaluateAsync(
+                "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
+                [Keys.SweepLock], [token]).ConfigureAwait(false);
+        }
+    }
+
+    public async Task<IReadOnlySet<string>> BusyWorkersAsync(IReadOnlyCollection<string> workerIds, CancellationToken ct = default)
+    {
+        var checks = workerIds.Select(id => (id, task: _db.KeyExistsAsync(Keys.InFlight(id)))).ToList();
+        await Task.WhenAll(checks.Select(c => c.task)).ConfigureAwait(false);
+        return checks.Where(c => c.task.Result).Select(c => c.id).ToHashSet();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_owned is not null) await _owned.DisposeAsync().ConfigureAwait(false);
+    }
+}

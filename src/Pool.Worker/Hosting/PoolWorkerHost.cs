@@ -1,0 +1,55 @@
+using Pool.Logging;
+using Pool.Worker.Jobs;
+
+namespace Pool.Worker.Hosting;
+
+/// <summary>
+/// The one entry point, for pool-worker itself and for a user's own worker app:
+/// <code>return await PoolWorkerHost.RunAsync(args, jobs => jobs.Add&lt;MyJob&gt;(), services);</code>
+/// It parses pool-worker's command line and environment, runs the loop until a stop signal,
+/// and returns the process exit code.
+/// </summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+public static class PoolWorkerHost
+{
+    public static Task<int> RunAsync(string[] args, Action<JobRegistry>? configureJobs = null, IServiceProvider? services = null)
+    {
+        var cli = new WorkerCommandLine();
+        var root = cli.Build((values, _) => RunAsync(values, configureJobs, services));
+        return root.Parse(args).InvokeAsync();
+    }
+
+    private static async Task<int> RunAsync(WorkerCommandLine.ParseResultValues values, Action<JobRegistry>? configureJobs, IServiceProvider? services)
+    {
+        if (!WorkerCommandLine.ParseResultValues.TryLogFormat(values.LogFormatText, out var format))
+        {
+            await Console.Error.WriteLineAsync($"--log-format / POOL_LOG_FORMAT must be text or json, not '{values.LogFormatText}'").ConfigureAwait(false);
+            return 2;
+        }
+        // POOL_LOG_LEVEL=warning drops the per-job lines, e.g. for throughput benchmarks.
+        var level = Enum.TryParse<Serilog.Events.LogEventLevel>(Environment.GetEnvironmentVariable("POOL_LOG_LEVEL"), ignoreCase: true, out var l)
+            ? l : Serilog.Events.LogEventLevel.Information;
+        using var log = LogSetup.Create(format, "worker", level);
+        var settings = values.Settings(out var error);
+        if (settings is null)
+        {
+            log.Error("{Error}", error);
+            return 2;
+        }
+
+        var registry = new JobRegistry();
+        try
+        {
+            configureJobs?.Invoke(registry);
+            foreach (var path in values.JobPaths) registry.AddAssemblyFile(path);
+        }
+        catch (Exception e) when (e is IOException or BadImageFormatException or ArgumentException or System.Reflection.ReflectionTypeLoadException)
+        {
+            log.Error("Cannot load jobs: {Error}", e.Message);
+            return 2;
+        }
+        if (registry.Count == 0) log.Warning("No job classes loaded: pass --jobs ASSEMBLY.dll or set POOL_JOBS; every job will fail as unknown");
+
+        return await WorkerRunner.RunAsync(settings, registry, services, log).ConfigureAwait(false);
+    }
+}

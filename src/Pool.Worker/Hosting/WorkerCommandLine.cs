@@ -1,0 +1,69 @@
+using System.CommandLine;
+using System.Globalization;
+using Pool.Logging;
+using Pool.Protocol.Connection;
+using Pool.Worker.Running;
+
+namespace Pool.Worker.Hosting;
+
+/// <summary>pool-worker's options; each falls back to its environment variable, then a default.</summary>
+internal sealed class WorkerCommandLine
+{
+    public Option<string?> Queues { get; } = new("--queues") { Description = "Queues in priority order, comma separated; * = all (env QUEUES)" };
+    public Option<string?> Redis { get; } = new("--redis") { Description = "Redis URL or StackExchange.Redis config string (env REDIS_URL)" };
+    public Option<string[]> Jobs { get; } = new("--jobs") { Description = "Job assemblies to load (env POOL_JOBS)", AllowMultipleArgumentsPerToken = true };
+    public Option<double?> TermTimeout { get; } = new("--term-timeout") { Description = "Seconds a job gets after TERM before it is requeued (env TERM_TIMEOUT, default 25)" };
+    public Option<string?> LogFormat { get; } = new("--log-format") { Description = "text or json (env POOL_LOG_FORMAT)" };
+
+    public RootCommand Build(Func<ParseResultValues, CancellationToken, Task<int>> run)
+    {
+        var root = new RootCommand("pool-worker: runs Resque-compatible jobs from Redis") { Queues, Redis, Jobs, TermTimeout, LogFormat };
+        root.SetAction((parse, ct) => run(new ParseResultValues(this, parse), ct));
+        return root;
+    }
+
+    /// <summary>Options resolved against the environment.</summary>
+    internal sealed class ParseResultValues(WorkerCommandLine cli, ParseResult parse)
+    {
+        private static string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : null;
+
+        public string? LogFormatText => parse.GetValue(cli.LogFormat) ?? Env("POOL_LOG_FORMAT");
+
+        public IReadOnlyList<string> JobPaths
+        {
+            get
+            {
+                var given = parse.GetValue(cli.Jobs);
+                if (given is { Length: > 0 }) return given;
+                return (Env("POOL_JOBS") ?? "").Split([',', Path.PathSeparator], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            }
+        }
+
+        /// <summary>The settings, or an error message that names the option to fix.</summary>
+        public WorkerSettings? Settings(out string? error)
+        {
+            error = null;
+            var queues = (parse.GetValue(cli.Queues) ?? Env("QUEUES") ?? "")
+                .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            if (queues.Length == 0) { error = "no queues: pass --queues a,b or set QUEUES (use * for every queue)"; return null; }
+
+            var term = parse.GetValue(cli.TermTimeout) ?? Seconds("TERM_TIMEOUT") ?? Seconds("RESQUE_TERM_TIMEOUT") ?? 25;
+            if (term < 0) { error = "--term-timeout / TERM_TIMEOUT must be zero or more seconds"; return null; }
+
+            return new WorkerSettings
+            {
+                Queues = queues,
+                RedisUrl = parse.GetValue(cli.Redis) ?? Env("REDIS_URL") ?? RedisUrl.Default,
+                Namespace = Env("POOL_NAMESPACE"),
+                TermTimeout = TimeSpan.FromSeconds(term),
+                PollInterval = TimeSpan.FromSeconds(Seconds("POOL_POLL_INTERVAL") is { } p and > 0 ? p : 1),
+                MasterPid = int.TryParse(Env("POOL_MASTER_PID"), out var pid) && pid > 0 ? pid : null,
+            };
+        }
+
+        public static bool TryLogFormat(string? text, out LogFormat format) => LogSetup.TryParseFormat(text, out format);
+
+        private static double? Seconds(string name) =>
+            double.TryParse(Env(name), NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : null;
+    }
+}

@@ -1,0 +1,74 @@
+using Pool.Protocol.Connection;
+using Pool.Protocol.Keys;
+using Pool.Protocol.Supervision;
+using Pool.Protocol.Working;
+using Pool.Worker.Jobs;
+using Pool.Worker.Running;
+using Pool.Worker.Signals;
+using Serilog;
+using StackExchange.Redis;
+
+namespace Pool.Worker.Hosting;
+
+/// <summary>Wires one worker process: connections, registry entry, signals, loops; then a clean exit.</summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+internal static class WorkerRunner
+{
+    public static async Task<int> RunAsync(WorkerSettings settings, JobRegistry registry, IServiceProvider? services, ILogger log)
+    {
+        var keys = new ResqueKeys(settings.Namespace);
+        var workerId = WorkerIdentity.For(Environment.ProcessId, settings.QueueList);
+        var control = new WorkerControl();
+        using var signals = new SignalHandlers(control, log);
+
+        // Two connections: BLPOP parks its connection for the whole idle wait, so it gets its own.
+        await using var main = await ConnectAsync(settings.RedisUrl, "pool-worker", TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        await using var blocking = await ConnectAsync(settings.RedisUrl, "pool-worker-wait", settings.PollInterval + TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+
+        var redis = new RedisGuard(log);
+        redis.Watch(main);
+        var store = new WorkerStore(main.GetDatabase(), keys, workerId, settings.Queues);
+        var sweeper = new RedisMasterStore(main, keys.Namespace);
+        var liveness = new Liveness(store, sweeper, redis, TimeProvider.System, log);
+        var execution = new JobExecution(registry, new JobInvoker(services), control, settings.TermTimeout);
+        var waker = new WakeWaiter(blocking, keys, settings.Queues, settings.PollInterval);
+        var loop = new WorkerLoop(store, waker, execution, control, redis, log);
+
+        log.Information("Worker {WorkerId} starting: slot={Slot} queues={Queues} redis={Redis} namespace={Namespace} jobs={Jobs} term_timeout={TermTimeout}s",
+            workerId, Environment.GetEnvironmentVariable("POOL_WORKER_SLOT") ?? "-", settings.QueueList, RedisUrl.Redact(settings.RedisUrl), keys.Namespace, string.Join(",", registry.Names), settings.TermTimeout.TotalSeconds);
+
+        using var stopBackground = new CancellationTokenSource();
+        try
+        {
+            await redis.RunAsync("register", store.RegisterAsync, control.Shutdown).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (control.Shutdown.IsCancellationRequested)
+        {
+            log.Information("Stopped before Redis was reachable");
+            return 0;
+        }
+        await liveness.SweepAsync(stopBackground.Token).ConfigureAwait(false);
+        var background = new List<Task> { liveness.RunAsync(stopBackground.Token) };
+        if (settings.MasterPid is { } masterPid) background.Add(MasterWatch.RunAsync(masterPid, control, log, stopBackground.Token));
+        log.Information("Worker ready");
+
+        await loop.RunAsync().ConfigureAwait(false);
+
+        await stopBackground.CancelAsync().ConfigureAwait(false);
+        await Task.WhenAll(background).ConfigureAwait(false);
+        await redis.RunAsync("unregister", store.UnregisterAsync, CancellationToken.None).ConfigureAwait(false);
+        log.Information("Worker {WorkerId} stopped ({Mode})", workerId, control.Stop);
+        return 0;
+    }
+
+    private static async Task<ConnectionMultiplexer> ConnectAsync(string url, string name, TimeSpan timeout)
+    {
+        var options = RedisUrl.Parse(url);
+        options.AbortOnConnectFail = false;
+        options.ClientName = name;
+        options.AsyncTimeout = options.SyncTimeout = (int)timeout.TotalMilliseconds;
+        options.ConnectRetry = 3;
+        options.ReconnectRetryPolicy = new LinearRetry(200);
+        return await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,65 @@
+using System.Reflection;
+using System.Text.Json;
+using Pool.Protocol.Payloads;
+
+namespace Pool.Worker.Jobs;
+
+/// <summary>A job type and its Perform method, with the binding of payload args to parameters.</summary>
+public sealed class JobDescriptor
+{
+    private readonly ParameterInfo[] _parameters;
+    private readonly ParameterInfo[] _bound;
+
+    public JobDescriptor(string name, Type type)
+    {
+        Name = name;
+        Type = type;
+        var methods = type.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static)
+            .Where(m => m.Name is "Perform" or "PerformAsync" && !m.IsGenericMethodDefinition).ToList();
+        if (methods.Count != 1)
+            throw new ArgumentException($"job {type.FullName} must have exactly one public Perform or PerformAsync method; it has {methods.Count}");
+        Method = methods[0];
+        _parameters = Method.GetParameters();
+        _bound = _parameters.Where(p => p.ParameterType != typeof(CancellationToken)).ToArray();
+    }
+
+    public string Name { get; }
+    public Type Type { get; }
+    public MethodInfo Method { get; }
+
+    /// <summary>Binds args by position; throws <see cref="JobArgumentException"/> saying what did not fit.</summary>
+    public object?[] Bind(JsonElement args, CancellationToken token)
+    {
+        var given = args.GetArrayLength();
+        var required = _bound.Count(p => !p.HasDefaultValue);
+        if (given < required || given > _bound.Length)
+        {
+            var expected = string.Join(", ", _bound.Select(p => $"{p.Name}: {p.ParameterType.Name}"));
+            throw new JobArgumentException($"{Name} takes {Count(required, _bound.Length)} argument(s) ({expected}) but the payload has {given}");
+        }
+
+        var values = new object?[_parameters.Length];
+        var next = 0;
+        for (var i = 0; i < _parameters.Length; i++)
+        {
+            var p = _parameters[i];
+            if (p.ParameterType == typeof(CancellationToken)) { values[i] = token; continue; }
+            var position = next++;
+            if (position >= given) { values[i] = p.DefaultValue; continue; }
+            var element = args[position];
+            try
+            {
+                values[i] = element.Deserialize(p.ParameterType, ResqueJson.Options);
+            }
+            catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException)
+            {
+                throw new JobArgumentException($"{Name} argument {position + 1} ({p.Name}) is {element.GetRawText()}, which is not a {p.ParameterType.Name}");
+            }
+            if (values[i] is null && p.ParameterType.IsValueType && Nullable.GetUnderlyingType(p.ParameterType) is null)
+                throw new JobArgumentException($"{Name} argument {position + 1} ({p.Name}) is null, which is not a {p.ParameterType.Name}");
+        }
+        return values;
+    }
+
+    private static string Count(int min, int max) => min == max ? min.ToString(System.Globalization.CultureInfo.InvariantCulture) : $"{min} to {max}";
+}

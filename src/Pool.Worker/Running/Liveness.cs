@@ -1,0 +1,64 @@
+using Pool.Protocol.Supervision;
+using Pool.Protocol.Working;
+using Serilog;
+
+namespace Pool.Worker.Running;
+
+/// <summary>
+/// Keeps the worker visibly alive: the Pool lease every second (skipped when a reserve just
+/// renewed it), Resque's heartbeat every 60 s, and a sweep of dead Pool workers at start and
+/// every 30 s so their jobs come back even when no master is watching.
+/// </summary>
+internal sealed class Liveness(WorkerStore store, RedisMasterStore sweeper, RedisGuard redis, TimeProvider time, ILogger log)
+{
+    public static readonly TimeSpan LeasePeriod = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan ResqueHeartbeatPeriod = TimeSpan.FromSeconds(60);
+    public static readonly TimeSpan SweepPeriod = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan RenewedRecently = TimeSpan.FromSeconds(2);
+
+    public async Task RunAsync(CancellationToken stop)
+    {
+        var lastHeartbeat = time.GetTimestamp();
+        var lastSweep = time.GetTimestamp();
+        try
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                await Task.Delay(LeasePeriod, time, stop).ConfigureAwait(false);
+                var beat = time.GetElapsedTime(lastHeartbeat) >= ResqueHeartbeatPeriod;
+                // An idle worker's reserve (every poll interval) renews the lease already.
+                if (!beat && time.GetElapsedTime(store.LeaseRenewedAt) < RenewedRecently) continue;
+                var alive = await redis.RunAsync("heartbeat", () => store.HeartbeatAsync(beat), stop).ConfigureAwait(false);
+                if (beat) lastHeartbeat = time.GetTimestamp();
+                if (!alive)
+                {
+                    // Swept while alive (a long Redis outage or a stall past the lease): come back.
+                    log.Warning("This worker was swept as dead while alive; registering again");
+                    await redis.RunAsync("register", store.RegisterAsync, stop).ConfigureAwait(false);
+                }
+                if (time.GetElapsedTime(lastSweep) >= SweepPeriod)
+                {
+                    lastSweep = time.GetTimestamp();
+                    await SweepAsync(stop).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // Stopping: the worker unregisters next.
+        }
+    }
+
+    public async Task SweepAsync(CancellationToken stop)
+    {
+        try
+        {
+            var n = await sweeper.RecoverExpiredAsync(stop).ConfigureAwait(false);
+            if (n > 0) log.Information("Recovered the jobs of {Count} dead worker(s) whose lease expired", n);
+        }
+        catch (Exception e) when (RedisGuard.IsOutage(e))
+        {
+            // The next sweep will do; an outage is logged by the main loop.
+        }
+    }
+}

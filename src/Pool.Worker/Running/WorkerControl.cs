@@ -1,0 +1,87 @@
+namespace Pool.Worker.Running;
+
+public enum StopMode { None, Quit, Term, Int }
+
+/// <summary>
+/// The state signals change and the loop reads: stop mode, pause, and the tokens jobs see.
+/// Signal handlers run on their own threads, so every change goes through the lock and then
+/// completes <see cref="WhenChanged"/> to wake whoever is waiting. Stop modes only escalate
+/// (QUIT &lt; TERM &lt; INT): a repeated or milder signal never undoes a stronger one.
+/// </summary>
+public sealed class WorkerControl(TimeProvider time)
+{
+    public WorkerControl() : this(TimeProvider.System) { }
+
+    private readonly Lock _gate = new();
+    private readonly CancellationTokenSource _shutdown = new();
+    private TaskCompletionSource _changed = NewSignal();
+    private CancellationTokenSource? _currentJob;
+
+    public StopMode Stop { get; private set; }
+    public bool Paused { get; private set; }
+    /// <summary>The clock that <see cref="TermAtTimestamp"/> comes from.</summary>
+    public TimeProvider Time => time;
+
+    /// <summary>When TERM (or INT) arrived, as a <see cref="TimeProvider"/> timestamp, for the job deadline.</summary>
+    public long TermAtTimestamp { get; private set; }
+
+    /// <summary>Fires on TERM and INT: running jobs should stop, and will be requeued.</summary>
+    public CancellationToken Shutdown => _shutdown.Token;
+
+    /// <summary>Completes at the next change of state.</summary>
+    public Task WhenChanged { get { lock (_gate) return _changed.Task; } }
+
+    public void RequestStop(StopMode mode)
+    {
+        lock (_gate)
+        {
+            if (mode <= Stop) return;
+            Stop = mode;
+            if (mode >= StopMode.Term && TermAtTimestamp == 0) TermAtTimestamp = time.GetTimestamp();
+            Changed();
+        }
+        if (mode >= StopMode.Term) _shutdown.Cancel();
+    }
+
+    public void Pause(bool paused)
+    {
+        lock (_gate)
+        {
+            if (Paused == paused) return;
+            Paused = paused;
+            Changed();
+        }
+    }
+
+    /// <summary>USR1: cancel the running job only; it is requeued and the worker goes on.</summary>
+    public bool AbortCurrentJob()
+    {
+        CancellationTokenSource? job;
+        lock (_gate) job = _currentJob;
+        if (job is null) return false;
+        try { job.Cancel(); } catch (ObjectDisposedException) { return false; }
+        return true;
+    }
+
+    /// <summary>A token for one job: fires on shutdown or on USR1. Dispose it when the job is over.</summary>
+    public CancellationTokenSource BeginJob()
+    {
+        var cts = CancellationTokenSource.CreateLinkedTokenSource(_shutdown.Token);
+        lock (_gate) _currentJob = cts;
+        return cts;
+    }
+
+    public void EndJob()
+    {
+        lock (_gate) _currentJob = null;
+    }
+
+    private void Changed()
+    {
+        var old = _changed;
+        _changed = NewSignal();
+        old.TrySetResult();
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+}

@@ -1,0 +1,141 @@
+using Pool.Protocol.Payloads;
+using Pool.Protocol.Working;
+using Serilog;
+
+namespace Pool.Worker.Running;
+
+/// <summary>
+/// The worker's main loop: reserve, run, settle, repeat.
+/// Round trips: after a completed job the ack and the next reserve travel in one script. While
+/// jobs are fast (the last one took under <see cref="FastJob"/>), a reserve takes a small batch;
+/// the extra jobs wait unstarted in the worker's in-flight list and are promoted one by one with
+/// a pipelined advance, so a batch costs one awaited round trip. A job that turns out slow gives
+/// its unstarted batch back at once, so other workers are not kept waiting behind it.
+/// Idle: it blocks on its wake lists, costing Redis about two commands a second.
+/// Stops: QUIT lets the current job finish; TERM cancels its token and waits up to the deadline;
+/// INT abandons it at once. Unfinished and unstarted jobs go back to the head of their queues
+/// before the worker unregisters and exits 0.
+/// </summary>
+internal sealed class WorkerLoop(WorkerStore store, WakeWaiter waker, JobExecution execution, WorkerControl control, RedisGuard redis, ILogger log)
+{
+    public const int MaxBatch = 64;
+    private static readonly TimeSpan FastJob = TimeSpan.FromMilliseconds(2);
+    private static readonly TimeSpan SlowJob = TimeSpan.FromMilliseconds(50);
+
+    private readonly Queue<Reservation> _prefetched = new();
+    private bool _lastWasFast;
+
+    public async Task RunAsync()
+    {
+        string? ackRid = null;
+        while (true)
+        {
+            var wantJob = control.Stop == StopMode.None && !control.Paused;
+            if (_prefetched.Count > 0)
+            {
+                if (wantJob)
+                {
+                    var next = _prefetched.Dequeue();
+                    store.Advance(ackRid, next);
+                    ackRid = await RunJobAsync(next).ConfigureAwait(false);
+                    continue;
+                }
+                await ReleasePrefetchedAsync().ConfigureAwait(false);
+            }
+            if (!wantJob && ackRid is null)
+            {
+                if (control.Stop != StopMode.None) return;
+                log.Information("Paused: taking no new jobs until CONT");
+                await control.WhenChanged.ConfigureAwait(false);
+                if (!control.Paused && control.Stop == StopMode.None) log.Information("Resumed");
+                continue;
+            }
+
+            var batch = _lastWasFast ? MaxBatch : 1;
+            var ack = ackRid;
+            var result = await redis.RunAsync("reserve", () => store.ReserveAsync(ack, wantJob, batch), CancellationToken.None).ConfigureAwait(false);
+            ackRid = null;
+            switch (result.Status)
+            {
+                case ReserveStatus.Job:
+                    foreach (var extra in result.Jobs!.Skip(1)) _prefetched.Enqueue(extra);
+                    ackRid = await RunJobAsync(result.Job!).ConfigureAwait(false);
+                    break;
+                case ReserveStatus.Empty:
+                case ReserveStatus.Paused:
+                    _lastWasFast = false;
+                    await IdleAsync(result.Status == ReserveStatus.Paused).ConfigureAwait(false);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Runs one job and settles it; returns its rid when the ack is still owed (folded into the next call).</summary>
+    private async Task<string?> RunJobAsync(Reservation job)
+    {
+        var started = control.Time.GetTimestamp();
+        var decoded = PayloadCodec.TryDecode(job.Payload, out var payload, out var error);
+        var cls = decoded ? payload!.Class : "?";
+        log.Information("Job started {Class} queue={Queue}", cls, job.Queue);
+        var running = decoded ? execution.RunAsync(payload!) : Task.FromResult(JobOutcome.Fail("Pool::InvalidPayload", error!));
+        if (_prefetched.Count > 0)
+        {
+            try
+            {
+                // WaitAsync drops its timer as soon as the job ends, which most do within microseconds.
+                await running.WaitAsync(SlowJob, control.Time).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                await ReleasePrefetchedAsync().ConfigureAwait(false);
+            }
+        }
+        var outcome = await running.ConfigureAwait(false);
+        var elapsed = control.Time.GetElapsedTime(started);
+        _lastWasFast = elapsed < FastJob;
+        var ms = elapsed.TotalMilliseconds;
+        switch (outcome.Kind)
+        {
+            case JobOutcomeKind.Completed:
+                log.Information("Job done {Class} queue={Queue} duration={Duration:0.0}ms outcome=completed", cls, job.Queue, ms);
+                return job.Rid;
+            case JobOutcomeKind.Requeue:
+                // Unstarted jobs go back first, so this one lands ahead of them, as it was.
+                if (_prefetched.Count > 0) await ReleasePrefetchedAsync().ConfigureAwait(false);
+                await Settle("requeue", () => store.RequeueAsync(job)).ConfigureAwait(false);
+                log.Information("Job done {Class} queue={Queue} duration={Duration:0.0}ms outcome=requeued ({Reason})", cls, job.Queue, ms, outcome.Reason);
+                return null;
+            default:
+                await Settle("fail", () => store.FailAsync(job, outcome.Exception!, outcome.Error!, outcome.Backtrace!)).ConfigureAwait(false);
+                log.Warning("Job done {Class} queue={Queue} duration={Duration:0.0}ms outcome=failed {Exception}: {Error}", cls, job.Queue, ms, outcome.Exception, outcome.Error);
+                return null;
+        }
+    }
+
+    private async Task ReleasePrefetchedAsync()
+    {
+        _prefetched.Clear();
+        await Settle("release", store.ReleaseAsync).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Settling retries through an outage even while stopping: giving up would only leave the
+    /// job for lease recovery, and the master's kill deadline bounds the wait anyway.
+    /// </summary>
+    private Task Settle<T>(string what, Func<Task<T>> call) => redis.RunAsync(what, call, CancellationToken.None);
+
+    private async Task IdleAsync(bool pausedByFlag)
+    {
+        var changed = control.WhenChanged;
+        if (pausedByFlag)
+        {
+            // resque:pause-all-workers is set: look again after a second.
+            await Task.WhenAny(changed, Task.Delay(TimeSpan.FromSeconds(1), control.Time)).ConfigureAwait(false);
+            return;
+        }
+        var wait = redis.RunAsync("wait", waker.WaitAsync, control.Shutdown);
+        await Task.WhenAny(wait, changed).ConfigureAwait(false);
+        // A BLPOP left behind by a stop completes within the poll interval; nothing awaits it.
+        _ = wait.ContinueWith(t => _ = t.Exception, TaskScheduler.Default);
+    }
+}

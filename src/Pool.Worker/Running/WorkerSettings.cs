@@ -1,0 +1,16 @@
+namespace Pool.Worker.Running;
+
+/// <summary>Everything a worker process is told at start, resolved from the command line and environment.</summary>
+public sealed record WorkerSettings
+{
+    /// <summary>Queues in priority order; "*" stands for every queue, alphabetically.</summary>
+    public required IReadOnlyList<string> Queues { get; init; }
+    public required string RedisUrl { get; init; }
+    public string? Namespace { get; init; }
+    public TimeSpan TermTimeout { get; init; } = TimeSpan.FromSeconds(25);
+    /// <summary>The longest an idle worker waits before looking at its queues anyway (foreign producers only RPUSH).</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>When set, the worker stops (TERM path) as soon as its parent is no longer this pid.</summary>
+    public int? MasterPid { get; init; }
+    public string QueueList => string.Join(',', Queues);
+}

@@ -1,0 +1,82 @@
+using System.Text.Json;
+using Pool.Protocol.Producing;
+using Pool.Worker.Jobs;
+
+namespace Pool.Worker.Tests.Jobs;
+
+public sealed class JobBindingTests
+{
+    public sealed class Greeter : IJob
+    {
+        public static readonly List<string> Calls = [];
+        public Task PerformAsync(string name, CancellationToken token, int times = 1)
+        {
+            lock (Calls) Calls.Add($"{name}x{times}:{token.CanBeCanceled}");
+            return Task.CompletedTask;
+        }
+    }
+
+    [Job("Mailer::Welcome")]
+    public sealed class Welcome(Welcome.Clock clock) : IJob
+    {
+        public sealed record Clock(string Now);
+        public static string? Seen;
+        public void Perform(long userId) => Seen = $"{userId}@{clock.Now}";
+    }
+
+    private static JsonElement Args(string json) => JsonDocument.Parse(json).RootElement;
+
+    [Fact]
+    public void Args_bind_by_position_and_the_token_goes_wherever_it_is_declared()
+    {
+        var d = new JobRegistry().Add<Greeter>().TryGet("Greeter", out var job) ? job! : throw new InvalidOperationException();
+        using var cts = new CancellationTokenSource();
+        var values = d.Bind(Args("""["ann", 3]"""), cts.Token);
+        Assert.Equal(["ann", cts.Token, 3], values);
+        Assert.Equal(1, d.Bind(Args("""["bob"]"""), cts.Token)[2]); // optional parameter default
+    }
+
+    [Theory]
+    [InlineData("""[]""", "Greeter takes 1 to 2 argument(s) (name: String, times: Int32) but the payload has 0")]
+    [InlineData("""["a", 1, 2]""", "but the payload has 3")]
+    [InlineData("""["a", "many"]""", "Greeter argument 2 (times) is \"many\", which is not a Int32")]
+    public void Args_that_do_not_bind_say_what_is_wrong(string args, string expected)
+    {
+        new JobRegistry().Add<Greeter>().TryGet("Greeter", out var job);
+        var e = Assert.Throws<JobArgumentException>(() => job!.Bind(Args(args), CancellationToken.None));
+        Assert.Contains(expected, e.Message);
+    }
+
+    [Fact]
+    public void A_job_is_found_by_its_job_name_or_full_type_name_but_not_its_plain_type_name_when_renamed()
+    {
+        var registry = new JobRegistry().Add<Welcome>();
+        Assert.True(registry.TryGet("Mailer::Welcome", out _));
+        Assert.True(registry.TryGet(typeof(Welcome).FullName!, out _));
+        Assert.False(registry.TryGet("Welcome", out _));
+        Assert.Equal("Mailer::Welcome", JobNames.Of(typeof(Welcome)));
+    }
+
+    [Fact]
+    public async Task Jobs_are_constructed_through_the_service_provider()
+    {
+        var registry = new JobRegistry().Add<Welcome>();
+        registry.TryGet("Mailer::Welcome", out var job);
+        var invoker = new JobInvoker(new SingleServiceProvider(new Welcome.Clock("noon")));
+        await invoker.InvokeAsync(job!, job!.Bind(Args("[42]"), CancellationToken.None));
+        Assert.Equal("42@noon", Welcome.Seen);
+    }
+
+    [Fact]
+    public void Loading_the_sample_assembly_registers_every_sample_job()
+    {
+        var registry = new JobRegistry().AddAssemblyFile(Pool.Testing.Artifacts.SamplesDll);
+        Assert.Equal(["CountTo", "Crash", "Fail", "Hog", "Noop", "Record", "Sleep", "Stubborn"], registry.Names);
+    }
+
+    /// <summary>The smallest real service provider: one registered instance.</summary>
+    private sealed class SingleServiceProvider(object service) : IServiceProvider
+    {
+        public object? GetService(Type serviceType) => serviceType.IsInstanceOfType(service) ? service : null;
+    }
+}

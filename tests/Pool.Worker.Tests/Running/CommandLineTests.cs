@@ -1,0 +1,45 @@
+using Mono.Unix.Native;
+using Pool.Testing;
+using Pool.Worker.Tests.Support;
+
+namespace Pool.Worker.Tests.Running;
+
+[Collection(RedisCollection.Name)]
+public sealed class CommandLineTests(RedisFixture redis) : IDisposable
+{
+    private readonly Scratch _s = new();
+
+    [Fact] // every wait below is bounded
+    public void Without_queues_the_worker_exits_2_and_names_the_option_to_fix()
+    {
+        using var worker = TestProcess.Start(Artifacts.PoolWorker, ["--jobs", Artifacts.SamplesDll],
+            new Dictionary<string, string?> { ["QUEUES"] = null, ["REDIS_URL"] = redis.Server.Url });
+        Assert.Equal(2, worker.WaitForExit(TimeSpan.FromSeconds(15)));
+        Assert.Contains("pass --queues a,b or set QUEUES", worker.Output);
+    }
+
+    [Fact] // every wait below is bounded
+    public void Json_log_format_writes_one_json_object_per_line()
+    {
+        using var worker = TestProcess.Start(Artifacts.PoolWorker, ["--jobs", Artifacts.SamplesDll, "--queues", "q", "--log-format", "json"],
+            new Dictionary<string, string?> { ["REDIS_URL"] = redis.Server.Url, ["POOL_NAMESPACE"] = _s.Namespace });
+        var line = worker.WaitForLine("Worker ready", TimeSpan.FromSeconds(15));
+        Assert.StartsWith("{\"@t\":", line);
+        worker.Signal(Signum.SIGTERM);
+        Assert.Equal(0, worker.WaitForExit(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact] // every wait below is bounded
+    public void The_redis_password_never_reaches_the_log()
+    {
+        var url = $"redis://user:s3cr3t-pw@127.0.0.1:{redis.Server.Port}";
+        using var worker = TestProcess.Start(Artifacts.PoolWorker, ["--jobs", Artifacts.SamplesDll, "--queues", "q", "--redis", url],
+            new Dictionary<string, string?> { ["POOL_NAMESPACE"] = _s.Namespace });
+        worker.WaitForLine("redis=redis://user:***@127.0.0.1", TimeSpan.FromSeconds(15));
+        worker.Signal(Signum.SIGTERM);
+        worker.WaitForExit(TimeSpan.FromSeconds(15));
+        Assert.DoesNotContain("s3cr3t-pw", worker.Output);
+    }
+
+    public void Dispose() => _s.Dispose();
+}

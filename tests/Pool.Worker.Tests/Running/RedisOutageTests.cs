@@ -1,0 +1,36 @@
+using Pool.Protocol.Producing;
+using Pool.Testing;
+using Pool.Worker.Tests.Support;
+
+namespace Pool.Worker.Tests.Running;
+
+/// <summary>Runs on its own redis-server, because it restarts it.</summary>
+public sealed class RedisOutageTests : IDisposable
+{
+    private readonly Scratch _s = new();
+    private readonly RedisServer _redis = RedisServer.Start(appendOnly: true);
+
+    [Fact(Timeout = 60_000)]
+    public async Task A_redis_restart_in_the_middle_of_a_run_loses_no_job()
+    {
+        var producer = new Producer(_redis.Connection, _s.Namespace);
+        for (var i = 0; i < 40; i++) await producer.EnqueueAsync("q", "CountTo", 1, _s.File, 25);
+        using var worker = WorkerProcess.Start(_redis.Url, _s.Namespace, "q");
+        await Wait.UntilAsync(() => _s.Lines().Length >= 5, because: "the run to be under way");
+
+        _redis.Restart();
+
+        await Wait.UntilAsync(() => _s.Lines().Length >= 40, TimeSpan.FromSeconds(30), "every job to run at least once");
+        await Wait.UntilAsync(async () => await _redis.Db.ListLengthAsync(_s.Keys.Queue("q")) == 0, because: "the queue to drain");
+        worker.WaitForLine("Redis is unreachable");
+        worker.WaitForLine("Redis is reachable again");
+        Assert.Equal(1, worker.Process.CountLines("Redis is unreachable"));
+        Assert.False(worker.Process.HasExited);
+    }
+
+    public void Dispose()
+    {
+        _redis.Dispose();
+        _s.Dispose();
+    }
+}
