@@ -16,12 +16,12 @@ namespace Pool.Master.Supervision;
 public static class MasterHost
 {
     /// <summary>
-    /// How the master gets its Redis store. The one line to change when RedisMasterStore lands:
-    /// <c>(settings, ct) =&gt; RedisMasterStore.ConnectAsync(...)</c>. It must not block for long
-    /// when Redis is down; if it throws, the master runs without recovery and says so.
+    /// How the master gets its Redis store; a test seam. It must not block for long when Redis is
+    /// down (RedisMasterStore connects with AbortOnConnectFail off); if it throws, the master runs
+    /// without recovery and says so.
     /// </summary>
     internal static Func<MasterSettings, CancellationToken, Task<IMasterStore>> ConnectStore { get; set; } =
-        (_, _) => Task.FromResult<IMasterStore>(NullMasterStore.Instance);
+        async (settings, _) => await RedisMasterStore.ConnectAsync(settings.RedisUrl, settings.Namespace).ConfigureAwait(false);
 
     public static async Task<int> RunAsync(MasterSettings settings, IReadOnlyDictionary<string, string?> env, ILogger log, CancellationToken ct)
     {
