@@ -18,7 +18,7 @@ internal static class WorkerRunner
     {
         var keys = new ResqueKeys(settings.Namespace);
         var workerId = WorkerIdentity.For(Environment.ProcessId, settings.QueueList);
-        var control = new WorkerControl();
+        var control = new WorkerControl(TimeProvider.System) { GiveUpAfterStop = settings.TermTimeout + TimeSpan.FromSeconds(1) };
         using var signals = new SignalHandlers(control, log);
 
         // Two connections: BLPOP parks its connection for the whole idle wait, so it gets its own.
@@ -52,11 +52,20 @@ internal static class WorkerRunner
         if (settings.MasterPid is { } masterPid) background.Add(MasterWatch.RunAsync(masterPid, control, log, stopBackground.Token));
         log.Information("Worker ready");
 
-        await loop.RunAsync().ConfigureAwait(false);
-
-        await stopBackground.CancelAsync().ConfigureAwait(false);
-        await Task.WhenAll(background).ConfigureAwait(false);
-        await redis.RunAsync("unregister", store.UnregisterAsync, CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            await loop.RunAsync().ConfigureAwait(false);
+            await stopBackground.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAll(background).ConfigureAwait(false);
+            await redis.RunAsync("unregister", store.UnregisterAsync, control.GiveUp).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (control.GiveUp.IsCancellationRequested)
+        {
+            // Redis stayed away through the whole stop: what this worker holds stays in its
+            // in-flight record, and the lease sweep requeues it once the lease runs out.
+            log.Warning("Worker {WorkerId} stopped ({Mode}) without reaching Redis; its jobs are left for lease recovery", workerId, control.Stop);
+            return 1;
+        }
         log.Information("Worker {WorkerId} stopped ({Mode})", workerId, control.Stop);
         return 0;
     }

@@ -16,6 +16,7 @@ public sealed class WorkerControl(TimeProvider time)
     private readonly CancellationTokenSource _shutdown = new();
     private TaskCompletionSource _changed = NewSignal();
     private CancellationTokenSource? _currentJob;
+    private readonly CancellationTokenSource _giveUp = new(Timeout.InfiniteTimeSpan, time);
 
     public StopMode Stop { get; private set; }
     public bool Paused { get; private set; }
@@ -24,6 +25,16 @@ public sealed class WorkerControl(TimeProvider time)
 
     /// <summary>When TERM (or INT) arrived, as a <see cref="TimeProvider"/> timestamp, for the job deadline.</summary>
     public long TermAtTimestamp { get; private set; }
+
+    /// <summary>How long, after a stop request, Redis calls keep retrying through an outage.</summary>
+    public TimeSpan GiveUpAfterStop { get; init; } = TimeSpan.FromSeconds(25);
+
+    /// <summary>
+    /// Fires <see cref="GiveUpAfterStop"/> after the first stop request. Until then, settling a
+    /// job retries through a Redis outage; after it the worker exits and leaves what it holds in
+    /// its in-flight record, where lease-expiry recovery finds it.
+    /// </summary>
+    public CancellationToken GiveUp => _giveUp.Token;
 
     /// <summary>Fires on TERM and INT: running jobs should stop, and will be requeued.</summary>
     public CancellationToken Shutdown => _shutdown.Token;
@@ -36,6 +47,7 @@ public sealed class WorkerControl(TimeProvider time)
         lock (_gate)
         {
             if (mode <= Stop) return;
+            if (Stop == StopMode.None) _giveUp.CancelAfter(GiveUpAfterStop);
             Stop = mode;
             if (mode >= StopMode.Term && TermAtTimestamp == 0) TermAtTimestamp = time.GetTimestamp();
             Changed();

@@ -53,7 +53,7 @@ internal sealed class WorkerLoop(WorkerStore store, WakeWaiter waker, JobExecuti
 
             var batch = _lastWasFast ? MaxBatch : 1;
             var ack = ackRid;
-            var result = await redis.RunAsync("reserve", () => store.ReserveAsync(ack, wantJob, batch), CancellationToken.None).ConfigureAwait(false);
+            var result = await redis.RunAsync("reserve", () => store.ReserveAsync(ack, wantJob, batch), control.GiveUp).ConfigureAwait(false);
             ackRid = null;
             switch (result.Status)
             {
@@ -118,11 +118,8 @@ internal sealed class WorkerLoop(WorkerStore store, WakeWaiter waker, JobExecuti
         await Settle("release", store.ReleaseAsync).ConfigureAwait(false);
     }
 
-    /// <summary>
-    /// Settling retries through an outage even while stopping: giving up would only leave the
-    /// job for lease recovery, and the master's kill deadline bounds the wait anyway.
-    /// </summary>
-    private Task Settle<T>(string what, Func<Task<T>> call) => redis.RunAsync(what, call, CancellationToken.None);
+    /// <summary>Settling retries through an outage; once stopping, only until <see cref="WorkerControl.GiveUp"/>.</summary>
+    private Task Settle<T>(string what, Func<Task<T>> call) => redis.RunAsync(what, call, control.GiveUp);
 
     private async Task IdleAsync(bool pausedByFlag)
     {

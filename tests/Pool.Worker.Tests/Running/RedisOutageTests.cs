@@ -28,6 +28,19 @@ public sealed class RedisOutageTests : IDisposable
         Assert.False(worker.Process.HasExited);
     }
 
+    [Fact(Timeout = 30_000)]
+    public async Task A_worker_told_to_stop_while_redis_is_down_exits_after_its_term_timeout()
+    {
+        using var worker = WorkerProcess.Start(_redis.Url, _s.Namespace, "q", new Dictionary<string, string?> { ["TERM_TIMEOUT"] = "1" });
+        _redis.Stop();
+        worker.WaitForLine("Redis is unreachable");
+
+        worker.Signal(Mono.Unix.Native.Signum.SIGTERM);
+        await Wait.UntilAsync(() => worker.Process.HasExited, TimeSpan.FromSeconds(10), "the worker to give up on Redis and exit");
+        Assert.Equal(1, worker.WaitForExit());
+        Assert.Contains("without reaching Redis; its jobs are left for lease recovery", worker.Process.Output);
+    }
+
     public void Dispose()
     {
         _redis.Dispose();
