@@ -53,7 +53,7 @@ public static class MasterHost
         }
 
         LogStart(settings, config, env, log);
-        await using var store = new GuardedStore(await ConnectOrNullAsync(settings, log, ct).ConfigureAwait(false), log, options.StoreTimeout);
+        await using var store = new GuardedStore(new ConnectingStore(ConnectOrNullAsync(settings, log, ct)), log, options.StoreTimeout);
         var supervisor = new Supervisor(events, settings, config, env, log, store, options, TimeProvider.System,
             () => ConfigLoader.Load(settings.ConfigPath, settings.Environment, env));
         var code = await supervisor.RunAsync().ConfigureAwait(false);

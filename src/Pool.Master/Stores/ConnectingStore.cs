@@ -1,0 +1,27 @@
+using Pool.Protocol.Supervision;
+
+namespace Pool.Master.Stores;
+
+/// <summary>
+/// A store whose connection is still being made. Supervision must not wait for Redis: when
+/// Redis is down at start, the first connect attempt takes the client's whole connect timeout,
+/// and the workers must be running by then. So the master starts connecting, starts its
+/// workers, and each call here waits for the connection (bounded by GuardedStore's timeout).
+/// </summary>
+internal sealed class ConnectingStore(Task<IMasterStore> connecting) : IMasterStore
+{
+    public async Task<RecoveryOutcome> RecoverWorkerAsync(string workerId, CancellationToken ct = default) =>
+        await (await connecting.WaitAsync(ct).ConfigureAwait(false)).RecoverWorkerAsync(workerId, ct).ConfigureAwait(false);
+
+    public async Task<int> RecoverExpiredAsync(CancellationToken ct = default) =>
+        await (await connecting.WaitAsync(ct).ConfigureAwait(false)).RecoverExpiredAsync(ct).ConfigureAwait(false);
+
+    public async Task<IReadOnlySet<string>> BusyWorkersAsync(IReadOnlyCollection<string> workerIds, CancellationToken ct = default) =>
+        await (await connecting.WaitAsync(ct).ConfigureAwait(false)).BusyWorkersAsync(workerIds, ct).ConfigureAwait(false);
+
+    public async ValueTask DisposeAsync()
+    {
+        // A connect that never finished has nothing to close; one that failed already fell back to the null store.
+        if (connecting.IsCompletedSuccessfully) await connecting.Result.DisposeAsync().ConfigureAwait(false);
+    }
+}
