@@ -55,6 +55,10 @@ internal static class WorkerRunner
         try
         {
             await loop.RunAsync().ConfigureAwait(false);
+            // An idle worker's BLPOP may still be parked on the wait connection. A plain dispose
+            // lets pending commands complete, i.e. waits out the poll interval (up to 1 s) on
+            // every stop; nothing on that connection matters any more, so drop it now.
+            await blocking.CloseAsync(allowCommandsToComplete: false).ConfigureAwait(false);
             await stopBackground.CancelAsync().ConfigureAwait(false);
             await Task.WhenAll(background).ConfigureAwait(false);
             await redis.RunAsync("unregister", store.UnregisterAsync, control.GiveUp).ConfigureAwait(false);
