@@ -51,6 +51,7 @@ public static class MasterCommandLine
         check.Options.Add(EnvironmentOption);
         check.SetAction(Check);
         root.Subcommands.Add(check);
+        Commands.AdminCommands.AddTo(root);
         return root;
     }
 
