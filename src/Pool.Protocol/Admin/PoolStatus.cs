@@ -8,7 +8,11 @@ public sealed record PoolStatus(
     long Processed,
     long Failed,
     long FailedListLength,
-    DateTimeOffset At);
+    DateTimeOffset At)
+{
+    /// <summary>NS:pool:stat:requeued: jobs Pool workers put back unfinished (TERM, INT, USR1).</summary>
+    public long Requeued { get; init; }
+}
 
 /// <param name="Paused">True when the queue is in Pool's paused-queues set.</param>
 public sealed record QueueStatus(string Name, long Length, bool Paused);

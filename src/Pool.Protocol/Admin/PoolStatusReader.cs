@@ -14,26 +14,37 @@ public sealed class PoolStatusReader(IDatabaseAsync db, ResqueKeys keys, TimePro
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
+    /// <summary>Everything, workers included.</summary>
     public async Task<PoolStatus> ReadAsync()
     {
-        var now = _time.GetUtcNow();
-        var queueNames = SortedStrings(await db.SetMembersAsync(keys.Queues).ConfigureAwait(false));
-        var paused = SortedStrings(await db.SetMembersAsync(keys.PausedQueues).ConfigureAwait(false));
-        var pausedSet = paused.ToHashSet(StringComparer.Ordinal);
+        var totals = ReadTotalsAsync();
+        var resqueWorkers = db.SetMembersAsync(keys.Workers);
+        var poolWorkers = db.SetMembersAsync(keys.PoolWorkers);
+        await Task.WhenAll(totals, resqueWorkers, poolWorkers).ConfigureAwait(false);
+        var workers = await ReadWorkersAsync(resqueWorkers.Result, poolWorkers.Result, totals.Result.At).ConfigureAwait(false);
+        return totals.Result with { Workers = workers };
+    }
 
-        var lengths = queueNames.Select(q => db.ListLengthAsync(keys.Queue(q))).ToList();
+    /// <summary>Queues, pause state and totals without the worker registry: cheap enough for every metrics scrape.</summary>
+    public async Task<PoolStatus> ReadTotalsAsync()
+    {
+        var now = _time.GetUtcNow();
+        var names = db.SetMembersAsync(keys.Queues);
+        var pausedQueues = db.SetMembersAsync(keys.PausedQueues);
         var pauseAll = db.StringGetAsync(keys.PauseAll);
         var processed = db.StringGetAsync(keys.StatProcessed);
         var failed = db.StringGetAsync(keys.StatFailed);
         var failedLength = db.ListLengthAsync(keys.Failed);
-        var resqueWorkers = db.SetMembersAsync(keys.Workers);
-        var poolWorkers = db.SetMembersAsync(keys.PoolWorkers);
-        await Task.WhenAll([.. lengths, pauseAll, processed, failed, failedLength, resqueWorkers, poolWorkers]).ConfigureAwait(false);
+        var requeued = db.StringGetAsync(keys.StatRequeued);
+        await Task.WhenAll(names, pausedQueues, pauseAll, processed, failed, failedLength, requeued).ConfigureAwait(false);
 
-        var queues = queueNames.Select((q, i) => new QueueStatus(q, lengths[i].Result, pausedSet.Contains(q))).ToList();
-        var workers = await ReadWorkersAsync(resqueWorkers.Result, poolWorkers.Result, now).ConfigureAwait(false);
-        return new PoolStatus(queues, workers, new PauseState(pauseAll.Result == "true", paused),
-            ToLong(processed.Result), ToLong(failed.Result), failedLength.Result, now);
+        var queueNames = SortedStrings(names.Result);
+        var paused = SortedStrings(pausedQueues.Result);
+        var lengths = queueNames.Select(q => db.ListLengthAsync(keys.Queue(q))).ToList();
+        await Task.WhenAll(lengths).ConfigureAwait(false);
+        var queues = queueNames.Select((q, i) => new QueueStatus(q, lengths[i].Result, paused.Contains(q))).ToList();
+        return new PoolStatus(queues, [], new PauseState(pauseAll.Result == "true", paused),
+            ToLong(processed.Result), ToLong(failed.Result), failedLength.Result, now) { Requeued = ToLong(requeued.Result) };
     }
 
     private async Task<IReadOnlyList<WorkerStatus>> ReadWorkersAsync(RedisValue[] resque, RedisValue[] pool, DateTimeOffset now)
