@@ -9,7 +9,19 @@ namespace Pool.Master.Observability;
 /// </summary>
 internal static class HttpAddress
 {
-    /// <summary>The HttpListener prefix, e.g. http://127.0.0.1:9090/.</summary>
+    /// <summary>
+    /// HttpListener prefixes. HttpListener matches the request's Host header too, so the loopback
+    /// default also answers to "localhost", which is what people type into curl.
+    /// </summary>
+    public static IReadOnlyList<string> ToPrefixes(string value)
+    {
+        var prefix = ToPrefix(value);
+        return prefix.StartsWith("http://127.0.0.1:", StringComparison.Ordinal)
+            ? [prefix, prefix.Replace("127.0.0.1", "localhost", StringComparison.Ordinal)]
+            : [prefix];
+    }
+
+    /// <summary>The main HttpListener prefix, e.g. http://127.0.0.1:9090/.</summary>
     public static string ToPrefix(string value)
     {
         var v = value.Trim();

@@ -31,15 +31,15 @@ internal sealed class MasterHttpServer : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private Task _loop = Task.CompletedTask;
 
-    private MasterHttpServer(string prefix, SnapshotBoard board, MasterCounters counters, string redisUrl, string ns, ILogger log)
+    private MasterHttpServer(IReadOnlyList<string> prefixes, SnapshotBoard board, MasterCounters counters, string redisUrl, string ns, ILogger log)
     {
-        _listener.Prefixes.Add(prefix);
+        foreach (var prefix in prefixes) _listener.Prefixes.Add(prefix);
         _board = board;
         _counters = counters;
         _keys = new ResqueKeys(ns);
         _log = log;
         _redis = ConnectAsync(redisUrl, log);
-        Prefix = prefix;
+        Prefix = prefixes[0];
     }
 
     public string Prefix { get; }
@@ -48,7 +48,7 @@ internal sealed class MasterHttpServer : IAsyncDisposable
     /// <exception cref="HttpListenerException">The address cannot be bound.</exception>
     public static MasterHttpServer Start(string address, SnapshotBoard board, MasterCounters counters, string redisUrl, string ns, ILogger log)
     {
-        var server = new MasterHttpServer(HttpAddress.ToPrefix(address), board, counters, redisUrl, ns, log);
+        var server = new MasterHttpServer(HttpAddress.ToPrefixes(address), board, counters, redisUrl, ns, log);
         server._listener.Start();
         server._loop = Task.Run(server.ServeAsync);
         log.Information("serving /status and /metrics on {Prefix}", server.Prefix);
