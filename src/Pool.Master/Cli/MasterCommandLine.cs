@@ -33,6 +33,9 @@ public static class MasterCommandLine
     private static readonly Option<string?> LogFormatOption = new("--log-format")
     { Description = "text or json, one event per line on stdout [env: POOL_LOG_FORMAT; default: text]" };
 
+    private static readonly Option<string?> HttpOption = new("--http")
+    { Description = "serve /status (JSON) and /metrics (Prometheus) on PORT (loopback) or HOST:PORT [env: POOL_HTTP; default: off]" };
+
     public static RootCommand Build()
     {
         var root = new RootCommand("pool-master: supervises a pool of Resque-compatible worker processes from pool.yml");
@@ -51,11 +54,12 @@ public static class MasterCommandLine
         check.Options.Add(EnvironmentOption);
         check.SetAction(Check);
         root.Subcommands.Add(check);
+        Commands.AdminCommands.AddTo(root);
         return root;
     }
 
     private static IEnumerable<Option> RunOptions() =>
-        [ConfigOption, EnvironmentOption, WorkerCommandOption, TermTimeoutOption, RedisOption, PidFileOption, LogFormatOption];
+        [ConfigOption, EnvironmentOption, WorkerCommandOption, TermTimeoutOption, RedisOption, PidFileOption, LogFormatOption, HttpOption];
 
     private static int Check(ParseResult result)
     {
@@ -100,8 +104,10 @@ public static class MasterCommandLine
                 LogFormat = format,
                 TermChild = SettingsResolver.ResolveTermChild(env),
                 Namespace = SettingsResolver.ResolveNamespace(env),
+                Http = result.GetValue(HttpOption) ?? SettingsResolver.Get(env, "POOL_HTTP"),
             };
             _ = RedisUrl.Parse(settings.RedisUrl);
+            if (settings.Http is { } http) _ = Observability.HttpAddress.ToPrefix(http);
         }
         catch (Exception e) when (e is FileNotFoundException or FormatException or ArgumentException)
         {

@@ -19,4 +19,6 @@ public sealed record MasterSettings
     public bool TermChild { get; init; } = true;
     /// <summary>Redis key namespace, "resque" by default (POOL_NAMESPACE).</summary>
     public string Namespace { get; init; } = "resque";
+    /// <summary>Where /status and /metrics are served (--http, POOL_HTTP): PORT (loopback) or HOST:PORT; null means off.</summary>
+    public string? Http { get; init; }
 }

@@ -17,11 +17,18 @@ internal sealed class SystemdNotifier
         var path = env.TryGetValue("NOTIFY_SOCKET", out var p) && !string.IsNullOrEmpty(p) ? p : null;
         // '@' names an abstract socket; the kernel wants a leading NUL instead.
         _socketPath = path is ['@', .. var rest] ? "\0" + rest : path;
-        WantsWatchdog = env.TryGetValue("WATCHDOG_USEC", out var usec) && !string.IsNullOrEmpty(usec)
-            && (!env.TryGetValue("WATCHDOG_PID", out var pid) || string.IsNullOrEmpty(pid) || pid == Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var forUs = !env.TryGetValue("WATCHDOG_PID", out var pid) || string.IsNullOrEmpty(pid)
+            || pid == Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        // sd_watchdog_enabled(3): WATCHDOG_USEC is the limit; systemd's advice is to ping at half of it.
+        if (forUs && env.TryGetValue("WATCHDOG_USEC", out var usec)
+            && long.TryParse(usec, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var us) && us > 0)
+        {
+            WatchdogInterval = TimeSpan.FromMicroseconds(us / 2.0);
+        }
     }
 
-    public bool WantsWatchdog { get; }
+    /// <summary>How often to send WATCHDOG=1 (half of WATCHDOG_USEC), or null when systemd does not ask for it.</summary>
+    public TimeSpan? WatchdogInterval { get; }
 
     public bool Notify(string state)
     {

@@ -16,6 +16,9 @@ internal sealed class GuardedStore(IMasterStore inner, ILogger log, TimeSpan tim
     // Written only by the sweep task, which never runs twice at once: logs the change of state, not each failure.
     private bool _sweepFailing;
 
+    /// <summary>Counts what recovery did, for /metrics.</summary>
+    public Observability.MasterCounters Counters { get; } = new();
+
     /// <summary>Requeues the job a dead worker held. Fire and forget.</summary>
     public void RecoverWorker(string workerId, int pid) => _ = Task.Run(async () =>
     {
@@ -23,6 +26,8 @@ internal sealed class GuardedStore(IMasterStore inner, ILogger log, TimeSpan tim
         try
         {
             var outcome = await inner.RecoverWorkerAsync(workerId, cts.Token).WaitAsync(timeout).ConfigureAwait(false);
+            if (outcome.Action == RecoveryAction.Requeued) Counters.AddRecovered();
+            if (outcome.Action == RecoveryAction.Poisoned) Counters.AddPoisoned();
             if (outcome.Action != RecoveryAction.None)
             {
                 log.Information("recovered the job of dead worker {Pid}: {Action} {JobClass} on {Queue}, attempt {Attempts}",

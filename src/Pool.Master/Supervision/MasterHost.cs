@@ -1,5 +1,7 @@
 using Pool.Master.Cli;
+using System.Net;
 using Pool.Master.Config;
+using Pool.Master.Observability;
 using Pool.Master.Processes;
 using Pool.Master.Signals;
 using Pool.Master.Stores;
@@ -54,8 +56,23 @@ public static class MasterHost
 
         LogStart(settings, config, env, log);
         await using var store = new GuardedStore(new ConnectingStore(ConnectOrNullAsync(settings, log, ct)), log, options.StoreTimeout);
+        var board = settings.Http is null ? null : new SnapshotBoard();
+        MasterHttpServer? http = null;
+        if (board is not null)
+        {
+            try
+            {
+                http = MasterHttpServer.Start(settings.Http!, board, store.Counters, settings.RedisUrl, settings.Namespace, log);
+            }
+            catch (HttpListenerException e)
+            {
+                log.Fatal("cannot serve HTTP on {Address}: {Error}", settings.Http, e.Message);
+                return 1;
+            }
+        }
+        await using var httpScope = http;
         var supervisor = new Supervisor(events, settings, config, env, log, store, options, TimeProvider.System,
-            () => ConfigLoader.Load(settings.ConfigPath, settings.Environment, env));
+            () => ConfigLoader.Load(settings.ConfigPath, settings.Environment, env)) { Board = board };
         var code = await supervisor.RunAsync().ConfigureAwait(false);
         log.Information("pool-master exiting with {ExitCode}", code);
         return code;

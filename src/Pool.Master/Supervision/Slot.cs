@@ -14,4 +14,8 @@ internal sealed class Slot(GroupState group, int number, RestartBackoff backoff)
     public Child? Child { get; set; }
     /// <summary>When the next spawn may happen (backoff); null or past means now.</summary>
     public DateTimeOffset? SpawnAt { get; set; }
+    /// <summary>How many times a worker was started here after the first (for /status and /metrics).</summary>
+    public int Restarts { get; set; }
+    /// <summary>Whether a worker was ever started in this slot, so the next start counts as a restart.</summary>
+    public bool EverSpawned { get; set; }
 }

@@ -15,8 +15,6 @@ internal sealed partial class Supervisor
                     slot.Group.Group.Key, slot.Number, child.Pid, (now - child.StartedAt).TotalMilliseconds);
         }
         CheckMemory();
-        // The loop is alive if it gets here once a second; WatchdogSec is far longer.
-        if (_systemd.WantsWatchdog) _systemd.Notify("WATCHDOG=1");
         if (now >= _nextLeaseSweep)
         {
             _nextLeaseSweep = now + _options.LeaseSweepInterval;

@@ -50,6 +50,12 @@ internal sealed partial class Supervisor
 
         slot.Child = child;
         slot.SpawnAt = null;
+        if (slot.EverSpawned)
+        {
+            slot.Restarts++;
+            _restarts++;
+        }
+        slot.EverSpawned = true;
         slot.Backoff.Started();
         _children.Add(child.Pid, child);
         if (!slot.Backoff.IsLooping)

@@ -43,6 +43,7 @@ internal sealed partial class Supervisor
     private PoolConfig _config;
     private DateTimeOffset _nextHousekeeping;
     private DateTimeOffset _nextLeaseSweep;
+    private DateTimeOffset? _nextWatchdog;
 
     /// <param name="events">Created by the host before the supervisor, so signals that arrive during startup are queued, not lost.</param>
     public Supervisor(Channel<MasterEvent> events, MasterSettings settings, PoolConfig config, IReadOnlyDictionary<string, string?> env, ILogger log,
@@ -80,6 +81,7 @@ internal sealed partial class Supervisor
         Maintain();
         // Under systemd (Type=notify): the workers are started, the service is up.
         _systemd.Notify("READY=1");
+        _nextWatchdog = _systemd.WatchdogInterval is null ? null : Now;
         while (!IsFinished())
         {
             var next = await NextEventAsync(NextWakeUp() - Now).ConfigureAwait(false);
@@ -129,12 +131,19 @@ internal sealed partial class Supervisor
             Housekeep(now);
         }
         if (_mode == StopMode.None) FillSlots(now);
+        // The ping comes from the loop itself, so a loop that hangs stops pinging and systemd acts.
+        if (_nextWatchdog is { } due && now >= due)
+        {
+            _systemd.Notify("WATCHDOG=1");
+            _nextWatchdog = now + _systemd.WatchdogInterval!.Value;
+        }
+        PublishSnapshot(now);
     }
 
     /// <summary>The earliest moment something is due: a respawn, a kill deadline, housekeeping.</summary>
     private DateTimeOffset NextWakeUp()
     {
-        var next = _nextHousekeeping;
+        var next = _nextWatchdog is { } w && w < _nextHousekeeping ? w : _nextHousekeeping;
         foreach (var slot in _groups.SelectMany(g => g.Slots))
         {
             if (slot.Child is null && slot.SpawnAt is { } at && at < next) next = at;

@@ -45,4 +45,6 @@ public sealed class ResqueKeys
     public string WakeAny => K("pool:wake-any");
     public string PausedQueues => K("pool:paused-queues");
     public string SweepLock => K("pool:sweep-lock");
+    /// <summary>Jobs workers put back on their queue unfinished (TERM, INT, USR1); Resque has no such counter.</summary>
+    public string StatRequeued => K("pool:stat:requeued");
 }

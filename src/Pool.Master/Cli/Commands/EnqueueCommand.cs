@@ -1,0 +1,51 @@
+using System.CommandLine;
+using System.Text.Json;
+using Pool.Protocol.Payloads;
+using Pool.Protocol.Producing;
+
+namespace Pool.Master.Cli.Commands;
+
+/// <summary>`pool-master enqueue QUEUE CLASS [ARG ...]`, through Pool's producer so an idle worker wakes at once.</summary>
+internal static class EnqueueCommand
+{
+    public static Command Build()
+    {
+        var queue = new Argument<string>("queue") { Description = "queue to push to" };
+        var jobClass = new Argument<string>("class") { Description = "the job's class name (payload \"class\")" };
+        var args = new Argument<string[]>("args")
+        {
+            Description = "job arguments, each parsed as JSON (2, true, {\"a\":1}, \"\\\"2\\\"\"); text that is not JSON is a string",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        var command = AdminContext.WithOptions(new Command("enqueue", "push one job to a queue and wake an idle Pool worker"));
+        command.Arguments.Add(queue);
+        command.Arguments.Add(jobClass);
+        command.Arguments.Add(args);
+        command.SetAction((result, _) => AdminContext.RunAsync(result, "enqueue", async ctx =>
+        {
+            var name = result.GetValue(queue)!;
+            var payload = PayloadCodec.Encode(result.GetValue(jobClass)!, ParseArgs(result.GetValue(args) ?? []));
+            var length = await new Producer(ctx.Db.Multiplexer, ctx.Keys.Namespace).EnqueueRawAsync(name, payload).ConfigureAwait(false);
+            if (ctx.Json) JsonOutput.Write(new { Queue = name, Payload = JsonDocument.Parse(payload).RootElement, QueueLength = length });
+            else Console.Out.WriteLine($"enqueued {payload} on {name} ({TextTable.Plural(length, "job", "jobs")} in the queue now)");
+            return 0;
+        }));
+        return command;
+    }
+
+    /// <summary>Each argument as JSON when it parses as JSON, else as a plain string (so paths and words need no quotes).</summary>
+    internal static IReadOnlyList<object?> ParseArgs(IEnumerable<string> raw) => raw.Select(ParseArg).ToList();
+
+    private static object? ParseArg(string raw)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(raw);
+            return doc.RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            return raw;
+        }
+    }
+}

@@ -1,0 +1,71 @@
+using System.CommandLine;
+using System.Text;
+using Pool.Protocol.Admin;
+
+namespace Pool.Master.Cli.Commands;
+
+/// <summary>`pool-master status`: queues, workers on every host, pause state and totals of one namespace.</summary>
+internal static class StatusCommand
+{
+    public static Command Build()
+    {
+        var command = AdminContext.WithOptions(new Command("status",
+            "show queues and their lengths, workers on all hosts with their current job, pause state, and processed/failed totals"));
+        command.SetAction((result, _) => AdminContext.RunAsync(result, "status", async ctx =>
+        {
+            var status = await new PoolStatusReader(ctx.Db, ctx.Keys).ReadAsync().ConfigureAwait(false);
+            if (ctx.Json) JsonOutput.Write(ToJson(status, ctx.Keys.Namespace));
+            else Console.Out.Write(Render(status, ctx.Keys.Namespace));
+            return 0;
+        }));
+        return command;
+    }
+
+    internal static string Render(PoolStatus s, string ns)
+    {
+        var sb = new StringBuilder();
+        var hosts = s.Workers.Select(w => w.Host).Distinct().Count();
+        sb.Append($"namespace {ns}: {TextTable.Plural(s.Queues.Count, "queue", "queues")}, {TextTable.Plural(s.Queues.Sum(q => q.Length), "job", "jobs")} waiting\n");
+        sb.Append("paused: ").Append(s.Pause.All ? "ALL WORKERS (pause-all-workers)" : "no global pause");
+        if (s.Pause.Queues.Count > 0) sb.Append("; queues ").Append(string.Join(',', s.Pause.Queues));
+        sb.Append('\n');
+        sb.Append($"processed {s.Processed}, failed {s.Failed} ({TextTable.Plural(s.FailedListLength, "entry", "entries")} in the failed list)\n\n");
+
+        if (s.Queues.Count > 0)
+        {
+            var queues = new TextTable("QUEUE", "JOBS", "STATE").AlignRight(1);
+            foreach (var q in s.Queues) queues.Add(q.Name, q.Length.ToString(), q.Paused || s.Pause.All ? "paused" : "");
+            sb.Append(queues.Render()).Append('\n');
+        }
+
+        sb.Append($"{TextTable.Plural(s.Workers.Count, "worker", "workers")} on {TextTable.Plural(hosts, "host", "hosts")}, {s.Workers.Count(w => w.Job is not null)} busy\n");
+        if (s.Workers.Count > 0)
+        {
+            var workers = new TextTable("HOST", "PID", "QUEUES", "KIND", "JOB", "RUNNING").AlignRight(1);
+            foreach (var w in s.Workers)
+            {
+                var kind = w.Pool ? (w.LeaseAlive ? "pool" : "pool (lease expired)") : "foreign";
+                var job = w.Job is { } j ? $"{j.Class ?? "?"} on {j.Queue}" : "idle";
+                workers.Add(w.Host, w.Pid?.ToString() ?? "?", w.Queues, kind, job, w.Job is { } jj ? TextTable.Duration(jj.RunFor) : "");
+            }
+            sb.Append(workers.Render());
+        }
+        return sb.ToString();
+    }
+
+    private static object ToJson(PoolStatus s, string ns) => new
+    {
+        Namespace = ns,
+        At = s.At,
+        Queues = s.Queues.Select(q => new { q.Name, q.Length, q.Paused }),
+        Workers = s.Workers.Select(w => new
+        {
+            w.Id, w.Host, w.Pid, w.Queues, Kind = w.Pool ? "pool" : "foreign", w.LeaseAlive,
+            Job = w.Job is { } j ? new { j.Queue, j.Class, Args = j.Args, j.RunAt, RunSeconds = j.RunFor?.TotalSeconds } : null,
+        }),
+        Paused = new { s.Pause.All, s.Pause.Queues },
+        s.Processed,
+        s.Failed,
+        FailedListLength = s.FailedListLength,
+    };
+}

@@ -1,0 +1,42 @@
+using Pool.Protocol.Admin;
+
+namespace Pool.Master.Observability;
+
+/// <summary>The JSON body of /status: this master and its children, each with its current job from Redis when Redis answers.</summary>
+internal static class StatusDocument
+{
+    public static object Build(MasterSnapshot s, IReadOnlyDictionary<string, CurrentJob?>? jobs, DateTimeOffset now) => new
+    {
+        Master = new
+        {
+            Pid = Environment.ProcessId,
+            s.State,
+            StartedAt = s.MasterStartedAt,
+            UptimeSeconds = Seconds(now - s.MasterStartedAt),
+            RssBytes = ProcessMemory.RssBytes(Environment.ProcessId),
+            s.Restarts,
+            SnapshotAt = s.At,
+            // Null when Redis did not answer in time: the jobs below are then unknown, not idle.
+            RedisAnswered = jobs is not null,
+        },
+        Workers = s.Workers.Select(w => new
+        {
+            w.Pid,
+            w.WorkerId,
+            w.Group,
+            w.Slot,
+            w.State,
+            w.StopReason,
+            w.StartedAt,
+            UptimeSeconds = w.StartedAt is { } started ? Seconds(now - started) : (double?)null,
+            RssBytes = w.Pid is { } pid ? ProcessMemory.RssBytes(pid) : null,
+            w.Restarts,
+            Backoff = new { w.CrashLooping, w.NextSpawnAt },
+            Job = w.WorkerId is { } id && jobs is not null && jobs.TryGetValue(id, out var job) && job is { } j
+                ? new { j.Queue, j.Class, j.Args, j.RunAt, RunSeconds = j.RunFor is { } r ? Seconds(r) : (double?)null }
+                : null,
+        }),
+    };
+
+    private static double Seconds(TimeSpan t) => Math.Round(t.TotalSeconds, 3);
+}

@@ -1,0 +1,108 @@
+using System.Globalization;
+using System.Text.Json;
+using Pool.Protocol.Keys;
+using StackExchange.Redis;
+
+namespace Pool.Protocol.Admin;
+
+/// <summary>
+/// Reads <see cref="PoolStatus"/> from Redis. Reads only, in pipelined batches, so it is safe to
+/// run at any time against a live pool; the picture is not one atomic snapshot (a job may start
+/// between two reads), which is fine for a status display.
+/// </summary>
+public sealed class PoolStatusReader(IDatabaseAsync db, ResqueKeys keys, TimeProvider? time = null)
+{
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
+    /// <summary>Everything, workers included.</summary>
+    public async Task<PoolStatus> ReadAsync()
+    {
+        var totals = ReadTotalsAsync();
+        var resqueWorkers = db.SetMembersAsync(keys.Workers);
+        var poolWorkers = db.SetMembersAsync(keys.PoolWorkers);
+        await Task.WhenAll(totals, resqueWorkers, poolWorkers).ConfigureAwait(false);
+        var workers = await ReadWorkersAsync(resqueWorkers.Result, poolWorkers.Result, totals.Result.At).ConfigureAwait(false);
+        return totals.Result with { Workers = workers };
+    }
+
+    /// <summary>Queues, pause state and totals without the worker registry: cheap enough for every metrics scrape.</summary>
+    public async Task<PoolStatus> ReadTotalsAsync()
+    {
+        var now = _time.GetUtcNow();
+        var names = db.SetMembersAsync(keys.Queues);
+        var pausedQueues = db.SetMembersAsync(keys.PausedQueues);
+        var pauseAll = db.StringGetAsync(keys.PauseAll);
+        var processed = db.StringGetAsync(keys.StatProcessed);
+        var failed = db.StringGetAsync(keys.StatFailed);
+        var failedLength = db.ListLengthAsync(keys.Failed);
+        var requeued = db.StringGetAsync(keys.StatRequeued);
+        await Task.WhenAll(names, pausedQueues, pauseAll, processed, failed, failedLength, requeued).ConfigureAwait(false);
+
+        var queueNames = SortedStrings(names.Result);
+        var paused = SortedStrings(pausedQueues.Result);
+        var lengths = queueNames.Select(q => db.ListLengthAsync(keys.Queue(q))).ToList();
+        await Task.WhenAll(lengths).ConfigureAwait(false);
+        var queues = queueNames.Select((q, i) => new QueueStatus(q, lengths[i].Result, paused.Contains(q))).ToList();
+        return new PoolStatus(queues, [], new PauseState(pauseAll.Result == "true", paused),
+            ToLong(processed.Result), ToLong(failed.Result), failedLength.Result, now) { Requeued = ToLong(requeued.Result) };
+    }
+
+    private async Task<IReadOnlyList<WorkerStatus>> ReadWorkersAsync(RedisValue[] resque, RedisValue[] pool, DateTimeOffset now)
+    {
+        var poolIds = pool.Select(v => (string)v!).ToHashSet(StringComparer.Ordinal);
+        var ids = SortedStrings(resque.Concat(pool).Distinct().ToArray());
+        var jobs = ids.Select(id => db.StringGetAsync(keys.Worker(id))).ToList();
+        var leases = ids.Select(id => db.KeyExistsAsync(keys.Lease(id))).ToList();
+        await Task.WhenAll([.. jobs, .. leases]).ConfigureAwait(false);
+
+        return ids.Select((id, i) =>
+        {
+            var (host, pid, queues) = ParseId(id);
+            var isPool = poolIds.Contains(id) || leases[i].Result;
+            return new WorkerStatus(id, host, pid, queues, isPool, leases[i].Result, ParseJob(jobs[i].Result, now));
+        }).ToList();
+    }
+
+    /// <summary>Resque's worker id is host:pid:queues; the queue list may itself hold no colon, the host might.</summary>
+    internal static (string Host, int? Pid, string Queues) ParseId(string id)
+    {
+        var parts = id.Split(':');
+        for (var i = parts.Length - 2; i >= 1; i--)
+        {
+            if (int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+                return (string.Join(':', parts[..i]), pid, string.Join(':', parts[(i + 1)..]));
+        }
+        return (id, null, "");
+    }
+
+    internal static CurrentJob? ParseJob(RedisValue raw, DateTimeOffset now)
+    {
+        if (raw.IsNullOrEmpty) return null;
+        try
+        {
+            using var doc = JsonDocument.Parse((string)raw!);
+            var root = doc.RootElement;
+            var queue = root.TryGetProperty("queue", out var q) && q.ValueKind == JsonValueKind.String ? q.GetString()! : "";
+            var runAt = root.TryGetProperty("run_at", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null;
+            string? cls = null, args = null;
+            if (root.TryGetProperty("payload", out var p) && p.ValueKind == JsonValueKind.Object)
+            {
+                if (p.TryGetProperty("class", out var c) && c.ValueKind == JsonValueKind.String) cls = c.GetString();
+                if (p.TryGetProperty("args", out var a)) args = a.GetRawText();
+            }
+            TimeSpan? runFor = DateTimeOffset.TryParse(runAt, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var started)
+                ? now - started : null;
+            return new CurrentJob(queue, cls, args, runAt, runFor);
+        }
+        catch (JsonException)
+        {
+            // A foreign worker wrote something we cannot read; show that it is busy, not what with.
+            return new CurrentJob("", null, null, null, null);
+        }
+    }
+
+    private static long ToLong(RedisValue v) => v.TryParse(out long n) ? n : 0;
+
+    private static List<string> SortedStrings(RedisValue[] values) =>
+        values.Select(v => (string)v!).Order(StringComparer.Ordinal).ToList();
+}

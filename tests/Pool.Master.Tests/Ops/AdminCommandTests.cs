@@ -1,0 +1,96 @@
+using System.Text.Json;
+using Pool.Protocol.Keys;
+using Pool.Protocol.Working;
+using Pool.Testing;
+using StackExchange.Redis;
+
+namespace Pool.Master.Tests.Ops;
+
+/// <summary>The operator's commands as a user runs them: the published pool-master against a real Redis.</summary>
+[Collection(OpsRedis.Name)]
+public sealed class AdminCommandTests(RedisFixture redis)
+{
+    private readonly string _ns = RedisServer.NewNamespace("ops");
+    private ResqueKeys Keys => new(_ns);
+    private IDatabase Db => redis.Server.Db;
+    private PoolMasterCli Cli => new(redis.Server.Url, _ns);
+
+    [Fact]
+    public void Enqueue_reads_each_arg_as_json_or_else_as_a_string_and_wakes_a_worker()
+    {
+        var (code, output) = Cli.Run("enqueue", "default", "Record", "/tmp/x", "hello");
+        Assert.Equal(0, code);
+        Assert.Equal("""enqueued {"class":"Record","args":["/tmp/x","hello"]} on default (1 job in the queue now)""", output);
+
+        Assert.Equal(0, Cli.Run("enqueue", "default", "Sleep", "2", "--json").Code);
+
+        Assert.Equal(["""{"class":"Record","args":["/tmp/x","hello"]}""", """{"class":"Sleep","args":[2]}"""],
+            Db.ListRange(Keys.Queue("default")).Select(v => (string)v!));
+        Assert.Equal(2, Db.ListLength(Keys.Wake("default")));
+    }
+
+    [Fact]
+    public async Task Status_shows_queues_workers_with_their_job_pause_state_and_totals_as_text_and_json()
+    {
+        Cli.Run("enqueue", "mail", "Send", "a");
+        Cli.Run("enqueue", "mail", "Send", "b");
+        var worker = new WorkerStore(Db, Keys, "web-1:42:mail", ["mail"]);
+        await worker.RegisterAsync();
+        await worker.ReserveAsync(null);
+        await Db.SetAddAsync(Keys.Workers, "ruby-1:7:mail");
+        await Db.StringSetAsync(Keys.StatProcessed, 5);
+        Cli.Run("pause", "mail");
+
+        var (code, text) = Cli.Run("status");
+        Assert.Equal(0, code);
+        Assert.Contains("processed 5, failed 0", text);
+        Assert.Matches(@"mail\s+1\s+paused", text);
+        Assert.Matches(@"web-1\s+42\s+mail\s+pool\s+Send on mail\s+\d+s", text);
+        Assert.Matches(@"ruby-1\s+7\s+mail\s+foreign\s+idle", text);
+
+        var (jsonCode, json) = Cli.Run("status", "--json");
+        Assert.Equal(0, jsonCode);
+        var root = JsonDocument.Parse(json).RootElement;
+        Assert.Equal(1, root.GetProperty("queues")[0].GetProperty("length").GetInt32());
+        Assert.Equal(["mail"], root.GetProperty("paused").GetProperty("queues").EnumerateArray().Select(e => e.GetString()));
+        var pool = root.GetProperty("workers").EnumerateArray().Single(w => w.GetProperty("kind").GetString() == "pool");
+        Assert.Equal("Send", pool.GetProperty("job").GetProperty("class").GetString());
+    }
+
+    [Fact]
+    public void Pause_and_resume_set_and_clear_the_global_flag_or_the_named_queues()
+    {
+        Assert.Equal((0, "paused all workers; now all workers paused, no queue paused"), Cli.Run("pause"));
+        Assert.Equal("true", (string?)Db.StringGet(Keys.PauseAll));
+        Assert.Equal(0, Cli.Run("pause", "high,low").Code);
+        Assert.Equal(0, Cli.Run("resume").Code);
+        Assert.False(Db.KeyExists(Keys.PauseAll));
+        Assert.Equal((0, "resumed queue(s) high; now no global pause, paused queues: low"), Cli.Run("resume", "high"));
+        Assert.Equal(["low"], Db.SetMembers(Keys.PausedQueues).Select(v => (string)v!));
+    }
+
+    [Fact]
+    public void Failed_commands_list_show_retry_remove_and_clear_resques_failed_list()
+    {
+        const string entry = """{"failed_at":"2026/11/25 13:33:11 UTC","payload":{"class":"Fail","args":["boom"],"pool_attempts":3},"exception":"Pool::PoisonJob","error":"poison","backtrace":["at X"],"worker":"h:1:q","queue":"q"}""";
+        Db.ListRightPush(Keys.Failed, [entry, entry.Replace("boom", "bang")]);
+
+        var (listCode, list) = Cli.Run("failed", "list");
+        Assert.Equal(0, listCode);
+        Assert.Contains("2 failed jobs", list);
+        Assert.Matches(@"0\s+2026/11/25 13:33:11 UTC\s+q\s+Fail\s+Pool::PoisonJob\s+poison", list);
+        Assert.Contains("at X", Cli.Run("failed", "show", "0").Output);
+        Assert.Equal(2, JsonDocument.Parse(Cli.Run("failed", "list", "--json").Output).RootElement.GetProperty("total").GetInt32());
+
+        Assert.Equal((0, """retried 1 job: {"class":"Fail","args":["boom"]} on q"""), Cli.Run("failed", "retry", "0"));
+        Assert.Equal("""{"class":"Fail","args":["boom"]}""", (string?)Db.ListGetByIndex(Keys.Queue("q"), 0));
+        Assert.Contains("\"retried_at\":", (string?)Db.ListGetByIndex(Keys.Failed, 0));
+        Assert.Equal((0, "retried 2 jobs"), Cli.Run("failed", "retry", "--all"));
+        Assert.Equal(3, Db.ListLength(Keys.Queue("q")));
+
+        Assert.Equal((0, "removed 1 job"), Cli.Run("failed", "remove", "1"));
+        Assert.Equal(1, Cli.Run("failed", "remove", "7").Code);
+        Assert.Equal((0, "removed 1 job"), Cli.Run("failed", "clear"));
+        Assert.False(Db.KeyExists(Keys.Failed));
+    }
+}
