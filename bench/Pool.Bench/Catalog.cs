@@ -15,9 +15,13 @@ public static class Catalog
             new IdleScenario(),
             new ManyChildrenScenario(10),
             new ManyChildrenScenario(200),
+            new ThroughputScenario(),
+            new LatencyScenario(),
         };
         if (compare.Contains("sidekiq", StringComparer.OrdinalIgnoreCase)) all.Add(new SidekiqScenario());
-        return only.Length == 0 ? all : all.Where(s => only.Contains(s.Id)).ToList();
+        // Chaos runs for --duration (2 min by default) per run, so it only runs when named: --only chaos.
+        all.Add(new ChaosScenario());
+        return only.Length == 0 ? all.Where(s => s.Id != "chaos").ToList() : all.Where(s => only.Contains(s.Id)).ToList();
     }
 
     /// <summary>Pool/peer ratios, from figures measured in this same run (never hard-coded).</summary>

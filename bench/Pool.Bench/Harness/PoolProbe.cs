@@ -21,6 +21,14 @@ public sealed class PoolProbe(IDatabase db, string ns)
         return ready;
     }
 
+    /// <summary>Waits until <paramref name="count"/> children of the master are registered and none holds a job.</summary>
+    public void WaitUntilIdle(int masterPid, int count, TimeSpan timeout) =>
+        Wait.Until(() =>
+        {
+            var ready = ReadyChildren(masterPid);
+            return ready.Count == count && !db.SetMembers($"{ns}:workers").Any(id => db.KeyExists($"{ns}:worker:{id}"));
+        }, timeout, $"{count} idle workers registered");
+
     public static TimeSpan Time(Func<bool> condition, TimeSpan timeout, string because)
     {
         var sw = Stopwatch.StartNew();

@@ -49,6 +49,40 @@ public sealed class Producer : IAsyncDisposable
         return (long)r;
     }
 
+    /// <summary>How many payloads one enqueue_many script call carries: well under Lua's unpack limit, and short enough not to stall Redis.</summary>
+    public const int ManyChunk = 1000;
+
+    /// <summary>
+    /// Enqueues already encoded payloads in order, <see cref="ManyChunk"/> per script call, with
+    /// every call pipelined (sent before any reply is awaited): for bulk loads, where one round
+    /// trip per job would make the producer the bottleneck. Each call is atomic; the whole batch
+    /// is not. Returns the queue length after the last call.
+    /// </summary>
+    public async Task<long> EnqueueManyRawAsync(string queue, IReadOnlyList<string> payloads)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(queue);
+        if (payloads.Count == 0) return 0;
+        // The first call is awaited: if Redis does not know the script yet, its EVAL fallback
+        // loads it, so the pipelined calls after it cannot fall back out of order.
+        var length = (long)await ScriptRunner.RunAsync(_db, PoolScripts.EnqueueMany, ManyArgs(queue, payloads, 0)).ConfigureAwait(false);
+        var calls = new List<Task<RedisResult>>();
+        for (var start = ManyChunk; start < payloads.Count; start += ManyChunk)
+            calls.Add(ScriptRunner.RunAsync(_db, PoolScripts.EnqueueMany, ManyArgs(queue, payloads, start)));
+        var results = await Task.WhenAll(calls).ConfigureAwait(false);
+        return results.Length == 0 ? length : (long)results[^1];
+    }
+
+    private RedisValue[] ManyArgs(string queue, IReadOnlyList<string> payloads, int start)
+    {
+        var count = Math.Min(ManyChunk, payloads.Count - start);
+        var argv = new RedisValue[3 + count];
+        argv[0] = Keys.Namespace;
+        argv[1] = queue;
+        argv[2] = PoolScripts.WakeBound;
+        for (var i = 0; i < count; i++) argv[3 + i] = payloads[start + i];
+        return argv;
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_owned is not null) await _owned.DisposeAsync().ConfigureAwait(false);

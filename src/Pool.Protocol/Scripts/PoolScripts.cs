@@ -4,6 +4,7 @@ namespace Pool.Protocol.Scripts;
 internal static class PoolScripts
 {
     public static readonly LuaScriptText Enqueue = LuaScriptText.Load("enqueue");
+    public static readonly LuaScriptText EnqueueMany = LuaScriptText.Load("enqueue_many");
     public static readonly LuaScriptText Reserve = LuaScriptText.Load("reserve");
     public static readonly LuaScriptText Advance = LuaScriptText.Load("advance");
     public static readonly LuaScriptText Release = LuaScriptText.Load("release");

@@ -1,0 +1,41 @@
+using Mono.Unix.Native;
+using Pool.Bench.Harness;
+using Pool.Protocol.Producing;
+using Pool.Testing;
+
+namespace Pool.Bench.Scenarios;
+
+/// <summary>
+/// Enqueue-to-start latency on an idle pool of 2 pool-workers: 200 Stamp jobs through the Pool
+/// Producer, one at a time, each after the pool went idle again. Ten samples first warm up the
+/// workers (JIT of the job's binding) and are not counted: the figure is steady state.
+/// </summary>
+public sealed class LatencyScenario : IScenario
+{
+    private const string Queue = "latency";
+    private const int Samples = 200;
+    private const int Warmup = 10;
+
+    public string Id => "latency";
+
+    public async Task<IReadOnlyList<Figure>> RunAsync(BenchContext context, CancellationToken ct)
+    {
+        var ns = RedisServer.NewNamespace("bench");
+        var probe = new PoolProbe(context.Db, ns);
+        using var master = context.StartMasterLoggingToFile($"{Queue}: 2\n", ns, Path.Combine(context.Scratch, ns + ".log"));
+        probe.WaitUntilIdle(master.Pid, 2, TimeSpan.FromSeconds(60));
+
+        var producer = new Producer(context.Redis.Connection, ns);
+        Task Enqueue(string path) => producer.EnqueueAsync(Queue, "Stamp", path);
+        await LatencySampler.MeasureAsync(Enqueue, context.Scratch, Warmup, ct).ConfigureAwait(false);
+        var (p50, p99) = await LatencySampler.MeasureAsync(Enqueue, context.Scratch, Samples, ct).ConfigureAwait(false);
+
+        master.Signal(Signum.SIGTERM);
+        master.WaitForExit(TimeSpan.FromSeconds(30));
+        return
+        [
+            new Figure("latency_p50_ms", p50, "ms", $"Pool enqueue-to-start p50, 2 idle pool-workers, {Samples} samples after {Warmup} warm-up"),
+            new Figure("latency_p99_ms", p99, "ms", $"Pool enqueue-to-start p99, 2 idle pool-workers, {Samples} samples after {Warmup} warm-up"),
+        ];
+    }
+}

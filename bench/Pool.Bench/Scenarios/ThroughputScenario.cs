@@ -1,0 +1,59 @@
+using System.Diagnostics;
+using Mono.Unix.Native;
+using Pool.Bench.Harness;
+using Pool.Protocol.Producing;
+using Pool.Testing;
+
+namespace Pool.Bench.Scenarios;
+
+/// <summary>
+/// No-op throughput of 2 pool-workers under pool-master: enqueue context.Jobs Noop jobs in
+/// pipelined batches, timed from the first enqueue until NS:stat:processed reaches the count,
+/// which means every job was acked (stricter than Sidekiq's queue-empty measure). It runs twice:
+/// with the default log level (two lines per job, what users get; the log goes to a file) and
+/// with POOL_LOG_LEVEL=warning.
+/// </summary>
+public sealed class ThroughputScenario : IScenario
+{
+    private const string Queue = "bench";
+    private const string NoopPayload = """{"class":"Noop","args":[]}""";
+
+    public string Id => "throughput";
+
+    public async Task<IReadOnlyList<Figure>> RunAsync(BenchContext context, CancellationToken ct)
+    {
+        var (loud, enqueue) = await DrainAsync(context, quiet: false, ct).ConfigureAwait(false);
+        var (quiet, _) = await DrainAsync(context, quiet: true, ct).ConfigureAwait(false);
+        return
+        [
+            new Figure("noop_jobs_per_s", context.Jobs / loud.TotalSeconds, "jobs/s", $"2 pool-workers, {context.Jobs} no-op jobs, first enqueue to all acked; default log level (2 lines per job, to a file)"),
+            new Figure("noop_jobs_per_s_quiet", context.Jobs / quiet.TotalSeconds, "jobs/s", $"the same with POOL_LOG_LEVEL=warning (no per-job log lines)"),
+            new Figure("noop_enqueue_ms", enqueue.TotalMilliseconds, "ms", $"time to enqueue the {context.Jobs} jobs (EnqueueManyRawAsync, {Producer.ManyChunk} per script, pipelined)"),
+        ];
+    }
+
+    private static async Task<(TimeSpan Drain, TimeSpan Enqueue)> DrainAsync(BenchContext context, bool quiet, CancellationToken ct)
+    {
+        var ns = RedisServer.NewNamespace("bench");
+        var probe = new PoolProbe(context.Db, ns);
+        var env = new Dictionary<string, string?> { ["POOL_LOG_LEVEL"] = quiet ? "warning" : null };
+        using var master = context.StartMasterLoggingToFile($"{Queue}: 2\n", ns, Path.Combine(context.Scratch, ns + ".log"), env);
+        probe.WaitUntilIdle(master.Pid, 2, TimeSpan.FromSeconds(60));
+
+        var payloads = Enumerable.Repeat(NoopPayload, context.Jobs).ToList();
+        var producer = new Producer(context.Redis.Connection, ns);
+        var db = context.Db;
+        var processed = $"{ns}:stat:processed";
+
+        var clock = Stopwatch.StartNew();
+        await producer.EnqueueManyRawAsync(Queue, payloads).ConfigureAwait(false);
+        var enqueued = clock.Elapsed;
+        await Wait.UntilAsync(async () => (long)await db.StringGetAsync(processed).ConfigureAwait(false) >= context.Jobs,
+            TimeSpan.FromMinutes(5), $"{context.Jobs} jobs processed").ConfigureAwait(false);
+        var drained = clock.Elapsed;
+
+        master.Signal(Signum.SIGTERM);
+        master.WaitForExit(TimeSpan.FromSeconds(30));
+        return (drained, enqueued);
+    }
+}

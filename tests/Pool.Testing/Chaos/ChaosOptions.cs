@@ -1,0 +1,23 @@
+namespace Pool.Testing.Chaos;
+
+/// <summary>What a chaos run does: how many Record jobs, how many workers, and for how long it breaks things.</summary>
+public sealed record ChaosOptions
+{
+    public int Jobs { get; init; } = 3000;
+    public int Workers { get; init; } = 4;
+
+    /// <summary>How long the kills go on. Jobs are fed in waves over this time, one wave per kill.</summary>
+    public TimeSpan ChaosFor { get; init; } = TimeSpan.FromSeconds(25);
+
+    /// <summary>A worker kill -9 comes every KillEveryMin..KillEveryMax (uniformly random).</summary>
+    public TimeSpan KillEveryMin { get; init; } = TimeSpan.FromMilliseconds(250);
+    public TimeSpan KillEveryMax { get; init; } = TimeSpan.FromMilliseconds(750);
+
+    /// <summary>How long the pool may take, after the chaos, to run every job and empty its in-flight records.</summary>
+    public TimeSpan DrainDeadline { get; init; } = TimeSpan.FromSeconds(45);
+
+    public int Seed { get; init; } = Environment.TickCount;
+
+    /// <summary>Progress lines (test output or the bench's stderr).</summary>
+    public Action<string> Log { get; init; } = _ => { };
+}

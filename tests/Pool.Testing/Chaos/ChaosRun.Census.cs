@@ -1,0 +1,100 @@
+using StackExchange.Redis;
+
+namespace Pool.Testing.Chaos;
+
+/// <summary>After the chaos: drain with a deadline, then count what was lost, repeated or left behind.</summary>
+public sealed partial class ChaosRun
+{
+    /// <summary>True when every tag was recorded and nothing is queued or held in flight any more.</summary>
+    private async Task<bool> DrainAsync(List<string> tags)
+    {
+        try
+        {
+            await Wait.UntilAsync(() => Recorded().Keys.Count >= tags.Count && Db.ListLength($"{_ns}:queue:{Queue}") == 0 && Keys("pool:inflight:*").Count == 0,
+                _options.DrainDeadline, "every job run and nothing queued or in flight").ConfigureAwait(false);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    // Which blow the duplicates that appeared since the last one belong to (approximate: a blow's
+    // reruns normally show up before the next blow, a few hundred ms later).
+    private readonly Dictionary<string, int> _duplicatesByBlow = [];
+    private string? _lastBlow;
+    private int _duplicatesSoFar;
+
+    private void Attribute(string nextBlow)
+    {
+        var now = Recorded().Values.Sum(n => n - 1);
+        if (_lastBlow is not null) _duplicatesByBlow[_lastBlow] = _duplicatesByBlow.GetValueOrDefault(_lastBlow) + now - _duplicatesSoFar;
+        _duplicatesSoFar = now;
+        _lastBlow = nextBlow;
+    }
+
+    /// <summary>How many times each tag was recorded.</summary>
+    private Dictionary<string, int> Recorded() =>
+        File.ReadAllLines(RecordPath).Where(l => l.Length > 0).GroupBy(l => l).ToDictionary(g => g.Key, g => g.Count());
+
+    private List<string> Keys(string pattern) =>
+        ((RedisResult[])Db.Execute("KEYS", $"{_ns}:{pattern}")!).Select(r => (string)r!).ToList();
+
+    private Task<ChaosResult> CensusAsync(List<string> tags, bool drained, TimeSpan drain, TimeSpan? orphansGone, int exitCode)
+    {
+        Attribute("after the drain");
+        var recorded = Recorded();
+        var lost = tags.Where(t => !recorded.ContainsKey(t)).ToList();
+        var duplicates = recorded.Values.Sum(n => n - 1);
+
+        // A zombie is a dead process nobody reaped: one of the workers, or a child of ours or of a master.
+        List<int> seen;
+        lock (_seenWorkers) seen = [.. _seenWorkers];
+        var parents = _masters.Select(m => m.Pid).Append(Environment.ProcessId).ToHashSet();
+        var zombies = ProcFs.AllPids().Where(p => ProcFs.State(p) == 'Z' && (seen.Contains(p) || SafeParent(p) is { } pp && parents.Contains(pp)))
+            .Select(p => $"{p} (parent {SafeParent(p)})").ToList();
+        var orphans = PoolProcesses.InNamespace(_ns).Select(p => $"{p} (parent {SafeParent(p)}): {PoolProcesses.CommandLine(p)}").ToList();
+
+        var leftovers = new List<string>();
+        void Check(string what, long size) { if (size > 0) leftovers.Add($"{what} = {size}"); }
+        Check($"{_ns}:workers", Db.SetLength($"{_ns}:workers"));
+        Check($"{_ns}:pool:workers", Db.SetLength($"{_ns}:pool:workers"));
+        Check($"{_ns}:queue:{Queue}", Db.ListLength($"{_ns}:queue:{Queue}"));
+        foreach (var pattern in new[] { "worker:*", "pool:inflight:*", "pool:lease:*" })
+            foreach (var key in Keys(pattern)) leftovers.Add($"{key} exists");
+
+        return Task.FromResult(new ChaosResult
+        {
+            Jobs = tags.Count,
+            WorkerKills = _workerKills,
+            MasterKills = _masterKills,
+            RedisRestarts = _redisRestarts,
+            SignalBursts = _bursts,
+            LostTags = lost,
+            Duplicates = duplicates,
+            DuplicatesByBlow = new Dictionary<string, int>(_duplicatesByBlow),
+            // Why each blow can repeat jobs (docs/worker.md, "Throughput"): a worker runs its batch
+            // while the acks travel pipelined, so a kill -9 can lose the acks of jobs it already
+            // ran, at most one batch; a Redis restart loses the pipelined acks Redis had not yet
+            // written, at most one batch per live worker; a retried enqueue may repeat its wave.
+            DuplicateBound = (_workerKills + _workersAtRestart) * MaxBatch + _producerRetries * _wave,
+            WorkersAtRedisRestart = _workersAtRestart,
+            ProducerRetries = _producerRetries,
+            Zombies = zombies,
+            Orphans = orphans,
+            Failed = Db.ListRange($"{_ns}:failed").Select(v => (string)v!).ToList(),
+            Leftovers = leftovers,
+            Drained = drained,
+            Drain = drain,
+            OrphansGoneAfter = orphansGone,
+            MasterExitCode = exitCode,
+        });
+    }
+
+    private static int? SafeParent(int pid)
+    {
+        try { return ProcFs.ParentPid(pid); }
+        catch (IOException) { return null; }
+    }
+}

@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using Mono.Unix.Native;
+using StackExchange.Redis;
+
+namespace Pool.Testing.Chaos;
+
+/// <summary>
+/// Breaks a real pool on purpose and counts what survives. pool-master supervises pool-workers
+/// running Record jobs (one unique tag each) on a redis-server with AOF (appendfsync always).
+/// Jobs arrive in waves, one wave just before each blow, so blows land while jobs run:
+/// kill -9 of a random registered worker every few hundred ms, kill -9 of the master once (and a
+/// new master at once), one Redis restart, and bursts of HUP, TTIN and TTOU to the master.
+/// Then it drains with a deadline, stops the master with TERM, and takes a census: tags never
+/// recorded (lost), extra records (duplicates), zombies, orphans, the failed list, and whatever
+/// is left in the registry. The test asserts on the result; the bench prints it.
+/// </summary>
+public sealed partial class ChaosRun : IAsyncDisposable
+{
+    /// <summary>WorkerLoop.MaxBatch in Pool.Worker: the most jobs one reserve hands a worker.</summary>
+    public const int MaxBatch = 64;
+    private const string Queue = "chaos";
+
+    private readonly ChaosOptions _options;
+    private readonly Random _random;
+    private readonly string _ns = RedisServer.NewNamespace("chaos");
+    private readonly string _dir = Directory.CreateTempSubdirectory("pool-chaos").FullName;
+    private readonly RedisServer _redis = RedisServer.Start(appendOnly: true);
+    private readonly List<TestProcess> _masters = [];
+    // Every worker pid ever seen, so a zombie or a survivor among them is found at the end.
+    private readonly HashSet<int> _seenWorkers = [];
+    private TestProcess _master = null!;
+
+    private int _wave, _workerKills, _masterKills, _redisRestarts, _bursts, _producerRetries, _workersAtRestart;
+    private Task<TimeSpan?> _orphansGone = Task.FromResult<TimeSpan?>(TimeSpan.Zero);
+
+    public ChaosRun(ChaosOptions options)
+    {
+        _options = options;
+        _random = new Random(options.Seed);
+    }
+
+    private string RecordPath => Path.Combine(_dir, "records.txt");
+    private IDatabase Db => _redis.Db;
+
+    public async Task<ChaosResult> RunAsync(CancellationToken ct = default)
+    {
+        _options.Log($"chaos: ns={_ns} seed={_options.Seed} jobs={_options.Jobs} workers={_options.Workers} for={_options.ChaosFor.TotalSeconds:0}s redis port={_redis.Port}");
+        File.WriteAllText(RecordPath, "");
+        File.WriteAllText(ConfigPath, $"{Queue}: {_options.Workers}\n");
+        _master = StartMaster();
+        await WaitForReadyWorkersAsync(_options.Workers, TimeSpan.FromSeconds(60)).ConfigureAwait(false);
+
+        var tags = Enumerable.Range(0, _options.Jobs).Select(i => $"job-{i}").ToList();
+        await BreakThingsAsync(tags, ct).ConfigureAwait(false);
+
+        var drainClock = Stopwatch.StartNew();
+        var drained = await DrainAsync(tags).ConfigureAwait(false);
+        var drain = drainClock.Elapsed;
+        var orphansGone = await _orphansGone.ConfigureAwait(false);
+
+        _master.Signal(Signum.SIGTERM);
+        var exitCode = _master.WaitForExit(TimeSpan.FromSeconds(60));
+        _options.Log($"chaos: drained={drained} in {drain.TotalSeconds:0.0}s; master exited {exitCode}");
+        return await CensusAsync(tags, drained, drain, orphansGone, exitCode).ConfigureAwait(false);
+    }
+
+    private string ConfigPath => Path.Combine(_dir, "pool.yml");
+
+    private TestProcess StartMaster()
+    {
+        var env = new Dictionary<string, string?>
+        {
+            ["REDIS_URL"] = _redis.Url,
+            ["POOL_NAMESPACE"] = _ns,
+            ["POOL_JOBS"] = Artifacts.SamplesDll,
+            ["POOL_CONFIG"] = null,
+            ["POOL_ENV"] = null,
+            ["POOL_LOG_LEVEL"] = null,
+            ["DYNO"] = null,
+            ["RESQUE_TERM_TIMEOUT"] = null,
+            // Record jobs take microseconds; a short deadline keeps a stuck stop from hiding in the drain time.
+            ["TERM_TIMEOUT"] = "5",
+        };
+        var master = TestProcess.Start(Artifacts.PoolMaster, ["run", "-c", ConfigPath], env, _dir);
+        _masters.Add(master);
+        return master;
+    }
+
+    /// <summary>Workers of this run that are alive and registered in NS:workers (so they have taken or can take jobs).</summary>
+    private List<int> ReadyWorkers()
+    {
+        var live = PoolProcesses.Workers(_ns);
+        lock (_seenWorkers) _seenWorkers.UnionWith(live);
+        var registered = Db.SetMembers($"{_ns}:workers").Select(v => ((string)v!).Split(':'))
+            .Select(p => p.Length >= 3 && int.TryParse(p[1], out var pid) ? pid : -1).ToHashSet();
+        return live.Where(registered.Contains).ToList();
+    }
+
+    private Task WaitForReadyWorkersAsync(int count, TimeSpan timeout) =>
+        Wait.UntilAsync(() => ReadyWorkers().Count(p => ProcFs.ParentPid(p) == _master.Pid) >= count, timeout,
+            $"{count} registered workers. Master output:\n{_master.Output}");
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var master in _masters) master.Dispose();
+        // Each worker leads its own process group; a failed run must not leave any behind. Only
+        // processes that still carry this run's namespace: an old pid may belong to someone else now.
+        foreach (var pid in PoolProcesses.InNamespace(_ns)) Syscall.kill(-pid, Signum.SIGKILL);
+        await _redis.DisposeAsync().ConfigureAwait(false);
+        try { Directory.Delete(_dir, recursive: true); }
+        catch (IOException) { }
+    }
+}
