@@ -5,6 +5,9 @@ namespace Pool.Master.Supervision;
 /// <summary>A reaped child: recover its job, clean its process group, and decide when its slot is refilled.</summary>
 internal sealed partial class Supervisor
 {
+    /// <summary>An exit 0 sooner than this after start goes through the crash backoff: a command that exits at once must not spin.</summary>
+    private static readonly TimeSpan MinRecycleUptime = TimeSpan.FromSeconds(1);
+
     private void OnChildExited(System.Diagnostics.Process process)
     {
         // The spawn that registered this child ran before this event was handled (same loop).
@@ -38,6 +41,16 @@ internal sealed partial class Supervisor
         if (child.Stop is not null)
         {
             // Stopped on purpose (memory recycle): refill at once, it is not a crash.
+            slot.SpawnAt = null;
+            return;
+        }
+
+        if (code == 0 && _mode == StopMode.None && now - child.StartedAt >= MinRecycleUptime)
+        {
+            // A worker that exits 0 on its own recycled itself (max_jobs, or a job past its hard
+            // time limit): not a crash, so the slot is refilled at once and the backoff is untouched.
+            _log.Information("worker {Pid} ({Group} slot {Slot}) recycled itself (exit 0 after {UptimeMs:0} ms); replacing it",
+                child.Pid, slot.Group.Group.Key, slot.Number, (now - child.StartedAt).TotalMilliseconds);
             slot.SpawnAt = null;
             return;
         }
