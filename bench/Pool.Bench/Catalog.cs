@@ -15,6 +15,7 @@ public static class Catalog
             new IdleScenario(),
             new ManyChildrenScenario(10),
             new ManyChildrenScenario(200),
+            new IterationScenario(),
         };
         if (compare.Contains("sidekiq", StringComparer.OrdinalIgnoreCase)) all.Add(new SidekiqScenario());
         return only.Length == 0 ? all : all.Where(s => only.Contains(s.Id)).ToList();
