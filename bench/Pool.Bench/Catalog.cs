@@ -17,6 +17,7 @@ public static class Catalog
             new ManyChildrenScenario(200),
             new ThroughputScenario(),
             new LatencyScenario(),
+            new IterationScenario(),
         };
         if (compare.Contains("sidekiq", StringComparer.OrdinalIgnoreCase)) all.Add(new SidekiqScenario());
         // Chaos runs for --duration (2 min by default) per run, so it only runs when named: --only chaos.

@@ -3,20 +3,6 @@ using Pool.Worker.Jobs;
 
 namespace Pool.Samples;
 
-/// <summary>Writes 0..n-1 to path, one line per item, waiting ms_per_item after each; stops on its token.</summary>
-public sealed class CountTo : IJob
-{
-    public async Task PerformAsync(int n, string path, int ms_per_item, CancellationToken token)
-    {
-        for (var i = 0; i < n; i++)
-        {
-            token.ThrowIfCancellationRequested();
-            LineFile.Append(path, i.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            if (ms_per_item > 0) await Task.Delay(ms_per_item, token).ConfigureAwait(false);
-        }
-    }
-}
-
 /// <summary>Ends its own worker process at once with SIGKILL, mid-job: nothing gets to clean up.</summary>
 public sealed class Crash : IJob
 {

@@ -31,3 +31,12 @@ public sealed class Record : IJob
 {
     public void Perform(string path, string tag) => LineFile.Append(path, tag);
 }
+
+/// <summary>A plain loop, CountTo without iteration: appends 0..n-1 to path. The bench's baseline for the cost of checkpoints.</summary>
+public sealed class AppendLines : IJob
+{
+    public void Perform(int n, string path)
+    {
+        for (var i = 0; i < n; i++) LineFile.Append(path, i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+}

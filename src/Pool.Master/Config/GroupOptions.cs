@@ -8,9 +8,10 @@ public static class GroupOptions
     public const string MemoryLimitMb = "memory_limit_mb";
     public const string MaxJobs = "max_jobs";
     public const string Command = "command";
+    public const string JobTimeout = "job_timeout";
 
     public static readonly IReadOnlySet<string> All =
-        new HashSet<string>(StringComparer.Ordinal) { Count, TermTimeout, MemoryLimitMb, MaxJobs, Command };
+        new HashSet<string>(StringComparer.Ordinal) { Count, TermTimeout, MemoryLimitMb, MaxJobs, Command, JobTimeout };
 
     /// <summary>Workers per group above this are almost certainly a typo (and would exhaust the host).</summary>
     public const int MaxCount = 10_000;

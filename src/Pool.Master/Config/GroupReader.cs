@@ -28,6 +28,7 @@ internal static class GroupReader
         TimeSpan? termTimeout = null;
         int? memory = null, maxJobs = null;
         string? command = null;
+        TimeSpan? jobTimeout = null;
         foreach (var (optionNode, optionValue) in mapping.Children)
         {
             var option = ConfigLoader.KeyText(optionNode, file);
@@ -50,6 +51,11 @@ internal static class GroupReader
                 case GroupOptions.MaxJobs:
                     maxJobs = ReadPositive(text, file, optionLine, optionWhere, "jobs", "max_jobs: 1000");
                     break;
+                case GroupOptions.JobTimeout:
+                    jobTimeout = double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var jt) && jt > 0 && double.IsFinite(jt)
+                        ? TimeSpan.FromSeconds(jt)
+                        : throw new ConfigException(file, optionLine, optionWhere, $"must be a number of seconds above 0, got '{text}'; write e.g. job_timeout: 300");
+                    break;
                 case GroupOptions.Command:
                     command = string.IsNullOrWhiteSpace(text)
                         ? throw new ConfigException(file, optionLine, optionWhere, "must be a non-empty command line; write e.g. command: \"bundle exec rake resque:work\"")
@@ -63,7 +69,7 @@ internal static class GroupReader
 
         if (count is null)
             throw new ConfigException(file, line, where, "this group has no count; add count: N (the number of workers)");
-        return new WorkerGroup(key, queues, count.Value, termTimeout, memory, maxJobs, command, line);
+        return new WorkerGroup(key, queues, count.Value, termTimeout, memory, maxJobs, command, line, jobTimeout);
     }
 
     private static List<string> ParseQueues(string key, string file, int line, string where)

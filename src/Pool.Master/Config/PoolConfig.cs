@@ -9,6 +9,7 @@ namespace Pool.Master.Config;
 /// <param name="MaxJobs">Recycle a worker after this many jobs (Celery's max_tasks_per_child).</param>
 /// <param name="Command">This group's own worker command; null means the master's --worker-command.</param>
 /// <param name="Line">Line in the file where the group was defined (1-based), for messages.</param>
+/// <param name="JobTimeout">Soft time limit of each job, passed to workers as POOL_JOB_TIMEOUT (hard = soft + 5 s).</param>
 public sealed record WorkerGroup(
     string Key,
     IReadOnlyList<string> Queues,
@@ -17,7 +18,8 @@ public sealed record WorkerGroup(
     int? MemoryLimitMb = null,
     int? MaxJobs = null,
     string? Command = null,
-    int Line = 0)
+    int Line = 0,
+    TimeSpan? JobTimeout = null)
 {
     /// <summary>The QUEUES value a worker of this group gets.</summary>
     public string QueueList => string.Join(',', Queues);

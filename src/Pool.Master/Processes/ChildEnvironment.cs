@@ -22,6 +22,7 @@ internal static class ChildEnvironment
             ["POOL_WORKER_SLOT"] = slot.ToString(CultureInfo.InvariantCulture),
         };
         if (settings.Namespace != "resque") env["POOL_NAMESPACE"] = settings.Namespace;
+        if (group.JobTimeout is { } jobTimeout) env["POOL_JOB_TIMEOUT"] = Seconds(jobTimeout);
         if (group.MaxJobs is { } maxJobs) env["POOL_MAX_JOBS"] = maxJobs.ToString(CultureInfo.InvariantCulture);
         return env;
     }

@@ -5,6 +5,9 @@ namespace Pool.Master.Supervision;
 /// <summary>A reaped child: recover its job, clean its process group, and decide when its slot is refilled.</summary>
 internal sealed partial class Supervisor
 {
+    /// <summary>A slot whose worker exits 0 by itself is refilled no more often than this, so a command that exits at once cannot spin.</summary>
+    private static readonly TimeSpan MinRecycleUptime = TimeSpan.FromSeconds(1);
+
     private void OnChildExited(System.Diagnostics.Process process)
     {
         // The spawn that registered this child ran before this event was handled (same loop).
@@ -39,6 +42,18 @@ internal sealed partial class Supervisor
         {
             // Stopped on purpose (memory recycle): refill at once, it is not a crash.
             slot.SpawnAt = null;
+            return;
+        }
+
+        if (code == 0 && _mode == StopMode.None)
+        {
+            // A worker that exits 0 on its own recycled itself (max_jobs, or a job past its hard
+            // time limit): not a crash, so the backoff is untouched. The slot is refilled at once,
+            // but at most once per MinRecycleUptime, so a command that exits 0 at once cannot spin.
+            var uptime = now - child.StartedAt;
+            slot.SpawnAt = uptime >= MinRecycleUptime ? null : child.StartedAt + MinRecycleUptime;
+            _log.Information("worker {Pid} ({Group} slot {Slot}) recycled itself (exit 0 after {UptimeMs:0} ms); replacing it",
+                child.Pid, slot.Group.Group.Key, slot.Number, uptime.TotalMilliseconds);
             return;
         }
 

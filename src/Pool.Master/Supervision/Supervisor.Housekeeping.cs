@@ -22,7 +22,12 @@ internal sealed partial class Supervisor
         }
     }
 
-    /// <summary>Over memory_limit_mb: TERM, and the slot is refilled. Over twice the limit: SIGKILL the group now.</summary>
+    /// <summary>
+    /// Over memory_limit_mb: QUIT, so the worker finishes its current job and exits, and the slot
+    /// is refilled (gentle: no work is lost or repeated). Over twice the limit: the TERM path with
+    /// the group's deadline, even after a QUIT, because waiting for the job is no longer safe; an
+    /// iteration job checkpoints between items and other jobs are requeued.
+    /// </summary>
     private void CheckMemory()
     {
         foreach (var child in _children.Values.ToList())
@@ -32,16 +37,17 @@ internal sealed partial class Supervisor
 
             if (rss > 2 * limit)
             {
-                _log.Warning("worker {Pid} ({Group} slot {Slot}) uses {RssMb:0} MB, over twice its limit of {LimitMb} MB: SIGKILL to its group",
+                if (child.Stop?.Signal == nameof(Signum.SIGTERM)) continue;
+                _log.Warning("worker {Pid} ({Group} slot {Slot}) uses {RssMb:0} MB, over twice its limit of {LimitMb} MB: TERM, SIGKILL after its term_timeout",
                     child.Pid, child.Group.Key, child.SlotNumber, rss, limit);
-                Kill(child, "memory", Now);
+                RequestStop(child, Signum.SIGTERM, "memory", withDeadline: true);
             }
             else if (child.Stop is null)
             {
-                _log.Warning("worker {Pid} ({Group} slot {Slot}) uses {RssMb:0} MB, over its limit of {LimitMb} MB: recycling it",
+                _log.Warning("worker {Pid} ({Group} slot {Slot}) uses {RssMb:0} MB, over its limit of {LimitMb} MB: recycling it gently (QUIT: it finishes its current job, then is replaced)",
                     child.Pid, child.Group.Key, child.SlotNumber, rss, limit);
                 // Keeps its slot: the exit is not a crash, so the slot is refilled at once (see OnChildExited).
-                RequestStop(child, Signum.SIGTERM, "memory", withDeadline: true);
+                RequestStop(child, Signum.SIGQUIT, "memory", withDeadline: false);
             }
         }
     }

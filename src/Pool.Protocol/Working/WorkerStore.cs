@@ -123,17 +123,28 @@ public sealed class WorkerStore
     public async Task<int> ReleaseAsync() =>
         (int)(long)await ScriptRunner.RunAsync(_db, PoolScripts.Release, [Keys.Namespace, WorkerId]).ConfigureAwait(false);
 
-    /// <summary>Puts the job back at the head of its queue, unchanged. False when it was no longer held.</summary>
-    public async Task<bool> RequeueAsync(Reservation job)
+    /// <summary>
+    /// Puts the job back at the head of its queue: unchanged, or as <paramref name="payload"/>
+    /// (an iteration job's checkpoint). Never counts an attempt. False when it was no longer held.
+    /// </summary>
+    public async Task<bool> RequeueAsync(Reservation job, string? payload = null)
     {
-        var r = (RedisResult[])(await ScriptRunner.RunAsync(_db, PoolScripts.Requeue, [Keys.Namespace, WorkerId, job.Rid]).ConfigureAwait(false))!;
+        RedisValue[] argv = payload is null ? [Keys.Namespace, WorkerId, job.Rid] : [Keys.Namespace, WorkerId, job.Rid, payload];
+        var r = (RedisResult[])(await ScriptRunner.RunAsync(_db, PoolScripts.Requeue, argv).ConfigureAwait(false))!;
         return r.Length > 0;
     }
 
-    /// <summary>Moves the job to resque:failed with Resque's failure shape.</summary>
-    public async Task<bool> FailAsync(Reservation job, string exception, string error, IEnumerable<string> backtrace)
+    /// <summary>Replaces the held payload (an iteration cursor), so a recovery after kill -9 resumes from it. False when no longer held.</summary>
+    public async Task<bool> CheckpointAsync(Reservation job, string payload)
     {
-        var failure = FailureRecord.Build(_time.GetUtcNow(), job.Payload, exception, error, backtrace, WorkerId, job.Queue);
+        var r = await ScriptRunner.RunAsync(_db, PoolScripts.Checkpoint, [Keys.Namespace, WorkerId, job.Rid, payload]).ConfigureAwait(false);
+        return (long)r == 1;
+    }
+
+    /// <summary>Moves the job to resque:failed with Resque's failure shape; <paramref name="payload"/> replaces the held one in the record.</summary>
+    public async Task<bool> FailAsync(Reservation job, string exception, string error, IEnumerable<string> backtrace, string? payload = null)
+    {
+        var failure = FailureRecord.Build(_time.GetUtcNow(), payload ?? job.Payload, exception, error, backtrace, WorkerId, job.Queue);
         var r = await ScriptRunner.RunAsync(_db, PoolScripts.Fail, [Keys.Namespace, WorkerId, job.Rid, failure]).ConfigureAwait(false);
         return (long)r == 1;
     }

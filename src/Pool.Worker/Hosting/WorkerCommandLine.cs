@@ -50,6 +50,20 @@ internal sealed class WorkerCommandLine
             var term = parse.GetValue(cli.TermTimeout) ?? Seconds("TERM_TIMEOUT") ?? Seconds("RESQUE_TERM_TIMEOUT") ?? 25;
             if (term < 0) { error = "--term-timeout / TERM_TIMEOUT must be zero or more seconds"; return null; }
 
+            int? maxJobs = null;
+            if (Env("POOL_MAX_JOBS") is { } mj)
+            {
+                if (!int.TryParse(mj, NumberStyles.Integer, CultureInfo.InvariantCulture, out var m) || m < 1)
+                { error = $"POOL_MAX_JOBS must be a whole number of jobs above zero, not '{mj}'"; return null; }
+                maxJobs = m;
+            }
+            Limits.TimeLimit? jobTimeout = null;
+            if (Env("POOL_JOB_TIMEOUT") is { } jt)
+            {
+                if (!Limits.TimeLimit.TryParse(jt, out var limit, out error)) return null;
+                jobTimeout = limit;
+            }
+
             return new WorkerSettings
             {
                 Queues = queues,
@@ -58,6 +72,8 @@ internal sealed class WorkerCommandLine
                 TermTimeout = TimeSpan.FromSeconds(term),
                 PollInterval = TimeSpan.FromSeconds(Seconds("POOL_POLL_INTERVAL") is { } p and > 0 ? p : 1),
                 MasterPid = int.TryParse(Env("POOL_MASTER_PID"), out var pid) && pid > 0 ? pid : null,
+                MaxJobs = maxJobs,
+                JobTimeout = jobTimeout,
             };
         }
 

@@ -3,6 +3,7 @@ using Pool.Protocol.Keys;
 using Pool.Protocol.Supervision;
 using Pool.Protocol.Working;
 using Pool.Worker.Jobs;
+using Pool.Worker.Limits;
 using Pool.Worker.Running;
 using Pool.Worker.Signals;
 using Serilog;
@@ -30,12 +31,13 @@ internal static class WorkerRunner
         var store = new WorkerStore(main.GetDatabase(), keys, workerId, settings.Queues);
         var sweeper = new RedisMasterStore(main, keys.Namespace);
         var liveness = new Liveness(store, sweeper, redis, TimeProvider.System, log);
-        var execution = new JobExecution(registry, new JobInvoker(services), control, settings.TermTimeout);
+        var execution = new JobExecution(registry, new JobInvoker(services), control, settings.TermTimeout, log, settings.JobTimeout);
         var waker = new WakeWaiter(blocking, keys, settings.Queues, settings.PollInterval);
-        var loop = new WorkerLoop(store, waker, execution, control, redis, log);
+        var loop = new WorkerLoop(store, waker, execution, control, redis, log, new JobBudget(settings.MaxJobs));
 
-        log.Information("Worker {WorkerId} starting: slot={Slot} queues={Queues} redis={Redis} namespace={Namespace} jobs={Jobs} term_timeout={TermTimeout}s",
-            workerId, Environment.GetEnvironmentVariable("POOL_WORKER_SLOT") ?? "-", settings.QueueList, RedisUrl.Redact(settings.RedisUrl), keys.Namespace, string.Join(",", registry.Names), settings.TermTimeout.TotalSeconds);
+        log.Information("Worker {WorkerId} starting: slot={Slot} queues={Queues} redis={Redis} namespace={Namespace} jobs={Jobs} term_timeout={TermTimeout}s max_jobs={MaxJobs} job_timeout={JobTimeout}",
+            workerId, Environment.GetEnvironmentVariable("POOL_WORKER_SLOT") ?? "-", settings.QueueList, RedisUrl.Redact(settings.RedisUrl), keys.Namespace, string.Join(",", registry.Names), settings.TermTimeout.TotalSeconds,
+            settings.MaxJobs?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-", settings.JobTimeout?.ToString() ?? "-");
 
         using var stopBackground = new CancellationTokenSource();
         try

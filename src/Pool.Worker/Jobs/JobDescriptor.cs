@@ -21,11 +21,19 @@ public sealed class JobDescriptor
         Method = methods[0];
         _parameters = Method.GetParameters();
         _bound = _parameters.Where(p => p.ParameterType != typeof(CancellationToken)).ToArray();
+        IsIteration = typeof(Iteration.IIterationJob).IsAssignableFrom(type);
+        TimeLimit = type.GetCustomAttribute<Limits.JobTimeoutAttribute>()?.Limit;
     }
 
     public string Name { get; }
     public Type Type { get; }
     public MethodInfo Method { get; }
+
+    /// <summary>An <see cref="Iteration.IterationJob{TItem,TCursor}"/>: Perform returns the enumeration to walk.</summary>
+    public bool IsIteration { get; }
+
+    /// <summary>The class's own [JobTimeout], which wins over the group's job_timeout.</summary>
+    public Limits.TimeLimit? TimeLimit { get; }
 
     /// <summary>Binds args by position; throws <see cref="JobArgumentException"/> saying what did not fit.</summary>
     public object?[] Bind(JsonElement args, CancellationToken token)

@@ -1,12 +1,17 @@
 using System.Reflection;
 using Microsoft.Extensions.DependencyInjection;
+using Pool.Worker.Iteration;
 
 namespace Pool.Worker.Jobs;
 
 /// <summary>Creates a job (through DI when a service provider is given) and runs its Perform method.</summary>
 internal sealed class JobInvoker(IServiceProvider? services)
 {
-    public async Task InvokeAsync(JobDescriptor job, object?[] arguments)
+    /// <summary>
+    /// Runs the job. For an iteration job, Perform only builds the enumeration; the walk happens
+    /// here, with <paramref name="iteration"/>, before the instance is disposed.
+    /// </summary>
+    public async Task InvokeAsync(JobDescriptor job, object?[] arguments, IterationContext? iteration = null, CancellationToken abort = default)
     {
         object? instance = null;
         if (!job.Method.IsStatic)
@@ -29,9 +34,14 @@ internal sealed class JobInvoker(IServiceProvider? services)
             }
             switch (result)
             {
-                case Task task: await task.ConfigureAwait(false); break;
+                case Task task:
+                    await task.ConfigureAwait(false);
+                    result = task.GetType().IsGenericType ? task.GetType().GetProperty("Result")?.GetValue(task) : null;
+                    break;
                 case ValueTask valueTask: await valueTask.ConfigureAwait(false); break;
             }
+            if (iteration is not null && instance is IIterationJob walker)
+                await walker.RunAsync(result, iteration, abort).ConfigureAwait(false);
         }
         finally
         {

@@ -1,45 +1,69 @@
 using Pool.Protocol.Payloads;
 using Pool.Protocol.Working;
+using Pool.Worker.Iteration;
 using Pool.Worker.Jobs;
+using Pool.Worker.Limits;
+using Serilog;
 
 namespace Pool.Worker.Running;
 
 /// <summary>
 /// Runs one reserved job to an outcome. The job runs on the thread pool so that a job that
 /// blocks or ignores its token cannot stop the worker from meeting its deadlines: on INT the
-/// job is abandoned at once, on TERM at the deadline, and either way it is requeued.
+/// job is abandoned at once, on TERM at the deadline, and either way it is requeued; past its
+/// hard time limit it is failed and the worker recycles itself.
+/// Three tokens, told apart when the job ends: the worker's (TERM, INT, USR1: requeue), the
+/// soft time limit's (the job's own timeout: failure), and for iteration jobs "abort", which
+/// reaches the item in flight only when the item itself must stop (soft limit, abandonment).
 /// </summary>
-internal sealed class JobExecution(JobRegistry registry, JobInvoker invoker, WorkerControl control, TimeSpan termTimeout)
+internal sealed class JobExecution(JobRegistry registry, JobInvoker invoker, WorkerControl control, TimeSpan termTimeout, ILogger? log = null, TimeLimit? defaultLimit = null)
 {
     public Task<JobOutcome> RunAsync(Reservation job) =>
         PayloadCodec.TryDecode(job.Payload, out var payload, out var error)
             ? RunAsync(payload!)
             : Task.FromResult(JobOutcome.Fail("Pool::InvalidPayload", error!));
 
-    /// <summary>Runs a payload the caller has already decoded (the loop decodes once, for its log line too).</summary>
-    public async Task<JobOutcome> RunAsync(JobPayload payload)
+    /// <summary>
+    /// Runs a payload the caller has already decoded (the loop decodes once, for its log line too).
+    /// <paramref name="checkpoint"/> stores an iteration job's checkpointed payload in Redis.
+    /// </summary>
+    public async Task<JobOutcome> RunAsync(JobPayload payload, Func<string, Task>? checkpoint = null)
     {
         if (!registry.TryGet(payload.Class, out var descriptor))
             return JobOutcome.Fail("Pool::UnknownJob",
                 $"no job class named '{payload.Class}' is loaded; known: {string.Join(", ", registry.Names)}");
 
+        var limit = descriptor!.TimeLimit ?? defaultLimit;
         using var jobCts = control.BeginJob();
+        using var soft = new CancellationTokenSource(Timeout.InfiniteTimeSpan, control.Time);
+        using var abort = CancellationTokenSource.CreateLinkedTokenSource(soft.Token);
+        using var jobToken = CancellationTokenSource.CreateLinkedTokenSource(jobCts.Token, soft.Token);
+        var iteration = descriptor.IsIteration
+            ? new IterationContext(payload.Class, payload.Raw, control.Time, jobCts.Token, StopReason, checkpoint ?? (_ => Task.CompletedTask), log ?? Serilog.Core.Logger.None)
+            : null;
         try
         {
             object?[] arguments;
             try
             {
-                arguments = descriptor!.Bind(payload.Args, jobCts.Token);
+                arguments = descriptor.Bind(payload.Args, iteration is null ? jobToken.Token : abort.Token);
             }
             catch (JobArgumentException e)
             {
                 return JobOutcome.Fail("Pool::ArgumentError", e.Message);
             }
 
-            var work = Task.Run(() => invoker.InvokeAsync(descriptor, arguments));
-            var abandoned = await WaitAsync(work).ConfigureAwait(false);
-            if (abandoned is not null) return JobOutcome.Requeue(abandoned);
-            return Classify(work, jobCts.Token);
+            var started = control.Time.GetTimestamp();
+            if (limit is { } l) soft.CancelAfter(l.Soft);
+            var work = Task.Run(() => invoker.InvokeAsync(descriptor, arguments, iteration, abort.Token));
+            var abandoned = await WaitAsync(work, payload.Class, limit, started, iteration).ConfigureAwait(false);
+            if (abandoned is not null)
+            {
+                // The job is left behind; this at least tells a cooperative item to stop.
+                await abort.CancelAsync().ConfigureAwait(false);
+                return abandoned;
+            }
+            return Classify(work, payload.Class, jobCts.Token, soft.Token, limit, iteration);
         }
         finally
         {
@@ -47,37 +71,58 @@ internal sealed class JobExecution(JobRegistry registry, JobInvoker invoker, Wor
         }
     }
 
-    /// <summary>Waits for the job, or returns why it is abandoned (INT, or TERM's deadline passed).</summary>
-    private async Task<string?> WaitAsync(Task work)
+    private string StopReason() => control.Shutdown.IsCancellationRequested ? "cancelled by shutdown" : "aborted by USR1";
+
+    /// <summary>Waits for the job, or returns why it is abandoned: INT, TERM's deadline, or its hard time limit.</summary>
+    private async Task<JobOutcome?> WaitAsync(Task work, string cls, TimeLimit? limit, long started, IterationContext? iteration)
     {
         while (!work.IsCompleted)
         {
+            var wait = Timeout.InfiniteTimeSpan;
+            if (limit is { } l)
+            {
+                var left = l.Hard - control.Time.GetElapsedTime(started);
+                if (left <= TimeSpan.Zero)
+                    return JobOutcome.Fail(JobOutcome.TimeoutException,
+                        $"{cls} was still running at its hard time limit ({l}): it ignored its token, so its worker is recycled")
+                        with { Payload = iteration?.CurrentPayload, RecycleWorker = true };
+                wait = left;
+            }
             switch (control.Stop)
             {
                 case StopMode.Int:
-                    return "aborted by INT";
+                    return JobOutcome.Requeue("aborted by INT", iteration?.CurrentPayload);
                 case StopMode.Term:
                     var left = termTimeout - control.Time.GetElapsedTime(control.TermAtTimestamp);
-                    if (left <= TimeSpan.Zero) return $"still running at the TERM deadline ({termTimeout.TotalSeconds:0.#} s)";
-                    await Task.WhenAny(work, control.WhenChanged, Task.Delay(left, control.Time)).ConfigureAwait(false);
-                    break;
-                default:
-                    await Task.WhenAny(work, control.WhenChanged).ConfigureAwait(false);
+                    if (left <= TimeSpan.Zero)
+                        return JobOutcome.Requeue($"still running at the TERM deadline ({termTimeout.TotalSeconds:0.#} s)", iteration?.CurrentPayload);
+                    if (wait == Timeout.InfiniteTimeSpan || left < wait) wait = left;
                     break;
             }
+            using var stopTimer = new CancellationTokenSource();
+            var timer = wait == Timeout.InfiniteTimeSpan ? Task.Delay(Timeout.Infinite, stopTimer.Token) : Task.Delay(wait, control.Time, stopTimer.Token);
+            await Task.WhenAny(work, control.WhenChanged, timer).ConfigureAwait(false);
+            await stopTimer.CancelAsync().ConfigureAwait(false);
         }
         return null;
     }
 
-    private JobOutcome Classify(Task work, CancellationToken jobToken)
+    private JobOutcome Classify(Task work, string cls, CancellationToken workerToken, CancellationToken softToken, TimeLimit? limit, IterationContext? iteration)
     {
-        if (work.IsCompletedSuccessfully) return JobOutcome.Completed;
+        if (work.IsCompletedSuccessfully)
+            return iteration?.Interruption is { } reason ? JobOutcome.Requeue(reason, iteration.CurrentPayload) : JobOutcome.Completed;
         var e = work.Exception?.InnerException ?? (Exception?)work.Exception;
-        // Cancellation counts as "stopped by us" only when our token fired; a job's own timeout
-        // (some other token) is a failure like any other exception.
-        if ((work.IsCanceled || e is OperationCanceledException) && jobToken.IsCancellationRequested)
-            return JobOutcome.Requeue(control.Shutdown.IsCancellationRequested ? "cancelled by shutdown" : "aborted by USR1");
-        if (e is null) return JobOutcome.Fail("System.OperationCanceledException", "the job was cancelled by a token of its own, not by the worker (a timeout of its own?)");
-        return JobOutcome.Fail(e);
+        var cancelled = work.IsCanceled || e is OperationCanceledException;
+        // Cancellation counts as "stopped by us" only when the worker's token fired; the job's
+        // own time limit is a failure, and so is a timeout of the job's own making.
+        if (cancelled && workerToken.IsCancellationRequested)
+            return JobOutcome.Requeue(StopReason(), iteration?.CurrentPayload);
+        JobOutcome outcome;
+        if (e is IterationLimitException) outcome = JobOutcome.Fail(IterationLimitException.ResqueName, e.Message);
+        else if (cancelled && softToken.IsCancellationRequested)
+            outcome = JobOutcome.Fail(JobOutcome.TimeoutException, $"{cls} passed its soft time limit ({limit}) and stopped");
+        else if (e is null) outcome = JobOutcome.Fail("System.OperationCanceledException", "the job was cancelled by a token of its own, not by the worker (a timeout of its own?)");
+        else outcome = JobOutcome.Fail(e);
+        return outcome with { Payload = iteration?.CurrentPayload };
     }
 }

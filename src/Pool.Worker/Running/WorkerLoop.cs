@@ -1,5 +1,6 @@
 using Pool.Protocol.Payloads;
 using Pool.Protocol.Working;
+using Pool.Worker.Limits;
 using Serilog;
 
 namespace Pool.Worker.Running;
@@ -16,8 +17,10 @@ namespace Pool.Worker.Running;
 /// INT abandons it at once. Unfinished and unstarted jobs go back to the head of their queues
 /// before the worker unregisters and exits 0.
 /// </summary>
-internal sealed class WorkerLoop(WorkerStore store, WakeWaiter waker, JobExecution execution, WorkerControl control, RedisGuard redis, ILogger log)
+internal sealed class WorkerLoop(WorkerStore store, WakeWaiter waker, JobExecution execution, WorkerControl control, RedisGuard redis, ILogger log, JobBudget? budget = null)
 {
+    private readonly JobBudget _budget = budget ?? new JobBudget(null);
+
     public const int MaxBatch = 64;
     private static readonly TimeSpan FastJob = TimeSpan.FromMilliseconds(2);
     private static readonly TimeSpan SlowJob = TimeSpan.FromMilliseconds(50);
@@ -77,7 +80,9 @@ internal sealed class WorkerLoop(WorkerStore store, WakeWaiter waker, JobExecuti
         var decoded = PayloadCodec.TryDecode(job.Payload, out var payload, out var error);
         var cls = decoded ? payload!.Class : "?";
         log.Information("Job started {Class} queue={Queue}", cls, job.Queue);
-        var running = decoded ? execution.RunAsync(payload!) : Task.FromResult(JobOutcome.Fail("Pool::InvalidPayload", error!));
+        var running = decoded
+            ? execution.RunAsync(payload!, checkpoint => Settle("checkpoint", () => store.CheckpointAsync(job, checkpoint)))
+            : Task.FromResult(JobOutcome.Fail("Pool::InvalidPayload", error!));
         if (_prefetched.Count > 0)
         {
             try
@@ -91,6 +96,7 @@ internal sealed class WorkerLoop(WorkerStore store, WakeWaiter waker, JobExecuti
             }
         }
         var outcome = await running.ConfigureAwait(false);
+        CheckLimits(outcome, cls, job.Queue);
         var elapsed = control.Time.GetElapsedTime(started);
         _lastWasFast = elapsed < FastJob;
         var ms = elapsed.TotalMilliseconds;
@@ -102,13 +108,32 @@ internal sealed class WorkerLoop(WorkerStore store, WakeWaiter waker, JobExecuti
             case JobOutcomeKind.Requeue:
                 // Unstarted jobs go back first, so this one lands ahead of them, as it was.
                 if (_prefetched.Count > 0) await ReleasePrefetchedAsync().ConfigureAwait(false);
-                await Settle("requeue", () => store.RequeueAsync(job)).ConfigureAwait(false);
+                await Settle("requeue", () => store.RequeueAsync(job, outcome.Payload)).ConfigureAwait(false);
                 log.Information("Job done {Class} queue={Queue} duration={Duration:0.0}ms outcome=requeued ({Reason})", cls, job.Queue, ms, outcome.Reason);
                 return null;
             default:
-                await Settle("fail", () => store.FailAsync(job, outcome.Exception!, outcome.Error!, outcome.Backtrace!)).ConfigureAwait(false);
+                await Settle("fail", () => store.FailAsync(job, outcome.Exception!, outcome.Error!, outcome.Backtrace!, outcome.Payload)).ConfigureAwait(false);
                 log.Warning("Job done {Class} queue={Queue} duration={Duration:0.0}ms outcome=failed {Exception}: {Error}", cls, job.Queue, ms, outcome.Exception, outcome.Error);
                 return null;
+        }
+    }
+
+    /// <summary>
+    /// Recycling decided by this worker itself: a job past its hard time limit (its thread cannot
+    /// be stopped) or max_jobs spent. Either way the current job is settled first, then the loop
+    /// stops as on QUIT and the process exits 0; the master refills the slot at once.
+    /// </summary>
+    private void CheckLimits(JobOutcome outcome, string cls, string queue)
+    {
+        if (outcome.RecycleWorker)
+        {
+            log.Warning("Recycling this worker: job {Class} queue={Queue} ignored its token past its hard time limit ({Error})", cls, queue, outcome.Error);
+            control.RequestStop(StopMode.Quit);
+        }
+        else if (_budget.Spend())
+        {
+            log.Information("Recycling this worker: max_jobs={MaxJobs} reached (last job {Class} queue={Queue}); exiting after it is settled", _budget.Max, cls, queue);
+            control.RequestStop(StopMode.Quit);
         }
     }
 

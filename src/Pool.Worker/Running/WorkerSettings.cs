@@ -12,5 +12,9 @@ public sealed record WorkerSettings
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
     /// <summary>When set, the worker stops (TERM path) as soon as its parent is no longer this pid.</summary>
     public int? MasterPid { get; init; }
+    /// <summary>max_jobs (POOL_MAX_JOBS): exit 0 after this many jobs so the master replaces the worker.</summary>
+    public int? MaxJobs { get; init; }
+    /// <summary>job_timeout (POOL_JOB_TIMEOUT): the time limit of jobs without a [JobTimeout] of their own.</summary>
+    public Limits.TimeLimit? JobTimeout { get; init; }
     public string QueueList => string.Join(',', Queues);
 }

@@ -1,0 +1,59 @@
+using Pool.Protocol.Producing;
+using Pool.Testing;
+using Pool.Worker.Tests.Support;
+using StackExchange.Redis;
+
+namespace Pool.Worker.Tests.Limits;
+
+[Collection(RedisCollection.Name)]
+public sealed class WorkerLimitProcessTests(RedisFixture redis) : IDisposable
+{
+    private readonly Scratch _s = new();
+    private IDatabase Db => redis.Server.Db;
+    private Producer Producer => new(redis.Server.Connection, _s.Namespace);
+
+    private async Task<string> LastFailure() => (string)(await Db.ListGetByIndexAsync(_s.Keys.Failed, -1))!;
+
+    [Fact(Timeout = 30_000)]
+    public async Task A_job_that_honours_its_token_at_the_soft_limit_is_failed_as_a_timeout_and_the_worker_goes_on()
+    {
+        await Producer.EnqueueAsync("q", "Sleep", 30);
+        await Producer.EnqueueAsync("q", "Record", _s.File, "after");
+        using var worker = WorkerProcess.Start(redis.Server.Url, _s.Namespace, "q", new Dictionary<string, string?> { ["POOL_JOB_TIMEOUT"] = "0.5" });
+
+        await Wait.UntilAsync(() => _s.Lines().Contains("after"), because: "the next job ran");
+        Assert.Contains("\"exception\":\"Pool::JobTimeout\"", await LastFailure());
+        Assert.Contains("soft time limit (soft 0.5 s, hard 5.5 s)", await LastFailure());
+        Assert.Equal(0, await Db.ListLengthAsync(_s.Keys.Queue("q")));
+        Assert.False(worker.Process.HasExited);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task A_job_that_ignores_its_token_past_the_hard_limit_is_failed_and_its_worker_exits_to_be_replaced()
+    {
+        await Producer.EnqueueAsync("q", "Stubborn", 30);
+        await Producer.EnqueueAsync("q", "Noop");
+        using var worker = WorkerProcess.Start(redis.Server.Url, _s.Namespace, "q", new Dictionary<string, string?> { ["POOL_JOB_TIMEOUT"] = "0.3,1" });
+
+        Assert.Equal(0, worker.WaitForExit(10));
+        Assert.Contains("\"exception\":\"Pool::JobTimeout\"", await LastFailure());
+        Assert.Contains("hard time limit", await LastFailure());
+        Assert.Contains("Recycling this worker", worker.Process.Output);
+        Assert.Equal(["""{"class":"Noop","args":[]}"""], (await Db.ListRangeAsync(_s.Keys.Queue("q"))).Select(v => (string)v!));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task A_worker_exits_0_after_max_jobs_with_its_last_job_acked()
+    {
+        for (var i = 0; i < 3; i++) await Producer.EnqueueAsync("q", "Record", _s.File, $"r{i}");
+        using var worker = WorkerProcess.Start(redis.Server.Url, _s.Namespace, "q", new Dictionary<string, string?> { ["POOL_MAX_JOBS"] = "2" });
+
+        Assert.Equal(0, worker.WaitForExit(10));
+        Assert.Equal(["r0", "r1"], _s.Lines());
+        Assert.Equal(2, (long)await Db.StringGetAsync(_s.Keys.StatProcessed));
+        Assert.Equal(1, await Db.ListLengthAsync(_s.Keys.Queue("q")));
+        Assert.False(await Db.KeyExistsAsync(_s.Keys.InFlight(worker.WorkerId)));
+    }
+
+    public void Dispose() => _s.Dispose();
+}
