@@ -16,6 +16,10 @@ public sealed class WorkerControl(TimeProvider time)
     private readonly CancellationTokenSource _shutdown = new();
     private TaskCompletionSource _changed = NewSignal();
     private CancellationTokenSource? _currentJob;
+    // Between "a job was reserved" and "its token exists" a USR1 must not be lost: it is
+    // remembered here and fired as soon as BeginJob makes the token. Guarded by _gate.
+    private bool _jobReserved;
+    private bool _abortRequested;
     private readonly CancellationTokenSource _giveUp = new(Timeout.InfiniteTimeSpan, time);
 
     public StopMode Stop { get; private set; }
@@ -69,8 +73,15 @@ public sealed class WorkerControl(TimeProvider time)
     public bool AbortCurrentJob()
     {
         CancellationTokenSource? job;
-        lock (_gate) job = _currentJob;
-        if (job is null) return false;
+        lock (_gate)
+        {
+            job = _currentJob;
+            if (job is null)
+            {
+                _abortRequested = _jobReserved;
+                return _jobReserved;
+            }
+        }
         try { job.Cancel(); } catch (ObjectDisposedException) { return false; }
         return true;
     }
@@ -79,13 +90,34 @@ public sealed class WorkerControl(TimeProvider time)
     public CancellationTokenSource BeginJob()
     {
         var cts = CancellationTokenSource.CreateLinkedTokenSource(_shutdown.Token);
-        lock (_gate) _currentJob = cts;
+        bool abort;
+        lock (_gate)
+        {
+            _currentJob = cts;
+            abort = _abortRequested;
+        }
+        if (abort) cts.Cancel();
         return cts;
+    }
+
+    /// <summary>The loop took a job and is about to run it: a USR1 from now on aborts it.</summary>
+    public void JobReserved()
+    {
+        lock (_gate)
+        {
+            _jobReserved = true;
+            _abortRequested = false;
+        }
     }
 
     public void EndJob()
     {
-        lock (_gate) _currentJob = null;
+        lock (_gate)
+        {
+            _currentJob = null;
+            _jobReserved = false;
+            _abortRequested = false;
+        }
     }
 
     private void Changed()

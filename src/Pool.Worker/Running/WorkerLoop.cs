@@ -79,6 +79,8 @@ internal sealed class WorkerLoop(WorkerStore store, WakeWaiter waker, JobExecuti
         var started = control.Time.GetTimestamp();
         var decoded = PayloadCodec.TryDecode(job.Payload, out var payload, out var error);
         var cls = decoded ? payload!.Class : "?";
+        // From here a USR1 belongs to this job, even before its token exists.
+        control.JobReserved();
         log.Information("Job started {Class} queue={Queue}", cls, job.Queue);
         var running = decoded
             ? execution.RunAsync(payload!, checkpoint => Settle("checkpoint", () => store.CheckpointAsync(job, checkpoint)))
