@@ -17,6 +17,8 @@ using var signals = TestSignals.Listen(name =>
     if (!ignoresStops && name is "TERM" or "INT" or "QUIT") stop.TrySetResult(name);
 });
 
+MasterGuard.Start(report);
+
 switch (mode)
 {
     case "crash-at-start":
