@@ -27,14 +27,20 @@ public sealed class SupervisionScenario : IScenario
         {
             var before = probe.ReadyChildren(master.Pid);
             var victim = before.First();
+            var children = ProcFs.Children(master.Pid).ToHashSet();
+            var sw = System.Diagnostics.Stopwatch.StartNew();
             Syscall.kill(victim, Signum.SIGKILL);
-            var respawn = PoolProbe.Time(() =>
+            // The replacement process exists and runs (the master's part) ...
+            Wait.Until(() => ProcFs.Children(master.Pid).Any(p => !children.Contains(p) && ProcFs.IsAlive(p)), TimeSpan.FromSeconds(30), "a replacement process");
+            figures.Add(new Figure("respawn_process_ms", sw.Elapsed.TotalMilliseconds, "ms", "kill -9 of a worker to its replacement process running (the master's part)"));
+            // ... and has started .NET, connected to Redis and registered (the worker's part too).
+            PoolProbe.Time(() =>
             {
                 var now = probe.ReadyChildren(master.Pid);
                 now.Remove(victim);
                 return now.Count == 2;
             }, TimeSpan.FromSeconds(30), "a replacement worker registered");
-            figures.Add(new Figure("respawn_ms", respawn.TotalMilliseconds, "ms", "kill -9 of a worker to its replacement registered in Redis"));
+            figures.Add(new Figure("respawn_ms", sw.Elapsed.TotalMilliseconds, "ms", "kill -9 of a worker to its replacement registered in Redis, ready for jobs"));
         }
 
         master.Signal(Signum.SIGTERM);
