@@ -125,8 +125,18 @@ public static class ProcFs
         catch (UnauthorizedAccessException) { return null; }
     }
 
-    public static int ParentPid(int pid) => StatField(pid, 1);
-    public static int ProcessGroup(int pid) => StatField(pid, 2);
+    public static int ParentPid(int pid) => (int)StatField(pid, 1);
+    public static int ProcessGroup(int pid) => (int)StatField(pid, 2);
+
+    /// <summary>User plus system CPU time consumed so far (USER_HZ is 100 on Linux x86_64 and arm64).</summary>
+    public static TimeSpan CpuTime(int pid) => TimeSpan.FromSeconds((StatField(pid, 11) + StatField(pid, 12)) / 100.0);
+
+    /// <summary>VmRSS in MiB, or 0 when the line is missing.</summary>
+    public static double RssMb(int pid)
+    {
+        var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) / 1024.0;
+    }
 
     /// <summary>Pids whose parent is <paramref name="pid"/>.</summary>
     public static IReadOnlyList<int> Children(int pid) =>
@@ -147,11 +157,12 @@ public static class ProcFs
             .GroupBy(p => p[0]).ToDictionary(g => g.Key, g => g.Last()[1]);
     }
 
-    private static int StatField(int pid, int index)
+    /// <summary>A field of /proc/PID/stat, counted from the state letter (0) after the command name.</summary>
+    private static long StatField(int pid, int index)
     {
         var stat = File.ReadAllText($"/proc/{pid}/stat");
         var close = stat.LastIndexOf(')');
         var fields = stat[(close + 2)..].Split(' ');
-        return int.Parse(fields[index]);
+        return long.Parse(fields[index], System.Globalization.CultureInfo.InvariantCulture);
     }
 }

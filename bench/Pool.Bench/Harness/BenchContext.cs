@@ -27,7 +27,7 @@ public sealed class BenchContext : IDisposable
 
     /// <summary>Starts pool-master on this Redis with the given pool.yml text and extra environment.</summary>
     public TestProcess StartMaster(string yaml, string ns, IDictionary<string, string?>? env = null, params string[] args) =>
-        TestProcess.Start(Artifacts.PoolMaster, ["run", "-c", WriteConfig(yaml), .. args], MasterEnvironment(ns, env), Scratch);
+        TestProcess.Start(Artifacts.PoolMaster, ["run", "-c", WriteConfig(yaml), .. args], PoolEnvironment.For(Redis.Url, ns, env), Scratch);
 
     /// <summary>
     /// Starts pool-master with its output (and its workers') going to a log file, as a deployment
@@ -36,26 +36,11 @@ public sealed class BenchContext : IDisposable
     /// </summary>
     public TestProcess StartMasterLoggingToFile(string yaml, string ns, string logFile, IDictionary<string, string?>? env = null)
     {
-        var environment = MasterEnvironment(ns, env);
+        var environment = PoolEnvironment.For(Redis.Url, ns, env);
         environment["POOL_BENCH_MASTER"] = Artifacts.PoolMaster;
         environment["POOL_BENCH_CONFIG"] = WriteConfig(yaml);
         environment["POOL_BENCH_LOG"] = logFile;
         return TestProcess.Start("bash", ["-c", "exec \"$POOL_BENCH_MASTER\" run -c \"$POOL_BENCH_CONFIG\" >\"$POOL_BENCH_LOG\" 2>&1"], environment, Scratch);
-    }
-
-    private Dictionary<string, string?> MasterEnvironment(string ns, IDictionary<string, string?>? env)
-    {
-        var environment = new Dictionary<string, string?>
-        {
-            ["REDIS_URL"] = Redis.Url,
-            ["POOL_NAMESPACE"] = ns,
-            ["POOL_JOBS"] = Artifacts.SamplesDll,
-            ["POOL_CONFIG"] = null,
-            ["POOL_ENV"] = null,
-        };
-        if (env is not null)
-            foreach (var (k, v) in env) environment[k] = v;
-        return environment;
     }
 
     public void Dispose()

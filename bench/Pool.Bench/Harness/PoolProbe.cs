@@ -1,3 +1,4 @@
+using Pool.Protocol.Supervision;
 using System.Diagnostics;
 using Pool.Testing;
 using StackExchange.Redis;
@@ -9,8 +10,7 @@ public sealed class PoolProbe(IDatabase db, string ns)
 {
     /// <summary>Pids of workers in the Resque registry (ids are host:pid:queues).</summary>
     public HashSet<int> RegisteredPids() =>
-        db.SetMembers($"{ns}:workers").Select(v => ((string)v!).Split(':')).Where(p => p.Length >= 3)
-            .Select(p => int.TryParse(p[1], out var pid) ? pid : -1).Where(p => p > 0).ToHashSet();
+        db.SetMembers($"{ns}:workers").Select(v => WorkerIdentity.Parse(v!).Pid ?? -1).Where(p => p > 0).ToHashSet();
 
     /// <summary>Live registered worker pids that are children of the master.</summary>
     public HashSet<int> ReadyChildren(int masterPid)

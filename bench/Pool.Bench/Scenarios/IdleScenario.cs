@@ -26,19 +26,19 @@ public sealed class IdleScenario : IScenario
         await Task.Delay(TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
 
         var children = probe.ReadyChildren(master.Pid).ToList();
-        var cpuBefore = ProcStats.CpuTime(master.Pid);
+        var cpuBefore = ProcFs.CpuTime(master.Pid);
         var commandsBefore = probe.TotalCommands();
         await Task.Delay(Window, ct).ConfigureAwait(false);
         var commandsAfter = probe.TotalCommands();
-        var cpuAfter = ProcStats.CpuTime(master.Pid);
+        var cpuAfter = ProcFs.CpuTime(master.Pid);
 
         // The two INFO calls are the bench's own commands, not the workers'.
         var perWorker = (commandsAfter - commandsBefore - 1) / Window.TotalSeconds / Workers;
         var figures = new List<Figure>
         {
-            new("idle_master_rss_mb", ProcStats.RssMb(master.Pid), "MB", $"pool-master RSS with {Workers} idle pool-workers"),
+            new("idle_master_rss_mb", ProcFs.RssMb(master.Pid), "MB", $"pool-master RSS with {Workers} idle pool-workers"),
             new("idle_master_cpu_pct", (cpuAfter - cpuBefore).TotalSeconds / Window.TotalSeconds * 100, "%", $"pool-master CPU over {Window.TotalSeconds:0} s idle, {Workers} workers (10 ms resolution)"),
-            new("idle_worker_rss_mb", children.Average(ProcStats.RssMb), "MB", "RSS of one idle pool-worker (mean)"),
+            new("idle_worker_rss_mb", children.Average(ProcFs.RssMb), "MB", "RSS of one idle pool-worker (mean)"),
             new("idle_redis_cmds_per_worker_s", perWorker, "cmd/s", "Redis commands per second sent by one idle pool-worker"),
         };
 

@@ -25,10 +25,10 @@ public sealed class ManyChildrenScenario(int children) : IScenario
         // the background during the first ~30 s, which is a one-off cost, not the idle cost.
         await Task.Delay(TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
 
-        var cpuBefore = ProcStats.CpuTime(master.Pid);
+        var cpuBefore = ProcFs.CpuTime(master.Pid);
         await Task.Delay(Window, ct).ConfigureAwait(false);
-        var cpu = ProcStats.CpuTime(master.Pid) - cpuBefore;
-        var rss = ProcStats.RssMb(master.Pid);
+        var cpu = ProcFs.CpuTime(master.Pid) - cpuBefore;
+        var rss = ProcFs.RssMb(master.Pid);
 
         sw.Restart();
         master.Signal(Signum.SIGTERM);

@@ -1,3 +1,4 @@
+using Pool.Protocol.Supervision;
 using Mono.Unix.Native;
 using Pool.Bench.Harness;
 using Pool.Testing;
@@ -33,5 +34,5 @@ public sealed class StubbornScenario : IScenario
     }
 
     private static string WorkerKey(BenchContext context, string ns, int pid) =>
-        context.Db.SetMembers($"{ns}:workers").Select(v => (string)v!).First(id => id.Split(':')[1] == pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        context.Db.SetMembers($"{ns}:workers").Select(v => (string)v!).First(id => WorkerIdentity.Parse(id).Pid == pid);
 }

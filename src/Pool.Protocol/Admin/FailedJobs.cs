@@ -55,8 +55,8 @@ public sealed class FailedJobs(IDatabaseAsync db, ResqueKeys keys, TimeProvider?
         if (job.Queue is not { Length: > 0 } queue || job.Payload is null)
             return new RetryResult(job.Index, RetryOutcome.Unretryable, job.Queue, null, "the entry has no queue or no payload");
 
-        var payload = job.Payload.TrimStart().StartsWith('{') ? JsonEdit.RemoveField(job.Payload, JobPayload.AttemptsField) : job.Payload;
-        var marked = JsonEdit.SetField(job.Raw, "retried_at", ResqueJson.Quote(ResqueTime.Failed(_time.GetUtcNow())));
+        var payload = job.Payload.TrimStart().StartsWith('{') ? PayloadFields.Remove(job.Payload, JobPayload.AttemptsField) : job.Payload;
+        var marked = PayloadFields.Set(job.Raw, "retried_at", ResqueJson.Quote(ResqueTime.Failed(_time.GetUtcNow())));
         var r = (long)await ScriptRunner.RunAsync(db, PoolScripts.FailedEdit,
             [keys.Namespace, job.Index, job.Raw, "retry", marked, queue, payload, PoolScripts.WakeBound]).ConfigureAwait(false);
         return r < 0 ? RetryResult.Gone(job.Index) : new RetryResult(r, RetryOutcome.Retried, queue, payload, null);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Pool.Protocol.Keys;
+using Pool.Protocol.Supervision;
 using StackExchange.Redis;
 
 namespace Pool.Protocol.Admin;
@@ -57,22 +58,10 @@ public sealed class PoolStatusReader(IDatabaseAsync db, ResqueKeys keys, TimePro
 
         return ids.Select((id, i) =>
         {
-            var (host, pid, queues) = ParseId(id);
+            var (host, pid, queues) = WorkerIdentity.Parse(id);
             var isPool = poolIds.Contains(id) || leases[i].Result;
             return new WorkerStatus(id, host, pid, queues, isPool, leases[i].Result, ParseJob(jobs[i].Result, now));
         }).ToList();
-    }
-
-    /// <summary>Resque's worker id is host:pid:queues; the queue list may itself hold no colon, the host might.</summary>
-    internal static (string Host, int? Pid, string Queues) ParseId(string id)
-    {
-        var parts = id.Split(':');
-        for (var i = parts.Length - 2; i >= 1; i--)
-        {
-            if (int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
-                return (string.Join(':', parts[..i]), pid, string.Join(':', parts[(i + 1)..]));
-        }
-        return (id, null, "");
     }
 
     internal static CurrentJob? ParseJob(RedisValue raw, DateTimeOffset now)

@@ -31,19 +31,58 @@ public static class PayloadFields
         return FindValue(bytes, field) is var (start, end) ? Encoding.UTF8.GetString(bytes, start, end - start) : null;
     }
 
+    /// <summary>Removes <paramref name="field"/> and one comma beside it; returns the text unchanged when the field is absent.</summary>
+    public static string Remove(string raw, string field)
+    {
+        var bytes = Encoding.UTF8.GetBytes(raw);
+        if (Find(bytes, field) is not { } found) return raw;
+        var start = found.NameStart;
+        var end = found.ValueEnd;
+        var after = SkipSpace(bytes, end);
+        if (after < bytes.Length && bytes[after] == (byte)',')
+        {
+            end = SkipSpace(bytes, after + 1);
+        }
+        else
+        {
+            var before = start - 1;
+            while (before >= 0 && IsSpace(bytes[before])) before--;
+            if (before >= 0 && bytes[before] == (byte)',') start = before;
+        }
+        return Encoding.UTF8.GetString([.. bytes.AsSpan(0, start), .. bytes.AsSpan(end)]);
+    }
+
     /// <summary>Byte range [start, end) of the value of a top-level property.</summary>
-    private static (int Start, int End)? FindValue(byte[] utf8, string field)
+    private static (int Start, int End)? FindValue(byte[] utf8, string field) =>
+        Find(utf8, field) is { } found ? (found.ValueStart, found.ValueEnd) : null;
+
+    private readonly record struct Field(int NameStart, int ValueStart, int ValueEnd);
+
+    /// <summary>
+    /// Offsets come from Utf8JsonReader, so strings that contain braces or the field's name, and
+    /// nested objects with a field of the same name, cannot fool it.
+    /// </summary>
+    private static Field? Find(byte[] utf8, string field)
     {
         var reader = new Utf8JsonReader(utf8);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) throw new FormatException("payload is not a JSON object");
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
+            var nameStart = (int)reader.TokenStartIndex;
             var match = reader.ValueTextEquals(field);
             reader.Read();
             var start = (int)reader.TokenStartIndex;
             reader.Skip();
-            if (match) return (start, (int)reader.BytesConsumed);
+            if (match) return new Field(nameStart, start, (int)reader.BytesConsumed);
         }
         return null;
     }
+
+    private static int SkipSpace(byte[] bytes, int i)
+    {
+        while (i < bytes.Length && IsSpace(bytes[i])) i++;
+        return i;
+    }
+
+    private static bool IsSpace(byte b) => b is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r';
 }

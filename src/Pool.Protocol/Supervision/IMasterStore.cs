@@ -40,4 +40,19 @@ public static class WorkerIdentity
     public static string For(int pid, string queueList) => For(Host, pid, queueList);
 
     public static string For(string host, int pid, string queueList) => $"{host}:{pid}:{queueList}";
+
+    /// <summary>
+    /// Splits an id back into host, pid and queue list. The queue list holds no colon but the
+    /// host might, so the pid is the last all-digit part before the queue list.
+    /// </summary>
+    public static (string Host, int? Pid, string Queues) Parse(string id)
+    {
+        var parts = id.Split(':');
+        for (var i = parts.Length - 2; i >= 1; i--)
+        {
+            if (int.TryParse(parts[i], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var pid))
+                return (string.Join(':', parts[..i]), pid, string.Join(':', parts[(i + 1)..]));
+        }
+        return (id, null, "");
+    }
 }

@@ -15,17 +15,12 @@ public sealed class RecyclingTests(RedisFixture redis) : IClassFixture<RedisFixt
     {
         var config = Path.Combine(_dir, "pool.yml");
         System.IO.File.WriteAllText(config, yaml);
-        return TestProcess.Start(Artifacts.PoolMaster, ["run", "-c", config, "-w", Artifacts.PoolWorker], new Dictionary<string, string?>
+        return TestProcess.Start(Artifacts.PoolMaster, ["run", "-c", config, "-w", Artifacts.PoolWorker], PoolEnvironment.For(redis.Server.Url, _ns, new Dictionary<string, string?>
         {
-            ["REDIS_URL"] = redis.Server.Url,
-            ["POOL_NAMESPACE"] = _ns,
-            ["POOL_JOBS"] = Artifacts.SamplesDll,
             ["TERM_TIMEOUT"] = "5",
             ["RESQUE_TERM_TIMEOUT"] = null,
-            ["POOL_CONFIG"] = null,
-            ["POOL_ENV"] = null,
             ["DYNO"] = null,
-        }, _dir);
+        }), _dir);
     }
 
     private Task Enqueue(string payload) => new Pool.Protocol.Producing.Producer(redis.Server.Connection, _ns).EnqueueRawAsync("q", payload);

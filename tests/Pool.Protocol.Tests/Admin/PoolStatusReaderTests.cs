@@ -1,6 +1,7 @@
 using Pool.Protocol.Admin;
 using Pool.Protocol.Keys;
 using Pool.Protocol.Producing;
+using Pool.Protocol.Supervision;
 using Pool.Protocol.Working;
 using Pool.Testing;
 using StackExchange.Redis;
@@ -48,5 +49,5 @@ public sealed class PoolStatusReaderTests(RedisFixture redis)
     [InlineData("fe80::1:12:a", "fe80::1", 12, "a")]
     [InlineData("weird", "weird", null, "")]
     public void Worker_ids_split_into_host_pid_and_queues(string id, string host, int? pid, string queues) =>
-        Assert.Equal((host, pid, queues), PoolStatusReader.ParseId(id));
+        Assert.Equal((host, pid, queues), WorkerIdentity.Parse(id));
 }

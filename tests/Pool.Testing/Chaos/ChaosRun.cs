@@ -1,3 +1,4 @@
+using Pool.Protocol.Supervision;
 using System.Diagnostics;
 using Mono.Unix.Native;
 using StackExchange.Redis;
@@ -68,19 +69,14 @@ public sealed partial class ChaosRun : IAsyncDisposable
 
     private TestProcess StartMaster()
     {
-        var env = new Dictionary<string, string?>
+        var env = PoolEnvironment.For(_redis.Url, _ns, new Dictionary<string, string?>
         {
-            ["REDIS_URL"] = _redis.Url,
-            ["POOL_NAMESPACE"] = _ns,
-            ["POOL_JOBS"] = Artifacts.SamplesDll,
-            ["POOL_CONFIG"] = null,
-            ["POOL_ENV"] = null,
             ["POOL_LOG_LEVEL"] = null,
             ["DYNO"] = null,
             ["RESQUE_TERM_TIMEOUT"] = null,
             // Record jobs take microseconds; a short deadline keeps a stuck stop from hiding in the drain time.
             ["TERM_TIMEOUT"] = "5",
-        };
+        });
         var master = TestProcess.Start(Artifacts.PoolMaster, ["run", "-c", ConfigPath], env, _dir);
         _masters.Add(master);
         return master;
@@ -91,8 +87,7 @@ public sealed partial class ChaosRun : IAsyncDisposable
     {
         var live = PoolProcesses.Workers(_ns);
         lock (_seenWorkers) _seenWorkers.UnionWith(live);
-        var registered = Db.SetMembers($"{_ns}:workers").Select(v => ((string)v!).Split(':'))
-            .Select(p => p.Length >= 3 && int.TryParse(p[1], out var pid) ? pid : -1).ToHashSet();
+        var registered = Db.SetMembers($"{_ns}:workers").Select(v => WorkerIdentity.Parse(v!).Pid ?? -1).ToHashSet();
         return live.Where(registered.Contains).ToList();
     }
 

@@ -1,8 +1,8 @@
-using Pool.Protocol.Admin;
+using Pool.Protocol.Payloads;
 
-namespace Pool.Protocol.Tests.Admin;
+namespace Pool.Protocol.Tests.Payloads;
 
-public sealed class JsonEditTests
+public sealed class PayloadFieldsEditTests
 {
     [Theory]
     [InlineData("""{"a":1}""", """{"a":1,"r":"x"}""")]
@@ -10,7 +10,7 @@ public sealed class JsonEditTests
     [InlineData("""{"a":"}","r":"old","b":2}""", """{"a":"}","r":"x","b":2}""")]
     [InlineData("""{"a":{"r":1}}""", """{"a":{"r":1},"r":"x"}""")]
     public void SetField_replaces_a_top_level_field_in_place_or_appends_it_last(string before, string after) =>
-        Assert.Equal(after, JsonEdit.SetField(before, "r", "\"x\""));
+        Assert.Equal(after, PayloadFields.Set(before, "r", "\"x\""));
 
     [Theory]
     [InlineData("""{"class":"A","args":[],"pool_attempts":3}""", """{"class":"A","args":[]}""")]
@@ -19,5 +19,5 @@ public sealed class JsonEditTests
     [InlineData("""{"pool_attempts":1}""", """{}""")]
     [InlineData("""{"class":"A","args":["\"pool_attempts\":1"]}""", """{"class":"A","args":["\"pool_attempts\":1"]}""")]
     public void RemoveField_removes_only_the_top_level_field_and_one_comma(string before, string after) =>
-        Assert.Equal(after, JsonEdit.RemoveField(before, "pool_attempts"));
+        Assert.Equal(after, PayloadFields.Remove(before, "pool_attempts"));
 }
