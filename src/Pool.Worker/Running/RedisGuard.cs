@@ -4,11 +4,15 @@ using StackExchange.Redis;
 namespace Pool.Worker.Running;
 
 /// <summary>
-/// Retries Redis calls through an outage with capped backoff. The connection itself reports the
-/// outage once when it starts and once when it ends (<see cref="Watch"/>); failed attempts are
-/// only logged at debug level. A job is never dropped on the way: the
-/// caller keeps retrying its ack, requeue or fail until Redis answers or it gives up on stop, in
-/// which case the job stays in the in-flight record for recovery.
+/// Retries Redis calls through an outage with capped backoff, and reports the outage once when
+/// it starts and once when it ends; failed attempts are only logged at debug level. A job is
+/// never dropped on the way: the caller keeps retrying its ack, requeue or fail until Redis
+/// answers or it gives up on stop, in which case the job stays in the in-flight record for
+/// recovery.
+/// An outage starts at the first sign of it: the connection's failure event or a call that
+/// fails as an outage. It ends only when a call that was started during it succeeds. The
+/// client's own "restored" event is not trusted for that: while a restarted Redis loads its
+/// AOF the socket reconnects and drops again, which would report one outage twice.
 /// </summary>
 internal sealed class RedisGuard(ILogger log)
 {
@@ -16,19 +20,22 @@ internal sealed class RedisGuard(ILogger log)
     private static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(2);
     private int _down;
 
-    /// <summary>Logs when the main connection drops and when it is back: once each, not per command.</summary>
-    public void Watch(IConnectionMultiplexer connection)
-    {
+    /// <summary>Reports an outage as soon as the main connection drops, before any call notices it.</summary>
+    public void Watch(IConnectionMultiplexer connection) =>
         connection.ConnectionFailed += (_, e) =>
         {
-            if (e.ConnectionType == ConnectionType.Interactive && Interlocked.Exchange(ref _down, 1) == 0)
-                log.Warning("Redis is unreachable ({Failure}); retrying with backoff, no job is lost", e.FailureType);
+            if (e.ConnectionType == ConnectionType.Interactive) Down(e.FailureType.ToString());
         };
-        connection.ConnectionRestored += (_, e) =>
-        {
-            if (e.ConnectionType == ConnectionType.Interactive && Interlocked.Exchange(ref _down, 0) == 1)
-                log.Information("Redis is reachable again");
-        };
+
+    private void Down(string why)
+    {
+        if (Interlocked.Exchange(ref _down, 1) == 0)
+            log.Warning("Redis is unreachable ({Failure}); retrying with backoff, no job is lost", why);
+    }
+
+    private void Up(bool wasDown)
+    {
+        if (wasDown && Interlocked.Exchange(ref _down, 0) == 1) log.Information("Redis is reachable again");
     }
 
     public async Task<T> RunAsync<T>(string what, Func<Task<T>> call, CancellationToken giveUp)
@@ -36,13 +43,18 @@ internal sealed class RedisGuard(ILogger log)
         var delay = MinDelay;
         while (true)
         {
+            // Only a call that began during the outage proves it over: a reply that was already
+            // on its way when the connection dropped proves nothing.
+            var wasDown = Volatile.Read(ref _down) == 1;
             try
             {
                 var result = await call().ConfigureAwait(false);
+                Up(wasDown);
                 return result;
             }
             catch (Exception e) when (IsOutage(e))
             {
+                Down(e.GetType().Name);
                 log.Debug("Redis call {What} failed ({Error}); retrying in {Delay}", what, e.Message, delay);
                 await Task.Delay(delay, giveUp).ConfigureAwait(false);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxDelay.Ticks));
