@@ -44,6 +44,10 @@ public sealed class ResqueKeys
     /// <summary>The wake list that workers with "*" in their queue list wait on.</summary>
     public string WakeAny => K("pool:wake-any");
     public string PausedQueues => K("pool:paused-queues");
+    /// <summary>Where an enqueue hands an idle worker its reservation ("rid\nqueue\npayload"); see hand_off in common.lua.</summary>
+    public string Mailbox(string id) => K("pool:mailbox:" + id);
+    /// <summary>The idle workers that take from <paramref name="queue"/> ("*" for workers of every queue).</summary>
+    public string Idle(string queue) => K("pool:idle:" + queue);
     public string SweepLock => K("pool:sweep-lock");
     /// <summary>Jobs workers put back on their queue unfinished (TERM, INT, USR1); Resque has no such counter.</summary>
     public string StatRequeued => K("pool:stat:requeued");

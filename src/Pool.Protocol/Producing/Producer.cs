@@ -8,7 +8,8 @@ namespace Pool.Protocol.Producing;
 
 /// <summary>
 /// Enqueues jobs the way Resque does (SADD queues, RPUSH the payload) and, in the same script,
-/// pushes a wake token so an idle Pool worker starts the job within milliseconds.
+/// either hands the job to an idle Pool worker (reserved for it and pushed to its mailbox, so it
+/// starts one hop later) or pushes a wake token so the next idle worker reserves it.
 /// </summary>
 public sealed class Producer : IAsyncDisposable
 {
@@ -45,7 +46,10 @@ public sealed class Producer : IAsyncDisposable
     public async Task<long> EnqueueRawAsync(string queue, string payload)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(queue);
-        var r = await ScriptRunner.RunAsync(_db, PoolScripts.Enqueue, [Keys.Namespace, queue, payload, PoolScripts.WakeBound]).ConfigureAwait(false);
+        // The time is for the record of an idle worker that is handed the job in the same script.
+        var now = DateTimeOffset.UtcNow;
+        var r = await ScriptRunner.RunAsync(_db, PoolScripts.Enqueue,
+            [Keys.Namespace, queue, payload, PoolScripts.WakeBound, now.ToUnixTimeMilliseconds(), ResqueTime.Iso(now)]).ConfigureAwait(false);
         return (long)r;
     }
 

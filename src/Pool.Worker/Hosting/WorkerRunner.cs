@@ -32,7 +32,7 @@ internal static class WorkerRunner
         var sweeper = new RedisMasterStore(main, keys.Namespace);
         var liveness = new Liveness(store, sweeper, redis, TimeProvider.System, log);
         var execution = new JobExecution(registry, new JobInvoker(services), control, settings.TermTimeout, log, settings.JobTimeout);
-        var waker = new WakeWaiter(blocking, keys, settings.Queues, settings.PollInterval);
+        var waker = new WakeWaiter(blocking, keys, workerId, settings.Queues, settings.PollInterval);
         var loop = new WorkerLoop(store, waker, execution, control, redis, log, new JobBudget(settings.MaxJobs));
 
         log.Information("Worker {WorkerId} starting: slot={Slot} queues={Queues} redis={Redis} namespace={Namespace} jobs={Jobs} term_timeout={TermTimeout}s max_jobs={MaxJobs} job_timeout={JobTimeout}",

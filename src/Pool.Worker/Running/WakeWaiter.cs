@@ -1,27 +1,42 @@
 using Pool.Protocol.Keys;
+using Pool.Protocol.Working;
 using StackExchange.Redis;
 
 namespace Pool.Worker.Running;
 
 /// <summary>
-/// Idle wait: BLPOP on the wake lists of this worker's queues (plus the "*" list) with the poll
-/// interval as timeout. It runs on its own multiplexer because BLPOP holds the connection for
-/// the whole wait; the main multiplexer stays free for leases and the job's ack.
+/// Idle wait: BLPOP on this worker's mailbox, then the wake lists of its queues (plus the "*"
+/// list), with the poll interval as timeout. A Pool enqueue that finds this worker idle reserves
+/// a job for it and pushes the reservation into the mailbox, so the wait itself delivers the job.
+/// It runs on its own multiplexer because BLPOP holds the connection for the whole wait; the
+/// main multiplexer stays free for leases and the job's ack.
 /// </summary>
-internal sealed class WakeWaiter(IConnectionMultiplexer blocking, ResqueKeys keys, IReadOnlyList<string> queues, TimeSpan timeout)
+internal sealed class WakeWaiter(IConnectionMultiplexer blocking, ResqueKeys keys, string workerId, IReadOnlyList<string> queues, TimeSpan timeout)
 {
-    private readonly object[] _args = BuildArgs(keys, queues, timeout);
+    private readonly object[] _args = BuildArgs(keys, workerId, queues, timeout);
+    private readonly string _mailbox = keys.Mailbox(workerId);
 
-    /// <summary>True when a wake token arrived, false when the wait timed out.</summary>
-    public async Task<bool> WaitAsync()
+    /// <summary>The job handed to this worker, or null after a wake token or the timeout.</summary>
+    public async Task<Reservation?> WaitAsync()
     {
         var r = await blocking.GetDatabase().ExecuteAsync("BLPOP", _args).ConfigureAwait(false);
-        return !r.IsNull;
+        if (r.IsNull) return null;
+        var popped = (RedisResult[])r!;
+        return (string?)popped[0] == _mailbox ? ParseHandOff((string)popped[1]!) : null;
     }
 
-    private static object[] BuildArgs(ResqueKeys keys, IReadOnlyList<string> queues, TimeSpan timeout)
+    /// <summary>A mailbox entry is "rid\nqueue\npayload"; the payload may hold newlines of its own.</summary>
+    internal static Reservation? ParseHandOff(string entry)
     {
-        var list = new List<object>();
+        var first = entry.IndexOf('\n');
+        var second = first < 0 ? -1 : entry.IndexOf('\n', first + 1);
+        if (second < 0) return null;
+        return new Reservation(entry[..first], entry[(first + 1)..second], entry[(second + 1)..]);
+    }
+
+    private static object[] BuildArgs(ResqueKeys keys, string workerId, IReadOnlyList<string> queues, TimeSpan timeout)
+    {
+        var list = new List<object> { keys.Mailbox(workerId) };
         foreach (var q in queues) list.Add(q == "*" ? keys.WakeAny : keys.Wake(q));
         list.Add(timeout.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture));
         return [.. list.Distinct()];

@@ -12,7 +12,9 @@ namespace Pool.Worker.Running;
 /// the extra jobs wait unstarted in the worker's in-flight list and are promoted one by one with
 /// a pipelined advance, so a batch costs one awaited round trip. A job that turns out slow gives
 /// its unstarted batch back at once, so other workers are not kept waiting behind it.
-/// Idle: it blocks on its wake lists, costing Redis about two commands a second.
+/// Idle: a reserve that finds nothing registers the worker as idle, and it blocks on its mailbox
+/// and wake lists, costing Redis about two commands a second. A Pool enqueue hands an idle
+/// worker its job through the mailbox, so the job starts one round trip after the enqueue.
 /// Stops: QUIT lets the current job finish; TERM cancels its token and waits up to the deadline;
 /// INT abandons it at once. Unfinished and unstarted jobs go back to the head of their queues
 /// before the worker unregisters and exits 0.
@@ -27,6 +29,14 @@ internal sealed class WorkerLoop(WorkerStore store, WakeWaiter waker, JobExecuti
 
     private readonly Queue<Reservation> _prefetched = new();
     private bool _lastWasFast;
+
+    // The idle BLPOP outlives a signal that interrupts the wait, and the next idle wait takes it
+    // over rather than queueing a second BLPOP behind it. A job it brings from the mailbox is
+    // only run when no reserve has run since it was sent: every reserve empties the mailbox and
+    // hands back (or, when not taking jobs, puts back) what the worker holds, so a stale copy
+    // would run the job twice. Both fields belong to the loop's single flow of control.
+    private Task<Reservation?>? _pendingWait;
+    private long _reserves, _waitSentAfter;
 
     public async Task RunAsync()
     {
@@ -48,6 +58,9 @@ internal sealed class WorkerLoop(WorkerStore store, WakeWaiter waker, JobExecuti
             if (!wantJob && ackRid is null)
             {
                 if (control.Stop != StopMode.None) return;
+                // Leave the idle set, so no enqueue hands a job to a paused worker.
+                _reserves++;
+                await Settle("pause", () => store.ReserveAsync(null, reserve: false)).ConfigureAwait(false);
                 log.Information("Paused: taking no new jobs until CONT");
                 await control.WhenChanged.ConfigureAwait(false);
                 if (!control.Paused && control.Stop == StopMode.None) log.Information("Resumed");
@@ -56,6 +69,7 @@ internal sealed class WorkerLoop(WorkerStore store, WakeWaiter waker, JobExecuti
 
             var batch = _lastWasFast ? MaxBatch : 1;
             var ack = ackRid;
+            _reserves++;
             var result = await redis.RunAsync("reserve", () => store.ReserveAsync(ack, wantJob, batch), control.GiveUp).ConfigureAwait(false);
             ackRid = null;
             switch (result.Status)
@@ -67,7 +81,8 @@ internal sealed class WorkerLoop(WorkerStore store, WakeWaiter waker, JobExecuti
                 case ReserveStatus.Empty:
                 case ReserveStatus.Paused:
                     _lastWasFast = false;
-                    await IdleAsync(result.Status == ReserveStatus.Paused).ConfigureAwait(false);
+                    if (await IdleAsync(result.Status == ReserveStatus.Paused).ConfigureAwait(false) is { } handed)
+                        ackRid = await RunJobAsync(handed).ConfigureAwait(false);
                     break;
             }
         }
@@ -148,18 +163,27 @@ internal sealed class WorkerLoop(WorkerStore store, WakeWaiter waker, JobExecuti
     /// <summary>Settling retries through an outage; once stopping, only until <see cref="WorkerControl.GiveUp"/>.</summary>
     private Task Settle<T>(string what, Func<Task<T>> call) => redis.RunAsync(what, call, control.GiveUp);
 
-    private async Task IdleAsync(bool pausedByFlag)
+    /// <summary>Waits for work or a change of state; returns the job an enqueue handed over, if any.</summary>
+    private async Task<Reservation?> IdleAsync(bool pausedByFlag)
     {
         var changed = control.WhenChanged;
         if (pausedByFlag)
         {
             // resque:pause-all-workers is set: look again after a second.
             await Task.WhenAny(changed, Task.Delay(TimeSpan.FromSeconds(1), control.Time)).ConfigureAwait(false);
-            return;
+            return null;
         }
-        var wait = redis.RunAsync("wait", waker.WaitAsync, control.Shutdown);
+        if (_pendingWait is null)
+        {
+            _pendingWait = redis.RunAsync("wait", waker.WaitAsync, control.Shutdown);
+            _waitSentAfter = _reserves;
+            // A BLPOP left behind by a stop fails when its connection closes; nothing awaits it then.
+            _ = _pendingWait.ContinueWith(t => _ = t.Exception, TaskScheduler.Default);
+        }
+        var wait = _pendingWait;
         await Task.WhenAny(wait, changed).ConfigureAwait(false);
-        // A BLPOP left behind by a stop completes within the poll interval; nothing awaits it.
-        _ = wait.ContinueWith(t => _ = t.Exception, TaskScheduler.Default);
+        if (!wait.IsCompleted) return null;
+        _pendingWait = null;
+        return wait.IsCompletedSuccessfully && _waitSentAfter == _reserves ? wait.Result : null;
     }
 }

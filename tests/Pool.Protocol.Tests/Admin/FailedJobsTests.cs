@@ -8,12 +8,8 @@ using StackExchange.Redis;
 
 namespace Pool.Protocol.Tests.Admin;
 
-[Collection(RedisCollection.Name)]
-public sealed class FailedJobsTests(RedisFixture redis)
+public sealed class FailedJobsTests(RedisFixture redis) : NamespacedTest(redis)
 {
-    private readonly string _ns = RedisServer.NewNamespace();
-    private ResqueKeys Keys => new(_ns);
-    private IDatabase Db => redis.Server.Db;
     private FailedJobs Failed => new(Db, Keys);
 
     private const string RubyEntry =
@@ -26,7 +22,7 @@ public sealed class FailedJobsTests(RedisFixture redis)
         var worker = new WorkerStore(Db, Keys, "h:7:q", ["q"]);
         await worker.RegisterAsync();
         Assert.Equal(ReserveStatus.Job, (await worker.ReserveAsync(null)).Status);
-        var outcome = await new RedisMasterStore(redis.Server.Connection, _ns) { MaxAttempts = 1 }.RecoverWorkerAsync(worker.WorkerId);
+        var outcome = await new RedisMasterStore(Redis.Server.Connection, Ns) { MaxAttempts = 1 }.RecoverWorkerAsync(worker.WorkerId);
         Assert.Equal(RecoveryAction.Poisoned, outcome.Action);
         return (string)(await Db.ListGetByIndexAsync(Keys.Failed, 0))!;
     }

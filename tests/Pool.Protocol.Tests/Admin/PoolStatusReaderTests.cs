@@ -8,17 +8,13 @@ using StackExchange.Redis;
 
 namespace Pool.Protocol.Tests.Admin;
 
-[Collection(RedisCollection.Name)]
-public sealed class PoolStatusReaderTests(RedisFixture redis)
+public sealed class PoolStatusReaderTests(RedisFixture redis) : NamespacedTest(redis)
 {
-    private readonly string _ns = RedisServer.NewNamespace();
-    private ResqueKeys Keys => new(_ns);
-    private IDatabase Db => redis.Server.Db;
 
     [Fact]
     public async Task Status_shows_queues_pool_and_foreign_workers_with_their_jobs_pause_state_and_totals()
     {
-        var producer = new Producer(redis.Server.Connection, _ns);
+        var producer = new Producer(Redis.Server.Connection, Ns);
         await producer.EnqueueAsync("mail", "Send", "a");
         await producer.EnqueueAsync("mail", "Send", "b");
         await producer.EnqueueAsync("zip", "Zip");

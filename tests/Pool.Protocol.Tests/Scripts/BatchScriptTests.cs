@@ -8,18 +8,14 @@ using StackExchange.Redis;
 namespace Pool.Protocol.Tests.Scripts;
 
 /// <summary>Batched reserve: every reserved job stays findable, and goes back in order.</summary>
-[Collection(RedisCollection.Name)]
-public sealed class BatchScriptTests(RedisFixture redis)
+public sealed class BatchScriptTests(RedisFixture redis) : NamespacedTest(redis)
 {
-    private readonly string _ns = RedisServer.NewNamespace();
-    private ResqueKeys Keys => new(_ns);
-    private IDatabase Db => redis.Server.Db;
 
     private async Task<string[]> Queue(string q) => (await Db.ListRangeAsync(Keys.Queue(q))).Select(v => (string)v!).ToArray();
 
     private async Task<WorkerStore> ReserveBatchAsync(string id)
     {
-        var producer = new Producer(redis.Server.Connection, _ns);
+        var producer = new Producer(Redis.Server.Connection, Ns);
         foreach (var name in new[] { "A", "B" }) await producer.EnqueueAsync("high", name);
         foreach (var name in new[] { "C", "D" }) await producer.EnqueueAsync("low", name);
         var w = new WorkerStore(Db, Keys, id, ["high", "low"]);
@@ -48,7 +44,7 @@ public sealed class BatchScriptTests(RedisFixture redis)
     public async Task Recovery_puts_the_running_job_first_and_the_unstarted_batch_after_it()
     {
         var w = await ReserveBatchAsync("h:2:high,low");
-        var master = new RedisMasterStore(redis.Server.Connection, _ns);
+        var master = new RedisMasterStore(Redis.Server.Connection, Ns);
         Assert.Equal(RecoveryAction.Requeued, (await master.RecoverWorkerAsync(w.WorkerId)).Action);
         Assert.Equal(["""{"class":"A","args":[],"pool_attempts":1}""", """{"class":"B","args":[]}"""], await Queue("high"));
         Assert.Equal(["""{"class":"C","args":[]}""", """{"class":"D","args":[]}"""], await Queue("low"));

@@ -7,14 +7,8 @@ using StackExchange.Redis;
 
 namespace Pool.Protocol.Tests.Scripts;
 
-[Collection(RedisCollection.Name)]
-public sealed class ScriptTests(RedisFixture redis)
+public sealed class ScriptTests(RedisFixture redis) : NamespacedTest(redis)
 {
-    private readonly string _ns = RedisServer.NewNamespace();
-    private ResqueKeys Keys => new(_ns);
-    private IDatabase Db => redis.Server.Db;
-    private Producer Producer => new(redis.Server.Connection, _ns);
-    private RedisMasterStore Master => new(redis.Server.Connection, _ns) { MaxAttempts = 3 };
 
     private WorkerStore Worker(string id, params string[] queues) => new(Db, Keys, id, queues);
 

@@ -37,11 +37,33 @@ local function put_back(queue, payload)
   wake(queue, 100)
 end
 
+-- Idle hand-off. A worker whose reserve found nothing registers as idle: its id joins
+-- NS:pool:idle:Q for each Q of its queue list ("*" included) and NS:pool:idler:ID keeps that
+-- list. A Pool enqueue takes one idle worker of the queue, reserves for it with the same
+-- priority walk as reserve.lua, and pushes the reservation into NS:pool:mailbox:ID, which the
+-- worker's idle BLPOP watches first: the job starts one hop after the enqueue instead of two
+-- (wake token, then reserve). The mailbox is only a copy: the job is in the worker's in-flight
+-- hash from the same script on, so every reserve empties the mailbox (the held-job check hands
+-- the job back if the copy was never read), and recovery treats it like any held job.
+local function deidle(id)
+  local key = k('pool:idler:' .. id)
+  local queues = redis.call('GET', key)
+  if not queues then return end
+  for q in string.gmatch(queues, '[^\n]+') do redis.call('SREM', k('pool:idle:' .. q), id) end
+  redis.call('DEL', key)
+end
+
+local function go_idle(id, queues)
+  for _, q in ipairs(queues) do redis.call('SADD', k('pool:idle:' .. q), id) end
+  redis.call('SET', k('pool:idler:' .. id), table.concat(queues, '\n'))
+end
+
 -- Forget a worker in Resque's registry and in Pool's.
 local function unregister(id)
+  deidle(id)
   redis.call('SREM', k('workers'), id)
   redis.call('DEL', k('worker:' .. id), k('worker:' .. id .. ':started'),
-    k('stat:processed:' .. id), k('stat:failed:' .. id), k('pool:lease:' .. id))
+    k('stat:processed:' .. id), k('stat:failed:' .. id), k('pool:lease:' .. id), k('pool:mailbox:' .. id))
   redis.call('HDEL', k('workers:heartbeat'), id)
   redis.call('SREM', k('pool:workers'), id)
 end
@@ -56,4 +78,93 @@ local function release_next(id)
   end
   redis.call('DEL', nextKey)
   return #entries
+end
+
+-- Queue names in priority order: "*" expands to every known queue, alphabetically, and a name
+-- already listed keeps its first place. Returns the order and whether "*" was in the list.
+local function priority(queues)
+  local order, seen, star = {}, {}, false
+  for _, q in ipairs(queues) do
+    if q == '*' then
+      star = true
+      local all = redis.call('SMEMBERS', k('queues'))
+      table.sort(all)
+      for _, name in ipairs(all) do
+        if not seen[name] then seen[name] = true; order[#order + 1] = name end
+      end
+    elseif not seen[q] then
+      seen[q] = true; order[#order + 1] = q
+    end
+  end
+  return order, star
+end
+
+-- Pops up to `want` jobs for worker `id` in priority order, skipping paused queues. The first
+-- becomes its in-flight job (the in-flight hash and Resque's worker:ID record), the others wait,
+-- unstarted, in NS:pool:inflight:ID:next as "queue\npayload" entries. Returns
+-- {'job', rid, queue, payload, ...}, or nil when every queue is empty.
+-- Invariant: a job is always in exactly one place: its queue, a worker's in-flight hash or
+-- :next list, or the failed list. The in-flight hash is written in the same script that pops
+-- the queue, so a worker killed at any instant leaves its job findable.
+local function take(id, rid, queues, want, nowMs, runAt)
+  local order, star = priority(queues)
+  local out = {'job'}
+  local checkPaused = redis.call('SCARD', k('pool:paused-queues')) > 0
+  for _, q in ipairs(order) do
+    if not (checkPaused and redis.call('SISMEMBER', k('pool:paused-queues'), q) == 1) then
+      local got = redis.call('LPOP', k('queue:' .. q), want)
+      if got then
+        for _, payload in ipairs(got) do
+          local n = (#out - 1) / 3 + 1
+          if n == 1 then
+            redis.call('HSET', k('pool:inflight:' .. id), 'rid', rid .. '.1', 'queue', q, 'payload', payload, 'started', nowMs)
+            redis.call('SET', k('worker:' .. id),
+              '{"queue":' .. jstr(q) .. ',"run_at":' .. jstr(runAt) .. ',"payload":' .. embed(payload) .. '}')
+          else
+            redis.call('RPUSH', k('pool:inflight:' .. id .. ':next'), q .. '\n' .. payload)
+          end
+          out[#out + 1] = rid .. '.' .. n
+          out[#out + 1] = q
+          out[#out + 1] = payload
+        end
+        want = want - #got
+        if want <= 0 then return out end
+      end
+      -- The queue is (now) empty, so any wake tokens for it are stale; dropping them stops idle spins.
+      redis.call('DEL', k('pool:wake:' .. q))
+    end
+  end
+  if star then redis.call('DEL', k('pool:wake-any')) end
+  if #out > 1 then return out end
+  return nil
+end
+
+-- After a Pool enqueue onto `queue`: hand a job to one live idle worker that takes from it.
+-- True when the queue is empty afterwards, so no wake token is needed; false when nobody was
+-- handed a job or jobs remain (the worker's priority walk may have taken an older or a
+-- higher-priority job), and the caller pushes a wake token as usual.
+local function hand_off(queue, nowMs, runAt)
+  if redis.call('GET', k('pause-all-workers')) == 'true' then return false end
+  if redis.call('SISMEMBER', k('pool:paused-queues'), queue) == 1 then return false end
+  for _, set in ipairs({k('pool:idle:' .. queue), k('pool:idle:*')}) do
+    while true do
+      local id = redis.call('SRANDMEMBER', set)
+      if not id then break end
+      local queues = redis.call('GET', k('pool:idler:' .. id))
+      deidle(id)
+      redis.call('SREM', set, id)
+      -- A worker whose lease ran out is left to the sweep; one that still holds a job is not idle.
+      if queues and redis.call('EXISTS', k('pool:lease:' .. id)) == 1
+          and redis.call('EXISTS', k('pool:inflight:' .. id)) == 0 then
+        local list = {}
+        for q in string.gmatch(queues, '[^\n]+') do list[#list + 1] = q end
+        local got = take(id, id .. '#h' .. redis.call('INCR', k('pool:handoffs')), list, 1, nowMs, runAt)
+        if got then
+          redis.call('RPUSH', k('pool:mailbox:' .. id), got[2] .. '\n' .. got[3] .. '\n' .. got[4])
+          return redis.call('LLEN', k('queue:' .. queue)) == 0
+        end
+      end
+    end
+  end
+  return false
 end

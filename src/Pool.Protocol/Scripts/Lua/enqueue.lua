@@ -1,6 +1,8 @@
--- ARGV: ns, queue, payload, wake bound. Returns the queue length.
+-- ARGV: ns, queue, payload, wake bound, now ms, run_at ISO. Returns the queue length.
+-- An idle Pool worker of the queue is handed a job directly (hand_off in common.lua); otherwise,
+-- or when jobs remain, a wake token tells the next idle worker to reserve.
 local queue, payload = ARGV[2], ARGV[3]
 redis.call('SADD', k('queues'), queue)
 local n = redis.call('RPUSH', k('queue:' .. queue), payload)
-wake(queue, tonumber(ARGV[4]))
+if not hand_off(queue, ARGV[5], ARGV[6]) then wake(queue, tonumber(ARGV[4])) end
 return n

@@ -21,7 +21,14 @@ end
 
 -- Unstarted jobs go back first, so the one that was running ends up ahead of them.
 release_next(id)
-if held[2] then
+if held[2] and redis.call('LLEN', k('pool:mailbox:' .. id)) > 0 then
+  -- Handed to the worker while it was idle and never read: the job did not kill it.
+  queue, payload = held[1], held[2]
+  attempts = tonumber(string.match(payload, '"pool_attempts":(%d+)')) or 0
+  action = 'requeued'
+  put_back(queue, payload)
+  redis.call('DEL', inflight)
+elseif held[2] then
   queue = held[1]
   attempts = (tonumber(string.match(held[2], '"pool_attempts":(%d+)')) or 0) + 1
   payload = with_attempts(held[2], attempts)

@@ -1,0 +1,19 @@
+using Pool.Protocol.Keys;
+using Pool.Protocol.Producing;
+using Pool.Protocol.Supervision;
+using Pool.Testing;
+using StackExchange.Redis;
+
+namespace Pool.Protocol.Tests;
+
+/// <summary>A test on the shared redis-server, isolated in a key namespace of its own.</summary>
+[Collection(RedisCollection.Name)]
+public abstract class NamespacedTest(RedisFixture redis)
+{
+    protected RedisFixture Redis { get; } = redis;
+    protected string Ns { get; } = RedisServer.NewNamespace();
+    protected ResqueKeys Keys => new(Ns);
+    protected IDatabase Db => Redis.Server.Db;
+    protected Producer Producer => new(Redis.Server.Connection, Ns);
+    protected RedisMasterStore Master => new(Redis.Server.Connection, Ns) { MaxAttempts = 3 };
+}
