@@ -12,7 +12,7 @@ namespace Pool.Master.Observability;
 internal sealed class MetricsExporter
 {
     private readonly CollectorRegistry _registry = Metrics.NewCustomRegistry();
-    private readonly Counter _processed, _failed, _requeued, _recovered, _poisoned, _restarts;
+    private readonly Counter _processed, _failed, _requeued, _recoveredAll, _poisonedAll, _recovered, _poisoned, _restarts;
     private readonly Gauge _failedList, _queueLength, _workers, _backoff, _workerRss, _masterRss, _redisUp;
     private readonly HashSet<string> _queuesSeen = [];
     private readonly HashSet<(string, string)> _rssSeen = [];
@@ -24,6 +24,8 @@ internal sealed class MetricsExporter
         _processed = f.CreateCounter("pool_jobs_processed_total", "Jobs processed (done or failed) in this Redis namespace, all hosts (Resque's stat:processed).");
         _failed = f.CreateCounter("pool_jobs_failed_total", "Jobs failed in this Redis namespace, all hosts (Resque's stat:failed).");
         _requeued = f.CreateCounter("pool_jobs_requeued_total", "Jobs Pool workers put back unfinished on TERM, INT or USR1, all hosts (pool:stat:requeued).");
+        _recoveredAll = f.CreateCounter("pool_jobs_recovered_total", "Jobs of dead workers put back on their queue in this Redis namespace, all hosts, whether a master recovered them at once or a lease sweep did (pool:stat:recovered).");
+        _poisonedAll = f.CreateCounter("pool_jobs_poisoned_total", "Jobs failed as poison in this Redis namespace, all hosts (pool:stat:poisoned).");
         _recovered = f.CreateCounter("pool_master_jobs_recovered_total", "Jobs of this master's dead workers put back on their queue.");
         _poisoned = f.CreateCounter("pool_master_jobs_poisoned_total", "Jobs this master sent to the failed list as poison (their worker died POOL_MAX_ATTEMPTS times).");
         _restarts = f.CreateCounter("pool_master_worker_restarts_total", "Workers this master started again in a slot after the previous one exited.");
@@ -51,6 +53,8 @@ internal sealed class MetricsExporter
             _processed.IncTo(redis.Processed);
             _failed.IncTo(redis.Failed);
             _requeued.IncTo(redis.Requeued);
+            _recoveredAll.IncTo(redis.Recovered);
+            _poisonedAll.IncTo(redis.Poisoned);
             _failedList.Set(redis.FailedListLength);
             Sync(_queueLength, _queuesSeen, redis.Queues.ToDictionary(q => q.Name, q => (double)q.Length), q => [q]);
         }

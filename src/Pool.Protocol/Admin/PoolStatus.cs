@@ -12,6 +12,12 @@ public sealed record PoolStatus(
 {
     /// <summary>NS:pool:stat:requeued: jobs Pool workers put back unfinished (TERM, INT, USR1).</summary>
     public long Requeued { get; init; }
+
+    /// <summary>NS:pool:stat:recovered: jobs of dead workers put back, whoever recovered them (a master at once, or a lease sweep).</summary>
+    public long Recovered { get; init; }
+
+    /// <summary>NS:pool:stat:poisoned: jobs failed as poison after their workers died too often.</summary>
+    public long Poisoned { get; init; }
 }
 
 /// <param name="Paused">True when the queue is in Pool's paused-queues set.</param>

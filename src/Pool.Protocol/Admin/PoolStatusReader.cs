@@ -37,7 +37,9 @@ public sealed class PoolStatusReader(IDatabaseAsync db, ResqueKeys keys, TimePro
         var failed = db.StringGetAsync(keys.StatFailed);
         var failedLength = db.ListLengthAsync(keys.Failed);
         var requeued = db.StringGetAsync(keys.StatRequeued);
-        await Task.WhenAll(names, pausedQueues, pauseAll, processed, failed, failedLength, requeued).ConfigureAwait(false);
+        var recovered = db.StringGetAsync(keys.StatRecovered);
+        var poisoned = db.StringGetAsync(keys.StatPoisoned);
+        await Task.WhenAll(names, pausedQueues, pauseAll, processed, failed, failedLength, requeued, recovered, poisoned).ConfigureAwait(false);
 
         var queueNames = SortedStrings(names.Result);
         var paused = SortedStrings(pausedQueues.Result);
@@ -45,7 +47,11 @@ public sealed class PoolStatusReader(IDatabaseAsync db, ResqueKeys keys, TimePro
         await Task.WhenAll(lengths).ConfigureAwait(false);
         var queues = queueNames.Select((q, i) => new QueueStatus(q, lengths[i].Result, paused.Contains(q))).ToList();
         return new PoolStatus(queues, [], new PauseState(pauseAll.Result == "true", paused),
-            ToLong(processed.Result), ToLong(failed.Result), failedLength.Result, now) { Requeued = ToLong(requeued.Result) };
+            ToLong(processed.Result), ToLong(failed.Result), failedLength.Result, now)         {
+            Requeued = ToLong(requeued.Result),
+            Recovered = ToLong(recovered.Result),
+            Poisoned = ToLong(poisoned.Result),
+        };
     }
 
     private async Task<IReadOnlyList<WorkerStatus>> ReadWorkersAsync(RedisValue[] resque, RedisValue[] pool, DateTimeOffset now)

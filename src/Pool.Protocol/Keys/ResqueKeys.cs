@@ -51,4 +51,8 @@ public sealed class ResqueKeys
     public string SweepLock => K("pool:sweep-lock");
     /// <summary>Jobs workers put back on their queue unfinished (TERM, INT, USR1); Resque has no such counter.</summary>
     public string StatRequeued => K("pool:stat:requeued");
+    /// <summary>Jobs of dead workers put back on their queue, by any master's or worker's recovery.</summary>
+    public string StatRecovered => K("pool:stat:recovered");
+    /// <summary>Jobs failed as poison because their workers kept dying.</summary>
+    public string StatPoisoned => K("pool:stat:poisoned");
 }

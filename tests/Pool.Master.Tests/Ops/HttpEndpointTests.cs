@@ -58,6 +58,7 @@ public sealed class HttpEndpointTests(RedisFixture redis)
         Assert.Contains("\npool_queue_length{queue=\"foo\"} 1\n", text);
         Assert.Contains("\npool_master_workers{group=\"foo\",state=\"running\"} 2\n", text);
         Assert.Contains("\npool_master_worker_restarts_total 0\n", text);
+        Assert.Contains("\npool_jobs_recovered_total 0\n", text);
         Assert.Contains("pool_master_worker_rss_bytes{group=\"foo\",slot=\"1\"}", text);
         Assert.Contains("\npool_redis_up 1\n", text);
 

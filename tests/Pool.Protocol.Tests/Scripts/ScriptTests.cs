@@ -1,3 +1,4 @@
+using Pool.Protocol.Admin;
 using Pool.Protocol.Keys;
 using Pool.Protocol.Producing;
 using Pool.Protocol.Supervision;
@@ -108,6 +109,8 @@ public sealed class ScriptTests(RedisFixture redis) : NamespacedTest(redis)
         var failure = (string?)await Db.ListGetByIndexAsync(Keys.Failed, 0);
         Assert.Matches("""^\{"failed_at":"[^"]+ UTC","payload":\{"class":"A","args":\["a/b"\],"id":"é","pool_attempts":3\},"exception":"Pool::PoisonJob","error":"poison job: [^"]+","backtrace":\[\],"worker":"h:13:q","queue":"q"\}$""", failure);
         Assert.Equal(RecoveryOutcome.Nothing, await Master.RecoverWorkerAsync(last.WorkerId));
+        var totals = await new PoolStatusReader(Db, Keys).ReadTotalsAsync();
+        Assert.Equal((2L, 1L), (totals.Recovered, totals.Poisoned));
     }
 
     [Fact]
@@ -135,6 +138,7 @@ public sealed class ScriptTests(RedisFixture redis) : NamespacedTest(redis)
 
         await Wait.UntilAsync(async () => !await Db.KeyExistsAsync(Keys.Lease(dead.WorkerId)), because: "the short lease to expire");
         Assert.Equal(1, await Master.RecoverExpiredAsync());
+        Assert.Equal(1, (await new PoolStatusReader(Db, Keys).ReadTotalsAsync()).Recovered);
         Assert.Equal("""{"class":"A","args":[],"pool_attempts":1}""", (string?)await Db.ListGetByIndexAsync(Keys.Queue("q"), 0));
         Assert.Equal([alive.WorkerId], await Master.BusyWorkersAsync([dead.WorkerId, alive.WorkerId]));
         Assert.True(await Db.SetContainsAsync(Keys.PoolWorkers, alive.WorkerId));

@@ -27,6 +27,7 @@ if held[2] and redis.call('LLEN', k('pool:mailbox:' .. id)) > 0 then
   attempts = tonumber(string.match(payload, '"pool_attempts":(%d+)')) or 0
   action = 'requeued'
   put_back(queue, payload)
+  redis.call('INCR', k('pool:stat:recovered'))
   redis.call('DEL', inflight)
 elseif held[2] then
   queue = held[1]
@@ -41,9 +42,11 @@ elseif held[2] then
     redis.call('RPUSH', k('failed'), failure)
     redis.call('INCR', k('stat:failed'))
     redis.call('INCR', k('stat:processed'))
+    redis.call('INCR', k('pool:stat:poisoned'))
   else
     action = 'requeued'
     put_back(queue, payload)
+    redis.call('INCR', k('pool:stat:recovered'))
   end
   redis.call('DEL', inflight)
 end
