@@ -125,6 +125,13 @@ public static class ProcFs
         catch (UnauthorizedAccessException) { return null; }
     }
 
+    /// <summary>The command name from /proc/PID/comm ("sleep"), or "" when the pid is gone.</summary>
+    public static string Command(int pid)
+    {
+        try { return File.ReadAllText($"/proc/{pid}/comm").Trim(); }
+        catch (IOException) { return ""; }
+    }
+
     public static int ParentPid(int pid) => (int)StatField(pid, 1);
     public static int ProcessGroup(int pid) => (int)StatField(pid, 2);
 

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Diagnostics;
 
 namespace Pool.Master.Processes;
@@ -8,12 +9,28 @@ namespace Pool.Master.Processes;
 /// group leader, since it inherited the master's group) calls setsid() and execs the worker in
 /// place. So Process.Id is the worker's own pid, its pgid equals its pid, and the runtime reaps it
 /// (and, when the master is PID 1, every orphan too). Nothing in the master may call wait() itself.
+///
+/// A signal ignored in the master stays ignored through fork and exec (the runtime's fork child
+/// keeps SIG_IGN too), and a shell starts a script's background jobs with INT and QUIT ignored
+/// (nohup: HUP). So, where env(1) has --default-signal (coreutils 8.31 and later), env runs first,
+/// resets the signals Pool's contract sends to a worker, and execs setsid: same pid, same chain.
+/// That holds whatever the master's own dispositions are (see Signals/InheritedIgnores), and it
+/// happens in the child after fork, where nothing else runs, so it races nothing in the runtime.
 /// </summary>
 internal static class ChildLauncher
 {
     public const string SetsidPath = "/usr/bin/setsid";
+    public const string EnvPath = "/usr/bin/env";
+
+    /// <summary>The signals a worker must be able to receive: the relayed ones, TERM's INT form and HUP.</summary>
+    internal const string DefaultSignals = "--default-signal=HUP,INT,QUIT,TERM,USR1,USR2,CONT";
+
+    private static readonly Lazy<bool> s_resetsSignals = new(ProbeDefaultSignal);
 
     public static bool IsAvailable => File.Exists(SetsidPath);
+
+    /// <summary>Whether workers start through env --default-signal; probed once, by running that very chain.</summary>
+    public static bool ResetsSignals => s_resetsSignals.Value;
 
     /// <summary>
     /// Starts argv with the given environment overlaid on the master's. <paramref name="onExited"/>
@@ -21,7 +38,12 @@ internal static class ChildLauncher
     /// </summary>
     public static Process Start(IReadOnlyList<string> argv, IReadOnlyDictionary<string, string> environment, EventHandler onExited)
     {
-        var psi = new ProcessStartInfo(SetsidPath) { UseShellExecute = false };
+        var psi = new ProcessStartInfo(ResetsSignals ? EnvPath : SetsidPath) { UseShellExecute = false };
+        if (ResetsSignals)
+        {
+            psi.ArgumentList.Add(DefaultSignals);
+            psi.ArgumentList.Add(SetsidPath);
+        }
         // "--" so a worker command that begins with '-' is never read as a setsid option.
         psi.ArgumentList.Add("--");
         foreach (var arg in argv) psi.ArgumentList.Add(arg);
@@ -39,5 +61,29 @@ internal static class ChildLauncher
             throw;
         }
         return process;
+    }
+
+    /// <summary>env without the option (busybox, older coreutils) exits non-zero; then workers start through setsid alone.</summary>
+    private static bool ProbeDefaultSignal()
+    {
+        if (!File.Exists(EnvPath)) return false;
+        var psi = new ProcessStartInfo(EnvPath) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { DefaultSignals, SetsidPath, "--version" }) psi.ArgumentList.Add(arg);
+        try
+        {
+            using var probe = Process.Start(psi);
+            if (probe is null) return false;
+            // The output is one short line; it fits the pipe, so waiting first cannot deadlock.
+            if (!probe.WaitForExit(TimeSpan.FromSeconds(5)))
+            {
+                probe.Kill();
+                return false;
+            }
+            return probe.ExitCode == 0;
+        }
+        catch (Win32Exception)
+        {
+            return false;
+        }
     }
 }

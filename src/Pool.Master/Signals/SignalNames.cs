@@ -31,7 +31,7 @@ internal static class SignalNames
         _ => ((int)signal).ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
-    /// <summary>The kill(2) number for a signal the master passes on to its children.</summary>
+    /// <summary>The kill(2) number of a signal the master handles, for relaying it and for its disposition.</summary>
     public static Signum ToSignum(PosixSignal signal) => signal switch
     {
         PosixSignal.SIGCONT => Signum.SIGCONT,
@@ -40,6 +40,10 @@ internal static class SignalNames
         PosixSignal.SIGTERM => Signum.SIGTERM,
         PosixSignal.SIGINT => Signum.SIGINT,
         PosixSignal.SIGQUIT => Signum.SIGQUIT,
-        _ => throw new ArgumentOutOfRangeException(nameof(signal), signal, "not a signal the master relays"),
+        PosixSignal.SIGHUP => Signum.SIGHUP,
+        PosixSignal.SIGWINCH => Signum.SIGWINCH,
+        PosixSignal.SIGTTIN => Signum.SIGTTIN,
+        PosixSignal.SIGTTOU => Signum.SIGTTOU,
+        _ => throw new ArgumentOutOfRangeException(nameof(signal), signal, "not a signal the master handles"),
     };
 }

@@ -38,6 +38,7 @@ public static class MasterHost
         // Listen first: from here on a signal is queued for the loop instead of killing the master.
         var events = Supervisor.CreateChannel();
         using var signals = new SignalListener(SignalNames.Handled, s => events.Writer.TryWrite(new SignalReceived(s)));
+        ReportInheritedIgnores(log);
         // Cancellation from the host means the same as TERM.
         await using var onCancel = ct.Register(() => events.Writer.TryWrite(new SignalReceived(System.Runtime.InteropServices.PosixSignal.SIGTERM)));
 
@@ -77,6 +78,19 @@ public static class MasterHost
         log.Information("pool-master exiting with {ExitCode}", code);
         return code;
     }
+
+    private static void ReportInheritedIgnores(ILogger log)
+    {
+        if (InheritedIgnores.Restored.Count > 0)
+            log.Information("{Signals} were ignored when pool-master started (a script's background job, or nohup); the master handles them anyway", Names(InheritedIgnores.Restored));
+        var unheard = InheritedIgnores.Unheard(SignalNames.Handled);
+        if (unheard.Count == 0) return;
+        log.Warning("{Signals} stay ignored, as they were when pool-master started: the master cannot hear them", Names(unheard));
+        if (!ChildLauncher.ResetsSignals)
+            log.Warning("{Env} has no --default-signal (coreutils before 8.31, or busybox), so workers inherit {Signals} ignored too", ChildLauncher.EnvPath, Names(unheard));
+    }
+
+    private static string Names(IEnumerable<System.Runtime.InteropServices.PosixSignal> signals) => string.Join(", ", signals.Select(SignalNames.Name));
 
     private static PidFile? ClaimPidFile(MasterSettings settings)
     {

@@ -1,4 +1,5 @@
 using Pool.Protocol.Keys;
+using Pool.Protocol.Scripts;
 using StackExchange.Redis;
 
 namespace Pool.Protocol.Admin;
@@ -6,7 +7,9 @@ namespace Pool.Protocol.Admin;
 /// <summary>
 /// The two pause switches. The global one is Resque's own NS:pause-all-workers, honoured by Ruby
 /// workers as well; the per-queue one is Pool's NS:pool:paused-queues set, which only Pool's
-/// reserve script reads (Ruby workers ignore it).
+/// reserve script reads (Ruby workers ignore it). A resume also pushes wake tokens for the jobs
+/// that wait, as an enqueue does, so idle Pool workers start them at once instead of at their
+/// fallback poll (POOL_POLL_INTERVAL).
 /// </summary>
 public sealed class PauseControl(IDatabaseAsync db, ResqueKeys keys)
 {
@@ -18,7 +21,7 @@ public sealed class PauseControl(IDatabaseAsync db, ResqueKeys keys)
 
     public async Task<PauseState> ResumeAllAsync()
     {
-        await db.KeyDeleteAsync(keys.PauseAll).ConfigureAwait(false);
+        await ResumeAsync([]).ConfigureAwait(false);
         return await ReadAsync().ConfigureAwait(false);
     }
 
@@ -28,10 +31,10 @@ public sealed class PauseControl(IDatabaseAsync db, ResqueKeys keys)
         return await ReadAsync().ConfigureAwait(false);
     }
 
-    /// <summary>Takes the queues off the paused set. Idle workers notice on their next poll (POOL_POLL_INTERVAL).</summary>
+    /// <summary>Takes the queues off the paused set; unless the global flag is set, wakes workers for their jobs.</summary>
     public async Task<PauseState> ResumeQueuesAsync(IEnumerable<string> queues)
     {
-        await db.SetRemoveAsync(keys.PausedQueues, ToValues(queues)).ConfigureAwait(false);
+        await ResumeAsync(ToValues(queues)).ConfigureAwait(false);
         return await ReadAsync().ConfigureAwait(false);
     }
 
@@ -42,6 +45,10 @@ public sealed class PauseControl(IDatabaseAsync db, ResqueKeys keys)
         await Task.WhenAll(all, queues).ConfigureAwait(false);
         return new PauseState(all.Result == "true", queues.Result.Select(v => (string)v!).Order(StringComparer.Ordinal).ToList());
     }
+
+    /// <summary>No queues means the global flag. One script ends the pause and wakes workers for what is queued at that instant.</summary>
+    private Task<RedisResult> ResumeAsync(RedisValue[] queues) =>
+        ScriptRunner.RunAsync(db, PoolScripts.Resume, [keys.Namespace, PoolScripts.WakeBound, .. queues]);
 
     private static RedisValue[] ToValues(IEnumerable<string> queues)
     {

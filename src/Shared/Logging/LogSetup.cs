@@ -11,8 +11,9 @@ namespace Pool.Logging;
 /// </summary>
 internal static class LogSetup
 {
+    // {Timestamp} is the event's local time; the Z promises UTC, so text lines print UtcTimestamp.
     public const string TextTemplate =
-        "{Timestamp:yyyy-MM-ddTHH:mm:ss.fffZ} {Level:u3} [{Source}] {Message:lj}{NewLine}{Exception}";
+        "{" + UtcTimestampEnricher.PropertyName + ":yyyy-MM-ddTHH:mm:ss.fffZ} {Level:u3} [{Source}] {Message:lj}{NewLine}{Exception}";
 
     /// <summary>Parses "text" or "json"; anything else is a usage error that names the flag.</summary>
     public static bool TryParseFormat(string? value, out LogFormat format)
@@ -31,9 +32,11 @@ internal static class LogSetup
             .MinimumLevel.Is(minimum)
             .Enrich.WithProperty("Source", source)
             .Enrich.WithProperty("Pid", Environment.ProcessId);
+        // JSON lines already carry "@t" with its offset; only the text template needs the UTC copy.
         config = format == LogFormat.Json
             ? config.WriteTo.Console(new RenderedCompactJsonFormatter())
-            : config.WriteTo.Console(outputTemplate: TextTemplate, formatProvider: System.Globalization.CultureInfo.InvariantCulture);
+            : config.Enrich.With<UtcTimestampEnricher>()
+                .WriteTo.Console(outputTemplate: TextTemplate, formatProvider: System.Globalization.CultureInfo.InvariantCulture);
         return config.CreateLogger();
     }
 }

@@ -20,7 +20,9 @@ internal sealed class MasterRun : IDisposable
     public TestProcess Master { get; private set; } = null!;
     public Stopwatch Clock { get; } = new();
 
-    public static MasterRun Start(string yaml, string mode = "well-behaved", IDictionary<string, string?>? env = null, params string[] extraArgs)
+    /// <param name="ignoring">Signal names a shell ignores before it execs the master, as a script's `pool-master &` or nohup would.</param>
+    public static MasterRun Start(string yaml, string mode = "well-behaved", IDictionary<string, string?>? env = null,
+        IReadOnlyList<string>? ignoring = null, params string[] extraArgs)
     {
         var run = new MasterRun();
         File.WriteAllText(run.ConfigPath, yaml);
@@ -34,8 +36,11 @@ internal sealed class MasterRun : IDisposable
         };
         foreach (var (k, v) in env ?? new Dictionary<string, string?>()) fullEnv[k] = v;
         run.Clock.Start();
-        run.Master = TestProcess.Start(Artifacts.PoolMaster,
-            ["run", "-c", run.ConfigPath, "-w", $"{Artifacts.TestWorker} {mode}", .. extraArgs], fullEnv, run.Dir);
+        string[] argv = ["run", "-c", run.ConfigPath, "-w", $"{Artifacts.TestWorker} {mode}", .. extraArgs];
+        // exec keeps the pid, so Master.Pid is the master's either way.
+        run.Master = ignoring is null
+            ? TestProcess.Start(Artifacts.PoolMaster, argv, fullEnv, run.Dir)
+            : TestProcess.Start("bash", ["-c", $"trap '' {string.Join(' ', ignoring)}; exec \"$@\"", "pool-master", Artifacts.PoolMaster, .. argv], fullEnv, run.Dir);
         return run;
     }
 

@@ -6,12 +6,6 @@ namespace Pool.Master.Tests.Supervision;
 /// <summary>In a container the master is PID 1, and orphaned grandchildren become its children.</summary>
 public sealed class Pid1ReapingTests
 {
-    private static string Comm(int pid)
-    {
-        try { return File.ReadAllText($"/proc/{pid}/comm").Trim(); }
-        catch (IOException) { return ""; }
-    }
-
     [Fact]
     public void As_pid_1_the_master_reaps_orphaned_grandchildren()
     {
@@ -26,7 +20,7 @@ public sealed class Pid1ReapingTests
             var master = 0;
             Wait.Until(() => (master = ProcFs.Children(unshare.Pid).FirstOrDefault()) != 0, TimeSpan.FromSeconds(10), "the master under unshare");
             IReadOnlyList<int> orphans = [];
-            Wait.Until(() => (orphans = ProcFs.Children(master).Where(p => Comm(p) == "sleep").ToList()).Count >= 2, TimeSpan.FromSeconds(15),
+            Wait.Until(() => (orphans = ProcFs.Children(master).Where(p => ProcFs.Command(p) == "sleep").ToList()).Count >= 2, TimeSpan.FromSeconds(15),
                 "two orphaned sleeps re-parented to the master. Output:\n" + unshare.Output);
 
             foreach (var orphan in orphans) Syscall.kill(orphan, Signum.SIGKILL);

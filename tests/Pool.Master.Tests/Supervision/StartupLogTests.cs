@@ -1,3 +1,4 @@
+using System.Globalization;
 using Mono.Unix.Native;
 using Pool.Testing;
 
@@ -28,5 +29,23 @@ public sealed class StartupLogTests
         Assert.Equal(0, run.Master.WaitForExit(TimeSpan.FromSeconds(5)));
 
         Assert.Single(run.MasterLines(), l => l.Contains("WRN", StringComparison.Ordinal) && l.Contains("DYNO=worker.1", StringComparison.Ordinal));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Text_log_timestamps_are_utc_even_when_the_host_zone_is_not()
+    {
+        // India is 5:30 ahead of UTC all year, so a local time printed with a Z is hours off.
+        // .NET reads TZ only as a zoneinfo name (a POSIX rule such as XYZ-5:30 falls back to UTC,
+        // which would make this test pass for nothing), so it needs tzdata.
+        Assert.True(File.Exists("/usr/share/zoneinfo/Asia/Kolkata"), "this test needs tzdata (/usr/share/zoneinfo)");
+        using var run = MasterRun.Start("foo: 0\n", env: new Dictionary<string, string?> { ["TZ"] = "Asia/Kolkata" });
+        var line = await Task.Run(() => run.WaitForMasterLine("supervising"));
+        var seen = DateTime.UtcNow;
+        run.Signal(Signum.SIGTERM);
+        Assert.Equal(0, run.Master.WaitForExit(TimeSpan.FromSeconds(5)));
+
+        var stamp = DateTime.ParseExact(line.Split(' ')[0], "yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture,
+            DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+        Assert.InRange(stamp, seen - TimeSpan.FromSeconds(10), seen + TimeSpan.FromSeconds(1));
     }
 }

@@ -22,14 +22,20 @@ local function embed(payload)
   return jstr(payload)
 end
 
--- One wake token per job, bounded: tokens are hints, the queue is the truth.
-local function wake(queue, bound)
-  local key = k('pool:wake:' .. queue)
-  redis.call('RPUSH', key, '1')
-  redis.call('LTRIM', key, -bound, -1)
-  redis.call('RPUSH', k('pool:wake-any'), '1')
-  redis.call('LTRIM', k('pool:wake-any'), -bound, -1)
+-- One wake token per job (n jobs, n tokens), on the queue's wake list and on the one "*" workers
+-- wait on, each kept to the bound: tokens are hints, the queue is the truth.
+local function wake_many(queue, n, bound)
+  n = math.min(n, bound)
+  if n <= 0 then return end
+  local tokens = {}
+  for i = 1, n do tokens[i] = '1' end
+  for _, key in ipairs({k('pool:wake:' .. queue), k('pool:wake-any')}) do
+    redis.call('RPUSH', key, unpack(tokens))
+    redis.call('LTRIM', key, -bound, -1)
+  end
 end
+
+local function wake(queue, bound) wake_many(queue, 1, bound) end
 
 local function put_back(queue, payload)
   redis.call('LPUSH', k('queue:' .. queue), payload)
