@@ -4,5 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-redis.sh
+# The tests also need tzdata (a log test runs the master in a non-UTC zone) and util-linux (setsid, unshare).
+scripts/ensure-packages.sh /usr/share/zoneinfo/Asia/Kolkata tzdata setsid util-linux unshare util-linux
 scripts/publish.sh
 dotnet test pool.sln -c Release --no-build -nologo --logger "console;verbosity=normal" "$@"
