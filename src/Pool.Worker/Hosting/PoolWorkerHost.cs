@@ -29,7 +29,7 @@ public static class PoolWorkerHost
         // POOL_LOG_LEVEL=warning drops the per-job lines, e.g. for throughput benchmarks.
         var level = Enum.TryParse<Serilog.Events.LogEventLevel>(Environment.GetEnvironmentVariable("POOL_LOG_LEVEL"), ignoreCase: true, out var l)
             ? l : Serilog.Events.LogEventLevel.Information;
-        using var log = LogSetup.Create(format, "worker", level);
+        using var log = LogSetup.Create(format, "worker", level, batchable: true, out var logBatching);
         var settings = values.Settings(out var error);
         if (settings is null)
         {
@@ -50,6 +50,6 @@ public static class PoolWorkerHost
         }
         if (registry.Count == 0) log.Warning("No job classes loaded: pass --jobs ASSEMBLY.dll or set POOL_JOBS; every job will fail as unknown");
 
-        return await WorkerRunner.RunAsync(settings, registry, services, log).ConfigureAwait(false);
+        return await WorkerRunner.RunAsync(settings, registry, services, log, logBatching).ConfigureAwait(false);
     }
 }

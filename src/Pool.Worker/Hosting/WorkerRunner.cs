@@ -15,7 +15,7 @@ namespace Pool.Worker.Hosting;
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 internal static class WorkerRunner
 {
-    public static async Task<int> RunAsync(WorkerSettings settings, JobRegistry registry, IServiceProvider? services, ILogger log)
+    public static async Task<int> RunAsync(WorkerSettings settings, JobRegistry registry, IServiceProvider? services, ILogger log, Pool.Logging.BatchingStdoutSink? logBatching = null)
     {
         var keys = new ResqueKeys(settings.Namespace);
         var workerId = WorkerIdentity.For(Environment.ProcessId, settings.QueueList);
@@ -33,7 +33,7 @@ internal static class WorkerRunner
         var liveness = new Liveness(store, sweeper, redis, TimeProvider.System, log);
         var execution = new JobExecution(registry, new JobInvoker(services), control, settings.TermTimeout, log, settings.JobTimeout);
         var waker = new WakeWaiter(blocking, keys, workerId, settings.Queues, settings.PollInterval);
-        var loop = new WorkerLoop(store, waker, execution, control, redis, log, new JobBudget(settings.MaxJobs));
+        var loop = new WorkerLoop(store, waker, execution, control, redis, log, new JobBudget(settings.MaxJobs)) { LogBatching = logBatching };
 
         log.Information("Worker {WorkerId} starting: slot={Slot} queues={Queues} redis={Redis} namespace={Namespace} jobs={Jobs} term_timeout={TermTimeout}s max_jobs={MaxJobs} job_timeout={JobTimeout}",
             workerId, Environment.GetEnvironmentVariable("POOL_WORKER_SLOT") ?? "-", settings.QueueList, RedisUrl.Redact(settings.RedisUrl), keys.Namespace, string.Join(",", registry.Names), settings.TermTimeout.TotalSeconds,

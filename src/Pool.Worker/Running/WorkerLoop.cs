@@ -30,6 +30,9 @@ internal sealed class WorkerLoop(WorkerStore store, WakeWaiter waker, JobExecuti
     private readonly Queue<Reservation> _prefetched = new();
     private bool _lastWasFast;
 
+    /// <summary>Log lines are written in batches while fast jobs run back to back (null: always at once).</summary>
+    public Pool.Logging.BatchingStdoutSink? LogBatching { get; init; }
+
     // The idle BLPOP outlives a signal that interrupts the wait, and the next idle wait takes it
     // over rather than queueing a second BLPOP behind it. A job it brings from the mailbox is
     // only run when no reserve has run since it was sent: every reserve empties the mailbox and
@@ -57,6 +60,7 @@ internal sealed class WorkerLoop(WorkerStore store, WakeWaiter waker, JobExecuti
             }
             if (!wantJob && ackRid is null)
             {
+                LogBatching?.Batching = false;
                 if (control.Stop != StopMode.None) return;
                 // Leave the idle set, so no enqueue hands a job to a paused worker.
                 _reserves++;
@@ -96,6 +100,8 @@ internal sealed class WorkerLoop(WorkerStore store, WakeWaiter waker, JobExecuti
         var cls = decoded ? payload!.Class : "?";
         // From here a USR1 belongs to this job, even before its token exists.
         control.JobReserved();
+        // Only a job expected to be fast has its lines batched; any other shows them at once.
+        LogBatching?.Batching = _lastWasFast && control.Stop == StopMode.None;
         log.Information("Job started {Class} queue={Queue}", cls, job.Queue);
         var running = decoded
             ? execution.RunAsync(payload!, checkpoint => Settle("checkpoint", () => store.CheckpointAsync(job, checkpoint)))
@@ -166,6 +172,7 @@ internal sealed class WorkerLoop(WorkerStore store, WakeWaiter waker, JobExecuti
     /// <summary>Waits for work or a change of state; returns the job an enqueue handed over, if any.</summary>
     private async Task<Reservation?> IdleAsync(bool pausedByFlag)
     {
+        LogBatching?.Batching = false;
         var changed = control.WhenChanged;
         if (pausedByFlag)
         {

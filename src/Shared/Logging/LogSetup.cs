@@ -2,6 +2,7 @@ using Serilog;
 using Serilog.Core;
 using Serilog.Events;
 using Serilog.Formatting.Compact;
+using Serilog.Formatting.Display;
 
 namespace Pool.Logging;
 
@@ -26,17 +27,37 @@ internal static class LogSetup
         }
     }
 
-    public static Logger Create(LogFormat format, string source, LogEventLevel minimum = LogEventLevel.Information)
+    public static Logger Create(LogFormat format, string source, LogEventLevel minimum = LogEventLevel.Information) =>
+        Create(format, source, minimum, batchable: false, out _);
+
+    /// <summary>
+    /// As <see cref="Create(LogFormat, string, LogEventLevel)"/>, but when stdout is redirected (a
+    /// pipe or file, as under pool-master, systemd or Kubernetes) lines go through a
+    /// <see cref="BatchingStdoutSink"/> that the caller can switch to batches. On a terminal the
+    /// console sink keeps its colours and <paramref name="batching"/> is null.
+    /// </summary>
+    public static Logger Create(LogFormat format, string source, LogEventLevel minimum, bool batchable, out BatchingStdoutSink? batching)
     {
         var config = new LoggerConfiguration()
             .MinimumLevel.Is(minimum)
             .Enrich.WithProperty("Source", source)
             .Enrich.WithProperty("Pid", Environment.ProcessId);
         // JSON lines already carry "@t" with its offset; only the text template needs the UTC copy.
-        config = format == LogFormat.Json
-            ? config.WriteTo.Console(new RenderedCompactJsonFormatter())
-            : config.Enrich.With<UtcTimestampEnricher>()
-                .WriteTo.Console(outputTemplate: TextTemplate, formatProvider: System.Globalization.CultureInfo.InvariantCulture);
+        if (format == LogFormat.Text) config = config.Enrich.With<UtcTimestampEnricher>();
+        batching = null;
+        if (batchable && Console.IsOutputRedirected)
+        {
+            batching = new BatchingStdoutSink(format == LogFormat.Json
+                ? new RenderedCompactJsonFormatter()
+                : new MessageTemplateTextFormatter(TextTemplate, System.Globalization.CultureInfo.InvariantCulture));
+            config = config.WriteTo.Sink(batching);
+        }
+        else
+        {
+            config = format == LogFormat.Json
+                ? config.WriteTo.Console(new RenderedCompactJsonFormatter())
+                : config.WriteTo.Console(outputTemplate: TextTemplate, formatProvider: System.Globalization.CultureInfo.InvariantCulture);
+        }
         return config.CreateLogger();
     }
 }
