@@ -16,9 +16,11 @@ end
 local leaseMs = tonumber(ARGV[7])
 if leaseMs > 0 then redis.call('SET', k('pool:lease:' .. id), '1', 'PX', leaseMs) end
 -- Whatever a hand-off left in the mailbox is still in the in-flight hash; that is the truth.
-deidle(id)
+-- The worker stays in the idle sets only while this call finds nothing (an idle worker's poll
+-- then costs two commands here, not a leave and a join); every other outcome leaves them.
 redis.call('DEL', k('pool:mailbox:' .. id))
 if ARGV[8] ~= '1' then
+  deidle(id)
   -- Not taking jobs (stopping or paused): a job still held after the ack is one the worker is
   -- not settling (a hand-off it never read, or a reply it lost); it goes back to its queue.
   local stray = redis.call('HMGET', inflight, 'queue', 'payload')
@@ -34,6 +36,7 @@ end
 local nextKey = k('pool:inflight:' .. id .. ':next')
 local held = redis.call('HMGET', inflight, 'rid', 'queue', 'payload')
 if held[1] then
+  deidle(id)
   local out = {'job', held[1], held[2], held[3]}
   for i, entry in ipairs(redis.call('LRANGE', nextKey, 0, -1)) do
     local nl = string.find(entry, '\n', 1, true)
@@ -43,11 +46,17 @@ if held[1] then
   end
   return out
 end
-if redis.call('GET', k('pause-all-workers')) == 'true' then return {'paused'} end
+if redis.call('GET', k('pause-all-workers')) == 'true' then
+  deidle(id)
+  return {'paused'}
+end
 
 local queues = {}
 for i = 10, #ARGV do queues[#queues + 1] = ARGV[i] end
 local out = take(id, rid, queues, tonumber(ARGV[9]), ARGV[5], ARGV[6])
-if out then return out end
-go_idle(id, queues)
+if out then
+  deidle(id)
+  return out
+end
+if redis.call('EXISTS', k('pool:idler:' .. id)) == 0 then go_idle(id, queues) end
 return {'empty'}
