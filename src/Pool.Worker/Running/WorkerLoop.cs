@@ -85,7 +85,10 @@ internal sealed class WorkerLoop(WorkerStore store, WakeWaiter waker, JobExecuti
                 case ReserveStatus.Empty:
                 case ReserveStatus.Paused:
                     _lastWasFast = false;
-                    if (await IdleAsync(result.Status == ReserveStatus.Paused).ConfigureAwait(false) is { } handed)
+                    // A job handed over as a stop or pause arrived stays held: the stop's
+                    // unregister or the pause's reserve puts it back for another worker.
+                    if (await IdleAsync(result.Status == ReserveStatus.Paused).ConfigureAwait(false) is { } handed
+                        && control.Stop == StopMode.None && !control.Paused)
                         ackRid = await RunJobAsync(handed).ConfigureAwait(false);
                     break;
             }
@@ -174,6 +177,9 @@ internal sealed class WorkerLoop(WorkerStore store, WakeWaiter waker, JobExecuti
     {
         LogBatching?.Batching = false;
         var changed = control.WhenChanged;
+        // A signal that came while the reserve was in flight completed the WhenChanged before
+        // this one, so waiting on this one would sleep through it until the poll (up to 1 s).
+        if (control.Stop != StopMode.None || control.Paused) return null;
         if (pausedByFlag)
         {
             // resque:pause-all-workers is set: look again after a second.

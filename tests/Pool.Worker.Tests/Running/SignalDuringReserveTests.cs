@@ -1,0 +1,80 @@
+using System.Diagnostics;
+using Mono.Unix.Native;
+using Pool.Protocol.Producing;
+using Pool.Testing;
+using Pool.Worker.Tests.Support;
+
+namespace Pool.Worker.Tests.Running;
+
+/// <summary>
+/// A signal that lands while the worker's reserve is in flight must not be slept through in the
+/// idle wait that follows. Runs on its own redis-server, because it pauses every client of it.
+/// </summary>
+public sealed class SignalDuringReserveTests : IDisposable
+{
+    private readonly Scratch _s = new();
+    private readonly RedisServer _redis = RedisServer.Start();
+
+    [Fact(Timeout = 60_000)]
+    public async Task Term_that_arrives_during_a_reserve_stops_the_worker_without_waiting_out_the_poll()
+    {
+        using var worker = await WorkerInReserveAsync();
+
+        var clock = Stopwatch.StartNew();
+        worker.Signal(Signum.SIGTERM);
+        Assert.Equal(0, worker.WaitForExit(seconds: 15));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"TERM during a reserve took {clock.Elapsed.TotalSeconds:0.0} s: the worker slept through it");
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Usr2_that_arrives_during_a_reserve_pauses_the_worker_before_anyone_hands_it_a_job()
+    {
+        using var worker = await WorkerInReserveAsync();
+        worker.Signal(Signum.SIGUSR2);
+        worker.WaitForLine("Paused: taking no new jobs");
+
+        await new Producer(_redis.Connection, _s.Namespace).EnqueueAsync("q", "Record", _s.File, "while-paused");
+        // A negative check needs a window: a worker that took the job would have run it by then.
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.Empty(_s.Lines());
+        Assert.Equal(1, await _redis.Db.ListLengthAsync(_s.Keys.Queue("q")));
+
+        worker.Signal(Signum.SIGCONT);
+        await Wait.UntilAsync(() => _s.Lines().Contains("while-paused"), because: "CONT to resume the worker");
+    }
+
+    /// <summary>
+    /// An idle worker whose next reserve is held in Redis: a wake token ends its idle wait and, in
+    /// the same transaction, CLIENT PAUSE holds the reserve that follows, so a signal sent now
+    /// certainly lands while the reserve is in flight. The pause ends after 2 s. With a 30 s
+    /// fallback poll, a worker that slept through the signal would show it for 30 s.
+    /// </summary>
+    private async Task<WorkerProcess> WorkerInReserveAsync()
+    {
+        var worker = WorkerProcess.Start(_redis.Url, _s.Namespace, "q", new Dictionary<string, string?> { ["POOL_POLL_INTERVAL"] = "30" });
+        await Wait.UntilAsync(async () => await BlockedAsync("pool-worker-wait", "blpop"), because: "the worker to wait idle");
+        var tx = _redis.Db.CreateTransaction();
+        _ = tx.ListRightPushAsync(_s.Keys.Wake("q"), "1");
+        _ = tx.ExecuteAsync("CLIENT", "PAUSE", "2000", "WRITE");
+        Assert.True(await tx.ExecuteAsync());
+        await Wait.UntilAsync(async () => await BlockedAsync("pool-worker", "evalsha"), because: "the worker's reserve to be held by the pause");
+        return worker;
+    }
+
+    /// <summary>Whether the client of that name is blocked (flag b) in that command, per CLIENT LIST.</summary>
+    private async Task<bool> BlockedAsync(string clientName, string command)
+    {
+        var list = (string?)await _redis.Db.ExecuteAsync("CLIENT", "LIST") ?? "";
+        return list.Split('\n').Any(line =>
+        {
+            var fields = line.Split(' ').Select(f => f.Split('=', 2)).Where(kv => kv.Length == 2).ToDictionary(kv => kv[0], kv => kv[1]);
+            return fields.GetValueOrDefault("name") == clientName && fields.GetValueOrDefault("cmd") == command && (fields.GetValueOrDefault("flags") ?? "").Contains('b');
+        });
+    }
+
+    public void Dispose()
+    {
+        _redis.Dispose();
+        _s.Dispose();
+    }
+}
