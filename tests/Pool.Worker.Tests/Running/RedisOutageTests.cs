@@ -5,23 +5,21 @@ using Pool.Worker.Tests.Support;
 namespace Pool.Worker.Tests.Running;
 
 /// <summary>Runs on its own redis-server, because it restarts it.</summary>
-public sealed class RedisOutageTests : IDisposable
+public sealed class RedisOutageTests() : PrivateRedisTest(appendOnly: true)
 {
-    private readonly Scratch _s = new();
-    private readonly RedisServer _redis = RedisServer.Start(appendOnly: true);
 
     [Fact(Timeout = 60_000)]
-    public async Task A_redis_restart_in_the_middle_of_a_run_loses_no_job()
+    public async Task ARedis_restart_in_the_middle_of_a_run_loses_no_job()
     {
-        var producer = new Producer(_redis.Connection, _s.Namespace);
-        for (var i = 0; i < 40; i++) await producer.EnqueueAsync("q", "CountTo", 1, _s.File, 25);
-        using var worker = WorkerProcess.Start(_redis.Url, _s.Namespace, "q");
-        await Wait.UntilAsync(() => _s.Lines().Length >= 5, because: "the run to be under way");
+        var producer = new Producer(Redis.Connection, S.Namespace);
+        for (var i = 0; i < 40; i++) await producer.EnqueueAsync("q", "CountTo", 1, S.File, 25);
+        using var worker = WorkerProcess.Start(Redis.Url, S.Namespace, "q");
+        await Wait.UntilAsync(() => S.Lines().Length >= 5, because: "the run to be under way");
 
-        _redis.Restart();
+        Redis.Restart();
 
-        await Wait.UntilAsync(() => _s.Lines().Length >= 40, TimeSpan.FromSeconds(30), "every job to run at least once");
-        await Wait.UntilAsync(async () => await _redis.Db.ListLengthAsync(_s.Keys.Queue("q")) == 0, because: "the queue to drain");
+        await Wait.UntilAsync(() => S.Lines().Length >= 40, TimeSpan.FromSeconds(30), "every job to run at least once");
+        await Wait.UntilAsync(async () => await Redis.Db.ListLengthAsync(S.Keys.Queue("q")) == 0, because: "the queue to drain");
         worker.WaitForLine("Redis is unreachable");
         worker.WaitForLine("Redis is reachable again");
         Assert.True(worker.Process.CountLines("Redis is unreachable") == 1, "one outage should be reported once:\n" + worker.Process.Output);
@@ -29,21 +27,15 @@ public sealed class RedisOutageTests : IDisposable
     }
 
     [Fact(Timeout = 30_000)]
-    public async Task A_worker_told_to_stop_while_redis_is_down_exits_after_its_term_timeout()
+    public async Task A_worker_told_to_stop_whileRedis_is_down_exits_after_its_term_timeout()
     {
-        using var worker = WorkerProcess.Start(_redis.Url, _s.Namespace, "q", new Dictionary<string, string?> { ["TERM_TIMEOUT"] = "1" });
-        _redis.Stop();
+        using var worker = WorkerProcess.Start(Redis.Url, S.Namespace, "q", new Dictionary<string, string?> { ["TERM_TIMEOUT"] = "1" });
+        Redis.Stop();
         worker.WaitForLine("Redis is unreachable");
 
         worker.Signal(Mono.Unix.Native.Signum.SIGTERM);
         await Wait.UntilAsync(() => worker.Process.HasExited, TimeSpan.FromSeconds(10), "the worker to give up on Redis and exit");
         Assert.Equal(1, worker.WaitForExit());
         Assert.Contains("without reaching Redis; its jobs are left for lease recovery", worker.Process.Output);
-    }
-
-    public void Dispose()
-    {
-        _redis.Dispose();
-        _s.Dispose();
     }
 }

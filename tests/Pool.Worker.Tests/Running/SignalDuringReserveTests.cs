@@ -10,10 +10,8 @@ namespace Pool.Worker.Tests.Running;
 /// A signal that lands while the worker's reserve is in flight must not be slept through in the
 /// idle wait that follows. Runs on its own redis-server, because it pauses every client of it.
 /// </summary>
-public sealed class SignalDuringReserveTests : IDisposable
+public sealed class SignalDuringReserveTests : PrivateRedisTest
 {
-    private readonly Scratch _s = new();
-    private readonly RedisServer _redis = RedisServer.Start();
 
     [Fact(Timeout = 60_000)]
     public async Task Term_that_arrives_during_a_reserve_stops_the_worker_without_waiting_out_the_poll()
@@ -33,14 +31,14 @@ public sealed class SignalDuringReserveTests : IDisposable
         worker.Signal(Signum.SIGUSR2);
         worker.WaitForLine("Paused: taking no new jobs");
 
-        await new Producer(_redis.Connection, _s.Namespace).EnqueueAsync("q", "Record", _s.File, "while-paused");
+        await new Producer(Redis.Connection, S.Namespace).EnqueueAsync("q", "Record", S.File, "while-paused");
         // A negative check needs a window: a worker that took the job would have run it by then.
         await Task.Delay(TimeSpan.FromSeconds(1));
-        Assert.Empty(_s.Lines());
-        Assert.Equal(1, await _redis.Db.ListLengthAsync(_s.Keys.Queue("q")));
+        Assert.Empty(S.Lines());
+        Assert.Equal(1, await Redis.Db.ListLengthAsync(S.Keys.Queue("q")));
 
         worker.Signal(Signum.SIGCONT);
-        await Wait.UntilAsync(() => _s.Lines().Contains("while-paused"), because: "CONT to resume the worker");
+        await Wait.UntilAsync(() => S.Lines().Contains("while-paused"), because: "CONT to resume the worker");
     }
 
     /// <summary>
@@ -51,10 +49,10 @@ public sealed class SignalDuringReserveTests : IDisposable
     /// </summary>
     private async Task<WorkerProcess> WorkerInReserveAsync()
     {
-        var worker = WorkerProcess.Start(_redis.Url, _s.Namespace, "q", new Dictionary<string, string?> { ["POOL_POLL_INTERVAL"] = "30" });
+        var worker = WorkerProcess.Start(Redis.Url, S.Namespace, "q", new Dictionary<string, string?> { ["POOL_POLL_INTERVAL"] = "30" });
         await Wait.UntilAsync(async () => await BlockedAsync("pool-worker-wait", "blpop"), because: "the worker to wait idle");
-        var tx = _redis.Db.CreateTransaction();
-        _ = tx.ListRightPushAsync(_s.Keys.Wake("q"), "1");
+        var tx = Redis.Db.CreateTransaction();
+        _ = tx.ListRightPushAsync(S.Keys.Wake("q"), "1");
         _ = tx.ExecuteAsync("CLIENT", "PAUSE", "2000", "WRITE");
         Assert.True(await tx.ExecuteAsync());
         await Wait.UntilAsync(async () => await BlockedAsync("pool-worker", "evalsha"), because: "the worker's reserve to be held by the pause");
@@ -64,17 +62,11 @@ public sealed class SignalDuringReserveTests : IDisposable
     /// <summary>Whether the client of that name is blocked (flag b) in that command, per CLIENT LIST.</summary>
     private async Task<bool> BlockedAsync(string clientName, string command)
     {
-        var list = (string?)await _redis.Db.ExecuteAsync("CLIENT", "LIST") ?? "";
+        var list = (string?)await Redis.Db.ExecuteAsync("CLIENT", "LIST") ?? "";
         return list.Split('\n').Any(line =>
         {
             var fields = line.Split(' ').Select(f => f.Split('=', 2)).Where(kv => kv.Length == 2).ToDictionary(kv => kv[0], kv => kv[1]);
             return fields.GetValueOrDefault("name") == clientName && fields.GetValueOrDefault("cmd") == command && (fields.GetValueOrDefault("flags") ?? "").Contains('b');
         });
-    }
-
-    public void Dispose()
-    {
-        _redis.Dispose();
-        _s.Dispose();
     }
 }
