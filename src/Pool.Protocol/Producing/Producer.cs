@@ -34,7 +34,10 @@ public sealed class Producer : IAsyncDisposable
         return new Producer(await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false), ns);
     }
 
-    /// <summary>Enqueues {"class":jobClass,"args":[...]} on <paramref name="queue"/>. Returns the queue length.</summary>
+    /// <summary>
+    /// Enqueues {"class":jobClass,"args":[...]} on <paramref name="queue"/>. Returns the queue
+    /// length afterwards: 0 when an idle worker was handed the job at once.
+    /// </summary>
     public Task<long> EnqueueAsync(string queue, string jobClass, params object?[] args) =>
         EnqueueRawAsync(queue, PayloadCodec.Encode(jobClass, args));
 

@@ -30,6 +30,19 @@ public sealed class AdminCommandTests(RedisFixture redis)
     }
 
     [Fact]
+    public async Task Enqueue_says_so_when_it_hands_the_job_to_an_idle_worker()
+    {
+        var idle = new WorkerStore(Db, Keys, "h:1:mail", ["mail"]);
+        await idle.RegisterAsync();
+        Assert.Equal(ReserveStatus.Empty, (await idle.ReserveAsync(null)).Status);
+
+        var (code, output) = Cli.Run("enqueue", "mail", "Noop");
+        Assert.Equal(0, code);
+        Assert.Equal("""enqueued {"class":"Noop","args":[]} on mail (handed to an idle worker at once)""", output);
+        Assert.Equal("""{"class":"Noop","args":[]}""", (string?)await Db.HashGetAsync(Keys.InFlight(idle.WorkerId), "payload"));
+    }
+
+    [Fact]
     public async Task Status_shows_queues_workers_with_their_job_pause_state_and_totals_as_text_and_json()
     {
         Cli.Run("enqueue", "mail", "Send", "a");

@@ -23,7 +23,7 @@ public sealed class HandOffTests(RedisFixture redis) : NamespacedTest(redis)
     public async Task An_enqueue_reserves_the_job_for_an_idle_worker_and_puts_it_in_its_mailbox_instead_of_a_wake_token()
     {
         var w = await IdleWorkerAsync("h:1:q", "q");
-        await Producer.EnqueueAsync("q", "A");
+        Assert.Equal(0, await Producer.EnqueueAsync("q", "A")); // nothing left waiting in the queue
 
         var entry = Assert.Single(await MailboxAsync(w.WorkerId));
         var held = await Db.HashGetAllAsync(Keys.InFlight(w.WorkerId));

@@ -27,6 +27,8 @@ internal static class EnqueueCommand
             var payload = PayloadCodec.Encode(result.GetValue(jobClass)!, ParseArgs(result.GetValue(args) ?? []));
             var length = await new Producer(ctx.Db.Multiplexer, ctx.Keys.Namespace).EnqueueRawAsync(name, payload).ConfigureAwait(false);
             if (ctx.Json) JsonOutput.Write(new { Queue = name, Payload = JsonDocument.Parse(payload).RootElement, QueueLength = length });
+            // 0: the enqueue handed the job straight to an idle worker, so nothing waits in the queue.
+            else if (length == 0) Console.Out.WriteLine($"enqueued {payload} on {name} (handed to an idle worker at once)");
             else Console.Out.WriteLine($"enqueued {payload} on {name} ({TextTable.Plural(length, "job", "jobs")} in the queue now)");
             return 0;
         }));
