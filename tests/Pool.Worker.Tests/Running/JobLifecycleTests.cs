@@ -27,6 +27,21 @@ public sealed class JobLifecycleTests(RedisFixture redis) : IDisposable
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task Every_log_line_of_a_fast_run_reaches_stdout_even_when_term_ends_it()
+    {
+        // Fast jobs back to back have their lines batched; a stop must still write every one.
+        var producer = new Producer(redis.Server.Connection, _s.Namespace);
+        await producer.EnqueueManyRawAsync("q", Enumerable.Repeat("""{"class":"Noop","args":[]}""", 500).ToList());
+        using var worker = WorkerProcess.Start(redis.Server.Url, _s.Namespace, "q");
+        await Wait.UntilAsync(async () => (long)await Db.StringGetAsync(_s.Keys.StatProcessed) == 500, because: "every job to be acked");
+
+        worker.Signal(Mono.Unix.Native.Signum.SIGTERM);
+        Assert.Equal(0, worker.WaitForExit());
+        Assert.Equal(500, worker.Process.CountLines("Job started Noop"));
+        Assert.Equal(500, worker.Process.CountLines("Job done Noop"));
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task An_idle_worker_starts_a_producer_job_long_before_the_fallback_poll()
     {
         // With a 30 s fallback poll, only the wake token can start the job quickly.
