@@ -87,7 +87,9 @@ internal sealed class WorkerLoop(WorkerStore store, WakeWaiter waker, JobExecuti
                     _lastWasFast = false;
                     // A job handed over as a stop or pause arrived stays held: the stop's
                     // unregister or the pause's reserve puts it back for another worker.
-                    if (await IdleAsync(result.Status == ReserveStatus.Paused).ConfigureAwait(false) is { } handed
+                    // Paused by resque:pause-all-workers, the worker waits like an idle one: the
+                    // poll looks at the flag again, and `pool-master resume` wakes it at once.
+                    if (await IdleAsync().ConfigureAwait(false) is { } handed
                         && control.Stop == StopMode.None && !control.Paused)
                         ackRid = await RunJobAsync(handed).ConfigureAwait(false);
                     break;
@@ -173,19 +175,13 @@ internal sealed class WorkerLoop(WorkerStore store, WakeWaiter waker, JobExecuti
     private Task Settle<T>(string what, Func<Task<T>> call) => redis.RunAsync(what, call, control.GiveUp);
 
     /// <summary>Waits for work or a change of state; returns the job an enqueue handed over, if any.</summary>
-    private async Task<Reservation?> IdleAsync(bool pausedByFlag)
+    private async Task<Reservation?> IdleAsync()
     {
         LogBatching?.Batching = false;
         var changed = control.WhenChanged;
         // A signal that came while the reserve was in flight completed the WhenChanged before
         // this one, so waiting on this one would sleep through it until the poll (up to 1 s).
         if (control.Stop != StopMode.None || control.Paused) return null;
-        if (pausedByFlag)
-        {
-            // resque:pause-all-workers is set: look again after a second.
-            await Task.WhenAny(changed, Task.Delay(TimeSpan.FromSeconds(1), control.Time)).ConfigureAwait(false);
-            return null;
-        }
         if (_pendingWait is null)
         {
             _pendingWait = redis.RunAsync("wait", waker.WaitAsync, control.Shutdown);
