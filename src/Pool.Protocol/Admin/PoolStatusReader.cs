@@ -47,7 +47,8 @@ public sealed class PoolStatusReader(IDatabaseAsync db, ResqueKeys keys, TimePro
         await Task.WhenAll(lengths).ConfigureAwait(false);
         var queues = queueNames.Select((q, i) => new QueueStatus(q, lengths[i].Result, paused.Contains(q))).ToList();
         return new PoolStatus(queues, [], new PauseState(pauseAll.Result == "true", paused),
-            ToLong(processed.Result), ToLong(failed.Result), failedLength.Result, now)         {
+            ToLong(processed.Result), ToLong(failed.Result), failedLength.Result, now)
+        {
             Requeued = ToLong(requeued.Result),
             Recovered = ToLong(recovered.Result),
             Poisoned = ToLong(poisoned.Result),

@@ -35,7 +35,7 @@ internal sealed class BatchingStdoutSink : ILogEventSink, IDisposable
     {
         _formatter = formatter;
         _stdout = stdout ?? Console.OpenStandardOutput();
-        _timer = new Timer(_ => Flush(fromTimer: true));
+        _timer = new Timer(_ => FlushQuietly());
         // A crash that .NET still sees (an unhandled exception, Environment.Exit) keeps its lines.
         AppDomain.CurrentDomain.ProcessExit += OnExit;
         AppDomain.CurrentDomain.UnhandledException += OnExit;
@@ -74,11 +74,11 @@ internal sealed class BatchingStdoutSink : ILogEventSink, IDisposable
         }
     }
 
-    private void Flush(bool fromTimer)
+    /// <summary>For the timer and process exit, where nobody could take an exception.</summary>
+    private void FlushQuietly()
     {
         lock (_gate)
         {
-            if (!fromTimer) { FlushLocked(); return; }
             try { FlushLocked(); }
             catch (IOException) { /* stdout is gone (a closed pipe): nobody can read these lines */ }
         }
@@ -95,11 +95,7 @@ internal sealed class BatchingStdoutSink : ILogEventSink, IDisposable
         _stdout.Flush();
     }
 
-    private void OnExit(object? sender, EventArgs e)
-    {
-        try { Flush(fromTimer: false); }
-        catch (IOException) { /* exiting anyway */ }
-    }
+    private void OnExit(object? sender, EventArgs e) => FlushQuietly();
 
     public void Dispose()
     {

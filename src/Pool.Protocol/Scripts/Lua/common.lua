@@ -51,12 +51,18 @@ end
 -- (wake token, then reserve). The mailbox is only a copy: the job is in the worker's in-flight
 -- hash from the same script on, so every reserve empties the mailbox (the held-job check hands
 -- the job back if the copy was never read), and recovery treats it like any held job.
+-- Takes the worker out of the idle sets; returns the queue list it was idle on, or nil.
 local function deidle(id)
   local key = k('pool:idler:' .. id)
-  local queues = redis.call('GET', key)
-  if not queues then return end
-  for q in string.gmatch(queues, '[^\n]+') do redis.call('SREM', k('pool:idle:' .. q), id) end
+  local stored = redis.call('GET', key)
+  if not stored then return nil end
+  local queues = {}
+  for q in string.gmatch(stored, '[^\n]+') do
+    redis.call('SREM', k('pool:idle:' .. q), id)
+    queues[#queues + 1] = q
+  end
   redis.call('DEL', key)
+  return queues
 end
 
 local function go_idle(id, queues)
@@ -156,15 +162,13 @@ local function hand_off(queue, nowMs, runAt)
     while true do
       local id = redis.call('SRANDMEMBER', set)
       if not id then break end
-      local queues = redis.call('GET', k('pool:idler:' .. id))
-      deidle(id)
-      redis.call('SREM', set, id)
+      local queues = deidle(id)
+      -- A member without its queue list is stale; drop it so the loop moves on.
+      if not queues then redis.call('SREM', set, id) end
       -- A worker whose lease ran out is left to the sweep; one that still holds a job is not idle.
       if queues and redis.call('EXISTS', k('pool:lease:' .. id)) == 1
           and redis.call('EXISTS', k('pool:inflight:' .. id)) == 0 then
-        local list = {}
-        for q in string.gmatch(queues, '[^\n]+') do list[#list + 1] = q end
-        local got = take(id, id .. '#h' .. redis.call('INCR', k('pool:handoffs')), list, 1, nowMs, runAt)
+        local got = take(id, id .. '#h' .. redis.call('INCR', k('pool:handoffs')), queues, 1, nowMs, runAt)
         if got then
           redis.call('RPUSH', k('pool:mailbox:' .. id), got[2] .. '\n' .. got[3] .. '\n' .. got[4])
           return redis.call('LLEN', k('queue:' .. queue)) == 0

@@ -21,19 +21,18 @@ end
 
 -- Unstarted jobs go back first, so the one that was running ends up ahead of them.
 release_next(id)
-if held[2] and redis.call('LLEN', k('pool:mailbox:' .. id)) > 0 then
-  -- Handed to the worker while it was idle and never read: the job did not kill it.
-  queue, payload = held[1], held[2]
-  attempts = tonumber(string.match(payload, '"pool_attempts":(%d+)')) or 0
-  action = 'requeued'
-  put_back(queue, payload)
-  redis.call('INCR', k('pool:stat:recovered'))
-  redis.call('DEL', inflight)
-elseif held[2] then
+if held[2] then
   queue = held[1]
-  attempts = (tonumber(string.match(held[2], '"pool_attempts":(%d+)')) or 0) + 1
-  payload = with_attempts(held[2], attempts)
-  if attempts >= max then
+  attempts = tonumber(string.match(held[2], '"pool_attempts":(%d+)')) or 0
+  -- A job handed to the worker while it was idle and never read (still in its mailbox) did not
+  -- kill it: it goes back unchanged, without an attempt.
+  local read = redis.call('LLEN', k('pool:mailbox:' .. id)) == 0
+  payload = held[2]
+  if read then
+    attempts = attempts + 1
+    payload = with_attempts(held[2], attempts)
+  end
+  if read and attempts >= max then
     action = 'poisoned'
     local failure = '{"failed_at":' .. jstr(ARGV[4]) .. ',"payload":' .. embed(payload) ..
       ',"exception":"Pool::PoisonJob","error":' ..
