@@ -1,19 +1,12 @@
 using System.Text.Json;
-using Pool.Protocol.Keys;
 using Pool.Protocol.Working;
 using Pool.Testing;
-using StackExchange.Redis;
 
 namespace Pool.Master.Tests.Ops;
 
 /// <summary>The operator's commands as a user runs them: the published pool-master against a real Redis.</summary>
-[Collection(OpsRedis.Name)]
-public sealed class AdminCommandTests(RedisFixture redis)
+public sealed class AdminCommandTests(RedisFixture redis) : OpsTest(redis, "ops")
 {
-    private readonly string _ns = RedisServer.NewNamespace("ops");
-    private ResqueKeys Keys => new(_ns);
-    private IDatabase Db => redis.Server.Db;
-    private PoolMasterCli Cli => new(redis.Server.Url, _ns);
 
     [Fact]
     public void Enqueue_reads_each_arg_as_json_or_else_as_a_string_and_wakes_a_worker()

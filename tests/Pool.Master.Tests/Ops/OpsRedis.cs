@@ -9,7 +9,7 @@ public sealed class OpsRedis : ICollectionFixture<RedisFixture>
 }
 
 /// <summary>Runs the published pool-master with one command against one namespace, bounded by a timeout.</summary>
-internal sealed class PoolMasterCli(string redisUrl, string ns)
+public sealed class PoolMasterCli(string redisUrl, string ns)
 {
     public (int Code, string Output) Run(params string[] args)
     {

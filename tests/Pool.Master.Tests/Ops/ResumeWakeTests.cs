@@ -1,7 +1,5 @@
-using Pool.Protocol.Keys;
 using Pool.Protocol.Payloads;
 using Pool.Testing;
-using StackExchange.Redis;
 
 namespace Pool.Master.Tests.Ops;
 
@@ -9,15 +7,10 @@ namespace Pool.Master.Tests.Ops;
 /// `pool-master resume` wakes an idle pool-worker for the jobs that waited. The worker's fallback
 /// poll is 30 s, so only a wake token can start a job within a few seconds.
 /// </summary>
-[Collection(OpsRedis.Name)]
-public sealed class ResumeWakeTests(RedisFixture redis) : IDisposable
+public sealed class ResumeWakeTests(RedisFixture redis) : OpsTest(redis, "resume"), IDisposable
 {
     private static readonly TimeSpan WellBeforeThePoll = TimeSpan.FromSeconds(5);
-    private readonly string _ns = RedisServer.NewNamespace("resume");
     private readonly string _file = Path.Combine(Path.GetTempPath(), $"pool-resume-{Guid.NewGuid():N}.txt");
-    private ResqueKeys Keys => new(_ns);
-    private IDatabase Db => redis.Server.Db;
-    private PoolMasterCli Cli => new(redis.Server.Url, _ns);
 
     [Fact(Timeout = 60_000)]
     public async Task Resume_starts_jobs_queued_during_a_global_pause_long_before_the_fallback_poll()
@@ -48,7 +41,7 @@ public sealed class ResumeWakeTests(RedisFixture redis) : IDisposable
 
     private async Task<TestProcess> StartIdleWorkerAsync()
     {
-        var worker = TestProcess.Start(Artifacts.PoolWorker, [], PoolEnvironment.For(redis.Server.Url, _ns, new Dictionary<string, string?>
+        var worker = TestProcess.Start(Artifacts.PoolWorker, [], PoolEnvironment.For(Redis.Server.Url, Ns, new Dictionary<string, string?>
         {
             ["QUEUES"] = "q",
             ["POOL_POLL_INTERVAL"] = "30",
@@ -69,9 +62,7 @@ public sealed class ResumeWakeTests(RedisFixture redis) : IDisposable
 
     /// <summary>No token left for q, and the worker's waiting connection is blocked in its BLPOP (this collection runs one worker at a time).</summary>
     private Task WaitUntilAsleepAsync() => Wait.UntilAsync(async () =>
-        await Db.ListLengthAsync(Keys.Wake("q")) == 0 &&
-        ((string?)await Db.ExecuteAsync("CLIENT", "LIST"))!.Split('\n')
-            .Any(c => c.Contains(" name=pool-worker-wait ", StringComparison.Ordinal) && c.Contains(" flags=b ", StringComparison.Ordinal)),
+        await Db.ListLengthAsync(Keys.Wake("q")) == 0 && await RedisClients.IsBlockedAsync(Db, "pool-worker-wait"),
         TimeSpan.FromSeconds(10), "the worker to wait in its BLPOP");
 
     private string[] Lines() => File.Exists(_file) ? File.ReadAllLines(_file) : [];

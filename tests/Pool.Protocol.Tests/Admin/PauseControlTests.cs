@@ -1,16 +1,11 @@
 using Pool.Protocol.Admin;
-using Pool.Protocol.Keys;
 using Pool.Testing;
 using StackExchange.Redis;
 
 namespace Pool.Protocol.Tests.Admin;
 
-[Collection(RedisCollection.Name)]
-public sealed class PauseControlTests(RedisFixture redis)
+public sealed class PauseControlTests(RedisFixture redis) : NamespacedTest(redis)
 {
-    private readonly string _ns = RedisServer.NewNamespace();
-    private ResqueKeys Keys => new(_ns);
-    private IDatabase Db => redis.Server.Db;
     private PauseControl Control => new(Db, Keys);
 
     /// <summary>Jobs pushed the way a Ruby producer does: no wake tokens.</summary>

@@ -50,23 +50,12 @@ public sealed class SignalDuringReserveTests : PrivateRedisTest
     private async Task<WorkerProcess> WorkerInReserveAsync()
     {
         var worker = WorkerProcess.Start(Redis.Url, S.Namespace, "q", new Dictionary<string, string?> { ["POOL_POLL_INTERVAL"] = "30" });
-        await Wait.UntilAsync(async () => await BlockedAsync("pool-worker-wait", "blpop"), because: "the worker to wait idle");
+        await Wait.UntilAsync(async () => await RedisClients.IsBlockedAsync(Redis.Db, "pool-worker-wait", "blpop"), because: "the worker to wait idle");
         var tx = Redis.Db.CreateTransaction();
         _ = tx.ListRightPushAsync(S.Keys.Wake("q"), "1");
         _ = tx.ExecuteAsync("CLIENT", "PAUSE", "2000", "WRITE");
         Assert.True(await tx.ExecuteAsync());
-        await Wait.UntilAsync(async () => await BlockedAsync("pool-worker", "evalsha"), because: "the worker's reserve to be held by the pause");
+        await Wait.UntilAsync(async () => await RedisClients.IsBlockedAsync(Redis.Db, "pool-worker", "evalsha"), because: "the worker's reserve to be held by the pause");
         return worker;
-    }
-
-    /// <summary>Whether the client of that name is blocked (flag b) in that command, per CLIENT LIST.</summary>
-    private async Task<bool> BlockedAsync(string clientName, string command)
-    {
-        var list = (string?)await Redis.Db.ExecuteAsync("CLIENT", "LIST") ?? "";
-        return list.Split('\n').Any(line =>
-        {
-            var fields = line.Split(' ').Select(f => f.Split('=', 2)).Where(kv => kv.Length == 2).ToDictionary(kv => kv[0], kv => kv[1]);
-            return fields.GetValueOrDefault("name") == clientName && fields.GetValueOrDefault("cmd") == command && (fields.GetValueOrDefault("flags") ?? "").Contains('b');
-        });
     }
 }
