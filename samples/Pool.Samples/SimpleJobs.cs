@@ -32,6 +32,20 @@ public sealed class Record : IJob
     public void Perform(string path, string tag) => LineFile.Append(path, tag);
 }
 
+/// <summary>
+/// Works for <c>ms</c> milliseconds, then appends "tag started ended" (UTC ticks), so a test can
+/// count runs and find two runs of one job that overlapped in time.
+/// </summary>
+public sealed class RecordSpan : IJob
+{
+    public void Perform(string path, string tag, int ms)
+    {
+        var started = DateTime.UtcNow.Ticks;
+        if (ms > 0) Thread.Sleep(ms);
+        LineFile.Append(path, FormattableString.Invariant($"{tag} {started} {DateTime.UtcNow.Ticks}"));
+    }
+}
+
 /// <summary>A plain loop, CountTo without iteration: appends 0..n-1 to path. The bench's baseline for the cost of checkpoints.</summary>
 public sealed class AppendLines : IJob
 {

@@ -4,9 +4,10 @@ using Pool.Testing.Chaos;
 namespace Pool.Bench.Scenarios;
 
 /// <summary>
-/// The chaos test's run (tests/Pool.Testing/Chaos), for --duration seconds: Record jobs at about
-/// 120 a second, kill -9 of workers every few hundred ms, one master kill, one Redis restart
-/// (AOF), HUP/TTIN/TTOU bursts. Its own redis-server, since it restarts it.
+/// The chaos test's run (tests/Pool.Testing/Chaos), for --duration seconds: RecordSpan jobs at
+/// about 120 a second, kill -9 of workers every few hundred ms, three SIGSTOPs of a worker past
+/// its lease, one master kill, one Redis restart (AOF), HUP/TTIN/TTOU bursts. Its own
+/// redis-server, since it restarts it.
 /// </summary>
 public sealed class ChaosScenario : IScenario
 {
@@ -32,8 +33,12 @@ public sealed class ChaosScenario : IScenario
             new Figure("chaos_master_kills", r.MasterKills, "kills", "kill -9 of pool-master, replaced at once"),
             new Figure("chaos_redis_restarts", r.RedisRestarts, "restarts", "kill -9 of redis-server, restarted from its AOF (appendfsync always)"),
             new Figure("chaos_lost", r.LostTags.Count, "jobs", "jobs never run (want 0)"),
-            new Figure("chaos_duplicates", r.Duplicates, "runs", "extra runs, from acks lost with a killed worker or a Redis restart"),
-            new Figure("chaos_duplicate_bound", r.DuplicateBound, "runs", "what the design allows: one batch (64) per worker kill and per worker alive at the Redis restart"),
+            new Figure("chaos_worker_stalls", r.Stalls, "stalls", "SIGSTOP of a random worker for longer than its lease, then SIGCONT"),
+            new Figure("chaos_duplicates", r.Duplicates, "runs", "extra runs of finished jobs, from an ack lost with a killed worker"),
+            new Figure("chaos_duplicate_bound", r.DuplicateBound, "runs", "what the design allows: one per worker kill (plus a retried enqueue's wave)"),
+            new Figure("chaos_duplicate_longest_run", r.DuplicateRuns.Count > 0 ? r.DuplicateRuns.Max() : 0, "jobs", "the longest run of consecutive jobs that ran twice (1: no batch was lost)"),
+            new Figure("chaos_concurrent", r.ConcurrentTags.Count, "jobs", "jobs with two runs that overlapped in time (want 0)"),
+            new Figure("chaos_poisoned", r.Poisoned, "jobs", "jobs failed as poison (want 0: no job here kills its worker)"),
             new Figure("chaos_zombies", r.Zombies.Count, "processes", "unreaped dead processes at the end (want 0)"),
             new Figure("chaos_orphans", r.Orphans.Count, "processes", "processes of the run still alive after the master's exit (want 0)"),
             new Figure("chaos_failed", r.Failed.Count, "jobs", "entries in the failed list (want 0)"),

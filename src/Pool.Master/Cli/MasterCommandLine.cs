@@ -99,6 +99,7 @@ public static class MasterCommandLine
                 WorkerCommand = SettingsResolver.ResolveWorkerCommand(result.GetValue(WorkerCommandOption), env),
                 TermTimeout = SettingsResolver.ResolveTermTimeout(result.GetValue(TermTimeoutOption), env),
                 KillGrace = SettingsResolver.ResolveKillGrace(env),
+                Lease = SettingsResolver.ResolveLease(env),
                 RedisUrl = SettingsResolver.ResolveRedisUrl(result.GetValue(RedisOption), env),
                 PidFile = result.GetValue(PidFileOption) ?? SettingsResolver.Get(env, "POOL_PIDFILE"),
                 LogFormat = format,

@@ -21,4 +21,6 @@ public sealed record MasterSettings
     public string Namespace { get; init; } = "resque";
     /// <summary>Where /status and /metrics are served (--http, POOL_HTTP): PORT (loopback) or HOST:PORT; null means off.</summary>
     public string? Http { get; init; }
+    /// <summary>How long a worker counts as alive without a word from it or its master (POOL_LEASE); workers inherit it.</summary>
+    public TimeSpan Lease { get; init; } = Pool.Protocol.Working.WorkerLease.Default;
 }

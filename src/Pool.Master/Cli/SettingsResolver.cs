@@ -1,5 +1,6 @@
 using System.Globalization;
 using Pool.Protocol.Connection;
+using Pool.Protocol.Working;
 
 namespace Pool.Master.Cli;
 
@@ -79,6 +80,13 @@ public static class SettingsResolver
     public static IReadOnlyDictionary<string, string?> ProcessEnvironment() =>
         System.Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
             .ToDictionary(e => (string)e.Key, e => (string?)e.Value, StringComparer.Ordinal);
+
+    /// <summary>POOL_LEASE (seconds), then <see cref="WorkerLease.Default"/>.</summary>
+    public static TimeSpan ResolveLease(IReadOnlyDictionary<string, string?> env)
+    {
+        var lease = WorkerLease.Parse(Get(env, WorkerLease.EnvironmentVariable), out var error);
+        return error is null ? lease : throw new FormatException(error);
+    }
 
     private static TimeSpan Seconds(double s, string name)
     {

@@ -16,6 +16,9 @@ internal sealed class ConnectingStore(Task<IMasterStore> connecting) : IMasterSt
     public async Task<int> RecoverExpiredAsync(CancellationToken ct = default) =>
         await (await connecting.WaitAsync(ct).ConfigureAwait(false)).RecoverExpiredAsync(ct).ConfigureAwait(false);
 
+    public async Task VouchAsync(IReadOnlyCollection<string> workerIds, CancellationToken ct = default) =>
+        await (await connecting.WaitAsync(ct).ConfigureAwait(false)).VouchAsync(workerIds, ct).ConfigureAwait(false);
+
     public async Task<IReadOnlySet<string>> BusyWorkersAsync(IReadOnlyCollection<string> workerIds, CancellationToken ct = default) =>
         await (await connecting.WaitAsync(ct).ConfigureAwait(false)).BusyWorkersAsync(workerIds, ct).ConfigureAwait(false);
 

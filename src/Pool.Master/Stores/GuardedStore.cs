@@ -66,6 +66,32 @@ internal sealed class GuardedStore(IMasterStore inner, ILogger log, TimeSpan tim
         });
     }
 
+    /// <summary>Renews the leases of the live children, unless the last renewal is still running. Fire and forget.</summary>
+    public void VouchFor(IReadOnlyCollection<string> workerIds)
+    {
+        if (workerIds.Count == 0 || Interlocked.Exchange(ref _vouching, 1) == 1) return;
+        _ = Task.Run(async () =>
+        {
+            using var cts = new CancellationTokenSource(timeout);
+            try
+            {
+                await inner.VouchAsync(workerIds, cts.Token).WaitAsync(timeout).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // The workers renew their own leases too; an outage is reported by the sweep.
+                log.Debug("could not renew the workers' leases: {Error}", e.Message);
+            }
+            finally
+            {
+                Volatile.Write(ref _vouching, 0);
+            }
+        });
+    }
+
+    // 1 while a lease renewal runs, so a slow Redis never piles them up.
+    private int _vouching;
+
     /// <summary>Which of these workers run a job now; null when the store could not tell in time.</summary>
     public async Task<IReadOnlySet<string>?> BusyWorkersAsync(IReadOnlyCollection<string> workerIds)
     {

@@ -23,7 +23,7 @@ public static class MasterHost
     /// without recovery and says so.
     /// </summary>
     internal static Func<MasterSettings, CancellationToken, Task<IMasterStore>> ConnectStore { get; set; } =
-        async (settings, _) => await RedisMasterStore.ConnectAsync(settings.RedisUrl, settings.Namespace).ConfigureAwait(false);
+        async (settings, _) => await RedisMasterStore.ConnectAsync(settings.RedisUrl, settings.Namespace, settings.Lease).ConfigureAwait(false);
 
     public static async Task<int> RunAsync(MasterSettings settings, IReadOnlyDictionary<string, string?> env, ILogger log, CancellationToken ct)
     {

@@ -3,7 +3,7 @@ using Pool.Master.Processes;
 
 namespace Pool.Master.Supervision;
 
-/// <summary>Once a second: end crash-loop states of healthy slots, recycle workers over their memory limit, sweep leases.</summary>
+/// <summary>Once a second: end crash-loop states of healthy slots, recycle workers over their memory limit, renew the children's leases, sweep leases.</summary>
 internal sealed partial class Supervisor
 {
     private void Housekeep(DateTimeOffset now)
@@ -15,6 +15,9 @@ internal sealed partial class Supervisor
                     slot.Group.Group.Key, slot.Number, child.Pid, (now - child.StartedAt).TotalMilliseconds);
         }
         CheckMemory();
+        // The master sees a child die at once; until then it vouches for it, so a child that is
+        // only silent (SIGSTOP, a GC pause) is never swept and its job never run twice at once.
+        _store.VouchFor(_children.Values.Select(c => c.WorkerId).ToList());
         if (now >= _nextLeaseSweep)
         {
             _nextLeaseSweep = now + _options.LeaseSweepInterval;

@@ -6,14 +6,13 @@ internal static class PoolScripts
     public static readonly LuaScriptText Enqueue = LuaScriptText.Load("enqueue");
     public static readonly LuaScriptText EnqueueMany = LuaScriptText.Load("enqueue_many");
     public static readonly LuaScriptText Reserve = LuaScriptText.Load("reserve");
-    public static readonly LuaScriptText Advance = LuaScriptText.Load("advance");
-    public static readonly LuaScriptText Release = LuaScriptText.Load("release");
     public static readonly LuaScriptText Requeue = LuaScriptText.Load("requeue");
     public static readonly LuaScriptText Fail = LuaScriptText.Load("fail");
     public static readonly LuaScriptText Checkpoint = LuaScriptText.Load("checkpoint");
     public static readonly LuaScriptText Recover = LuaScriptText.Load("recover");
     public static readonly LuaScriptText Register = LuaScriptText.Load("register");
     public static readonly LuaScriptText Heartbeat = LuaScriptText.Load("heartbeat");
+    public static readonly LuaScriptText Vouch = LuaScriptText.Load("vouch");
     public static readonly LuaScriptText Unregister = LuaScriptText.Load("unregister");
     public static readonly LuaScriptText FailedEdit = LuaScriptText.Load("failed_edit");
     public static readonly LuaScriptText Resume = LuaScriptText.Load("resume");

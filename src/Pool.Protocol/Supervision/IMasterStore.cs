@@ -16,6 +16,12 @@ public interface IMasterStore : IAsyncDisposable
     /// <summary>Recover every Pool worker whose liveness lease has expired (any host). Returns how many were recovered.</summary>
     Task<int> RecoverExpiredAsync(CancellationToken ct = default);
 
+    /// <summary>
+    /// Renews the leases of these workers, the master's live children, so that a child that is
+    /// alive but silent (stopped, paused, stuck behind an outage) is never swept elsewhere.
+    /// </summary>
+    Task VouchAsync(IReadOnlyCollection<string> workerIds, CancellationToken ct = default);
+
     /// <summary>Of these worker ids, the ones running a job right now (for idle-first scale-down).</summary>
     Task<IReadOnlySet<string>> BusyWorkersAsync(IReadOnlyCollection<string> workerIds, CancellationToken ct = default);
 }

@@ -21,6 +21,8 @@ public sealed class RedisMasterStore : IMasterStore
         _db = redis.GetDatabase();
         Keys = new ResqueKeys(ns ?? Environment.GetEnvironmentVariable("POOL_NAMESPACE"));
         _time = time ?? TimeProvider.System;
+        Gate = new SweepGate(_time);
+        Gate.Watch(redis);
     }
 
     private RedisMasterStore(ConnectionMultiplexer owned, string? ns) : this((IConnectionMultiplexer)owned, ns) => _owned = owned;
@@ -30,6 +32,12 @@ public sealed class RedisMasterStore : IMasterStore
     /// <summary>A worker's job is failed as poison once its worker has died this many times running it.</summary>
     public int MaxAttempts { get; init; } = DefaultMaxAttempts();
 
+    /// <summary>The lease this store renews for a master's children, and waits out before it trusts an expired one.</summary>
+    public TimeSpan Lease { get; init; } = Working.WorkerLease.Default;
+
+    /// <summary>Holds sweeps back after Redis trouble; see <see cref="SweepGate"/>.</summary>
+    public SweepGate Gate { get; }
+
     /// <summary>How long one sweeper holds the sweep lock.</summary>
     public TimeSpan SweepLockTime { get; init; } = TimeSpan.FromSeconds(10);
 
@@ -37,11 +45,14 @@ public sealed class RedisMasterStore : IMasterStore
     /// Connects to <paramref name="redisUrl"/> (REDIS_URL syntax) without failing when Redis is
     /// down: calls fail until it is back, and the connection keeps retrying.
     /// </summary>
-    public static async Task<RedisMasterStore> ConnectAsync(string redisUrl, string? ns = null)
+    public static async Task<RedisMasterStore> ConnectAsync(string redisUrl, string? ns = null, TimeSpan? lease = null)
     {
         var options = RedisUrl.Parse(redisUrl);
         options.AbortOnConnectFail = false;
-        return new RedisMasterStore(await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false), ns);
+        return new RedisMasterStore(await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false), ns)
+        {
+            Lease = lease ?? Working.WorkerLease.Default,
+        };
     }
 
     public static int DefaultMaxAttempts() =>
@@ -72,6 +83,20 @@ public sealed class RedisMasterStore : IMasterStore
 
     public async Task<int> RecoverExpiredAsync(CancellationToken ct = default)
     {
+        if (!Gate.IsOpen(Lease)) return 0;
+        try
+        {
+            return await SweepAsync(ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            Gate.Trouble();
+            throw;
+        }
+    }
+
+    private async Task<int> SweepAsync(CancellationToken ct)
+    {
         // One sweeper at a time across all masters and workers; the lock expires on its own if
         // the sweeper dies, and is released only by the token that took it.
         var token = Guid.NewGuid().ToString("N");
@@ -93,6 +118,25 @@ public sealed class RedisMasterStore : IMasterStore
             await _db.ScriptEvaluateAsync(
                 "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
                 [Keys.SweepLock], [token]).ConfigureAwait(false);
+        }
+    }
+
+    public async Task VouchAsync(IReadOnlyCollection<string> workerIds, CancellationToken ct = default)
+    {
+        if (workerIds.Count == 0) return;
+        var argv = new RedisValue[2 + workerIds.Count];
+        argv[0] = Keys.Namespace;
+        argv[1] = (long)Lease.TotalMilliseconds;
+        var i = 2;
+        foreach (var id in workerIds) argv[i++] = id;
+        try
+        {
+            await ScriptRunner.RunAsync(_db, PoolScripts.Vouch, argv).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            Gate.Trouble();
+            throw;
         }
     }
 

@@ -6,15 +6,16 @@ namespace Pool.Protocol.Working;
 /// <param name="Payload">The payload exactly as it was in the queue.</param>
 public sealed record Reservation(string Rid, string Queue, string Payload);
 
-public enum ReserveStatus { Job, Empty, Paused, Acked }
+public enum ReserveStatus { Job, Empty, Paused, Acked, Swept }
 
-/// <summary>What one reserve round trip found: with a batch, the first job is current and the rest wait unstarted.</summary>
-public sealed record ReserveResult(ReserveStatus Status, IReadOnlyList<Reservation>? Jobs = null)
+/// <summary>What one reserve round trip found.</summary>
+public sealed record ReserveResult(ReserveStatus Status, Reservation? Job = null)
 {
-    /// <summary>The first (current) job of a <see cref="ReserveStatus.Job"/> result.</summary>
-    public Reservation? Job => Jobs is { Count: > 0 } ? Jobs[0] : null;
+    public static ReserveResult Of(Reservation job) => new(ReserveStatus.Job, job);
 
     public static readonly ReserveResult Empty = new(ReserveStatus.Empty);
     public static readonly ReserveResult Paused = new(ReserveStatus.Paused);
     public static readonly ReserveResult Acked = new(ReserveStatus.Acked);
+    /// <summary>A recovery took this worker's job and registration (its lease had expired): register again before reserving.</summary>
+    public static readonly ReserveResult Swept = new(ReserveStatus.Swept);
 }

@@ -28,10 +28,16 @@ public sealed class WorkerStore
     public ResqueKeys Keys { get; }
     public string WorkerId { get; }
 
-    /// <summary>How long the liveness lease lasts; refreshed about every second.</summary>
-    public TimeSpan Lease { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>How long the liveness lease lasts; see <see cref="WorkerLease"/>.</summary>
+    public TimeSpan Lease { get; init; } = WorkerLease.Default;
 
     private long LeaseMs => (long)Lease.TotalMilliseconds;
+
+    /// <summary>
+    /// How long an idle registration lasts without an idle poll renewing it; past it, enqueues
+    /// stop handing this worker jobs (it may have stalled). Three polls' worth by default.
+    /// </summary>
+    public TimeSpan IdleRegistration { get; init; } = TimeSpan.FromSeconds(3);
 
     /// <summary>When a reserve last renewed the lease (a <see cref="TimeProvider"/> timestamp), so an idle worker's reserve doubles as its lease refresh.</summary>
     public long LeaseRenewedAt { get; private set; }
@@ -51,13 +57,12 @@ public sealed class WorkerStore
     }
 
     /// <summary>
-    /// Acks <paramref name="ackRid"/> (when given) and, when <paramref name="reserve"/>, takes up
-    /// to <paramref name="batch"/> jobs in queue priority order. A job still held from a reply
-    /// that was lost comes back first.
+    /// Acks <paramref name="ackRid"/> (when given) and, when <paramref name="reserve"/>, takes the
+    /// next job in queue priority order. A job still held from a reply that was lost comes back
+    /// first. The caller awaits this before it starts anything, so the ack is in Redis first.
     /// </summary>
-    public async Task<ReserveResult> ReserveAsync(string? ackRid, bool reserve = true, int batch = 1)
+    public async Task<ReserveResult> ReserveAsync(string? ackRid, bool reserve = true)
     {
-        if (reserve && batch > 1) await EnsureAdvanceLoadedAsync().ConfigureAwait(false);
         var now = _time.GetUtcNow();
         var rid = reserve ? WorkerId + "#" + Interlocked.Increment(ref _ridCounter) : "";
         var argv = new RedisValue[9 + _queueArgs.Length];
@@ -69,59 +74,21 @@ public sealed class WorkerStore
         argv[5] = ResqueTime.Iso(now);
         argv[6] = LeaseMs;
         argv[7] = reserve ? "1" : "0";
-        argv[8] = Math.Max(1, batch);
+        argv[8] = (long)IdleRegistration.TotalMilliseconds;
         _queueArgs.CopyTo(argv, 9);
 
         var r = (RedisResult[])(await ScriptRunner.RunAsync(_db, PoolScripts.Reserve, argv).ConfigureAwait(false))!;
-        LeaseRenewedAt = _time.GetTimestamp();
-        return (string?)r[0] switch
+        var status = (string?)r[0];
+        if (status != "swept") LeaseRenewedAt = _time.GetTimestamp();
+        return status switch
         {
-            "job" => new ReserveResult(ReserveStatus.Job, ReadJobs(r)),
+            "job" => ReserveResult.Of(new Reservation((string)r[1]!, (string)r[2]!, (string)r[3]!)),
             "paused" => ReserveResult.Paused,
             "acked" => ReserveResult.Acked,
+            "swept" => ReserveResult.Swept,
             _ => ReserveResult.Empty,
         };
     }
-
-    private static List<Reservation> ReadJobs(RedisResult[] r)
-    {
-        var jobs = new List<Reservation>((r.Length - 1) / 3);
-        for (var i = 1; i + 2 < r.Length; i += 3) jobs.Add(new Reservation((string)r[i]!, (string)r[i + 1]!, (string)r[i + 2]!));
-        return jobs;
-    }
-
-    /// <summary>
-    /// Acks the current job and makes <paramref name="next"/> (the next prefetched one) current,
-    /// without waiting for the reply. Redis runs a connection's commands in order, so whatever the
-    /// worker sends next sees this done. It never falls back to EVAL: a late fallback would run
-    /// after later commands. If it is lost (unknown script after a Redis restart, dropped
-    /// connection), the rids stop matching and the next reserve hands the held jobs back, so they
-    /// run again rather than vanish.
-    /// </summary>
-    public void Advance(string? ackRid, Reservation next)
-    {
-        var now = _time.GetUtcNow();
-        RedisValue[] argv = [Keys.Namespace, WorkerId, ackRid ?? "", next.Rid, now.ToUnixTimeMilliseconds(), ResqueTime.Iso(now)];
-        _ = _db.ScriptEvaluateAsync(PoolScripts.Advance.Sha1Bytes, keys: null, values: argv).ContinueWith(t =>
-        {
-            if (t.Exception?.InnerException is RedisServerException e && e.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
-                Volatile.Write(ref _advanceMissing, true);
-        }, TaskScheduler.Default);
-    }
-
-    private bool _advanceMissing = true;
-
-    /// <summary>Loads the advance script before a batch is handed out, when Redis may not know it.</summary>
-    private async Task EnsureAdvanceLoadedAsync()
-    {
-        if (!Volatile.Read(ref _advanceMissing)) return;
-        await _db.ExecuteAsync("SCRIPT", "LOAD", PoolScripts.Advance.Source).ConfigureAwait(false);
-        Volatile.Write(ref _advanceMissing, false);
-    }
-
-    /// <summary>Gives the unstarted prefetched jobs back to the heads of their queues, in order.</summary>
-    public async Task<int> ReleaseAsync() =>
-        (int)(long)await ScriptRunner.RunAsync(_db, PoolScripts.Release, [Keys.Namespace, WorkerId]).ConfigureAwait(false);
 
     /// <summary>
     /// Puts the job back at the head of its queue: unchanged, or as <paramref name="payload"/>

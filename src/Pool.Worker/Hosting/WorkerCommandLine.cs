@@ -64,8 +64,12 @@ internal sealed class WorkerCommandLine
                 jobTimeout = limit;
             }
 
+            var lease = Pool.Protocol.Working.WorkerLease.Parse(Env(Pool.Protocol.Working.WorkerLease.EnvironmentVariable), out error);
+            if (error is not null) return null;
+
             return new WorkerSettings
             {
+                Lease = lease,
                 Queues = queues,
                 RedisUrl = parse.GetValue(cli.Redis) ?? Env("REDIS_URL") ?? RedisUrl.Default,
                 Namespace = Env("POOL_NAMESPACE"),

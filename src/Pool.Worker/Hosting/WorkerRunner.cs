@@ -28,9 +28,14 @@ internal static class WorkerRunner
 
         var redis = new RedisGuard(log);
         redis.Watch(main);
-        var store = new WorkerStore(main.GetDatabase(), keys, workerId, settings.Queues);
-        var sweeper = new RedisMasterStore(main, keys.Namespace);
-        var liveness = new Liveness(store, sweeper, redis, TimeProvider.System, log);
+        var store = new WorkerStore(main.GetDatabase(), keys, workerId, settings.Queues)
+        {
+            Lease = settings.Lease,
+            IdleRegistration = TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(3).Ticks, 3 * settings.PollInterval.Ticks)),
+        };
+        var sweeper = new RedisMasterStore(main, keys.Namespace) { Lease = settings.Lease };
+        redis.OnOutage = sweeper.Gate.Trouble;
+        var liveness = new Liveness(store, sweeper, redis, control, TimeProvider.System, log);
         var execution = new JobExecution(registry, new JobInvoker(services), control, settings.TermTimeout, log, settings.JobTimeout);
         var waker = new WakeWaiter(blocking, keys, workerId, settings.Queues, settings.PollInterval);
         var loop = new WorkerLoop(store, waker, execution, control, redis, log, new JobBudget(settings.MaxJobs)) { LogBatching = logBatching };
@@ -49,7 +54,6 @@ internal static class WorkerRunner
             log.Information("Stopped before Redis was reachable");
             return 0;
         }
-        await liveness.SweepAsync(stopBackground.Token).ConfigureAwait(false);
         var background = new List<Task> { liveness.RunAsync(stopBackground.Token) };
         if (settings.MasterPid is { } masterPid) background.Add(MasterWatch.RunAsync(masterPid, control, log, stopBackground.Token));
         log.Information("Worker ready");

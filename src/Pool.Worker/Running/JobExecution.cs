@@ -71,7 +71,9 @@ internal sealed class JobExecution(JobRegistry registry, JobInvoker invoker, Wor
         }
     }
 
-    private string StopReason() => control.Shutdown.IsCancellationRequested ? "cancelled by shutdown" : "aborted by USR1";
+    private string StopReason() =>
+        control.ReservationLost ? "its reservation was taken (this worker was swept as dead)"
+        : control.Shutdown.IsCancellationRequested ? "cancelled by shutdown" : "aborted by USR1";
 
     /// <summary>Waits for the job, or returns why it is abandoned: INT, TERM's deadline, or its hard time limit.</summary>
     private async Task<JobOutcome?> WaitAsync(Task work, string cls, TimeLimit? limit, long started, IterationContext? iteration)

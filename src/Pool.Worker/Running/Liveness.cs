@@ -6,10 +6,12 @@ namespace Pool.Worker.Running;
 
 /// <summary>
 /// Keeps the worker visibly alive: the Pool lease every second (skipped when a reserve just
-/// renewed it), Resque's heartbeat every 60 s, and a sweep of dead Pool workers at start and
-/// every 30 s so their jobs come back even when no master is watching.
+/// renewed it), Resque's heartbeat every 60 s, and a sweep of dead Pool workers every 30 s (once
+/// Redis has been steady for a lease, see <see cref="SweepGate"/>) so their jobs come back even
+/// when no master is watching. A renewal that finds the worker swept fires the running job's
+/// token and registers again.
 /// </summary>
-internal sealed class Liveness(WorkerStore store, RedisMasterStore sweeper, RedisGuard redis, TimeProvider time, ILogger log)
+internal sealed class Liveness(WorkerStore store, RedisMasterStore sweeper, RedisGuard redis, WorkerControl control, TimeProvider time, ILogger log)
 {
     public static readonly TimeSpan LeasePeriod = TimeSpan.FromSeconds(1);
     public static readonly TimeSpan ResqueHeartbeatPeriod = TimeSpan.FromSeconds(60);
@@ -32,8 +34,12 @@ internal sealed class Liveness(WorkerStore store, RedisMasterStore sweeper, Redi
                 if (beat) lastHeartbeat = time.GetTimestamp();
                 if (!alive)
                 {
-                    // Swept while alive (a long Redis outage or a stall past the lease): come back.
-                    log.Warning("This worker was swept as dead while alive; registering again");
+                    // Swept while alive (a stall or an outage past the lease, with no master to
+                    // vouch for it): its job was requeued and may already run elsewhere, so the
+                    // copy here is told to stop and is neither acked nor requeued. Then come back.
+                    var hadJob = control.LoseReservation();
+                    log.Warning("This worker was swept as dead while alive (silent for longer than its {Lease} s lease){Job}; registering again",
+                        store.Lease.TotalSeconds, hadJob ? ": its running job was requeued by the sweep, so its token is cancelled here" : "");
                     await redis.RunAsync("register", store.RegisterAsync, stop).ConfigureAwait(false);
                 }
                 if (time.GetElapsedTime(lastSweep) >= SweepPeriod)

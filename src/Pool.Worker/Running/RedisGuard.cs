@@ -20,6 +20,9 @@ internal sealed class RedisGuard(ILogger log)
     private static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(2);
     private int _down;
 
+    /// <summary>Called on every sign of an outage (the sweep gate listens: expired leases mean little right after one).</summary>
+    public Action? OnOutage { get; set; }
+
     /// <summary>Reports an outage as soon as the main connection drops, before any call notices it.</summary>
     public void Watch(IConnectionMultiplexer connection) =>
         connection.ConnectionFailed += (_, e) =>
@@ -29,6 +32,7 @@ internal sealed class RedisGuard(ILogger log)
 
     private void Down(string why)
     {
+        OnOutage?.Invoke();
         if (Interlocked.Exchange(ref _down, 1) == 0)
             log.Warning("Redis is unreachable ({Failure}); retrying with backoff, no job is lost", why);
     }

@@ -69,6 +69,22 @@ public sealed class WorkerControl(TimeProvider time)
         }
     }
 
+    /// <summary>
+    /// True once the running job's reservation was taken from this worker (a recovery found its
+    /// lease expired, after a stall or a long outage): the job's token has fired, and the job must
+    /// be neither acked nor requeued, because the recovered copy belongs to someone else now.
+    /// </summary>
+    public bool ReservationLost { get { lock (_gate) return _reservationLost; } }
+
+    private bool _reservationLost;
+
+    /// <summary>The worker learned it was swept: the running job, if any, is no longer its own. Fires its token.</summary>
+    public bool LoseReservation()
+    {
+        lock (_gate) _reservationLost = _jobReserved;
+        return AbortCurrentJob();
+    }
+
     /// <summary>USR1: cancel the running job only; it is requeued and the worker goes on.</summary>
     public bool AbortCurrentJob()
     {
@@ -107,6 +123,7 @@ public sealed class WorkerControl(TimeProvider time)
         {
             _jobReserved = true;
             _abortRequested = false;
+            _reservationLost = false;
         }
     }
 

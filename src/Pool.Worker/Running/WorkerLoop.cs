@@ -7,27 +7,26 @@ namespace Pool.Worker.Running;
 
 /// <summary>
 /// The worker's main loop: reserve, run, settle, repeat.
-/// Round trips: after a completed job the ack and the next reserve travel in one script. While
-/// jobs are fast (the last one took under <see cref="FastJob"/>), a reserve takes a small batch;
-/// the extra jobs wait unstarted in the worker's in-flight list and are promoted one by one with
-/// a pipelined advance, so a batch costs one awaited round trip. A job that turns out slow gives
-/// its unstarted batch back at once, so other workers are not kept waiting behind it.
+/// Delivery: a worker holds one job at a time, and only while it runs it. After a completed job
+/// the ack and the next reserve travel in one script, and the reply is awaited before the next
+/// job starts, so a kill at any instant re-runs at most the one job whose ack was on its way;
+/// nothing unstarted is ever hidden in a worker, where Resque's tools cannot see or remove it.
 /// Idle: a reserve that finds nothing registers the worker as idle, and it blocks on its mailbox
 /// and wake lists, costing Redis about two commands a second. A Pool enqueue hands an idle
 /// worker its job through the mailbox, so the job starts one round trip after the enqueue.
 /// Stops: QUIT lets the current job finish; TERM cancels its token and waits up to the deadline;
-/// INT abandons it at once. Unfinished and unstarted jobs go back to the head of their queues
-/// before the worker unregisters and exits 0.
+/// INT abandons it at once. An unfinished job goes back to the head of its queue before the
+/// worker unregisters and exits 0.
+/// Swept: a worker that finds a recovery took its registration (its lease ran out during a stall
+/// or an outage) starts nothing more until it has registered again, and the job it was running,
+/// now requeued for others, gets its token fired and is neither acked nor requeued.
 /// </summary>
 internal sealed class WorkerLoop(WorkerStore store, WakeWaiter waker, JobExecution execution, WorkerControl control, RedisGuard redis, ILogger log, JobBudget? budget = null)
 {
     private readonly JobBudget _budget = budget ?? new JobBudget(null);
 
-    public const int MaxBatch = 64;
     private static readonly TimeSpan FastJob = TimeSpan.FromMilliseconds(2);
-    private static readonly TimeSpan SlowJob = TimeSpan.FromMilliseconds(50);
 
-    private readonly Queue<Reservation> _prefetched = new();
     private bool _lastWasFast;
 
     /// <summary>Log lines are written in batches while fast jobs run back to back (null: always at once).</summary>
@@ -47,17 +46,6 @@ internal sealed class WorkerLoop(WorkerStore store, WakeWaiter waker, JobExecuti
         while (true)
         {
             var wantJob = control.Stop == StopMode.None && !control.Paused;
-            if (_prefetched.Count > 0)
-            {
-                if (wantJob)
-                {
-                    var next = _prefetched.Dequeue();
-                    store.Advance(ackRid, next);
-                    ackRid = await RunJobAsync(next).ConfigureAwait(false);
-                    continue;
-                }
-                await ReleasePrefetchedAsync().ConfigureAwait(false);
-            }
             if (!wantJob && ackRid is null)
             {
                 LogBatching?.Batching = false;
@@ -71,16 +59,20 @@ internal sealed class WorkerLoop(WorkerStore store, WakeWaiter waker, JobExecuti
                 continue;
             }
 
-            var batch = _lastWasFast ? MaxBatch : 1;
             var ack = ackRid;
             _reserves++;
-            var result = await redis.RunAsync("reserve", () => store.ReserveAsync(ack, wantJob, batch), control.GiveUp).ConfigureAwait(false);
+            var result = await redis.RunAsync("reserve", () => store.ReserveAsync(ack, wantJob), control.GiveUp).ConfigureAwait(false);
             ackRid = null;
             switch (result.Status)
             {
                 case ReserveStatus.Job:
-                    foreach (var extra in result.Jobs!.Skip(1)) _prefetched.Enqueue(extra);
                     ackRid = await RunJobAsync(result.Job!).ConfigureAwait(false);
+                    break;
+                case ReserveStatus.Swept:
+                    // Nothing is held any more; a stopping worker just leaves.
+                    if (control.Stop != StopMode.None) return;
+                    log.Warning("This worker was swept as dead while alive (a stall or an outage longer than its lease); registering again before taking jobs");
+                    await Settle("register", async () => { await store.RegisterAsync().ConfigureAwait(false); return true; }).ConfigureAwait(false);
                     break;
                 case ReserveStatus.Empty:
                 case ReserveStatus.Paused:
@@ -108,34 +100,26 @@ internal sealed class WorkerLoop(WorkerStore store, WakeWaiter waker, JobExecuti
         // Only a job expected to be fast has its lines batched; any other shows them at once.
         LogBatching?.Batching = _lastWasFast && control.Stop == StopMode.None;
         log.Information("Job started {Class} queue={Queue}", cls, job.Queue);
-        var running = decoded
-            ? execution.RunAsync(payload!, checkpoint => Settle("checkpoint", () => store.CheckpointAsync(job, checkpoint)))
-            : Task.FromResult(JobOutcome.Fail("Pool::InvalidPayload", error!));
-        if (_prefetched.Count > 0)
-        {
-            try
-            {
-                // WaitAsync drops its timer as soon as the job ends, which most do within microseconds.
-                await running.WaitAsync(SlowJob, control.Time).ConfigureAwait(false);
-            }
-            catch (TimeoutException)
-            {
-                await ReleasePrefetchedAsync().ConfigureAwait(false);
-            }
-        }
-        var outcome = await running.ConfigureAwait(false);
-        CheckLimits(outcome, cls, job.Queue);
+        var outcome = decoded
+            ? await execution.RunAsync(payload!, checkpoint => Settle("checkpoint", () => store.CheckpointAsync(job, checkpoint))).ConfigureAwait(false)
+            : JobOutcome.Fail("Pool::InvalidPayload", error!);
         var elapsed = control.Time.GetElapsedTime(started);
         _lastWasFast = elapsed < FastJob;
         var ms = elapsed.TotalMilliseconds;
+        if (control.ReservationLost)
+        {
+            // Recovered elsewhere while it ran: acking would record someone else's run, and a
+            // requeue would add a third copy. The worker forgets it.
+            log.Warning("Job given up {Class} queue={Queue} duration={Duration:0.0}ms: this worker was swept as dead while it ran, so its job was requeued for another worker; not acked, not requeued here", cls, job.Queue, ms);
+            return null;
+        }
+        CheckLimits(outcome, cls, job.Queue);
         switch (outcome.Kind)
         {
             case JobOutcomeKind.Completed:
                 log.Information("Job done {Class} queue={Queue} duration={Duration:0.0}ms outcome=completed", cls, job.Queue, ms);
                 return job.Rid;
             case JobOutcomeKind.Requeue:
-                // Unstarted jobs go back first, so this one lands ahead of them, as it was.
-                if (_prefetched.Count > 0) await ReleasePrefetchedAsync().ConfigureAwait(false);
                 await Settle("requeue", () => store.RequeueAsync(job, outcome.Payload)).ConfigureAwait(false);
                 log.Information("Job done {Class} queue={Queue} duration={Duration:0.0}ms outcome=requeued ({Reason})", cls, job.Queue, ms, outcome.Reason);
                 return null;
@@ -163,12 +147,6 @@ internal sealed class WorkerLoop(WorkerStore store, WakeWaiter waker, JobExecuti
             log.Information("Recycling this worker: max_jobs={MaxJobs} reached (last job {Class} queue={Queue}); exiting after it is settled", _budget.Max, cls, queue);
             control.RequestStop(StopMode.Quit);
         }
-    }
-
-    private async Task ReleasePrefetchedAsync()
-    {
-        _prefetched.Clear();
-        await Settle("release", store.ReleaseAsync).ConfigureAwait(false);
     }
 
     /// <summary>Settling retries through an outage; once stopping, only until <see cref="WorkerControl.GiveUp"/>.</summary>

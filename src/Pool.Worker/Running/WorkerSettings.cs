@@ -16,5 +16,7 @@ public sealed record WorkerSettings
     public int? MaxJobs { get; init; }
     /// <summary>job_timeout (POOL_JOB_TIMEOUT): the time limit of jobs without a [JobTimeout] of their own.</summary>
     public Limits.TimeLimit? JobTimeout { get; init; }
+    /// <summary>POOL_LEASE: how long this worker counts as alive without a word from it or its master.</summary>
+    public TimeSpan Lease { get; init; } = Pool.Protocol.Working.WorkerLease.Default;
     public string QueueList => string.Join(',', Queues);
 }

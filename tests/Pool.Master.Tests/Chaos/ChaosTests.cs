@@ -26,6 +26,8 @@ public sealed class ChaosTests(ITestOutputHelper output)
         Assert.True(result.Drained, "the pool did not drain in time:\n" + result.Describe());
         Assert.Empty(result.LostTags);
         Assert.True(result.Duplicates <= result.DuplicateBound, $"{result.Duplicates} duplicates > bound {result.DuplicateBound}");
+        Assert.Empty(result.ConcurrentTags);
+        Assert.True(result.Stalls >= 2, $"only {result.Stalls} stalls: the chaos did not happen");
         Assert.Empty(result.Zombies);
         Assert.Empty(result.Orphans);
         Assert.Empty(result.Failed);

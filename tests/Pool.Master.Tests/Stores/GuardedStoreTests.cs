@@ -29,6 +29,12 @@ public sealed class GuardedStoreTests
             return 0;
         }
 
+        public async Task VouchAsync(IReadOnlyCollection<string> workerIds, CancellationToken ct = default)
+        {
+            Interlocked.Increment(ref Calls);
+            await _never.Task;
+        }
+
         public async Task<IReadOnlySet<string>> BusyWorkersAsync(IReadOnlyCollection<string> workerIds, CancellationToken ct = default)
         {
             await _never.Task;

@@ -11,7 +11,12 @@ namespace Pool.Protocol.Tests.Scripts;
 public sealed class ScriptTests(RedisFixture redis) : NamespacedTest(redis)
 {
 
-    private WorkerStore Worker(string id, params string[] queues) => new(Db, Keys, id, queues);
+    private async Task<WorkerStore> WorkerAsync(string id, params string[] queues)
+    {
+        var w = new WorkerStore(Db, Keys, id, queues);
+        await w.RegisterAsync();
+        return w;
+    }
 
     [Fact]
     public async Task Enqueue_adds_the_queue_pushes_the_job_and_a_wake_token()
@@ -29,7 +34,7 @@ public sealed class ScriptTests(RedisFixture redis) : NamespacedTest(redis)
         await Producer.EnqueueAsync("low", "L");
         await Producer.EnqueueAsync("high", "H1");
         await Producer.EnqueueAsync("high", "H2");
-        var w = Worker("h:1:high,low", "high", "low");
+        var w = await WorkerAsync("h:1:high,low", "high", "low");
 
         var first = await w.ReserveAsync(null);
         Assert.Equal(ReserveStatus.Job, first.Status);
@@ -52,7 +57,7 @@ public sealed class ScriptTests(RedisFixture redis) : NamespacedTest(redis)
     {
         await Producer.EnqueueAsync("q", "A");
         await Producer.EnqueueAsync("q", "B");
-        var w = Worker("h:2:q", "q");
+        var w = await WorkerAsync("h:2:q", "q");
         var first = await w.ReserveAsync(null);
         var again = await w.ReserveAsync(null); // as after a lost reply
         Assert.Equal(first.Job!.Rid, again.Job!.Rid);
@@ -63,7 +68,7 @@ public sealed class ScriptTests(RedisFixture redis) : NamespacedTest(redis)
     public async Task Reserve_takes_nothing_while_pause_all_workers_is_true_or_the_queue_is_paused()
     {
         await Producer.EnqueueAsync("q", "A");
-        var w = Worker("h:3:q", "q");
+        var w = await WorkerAsync("h:3:q", "q");
         await Db.StringSetAsync(Keys.PauseAll, "true");
         Assert.Equal(ReserveStatus.Paused, (await w.ReserveAsync(null)).Status);
         await Db.KeyDeleteAsync(Keys.PauseAll);
@@ -79,7 +84,7 @@ public sealed class ScriptTests(RedisFixture redis) : NamespacedTest(redis)
         const string raw = """{"class":"A","args":["x/ü"],"queue":"q","unknown":{"k":[1,2]}}""";
         await Producer.EnqueueRawAsync("q", raw);
         await Producer.EnqueueAsync("q", "B");
-        var w = Worker("h:4:q", "q");
+        var w = await WorkerAsync("h:4:q", "q");
         var job = (await w.ReserveAsync(null)).Job!;
         Assert.True(await w.RequeueAsync(job));
         Assert.Equal(raw, (string?)await Db.ListGetByIndexAsync(Keys.Queue("q"), 0));
@@ -94,15 +99,14 @@ public sealed class ScriptTests(RedisFixture redis) : NamespacedTest(redis)
         await Producer.EnqueueRawAsync("q", raw);
         for (var attempt = 1; attempt <= 2; attempt++)
         {
-            var w = Worker($"h:{10 + attempt}:q", "q");
-            await w.RegisterAsync();
+            var w = await WorkerAsync($"h:{10 + attempt}:q", "q");
             await w.ReserveAsync(null);
             Assert.Equal(new RecoveryOutcome(RecoveryAction.Requeued, "q", "A", attempt), await Master.RecoverWorkerAsync(w.WorkerId));
             Assert.Equal($$"""{"class":"A","args":["a/b"],"id":"é","pool_attempts":{{attempt}}}""", (string?)await Db.ListGetByIndexAsync(Keys.Queue("q"), 0));
             Assert.False(await Db.SetContainsAsync(Keys.Workers, w.WorkerId));
         }
 
-        var last = Worker("h:13:q", "q");
+        var last = await WorkerAsync("h:13:q", "q");
         await last.ReserveAsync(null);
         Assert.Equal(RecoveryAction.Poisoned, (await Master.RecoverWorkerAsync(last.WorkerId)).Action);
         Assert.Equal(0, await Db.ListLengthAsync(Keys.Queue("q")));
@@ -117,7 +121,7 @@ public sealed class ScriptTests(RedisFixture redis) : NamespacedTest(redis)
     public async Task Recover_of_an_empty_object_payload_adds_the_field_without_a_stray_comma()
     {
         await Producer.EnqueueRawAsync("q", "{}");
-        var w = Worker("h:20:q", "q");
+        var w = await WorkerAsync("h:20:q", "q");
         await w.ReserveAsync(null);
         await Master.RecoverWorkerAsync(w.WorkerId);
         Assert.Equal("""{"pool_attempts":1}""", (string?)await Db.ListGetByIndexAsync(Keys.Queue("q"), 0));
@@ -129,7 +133,7 @@ public sealed class ScriptTests(RedisFixture redis) : NamespacedTest(redis)
         await Producer.EnqueueAsync("q", "A");
         await Producer.EnqueueAsync("q", "B");
         var dead = new WorkerStore(Db, Keys, "h:30:q", ["q"]) { Lease = TimeSpan.FromMilliseconds(50) };
-        var alive = Worker("h:31:q", "q");
+        var alive = await WorkerAsync("h:31:q", "q");
         await dead.RegisterAsync();
         await alive.RegisterAsync();
         await dead.ReserveAsync(null);

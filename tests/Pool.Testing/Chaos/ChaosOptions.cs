@@ -16,6 +16,15 @@ public sealed record ChaosOptions
     /// <summary>How long the pool may take, after the chaos, to run every job and empty its in-flight records.</summary>
     public TimeSpan DrainDeadline { get; init; } = TimeSpan.FromSeconds(45);
 
+    /// <summary>How long each job works before it records its run, so a stall or a kill can land mid-job.</summary>
+    public int JobMs { get; init; } = 1;
+
+    /// <summary>Workers' lease (POOL_LEASE): short, so a stall outlasts it and a sweep would be tempted.</summary>
+    public TimeSpan Lease { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long a stalled (SIGSTOP) worker stays stopped: longer than the lease.</summary>
+    public TimeSpan StallFor { get; init; } = TimeSpan.FromSeconds(3);
+
     public int Seed { get; init; } = Environment.TickCount;
 
     /// <summary>Progress lines (test output or the bench's stderr).</summary>

@@ -18,6 +18,18 @@ public sealed record ChaosResult
     public required int Duplicates { get; init; }
     public required int DuplicateBound { get; init; }
 
+    /// <summary>Lengths of the runs of consecutive tags that ran more than once (a lost batch shows as one long run).</summary>
+    public required IReadOnlyList<int> DuplicateRuns { get; init; }
+
+    /// <summary>Tags with two runs that overlapped in time: one job on two workers at once.</summary>
+    public required IReadOnlyList<string> ConcurrentTags { get; init; }
+
+    /// <summary>Workers stopped with SIGSTOP for a while, then continued.</summary>
+    public required int Stalls { get; init; }
+
+    /// <summary>Entries of the failed list that are poison (their workers died running them too often).</summary>
+    public required int Poisoned { get; init; }
+
     /// <summary>Duplicates that appeared after each kind of blow (before the next one).</summary>
     public required IReadOnlyDictionary<string, int> DuplicatesByBlow { get; init; }
 
@@ -44,12 +56,13 @@ public sealed record ChaosResult
     public string Describe()
     {
         var sb = new StringBuilder();
-        sb.AppendLine($"jobs={Jobs} worker_kills={WorkerKills} master_kills={MasterKills} redis_restarts={RedisRestarts} signal_bursts={SignalBursts}");
-        sb.AppendLine($"lost={LostTags.Count} duplicates={Duplicates} (bound {DuplicateBound}; workers at Redis restart {WorkersAtRedisRestart}, producer retries {ProducerRetries})");
+        sb.AppendLine($"jobs={Jobs} worker_kills={WorkerKills} worker_stalls={Stalls} master_kills={MasterKills} redis_restarts={RedisRestarts} signal_bursts={SignalBursts}");
+        sb.AppendLine($"lost={LostTags.Count} duplicates={Duplicates} (bound {DuplicateBound}: one per worker kill; workers at Redis restart {WorkersAtRedisRestart}, producer retries {ProducerRetries})");
+        sb.AppendLine($"duplicate runs of consecutive jobs={DuplicateRuns.Count} longest={(DuplicateRuns.Count > 0 ? DuplicateRuns.Max() : 0)} concurrent={ConcurrentTags.Count} poisoned={Poisoned}");
         sb.AppendLine("duplicates after: " + string.Join(", ", DuplicatesByBlow.Select(p => $"{p.Key}={p.Value}")));
         sb.AppendLine($"zombies={Zombies.Count} orphans={Orphans.Count} failed={Failed.Count} leftovers={Leftovers.Count}");
         sb.AppendLine($"drained={Drained} drain={Drain.TotalSeconds:0.00}s orphans_gone_after={(OrphansGoneAfter is { } o ? $"{o.TotalMilliseconds:0}ms" : "never")} master_exit={MasterExitCode}");
-        foreach (var (name, items) in new[] { ("lost", LostTags), ("zombie", Zombies), ("orphan", Orphans), ("failed", Failed), ("leftover", Leftovers) })
+        foreach (var (name, items) in new[] { ("lost", LostTags), ("concurrent", ConcurrentTags), ("zombie", Zombies), ("orphan", Orphans), ("failed", Failed), ("leftover", Leftovers) })
             foreach (var item in items.Take(10)) sb.AppendLine($"  {name}: {item}");
         return sb.ToString();
     }

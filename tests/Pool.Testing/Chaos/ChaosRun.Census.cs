@@ -35,8 +35,11 @@ public sealed partial class ChaosRun
     }
 
     /// <summary>How many times each tag was recorded.</summary>
-    private Dictionary<string, int> Recorded() =>
-        File.ReadAllLines(RecordPath).Where(l => l.Length > 0).GroupBy(l => l).ToDictionary(g => g.Key, g => g.Count());
+    private Dictionary<string, int> Recorded() => Runs().GroupBy(r => r.Tag).ToDictionary(g => g.Key, g => g.Count());
+
+    /// <summary>Every finished run: "tag started ended" lines written by the RecordSpan job.</summary>
+    private List<ChaosRunSpan> Runs() =>
+        [.. File.ReadAllLines(RecordPath).Where(l => l.Length > 0).Select(ChaosRunSpan.Parse)];
 
     private List<string> Keys(string pattern) =>
         ((RedisResult[])Db.Execute("KEYS", $"{_ns}:{pattern}")!).Select(r => (string)r!).ToList();
@@ -44,9 +47,12 @@ public sealed partial class ChaosRun
     private Task<ChaosResult> CensusAsync(List<string> tags, bool drained, TimeSpan drain, TimeSpan? orphansGone, int exitCode)
     {
         Attribute("after the drain");
-        var recorded = Recorded();
+        var runs = Runs();
+        var recorded = runs.GroupBy(r => r.Tag).ToDictionary(g => g.Key, g => g.Count());
         var lost = tags.Where(t => !recorded.ContainsKey(t)).ToList();
         var duplicates = recorded.Values.Sum(n => n - 1);
+        var duplicateRuns = ChaosRunSpan.ConsecutiveRuns(tags, t => recorded.GetValueOrDefault(t) > 1);
+        var concurrent = ChaosRunSpan.Overlapping(runs);
 
         // A zombie is a dead process nobody reaped: one of the workers, or a child of ours or of a master.
         List<int> seen;
@@ -74,16 +80,20 @@ public sealed partial class ChaosRun
             LostTags = lost,
             Duplicates = duplicates,
             DuplicatesByBlow = new Dictionary<string, int>(_duplicatesByBlow),
-            // Why each blow can repeat jobs (docs/worker.md, "Throughput"): a worker runs its batch
-            // while the acks travel pipelined, so a kill -9 can lose the acks of jobs it already
-            // ran, at most one batch; a Redis restart loses the pipelined acks Redis had not yet
-            // written, at most one batch per live worker; a retried enqueue may repeat its wave.
-            DuplicateBound = (_workerKills + _workersAtRestart) * MaxBatch + _producerRetries * _wave,
+            DuplicateRuns = duplicateRuns,
+            ConcurrentTags = concurrent,
+            // The delivery rule: an ack is in Redis before the next job starts, so only a worker
+            // killed between a job's return and its ack's arrival re-runs a finished job: at most
+            // one per kill. A stall, a master kill or a Redis restart (AOF always) re-runs nothing.
+            // A producer whose reply was lost retries its wave, which may enqueue it twice.
+            DuplicateBound = _workerKills + _producerRetries * _wave,
+            Stalls = _stalls,
             WorkersAtRedisRestart = _workersAtRestart,
             ProducerRetries = _producerRetries,
             Zombies = zombies,
             Orphans = orphans,
             Failed = Db.ListRange($"{_ns}:failed").Select(v => (string)v!).ToList(),
+            Poisoned = Db.ListRange($"{_ns}:failed").Count(v => ((string)v!).Contains("\"exception\":\"Pool::PoisonJob\"", StringComparison.Ordinal)),
             Leftovers = leftovers,
             Drained = drained,
             Drain = drain,

@@ -17,10 +17,13 @@ public sealed partial class ChaosRun
         // Fractions of the chaos time at which the one-off blows land, in order.
         var events = new Queue<(double At, Func<Task> Blow)>(
         [
+            (0.10, StallWorkerAsync),
             (0.20, SignalBurstAsync),
+            (0.28, StallWorkerAsync),
             (0.35, KillMasterAsync),
             (0.50, SignalBurstAsync),
             (0.65, RestartRedisAsync),
+            (0.72, StallWorkerAsync),
             (0.80, SignalBurstAsync),
         ]);
 
@@ -54,7 +57,7 @@ public sealed partial class ChaosRun
 
     private async Task EnqueueAsync(Producer producer, List<string> tags)
     {
-        var payloads = tags.Select(t => PayloadCodec.Encode("Record", [RecordPath, t])).ToList();
+        var payloads = tags.Select(t => PayloadCodec.Encode("RecordSpan", [RecordPath, t, _options.JobMs])).ToList();
         var deadline = Stopwatch.StartNew();
         while (true)
         {
@@ -77,6 +80,23 @@ public sealed partial class ChaosRun
         var ready = ReadyWorkers();
         if (ready.Count == 0) return;
         if (Syscall.kill(ready[_random.Next(ready.Count)], Signum.SIGKILL) == 0) _workerKills++;
+    }
+
+    /// <summary>
+    /// SIGSTOP of a random worker, mid-job most likely, and SIGCONT after longer than a worker's
+    /// lease (a GC pause or a frozen process): its master vouches for it, so no sweep may run its
+    /// job elsewhere meanwhile, and no job may run twice at once.
+    /// </summary>
+    private Task StallWorkerAsync()
+    {
+        var ready = ReadyWorkers();
+        if (ready.Count == 0) return Task.CompletedTask;
+        var pid = ready[_random.Next(ready.Count)];
+        if (Syscall.kill(pid, Signum.SIGSTOP) != 0) return Task.CompletedTask;
+        _stalls++;
+        _ = Task.Delay(_options.StallFor).ContinueWith(_ => Syscall.kill(pid, Signum.SIGCONT), TaskScheduler.Default);
+        _options.Log($"chaos: stopped worker {pid} for {_options.StallFor.TotalSeconds:0.#}s");
+        return Task.CompletedTask;
     }
 
     /// <summary>HUP, TTIN and TTOU close together, as an operator scripting a deploy might send them.</summary>

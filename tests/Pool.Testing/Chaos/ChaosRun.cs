@@ -17,8 +17,6 @@ namespace Pool.Testing.Chaos;
 /// </summary>
 public sealed partial class ChaosRun : IAsyncDisposable
 {
-    /// <summary>WorkerLoop.MaxBatch in Pool.Worker: the most jobs one reserve hands a worker.</summary>
-    public const int MaxBatch = 64;
     private const string Queue = "chaos";
 
     private readonly ChaosOptions _options;
@@ -31,7 +29,7 @@ public sealed partial class ChaosRun : IAsyncDisposable
     private readonly HashSet<int> _seenWorkers = [];
     private TestProcess _master = null!;
 
-    private int _wave, _workerKills, _masterKills, _redisRestarts, _bursts, _producerRetries, _workersAtRestart;
+    private int _wave, _workerKills, _stalls, _masterKills, _redisRestarts, _bursts, _producerRetries, _workersAtRestart;
     private Task<TimeSpan?> _orphansGone = Task.FromResult<TimeSpan?>(TimeSpan.Zero);
 
     public ChaosRun(ChaosOptions options)
@@ -76,6 +74,7 @@ public sealed partial class ChaosRun : IAsyncDisposable
             ["RESQUE_TERM_TIMEOUT"] = null,
             // Record jobs take microseconds; a short deadline keeps a stuck stop from hiding in the drain time.
             ["TERM_TIMEOUT"] = "5",
+            ["POOL_LEASE"] = _options.Lease.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
         var master = TestProcess.Start(Artifacts.PoolMaster, ["run", "-c", ConfigPath], env, _dir);
         _masters.Add(master);

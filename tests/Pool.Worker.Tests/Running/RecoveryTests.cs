@@ -13,7 +13,7 @@ public sealed class RecoveryTests(RedisFixture redis) : IDisposable
     private readonly Scratch _s = new();
     private IDatabase Db => redis.Server.Db;
     private Producer Producer => new(redis.Server.Connection, _s.Namespace);
-    private RedisMasterStore Store => new(redis.Server.Connection, _s.Namespace);
+    private RedisMasterStore Store => new(redis.Server.Connection, _s.Namespace) { Lease = TimeSpan.Zero };
 
     [Fact(Timeout = 30_000)]
     public async Task A_job_of_a_worker_killed_by_sigkill_is_requeued_at_the_head_by_the_master()
@@ -40,12 +40,12 @@ public sealed class RecoveryTests(RedisFixture redis) : IDisposable
     public async Task A_killed_workers_job_is_recovered_by_the_lease_expiry_sweep()
     {
         await Producer.EnqueueAsync("q", "Sleep", 30);
-        using var worker = WorkerProcess.Start(redis.Server.Url, _s.Namespace, "q");
+        using var worker = WorkerProcess.Start(redis.Server.Url, _s.Namespace, "q", new Dictionary<string, string?> { ["POOL_LEASE"] = "2" });
         worker.WaitForLine("Job started Sleep");
         worker.Signal(Signum.SIGKILL);
         worker.WaitForExit();
 
-        // The lease lasts about 5 s after the last refresh; the sweep skips live workers until then.
+        // The lease (POOL_LEASE=2) lasts 2 s after the last refresh; the sweep skips live workers until then.
         await Wait.UntilAsync(async () => await Store.RecoverExpiredAsync() == 1, TimeSpan.FromSeconds(15), "the lease to expire and the sweep to recover");
         Assert.Equal("""{"class":"Sleep","args":[30],"pool_attempts":1}""", (string?)await Db.ListGetByIndexAsync(_s.Keys.Queue("q"), 0));
         Assert.False(await Db.SetContainsAsync(_s.Keys.PoolWorkers, worker.WorkerId));

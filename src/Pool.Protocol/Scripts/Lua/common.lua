@@ -65,9 +65,11 @@ local function deidle(id)
   return queues
 end
 
-local function go_idle(id, queues)
+-- The idler key expires unless the worker's idle poll renews it, so a worker that stalls while
+-- idle (SIGSTOP, a long GC pause) stops being handed jobs within ttlMs instead of hoarding them.
+local function go_idle(id, queues, ttlMs)
   for _, q in ipairs(queues) do redis.call('SADD', k('pool:idle:' .. q), id) end
-  redis.call('SET', k('pool:idler:' .. id), table.concat(queues, '\n'))
+  redis.call('SET', k('pool:idler:' .. id), table.concat(queues, '\n'), 'PX', ttlMs)
 end
 
 -- Forget a worker in Resque's registry and in Pool's.
@@ -78,18 +80,6 @@ local function unregister(id)
     k('stat:processed:' .. id), k('stat:failed:' .. id), k('pool:lease:' .. id), k('pool:mailbox:' .. id))
   redis.call('HDEL', k('workers:heartbeat'), id)
   redis.call('SREM', k('pool:workers'), id)
-end
-
--- Puts the worker's unstarted prefetched jobs back at the heads of their queues, in order.
-local function release_next(id)
-  local nextKey = k('pool:inflight:' .. id .. ':next')
-  local entries = redis.call('LRANGE', nextKey, 0, -1)
-  for i = #entries, 1, -1 do
-    local nl = string.find(entries[i], '\n', 1, true)
-    put_back(string.sub(entries[i], 1, nl - 1), string.sub(entries[i], nl + 1))
-  end
-  redis.call('DEL', nextKey)
-  return #entries
 end
 
 -- Queue names in priority order: "*" expands to every known queue, alphabetically, and a name
@@ -111,43 +101,30 @@ local function priority(queues)
   return order, star
 end
 
--- Pops up to `want` jobs for worker `id` in priority order, skipping paused queues. The first
--- becomes its in-flight job (the in-flight hash and Resque's worker:ID record), the others wait,
--- unstarted, in NS:pool:inflight:ID:next as "queue\npayload" entries. Returns
--- {'job', rid, queue, payload, ...}, or nil when every queue is empty.
--- Invariant: a job is always in exactly one place: its queue, a worker's in-flight hash or
--- :next list, or the failed list. The in-flight hash is written in the same script that pops
--- the queue, so a worker killed at any instant leaves its job findable.
-local function take(id, rid, queues, want, nowMs, runAt)
+-- Pops the first job in priority order for worker `id`, skipping paused queues, and makes it the
+-- worker's in-flight job (the in-flight hash and Resque's worker:ID record). Returns
+-- {'job', rid, queue, payload}, or nil when every queue is empty.
+-- Invariant: a job is always in exactly one place: its queue, a worker's in-flight hash, or the
+-- failed list. The in-flight hash is written in the same script that pops the queue, so a
+-- worker killed at any instant leaves its job findable. A worker holds one job at a time and
+-- only while it runs it: nothing it has not started is hidden from Resque's tools.
+local function take(id, rid, queues, nowMs, runAt)
   local order, star = priority(queues)
-  local out = {'job'}
   local checkPaused = redis.call('SCARD', k('pool:paused-queues')) > 0
   for _, q in ipairs(order) do
     if not (checkPaused and redis.call('SISMEMBER', k('pool:paused-queues'), q) == 1) then
-      local got = redis.call('LPOP', k('queue:' .. q), want)
-      if got then
-        for _, payload in ipairs(got) do
-          local n = (#out - 1) / 3 + 1
-          if n == 1 then
-            redis.call('HSET', k('pool:inflight:' .. id), 'rid', rid .. '.1', 'queue', q, 'payload', payload, 'started', nowMs)
-            redis.call('SET', k('worker:' .. id),
-              '{"queue":' .. jstr(q) .. ',"run_at":' .. jstr(runAt) .. ',"payload":' .. embed(payload) .. '}')
-          else
-            redis.call('RPUSH', k('pool:inflight:' .. id .. ':next'), q .. '\n' .. payload)
-          end
-          out[#out + 1] = rid .. '.' .. n
-          out[#out + 1] = q
-          out[#out + 1] = payload
-        end
-        want = want - #got
-        if want <= 0 then return out end
+      local payload = redis.call('LPOP', k('queue:' .. q))
+      if payload then
+        redis.call('HSET', k('pool:inflight:' .. id), 'rid', rid, 'queue', q, 'payload', payload, 'started', nowMs)
+        redis.call('SET', k('worker:' .. id),
+          '{"queue":' .. jstr(q) .. ',"run_at":' .. jstr(runAt) .. ',"payload":' .. embed(payload) .. '}')
+        return {'job', rid, q, payload}
       end
       -- The queue is (now) empty, so any wake tokens for it are stale; dropping them stops idle spins.
       redis.call('DEL', k('pool:wake:' .. q))
     end
   end
   if star then redis.call('DEL', k('pool:wake-any')) end
-  if #out > 1 then return out end
   return nil
 end
 
@@ -163,12 +140,13 @@ local function hand_off(queue, nowMs, runAt)
       local id = redis.call('SRANDMEMBER', set)
       if not id then break end
       local queues = deidle(id)
-      -- A member without its queue list is stale; drop it so the loop moves on.
+      -- A member without its queue list is stale (its idle registration expired, or it left);
+      -- drop it so the loop moves on.
       if not queues then redis.call('SREM', set, id) end
       -- A worker whose lease ran out is left to the sweep; one that still holds a job is not idle.
       if queues and redis.call('EXISTS', k('pool:lease:' .. id)) == 1
           and redis.call('EXISTS', k('pool:inflight:' .. id)) == 0 then
-        local got = take(id, id .. '#h' .. redis.call('INCR', k('pool:handoffs')), queues, 1, nowMs, runAt)
+        local got = take(id, id .. '#h' .. redis.call('INCR', k('pool:handoffs')), queues, nowMs, runAt)
         if got then
           redis.call('RPUSH', k('pool:mailbox:' .. id), got[2] .. '\n' .. got[3] .. '\n' .. got[4])
           return redis.call('LLEN', k('queue:' .. queue)) == 0

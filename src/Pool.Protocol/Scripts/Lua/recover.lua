@@ -19,8 +19,6 @@ local function with_attempts(p, n)
   return body .. ',"pool_attempts":' .. n .. '}'
 end
 
--- Unstarted jobs go back first, so the one that was running ends up ahead of them.
-release_next(id)
 if held[2] then
   queue = held[1]
   attempts = tonumber(string.match(held[2], '"pool_attempts":(%d+)')) or 0

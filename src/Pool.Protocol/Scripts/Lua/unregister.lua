@@ -4,7 +4,6 @@
 local id = ARGV[2]
 local inflight = k('pool:inflight:' .. id)
 local held = redis.call('HMGET', inflight, 'queue', 'payload')
-release_next(id)
 if held[2] then put_back(held[1], held[2]) end
 redis.call('DEL', inflight)
 unregister(id)

@@ -1,0 +1,118 @@
+using Pool.Protocol.Supervision;
+using Pool.Protocol.Working;
+using Pool.Testing;
+
+namespace Pool.Protocol.Tests.Scripts;
+
+/// <summary>
+/// The delivery rules in the scripts: a worker holds only the job it runs, a swept worker takes
+/// and acks nothing, a master's vouch keeps a silent child's job where it is, and a sweep waits
+/// out a lease after Redis trouble.
+/// </summary>
+public sealed class DeliveryScriptTests(RedisFixture redis) : NamespacedTest(redis)
+{
+    private async Task<WorkerStore> RegisteredAsync(string id, TimeSpan? lease = null)
+    {
+        var w = new WorkerStore(Db, Keys, id, ["q"]) { Lease = lease ?? WorkerLease.Default };
+        await w.RegisterAsync();
+        return w;
+    }
+
+    /// <summary>A sweeper whose gate has nothing to wait for.</summary>
+    private RedisMasterStore Sweeper => new(Redis.Server.Connection, Ns) { Lease = TimeSpan.Zero };
+
+    [Fact]
+    public async Task A_reserve_takes_one_job_and_leaves_the_rest_in_the_queue_where_Resque_sees_them()
+    {
+        foreach (var name in new[] { "A", "B", "C" }) await Producer.EnqueueAsync("q", name);
+        var w = await RegisteredAsync("h:1:q");
+
+        var r = await w.ReserveAsync(null);
+
+        Assert.Equal("""{"class":"A","args":[]}""", r.Job!.Payload);
+        Assert.Equal(2, await Db.ListLengthAsync(Keys.Queue("q")));
+        Assert.False(await Db.KeyExistsAsync(Keys.InFlight(w.WorkerId) + ":next"));
+    }
+
+    [Fact]
+    public async Task A_reserve_retried_after_a_lost_reply_acks_once_and_hands_back_the_same_job()
+    {
+        foreach (var name in new[] { "A", "B", "C" }) await Producer.EnqueueAsync("q", name);
+        var w = await RegisteredAsync("h:2:q");
+        var first = (await w.ReserveAsync(null)).Job!;
+
+        var second = (await w.ReserveAsync(first.Rid)).Job!; // its reply is "lost"
+        var retried = (await w.ReserveAsync(first.Rid)).Job!;
+
+        Assert.Equal(second, retried);
+        Assert.Equal(1, (long)await Db.StringGetAsync(Keys.StatProcessed));
+        Assert.Equal(1, await Db.ListLengthAsync(Keys.Queue("q")));
+    }
+
+    [Fact]
+    public async Task A_swept_worker_neither_acks_nor_reserves_until_it_registers_again()
+    {
+        foreach (var name in new[] { "A", "B" }) await Producer.EnqueueAsync("q", name);
+        var w = await RegisteredAsync("h:3:q");
+        var held = (await w.ReserveAsync(null)).Job!;
+        await Master.RecoverWorkerAsync(w.WorkerId); // as a sweep does once the lease ran out
+
+        Assert.Equal(ReserveStatus.Swept, (await w.ReserveAsync(held.Rid)).Status);
+        Assert.Equal(0, (long)await Db.StringGetAsync(Keys.StatProcessed));
+        Assert.Equal(2, await Db.ListLengthAsync(Keys.Queue("q")));
+        Assert.False(await Db.KeyExistsAsync(Keys.Lease(w.WorkerId)), "a swept worker must not look alive");
+
+        await w.RegisterAsync();
+        Assert.Equal("""{"class":"A","args":[],"pool_attempts":1}""", (await w.ReserveAsync(null)).Job!.Payload);
+    }
+
+    [Fact]
+    public async Task A_master_vouching_for_a_silent_child_keeps_its_job_from_the_sweep()
+    {
+        await Producer.EnqueueAsync("q", "A");
+        var silent = await RegisteredAsync("h:4:q", lease: TimeSpan.FromMilliseconds(300));
+        await silent.ReserveAsync(null);
+        var master = new RedisMasterStore(Redis.Server.Connection, Ns) { Lease = TimeSpan.FromSeconds(30) };
+
+        await master.VouchAsync([silent.WorkerId, "h:99:not-a-pool-worker"]);
+
+        Assert.True(await Db.KeyTimeToLiveAsync(Keys.Lease(silent.WorkerId)) > TimeSpan.FromSeconds(20), "the vouch outlasts the worker's own 300 ms lease");
+        Assert.Equal(0, await Sweeper.RecoverExpiredAsync());
+        Assert.True(await Db.KeyExistsAsync(Keys.InFlight(silent.WorkerId)));
+        Assert.False(await Db.KeyExistsAsync(Keys.Lease("h:99:not-a-pool-worker")), "only registered Pool workers get a lease");
+    }
+
+    [Fact]
+    public async Task A_sweep_waits_a_whole_lease_after_it_starts_or_sees_Redis_trouble()
+    {
+        await Producer.EnqueueAsync("q", "A");
+        var dead = await RegisteredAsync("h:5:q", lease: TimeSpan.FromMilliseconds(50));
+        await dead.ReserveAsync(null);
+        await Wait.UntilAsync(async () => !await Db.KeyExistsAsync(Keys.Lease(dead.WorkerId)), because: "the short lease to expire");
+
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var sweeper = new RedisMasterStore(Redis.Server.Connection, Ns, time) { Lease = TimeSpan.FromSeconds(15) };
+        Assert.Equal(0, await sweeper.RecoverExpiredAsync()); // just started: it does not know what happened before
+        time.Advance(TimeSpan.FromSeconds(14));
+        sweeper.Gate.Trouble();
+        time.Advance(TimeSpan.FromSeconds(14));
+        Assert.Equal(0, await sweeper.RecoverExpiredAsync());
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(1, await sweeper.RecoverExpiredAsync());
+    }
+
+    [Fact]
+    public async Task An_idle_registration_that_is_not_renewed_expires_so_a_stalled_worker_is_handed_nothing()
+    {
+        var w = new WorkerStore(Db, Keys, "h:6:q", ["q"]) { IdleRegistration = TimeSpan.FromMilliseconds(50) };
+        await w.RegisterAsync();
+        Assert.Equal(ReserveStatus.Empty, (await w.ReserveAsync(null)).Status);
+        await Wait.UntilAsync(async () => !await Db.KeyExistsAsync(Keys.Namespace + ":pool:idler:" + w.WorkerId), because: "the idle registration to expire");
+
+        await Producer.EnqueueAsync("q", "A");
+
+        Assert.Equal(1, await Db.ListLengthAsync(Keys.Queue("q")));
+        Assert.False(await Db.KeyExistsAsync(Keys.InFlight(w.WorkerId)));
+        Assert.False(await Db.SetContainsAsync(Keys.Idle("q"), w.WorkerId), "the stale member is dropped");
+    }
+}
