@@ -10,8 +10,13 @@ namespace Pool.Master.Stores;
 /// </summary>
 internal sealed class ConnectingStore(Task<IMasterStore> connecting) : IMasterStore
 {
+    public bool IsConnected => connecting.IsCompletedSuccessfully && connecting.Result.IsConnected;
+
     public async Task<RecoveryOutcome> RecoverWorkerAsync(string workerId, CancellationToken ct = default) =>
         await (await connecting.WaitAsync(ct).ConfigureAwait(false)).RecoverWorkerAsync(workerId, ct).ConfigureAwait(false);
+
+    public async Task<IReadOnlyList<RecoveryOutcome>> RecoverForeignAsync(IReadOnlyCollection<int> pids, CancellationToken ct = default) =>
+        await (await connecting.WaitAsync(ct).ConfigureAwait(false)).RecoverForeignAsync(pids, ct).ConfigureAwait(false);
 
     public async Task<int> RecoverExpiredAsync(CancellationToken ct = default) =>
         await (await connecting.WaitAsync(ct).ConfigureAwait(false)).RecoverExpiredAsync(ct).ConfigureAwait(false);

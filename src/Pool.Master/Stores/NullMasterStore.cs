@@ -7,7 +7,12 @@ internal sealed class NullMasterStore : IMasterStore
 {
     public static NullMasterStore Instance { get; } = new();
 
+    public bool IsConnected => true;
+
     public Task<RecoveryOutcome> RecoverWorkerAsync(string workerId, CancellationToken ct = default) => Task.FromResult(RecoveryOutcome.Nothing);
+
+    public Task<IReadOnlyList<RecoveryOutcome>> RecoverForeignAsync(IReadOnlyCollection<int> pids, CancellationToken ct = default) =>
+        Task.FromResult<IReadOnlyList<RecoveryOutcome>>([]);
 
     public Task<int> RecoverExpiredAsync(CancellationToken ct = default) => Task.FromResult(0);
 

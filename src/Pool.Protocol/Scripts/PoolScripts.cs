@@ -10,6 +10,7 @@ internal static class PoolScripts
     public static readonly LuaScriptText Fail = LuaScriptText.Load("fail");
     public static readonly LuaScriptText Checkpoint = LuaScriptText.Load("checkpoint");
     public static readonly LuaScriptText Recover = LuaScriptText.Load("recover");
+    public static readonly LuaScriptText RecoverForeign = LuaScriptText.Load("recover_foreign");
     public static readonly LuaScriptText Register = LuaScriptText.Load("register");
     public static readonly LuaScriptText Heartbeat = LuaScriptText.Load("heartbeat");
     public static readonly LuaScriptText Vouch = LuaScriptText.Load("vouch");

@@ -6,12 +6,23 @@ namespace Pool.Protocol.Supervision;
 /// </summary>
 public interface IMasterStore : IAsyncDisposable
 {
+    /// <summary>False while the store knows it cannot answer (Redis unreachable), so an exiting master does not wait on it.</summary>
+    bool IsConnected { get; }
+
     /// <summary>
     /// A child died: put its in-flight job (if any) back at the head of its queue with its
     /// attempt count raised, or fail it as poison after the limit, and remove the worker from
     /// the registry. Safe to call twice and safe to race with a lease sweep.
     /// </summary>
     Task<RecoveryOutcome> RecoverWorkerAsync(string workerId, CancellationToken ct = default);
+
+    /// <summary>
+    /// A child died: record the job of every foreign worker (one that registered the Resque way,
+    /// host:pid:queues) with one of these pids on this host in the failed list as Resque's
+    /// DirtyExit, and remove those registrations. Pool's own workers are left to
+    /// <see cref="RecoverWorkerAsync"/>. Returns one outcome per job recorded.
+    /// </summary>
+    Task<IReadOnlyList<RecoveryOutcome>> RecoverForeignAsync(IReadOnlyCollection<int> pids, CancellationToken ct = default);
 
     /// <summary>Recover every Pool worker whose liveness lease has expired (any host). Returns how many were recovered.</summary>
     Task<int> RecoverExpiredAsync(CancellationToken ct = default);
@@ -31,12 +42,14 @@ public interface IMasterStore : IAsyncDisposable
 /// <param name="Queue">The job's queue, when there was a job.</param>
 /// <param name="JobClass">The job's class, when it could be read.</param>
 /// <param name="Attempts">The attempt count after this recovery.</param>
-public sealed record RecoveryOutcome(RecoveryAction Action, string? Queue = null, string? JobClass = null, int Attempts = 0)
+/// <param name="WorkerId">The registration it was found under, for a foreign worker's job.</param>
+public sealed record RecoveryOutcome(RecoveryAction Action, string? Queue = null, string? JobClass = null, int Attempts = 0, string? WorkerId = null)
 {
     public static readonly RecoveryOutcome Nothing = new(RecoveryAction.None);
 }
 
-public enum RecoveryAction { None, Requeued, Poisoned }
+/// <summary>DirtyExit: a foreign worker's job, recorded in the failed list the way Resque records it.</summary>
+public enum RecoveryAction { None, Requeued, Poisoned, DirtyExit }
 
 /// <summary>Resque's worker id, host:pid:queues, as both Pool's worker and its master compute it.</summary>
 public static class WorkerIdentity

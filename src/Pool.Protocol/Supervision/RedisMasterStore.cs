@@ -29,6 +29,8 @@ public sealed class RedisMasterStore : IMasterStore
 
     public ResqueKeys Keys { get; }
 
+    public bool IsConnected => _db.Multiplexer.IsConnected;
+
     /// <summary>A worker's job is failed as poison once its worker has died this many times running it.</summary>
     public int MaxAttempts { get; init; } = DefaultMaxAttempts();
 
@@ -73,13 +75,26 @@ public sealed class RedisMasterStore : IMasterStore
         {
             "requeued" => RecoveryAction.Requeued,
             "poisoned" => RecoveryAction.Poisoned,
+            "dirty_exit" => RecoveryAction.DirtyExit,
             _ => RecoveryAction.None,
         };
         if (action == RecoveryAction.None) return RecoveryOutcome.Nothing;
-        var payload = (string?)r[2] ?? "";
-        var cls = PayloadCodec.TryDecode(payload, out var decoded, out _) ? decoded!.Class : null;
-        return new RecoveryOutcome(action, (string?)r[1], cls, (int)(long)r[3]);
+        return new RecoveryOutcome(action, (string?)r[1], JobClass((string?)r[2]), (int)(long)r[3], action == RecoveryAction.DirtyExit ? workerId : null);
     }
+
+    public async Task<IReadOnlyList<RecoveryOutcome>> RecoverForeignAsync(IReadOnlyCollection<int> pids, CancellationToken ct = default)
+    {
+        ct.ThrowIfCancellationRequested();
+        RedisValue[] argv = [Keys.Namespace, WorkerIdentity.Host, ResqueTime.Failed(_time.GetUtcNow()), .. pids.Select(p => (RedisValue)p)];
+        var r = (RedisResult[])(await ScriptRunner.RunAsync(_db, PoolScripts.RecoverForeign, argv).ConfigureAwait(false))!;
+        var outcomes = new List<RecoveryOutcome>();
+        for (var i = 0; i + 2 < r.Length; i += 3)
+            outcomes.Add(new RecoveryOutcome(RecoveryAction.DirtyExit, (string?)r[i + 1], JobClass((string?)r[i + 2]), WorkerId: (string?)r[i]));
+        return outcomes;
+    }
+
+    private static string? JobClass(string? payload) =>
+        PayloadCodec.TryDecode(payload ?? "", out var decoded, out _) ? decoded!.Class : null;
 
     public async Task<int> RecoverExpiredAsync(CancellationToken ct = default)
     {

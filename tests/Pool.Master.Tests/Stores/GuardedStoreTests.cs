@@ -15,11 +15,20 @@ public sealed class GuardedStoreTests
         private readonly TaskCompletionSource _never = new();
         public int Calls;
 
+        public bool IsConnected => true;
+
         public async Task<RecoveryOutcome> RecoverWorkerAsync(string workerId, CancellationToken ct = default)
         {
             Interlocked.Increment(ref Calls);
             await _never.Task;
             return RecoveryOutcome.Nothing;
+        }
+
+        public async Task<IReadOnlyList<RecoveryOutcome>> RecoverForeignAsync(IReadOnlyCollection<int> pids, CancellationToken ct = default)
+        {
+            Interlocked.Increment(ref Calls);
+            await _never.Task;
+            return [];
         }
 
         public async Task<int> RecoverExpiredAsync(CancellationToken ct = default)

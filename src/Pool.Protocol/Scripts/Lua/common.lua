@@ -156,3 +156,30 @@ local function hand_off(queue, nowMs, runAt)
   end
   return false
 end
+
+-- Foreign workers (Ruby's rake resque:work, or any command that registers the Resque way) keep
+-- their job only in Resque's worker:ID record. When one dies, Pool cannot know whether its job
+-- finished (Ruby clears worker:ID only after the job, and may have done the work), so, like
+-- Resque's Worker#unregister_worker, it records the job in the failed list as Resque::DirtyExit
+-- with Resque's exact fields, and never runs it again unasked. Like Resque there, it counts no
+-- stat:failed. Pool's own workers (in NS:pool:workers) are left to their in-flight hash.
+-- Returns queue, payload of the recorded job, or nil when there was none.
+local function dirty_exit(id, failedAt)
+  if redis.call('SISMEMBER', k('pool:workers'), id) == 1 then return nil end
+  local record = redis.call('GET', k('worker:' .. id))
+  if not record then return nil end
+  local ok, doc = pcall(cjson.decode, record)
+  if not (ok and type(doc) == 'table') then doc = {} end
+  local queue = type(doc.queue) == 'string' and doc.queue or ''
+  -- Resque writes the payload last: keep its bytes. Otherwise re-encode it, or keep the record.
+  local payload = string.match(record, ',"payload":(.*)}%s*$')
+  if not (payload and pcall(cjson.decode, payload)) then
+    payload = doc.payload ~= nil and cjson.encode(doc.payload) or record
+  end
+  redis.call('RPUSH', k('failed'), '{"failed_at":' .. jstr(failedAt) .. ',"payload":' .. embed(payload) ..
+    ',"exception":"Resque::DirtyExit","error":"Job still being processed","backtrace":[],"worker":' ..
+    jstr(id) .. ',"queue":' .. jstr(queue) .. '}')
+  redis.call('DEL', k('worker:' .. id))
+  return queue, payload
+end
+

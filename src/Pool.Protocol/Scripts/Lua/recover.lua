@@ -46,6 +46,10 @@ if held[2] then
     redis.call('INCR', k('pool:stat:recovered'))
   end
   redis.call('DEL', inflight)
+else
+  -- A foreign worker under this id (no in-flight hash): its job is recorded, never deleted.
+  local q, p = dirty_exit(id, ARGV[4])
+  if q then action, queue, payload = 'dirty_exit', q, p end
 end
 unregister(id)
 return {action, queue, payload, attempts}
