@@ -12,7 +12,7 @@ namespace Pool.Master.Observability;
 internal sealed class MetricsExporter
 {
     private readonly CollectorRegistry _registry = Metrics.NewCustomRegistry();
-    private readonly Counter _processed, _failed, _requeued, _recoveredAll, _poisonedAll, _recovered, _poisoned, _restarts;
+    private readonly Counter _processed, _failed, _requeued, _recoveredAll, _poisonedAll, _recovered, _poisoned, _dirtyExits, _restarts;
     private readonly Gauge _failedList, _queueLength, _workers, _backoff, _workerRss, _masterRss, _redisUp;
     private readonly HashSet<string> _queuesSeen = [];
     private readonly HashSet<(string, string)> _rssSeen = [];
@@ -28,6 +28,7 @@ internal sealed class MetricsExporter
         _poisonedAll = f.CreateCounter("pool_jobs_poisoned_total", "Jobs failed as poison in this Redis namespace, all hosts (pool:stat:poisoned).");
         _recovered = f.CreateCounter("pool_master_jobs_recovered_total", "Jobs of this master's dead workers put back on their queue.");
         _poisoned = f.CreateCounter("pool_master_jobs_poisoned_total", "Jobs this master sent to the failed list as poison (their worker died POOL_MAX_ATTEMPTS times).");
+        _dirtyExits = f.CreateCounter("pool_master_jobs_dirty_exit_total", "Jobs of dead foreign (Resque-registered) workers this master recorded in the failed list as Resque::DirtyExit.");
         _restarts = f.CreateCounter("pool_master_worker_restarts_total", "Workers this master started again in a slot after the previous one exited.");
         _failedList = f.CreateGauge("pool_failed_jobs", "Entries in Resque's failed list.");
         _queueLength = f.CreateGauge("pool_queue_length", "Jobs waiting in a queue.", ["queue"]);
@@ -60,6 +61,7 @@ internal sealed class MetricsExporter
         }
         _recovered.IncTo(counters.Recovered);
         _poisoned.IncTo(counters.Poisoned);
+        _dirtyExits.IncTo(counters.DirtyExits);
         _restarts.IncTo(snapshot.Restarts);
         _backoff.Set(snapshot.Workers.Count(w => w.CrashLooping));
         Sync(_workers, _workersSeen, snapshot.Workers.GroupBy(w => (w.Group, w.State)).ToDictionary(g => g.Key, g => (double)g.Count()),

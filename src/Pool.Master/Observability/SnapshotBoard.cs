@@ -19,6 +19,7 @@ internal sealed class MasterCounters
 {
     private long _recovered;
     private long _poisoned;
+    private long _dirtyExits;
 
     /// <summary>Jobs of dead workers this master put back on their queue.</summary>
     public long Recovered => Interlocked.Read(ref _recovered);
@@ -29,4 +30,9 @@ internal sealed class MasterCounters
     public void AddRecovered() => Interlocked.Increment(ref _recovered);
 
     public void AddPoisoned() => Interlocked.Increment(ref _poisoned);
+
+    /// <summary>Jobs of dead foreign workers this master recorded in the failed list as Resque::DirtyExit.</summary>
+    public long DirtyExits => Interlocked.Read(ref _dirtyExits);
+
+    public void AddDirtyExit() => Interlocked.Increment(ref _dirtyExits);
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Pool.Protocol.Supervision;
 using Serilog;
 
@@ -16,35 +17,116 @@ internal sealed class GuardedStore(IMasterStore inner, ILogger log, TimeSpan tim
     // Written only by the sweep task, which never runs twice at once: logs the change of state, not each failure.
     private bool _sweepFailing;
 
+    private static readonly TimeSpan SettleMargin = TimeSpan.FromMilliseconds(500);
+    // Where a job that the exiting master could not recover goes next: never lost, but not back at once.
+    private const string LeftInRedis = "it stays recorded in Redis under the worker's id, for the lease sweep of any Pool process (a Pool worker's job) or Resque's prune (a foreign worker's)";
+    // Recoveries running now, so the master can wait for them before it exits.
+    private readonly ConcurrentDictionary<Task, string> _recovering = new();
+    // Recoveries that failed while the master runs; the next lease sweep retries them.
+    private readonly Dictionary<string, (int Pid, IReadOnlyList<int> Pids)> _retry = [];
+    private readonly Lock _retryGate = new();
+    // Set (under _retryGate) once the master is exiting: no sweep follows, so failures are final.
+    private bool _settling;
+    // Set (under _retryGate) when the master exits without waiting, Redis being unreachable.
+    private bool _abandoned;
+    private Task _sweep = Task.CompletedTask;
+
     /// <summary>Counts what recovery did, for /metrics.</summary>
     public Observability.MasterCounters Counters { get; } = new();
 
-    /// <summary>Requeues the job a dead worker held. Fire and forget.</summary>
-    public void RecoverWorker(string workerId, int pid) => _ = Task.Run(async () =>
+    /// <summary>
+    /// Recovers what a dead child held, without blocking the loop: the jobs of foreign workers
+    /// registered under its pids (<paramref name="pids"/>: the child and the rest of its group),
+    /// then its own Pool job. Tracked until done, so <see cref="SettleAsync"/> can wait for it.
+    /// </summary>
+    public void RecoverWorker(string workerId, int pid, IReadOnlyList<int>? pids = null) => Start(workerId, pid, pids ?? [pid], retry: false);
+
+    private void Start(string workerId, int pid, IReadOnlyList<int> pids, bool retry)
+    {
+        var task = Task.Run(() => RecoverAsync(workerId, pid, pids, retry));
+        _recovering[task] = workerId;
+        _ = task.ContinueWith(t => _recovering.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    /// <param name="retry">A retry fails quietly while the master runs: the first failure said it all.</param>
+    private async Task RecoverAsync(string workerId, int pid, IReadOnlyList<int> pids, bool retry)
     {
         using var cts = new CancellationTokenSource(timeout);
         try
         {
-            var outcome = await inner.RecoverWorkerAsync(workerId, cts.Token).WaitAsync(timeout).ConfigureAwait(false);
-            if (outcome.Action == RecoveryAction.Requeued) Counters.AddRecovered();
-            if (outcome.Action == RecoveryAction.Poisoned) Counters.AddPoisoned();
-            if (outcome.Action != RecoveryAction.None)
-            {
-                log.Information("recovered the job of dead worker {Pid}: {Action} {JobClass} on {Queue}, attempt {Attempts}",
-                    pid, outcome.Action, outcome.JobClass, outcome.Queue, outcome.Attempts);
-            }
+            await RecoverBothAsync(workerId, pid, pids, cts.Token).WaitAsync(timeout).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            log.Warning("could not recover the job of dead worker {Pid} ({WorkerId}): {Error}; the lease sweep will retry", pid, workerId, e.Message);
+            lock (_retryGate)
+            {
+                // Given up on at exit, and said so there.
+                if (_abandoned) return;
+                if (!_settling)
+                {
+                    // True only because SweepExpiredLeases retries it: a foreign worker's job has no lease to sweep.
+                    _retry[workerId] = (pid, pids);
+                    if (!retry) log.Warning("could not recover the job of dead worker {Pid} ({WorkerId}): {Error}; retrying with the next lease sweep", pid, workerId, e.Message);
+                    return;
+                }
+            }
+            log.Error("could not recover the job of dead worker {Pid} ({WorkerId}) before exiting: {Error}; " + LeftInRedis, pid, workerId, e.Message);
         }
-    });
+    }
+
+    private async Task RecoverBothAsync(string workerId, int pid, IReadOnlyList<int> pids, CancellationToken ct)
+    {
+        foreach (var dirty in await inner.RecoverForeignAsync(pids, ct).ConfigureAwait(false)) Report(pid, dirty);
+        Report(pid, await inner.RecoverWorkerAsync(workerId, ct).ConfigureAwait(false));
+    }
+
+    private void Report(int pid, RecoveryOutcome outcome)
+    {
+        switch (outcome.Action)
+        {
+            case RecoveryAction.Requeued: Counters.AddRecovered(); break;
+            case RecoveryAction.Poisoned: Counters.AddPoisoned(); break;
+            case RecoveryAction.DirtyExit:
+                Counters.AddDirtyExit();
+                log.Warning("dead worker {Pid} was running {JobClass} on {Queue} as foreign worker {WorkerId}: recorded in resque:failed as Resque::DirtyExit, as Resque does, since whether it finished cannot be known; retry it from there if it is safe to run again",
+                    pid, outcome.JobClass, outcome.Queue, outcome.WorkerId);
+                return;
+            default: return;
+        }
+        log.Information("recovered the job of dead worker {Pid}: {Action} {JobClass} on {Queue}, attempt {Attempts}",
+            pid, outcome.Action, outcome.JobClass, outcome.Queue, outcome.Attempts);
+    }
+
+    /// <summary>
+    /// Before the master exits: retries the recoveries that failed, and waits for every recovery
+    /// and sweep still running, bounded by the store timeout. Whatever cannot finish is logged
+    /// here, before the exit line. Later failures are final (no sweep follows), and say so.
+    /// </summary>
+    public async Task SettleAsync()
+    {
+        RetryFailedRecoveries(settling: true);
+        var pending = _recovering.ToArray();
+        if (!inner.IsConnected)
+        {
+            // Each would only wait for its timeout; TERM to exit must stay fast when Redis is down.
+            lock (_retryGate) _abandoned = true;
+            if (pending.Length > 0)
+                log.Error("Redis is unreachable: exiting without recovering the job of dead worker(s) {WorkerIds}; " + LeftInRedis, string.Join(", ", pending.Select(p => p.Value)));
+            return;
+        }
+        var all = Task.WhenAll(pending.Select(p => p.Key).Append(Volatile.Read(ref _sweep)));
+        // Each call is bounded by the timeout already; this only guards against one that is not.
+        if (await Task.WhenAny(all, Task.Delay(timeout + SettleMargin)).ConfigureAwait(false) == all) return;
+        foreach (var (task, id) in pending.Where(p => !p.Key.IsCompleted))
+            log.Error("the recovery of dead worker {WorkerId} did not finish within {TimeoutMs:0} ms; exiting without it", id, (timeout + SettleMargin).TotalMilliseconds);
+    }
 
     /// <summary>Recovers workers whose lease expired, unless a sweep is still running. Fire and forget.</summary>
     public void SweepExpiredLeases()
     {
+        RetryFailedRecoveries(settling: false);
         if (Interlocked.Exchange(ref _sweeping, 1) == 1) return;
-        _ = Task.Run(async () =>
+        _sweep = Task.Run(async () =>
         {
             using var cts = new CancellationTokenSource(timeout);
             try
@@ -91,6 +173,20 @@ internal sealed class GuardedStore(IMasterStore inner, ILogger log, TimeSpan tim
 
     // 1 while a lease renewal runs, so a slow Redis never piles them up.
     private int _vouching;
+
+    /// <summary>Starts again the recoveries that failed; with <paramref name="settling"/>, for the last time.</summary>
+    private void RetryFailedRecoveries(bool settling)
+    {
+        KeyValuePair<string, (int Pid, IReadOnlyList<int> Pids)>[] retries;
+        lock (_retryGate)
+        {
+            if (_settling) return;
+            _settling = settling;
+            retries = [.. _retry];
+            _retry.Clear();
+        }
+        foreach (var (id, (pid, pids)) in retries) Start(id, pid, pids, retry: true);
+    }
 
     /// <summary>Which of these workers run a job now; null when the store could not tell in time.</summary>
     public async Task<IReadOnlySet<string>?> BusyWorkersAsync(IReadOnlyCollection<string> workerIds)

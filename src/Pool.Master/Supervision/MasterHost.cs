@@ -56,14 +56,16 @@ public static class MasterHost
         }
 
         LogStart(settings, config, env, log);
-        await using var store = new GuardedStore(new ConnectingStore(ConnectOrNullAsync(settings, log, ct)), log, options.StoreTimeout);
+        // Side tasks (store calls, the connect, the HTTP endpoint) log through this, closed before the exit line.
+        var sideLog = new ClosableLogger(log);
+        await using var store = new GuardedStore(new ConnectingStore(ConnectOrNullAsync(settings, sideLog, ct)), sideLog, options.StoreTimeout);
         var board = settings.Http is null ? null : new SnapshotBoard();
         MasterHttpServer? http = null;
         if (board is not null)
         {
             try
             {
-                http = MasterHttpServer.Start(settings.Http!, board, store.Counters, settings.RedisUrl, settings.Namespace, log);
+                http = MasterHttpServer.Start(settings.Http!, board, store.Counters, settings.RedisUrl, settings.Namespace, sideLog);
             }
             catch (HttpListenerException e)
             {
@@ -75,6 +77,7 @@ public static class MasterHost
         var supervisor = new Supervisor(events, settings, config, env, log, store, options, TimeProvider.System,
             () => ConfigLoader.Load(settings.ConfigPath, settings.Environment, env)) { Board = board };
         var code = await supervisor.RunAsync().ConfigureAwait(false);
+        sideLog.Close();
         log.Information("pool-master exiting with {ExitCode}", code);
         return code;
     }

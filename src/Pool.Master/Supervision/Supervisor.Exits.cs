@@ -17,23 +17,26 @@ internal sealed partial class Supervisor
         var code = child.Process.ExitCode;
         child.Process.Dispose();
 
-        // Its job, if any, goes back on the queue now rather than when its lease expires.
-        _store.RecoverWorker(child.WorkerId, child.Pid);
-
         // Leftovers of the job in the worker's own group (the worker is gone, so they are orphans).
+        // Killed before recovery, so no process of the group can still finish a job being recovered;
+        // their pids are read first, since a foreign worker may be one of them (see ProcessGroup).
+        var group = ProcessGroup.Members(child.Pid);
         if (ProcessSignals.KillGroup(child.Pid))
             _log.Warning("worker {Pid} left processes in its group; sent SIGKILL to group {Pgid}", child.Pid, child.Pid);
 
+        // Its job, if any, goes back on the queue now rather than when its lease expires.
+        _store.RecoverWorker(child.WorkerId, child.Pid, [child.Pid, .. group]);
+
         if (child.Stop is { } stop)
         {
-            var outcome = stop.KilledAt is not null ? "killed (SIGKILL to its group)" : $"exited by itself with code {code}";
+            var outcome = stop.KilledAt is not null ? "killed (SIGKILL to its group)" : ExitText.ByItself(code);
             _log.Information("worker {Pid} ({Group} slot {Slot}) stopped after {StopMs:0} ms: {Outcome}",
                 child.Pid, child.Group.Key, child.SlotNumber, (now - stop.RequestedAt).TotalMilliseconds, outcome);
             if (_mode != StopMode.None) _drain.Add(child, now, outcome);
         }
         else if (_mode != StopMode.None)
         {
-            _drain.Add(child, now, $"exited by itself with code {code} before it was asked to stop");
+            _drain.Add(child, now, ExitText.ByItself(code) + " before it was asked to stop");
         }
 
         if (child.Slot is not { } slot) return;

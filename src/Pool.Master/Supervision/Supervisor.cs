@@ -88,6 +88,9 @@ internal sealed partial class Supervisor
             if (next is not null) Handle(next);
             Maintain();
         }
+        // The jobs of children that died during the stop are recovered before the report, so the
+        // master never exits with a job that is in no queue and not failed.
+        await _store.SettleAsync().ConfigureAwait(false);
         _drain.Log(_log, _stopStartedAt is { } started ? Now - started : TimeSpan.Zero);
         return 0;
     }

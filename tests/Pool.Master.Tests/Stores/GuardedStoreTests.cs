@@ -78,4 +78,75 @@ public sealed class GuardedStoreTests
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1));
         Pool.Testing.Wait.Until(() => Volatile.Read(ref inner.Calls) == 2, TimeSpan.FromSeconds(5), "one recovery and one sweep");
     }
+
+    /// <summary>Recovers after a delay, or fails the first <see cref="FailFirst"/> calls as a Redis outage would.</summary>
+    private sealed class SlowStore(TimeSpan delay) : IMasterStore
+    {
+        public int FailFirst;
+        public int Calls;
+
+        public bool IsConnected { get; set; } = true;
+
+        public async Task<RecoveryOutcome> RecoverWorkerAsync(string workerId, CancellationToken ct = default)
+        {
+            await Task.Delay(delay, ct);
+            if (Interlocked.Increment(ref Calls) <= FailFirst) throw new TimeoutException("redis down");
+            return new RecoveryOutcome(RecoveryAction.Requeued, "q", "Sleep", 1);
+        }
+
+        public Task<IReadOnlyList<RecoveryOutcome>> RecoverForeignAsync(IReadOnlyCollection<int> pids, CancellationToken ct = default) =>
+            Task.FromResult<IReadOnlyList<RecoveryOutcome>>([]);
+
+        public Task<int> RecoverExpiredAsync(CancellationToken ct = default) => Task.FromResult(0);
+
+        public Task VouchAsync(IReadOnlyCollection<string> workerIds, CancellationToken ct = default) => Task.CompletedTask;
+
+        public Task<IReadOnlySet<string>> BusyWorkersAsync(IReadOnlyCollection<string> workerIds, CancellationToken ct = default) =>
+            Task.FromResult<IReadOnlySet<string>>(new HashSet<string>());
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task Settling_waits_for_a_recovery_still_running()
+    {
+        var store = new GuardedStore(new SlowStore(TimeSpan.FromMilliseconds(300)), Silent, TimeSpan.FromSeconds(2));
+
+        store.RecoverWorker("h:1:q", 1);
+        await store.SettleAsync();
+
+        Assert.Equal(1, store.Counters.Recovered);
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task A_recovery_that_failed_is_retried_by_the_next_sweep()
+    {
+        var inner = new SlowStore(TimeSpan.Zero) { FailFirst = 1 };
+        var store = new GuardedStore(inner, Silent, TimeSpan.FromSeconds(2));
+
+        store.RecoverWorker("h:1:q", 1);
+        // Sweeps come every few seconds in the master; here as fast as the failure is recorded.
+        await Pool.Testing.Wait.UntilAsync(() =>
+        {
+            store.SweepExpiredLeases();
+            return Volatile.Read(ref inner.Calls) == 2;
+        }, TimeSpan.FromSeconds(5), "a failed attempt, then a retry");
+        await store.SettleAsync();
+
+        Assert.Equal(2, Volatile.Read(ref inner.Calls));
+        Assert.Equal(1, store.Counters.Recovered);
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task Settling_does_not_wait_on_an_unreachable_redis()
+    {
+        var store = new GuardedStore(new SlowStore(TimeSpan.FromSeconds(5)) { IsConnected = false }, Silent, TimeSpan.FromSeconds(5));
+        var clock = Stopwatch.StartNew();
+
+        store.RecoverWorker("h:1:q", 1);
+        await store.SettleAsync();
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"took {clock.Elapsed}");
+        Assert.Equal(0, store.Counters.Recovered);
+    }
 }

@@ -1,0 +1,17 @@
+using Mono.Unix.Native;
+
+namespace Pool.Master.Supervision;
+
+/// <summary>How a child's end reads in the log.</summary>
+internal static class ExitText
+{
+    /// <summary>
+    /// .NET reports a process killed by signal N as exit code 128 + N, which a reader takes for
+    /// the worker's own exit code; name the signal instead. (A worker that really calls exit(137)
+    /// reads the same, but shells do the same with their children, so that is the usual reading.)
+    /// </summary>
+    public static string ByItself(int code) =>
+        code is > 128 and < 128 + 65 && Enum.IsDefined((Signum)(code - 128))
+            ? $"killed by {(Signum)(code - 128)}, not by the master"
+            : $"exited by itself with code {code}";
+}
