@@ -42,19 +42,30 @@ public sealed class WorkerStore
     /// <summary>When a reserve last renewed the lease (a <see cref="TimeProvider"/> timestamp), so an idle worker's reserve doubles as its lease refresh.</summary>
     public long LeaseRenewedAt { get; private set; }
 
+    /// <summary>When this worker first registered (worker:ID:started); kept when it registers again or is restored.</summary>
+    public string? Started { get; private set; }
+
     public Task RegisterAsync()
     {
         var now = ResqueTime.Iso(_time.GetUtcNow());
-        return ScriptRunner.RunAsync(_db, PoolScripts.Register, [Keys.Namespace, WorkerId, now, now, LeaseMs]);
+        Started ??= now;
+        return ScriptRunner.RunAsync(_db, PoolScripts.Register, [Keys.Namespace, WorkerId, Started, now, LeaseMs]);
     }
 
-    /// <summary>Refreshes the lease, and Resque's heartbeat when asked. False: the worker was swept.</summary>
+    /// <summary>
+    /// Refreshes the lease, and Resque's heartbeat when asked, and restores Resque's registration
+    /// if a Ruby worker pruned it (restore_registration in common.lua). False: the worker was swept.
+    /// </summary>
     public async Task<bool> HeartbeatAsync(bool resqueHeartbeat)
     {
-        var beat = resqueHeartbeat ? ResqueTime.Iso(_time.GetUtcNow()) : "";
-        var r = await ScriptRunner.RunAsync(_db, PoolScripts.Heartbeat, [Keys.Namespace, WorkerId, beat, LeaseMs]).ConfigureAwait(false);
+        var now = ResqueTime.Iso(_time.GetUtcNow());
+        var beat = resqueHeartbeat ? now : "";
+        var r = await ScriptRunner.RunAsync(_db, PoolScripts.Heartbeat, [Keys.Namespace, WorkerId, beat, LeaseMs, Started ?? now, now]).ConfigureAwait(false);
         return (long)r == 1;
     }
+
+    /// <summary>Whether this worker is in Resque's registry (resque:workers): one SISMEMBER, the cheap check before a restore.</summary>
+    public Task<bool> IsInResqueRegistryAsync() => _db.SetContainsAsync(Keys.Workers, WorkerId);
 
     /// <summary>
     /// Acks <paramref name="ackRid"/> (when given) and, when <paramref name="reserve"/>, takes the

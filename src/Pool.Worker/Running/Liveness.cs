@@ -9,7 +9,8 @@ namespace Pool.Worker.Running;
 /// renewed it), Resque's heartbeat every 60 s, and a sweep of dead Pool workers every 30 s (once
 /// Redis has been steady for a lease, see <see cref="SweepGate"/>) so their jobs come back even
 /// when no master is watching. A renewal that finds the worker swept fires the running job's
-/// token and registers again.
+/// token and registers again. Every second it also restores a registration a Ruby worker
+/// pruned from Resque's registry.
 /// </summary>
 internal sealed class Liveness(WorkerStore store, RedisMasterStore sweeper, RedisGuard redis, WorkerControl control, TimeProvider time, ILogger log)
 {
@@ -28,8 +29,10 @@ internal sealed class Liveness(WorkerStore store, RedisMasterStore sweeper, Redi
             {
                 await Task.Delay(LeasePeriod, time, stop).ConfigureAwait(false);
                 var beat = time.GetElapsedTime(lastHeartbeat) >= ResqueHeartbeatPeriod;
-                // An idle worker's reserve (every poll interval) renews the lease already.
-                if (!beat && time.GetElapsedTime(store.LeaseRenewedAt) < RenewedRecently) continue;
+                // An idle worker's reserve (every poll interval) renews the lease already; it only
+                // checks that no Ruby worker pruned it from Resque's registry (heartbeat.lua restores it).
+                if (!beat && time.GetElapsedTime(store.LeaseRenewedAt) < RenewedRecently
+                    && await redis.RunAsync("registry check", store.IsInResqueRegistryAsync, stop).ConfigureAwait(false)) continue;
                 var alive = await redis.RunAsync("heartbeat", () => store.HeartbeatAsync(beat), stop).ConfigureAwait(false);
                 if (beat) lastHeartbeat = time.GetTimestamp();
                 if (!alive)

@@ -183,3 +183,37 @@ local function dirty_exit(id, failedAt)
   return queue, payload
 end
 
+-- Unix milliseconds as Resque's ISO-8601 UTC text (2026-11-25T13:33:11Z); Redis's Lua has no os.date.
+-- Civil-from-days after Howard Hinnant's algorithm.
+local function iso_utc(ms)
+  local s = math.floor(tonumber(ms) / 1000)
+  local rem = s % 86400
+  local z = math.floor(s / 86400) + 719468
+  local era = math.floor(z / 146097)
+  local doe = z - era * 146097
+  local yoe = math.floor((doe - math.floor(doe / 1460) + math.floor(doe / 36524) - math.floor(doe / 146096)) / 365)
+  local doy = doe - (365 * yoe + math.floor(yoe / 4) - math.floor(yoe / 100))
+  local mp = math.floor((5 * doy + 2) / 153)
+  local d = doy - math.floor((153 * mp + 2) / 5) + 1
+  local m = mp < 10 and mp + 3 or mp - 9
+  local y = yoe + era * 400 + (m <= 2 and 1 or 0)
+  return string.format('%04d-%02d-%02dT%02d:%02d:%02dZ', y, m, d, math.floor(rem / 3600), math.floor(rem % 3600 / 60), rem % 60)
+end
+
+-- A Ruby worker starting on this host prunes every worker of its queue list whose pid ps does not
+-- show as a Resque worker: SREM workers, DEL worker:ID and worker:ID:started, HDEL
+-- workers:heartbeat. A live Pool worker puts it all back on its next lease renewal, with its
+-- original start time and, when it holds a job, the job record rebuilt from its in-flight hash.
+-- One SISMEMBER when nothing was pruned. Returns true when it restored something.
+local function restore_registration(id, started, nowIso)
+  if redis.call('SISMEMBER', k('workers'), id) == 1 then return false end
+  redis.call('SADD', k('workers'), id)
+  redis.call('SET', k('worker:' .. id .. ':started'), started)
+  redis.call('HSET', k('workers:heartbeat'), id, nowIso)
+  local held = redis.call('HMGET', k('pool:inflight:' .. id), 'queue', 'payload', 'started')
+  if held[2] then
+    redis.call('SET', k('worker:' .. id), '{"queue":' .. jstr(held[1]) .. ',"run_at":' ..
+      jstr(held[3] and iso_utc(held[3]) or nowIso) .. ',"payload":' .. embed(held[2]) .. '}')
+  end
+  return true
+end
