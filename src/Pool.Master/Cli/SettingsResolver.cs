@@ -58,11 +58,15 @@ public static class SettingsResolver
         return Seconds(s, "POOL_KILL_GRACE");
     }
 
-    /// <summary>--worker-command, then POOL_WORKER_COMMAND, then pool-worker beside pool-master.</summary>
+    /// <summary>
+    /// --worker-command, then POOL_WORKER_COMMAND, then pool-worker beside pool-master with
+    /// "--procline resque-0:pool-worker", which only shows in ps: it keeps a Ruby Resque worker on
+    /// this host from pruning Pool's workers (see pool-worker's --procline).
+    /// </summary>
     public static IReadOnlyList<string> ResolveWorkerCommand(string? flag, IReadOnlyDictionary<string, string?> env)
     {
         var raw = flag ?? Get(env, "POOL_WORKER_COMMAND");
-        if (raw is null) return [Path.Combine(AppContext.BaseDirectory, "pool-worker")];
+        if (raw is null) return [Path.Combine(AppContext.BaseDirectory, "pool-worker"), "--procline", Pool.Protocol.Supervision.WorkerIdentity.RubyVisibleProcline];
         var argv = ShellWords.Split(raw);
         if (argv.Count == 0) throw new FormatException("the worker command is empty; pass --worker-command CMD or unset POOL_WORKER_COMMAND");
         return argv;

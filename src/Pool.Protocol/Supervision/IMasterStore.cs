@@ -56,6 +56,13 @@ public static class WorkerIdentity
 {
     public static string Host { get; } = System.Net.Dns.GetHostName();
 
+    /// <summary>
+    /// pool-worker's --procline value: it matches the ps pattern by which a Ruby Resque worker
+    /// tells live workers on its host (resque:work|resque-[0-9], never resque-web), so Ruby does
+    /// not prune a live Pool worker.
+    /// </summary>
+    public const string RubyVisibleProcline = "resque-0:pool-worker";
+
     public static string For(int pid, string queueList) => For(Host, pid, queueList);
 
     public static string For(string host, int pid, string queueList) => $"{host}:{pid}:{queueList}";

@@ -15,9 +15,18 @@ internal sealed class WorkerCommandLine
     public Option<double?> TermTimeout { get; } = new("--term-timeout") { Description = "Seconds a job gets after TERM before it is requeued (env TERM_TIMEOUT, default 25)" };
     public Option<string?> LogFormat { get; } = new("--log-format") { Description = "text or json (env POOL_LOG_FORMAT)" };
 
+    /// <summary>
+    /// Ignored by the worker: its only effect is to appear in ps. A Ruby Resque worker starting on
+    /// the same host prunes every registered worker whose ps line does not match
+    /// resque:work|resque-[0-9] (Worker#prune_dead_workers), and records a bogus DirtyExit for a
+    /// job such a worker is still running. pool-master's default worker command passes
+    /// <see cref="Protocol.Supervision.WorkerIdentity.RubyVisibleProcline"/>.
+    /// </summary>
+    public Option<string?> Procline { get; } = new("--procline") { Description = "Text shown in ps and otherwise ignored; resque-0:pool-worker keeps Ruby Resque workers on this host from pruning this one" };
+
     public RootCommand Build(Func<ParseResultValues, CancellationToken, Task<int>> run)
     {
-        var root = new RootCommand("pool-worker: runs Resque-compatible jobs from Redis") { Queues, Redis, Jobs, TermTimeout, LogFormat };
+        var root = new RootCommand("pool-worker: runs Resque-compatible jobs from Redis") { Queues, Redis, Jobs, TermTimeout, LogFormat, Procline };
         root.SetAction((parse, ct) => run(new ParseResultValues(this, parse), ct));
         return root;
     }

@@ -55,4 +55,14 @@ public class SettingsResolverTests
         Assert.True(SettingsResolver.ResolveTermChild(new Dictionary<string, string?>()));
         Assert.False(SettingsResolver.ResolveTermChild(new Dictionary<string, string?> { ["TERM_CHILD"] = "0" }));
     }
+
+    [Fact]
+    public void The_default_worker_command_shows_in_ps_as_a_resque_worker_so_ruby_does_not_prune_it()
+    {
+        var argv = SettingsResolver.ResolveWorkerCommand(null, new Dictionary<string, string?>());
+        Assert.Equal(["--procline", "resque-0:pool-worker"], argv.Skip(1));
+        // Ruby's linux_worker_pids: grep -E "[r]esque:work|[r]esque:\sStarting|[r]esque-[0-9]" | grep -v resque-web
+        Assert.Matches("resque-[0-9]", string.Join(' ', argv));
+        Assert.Equal(["my-worker"], SettingsResolver.ResolveWorkerCommand("my-worker", new Dictionary<string, string?>()));
+    }
 }

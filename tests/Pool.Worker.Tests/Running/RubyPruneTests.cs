@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using Mono.Unix.Native;
 using Pool.Protocol.Producing;
+using Pool.Protocol.Supervision;
 using Pool.Testing;
 using Pool.Worker.Tests.Support;
 using StackExchange.Redis;
@@ -9,7 +11,7 @@ namespace Pool.Worker.Tests.Running;
 /// <summary>
 /// A Ruby Resque worker starting on the same host prunes the workers of its queue list whose pid
 /// ps does not show as a Resque worker (Worker#prune_dead_workers). A live Pool worker comes back
-/// at its next lease renewal.
+/// at its next lease renewal, and with --procline it is not pruned in the first place.
 /// </summary>
 [Collection(RedisCollection.Name)]
 public sealed class RubyPruneTests(RedisFixture redis) : IDisposable
@@ -66,6 +68,25 @@ public sealed class RubyPruneTests(RedisFixture redis) : IDisposable
         await PruneLikeRubyAsync(worker.WorkerId);
 
         await Wait.UntilAsync(() => RestoredAsync(worker.WorkerId, started, null), RestoreDeadline, "the registration, start time and heartbeat back");
+    }
+
+    [Fact] // every wait below is bounded
+    public void With_procline_a_worker_is_among_the_pids_ruby_keeps_when_it_prunes()
+    {
+        using var marked = TestProcess.Start(Artifacts.PoolWorker, ["--jobs", Artifacts.SamplesDll, "--queues", "q", "--procline", WorkerIdentity.RubyVisibleProcline],
+            new Dictionary<string, string?> { ["REDIS_URL"] = redis.Server.Url, ["POOL_NAMESPACE"] = _s.Namespace });
+        using var plain = WorkerProcess.Start(redis.Server.Url, _s.Namespace, "q");
+        marked.WaitForLine("Worker ready", TimeSpan.FromSeconds(15));
+
+        // Resque 2.x's Worker#linux_worker_pids, verbatim.
+        using var ps = TestProcess.Start("bash", ["-c", """ps -A -o pid,command | grep -E "[r]esque:work|[r]esque:\sStarting|[r]esque-[0-9]" | grep -v "resque-web" | awk '{print $1}'"""]);
+        ps.WaitForExit(TimeSpan.FromSeconds(10));
+        var kept = ps.Lines.ToHashSet();
+
+        Assert.Contains(marked.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture), kept);
+        Assert.DoesNotContain(plain.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture), kept);
+        marked.Signal(Signum.SIGTERM);
+        Assert.Equal(0, marked.WaitForExit(TimeSpan.FromSeconds(10)));
     }
 
     public void Dispose() => _s.Dispose();
