@@ -66,8 +66,24 @@ internal static class WorkerRunner
             // every stop; nothing on that connection matters any more, so drop it now.
             await blocking.CloseAsync(allowCommandsToComplete: false).ConfigureAwait(false);
             await stopBackground.CancelAsync().ConfigureAwait(false);
-            await Task.WhenAll(background).ConfigureAwait(false);
-            await redis.RunAsync("unregister", store.UnregisterAsync, control.GiveUp).ConfigureAwait(false);
+            // A heartbeat queued behind a dead connection only ends at the client's timeout (5 s);
+            // nothing it does matters to a stopping worker, so it is not waited for past a moment.
+            await Task.WhenAny(Task.WhenAll(background), Task.Delay(UnregisterPatience)).ConfigureAwait(false);
+            // The loop only returns once every job it ran is settled in Redis, so leaving the
+            // registry is tidying up: a worker with Redis down does not wait its whole deadline
+            // for it (the master's recovery of the exited worker, or the lease sweep, tidies up
+            // instead, and puts back a hand-off it never read).
+            using var tidyUp = CancellationTokenSource.CreateLinkedTokenSource(control.GiveUp);
+            tidyUp.CancelAfter(UnregisterPatience);
+            try
+            {
+                await redis.RunAsync("unregister", store.UnregisterAsync, tidyUp.Token).WaitAsync(tidyUp.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (tidyUp.IsCancellationRequested && !control.GiveUp.IsCancellationRequested)
+            {
+                log.Warning("Worker {WorkerId} stopped ({Mode}) with every job settled, but could not leave the registry: Redis is unreachable; the master's recovery or the lease sweep removes the entry", workerId, control.Stop);
+                return 0;
+            }
         }
         catch (OperationCanceledException) when (control.GiveUp.IsCancellationRequested)
         {
@@ -79,6 +95,9 @@ internal static class WorkerRunner
         log.Information("Worker {WorkerId} stopped ({Mode})", workerId, control.Stop);
         return 0;
     }
+
+    /// <summary>How long a stopping worker that holds nothing keeps trying to unregister through an outage.</summary>
+    private static readonly TimeSpan UnregisterPatience = TimeSpan.FromSeconds(1);
 
     private static async Task<ConnectionMultiplexer> ConnectAsync(string url, string name, TimeSpan timeout)
     {

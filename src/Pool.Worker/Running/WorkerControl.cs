@@ -40,6 +40,11 @@ public sealed class WorkerControl(TimeProvider time)
     /// </summary>
     public CancellationToken GiveUp => _giveUp.Token;
 
+    /// <summary>Fires on the first stop request of any kind (QUIT, TERM, INT).</summary>
+    public CancellationToken Stopping => _stopping.Token;
+
+    private readonly CancellationTokenSource _stopping = new();
+
     /// <summary>Fires on TERM and INT: running jobs should stop, and will be requeued.</summary>
     public CancellationToken Shutdown => _shutdown.Token;
 
@@ -56,6 +61,7 @@ public sealed class WorkerControl(TimeProvider time)
             if (mode >= StopMode.Term && TermAtTimestamp == 0) TermAtTimestamp = time.GetTimestamp();
             Changed();
         }
+        _stopping.Cancel();
         if (mode >= StopMode.Term) _shutdown.Cancel();
     }
 

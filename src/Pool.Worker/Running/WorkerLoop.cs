@@ -61,7 +61,18 @@ internal sealed class WorkerLoop(WorkerStore store, WakeWaiter waker, JobExecuti
 
             var ack = ackRid;
             _reserves++;
-            var result = await redis.RunAsync("reserve", () => store.ReserveAsync(ack, wantJob), control.GiveUp).ConfigureAwait(false);
+            ReserveResult result;
+            try
+            {
+                // Owing an ack, the worker keeps trying through an outage until it gives up;
+                // owing nothing, a stop ends the attempt at once (Redis down at TERM must not
+                // hold an idle worker until its deadline).
+                result = await redis.RunAsync("reserve", () => store.ReserveAsync(ack, wantJob), ack is null ? control.Stopping : control.GiveUp).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (ack is null && control.Stopping.IsCancellationRequested)
+            {
+                return;
+            }
             ackRid = null;
             switch (result.Status)
             {
