@@ -77,7 +77,15 @@ public static class MasterCommandLine
             Console.Error.WriteLine("pool-master check: " + e.Message);
             return 1;
         }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A bug of ours, not the file's; still one line, so `check` never prints a stack trace.
+            Console.Error.WriteLine($"pool-master check: unexpected {e.GetType().Name}: {OneLine(e.Message)}");
+            return 1;
+        }
     }
+
+    private static string OneLine(string message) => message.Split('\n')[0].Trim();
 
     private static async Task<int> RunAsync(ParseResult result, CancellationToken ct)
     {
@@ -109,9 +117,9 @@ public static class MasterCommandLine
             _ = RedisUrl.Parse(settings.RedisUrl);
             if (settings.Http is { } http) _ = Observability.HttpAddress.ToPrefix(http);
         }
-        catch (Exception e) when (e is FileNotFoundException or FormatException or ArgumentException)
+        catch (Exception e) when (e is FileNotFoundException or FormatException or ArgumentException or ArithmeticException)
         {
-            Console.Error.WriteLine("pool-master: " + e.Message);
+            Console.Error.WriteLine("pool-master: " + OneLine(e.Message));
             return 1;
         }
 
