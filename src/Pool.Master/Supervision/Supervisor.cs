@@ -116,6 +116,7 @@ internal sealed partial class Supervisor
             case SignalReceived s: OnSignal(s.Signal); break;
             case ChildExited x: OnChildExited(x.Process); break;
             case BusyWorkersKnown b: TrimExcess(b.Busy); break;
+            case ConfigLoaded c: OnConfigLoaded(c); break;
             default: throw new InvalidOperationException("unknown event " + e);
         }
     }

@@ -6,10 +6,10 @@ public class ConfigLoaderTests
 {
     private static readonly Dictionary<string, string?> NoEnv = new();
 
-    private static PoolConfig Parse(string yaml, string? environment = null, Dictionary<string, string?>? env = null) =>
+    internal static PoolConfig Parse(string yaml, string? environment = null, Dictionary<string, string?>? env = null) =>
         ConfigLoader.Parse(yaml, "pool.yml", "/x/pool.yml", environment, env ?? NoEnv);
 
-    private static ConfigException Fails(string yaml, Dictionary<string, string?>? env = null) =>
+    internal static ConfigException Fails(string yaml, Dictionary<string, string?>? env = null) =>
         Assert.Throws<ConfigException>(() => Parse(yaml, env: env));
 
     [Fact]

@@ -9,11 +9,9 @@ public sealed class HostileConfigTests
 {
     private static readonly Dictionary<string, string?> NoEnv = new();
 
-    private static PoolConfig Parse(string yaml, Dictionary<string, string?>? env = null, string? environment = null) =>
-        ConfigLoader.Parse(yaml, "pool.yml", "/x/pool.yml", environment, env ?? NoEnv);
+    private static PoolConfig Parse(string yaml, Dictionary<string, string?>? env = null) => ConfigLoaderTests.Parse(yaml, env: env);
 
-    private static ConfigException Fails(string yaml, Dictionary<string, string?>? env = null) =>
-        Assert.Throws<ConfigException>(() => Parse(yaml, env));
+    private static ConfigException Fails(string yaml, Dictionary<string, string?>? env = null) => ConfigLoaderTests.Fails(yaml, env);
 
     [Theory]
     [InlineData("term_timeout", "99999999")]
