@@ -8,6 +8,7 @@ using Pool.Master.Stores;
 using Pool.Protocol.Connection;
 using Pool.Protocol.Supervision;
 using Serilog;
+using StackExchange.Redis;
 
 namespace Pool.Master.Supervision;
 
@@ -22,8 +23,17 @@ public static class MasterHost
     /// down (RedisMasterStore connects with AbortOnConnectFail off); if it throws, the master runs
     /// without recovery and says so.
     /// </summary>
-    internal static Func<MasterSettings, CancellationToken, Task<IMasterStore>> ConnectStore { get; set; } =
-        async (settings, _) => await RedisMasterStore.ConnectAsync(settings.RedisUrl, settings.Namespace).ConfigureAwait(false);
+    internal static Func<MasterSettings, ILogger, Task<IMasterStore>> ConnectStore { get; set; } = ConnectRedisAsync;
+
+    private static async Task<IMasterStore> ConnectRedisAsync(MasterSettings settings, ILogger log)
+    {
+        var options = RedisUrl.Parse(settings.RedisUrl);
+        options.AbortOnConnectFail = false;
+        var redis = await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
+        // The store's calls would only time out; this says why.
+        RedisAuthentication.Watch(redis, () => log.Error("Redis at {Redis}: {Failure}", RedisUrl.Redact(settings.RedisUrl), RedisAuthentication.Failed));
+        return new ConnectionOwningStore(new RedisMasterStore(redis, settings.Namespace), redis);
+    }
 
     public static async Task<int> RunAsync(MasterSettings settings, IReadOnlyDictionary<string, string?> env, ILogger log, CancellationToken ct)
     {
@@ -112,7 +122,8 @@ public static class MasterHost
     {
         try
         {
-            return await ConnectStore(settings, ct).ConfigureAwait(false);
+            ct.ThrowIfCancellationRequested();
+            return await ConnectStore(settings, log).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

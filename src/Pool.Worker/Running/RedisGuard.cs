@@ -1,3 +1,4 @@
+using Pool.Protocol.Connection;
 using Serilog;
 using StackExchange.Redis;
 
@@ -24,7 +25,11 @@ internal sealed class RedisGuard(ILogger log)
     public void Watch(IConnectionMultiplexer connection) =>
         connection.ConnectionFailed += (_, e) =>
         {
-            if (e.ConnectionType == ConnectionType.Interactive) Down(e.FailureType.ToString());
+            if (e.ConnectionType != ConnectionType.Interactive) return;
+            // A wrong password is not an outage to wait out: say what it is, at error level.
+            if (RedisAuthentication.IsFailure(e.FailureType) && Interlocked.Exchange(ref _down, 1) == 0)
+                log.Error("Redis {Failure}; retrying with backoff, no job is lost", RedisAuthentication.Failed);
+            Down(e.FailureType.ToString());
         };
 
     private void Down(string why)
