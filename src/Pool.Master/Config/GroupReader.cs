@@ -92,8 +92,8 @@ internal static class GroupReader
             throw place.Error("has no worker count; write a whole number such as 2 (0 for none)");
         if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var count))
             throw place.Error(text.TrimStart('-', '+') is { Length: > 0 } digits && digits.All(char.IsAsciiDigit)
-                ? $"worker count {text} is out of range; write a whole number from 0 to {GroupOptions.MaxCount}"
-                : $"worker count must be a whole number, got '{text}'; write e.g. 2");
+                ? $"worker count {ConfigException.Shorten(text)} is out of range; write a whole number from 0 to {GroupOptions.MaxCount}"
+                : $"worker count must be a whole number, got '{ConfigException.Shorten(text)}'; write e.g. 2");
         if (count < 0)
             throw place.Error($"worker count cannot be negative ({count}); use 0 to run no workers");
         if (count > GroupOptions.MaxCount)
@@ -104,12 +104,12 @@ internal static class GroupReader
     private static TimeSpan ReadSeconds(string? text, ConfigPlace place, SecondsRange range, string example) =>
         range.TryParse(text, out var value)
             ? value
-            : throw place.Error($"must be a number of seconds {range}, got '{text}'; write e.g. {example}");
+            : throw place.Error($"must be a number of seconds {range}, got '{ConfigException.Shorten(text)}'; write e.g. {example}");
 
     private static int ReadWhole(string? text, ConfigPlace place, int max, string unit, string example)
     {
         if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 && n <= max) return n;
-        throw place.Error(string.Create(CultureInfo.InvariantCulture, $"must be a whole number of {unit} from 1 to {max}, got '{text}'; write e.g. {example}"));
+        throw place.Error(string.Create(CultureInfo.InvariantCulture, $"must be a whole number of {unit} from 1 to {max}, got '{ConfigException.Shorten(text)}'; write e.g. {example}"));
     }
 
     /// <summary>Split now, as the spawn will, so a command that cannot be split is a check error, not a crash at spawn.</summary>
