@@ -3,6 +3,7 @@ using Pool.Logging;
 using Pool.Master.Config;
 using Pool.Master.Supervision;
 using Pool.Protocol.Connection;
+using Pool.Signals;
 
 namespace Pool.Master.Cli;
 
@@ -36,7 +37,11 @@ public static class MasterCommandLine
     private static readonly Option<string?> HttpOption = new("--http")
     { Description = "serve /status (JSON) and /metrics (Prometheus) on PORT (loopback) or HOST:PORT [env: POOL_HTTP; default: off]" };
 
-    public static RootCommand Build()
+    /// <summary>Whether these arguments start the pool (`run`, options only, or nothing), as opposed to check or an admin command.</summary>
+    public static bool IsRun(string[] args) => args.Length == 0 || args[0] == "run" || (args[0].StartsWith('-') && args[0] is not ("--help" or "-h" or "-?" or "--version"));
+
+    /// <param name="signals">The signals `run` took over at start; null (tests, other commands) makes `run` take them itself.</param>
+    internal static RootCommand Build(SignalInbox? signals = null)
     {
         var root = new RootCommand("pool-master: supervises a pool of Resque-compatible worker processes from pool.yml");
         var run = new Command("run", "start the pool and supervise it until TERM, INT or QUIT (the default command)");
@@ -45,8 +50,8 @@ public static class MasterCommandLine
             root.Options.Add(option);
             run.Options.Add(option);
         }
-        root.SetAction((result, ct) => RunAsync(result, ct));
-        run.SetAction((result, ct) => RunAsync(result, ct));
+        root.SetAction((result, ct) => RunAsync(result, signals, ct));
+        run.SetAction((result, ct) => RunAsync(result, signals, ct));
         root.Subcommands.Add(run);
 
         var check = new Command("check", "validate the config and print the resolved pool; exit 0 when valid, 1 when not");
@@ -77,9 +82,17 @@ public static class MasterCommandLine
             Console.Error.WriteLine("pool-master check: " + e.Message);
             return 1;
         }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A bug of ours, not the file's; still one line, so `check` never prints a stack trace.
+            Console.Error.WriteLine($"pool-master check: unexpected {e.GetType().Name}: {OneLine(e.Message)}");
+            return 1;
+        }
     }
 
-    private static async Task<int> RunAsync(ParseResult result, CancellationToken ct)
+    private static string OneLine(string message) => message.Split('\n')[0].Trim();
+
+    private static async Task<int> RunAsync(ParseResult result, SignalInbox? signals, CancellationToken ct)
     {
         var env = SettingsResolver.ProcessEnvironment();
         var formatRaw = result.GetValue(LogFormatOption) ?? SettingsResolver.Get(env, "POOL_LOG_FORMAT");
@@ -108,15 +121,16 @@ public static class MasterCommandLine
                 Http = result.GetValue(HttpOption) ?? SettingsResolver.Get(env, "POOL_HTTP"),
             };
             _ = RedisUrl.Parse(settings.RedisUrl);
-            if (settings.Http is { } http) _ = Observability.HttpAddress.ToPrefix(http);
+            if (settings.Http is { } http) _ = Observability.HttpAddress.Parse(http);
         }
-        catch (Exception e) when (e is FileNotFoundException or FormatException or ArgumentException)
+        catch (Exception e) when (e is FileNotFoundException or FormatException or ArgumentException or ArithmeticException)
         {
-            Console.Error.WriteLine("pool-master: " + e.Message);
+            Console.Error.WriteLine("pool-master: " + OneLine(e.Message));
             return 1;
         }
 
         using var log = LogSetup.Create(format, "master");
-        return await MasterHost.RunAsync(settings, env, log, ct).ConfigureAwait(false);
+        using var own = signals is null ? new SignalInbox(Signals.SignalNames.Handled) : null;
+        return await MasterHost.RunAsync(settings, env, log, signals ?? own!, ct).ConfigureAwait(false);
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Pool.Protocol.Connection;
 using Pool.Protocol.Working;
+using Pool.Settings;
 
 namespace Pool.Master.Cli;
 
@@ -37,26 +38,22 @@ public static class SettingsResolver
     /// <summary>--term-timeout, then TERM_TIMEOUT, then RESQUE_TERM_TIMEOUT, then 25 s.</summary>
     public static TimeSpan ResolveTermTimeout(double? flag, IReadOnlyDictionary<string, string?> env)
     {
-        if (flag is { } f) return Seconds(f, "--term-timeout");
+        if (flag is { } f) return InRange(f, "--term-timeout", SecondsRange.TermTimeout);
         foreach (var name in new[] { "TERM_TIMEOUT", "RESQUE_TERM_TIMEOUT" })
         {
-            if (Get(env, name) is { } raw)
-            {
-                if (!double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var s))
-                    throw new FormatException($"{name}='{raw}' is not a number of seconds; set it to e.g. 25");
-                return Seconds(s, name);
-            }
+            if (Get(env, name) is { } raw) return Seconds(raw, name, SecondsRange.TermTimeout, "25");
         }
         return TimeSpan.FromSeconds(25);
     }
 
-    public static TimeSpan ResolveKillGrace(IReadOnlyDictionary<string, string?> env)
-    {
-        if (Get(env, "POOL_KILL_GRACE") is not { } raw) return TimeSpan.FromSeconds(1);
-        if (!double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var s))
-            throw new FormatException($"POOL_KILL_GRACE='{raw}' is not a number of seconds; set it to e.g. 1");
-        return Seconds(s, "POOL_KILL_GRACE");
-    }
+    public static TimeSpan ResolveKillGrace(IReadOnlyDictionary<string, string?> env) =>
+        Get(env, "POOL_KILL_GRACE") is { } raw ? Seconds(raw, "POOL_KILL_GRACE", SecondsRange.KillGrace, "1") : TimeSpan.FromSeconds(1);
+
+    /// <summary>A variable's number of seconds, or a one-line error that names it, its range and an example.</summary>
+    internal static TimeSpan Seconds(string raw, string name, SecondsRange range, string example) =>
+        range.TryParse(raw, out var value)
+            ? value
+            : throw new FormatException($"{name}='{raw}' must be a number of seconds {range}; set it to e.g. {example}");
 
     /// <summary>
     /// --worker-command, then POOL_WORKER_COMMAND, then pool-worker beside pool-master with
@@ -68,7 +65,7 @@ public static class SettingsResolver
         var raw = flag ?? Get(env, "POOL_WORKER_COMMAND");
         if (raw is null) return [Path.Combine(AppContext.BaseDirectory, "pool-worker"), "--procline", Pool.Protocol.Supervision.WorkerIdentity.RubyVisibleProcline];
         var argv = ShellWords.Split(raw);
-        if (argv.Count == 0) throw new FormatException("the worker command is empty; pass --worker-command CMD or unset POOL_WORKER_COMMAND");
+        if (argv.Count == 0 || argv[0].Length == 0) throw new FormatException("the worker command names no program; pass --worker-command CMD or unset POOL_WORKER_COMMAND");
         return argv;
     }
 
@@ -92,10 +89,8 @@ public static class SettingsResolver
         return error is null ? lease : throw new FormatException(error);
     }
 
-    private static TimeSpan Seconds(double s, string name)
-    {
-        if (s < 0 || double.IsNaN(s) || double.IsInfinity(s))
-            throw new FormatException($"{name} must be zero or more seconds, not {s}");
-        return TimeSpan.FromSeconds(s);
-    }
+    private static TimeSpan InRange(double seconds, string name, SecondsRange range) =>
+        range.Contains(seconds)
+            ? TimeSpan.FromSeconds(seconds)
+            : throw new FormatException(string.Create(CultureInfo.InvariantCulture, $"{name} must be a number of seconds {range}, not {seconds}"));
 }

@@ -1,122 +1,72 @@
-using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace Pool.Master.Config;
 
 /// <summary>
 /// Loads pool.yml the way resque-pool reads it: top-level "queue,list": count pairs, plus
-/// environment sections merged over them, plus Pool's extended group form. The order is:
-/// read the file, interpolate ${VAR} textually, parse YAML, classify each top-level entry as a
-/// group or an environment section, validate every section (so a typo in "production" shows up
-/// in development too), then merge the selected section over the defaults.
+/// environment sections merged over them, plus Pool's extended group form. The order is: read
+/// the file (at most <see cref="ConfigFile.MaxBytes"/>), parse the YAML, classify each top-level
+/// entry as a group or an environment section, read every value (interpolating ${VAR} inside
+/// that one scalar) and validate every section (so a typo in "production" shows up in
+/// development too), then merge the selected section over the defaults. Every step is linear in
+/// the size of the file.
 /// </summary>
 public static class ConfigLoader
 {
     public static PoolConfig Load(string path, string? environment, IReadOnlyDictionary<string, string?> env)
     {
         var file = DisplayPath(path);
-        string text;
-        try
-        {
-            text = File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ConfigException(file, null, null, $"cannot read the file ({e.Message}); pass --config PATH or set POOL_CONFIG");
-        }
-        return Parse(text, file, path, environment, env);
+        return Parse(ConfigFile.Read(path, file), file, path, environment, env);
     }
 
     /// <summary>Parses already-read text; <paramref name="file"/> names it in messages.</summary>
     public static PoolConfig Parse(string text, string file, string sourcePath, string? environment, IReadOnlyDictionary<string, string?> env)
     {
-        var root = ReadRoot(Interpolation.Apply(text, env, file), file);
-        var defaults = new List<WorkerGroup>();
-        var sections = new Dictionary<string, List<WorkerGroup>>(StringComparer.Ordinal);
+        if (text.Length > ConfigFile.MaxBytes) throw ConfigFile.TooLarge(file);
+        var root = YamlRoot.Read(text, file);
+        var values = new ConfigValues(file, env);
+        var defaults = new GroupList(null);
+        var sections = new Dictionary<string, (GroupList Groups, int Line)>(StringComparer.Ordinal);
 
         foreach (var (keyNode, valueNode) in root.Children)
         {
-            var key = KeyText(keyNode, file);
+            var key = values.Key(keyNode);
             if (valueNode is YamlMappingNode mapping && !GroupReader.IsGroup(mapping))
             {
-                var section = new List<WorkerGroup>();
+                var section = new GroupList(key);
                 foreach (var (innerKey, innerValue) in mapping.Children)
                 {
-                    var name = KeyText(innerKey, file);
+                    var name = values.Key(innerKey);
                     if (innerValue is YamlMappingNode inner && !GroupReader.IsGroup(inner))
-                        throw new ConfigException(file, Line(innerKey), $"{key}.{name}",
+                        throw new ConfigException(file, ConfigValues.Line(innerKey), $"{key}.{name}",
                             "environment sections cannot nest; give a worker count, or a mapping with count: N");
-                    AddUnique(section, GroupReader.Read(name, innerKey, innerValue, file, key), file, key);
+                    section.Add(GroupReader.Read(name, innerKey, innerValue, values, key), file);
                 }
-                sections[key] = section;
+                sections[key] = (section, ConfigValues.Line(keyNode));
             }
             else
             {
-                AddUnique(defaults, GroupReader.Read(key, keyNode, valueNode, file, section: null), file, section: null);
+                defaults.Add(GroupReader.Read(key, keyNode, valueNode, values, section: null), file);
             }
         }
 
+        CheckTotal(defaults.TotalWorkers, file, null, null);
+        foreach (var (name, (section, line)) in sections) CheckTotal(defaults.TotalWith(section), file, line, name);
+
         var groups = environment is not null && sections.TryGetValue(environment, out var chosen)
-            ? Merge(defaults, chosen)
-            : defaults;
+            ? defaults.MergedWith(chosen.Groups)
+            : defaults.Groups;
         return new PoolConfig(sourcePath, environment, groups);
     }
 
-    private static YamlMappingNode ReadRoot(string text, string file)
+    /// <summary>Each group is capped, and so is the whole pool under every environment, so no accepted file asks for more than a host can start.</summary>
+    private static void CheckTotal(long total, string file, int? line, string? section)
     {
-        var stream = new YamlStream();
-        try
-        {
-            stream.Load(new StringReader(text));
-        }
-        catch (YamlException e)
-        {
-            var problem = (e.InnerException?.Message ?? e.Message).Split('\n')[0];
-            var line = e.Start.Line > 0 ? (int)e.Start.Line : (int?)null;
-            var hint = problem.Contains("Duplicate key", StringComparison.OrdinalIgnoreCase)
-                ? "each queue list may appear once per section; merge the two lines"
-                : "fix the YAML syntax (check indentation, quotes and colons)";
-            throw new ConfigException(file, line, null, $"invalid YAML: {problem}; {hint}");
-        }
-
-        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" })
-            throw new ConfigException(file, null, null, "the file is empty; add at least one line such as `default: 1` (queue list: worker count)");
-        if (stream.Documents[0].RootNode is not YamlMappingNode root)
-            throw new ConfigException(file, Line(stream.Documents[0].RootNode), null,
-                "the top level must be a mapping of queue lists to worker counts, such as `default: 1`");
-        return root;
+        if (total <= GroupOptions.MaxCount) return;
+        var scope = section is null ? "the pool" : $"the pool with environment '{section}'";
+        throw new ConfigException(file, line, section,
+            $"{scope} has {total} workers in all, more than {GroupOptions.MaxCount}; split the load across machines");
     }
-
-    /// <summary>The environment section's groups replace default groups with the same queue list; new ones are appended.</summary>
-    private static List<WorkerGroup> Merge(List<WorkerGroup> defaults, List<WorkerGroup> section)
-    {
-        var merged = new List<WorkerGroup>(defaults);
-        foreach (var group in section)
-        {
-            var index = merged.FindIndex(g => g.QueueList == group.QueueList);
-            if (index >= 0) merged[index] = group;
-            else merged.Add(group);
-        }
-        return merged;
-    }
-
-    private static void AddUnique(List<WorkerGroup> groups, WorkerGroup group, string file, string? section)
-    {
-        var twin = groups.FirstOrDefault(g => g.QueueList == group.QueueList);
-        if (twin is not null)
-        {
-            var key = section is null ? group.Key : $"{section}.{group.Key}";
-            throw new ConfigException(file, group.Line, key,
-                $"duplicate group: queue list '{group.QueueList}' is already defined on line {twin.Line}; keep one of them");
-        }
-        groups.Add(group);
-    }
-
-    internal static string KeyText(YamlNode node, string file) => node is YamlScalarNode { Value: { } v }
-        ? v
-        : throw new ConfigException(file, Line(node), null, "keys must be plain queue lists such as \"foo,bar\"");
-
-    internal static int Line(YamlNode node) => (int)node.Start.Line;
 
     private static string DisplayPath(string path)
     {

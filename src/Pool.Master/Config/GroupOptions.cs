@@ -1,6 +1,6 @@
 namespace Pool.Master.Config;
 
-/// <summary>The keys of the extended group form. A mapping that has `count` is a group.</summary>
+/// <summary>The keys of the extended group form, and the limits of pool.yml's numbers. A mapping that has `count` is a group.</summary>
 public static class GroupOptions
 {
     public const string Count = "count";
@@ -13,6 +13,9 @@ public static class GroupOptions
     public static readonly IReadOnlySet<string> All =
         new HashSet<string>(StringComparer.Ordinal) { Count, TermTimeout, MemoryLimitMb, MaxJobs, Command, JobTimeout };
 
-    /// <summary>Workers per group above this are almost certainly a typo (and would exhaust the host).</summary>
+    /// <summary>Workers per group, and in the whole resolved pool, above this are almost certainly a typo (and would exhaust the host).</summary>
     public const int MaxCount = 10_000;
+
+    /// <summary>1 TiB: a larger limit is a typo, and RSS in MB times two (the hard recycle) must not overflow.</summary>
+    public const int MaxMemoryLimitMb = 1_048_576;
 }

@@ -1,9 +1,15 @@
 using System.Globalization;
+using Pool.Master.Cli;
+using Pool.Settings;
 using YamlDotNet.RepresentationModel;
 
 namespace Pool.Master.Config;
 
-/// <summary>Reads one group: "queues": count, or "queues": { count: N, term_timeout: S, ... }.</summary>
+/// <summary>
+/// Reads one group: "queues": count, or "queues": { count: N, term_timeout: S, ... }. Every value
+/// is checked against its documented range here, so a group that reads is a group that runs:
+/// no later TimeSpan, deadline, timer or spawn can fail on it.
+/// </summary>
 internal static class GroupReader
 {
     /// <summary>A mapping is a group when it has `count` or only group options; otherwise it is an environment section.</summary>
@@ -13,16 +19,16 @@ internal static class GroupReader
         return keys.Count > 0 && (keys.Contains(GroupOptions.Count) || keys.All(GroupOptions.All.Contains));
     }
 
-    public static WorkerGroup Read(string key, YamlNode keyNode, YamlNode value, string file, string? section)
+    public static WorkerGroup Read(string key, YamlNode keyNode, YamlNode value, ConfigValues values, string? section)
     {
         var where = section is null ? key : $"{section}.{key}";
-        var line = ConfigLoader.Line(keyNode);
-        var queues = ParseQueues(key, file, line, where);
+        var place = values.Place(keyNode, where);
+        var queues = ParseQueues(key, place);
 
-        if (value is YamlScalarNode scalar)
-            return new WorkerGroup(key, queues, ReadCount(scalar, file, where), Line: line);
+        if (value is YamlScalarNode)
+            return new WorkerGroup(key, queues, ReadCount(values.Value(value, where), values.Place(value, where)), Line: place.Line ?? 0);
         if (value is not YamlMappingNode mapping)
-            throw new ConfigException(file, line, where, "expected a worker count such as 2, or a mapping with count: N");
+            throw place.Error("expected a worker count such as 2, or a mapping with count: N");
 
         int? count = null;
         TimeSpan? termTimeout = null;
@@ -31,78 +37,97 @@ internal static class GroupReader
         TimeSpan? jobTimeout = null;
         foreach (var (optionNode, optionValue) in mapping.Children)
         {
-            var option = ConfigLoader.KeyText(optionNode, file);
-            var optionWhere = $"{where}.{option}";
-            var optionLine = ConfigLoader.Line(optionNode);
-            var text = optionValue is YamlScalarNode { Value: { } v } ? v.Trim() : null;
+            var option = values.Key(optionNode);
+            var at = values.Place(optionNode, $"{where}.{option}");
             switch (option)
             {
                 case GroupOptions.Count:
-                    count = ReadCount(optionValue, file, optionWhere);
+                    count = ReadCount(values.Value(optionValue, at.Key!), at);
                     break;
                 case GroupOptions.TermTimeout:
-                    termTimeout = double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && s >= 0 && double.IsFinite(s)
-                        ? TimeSpan.FromSeconds(s)
-                        : throw new ConfigException(file, optionLine, optionWhere, $"must be a number of seconds, 0 or more, got '{text}'; write e.g. term_timeout: 25");
+                    termTimeout = ReadSeconds(values.Value(optionValue, at.Key!), at, SecondsRange.TermTimeout, "term_timeout: 25");
                     break;
                 case GroupOptions.MemoryLimitMb:
-                    memory = ReadPositive(text, file, optionLine, optionWhere, "megabytes", "memory_limit_mb: 512");
+                    memory = ReadWhole(values.Value(optionValue, at.Key!), at, GroupOptions.MaxMemoryLimitMb, "megabytes", "memory_limit_mb: 512");
                     break;
                 case GroupOptions.MaxJobs:
-                    maxJobs = ReadPositive(text, file, optionLine, optionWhere, "jobs", "max_jobs: 1000");
+                    maxJobs = ReadWhole(values.Value(optionValue, at.Key!), at, int.MaxValue, "jobs", "max_jobs: 1000");
                     break;
                 case GroupOptions.JobTimeout:
-                    jobTimeout = double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var jt) && jt > 0 && double.IsFinite(jt)
-                        ? TimeSpan.FromSeconds(jt)
-                        : throw new ConfigException(file, optionLine, optionWhere, $"must be a number of seconds above 0, got '{text}'; write e.g. job_timeout: 300");
+                    jobTimeout = ReadSeconds(values.Value(optionValue, at.Key!), at, SecondsRange.JobTimeout, "job_timeout: 300");
                     break;
                 case GroupOptions.Command:
-                    command = string.IsNullOrWhiteSpace(text)
-                        ? throw new ConfigException(file, optionLine, optionWhere, "must be a non-empty command line; write e.g. command: \"bundle exec rake resque:work\"")
-                        : text;
+                    command = ReadCommand(values.Literal(optionValue, at.Key!), at);
                     break;
                 default:
-                    throw new ConfigException(file, optionLine, optionWhere,
-                        $"unknown option '{option}'; a group takes {string.Join(", ", GroupOptions.All)}");
+                    throw at.Error($"unknown option '{option}'; a group takes {string.Join(", ", GroupOptions.All)}");
             }
         }
 
         if (count is null)
-            throw new ConfigException(file, line, where, "this group has no count; add count: N (the number of workers)");
-        return new WorkerGroup(key, queues, count.Value, termTimeout, memory, maxJobs, command, line, jobTimeout);
+            throw place.Error("this group has no count; add count: N (the number of workers)");
+        return new WorkerGroup(key, queues, count.Value, termTimeout, memory, maxJobs, command, place.Line ?? 0, jobTimeout);
     }
 
-    private static List<string> ParseQueues(string key, string file, int line, string where)
+    private static List<string> ParseQueues(string key, ConfigPlace place)
     {
         var queues = key.Split(',').Select(q => q.Trim()).ToList();
         if (queues.Any(q => q.Length == 0))
-            throw new ConfigException(file, line, where, "empty queue name; write queue lists like \"foo,bar\" with no empty entries");
+            throw place.Error("empty queue name; write queue lists like \"foo,bar\" with no empty entries");
         if (queues.Any(q => q.Any(char.IsWhiteSpace)))
-            throw new ConfigException(file, line, where, "queue names cannot contain spaces; separate queues with commas");
-        var duplicate = queues.GroupBy(q => q, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+            throw place.Error("queue names cannot contain spaces; separate queues with commas");
+        // A NUL would cut the QUEUES variable short; other control characters cannot be typed into resque-web either.
+        if (queues.Any(q => q.Any(char.IsControl)))
+            throw place.Error("queue names cannot contain control characters (NUL, tab, newline, ...); use letters, digits, _ - : .");
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var duplicate = queues.FirstOrDefault(q => !seen.Add(q));
         if (duplicate is not null)
-            throw new ConfigException(file, line, where, $"queue '{duplicate.Key}' appears twice in the list; name each queue once");
+            throw place.Error($"queue '{duplicate}' appears twice in the list; name each queue once");
         return queues;
     }
 
-    private static int ReadCount(YamlNode node, string file, string where)
+    private static int ReadCount(string? text, ConfigPlace place)
     {
-        var line = ConfigLoader.Line(node);
-        var text = node is YamlScalarNode { Value: { } v } ? v.Trim() : null;
         if (string.IsNullOrEmpty(text))
-            throw new ConfigException(file, line, where, "has no worker count; write a whole number such as 2 (0 for none)");
+            throw place.Error("has no worker count; write a whole number such as 2 (0 for none)");
         if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var count))
-            throw new ConfigException(file, line, where, $"worker count must be a whole number, got '{text}'; write e.g. 2");
+            throw place.Error(text.TrimStart('-', '+') is { Length: > 0 } digits && digits.All(char.IsAsciiDigit)
+                ? $"worker count {ConfigException.Shorten(text)} is out of range; write a whole number from 0 to {GroupOptions.MaxCount}"
+                : $"worker count must be a whole number, got '{ConfigException.Shorten(text)}'; write e.g. 2");
         if (count < 0)
-            throw new ConfigException(file, line, where, $"worker count cannot be negative ({count}); use 0 to run no workers");
+            throw place.Error($"worker count cannot be negative ({count}); use 0 to run no workers");
         if (count > GroupOptions.MaxCount)
-            throw new ConfigException(file, line, where, $"worker count {count} is more than {GroupOptions.MaxCount}; split the load across machines");
+            throw place.Error($"worker count {count} is more than {GroupOptions.MaxCount}; split the load across machines");
         return count;
     }
 
-    private static int ReadPositive(string? text, string file, int line, string where, string unit, string example)
+    private static TimeSpan ReadSeconds(string? text, ConfigPlace place, SecondsRange range, string example) =>
+        range.TryParse(text, out var value)
+            ? value
+            : throw place.Error($"must be a number of seconds {range}, got '{ConfigException.Shorten(text)}'; write e.g. {example}");
+
+    private static int ReadWhole(string? text, ConfigPlace place, int max, string unit, string example)
     {
-        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0) return n;
-        throw new ConfigException(file, line, where, $"must be a whole number of {unit} above 0, got '{text}'; write e.g. {example}");
+        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 && n <= max) return n;
+        throw place.Error(string.Create(CultureInfo.InvariantCulture, $"must be a whole number of {unit} from 1 to {max}, got '{ConfigException.Shorten(text)}'; write e.g. {example}"));
+    }
+
+    /// <summary>Split now, as the spawn will, so a command that cannot be split is a check error, not a crash at spawn.</summary>
+    private static string ReadCommand(string? text, ConfigPlace place)
+    {
+        const string example = "write e.g. command: \"bundle exec rake resque:work\"";
+        if (string.IsNullOrWhiteSpace(text)) throw place.Error($"must be a non-empty command line; {example}");
+        if (text.Any(c => c == '\0')) throw place.Error($"the command contains a NUL character, which no program can receive; {example}");
+        IReadOnlyList<string> argv;
+        try
+        {
+            argv = ShellWords.Split(text);
+        }
+        catch (FormatException e)
+        {
+            throw place.Error($"{e.Message}; close the quote, or escape it with a backslash");
+        }
+        if (argv.Count == 0 || argv[0].Length == 0) throw place.Error($"the command names no program; {example}");
+        return text;
     }
 }

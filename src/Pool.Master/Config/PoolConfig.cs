@@ -43,6 +43,28 @@ public sealed class ConfigException(string file, int? line, string? key, string 
     private static string Format(string file, int? line, string? key, string problem)
     {
         var where = line is { } l ? $"{file}:{l}" : file;
-        return key is null ? $"{where}: {problem}" : $"{where}: key '{key}': {problem}";
+        return OneLine(key is null ? $"{where}: {problem}" : $"{where}: key '{Shorten(key)}': {problem}");
+    }
+
+    /// <summary>A value quoted in a message: at most 80 characters, so an error about a huge value stays readable.</summary>
+    internal static string Shorten(string? value) => value is null ? "" : value.Length <= 80 ? value : value[..80] + "...";
+
+    /// <summary>Every config error is one line: a newline or other control character in a quoted value is shown escaped.</summary>
+    private static string OneLine(string message)
+    {
+        if (!message.Any(char.IsControl)) return message;
+        var sb = new System.Text.StringBuilder(message.Length + 16);
+        foreach (var c in message)
+        {
+            sb.Append(c switch
+            {
+                '\n' => "\\n",
+                '\r' => "\\r",
+                '\t' => "\\t",
+                _ when char.IsControl(c) => $"\\u{(int)c:x4}",
+                _ => c.ToString(),
+            });
+        }
+        return sb.ToString();
     }
 }

@@ -1,5 +1,7 @@
-using System.Net;
 using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Pool.Master.Cli.Commands;
 using Pool.Protocol.Admin;
 using Pool.Protocol.Connection;
@@ -11,48 +13,82 @@ namespace Pool.Master.Observability;
 
 /// <summary>
 /// The optional HTTP endpoint of `pool-master run --http`: GET /status (JSON) and GET /metrics
-/// (Prometheus text), from one HttpListener on one background task. Requests are served one
-/// at a time, which bounds the load a scraper can put on the master. It never touches the
-/// supervisor: it reads the loop's published snapshot, /proc, and Redis through its own
-/// connection, each Redis read bounded by <see cref="RedisTimeout"/> so a dead Redis makes
-/// answers partial, never late.
+/// (Prometheus text), served by Kestrel. It shares the master's process, so what a client can
+/// make it hold is capped: at most <see cref="MaxConnections"/> connections (past that Kestrel
+/// closes new ones at once), each closed after <see cref="IdleTimeout"/> without a request, and
+/// requests are answered one at a time, which bounds the load a scraper puts on Redis. Nothing
+/// here can reach the supervisor: it reads the loop's published snapshot, /proc, and Redis
+/// through its own connection, each Redis read bounded by <see cref="RedisTimeout"/> so a dead
+/// Redis makes answers partial, never late.
 /// </summary>
 internal sealed class MasterHttpServer : IAsyncDisposable
 {
     public static readonly TimeSpan RedisTimeout = TimeSpan.FromSeconds(1);
 
-    private readonly HttpListener _listener = new();
+    /// <summary>Far above what a scraper and a few curls need, far below the master's 1,024 open files.</summary>
+    public const int MaxConnections = 64;
+
+    /// <summary>A connection that sends nothing for this long (between requests, or before its headers end) is closed.</summary>
+    public static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly WebApplication _app;
     private readonly SnapshotBoard _board;
     private readonly MasterCounters _counters;
     private readonly ResqueKeys _keys;
     private readonly ILogger _log;
     private readonly MetricsExporter _metrics = new();
     private readonly Task<ConnectionMultiplexer?> _redis;
-    private readonly CancellationTokenSource _stop = new();
-    private Task _loop = Task.CompletedTask;
+    // One request at a time: the exporter's registry and the Redis reads are not meant to run in parallel.
+    private readonly SemaphoreSlim _oneAtATime = new(1, 1);
 
-    private MasterHttpServer(IReadOnlyList<string> prefixes, SnapshotBoard board, MasterCounters counters, string redisUrl, string ns, ILogger log)
+    private MasterHttpServer(HttpAddress address, SnapshotBoard board, MasterCounters counters, string redisUrl, string ns, ILogger log)
     {
-        foreach (var prefix in prefixes) _listener.Prefixes.Add(prefix);
         _board = board;
         _counters = counters;
         _keys = new ResqueKeys(ns);
         _log = log;
+        _app = Build(address);
+        _app.Run(ServeAsync);
         _redis = ConnectAsync(redisUrl, log);
-        Prefix = prefixes[0];
+        Address = address;
     }
 
-    public string Prefix { get; }
+    public HttpAddress Address { get; }
 
     /// <summary>Binds now, so a taken port fails the start loudly; then serves in the background.</summary>
-    /// <exception cref="HttpListenerException">The address cannot be bound.</exception>
-    public static MasterHttpServer Start(string address, SnapshotBoard board, MasterCounters counters, string redisUrl, string ns, ILogger log)
+    /// <exception cref="IOException">The address cannot be bound.</exception>
+    public static async Task<MasterHttpServer> StartAsync(string address, SnapshotBoard board, MasterCounters counters, string redisUrl, string ns, ILogger log)
     {
-        var server = new MasterHttpServer(HttpAddress.ToPrefixes(address), board, counters, redisUrl, ns, log);
-        server._listener.Start();
-        server._loop = Task.Run(server.ServeAsync);
-        log.Information("serving /status and /metrics on {Prefix}", server.Prefix);
+        var server = new MasterHttpServer(HttpAddress.Parse(address), board, counters, redisUrl, ns, log);
+        try
+        {
+            await server._app.StartAsync().ConfigureAwait(false);
+        }
+        catch
+        {
+            await server.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+        log.Information("serving /status and /metrics on {Prefix}", server.Address.ToString());
         return server;
+    }
+
+    /// <summary>Kestrel alone: no configuration files, no environment variables, no logging providers of its own.</summary>
+    private static WebApplication Build(HttpAddress address)
+    {
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxConcurrentConnections = MaxConnections;
+            kestrel.Limits.MaxConcurrentUpgradedConnections = 0;
+            kestrel.Limits.KeepAliveTimeout = IdleTimeout;
+            kestrel.Limits.RequestHeadersTimeout = IdleTimeout;
+            kestrel.Limits.MaxRequestBodySize = 0;
+            if (address.Host is { } ip) kestrel.Listen(ip, address.Port);
+            else kestrel.ListenLocalhost(address.Port);
+        });
+        return builder.Build();
     }
 
     private static async Task<ConnectionMultiplexer?> ConnectAsync(string url, ILogger log)
@@ -72,40 +108,33 @@ internal sealed class MasterHttpServer : IAsyncDisposable
         }
     }
 
-    private async Task ServeAsync()
+    private async Task ServeAsync(HttpContext context)
     {
-        while (!_stop.IsCancellationRequested)
+        await _oneAtATime.WaitAsync(context.RequestAborted).ConfigureAwait(false);
+        try
         {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync().ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                // The listener was closed by DisposeAsync.
-                return;
-            }
-            try
-            {
-                await HandleAsync(context).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                // One bad request (a client that hung up, a failed write) never ends the endpoint.
-                _log.Warning("HTTP {Path} failed: {Error}", context.Request.Url?.AbsolutePath, e.Message);
-                try { context.Response.Abort(); } catch (ObjectDisposedException) { }
-            }
+            await HandleAsync(context).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // One bad request (a client that hung up, a failed write) never ends the endpoint.
+            _log.Warning("HTTP {Path} failed: {Error}", context.Request.Path.Value, e.Message);
+            context.Abort();
+        }
+        finally
+        {
+            _oneAtATime.Release();
         }
     }
 
-    private async Task HandleAsync(HttpListenerContext context)
+    private async Task HandleAsync(HttpContext context)
     {
         var response = context.Response;
-        var path = context.Request.Url?.AbsolutePath.TrimEnd('/') ?? "";
-        if (context.Request.HttpMethod is not ("GET" or "HEAD"))
+        var path = (context.Request.Path.Value ?? "").TrimEnd('/');
+        var head = HttpMethods.IsHead(context.Request.Method);
+        if (!HttpMethods.IsGet(context.Request.Method) && !head)
         {
-            await WriteTextAsync(response, 405, "only GET\n").ConfigureAwait(false);
+            await WriteTextAsync(response, 405, "only GET\n", head).ConfigureAwait(false);
             return;
         }
         switch (path)
@@ -114,20 +143,18 @@ internal sealed class MasterHttpServer : IAsyncDisposable
                 var snapshot = _board.Current;
                 var jobs = await ReadJobsAsync(snapshot).ConfigureAwait(false);
                 var body = JsonSerializer.SerializeToUtf8Bytes(StatusDocument.Build(snapshot, jobs, DateTimeOffset.UtcNow), JsonOutput.Options);
-                response.ContentType = "application/json; charset=utf-8";
-                await WriteAsync(response, 200, body).ConfigureAwait(false);
+                await WriteAsync(response, 200, "application/json; charset=utf-8", body, head).ConfigureAwait(false);
                 break;
             case "/metrics":
                 var totals = await ReadTotalsAsync().ConfigureAwait(false);
                 using (var buffer = new MemoryStream())
                 {
-                    await _metrics.WriteAsync(buffer, _board.Current, _counters, totals, _stop.Token).ConfigureAwait(false);
-                    response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
-                    await WriteAsync(response, 200, buffer.ToArray()).ConfigureAwait(false);
+                    await _metrics.WriteAsync(buffer, _board.Current, _counters, totals, context.RequestAborted).ConfigureAwait(false);
+                    await WriteAsync(response, 200, "text/plain; version=0.0.4; charset=utf-8", buffer.ToArray(), head).ConfigureAwait(false);
                 }
                 break;
             default:
-                await WriteTextAsync(response, 404, "not found; try /status or /metrics\n").ConfigureAwait(false);
+                await WriteTextAsync(response, 404, "not found; try /status or /metrics\n", head).ConfigureAwait(false);
                 break;
         }
     }
@@ -171,26 +198,30 @@ internal sealed class MasterHttpServer : IAsyncDisposable
         return redis is { IsConnected: true } ? redis.GetDatabase() : null;
     }
 
-    private static Task WriteTextAsync(HttpListenerResponse response, int status, string text)
-    {
-        response.ContentType = "text/plain; charset=utf-8";
-        return WriteAsync(response, status, System.Text.Encoding.UTF8.GetBytes(text));
-    }
+    private static Task WriteTextAsync(HttpResponse response, int status, string text, bool head) =>
+        WriteAsync(response, status, "text/plain; charset=utf-8", System.Text.Encoding.UTF8.GetBytes(text), head);
 
-    private static async Task WriteAsync(HttpListenerResponse response, int status, byte[] body)
+    private static async Task WriteAsync(HttpResponse response, int status, string contentType, byte[] body, bool head)
     {
         response.StatusCode = status;
-        response.ContentLength64 = body.Length;
-        await response.OutputStream.WriteAsync(body).ConfigureAwait(false);
-        response.Close();
+        response.ContentType = contentType;
+        response.ContentLength = body.Length;
+        if (!head) await response.Body.WriteAsync(body).ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync().ConfigureAwait(false);
-        _listener.Close();
-        await _loop.ConfigureAwait(false);
+        try
+        {
+            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            await _app.StopAsync(deadline.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _log.Warning("stopping the HTTP endpoint failed: {Error}", e.Message);
+        }
+        await _app.DisposeAsync().ConfigureAwait(false);
         if (_redis.IsCompleted && await _redis.ConfigureAwait(false) is { } redis) await redis.DisposeAsync().ConfigureAwait(false);
-        _stop.Dispose();
+        _oneAtATime.Dispose();
     }
 }

@@ -22,6 +22,8 @@ internal static class ChildEnvironment
             ["POOL_WORKER_SLOT"] = slot.ToString(CultureInfo.InvariantCulture),
         };
         if (settings.Namespace != "resque") env["POOL_NAMESPACE"] = settings.Namespace;
+        // --log-format reaches the workers too: one text line in a JSON stream breaks its parser.
+        env["POOL_LOG_FORMAT"] = settings.LogFormat == Pool.Logging.LogFormat.Json ? "json" : "text";
         if (group.JobTimeout is { } jobTimeout) env["POOL_JOB_TIMEOUT"] = Seconds(jobTimeout);
         if (group.MaxJobs is { } maxJobs) env["POOL_MAX_JOBS"] = maxJobs.ToString(CultureInfo.InvariantCulture);
         return env;

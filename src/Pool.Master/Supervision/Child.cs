@@ -22,6 +22,12 @@ internal sealed class Child(Process process, WorkerGroup group, int slotNumber, 
 
     /// <summary>Set once the master asked it to stop.</summary>
     public StopRequest? Stop { get; set; }
+
+    /// <summary>Relayed signals it cannot take yet (it has just started).</summary>
+    public Processes.HeldSignals Held { get; } = new();
+
+    /// <summary>Young enough that an uncaught USR1 or USR2 is held for it rather than sent.</summary>
+    public bool IsYoung(DateTimeOffset now) => now - StartedAt < Processes.HeldSignals.YoungFor;
 }
 
 /// <summary>The stages of one child's stop: signal sent, optional kill deadline, SIGKILL sent.</summary>

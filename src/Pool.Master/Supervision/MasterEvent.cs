@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Pool.Master.Config;
 
 namespace Pool.Master.Supervision;
 
@@ -16,3 +17,24 @@ internal sealed record ChildExited(System.Diagnostics.Process Process) : MasterE
 
 /// <summary>The answer to "who is busy?" for a scale-down; null when the store could not tell.</summary>
 internal sealed record BusyWorkersKnown(IReadOnlySet<string>? Busy) : MasterEvent;
+
+/// <summary>A HUP's config load finished off the loop: the new config, or the one-line reason it was rejected.</summary>
+internal sealed record ConfigLoaded(PoolConfig? Config, string? Error) : MasterEvent
+{
+    /// <summary>Runs <paramref name="load"/> and never throws: whatever goes wrong becomes the rejection's message.</summary>
+    public static ConfigLoaded From(Func<PoolConfig> load)
+    {
+        try
+        {
+            return new ConfigLoaded(load(), null);
+        }
+        catch (Exception e) when (e is ConfigException or FileNotFoundException or FormatException or IOException)
+        {
+            return new ConfigLoaded(null, e.Message);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return new ConfigLoaded(null, $"unexpected {e.GetType().Name}: {e.Message.Split('\n')[0]}");
+        }
+    }
+}

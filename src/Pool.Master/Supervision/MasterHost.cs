@@ -1,5 +1,4 @@
 using Pool.Master.Cli;
-using System.Net;
 using Pool.Master.Config;
 using Pool.Master.Observability;
 using Pool.Master.Processes;
@@ -7,7 +6,9 @@ using Pool.Master.Signals;
 using Pool.Master.Stores;
 using Pool.Protocol.Connection;
 using Pool.Protocol.Supervision;
+using Pool.Signals;
 using Serilog;
+using StackExchange.Redis;
 
 namespace Pool.Master.Supervision;
 
@@ -22,22 +23,36 @@ public static class MasterHost
     /// down (RedisMasterStore connects with AbortOnConnectFail off); if it throws, the master runs
     /// without recovery and says so.
     /// </summary>
-    internal static Func<MasterSettings, CancellationToken, Task<IMasterStore>> ConnectStore { get; set; } =
-        async (settings, _) => await RedisMasterStore.ConnectAsync(settings.RedisUrl, settings.Namespace, settings.Lease).ConfigureAwait(false);
+    internal static Func<MasterSettings, ILogger, Task<IMasterStore>> ConnectStore { get; set; } = ConnectRedisAsync;
 
-    public static async Task<int> RunAsync(MasterSettings settings, IReadOnlyDictionary<string, string?> env, ILogger log, CancellationToken ct)
+    private static async Task<IMasterStore> ConnectRedisAsync(MasterSettings settings, ILogger log)
+    {
+        var options = RedisUrl.Parse(settings.RedisUrl);
+        options.AbortOnConnectFail = false;
+        var redis = await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
+        // The store's calls would only time out; this says why.
+        RedisAuthentication.Watch(redis, () => log.Error("Redis at {Redis}: {Failure}", RedisUrl.Redact(settings.RedisUrl), RedisAuthentication.Failed));
+        return new ConnectionOwningStore(new RedisMasterStore(redis, settings.Namespace) { Lease = settings.Lease }, redis);
+    }
+
+    /// <param name="signals">Registered at the start of the process; the signals it held so far reach the loop first.</param>
+    internal static async Task<int> RunAsync(MasterSettings settings, IReadOnlyDictionary<string, string?> env, ILogger log, SignalInbox signals, CancellationToken ct)
     {
         using var pidFile = ClaimPidFile(settings);
         if (settings.PidFile is not null && pidFile is null) return 1;
+        // Load Mono.Unix's native helper now (kill(2), used on every exit): loaded lazily, it
+        // would be opened for the first time inside the loop, where running out of file
+        // descriptors (many HTTP clients) would make it fail.
+        _ = ProcessSignals.Exists(Environment.ProcessId);
         if (!ChildLauncher.IsAvailable)
         {
             log.Fatal("{Setsid} is missing; the master needs it to start each worker in its own process group (apt-get install util-linux)", ChildLauncher.SetsidPath);
             return 1;
         }
 
-        // Listen first: from here on a signal is queued for the loop instead of killing the master.
+        // From here on a signal is queued for the loop (it was held by the inbox before).
         var events = Supervisor.CreateChannel();
-        using var signals = new SignalListener(SignalNames.Handled, s => events.Writer.TryWrite(new SignalReceived(s)));
+        signals.Attach(s => events.Writer.TryWrite(new SignalReceived(s)));
         ReportInheritedIgnores(log);
         // Cancellation from the host means the same as TERM.
         await using var onCancel = ct.Register(() => events.Writer.TryWrite(new SignalReceived(System.Runtime.InteropServices.PosixSignal.SIGTERM)));
@@ -65,13 +80,15 @@ public static class MasterHost
         {
             try
             {
-                http = MasterHttpServer.Start(settings.Http!, board, store.Counters, settings.RedisUrl, settings.Namespace, sideLog);
+                http = await MasterHttpServer.StartAsync(settings.Http!, board, store.Counters, settings.RedisUrl, settings.Namespace, sideLog).ConfigureAwait(false);
             }
-            catch (HttpListenerException e)
+            catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or InvalidOperationException)
             {
                 log.Fatal("cannot serve HTTP on {Address}: {Error}", settings.Http, e.Message);
                 return 1;
             }
+            if (http.Address.IsWildcard)
+                log.Warning("--http {Address} listens on every network interface: /status shows job arguments and has no authentication; bind 127.0.0.1 (the default) unless a firewall or an authenticating proxy guards the port", settings.Http);
         }
         await using var httpScope = http;
         var supervisor = new Supervisor(events, settings, config, env, log, store, options, TimeProvider.System,
@@ -115,7 +132,8 @@ public static class MasterHost
     {
         try
         {
-            return await ConnectStore(settings, ct).ConfigureAwait(false);
+            ct.ThrowIfCancellationRequested();
+            return await ConnectStore(settings, log).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

@@ -12,7 +12,16 @@ internal sealed partial class Supervisor
 {
     // True while a TTOU's "who is busy?" question is out; its answer comes back as BusyWorkersKnown.
     private bool _trimPending;
+    // True while a HUP's config load runs off the loop; its answer comes back as ConfigLoaded.
+    private bool _reloading;
+    // A HUP came during that load: read the file again once it ends.
+    private bool _reloadAgain;
 
+    /// <summary>
+    /// HUP: the file is read and checked off the loop (a big or slow file must not delay a
+    /// respawn), and the result comes back as <see cref="ConfigLoaded"/>. A HUP that arrives
+    /// while a load runs makes the loop read the file once more when it ends, so the newest file wins.
+    /// </summary>
     private void Reload()
     {
         if (_mode != StopMode.None)
@@ -20,14 +29,29 @@ internal sealed partial class Supervisor
             _log.Information("HUP ignored: stopping");
             return;
         }
-        PoolConfig config;
-        try
+        if (_reloading)
         {
-            config = _reloadConfig();
+            _reloadAgain = true;
+            return;
         }
-        catch (Exception e) when (e is ConfigException or FileNotFoundException or FormatException or IOException)
+        _reloading = true;
+        var load = _reloadConfig;
+        _ = Task.Run(() => Post(ConfigLoaded.From(load)));
+    }
+
+    private void OnConfigLoaded(ConfigLoaded loaded)
+    {
+        _reloading = false;
+        if (_reloadAgain)
         {
-            _log.Error("HUP: config rejected, keeping the running one: {Error}", e.Message);
+            _reloadAgain = false;
+            Reload();
+            return;
+        }
+        if (_mode != StopMode.None) return;
+        if (loaded.Config is not { } config)
+        {
+            _log.Error("HUP: config rejected, keeping the running one: {Error}", loaded.Error);
             if (_paused) Resume(_config, "the running config");
             return;
         }

@@ -27,7 +27,19 @@ internal sealed partial class Supervisor
     private void Relay(PosixSignal signal, string name)
     {
         var signum = SignalNames.ToSignum(signal);
-        var sent = _children.Values.Count(c => ProcessSignals.Send(c.Pid, signum));
-        _log.Information("passed {Signal} on to {Count} worker(s)", name, sent);
+        var now = Now;
+        var sent = _children.Values.Count(c => c.Held.Relay(c.Pid, signum, c.IsYoung(now)));
+        var held = _children.Values.Count(c => c.Held.Any);
+        if (held == 0) _log.Information("passed {Signal} on to {Count} worker(s)", name, sent);
+        else _log.Information("passed {Signal} on to {Count} worker(s); held for {Held} just-started worker(s) until they handle it", name, sent, held);
+    }
+
+    /// <summary>Hands held signals to the children that can take them now (or are no longer young).</summary>
+    private void FlushHeldSignals(DateTimeOffset now)
+    {
+        foreach (var child in _children.Values)
+        {
+            if (child.Held.Any) child.Held.Flush(child.Pid, child.IsYoung(now));
+        }
     }
 }

@@ -30,15 +30,17 @@ internal sealed partial class Supervisor
     private void Spawn(Slot slot, DateTimeOffset now)
     {
         var group = slot.Group.Group;
-        var argv = group.Command is { } own ? ShellWords.Split(own) : _settings.WorkerCommand;
-        var env = ChildEnvironment.For(_settings, group, slot.Number, _masterPid);
         Child child;
         try
         {
+            // The config loader has split this command once already; splitting inside the try
+            // keeps the loop alive even if a future path skips that check.
+            var argv = group.Command is { } own ? ShellWords.Split(own) : _settings.WorkerCommand;
+            var env = ChildEnvironment.For(_settings, group, slot.Number, _masterPid);
             var process = ChildLauncher.Start(argv, env, (sender, _) => Post(new ChildExited((System.Diagnostics.Process)sender!)));
             child = new Child(process, group, slot.Number, now) { Slot = slot };
         }
-        catch (Exception e) when (e is Win32Exception or InvalidOperationException or FormatException)
+        catch (Exception e) when (e is Win32Exception or InvalidOperationException or FormatException or IOException or ArgumentException)
         {
             // Treated like a worker that died at once: the slot backs off instead of spinning.
             var step = slot.Backoff.Exited();

@@ -64,6 +64,12 @@ internal sealed partial class Supervisor
 
     private DateTimeOffset Now => _time.GetUtcNow();
 
+    /// <summary>How long the loop rests after a pass that threw.</summary>
+    private static readonly TimeSpan FaultPause = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>How often a child's held signals are retried.</summary>
+    private static readonly TimeSpan HeldSignalPoll = TimeSpan.FromMilliseconds(20);
+
     /// <summary>A channel for <see cref="Supervisor"/>: many writers (signals, exits, store answers), one reader (the loop).</summary>
     public static Channel<MasterEvent> CreateChannel() =>
         Channel.CreateUnbounded<MasterEvent>(new UnboundedChannelOptions { SingleReader = true });
@@ -85,8 +91,19 @@ internal sealed partial class Supervisor
         while (!IsFinished())
         {
             var next = await NextEventAsync(NextWakeUp() - Now).ConfigureAwait(false);
-            if (next is not null) Handle(next);
-            Maintain();
+            try
+            {
+                if (next is not null) Handle(next);
+                Maintain();
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // The master is the one process that must not die: a failure the OS caused
+                // (no file descriptors left, an assembly that cannot load) costs this one pass,
+                // not the pool. The pause keeps a failure that repeats from spinning the loop.
+                _log.Error(e, "supervision pass failed ({Error}); carrying on", e.Message);
+                await Task.Delay(FaultPause, _time).ConfigureAwait(false);
+            }
         }
         // The jobs of children that died during the stop are recovered before the report, so the
         // master never exits with a job that is in no queue and not failed.
@@ -119,6 +136,7 @@ internal sealed partial class Supervisor
             case SignalReceived s: OnSignal(s.Signal); break;
             case ChildExited x: OnChildExited(x.Process); break;
             case BusyWorkersKnown b: TrimExcess(b.Busy); break;
+            case ConfigLoaded c: OnConfigLoaded(c); break;
             default: throw new InvalidOperationException("unknown event " + e);
         }
     }
@@ -128,6 +146,7 @@ internal sealed partial class Supervisor
     {
         var now = Now;
         EnforceDeadlines(now);
+        FlushHeldSignals(now);
         if (now >= _nextHousekeeping)
         {
             _nextHousekeeping = now + _options.HousekeepingInterval;
@@ -154,6 +173,8 @@ internal sealed partial class Supervisor
         foreach (var child in _children.Values)
         {
             if (NextDeadline(child) is { } at && at < next) next = at;
+            // A held signal is looked at again soon: the child catches it within moments of its start.
+            if (child.Held.Any && Now + HeldSignalPoll < next) next = Now + HeldSignalPoll;
         }
         return next;
     }

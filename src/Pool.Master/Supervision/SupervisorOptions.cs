@@ -1,5 +1,5 @@
-using System.Globalization;
 using Pool.Master.Backoff;
+using Pool.Settings;
 
 namespace Pool.Master.Supervision;
 
@@ -29,11 +29,6 @@ internal sealed record SupervisorOptions
         };
     }
 
-    private static TimeSpan? Seconds(IReadOnlyDictionary<string, string?> env, string name)
-    {
-        if (!env.TryGetValue(name, out var raw) || string.IsNullOrWhiteSpace(raw)) return null;
-        if (!double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var s) || s < 0 || double.IsInfinity(s))
-            throw new FormatException($"{name}='{raw}' is not a number of seconds");
-        return TimeSpan.FromSeconds(s);
-    }
+    private static TimeSpan? Seconds(IReadOnlyDictionary<string, string?> env, string name) =>
+        Cli.SettingsResolver.Get(env, name) is { } raw ? Cli.SettingsResolver.Seconds(raw, name, SecondsRange.Backoff, "1") : null;
 }

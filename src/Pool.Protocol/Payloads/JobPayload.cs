@@ -14,4 +14,7 @@ public sealed record JobPayload(string Raw, string Class, JsonElement Args, int 
 {
     /// <summary>The extra field Pool adds to count worker deaths; Resque ignores unknown fields.</summary>
     public const string AttemptsField = "pool_attempts";
+
+    /// <summary>An iteration job's checkpoint (cursor and counters); the worker reads it to resume.</summary>
+    public const string IterationField = "pool_iteration";
 }

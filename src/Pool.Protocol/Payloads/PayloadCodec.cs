@@ -53,7 +53,7 @@ public static class PayloadCodec
                 error = $"payload is a JSON {root.ValueKind}, not an object with \"class\" and \"args\": {Truncate(raw)}";
                 return false;
             }
-            if (!root.TryGetProperty("class", out var cls) || cls.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(cls.GetString()))
+            if (!root.TryGetProperty("class", out var cls) || cls.ValueKind != JsonValueKind.String || !TryGetText(cls, out var className) || string.IsNullOrWhiteSpace(className))
             {
                 error = $"payload has no \"class\" string: {Truncate(raw)}";
                 return false;
@@ -68,14 +68,76 @@ public static class PayloadCodec
                 return false;
             }
 
-            var attempts = root.TryGetProperty(JobPayload.AttemptsField, out var n) && n.TryGetInt32(out var v) ? v : 0;
-            payload = new JobPayload(raw, cls.GetString()!, args, attempts);
-            error = null;
+            // Producers are not ours: every field Pool reads is checked here, so a bad one fails
+            // this job with a message instead of throwing somewhere inside the worker.
+            if (!TryReadAttempts(root, out var attempts, out error) || !CheckIteration(root, out error))
+            {
+                error += ": " + Truncate(raw);
+                return false;
+            }
+            payload = new JobPayload(raw, className, args, attempts);
             return true;
         }
     }
 
+    /// <summary>A JSON string's text; false for one with a lone surrogate escape ("\ud800"), which .NET cannot represent and would throw on.</summary>
+    private static bool TryGetText(JsonElement value, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? text)
+    {
+        try
+        {
+            text = value.GetString()!;
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            text = null;
+            return false;
+        }
+    }
+
+    /// <summary>"pool_attempts": absent means 0; otherwise a whole number from 0 to int.MaxValue.</summary>
+    private static bool TryReadAttempts(JsonElement root, out int attempts, out string? error)
+    {
+        attempts = 0;
+        error = null;
+        if (!root.TryGetProperty(JobPayload.AttemptsField, out var n)) return true;
+        if (n.ValueKind == JsonValueKind.Number && n.TryGetInt32(out attempts) && attempts >= 0) return true;
+        error = $"payload \"{JobPayload.AttemptsField}\" is {Describe(n)}, not a whole number of attempts from 0 to {int.MaxValue}; remove the field or fix it";
+        attempts = 0;
+        return false;
+    }
+
+    /// <summary>"pool_iteration": absent, or {"cursor":any, "interruptions":N, "run_time_ms":M} with N and M whole and not negative.</summary>
+    private static bool CheckIteration(JsonElement root, out string? error)
+    {
+        error = null;
+        if (!root.TryGetProperty(JobPayload.IterationField, out var state)) return true;
+        var fix = $"remove \"{JobPayload.IterationField}\" to start the job over";
+        if (state.ValueKind != JsonValueKind.Object)
+        {
+            error = $"payload \"{JobPayload.IterationField}\" is {Describe(state)}, not an object; {fix}";
+            return false;
+        }
+        foreach (var counter in new[] { "interruptions", "run_time_ms" })
+        {
+            if (state.TryGetProperty(counter, out var v) && !(v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out var n) && n >= 0 && (counter != "interruptions" || n <= int.MaxValue)))
+            {
+                error = $"payload \"{JobPayload.IterationField}\".\"{counter}\" is {Describe(v)}, not a whole number from 0 up; {fix}";
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static string Describe(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.Null => "null",
+        JsonValueKind.String => $"the string {Truncate(value.GetRawText(), 40)}",
+        JsonValueKind.Number => Truncate(value.GetRawText(), 40),
+        _ => $"a JSON {value.ValueKind.ToString().ToLowerInvariant()}",
+    };
+
     private static readonly JsonElement EmptyArray = JsonDocument.Parse("[]").RootElement.Clone();
 
-    private static string Truncate(string s) => s.Length <= 200 ? s : s[..200] + "...";
+    private static string Truncate(string s, int max = 200) => s.Length <= max ? s : s[..max] + "...";
 }

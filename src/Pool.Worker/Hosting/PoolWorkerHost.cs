@@ -12,14 +12,17 @@ namespace Pool.Worker.Hosting;
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public static class PoolWorkerHost
 {
-    public static Task<int> RunAsync(string[] args, Action<JobRegistry>? configureJobs = null, IServiceProvider? services = null)
+    public static async Task<int> RunAsync(string[] args, Action<JobRegistry>? configureJobs = null, IServiceProvider? services = null)
     {
+        // First of all: a USR1 or USR2 (default action: terminate) that reaches a worker while it
+        // parses, logs and loads jobs is held, and applied once the worker can act on it.
+        using var signals = Signals.SignalHandlers.Listen();
         var cli = new WorkerCommandLine();
-        var root = cli.Build((values, _) => RunAsync(values, configureJobs, services));
-        return root.Parse(args).InvokeAsync();
+        var root = cli.Build((values, _) => RunAsync(values, configureJobs, services, signals));
+        return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
     }
 
-    private static async Task<int> RunAsync(WorkerCommandLine.ParseResultValues values, Action<JobRegistry>? configureJobs, IServiceProvider? services)
+    private static async Task<int> RunAsync(WorkerCommandLine.ParseResultValues values, Action<JobRegistry>? configureJobs, IServiceProvider? services, Pool.Signals.SignalInbox signals)
     {
         if (!WorkerCommandLine.ParseResultValues.TryLogFormat(values.LogFormatText, out var format))
         {
@@ -50,6 +53,6 @@ public static class PoolWorkerHost
         }
         if (registry.Count == 0) log.Warning("No job classes loaded: pass --jobs ASSEMBLY.dll or set POOL_JOBS; every job will fail as unknown");
 
-        return await WorkerRunner.RunAsync(settings, registry, services, log, logBatching).ConfigureAwait(false);
+        return await WorkerRunner.RunAsync(settings, registry, services, log, signals, logBatching).ConfigureAwait(false);
     }
 }

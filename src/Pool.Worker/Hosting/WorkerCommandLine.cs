@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Pool.Logging;
 using Pool.Protocol.Connection;
+using Pool.Settings;
 using Pool.Worker.Running;
 
 namespace Pool.Worker.Hosting;
@@ -56,8 +57,9 @@ internal sealed class WorkerCommandLine
                 .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             if (queues.Length == 0) { error = "no queues: pass --queues a,b or set QUEUES (use * for every queue)"; return null; }
 
+            // A value past the range would overflow the stop timer (CancelAfter) at the first TERM.
             var term = parse.GetValue(cli.TermTimeout) ?? Seconds("TERM_TIMEOUT") ?? Seconds("RESQUE_TERM_TIMEOUT") ?? 25;
-            if (term < 0) { error = "--term-timeout / TERM_TIMEOUT must be zero or more seconds"; return null; }
+            if (!SecondsRange.TermTimeout.Contains(term)) { error = $"--term-timeout / TERM_TIMEOUT must be a number of seconds {SecondsRange.TermTimeout}, not {term}"; return null; }
 
             int? maxJobs = null;
             if (Env("POOL_MAX_JOBS") is { } mj)
@@ -83,7 +85,7 @@ internal sealed class WorkerCommandLine
                 RedisUrl = parse.GetValue(cli.Redis) ?? Env("REDIS_URL") ?? RedisUrl.Default,
                 Namespace = Env("POOL_NAMESPACE"),
                 TermTimeout = TimeSpan.FromSeconds(term),
-                PollInterval = TimeSpan.FromSeconds(Seconds("POOL_POLL_INTERVAL") is { } p and > 0 ? p : 1),
+                PollInterval = TimeSpan.FromSeconds(Seconds("POOL_POLL_INTERVAL") is { } p && SecondsRange.PollInterval.Contains(p) ? p : 1),
                 MasterPid = int.TryParse(Env("POOL_MASTER_PID"), out var pid) && pid > 0 ? pid : null,
                 MaxJobs = maxJobs,
                 JobTimeout = jobTimeout,

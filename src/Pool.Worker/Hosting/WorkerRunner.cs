@@ -15,12 +15,13 @@ namespace Pool.Worker.Hosting;
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 internal static class WorkerRunner
 {
-    public static async Task<int> RunAsync(WorkerSettings settings, JobRegistry registry, IServiceProvider? services, ILogger log, Pool.Logging.BatchingStdoutSink? logBatching = null)
+    /// <param name="signals">The worker's signals, taken over at process start; what they held so far is applied now.</param>
+    public static async Task<int> RunAsync(WorkerSettings settings, JobRegistry registry, IServiceProvider? services, ILogger log, Pool.Signals.SignalInbox signals, Pool.Logging.BatchingStdoutSink? logBatching = null)
     {
         var keys = new ResqueKeys(settings.Namespace);
         var workerId = WorkerIdentity.For(Environment.ProcessId, settings.QueueList);
         var control = new WorkerControl(TimeProvider.System) { GiveUpAfterStop = settings.TermTimeout + TimeSpan.FromSeconds(1) };
-        using var signals = new SignalHandlers(control, log);
+        SignalHandlers.Attach(signals, control, log);
 
         // Two connections: BLPOP parks its connection for the whole idle wait, so it gets its own.
         await using var main = await ConnectAsync(settings.RedisUrl, "pool-worker", TimeSpan.FromSeconds(5)).ConfigureAwait(false);

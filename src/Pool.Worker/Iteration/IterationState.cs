@@ -14,7 +14,7 @@ namespace Pool.Worker.Iteration;
 /// <param name="RunTimeMs">Total time spent iterating, over every run.</param>
 public sealed record IterationState(string? Cursor, int Interruptions, long RunTimeMs)
 {
-    public const string Field = "pool_iteration";
+    public const string Field = JobPayload.IterationField;
 
     public static readonly IterationState Fresh = new(null, 0, 0);
 
@@ -28,8 +28,9 @@ public sealed record IterationState(string? Cursor, int Interruptions, long RunT
             var root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object) return Fresh;
             var cursor = root.TryGetProperty("cursor", out var c) ? c.GetRawText() : null;
-            var interruptions = root.TryGetProperty("interruptions", out var n) && n.TryGetInt32(out var ni) ? ni : 0;
-            var runTime = root.TryGetProperty("run_time_ms", out var r) && r.TryGetInt64(out var rl) ? rl : 0;
+            // PayloadCodec rejects a bad field before a job runs; these checks only keep Read total.
+            var interruptions = root.TryGetProperty("interruptions", out var n) && n.ValueKind == JsonValueKind.Number && n.TryGetInt32(out var ni) ? ni : 0;
+            var runTime = root.TryGetProperty("run_time_ms", out var r) && r.ValueKind == JsonValueKind.Number && r.TryGetInt64(out var rl) ? rl : 0;
             return new IterationState(cursor, interruptions, runTime);
         }
         catch (JsonException)

@@ -27,11 +27,12 @@ public readonly record struct TimeLimit(TimeSpan Soft, TimeSpan Hard)
         limit = default;
         error = null;
         var parts = (text ?? "").Split(',', StringSplitOptions.TrimEntries);
+        var range = Pool.Settings.SecondsRange.JobTimeout;
         if (parts.Length is < 1 or > 2
-            || !double.TryParse(parts[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var soft) || soft <= 0
-            || (parts.Length == 2 && (!double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var h) || h < soft)))
+            || !double.TryParse(parts[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var soft) || !range.Contains(soft)
+            || (parts.Length == 2 && (!double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var h) || h < soft || !range.Contains(h))))
         {
-            error = $"POOL_JOB_TIMEOUT must be SOFT or SOFT,HARD seconds (HARD >= SOFT > 0), not '{text}'";
+            error = $"POOL_JOB_TIMEOUT must be SOFT or SOFT,HARD seconds, each {range} (HARD >= SOFT), not '{text}'";
             return false;
         }
         limit = Of(soft, parts.Length == 2 ? double.Parse(parts[1], CultureInfo.InvariantCulture) : 0);

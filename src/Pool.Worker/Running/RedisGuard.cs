@@ -1,3 +1,4 @@
+using Pool.Protocol.Connection;
 using Serilog;
 using StackExchange.Redis;
 
@@ -24,11 +25,15 @@ internal sealed class RedisGuard(ILogger log)
     public Action? OnOutage { get; set; }
 
     /// <summary>Reports an outage as soon as the main connection drops, before any call notices it.</summary>
-    public void Watch(IConnectionMultiplexer connection) =>
+    public void Watch(IConnectionMultiplexer connection)
+    {
         connection.ConnectionFailed += (_, e) =>
         {
             if (e.ConnectionType == ConnectionType.Interactive) Down(e.FailureType.ToString());
         };
+        // A wrong password is not an outage to wait out: say what it is, at error level.
+        RedisAuthentication.Watch(connection, () => log.Error("Redis {Failure}; retrying with backoff, no job is lost", RedisAuthentication.Failed));
+    }
 
     private void Down(string why)
     {

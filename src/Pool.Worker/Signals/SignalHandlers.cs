@@ -1,42 +1,49 @@
 using System.Runtime.InteropServices;
+using Pool.Signals;
 using Pool.Worker.Running;
 using Serilog;
 
 namespace Pool.Worker.Signals;
 
 /// <summary>
-/// Maps POSIX signals to <see cref="WorkerControl"/>. Every handler cancels the default action
-/// (so TERM, INT and QUIT never kill the process outright) and only flips state, so a repeated
-/// signal is harmless.
+/// Maps POSIX signals to <see cref="WorkerControl"/>. The signals are taken over by a
+/// <see cref="SignalInbox"/> at the very start of the process (<see cref="Listen"/>), so one that
+/// arrives while the worker starts up is held, not fatal; once the control exists, the held ones
+/// are applied in order. Each handler only flips state, so a repeated signal is harmless.
 /// </summary>
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
-internal sealed class SignalHandlers : IDisposable
+internal static class SignalHandlers
 {
     private const PosixSignal SigUsr1 = (PosixSignal)10;
     private const PosixSignal SigUsr2 = (PosixSignal)12;
 
-    private readonly List<PosixSignalRegistration> _registrations = [];
+    private static readonly PosixSignal[] Handled =
+        [PosixSignal.SIGTERM, PosixSignal.SIGQUIT, PosixSignal.SIGINT, SigUsr1, SigUsr2, PosixSignal.SIGCONT];
 
-    public SignalHandlers(WorkerControl control, ILogger log)
+    /// <summary>Takes the worker's signals over; the caller attaches them with <see cref="Attach"/> once it can act.</summary>
+    public static SignalInbox Listen() => new(Handled);
+
+    public static void Attach(SignalInbox inbox, WorkerControl control, ILogger log) => inbox.Attach(signal =>
     {
-        On(PosixSignal.SIGTERM, "TERM", () => control.RequestStop(StopMode.Term));
-        On(PosixSignal.SIGQUIT, "QUIT", () => control.RequestStop(StopMode.Quit));
-        On(PosixSignal.SIGINT, "INT", () => control.RequestStop(StopMode.Int));
-        On(SigUsr1, "USR1", () => control.AbortCurrentJob());
-        On(SigUsr2, "USR2", () => control.Pause(true));
-        On(PosixSignal.SIGCONT, "CONT", () => control.Pause(false));
+        log.Information("Received {Signal}", Name(signal));
+        switch (signal)
+        {
+            case PosixSignal.SIGTERM: control.RequestStop(StopMode.Term); break;
+            case PosixSignal.SIGQUIT: control.RequestStop(StopMode.Quit); break;
+            case PosixSignal.SIGINT: control.RequestStop(StopMode.Int); break;
+            case SigUsr1: control.AbortCurrentJob(); break;
+            case SigUsr2: control.Pause(true); break;
+            case PosixSignal.SIGCONT: control.Pause(false); break;
+        }
+    });
 
-        void On(PosixSignal signal, string name, Action action) =>
-            _registrations.Add(PosixSignalRegistration.Create(signal, context =>
-            {
-                context.Cancel = true;
-                log.Information("Received {Signal}", name);
-                action();
-            }));
-    }
-
-    public void Dispose()
+    private static string Name(PosixSignal signal) => signal switch
     {
-        foreach (var r in _registrations) r.Dispose();
-    }
+        PosixSignal.SIGTERM => "TERM",
+        PosixSignal.SIGQUIT => "QUIT",
+        PosixSignal.SIGINT => "INT",
+        SigUsr1 => "USR1",
+        SigUsr2 => "USR2",
+        _ => "CONT",
+    };
 }

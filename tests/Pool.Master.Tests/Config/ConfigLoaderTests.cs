@@ -6,10 +6,10 @@ public class ConfigLoaderTests
 {
     private static readonly Dictionary<string, string?> NoEnv = new();
 
-    private static PoolConfig Parse(string yaml, string? environment = null, Dictionary<string, string?>? env = null) =>
+    internal static PoolConfig Parse(string yaml, string? environment = null, Dictionary<string, string?>? env = null) =>
         ConfigLoader.Parse(yaml, "pool.yml", "/x/pool.yml", environment, env ?? NoEnv);
 
-    private static ConfigException Fails(string yaml, Dictionary<string, string?>? env = null) =>
+    internal static ConfigException Fails(string yaml, Dictionary<string, string?>? env = null) =>
         Assert.Throws<ConfigException>(() => Parse(yaml, env: env));
 
     [Fact]
@@ -86,7 +86,7 @@ public class ConfigLoaderTests
     [InlineData("foo:\n  count: 1\n  bogus: 2\n", 3, "foo.bogus", "unknown option")]
     [InlineData("foo:\n  term_timeout: 5\n", 1, "foo", "no count")]
     [InlineData("foo:\n  count: 1\n  term_timeout: soon\n", 3, "foo.term_timeout", "seconds")]
-    [InlineData("foo:\n  count: 1\n  memory_limit_mb: 0\n", 3, "foo.memory_limit_mb", "above 0")]
+    [InlineData("foo:\n  count: 1\n  memory_limit_mb: 0\n", 3, "foo.memory_limit_mb", "from 1 to")]
     [InlineData("foo: 1\n\"foo\": 2\n", 2, null, "Duplicate key")]
     [InlineData("foo: 1\n\" foo\": 2\n", 2, " foo", "duplicate group")]
     [InlineData("foo: [1\n", 2, null, "invalid YAML")]

@@ -21,8 +21,9 @@ internal sealed class MasterRun : IDisposable
     public Stopwatch Clock { get; } = new();
 
     /// <param name="ignoring">Signal names a shell ignores before it execs the master, as a script's `pool-master &` or nohup would.</param>
+    /// <param name="fileLimit">An open-files limit (soft and hard) set before the master starts, as `ulimit -n` would.</param>
     public static MasterRun Start(string yaml, string mode = "well-behaved", IDictionary<string, string?>? env = null,
-        IReadOnlyList<string>? ignoring = null, params string[] extraArgs)
+        IReadOnlyList<string>? ignoring = null, int? fileLimit = null, params string[] extraArgs)
     {
         var run = new MasterRun();
         File.WriteAllText(run.ConfigPath, yaml);
@@ -38,9 +39,12 @@ internal sealed class MasterRun : IDisposable
         run.Clock.Start();
         string[] argv = ["run", "-c", run.ConfigPath, "-w", $"{Artifacts.TestWorker} {mode}", .. extraArgs];
         // exec keeps the pid, so Master.Pid is the master's either way.
-        run.Master = ignoring is null
+        var prelude = new List<string>();
+        if (ignoring is not null) prelude.Add($"trap '' {string.Join(' ', ignoring)}");
+        if (fileLimit is { } limit) prelude.Add($"ulimit -n {limit}");
+        run.Master = prelude.Count == 0
             ? TestProcess.Start(Artifacts.PoolMaster, argv, fullEnv, run.Dir)
-            : TestProcess.Start("bash", ["-c", $"trap '' {string.Join(' ', ignoring)}; exec \"$@\"", "pool-master", Artifacts.PoolMaster, .. argv], fullEnv, run.Dir);
+            : TestProcess.Start("bash", ["-c", $"{string.Join("; ", prelude)}; exec \"$@\"", "pool-master", Artifacts.PoolMaster, .. argv], fullEnv, run.Dir);
         return run;
     }
 

@@ -39,6 +39,16 @@ public sealed class PayloadCodecTests
     [InlineData("[1]", "not an object")]
     [InlineData("""{"args":[]}""", "no \"class\"")]
     [InlineData("""{"class":"A","args":{}}""", "\"args\" is a JSON Object")]
+    [InlineData("""{"class":"A","args":[],"pool_attempts":null}""", "\"pool_attempts\" is null")]
+    [InlineData("""{"class":"A","args":[],"pool_attempts":"x"}""", "\"pool_attempts\" is the string \"x\"")]
+    [InlineData("""{"class":"A","args":[],"pool_attempts":-1}""", "\"pool_attempts\" is -1")]
+    [InlineData("""{"class":"A","args":[],"pool_attempts":1.5}""", "\"pool_attempts\" is 1.5")]
+    [InlineData("""{"class":"A","args":[],"pool_attempts":2147483648}""", "\"pool_attempts\" is 2147483648")]
+    [InlineData("""{"class":"A","args":[],"pool_attempts":{}}""", "\"pool_attempts\" is a JSON object")]
+    [InlineData("""{"class":"A","args":[],"pool_iteration":7}""", "\"pool_iteration\" is 7, not an object")]
+    [InlineData("""{"class":"A","args":[],"pool_iteration":{"interruptions":"x"}}""", "\"interruptions\" is the string")]
+    [InlineData("""{"class":"A","args":[],"pool_iteration":{"run_time_ms":null}}""", "\"run_time_ms\" is null")]
+    [InlineData("""{"class":"\ud800","args":[]}""", "no \"class\"")]
     public void Decoding_a_bad_payload_says_what_is_wrong(string raw, string expected)
     {
         Assert.False(PayloadCodec.TryDecode(raw, out _, out var error));

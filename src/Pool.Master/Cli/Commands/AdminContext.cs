@@ -56,6 +56,12 @@ internal sealed class AdminContext(IDatabase db, ResqueKeys keys, bool json, str
             // RedisServerException, RedisTimeoutException, a connection lost mid-command.
             return Fail(name, $"Redis at {Protocol.Connection.RedisUrl.Redact(url)} failed: {FirstLine(e.Message)}");
         }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // RedisCommandException (a database number the server does not have) is not a
+            // RedisException; neither it nor anything else may end a command with a stack trace.
+            return Fail(name, $"Redis at {Protocol.Connection.RedisUrl.Redact(url)} refused the command ({e.GetType().Name}): {FirstLine(e.Message)}");
+        }
     }
 
     public static int Fail(string name, string message)

@@ -1,0 +1,35 @@
+using YamlDotNet.RepresentationModel;
+
+namespace Pool.Master.Config;
+
+/// <summary>
+/// The text of the scalars of one parsed pool.yml, with interpolation applied where it is allowed:
+/// in values, yes; in keys and commands, only $$ (an environment value must never decide which
+/// queues exist or what runs).
+/// </summary>
+internal sealed class ConfigValues(string file, IReadOnlyDictionary<string, string?> env)
+{
+    public string File { get; } = file;
+
+    public ConfigPlace Place(YamlNode node, string? key) => new(File, Line(node), key);
+
+    /// <summary>A key as written, $$ unescaped; a mapping or list as a key is an error.</summary>
+    public string Key(YamlNode node)
+    {
+        if (node is not YamlScalarNode { Value: { } text })
+            throw new ConfigException(File, Line(node), null, "keys must be plain queue lists such as \"foo,bar\"");
+        if (text == "<<")
+            throw new ConfigException(File, Line(node), text, "YAML merge keys (<<) are not supported; write the keys out");
+        return Interpolation.Apply(text, env, new ConfigPlace(File, Line(node), text), variables: false);
+    }
+
+    /// <summary>A scalar value with ${VAR} expanded and trimmed; null when the node is not a scalar or has no text.</summary>
+    public string? Value(YamlNode node, string key) =>
+        node is YamlScalarNode { Value: { } text } ? Interpolation.Apply(text, env, Place(node, key), variables: true).Trim() : null;
+
+    /// <summary>A command line: $$ only, no variables.</summary>
+    public string? Literal(YamlNode node, string key) =>
+        node is YamlScalarNode { Value: { } text } ? Interpolation.Apply(text, env, Place(node, key), variables: false).Trim() : null;
+
+    public static int Line(YamlNode node) => (int)node.Start.Line;
+}

@@ -1,0 +1,56 @@
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Pool.Master.Config;
+
+/// <summary>Parses pool.yml's YAML into its one top-level mapping, turning every YAML problem into a one-line <see cref="ConfigException"/>.</summary>
+internal static class YamlRoot
+{
+    /// <summary>YAML's own limit on an implicit key; past it the scanner's message says nothing useful.</summary>
+    private const int MaxKeyLength = 1024;
+
+    public static YamlMappingNode Read(string text, string file)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(text));
+        }
+        catch (YamlException e)
+        {
+            var line = e.Start.Line > 0 ? (int)e.Start.Line : (int?)null;
+            if (LongKeyLine(text) is { } longLine)
+                throw new ConfigException(file, longLine, null, $"a key is longer than {MaxKeyLength} characters, YAML's limit; shorten the queue list (split it into groups)");
+            var problem = (e.InnerException?.Message ?? e.Message).Split('\n')[0];
+            var hint = problem.Contains("Duplicate key", StringComparison.OrdinalIgnoreCase)
+                ? "each queue list may appear once per section; merge the two lines"
+                : "fix the YAML syntax (check indentation, quotes and colons)";
+            throw new ConfigException(file, line, null, $"invalid YAML: {problem}; {hint}");
+        }
+
+        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" })
+            throw new ConfigException(file, null, null, "the file is empty; add at least one line such as `default: 1` (queue list: worker count)");
+        if (stream.Documents.Count > 1)
+            throw new ConfigException(file, ConfigValues.Line(stream.Documents[1].RootNode), null,
+                "a second YAML document (after ---) would be ignored; keep one document, with environment sections for variants");
+        if (stream.Documents[0].RootNode is not YamlMappingNode root)
+            throw new ConfigException(file, ConfigValues.Line(stream.Documents[0].RootNode), null,
+                "the top level must be a mapping of queue lists to worker counts, such as `default: 1`");
+        return root;
+    }
+
+    /// <summary>The first line whose key part (before ": ") is over the limit, if any.</summary>
+    private static int? LongKeyLine(string text)
+    {
+        var number = 0;
+        foreach (var line in text.AsSpan().EnumerateLines())
+        {
+            number++;
+            if (line.Length <= MaxKeyLength) continue;
+            var colon = line.IndexOf(": ", StringComparison.Ordinal);
+            var keyLength = colon >= 0 ? colon : line.TrimEnd().EndsWith(":", StringComparison.Ordinal) ? line.TrimEnd().Length - 1 : line.Length;
+            if (keyLength > MaxKeyLength) return number;
+        }
+        return null;
+    }
+}

@@ -1,0 +1,47 @@
+using System.Globalization;
+
+namespace Pool.Settings;
+
+/// <summary>
+/// A number of seconds with a documented range, shared by pool-master and pool-worker (compiled
+/// into both). Every duration either process reads from a user passes through one of these, so
+/// a value that is accepted can always become a TimeSpan, a DateTimeOffset deadline and a
+/// CancelAfter timer: all of them overflow somewhere past 49 days.
+/// </summary>
+internal readonly record struct SecondsRange(double Min, double Max, bool MinIncluded = true)
+{
+    /// <summary>One day. The longest deadline or timeout Pool takes; far below every timer's limit (49.7 days).</summary>
+    public const double OneDay = 86_400;
+
+    /// <summary>term_timeout, --term-timeout, TERM_TIMEOUT: 0 (kill at once) to one day.</summary>
+    public static readonly SecondsRange TermTimeout = new(0, OneDay);
+
+    /// <summary>job_timeout and POOL_JOB_TIMEOUT: above 0, to one day (the hard limit adds 5 s).</summary>
+    public static readonly SecondsRange JobTimeout = new(0, OneDay, MinIncluded: false);
+
+    /// <summary>POOL_KILL_GRACE: 0 to one hour.</summary>
+    public static readonly SecondsRange KillGrace = new(0, 3_600);
+
+    /// <summary>POOL_BACKOFF_MIN, POOL_BACKOFF_MAX, POOL_BACKOFF_RESET: 0 to one day.</summary>
+    public static readonly SecondsRange Backoff = new(0, OneDay);
+
+    /// <summary>POOL_POLL_INTERVAL: above 0, to one hour.</summary>
+    public static readonly SecondsRange PollInterval = new(0, 3_600, MinIncluded: false);
+
+    public bool Contains(double seconds) =>
+        double.IsFinite(seconds) && (MinIncluded ? seconds >= Min : seconds > Min) && seconds <= Max;
+
+    /// <summary>Parses an invariant-culture number of seconds inside the range.</summary>
+    public bool TryParse(string? text, out TimeSpan value)
+    {
+        value = default;
+        if (!double.TryParse(text?.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) || !Contains(seconds)) return false;
+        value = TimeSpan.FromSeconds(seconds);
+        return true;
+    }
+
+    /// <summary>"from 0 to 86400" or "above 0 and at most 86400", for messages.</summary>
+    public override string ToString() => MinIncluded
+        ? string.Create(CultureInfo.InvariantCulture, $"from {Min} to {Max}")
+        : string.Create(CultureInfo.InvariantCulture, $"above {Min} and at most {Max}");
+}

@@ -1,0 +1,59 @@
+using System.Runtime.InteropServices;
+
+namespace Pool.Signals;
+
+/// <summary>
+/// Takes over the given signals as early as a process can (the first statements of Main), and
+/// holds what arrives until the code that acts on them is ready: without it, a USR2 or USR1 in a
+/// process's first moments meets the default action and kills it. Shared by pool-master and
+/// pool-worker (compiled into both).
+/// Each handler sets Cancel = true, so no default action runs; it only hands the signal on,
+/// because it runs on the runtime's signal thread. Signals held before <see cref="Attach"/> are
+/// passed on in the order they came, before any later one.
+/// </summary>
+internal sealed class SignalInbox : IDisposable
+{
+    private readonly List<PosixSignalRegistration> _registrations = [];
+    // Guards _held and _target: the signal thread and Attach's caller meet here.
+    private readonly Lock _gate = new();
+    private readonly List<PosixSignal> _held = [];
+    private Action<PosixSignal>? _target;
+
+    public SignalInbox(IEnumerable<PosixSignal> signals)
+    {
+        foreach (var signal in signals)
+        {
+            _registrations.Add(PosixSignalRegistration.Create(signal, context =>
+            {
+                context.Cancel = true;
+                Deliver(context.Signal);
+            }));
+        }
+    }
+
+    /// <summary>From now on every signal goes to <paramref name="target"/>, the held ones first.</summary>
+    public void Attach(Action<PosixSignal> target)
+    {
+        lock (_gate)
+        {
+            foreach (var signal in _held) target(signal);
+            _held.Clear();
+            _target = target;
+        }
+    }
+
+    private void Deliver(PosixSignal signal)
+    {
+        lock (_gate)
+        {
+            if (_target is null) _held.Add(signal);
+            else _target(signal);
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var registration in _registrations) registration.Dispose();
+        _registrations.Clear();
+    }
+}

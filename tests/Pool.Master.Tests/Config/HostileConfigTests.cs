@@ -1,0 +1,174 @@
+using System.Diagnostics;
+using System.Text;
+using Pool.Master.Config;
+
+namespace Pool.Master.Tests.Config;
+
+/// <summary>Input that `check` used to accept and `run` or HUP then crashed on, or that changed the file's structure.</summary>
+public sealed class HostileConfigTests
+{
+    private static readonly Dictionary<string, string?> NoEnv = new();
+
+    private static PoolConfig Parse(string yaml, Dictionary<string, string?>? env = null) => ConfigLoaderTests.Parse(yaml, env: env);
+
+    private static ConfigException Fails(string yaml, Dictionary<string, string?>? env = null) => ConfigLoaderTests.Fails(yaml, env);
+
+    [Theory]
+    [InlineData("term_timeout", "99999999")]
+    [InlineData("term_timeout", "900000000000")]
+    [InlineData("term_timeout", "1e300")]
+    [InlineData("term_timeout", "86400.5")]
+    [InlineData("term_timeout", "-1")]
+    [InlineData("term_timeout", "NaN")]
+    [InlineData("job_timeout", "1e300")]
+    [InlineData("job_timeout", "0")]
+    [InlineData("job_timeout", "Infinity")]
+    [InlineData("memory_limit_mb", "1048577")]
+    [InlineData("max_jobs", "2147483648")]
+    [InlineData("count", "10001")]
+    [InlineData("count", "99999999999999999999")]
+    public void Numbers_past_their_range_are_check_errors_with_the_line_and_the_range(string option, string value)
+    {
+        var error = Fails($"foo:\n  count: 1\n  {option}: {value}\n".Replace("count: 1\n  count:", "count:", StringComparison.Ordinal));
+
+        Assert.Equal($"foo.{option}", error.Key);
+        Assert.NotNull(error.Line);
+        Assert.Matches("from|above|more than|range", error.Problem);
+    }
+
+    [Theory]
+    [InlineData("term_timeout", "86400", 86400)]
+    [InlineData("term_timeout", "0", 0)]
+    [InlineData("job_timeout", "86400", 86400)]
+    [InlineData("job_timeout", "0.001", 0.001)]
+    public void Numbers_at_the_edges_of_their_range_are_accepted(string option, string value, double seconds)
+    {
+        var group = Assert.Single(Parse($"foo:\n  count: 1\n  {option}: {value}\n").Groups);
+        Assert.Equal(TimeSpan.FromSeconds(seconds), option == "term_timeout" ? group.TermTimeout : group.JobTimeout);
+    }
+
+    [Fact]
+    public void A_command_with_an_unclosed_quote_is_a_check_error()
+    {
+        var error = Fails("foo:\n  count: 1\n  command: \"echo 'unclosed\"\n");
+        Assert.Equal(3, error.Line);
+        Assert.Equal("foo.command", error.Key);
+        Assert.Contains("quote", error.Problem);
+    }
+
+    [Fact]
+    public void A_variable_holding_yaml_stays_one_scalar_and_cannot_add_a_group_or_a_command()
+    {
+        var env = new Dictionary<string, string?> { ["INJ"] = "1\nevil:\n  count: 1\n  command: \"touch PWNED\"" };
+
+        var error = Fails("q1: ${INJ}\n", env);
+
+        // The whole text became q1's count, which is not a number; no group "evil" was ever read.
+        Assert.Equal("q1", error.Key);
+        Assert.Contains("whole number", error.Problem);
+    }
+
+    [Theory]
+    [InlineData("\"${Q}\": 1\n", "keys")]
+    [InlineData("foo:\n  count: 1\n  command: \"${CMD}\"\n", "commands")]
+    public void Variables_are_refused_in_keys_and_commands(string yaml, string where)
+    {
+        var env = new Dictionary<string, string?> { ["Q"] = "foo", ["CMD"] = "sh -c 'touch PWNED'" };
+        var error = Fails(yaml, env);
+        Assert.Contains(where, error.Problem);
+    }
+
+    [Fact]
+    public void Variables_in_comments_are_not_read()
+    {
+        Assert.Equal(2, Parse("# ${NOT_SET} is fine here\nfoo: 2\n").TotalWorkers);
+    }
+
+    [Fact]
+    public void A_merge_key_is_refused_instead_of_resolving_to_no_workers()
+    {
+        var error = Fails("<<: {q1: 1}\n");
+        Assert.Contains("merge keys", error.Problem);
+        Assert.Equal(1, error.Line);
+    }
+
+    [Fact]
+    public void A_second_yaml_document_is_refused_instead_of_ignored()
+    {
+        var error = Fails("foo: 1\n---\nbar: 2\n");
+        Assert.Contains("second YAML document", error.Problem);
+        Assert.Equal(3, error.Line);
+    }
+
+    [Fact]
+    public void A_key_over_1024_characters_gets_a_message_about_its_length()
+    {
+        var error = Fails("foo: 1\n" + new string('q', 1100) + ": 1\n");
+        Assert.Equal(2, error.Line);
+        Assert.Contains("1024 characters", error.Problem);
+    }
+
+    [Theory]
+    [InlineData("\"foo\\0bar\": 1\n")]
+    [InlineData("\"foo\\x01bar\": 1\n")]
+    public void Control_characters_in_queue_names_are_refused(string yaml)
+    {
+        var error = Fails(yaml);
+        Assert.Contains("control characters", error.Problem);
+    }
+
+    [Fact]
+    public void The_whole_pool_is_capped_under_every_environment()
+    {
+        var error = Fails("a: 6000\nproduction:\n  b: 6000\n");
+        Assert.Equal("production", error.Key);
+        Assert.Contains("12000 workers", error.Problem);
+    }
+
+    [Fact]
+    public void A_directory_as_the_file_says_it_is_a_directory()
+    {
+        var dir = Directory.CreateTempSubdirectory("pool-config-dir").FullName;
+        try
+        {
+            var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load(dir, null, NoEnv));
+            Assert.Contains("is a directory", error.Message);
+        }
+        finally
+        {
+            Directory.Delete(dir);
+        }
+    }
+
+    [Fact]
+    public void A_file_over_the_size_limit_is_refused_before_it_is_parsed()
+    {
+        var path = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(path, "foo: 1\n# " + new string('x', ConfigFile.MaxBytes) + "\n");
+            var clock = Stopwatch.StartNew();
+            var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load(path, null, NoEnv));
+            Assert.Contains("larger than 1024 KiB", error.Message);
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"took {clock.Elapsed}");
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void Forty_thousand_keys_parse_in_linear_time()
+    {
+        var yaml = new StringBuilder();
+        for (var i = 0; i < 40_000; i++) yaml.Append("q").Append(i).Append(": 0\n");
+
+        var clock = Stopwatch.StartNew();
+        var config = Parse(yaml.ToString());
+
+        Assert.Equal(40_000, config.Groups.Count);
+        // Was 25 s (a list scan per key); linear parsing takes well under a second even on a busy 2-core VM.
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
+    }
+}

@@ -1,0 +1,109 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Mono.Unix.Native;
+using Pool.Master.Tests.Supervision;
+using Pool.Testing;
+
+namespace Pool.Master.Tests.Ops;
+
+/// <summary>The operator's side of hostile input: admin commands, the HTTP endpoint, Redis credentials.</summary>
+public sealed class HostileOpsTests(RedisFixture redis) : OpsTest(redis, "hostile")
+{
+    [Fact]
+    public void Status_with_a_database_the_server_does_not_have_ends_with_one_line()
+    {
+        var (code, output) = new PoolMasterCli(Redis.Server.Url + "/99", Ns).Run("status");
+
+        Assert.Equal(1, code);
+        var line = Assert.Single(output.Split('\n'));
+        Assert.StartsWith("stderr: pool-master status: ", line);
+        Assert.DoesNotContain("   at ", output);
+    }
+
+    [Fact]
+    public void A_wrong_password_is_logged_as_authentication_failed_by_the_master_and_its_workers()
+    {
+        using var locked = RedisServer.Start();
+        locked.Db.Execute("CONFIG", "SET", "requirepass", "right");
+        var url = $"redis://:wrong@127.0.0.1:{locked.Port}";
+        using var run = MasterRun.Start("foo: 1\n", env: new Dictionary<string, string?> { ["REDIS_URL"] = url });
+        run.WaitForMasterLine("authentication failed", TimeSpan.FromSeconds(30));
+
+        using var worker = TestProcess.Start(Artifacts.PoolWorker, ["--jobs", Artifacts.SamplesDll],
+            new Dictionary<string, string?> { ["REDIS_URL"] = url, ["QUEUES"] = "q", ["POOL_MASTER_PID"] = null });
+        worker.WaitForLine("authentication failed", TimeSpan.FromSeconds(30));
+        Assert.DoesNotContain("wrong", run.Master.Output + worker.Output);
+    }
+
+    [Fact]
+    public async Task Http_on_every_interface_warns_and_answers_pipelined_requests_in_order()
+    {
+        var port = RedisServer.FreePort();
+        using var run = MasterRun.Start("foo: 1\n", env: new Dictionary<string, string?> { ["REDIS_URL"] = Redis.Server.Url, ["POOL_NAMESPACE"] = Ns },
+            extraArgs: ["--http", $"0.0.0.0:{port}"]);
+        run.WaitForMasterLine("every network interface");
+        run.WaitForMasterLine("serving /status");
+
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, port);
+        var stream = client.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes("GET /status HTTP/1.1\r\nHost: x\r\n\r\nGET /metrics HTTP/1.1\r\nHost: x\r\n\r\n"));
+        var received = new StringBuilder();
+        var buffer = new byte[65536];
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (CountOf(received.ToString(), "HTTP/1.1 200") < 2 || !received.ToString().Contains("pool_redis_up", StringComparison.Ordinal))
+        {
+            var n = await stream.ReadAsync(buffer, deadline.Token);
+            Assert.True(n > 0, "the connection closed before both answers: " + received);
+            received.Append(Encoding.UTF8.GetString(buffer, 0, n));
+        }
+        var text = received.ToString();
+        Assert.True(text.IndexOf("\"workers\"", StringComparison.Ordinal) < text.IndexOf("pool_redis_up", StringComparison.Ordinal), "answers in request order");
+    }
+
+    [Fact]
+    public async Task A_thousand_idle_http_connections_under_a_1024_file_limit_do_not_stop_supervision()
+    {
+        var port = RedisServer.FreePort();
+        using var run = MasterRun.Start("foo: 1\n", env: new Dictionary<string, string?> { ["POOL_HTTP"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+            fileLimit: 1024);
+        var worker = run.WaitForReadyWorkers(1)[0];
+        run.WaitForMasterLine("serving /status");
+
+        var idle = new List<TcpClient>();
+        try
+        {
+            for (var i = 0; i < 1000; i++)
+            {
+                var c = new TcpClient();
+                try { await c.ConnectAsync(IPAddress.Loopback, port); } catch (SocketException) { }
+                idle.Add(c);
+            }
+            Syscall.kill(worker, Signum.SIGKILL);
+            Wait.Until(() => !run.Workers().Contains(worker), TimeSpan.FromSeconds(10), "the killed worker to be reaped");
+            var replacement = run.WaitForReadyWorkers(1, TimeSpan.FromSeconds(30));
+            Assert.NotEqual(worker, replacement[0]);
+            Assert.False(run.Master.HasExited, run.Master.Output);
+        }
+        finally
+        {
+            foreach (var c in idle) c.Dispose();
+        }
+
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        await Wait.UntilAsync(async () =>
+        {
+            try { return (await http.GetAsync($"http://127.0.0.1:{port}/status")).IsSuccessStatusCode; }
+            catch (HttpRequestException) { return false; }
+        }, TimeSpan.FromSeconds(20), "/status to answer once the idle connections are gone");
+        Assert.Equal(0, run.StopAndTime(Signum.SIGTERM, TimeSpan.FromSeconds(15)).Code);
+    }
+
+    private static int CountOf(string text, string part)
+    {
+        var count = 0;
+        for (var i = text.IndexOf(part, StringComparison.Ordinal); i >= 0; i = text.IndexOf(part, i + 1, StringComparison.Ordinal)) count++;
+        return count;
+    }
+}
