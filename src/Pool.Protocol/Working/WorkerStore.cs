@@ -42,6 +42,14 @@ public sealed class WorkerStore
     /// <summary>When a reserve last renewed the lease (a <see cref="TimeProvider"/> timestamp), so an idle worker's reserve doubles as its lease refresh.</summary>
     public long LeaseRenewedAt { get; private set; }
 
+    /// <summary>How often a reserve renews the lease; the liveness loop renews it when reserves do not.</summary>
+    private static readonly TimeSpan LeaseRenewal = TimeSpan.FromMilliseconds(500);
+
+    // Whether the last reserve left this worker idle (or paused, or it has not reserved yet): only
+    // then can an enqueue have handed it a job, so only then does a reserve look at its mailbox
+    // and idle registration. Written only by the loop's single flow of control.
+    private bool _wasIdle = true;
+
     /// <summary>When this worker first registered (worker:ID:started); kept when it registers again or is restored.</summary>
     public string? Started { get; private set; }
 
@@ -76,21 +84,25 @@ public sealed class WorkerStore
     {
         var now = _time.GetUtcNow();
         var rid = reserve ? WorkerId + "#" + Interlocked.Increment(ref _ridCounter) : "";
-        var argv = new RedisValue[9 + _queueArgs.Length];
+        var argv = new RedisValue[10 + _queueArgs.Length];
         argv[0] = Keys.Namespace;
         argv[1] = WorkerId;
         argv[2] = ackRid ?? "";
         argv[3] = rid;
         argv[4] = now.ToUnixTimeMilliseconds();
         argv[5] = ResqueTime.Iso(now);
-        argv[6] = LeaseMs;
+        // A busy worker renews its lease once a second, not with every job.
+        var renewLease = _time.GetElapsedTime(LeaseRenewedAt) >= LeaseRenewal;
+        argv[6] = renewLease ? LeaseMs : 0;
         argv[7] = reserve ? "1" : "0";
         argv[8] = (long)IdleRegistration.TotalMilliseconds;
-        _queueArgs.CopyTo(argv, 9);
+        argv[9] = _wasIdle ? "1" : "0";
+        _queueArgs.CopyTo(argv, 10);
 
         var r = (RedisResult[])(await ScriptRunner.RunAsync(_db, PoolScripts.Reserve, argv).ConfigureAwait(false))!;
         var status = (string?)r[0];
-        if (status != "swept") LeaseRenewedAt = _time.GetTimestamp();
+        _wasIdle = status != "job";
+        if (renewLease && status != "swept") LeaseRenewedAt = _time.GetTimestamp();
         return status switch
         {
             "job" => ReserveResult.Of(new Reservation((string)r[1]!, (string)r[2]!, (string)r[3]!)),

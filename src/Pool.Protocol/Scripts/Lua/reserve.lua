@@ -1,28 +1,38 @@
 -- Ack the previous job (if any) and reserve the next one, in one round trip. The worker awaits
 -- the reply before it starts anything, so an ack is in Redis before the next job runs: a kill at
 -- any instant re-runs at most the one job whose ack was on its way.
--- ARGV: ns, worker id, ack rid ('' = none), new rid, now ms, run_at ISO, lease ms, reserve ('1'/'0'),
---       idle ttl ms, queues...
+-- ARGV: ns, worker id, ack rid ('' = none), new rid, now ms, run_at ISO, lease ms (0 = renewed
+--       lately, leave it), reserve ('1'/'0'), idle ttl ms, was idle ('1'/'0'), queues...
 -- Returns {'job', rid, queue, payload} | {'empty'} | {'paused'} | {'acked'} | {'swept'}
 -- 'empty' registers the worker as idle, so the next Pool enqueue can hand it a job directly
 -- (see hand_off); any other answer means it is not idle. 'swept': a recovery found this worker's
 -- lease expired and took its job back; it acks and reserves nothing until it registers again,
 -- or a job it took now could be stranded by a worker no sweep knows of.
+-- The hot path (a busy worker: the ack matches, and it was not idle) runs 9 commands.
 local id, ackRid, rid = ARGV[2], ARGV[3], ARGV[4]
-if redis.call('SISMEMBER', k('pool:workers'), id) == 0 then return {'swept'} end
 local inflight = k('pool:inflight:' .. id)
+local acked = false
 if ackRid ~= '' and redis.call('HGET', inflight, 'rid') == ackRid then
   redis.call('DEL', inflight, k('worker:' .. id))
   redis.call('INCR', k('stat:processed'))
   redis.call('INCR', k('stat:processed:' .. id))
+  acked = true
+-- A recovery deletes the in-flight record, so a matching ack proves the worker was not swept.
+elseif redis.call('SISMEMBER', k('pool:workers'), id) == 0 then
+  return {'swept'}
 end
+-- A worker that was not idle since its last reserve was in no idle set, so no enqueue can have
+-- handed it a job: its mailbox is empty and there is nothing to leave.
+local wasIdle = ARGV[10] == '1'
+local function leave_idle() if wasIdle then deidle(id) end end
 local leaseMs = tonumber(ARGV[7])
 if leaseMs > 0 then redis.call('SET', k('pool:lease:' .. id), '1', 'PX', leaseMs) end
 -- Whatever a hand-off left in the mailbox is still in the in-flight hash; that is the truth.
 -- The worker stays in the idle sets only while this call finds nothing (an idle worker's poll
 -- then renews its registration, not a leave and a join); every other outcome leaves them.
-redis.call('DEL', k('pool:mailbox:' .. id))
-local held = redis.call('HMGET', inflight, 'rid', 'queue', 'payload')
+if wasIdle then redis.call('DEL', k('pool:mailbox:' .. id)) end
+-- Just acked: nothing is held. Otherwise a lost reply or an unread hand-off may have left a job.
+local held = acked and {} or redis.call('HMGET', inflight, 'rid', 'queue', 'payload')
 if ARGV[8] ~= '1' then
   deidle(id)
   -- Not taking jobs (stopping or paused): a job still held after the ack is one the worker is
@@ -36,19 +46,19 @@ end
 
 -- A reply that was lost (Redis restarted, connection dropped) left a job here: hand it back.
 if held[1] then
-  deidle(id)
+  leave_idle()
   return {'job', held[1], held[2], held[3]}
 end
 if redis.call('GET', k('pause-all-workers')) == 'true' then
-  deidle(id)
+  leave_idle()
   return {'paused'}
 end
 
 local queues = {}
-for i = 10, #ARGV do queues[#queues + 1] = ARGV[i] end
+for i = 11, #ARGV do queues[#queues + 1] = ARGV[i] end
 local out = take(id, rid, queues, ARGV[5], ARGV[6])
 if out then
-  deidle(id)
+  leave_idle()
   return out
 end
 local idleTtl = tonumber(ARGV[9])
