@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-redis.sh
 # The tests also need tzdata (a log test runs the master in a non-UTC zone) and util-linux (setsid, unshare).
-scripts/ensure-packages.sh /usr/share/zoneinfo/Asia/Kolkata tzdata setsid util-linux unshare util-linux
+# redis-sentinel drives the failover tests; they start their own sentinels on free ports, never
+# the system service the package may start.
+scripts/ensure-packages.sh /usr/share/zoneinfo/Asia/Kolkata tzdata setsid util-linux unshare util-linux redis-sentinel redis-sentinel
 scripts/publish.sh
 dotnet test pool.sln -c Release --no-build -nologo --logger "console;verbosity=normal" "$@"

@@ -8,34 +8,73 @@ namespace Pool.Testing;
 /// <summary>
 /// A private redis-server on a free loopback port, in its own temp directory. Tests share one
 /// per assembly and isolate themselves with a unique key namespace (see <see cref="NewNamespace"/>);
-/// a test that restarts Redis starts its own instance.
+/// a test that restarts Redis starts its own instance. The same process handling serves the
+/// replica and the sentinels of <see cref="SentinelCluster"/>.
 /// </summary>
 public sealed class RedisServer : IAsyncDisposable, IDisposable
 {
     private Process? _process;
-    private readonly bool _appendOnly;
+    private readonly string _program;
+    private readonly IReadOnlyList<string> _args;
     private ConnectionMultiplexer? _connection;
 
     public int Port { get; }
     public string Directory { get; }
     public string Url => $"redis://127.0.0.1:{Port}";
 
-    private RedisServer(int port, string directory, bool appendOnly)
+    private RedisServer(int port, string directory, string program, IReadOnlyList<string> args)
     {
         Port = port;
         Directory = directory;
-        _appendOnly = appendOnly;
+        _program = program;
+        _args = args;
     }
 
     /// <summary>Starts redis-server and waits until it answers PING.</summary>
-    public static RedisServer Start(bool appendOnly = false)
+    public static RedisServer Start(bool appendOnly = false) =>
+        Launch("redis-server", (port, dir) => ServerArgs(port, dir, appendOnly));
+
+    /// <summary>Starts a redis-server that replicates the one on <paramref name="primaryPort"/>.</summary>
+    public static RedisServer StartReplicaOf(int primaryPort) =>
+        Launch("redis-server", (port, dir) => [.. ServerArgs(port, dir, appendOnly: false), "--replicaof", "127.0.0.1", primaryPort.ToString()]);
+
+    /// <summary>
+    /// Starts redis-sentinel watching the primary on <paramref name="primaryPort"/> as
+    /// <paramref name="service"/>. Sentinel rewrites its config file, so each gets its own.
+    /// </summary>
+    public static RedisServer StartSentinel(string service, int primaryPort, int quorum) =>
+        Launch("redis-sentinel", (port, dir) =>
+        {
+            var conf = Path.Combine(dir, "sentinel.conf");
+            File.WriteAllLines(conf,
+            [
+                $"port {port}", "bind 127.0.0.1", $"dir {dir}", "daemonize no", "protected-mode no",
+                $"sentinel monitor {service} 127.0.0.1 {primaryPort} {quorum}",
+                // Short enough that a test's failover and the sentinels' view of it settle in seconds.
+                $"sentinel down-after-milliseconds {service} 2000",
+                $"sentinel failover-timeout {service} 4000",
+            ]);
+            return [conf];
+        });
+
+    private static RedisServer Launch(string program, Func<int, string, IReadOnlyList<string>> args)
     {
         var dir = Path.Combine(Path.GetTempPath(), "pool-redis-" + Guid.NewGuid().ToString("N")[..8]);
         System.IO.Directory.CreateDirectory(dir);
-        var server = new RedisServer(FreePort(), dir, appendOnly);
+        var port = FreePort();
+        var server = new RedisServer(port, dir, program, args(port, dir));
         server.StartProcess();
         return server;
     }
+
+    private static string[] ServerArgs(int port, string dir, bool appendOnly) =>
+    [
+        "--port", port.ToString(), "--bind", "127.0.0.1", "--dir", dir,
+        "--save", "", "--appendonly", appendOnly ? "yes" : "no",
+        "--appendfsync", "always", "--protected-mode", "no", "--daemonize", "no",
+        // A replica (re)joining syncs at once rather than after the default 5 s.
+        "--repl-diskless-sync-delay", "0",
+    ];
 
     /// <summary>A connection for the test's own reads and writes. Shared; do not dispose it.</summary>
     public ConnectionMultiplexer Connection =>
@@ -71,22 +110,14 @@ public sealed class RedisServer : IAsyncDisposable, IDisposable
 
     private void StartProcess()
     {
-        var psi = new ProcessStartInfo("redis-server")
+        var psi = new ProcessStartInfo(_program)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = Directory,
         };
-        foreach (var arg in new[]
-                 {
-                     "--port", Port.ToString(), "--bind", "127.0.0.1", "--dir", Directory,
-                     "--save", "", "--appendonly", _appendOnly ? "yes" : "no",
-                     "--appendfsync", "always", "--protected-mode", "no", "--daemonize", "no",
-                 })
-        {
-            psi.ArgumentList.Add(arg);
-        }
+        foreach (var arg in _args) psi.ArgumentList.Add(arg);
 
         try
         {
@@ -95,14 +126,14 @@ public sealed class RedisServer : IAsyncDisposable, IDisposable
         catch (System.ComponentModel.Win32Exception e)
         {
             throw new InvalidOperationException(
-                "redis-server is not installed; run scripts/test.sh (it installs it) or apt-get install -y redis-server", e);
+                $"{_program} is not installed; run scripts/test.sh (it installs it) or apt-get install -y {_program}", e);
         }
         _process.OutputDataReceived += (_, _) => { };
         _process.ErrorDataReceived += (_, _) => { };
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
 
-        Wait.Until(() => CanPing(), TimeSpan.FromSeconds(10), $"redis-server did not answer on port {Port}");
+        Wait.Until(() => CanPing(), TimeSpan.FromSeconds(10), $"{_program} did not answer on port {Port}");
     }
 
     private bool CanPing()

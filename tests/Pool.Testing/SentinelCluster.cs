@@ -1,0 +1,153 @@
+using System.Diagnostics;
+using System.Net;
+using StackExchange.Redis;
+
+namespace Pool.Testing;
+
+/// <summary>
+/// Redis under Sentinel, all on free loopback ports and all our own processes (never a system
+/// service): a primary, one replica and three sentinels with a quorum of two. It waits until
+/// the sentinels agree and know the replica, can force a failover and wait for the switch, and
+/// kills every process when disposed.
+/// </summary>
+public sealed class SentinelCluster : IDisposable
+{
+    public const string Service = "mymaster";
+    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(30);
+
+    private readonly List<RedisServer> _servers = [];
+    private readonly List<RedisServer> _sentinels = [];
+    private readonly ConnectionMultiplexer _sentinelClient;
+
+    private SentinelCluster()
+    {
+        try
+        {
+            var primary = RedisServer.Start();
+            _servers.Add(primary);
+            _servers.Add(RedisServer.StartReplicaOf(primary.Port));
+            for (var i = 0; i < 3; i++) _sentinels.Add(RedisServer.StartSentinel(Service, primary.Port, quorum: 2));
+            _sentinelClient = ConnectionMultiplexer.SentinelConnect(
+                string.Join(',', _sentinels.Select(s => $"127.0.0.1:{s.Port}")) + ",abortConnect=false,connectRetry=5");
+        }
+        catch
+        {
+            Kill();
+            throw;
+        }
+    }
+
+    /// <summary>Starts the cluster and returns once it could fail over (sentinels agree, the replica is in sync).</summary>
+    public static async Task<SentinelCluster> StartAsync()
+    {
+        var cluster = new SentinelCluster();
+        try
+        {
+            await cluster.WaitHealthyAsync().ConfigureAwait(false);
+            return cluster;
+        }
+        catch
+        {
+            cluster.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The REDIS_URL Pool is given: every sentinel, then the service name.</summary>
+    public string Url => "redis+sentinel://" + string.Join(',', _sentinels.Select(s => $"127.0.0.1:{s.Port}")) + "/" + Service;
+
+    /// <summary>The same, as a StackExchange.Redis configuration string.</summary>
+    public string ConfigurationString => string.Join(',', _sentinels.Select(s => $"127.0.0.1:{s.Port}")) + $",serviceName={Service}";
+
+    public IReadOnlyList<RedisServer> Servers => _servers;
+
+    /// <summary>The server the first sentinel names as primary.</summary>
+    public RedisServer Primary => ServerOn(PrimaryPortSeenBy(_sentinels[0]));
+
+    public RedisServer Replica => _servers.Single(s => s != Primary);
+
+    private RedisServer ServerOn(int port) => _servers.Single(s => s.Port == port);
+
+    private int PrimaryPortSeenBy(RedisServer sentinel) =>
+        ((IPEndPoint)(SentinelServer(sentinel).SentinelGetMasterAddressByName(Service)
+            ?? throw new InvalidOperationException("sentinel knows no primary"))).Port;
+
+    private IServer SentinelServer(RedisServer sentinel) => _sentinelClient.GetServer("127.0.0.1", sentinel.Port);
+
+    /// <summary>Every sentinel sees the primary, the other two sentinels and a replica whose link is up.</summary>
+    public Task WaitHealthyAsync() => Wait.UntilAsync(IsHealthyAsync, Settle, "the sentinels to agree on a primary with one healthy replica");
+
+    private async Task<bool> IsHealthyAsync()
+    {
+        try
+        {
+            foreach (var sentinel in _sentinels)
+            {
+                var server = SentinelServer(sentinel);
+                var master = (await server.SentinelMasterAsync(Service).ConfigureAwait(false)).ToDictionary(kv => kv.Key, kv => kv.Value);
+                if (master.GetValueOrDefault("flags") != "master" || master.GetValueOrDefault("num-other-sentinels") != "2") return false;
+                var replicas = await server.SentinelReplicasAsync(Service).ConfigureAwait(false);
+                var healthy = replicas.Select(r => r.ToDictionary(kv => kv.Key, kv => kv.Value))
+                    .Count(r => r.GetValueOrDefault("flags") == "slave" && r.GetValueOrDefault("master-link-status") == "ok");
+                if (healthy != 1) return false;
+            }
+            var primary = Primary;
+            var replicaInfo = (string?)await Replica.Db.ExecuteAsync("INFO", "replication").ConfigureAwait(false) ?? "";
+            return replicaInfo.Contains($"master_port:{primary.Port}", StringComparison.Ordinal)
+                && replicaInfo.Contains("master_link_status:up", StringComparison.Ordinal);
+        }
+        catch (Exception e) when (e is RedisException or InvalidOperationException or TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// SENTINEL FAILOVER, then waits until every sentinel names the old replica as primary and it
+    /// says so itself. The old primary goes on taking writes until the sentinels demote it a few
+    /// seconds later; <see cref="WaitHealthyAsync"/> waits for that too. Returns the time the switch took.
+    /// </summary>
+    public async Task<TimeSpan> FailoverAsync()
+    {
+        var old = Primary;
+        var next = Replica;
+        var clock = Stopwatch.StartNew();
+        await Wait.UntilAsync(async () =>
+        {
+            try
+            {
+                await SentinelServer(_sentinels[0]).SentinelFailoverAsync(Service).ConfigureAwait(false);
+                return true;
+            }
+            catch (RedisServerException e) when (e.Message.Contains("INPROG", StringComparison.Ordinal) || e.Message.Contains("NOGOODSLAVE", StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }, Settle, "SENTINEL FAILOVER to be accepted").ConfigureAwait(false);
+        await Wait.UntilAsync(async () =>
+        {
+            try
+            {
+                if (_sentinels.Any(s => PrimaryPortSeenBy(s) != next.Port)) return false;
+                var role = await next.Db.ExecuteAsync("ROLE").ConfigureAwait(false);
+                return (string?)((RedisResult[])role!)[0] == "master";
+            }
+            catch (Exception e) when (e is RedisException or InvalidOperationException or TimeoutException)
+            {
+                return false;
+            }
+        }, Settle, $"the sentinels to switch from {old.Port} to {next.Port}").ConfigureAwait(false);
+        return clock.Elapsed;
+    }
+
+    private void Kill()
+    {
+        foreach (var process in _sentinels.Concat(_servers)) process.Dispose();
+    }
+
+    public void Dispose()
+    {
+        _sentinelClient?.Dispose();
+        Kill();
+    }
+}
