@@ -4,52 +4,120 @@ namespace Pool.Protocol.Connection;
 
 /// <summary>
 /// Turns REDIS_URL into StackExchange.Redis options and into a form that is safe to log.
-/// Accepts redis://[user:password@]host[:port][/db], rediss:// (TLS), and a raw
+/// Accepts redis://[user:password@]host[:port][/db], rediss:// (TLS),
+/// redis+sentinel://[:password@]host:port[,host:port...]/service[/db] (Sentinel), and a raw
 /// StackExchange.Redis configuration string (for Sentinel: "host:26379,serviceName=mymaster").
+/// Each may carry min_replica_acks (URLs: ?min_replica_acks=N; a raw string: minReplicaAcks=N),
+/// which is Pool's and not passed on; see <see cref="ReplicaConfirmation"/>.
 /// </summary>
 public static class RedisUrl
 {
     public const string Default = "redis://127.0.0.1:6379";
+    private const string SentinelScheme = "redis+sentinel://";
+    private const string AcksParameter = "min_replica_acks";
+    private const string AcksKeyword = "minReplicaAcks";
 
     public static ConfigurationOptions Parse(string url)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(url);
-        if (!url.Contains("://", StringComparison.Ordinal))
+        var (rest, _) = SplitAcks(url);
+        if (!rest.Contains("://", StringComparison.Ordinal))
         {
-            return ConfigurationOptions.Parse(url);
+            return ConfigurationOptions.Parse(rest);
         }
+        if (rest.StartsWith(SentinelScheme, StringComparison.OrdinalIgnoreCase)) return ParseSentinel(rest, url);
 
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != "redis" && uri.Scheme != "rediss"))
+        if (!Uri.TryCreate(rest, UriKind.Absolute, out var uri) || (uri.Scheme != "redis" && uri.Scheme != "rediss"))
         {
-            throw new FormatException($"REDIS_URL '{Redact(url)}' is not a redis:// or rediss:// URL; use redis://[:password@]host:port[/db]");
+            throw new FormatException($"REDIS_URL '{Redact(url)}' is not a redis://, rediss:// or redis+sentinel:// URL; use redis://[:password@]host:port[/db]");
         }
 
         var options = new ConfigurationOptions { Ssl = uri.Scheme == "rediss" };
         options.EndPoints.Add(uri.Host, uri.IsDefaultPort || uri.Port < 0 ? 6379 : uri.Port);
-        if (!string.IsNullOrEmpty(uri.UserInfo))
-        {
-            var parts = uri.UserInfo.Split(':', 2);
-            var user = Uri.UnescapeDataString(parts[0]);
-            if (parts.Length == 2)
-            {
-                options.Password = Uri.UnescapeDataString(parts[1]);
-                if (user.Length > 0) options.User = user;
-            }
-            else
-            {
-                // redis://password@host is what many hosted Redis providers hand out.
-                options.Password = user;
-            }
-        }
-
+        SetCredentials(options, uri.UserInfo);
         var path = uri.AbsolutePath.Trim('/');
-        if (path.Length > 0)
-        {
-            if (!int.TryParse(path, out var db) || db < 0)
-                throw new FormatException($"REDIS_URL '{Redact(url)}' has database '{path}'; it must be a number such as /0");
-            options.DefaultDatabase = db;
-        }
+        if (path.Length > 0) options.DefaultDatabase = Database(path, url);
         return options;
+    }
+
+    /// <summary>redis+sentinel://[:password@]host:port[,host:port...]/service[/db]: the sentinels, then the service they watch.</summary>
+    private static ConfigurationOptions ParseSentinel(string rest, string url)
+    {
+        var body = rest[SentinelScheme.Length..];
+        var at = body.LastIndexOf('@');
+        var userInfo = at >= 0 ? body[..at] : "";
+        var segments = body[(at + 1)..].Split('/', StringSplitOptions.RemoveEmptyEntries);
+        if (segments.Length is < 2 or > 3)
+            throw new FormatException($"REDIS_URL '{Redact(url)}' needs sentinels and a service: redis+sentinel://host:26379[,host:26379]/mymaster[/db]");
+        var options = new ConfigurationOptions { ServiceName = segments[1] };
+        foreach (var sentinel in segments[0].Split(',', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var colon = sentinel.LastIndexOf(':');
+            if (colon < 0) options.EndPoints.Add(sentinel, 26379);
+            else if (int.TryParse(sentinel[(colon + 1)..], out var port)) options.EndPoints.Add(sentinel[..colon], port);
+            else throw new FormatException($"REDIS_URL '{Redact(url)}' has a sentinel '{sentinel}' whose port is not a number");
+        }
+        SetCredentials(options, userInfo);
+        if (segments.Length == 3) options.DefaultDatabase = Database(segments[2], url);
+        return options;
+    }
+
+    private static void SetCredentials(ConfigurationOptions options, string userInfo)
+    {
+        if (userInfo.Length == 0) return;
+        var parts = userInfo.Split(':', 2);
+        var user = Uri.UnescapeDataString(parts[0]);
+        if (parts.Length == 2)
+        {
+            options.Password = Uri.UnescapeDataString(parts[1]);
+            if (user.Length > 0) options.User = user;
+        }
+        else
+        {
+            // redis://password@host is what many hosted Redis providers hand out.
+            options.Password = user;
+        }
+    }
+
+    private static int Database(string path, string url) =>
+        int.TryParse(path, out var db) && db >= 0
+            ? db
+            : throw new FormatException($"REDIS_URL '{Redact(url)}' has database '{path}'; it must be a number such as /0");
+
+    /// <summary>
+    /// How many replicas must hold each protocol write: min_replica_acks when the URL gives it,
+    /// else 1 when it goes through Sentinel (a failover is expected there) and 0 otherwise.
+    /// </summary>
+    public static int MinReplicaAcks(string url)
+    {
+        var (_, explicitAcks) = SplitAcks(url);
+        return explicitAcks ?? (string.IsNullOrEmpty(Parse(url).ServiceName) ? 0 : 1);
+    }
+
+    /// <summary>The URL without Pool's min_replica_acks, and its value when given.</summary>
+    private static (string Remainder, int? Acks) SplitAcks(string url)
+    {
+        var isUrl = url.Contains("://", StringComparison.Ordinal);
+        var query = url.IndexOf('?');
+        var (head, parts, separator) = isUrl
+            ? (query < 0 ? url : url[..query], query < 0 ? [] : url[(query + 1)..].Split('&'), "&")
+            : ("", url.Split(','), ",");
+        var name = isUrl ? AcksParameter : AcksKeyword;
+        int? acks = null;
+        var kept = new List<string>();
+        foreach (var part in parts)
+        {
+            var eq = part.IndexOf('=');
+            if (eq > 0 && part[..eq].Trim().Equals(name, StringComparison.OrdinalIgnoreCase))
+            {
+                acks = int.TryParse(part[(eq + 1)..].Trim(), out var n) && n >= 0
+                    ? n
+                    : throw new FormatException($"REDIS_URL '{Redact(url)}' has {name}='{part[(eq + 1)..]}'; it must be a whole number, 0 or more");
+            }
+            else kept.Add(part);
+        }
+        if (!isUrl) return (string.Join(separator, kept), acks);
+        return (kept.Count == 0 ? head : head + "?" + string.Join(separator, kept), acks);
     }
 
     /// <summary>The URL with any password replaced by ***, so it can be logged.</summary>

@@ -16,22 +16,31 @@ public sealed class Producer : IAsyncDisposable
     private readonly IDatabase _db;
     private readonly ConnectionMultiplexer? _owned;
 
-    public Producer(IConnectionMultiplexer redis, string? ns = null)
+    /// <param name="confirmation">How many replicas must hold an enqueue before it returns; by default 1 through Sentinel, else none.</param>
+    public Producer(IConnectionMultiplexer redis, string? ns = null, ReplicaConfirmation? confirmation = null)
     {
         _db = redis.GetDatabase();
         Keys = new ResqueKeys(ns);
+        Confirmation = confirmation ?? ReplicaConfirmation.For(redis);
     }
 
-    private Producer(ConnectionMultiplexer owned, string? ns) : this((IConnectionMultiplexer)owned, ns) => _owned = owned;
+    private Producer(ConnectionMultiplexer owned, string? ns, ReplicaConfirmation confirmation) : this((IConnectionMultiplexer)owned, ns, confirmation) => _owned = owned;
 
     public ResqueKeys Keys { get; }
+
+    /// <summary>
+    /// An enqueue returns only once this many replicas hold it; otherwise it throws
+    /// <see cref="ReplicaUnconfirmedException"/>: the job may or may not be queued, and enqueuing
+    /// it again may run it twice.
+    /// </summary>
+    public ReplicaConfirmation Confirmation { get; }
 
     /// <summary>Connects to REDIS_URL-style <paramref name="redisUrl"/>; the producer owns that connection.</summary>
     public static async Task<Producer> ConnectAsync(string redisUrl, string? ns = null)
     {
         var options = RedisUrl.Parse(redisUrl);
         options.AbortOnConnectFail = false;
-        return new Producer(await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false), ns);
+        return new Producer(await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false), ns, ReplicaConfirmation.FromUrl(redisUrl));
     }
 
     /// <summary>
@@ -51,7 +60,7 @@ public sealed class Producer : IAsyncDisposable
         ArgumentException.ThrowIfNullOrWhiteSpace(queue);
         // The time is for the record of an idle worker that is handed the job in the same script.
         var now = DateTimeOffset.UtcNow;
-        var r = await ScriptRunner.RunAsync(_db, PoolScripts.Enqueue,
+        var r = await Confirmation.RunAsync(_db, PoolScripts.Enqueue,
             [Keys.Namespace, queue, payload, PoolScripts.WakeBound, now.ToUnixTimeMilliseconds(), ResqueTime.Iso(now)]).ConfigureAwait(false);
         return (long)r;
     }
@@ -76,6 +85,8 @@ public sealed class Producer : IAsyncDisposable
         for (var start = ManyChunk; start < payloads.Count; start += ManyChunk)
             calls.Add(ScriptRunner.RunAsync(_db, PoolScripts.EnqueueMany, ManyArgs(queue, payloads, start)));
         var results = await Task.WhenAll(calls).ConfigureAwait(false);
+        // One WAIT covers every call before it on this connection.
+        await Confirmation.ConfirmAsync(_db).ConfigureAwait(false);
         return results.Length == 0 ? length : (long)results[^1];
     }
 

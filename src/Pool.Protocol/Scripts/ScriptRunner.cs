@@ -8,15 +8,37 @@ namespace Pool.Protocol.Scripts;
 /// </summary>
 internal static class ScriptRunner
 {
-    public static async Task<RedisResult> RunAsync(IDatabaseAsync db, LuaScriptText script, RedisValue[] argv)
+    public static Task<RedisResult> RunAsync(IDatabaseAsync db, LuaScriptText script, RedisValue[] argv) =>
+        RunAsync(db, script, argv, behind: null);
+
+    /// <summary>
+    /// The same, with <paramref name="behind"/> sent right after the script on the same connection
+    /// before either reply is awaited (one round trip for both), and awaited after the script's.
+    /// After a NOSCRIPT it is sent again behind the EVAL, since its first run came before the script did.
+    /// </summary>
+    public static async Task<RedisResult> RunAsync(IDatabaseAsync db, LuaScriptText script, RedisValue[] argv, Func<Task>? behind)
     {
+        var run = db.ScriptEvaluateAsync(script.Sha1Bytes, keys: null, values: argv);
+        var after = behind?.Invoke();
         try
         {
-            return await db.ScriptEvaluateAsync(script.Sha1Bytes, keys: null, values: argv).ConfigureAwait(false);
+            var result = await run.ConfigureAwait(false);
+            if (after is not null) await after.ConfigureAwait(false);
+            return result;
         }
         catch (RedisServerException e) when (e.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
         {
-            return await db.ScriptEvaluateAsync(script.Source, keys: null, values: argv).ConfigureAwait(false);
+            Ignore(after);
+            var result = await db.ScriptEvaluateAsync(script.Source, keys: null, values: argv).ConfigureAwait(false);
+            if (behind is not null) await behind().ConfigureAwait(false);
+            return result;
+        }
+        finally
+        {
+            // When the script failed, nothing awaits the command behind it: observe its fault.
+            if (run.IsFaulted) Ignore(after);
         }
     }
+
+    private static void Ignore(Task? task) => task?.ContinueWith(t => _ = t.Exception, TaskScheduler.Default);
 }

@@ -16,20 +16,24 @@ public sealed class RedisMasterStore : IMasterStore
     private readonly ConnectionMultiplexer? _owned;
     private readonly TimeProvider _time;
 
-    public RedisMasterStore(IConnectionMultiplexer redis, string? ns = null, TimeProvider? time = null)
+    public RedisMasterStore(IConnectionMultiplexer redis, string? ns = null, TimeProvider? time = null, ReplicaConfirmation? confirmation = null)
     {
         _db = redis.GetDatabase();
+        Confirmation = confirmation ?? ReplicaConfirmation.For(redis);
         Keys = new ResqueKeys(ns ?? Environment.GetEnvironmentVariable("POOL_NAMESPACE"));
         _time = time ?? TimeProvider.System;
         Gate = new SweepGate(_time);
         Gate.Watch(redis);
     }
 
-    private RedisMasterStore(ConnectionMultiplexer owned, string? ns) : this((IConnectionMultiplexer)owned, ns) => _owned = owned;
+    private RedisMasterStore(ConnectionMultiplexer owned, string? ns, ReplicaConfirmation confirmation) : this((IConnectionMultiplexer)owned, ns, confirmation: confirmation) => _owned = owned;
 
     public ResqueKeys Keys { get; }
 
     public bool IsConnected => _db.Multiplexer.IsConnected;
+
+    /// <summary>How many replicas must hold a recovery before it is reported done.</summary>
+    public ReplicaConfirmation Confirmation { get; }
 
     /// <summary>A worker's job is failed as poison once its worker has died this many times running it.</summary>
     public int MaxAttempts { get; init; } = DefaultMaxAttempts();
@@ -51,7 +55,7 @@ public sealed class RedisMasterStore : IMasterStore
     {
         var options = RedisUrl.Parse(redisUrl);
         options.AbortOnConnectFail = false;
-        return new RedisMasterStore(await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false), ns)
+        return new RedisMasterStore(await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false), ns, ReplicaConfirmation.FromUrl(redisUrl))
         {
             Lease = lease ?? Working.WorkerLease.Default,
         };
@@ -68,7 +72,7 @@ public sealed class RedisMasterStore : IMasterStore
     {
         ct.ThrowIfCancellationRequested();
         var failedAt = ResqueTime.Failed(_time.GetUtcNow());
-        var r = (RedisResult[])(await ScriptRunner.RunAsync(_db, PoolScripts.Recover,
+        var r = (RedisResult[])(await Confirmation.RunAsync(_db, PoolScripts.Recover,
             [Keys.Namespace, workerId, MaxAttempts, failedAt, onlyIfExpired ? "1" : "0"]).ConfigureAwait(false))!;
         if ((string?)r[0] == "alive") return null;
         var action = (string?)r[0] switch

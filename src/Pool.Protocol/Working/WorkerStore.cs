@@ -1,3 +1,4 @@
+using Pool.Protocol.Connection;
 using Pool.Protocol.Keys;
 using Pool.Protocol.Payloads;
 using Pool.Protocol.Scripts;
@@ -32,6 +33,12 @@ public sealed class WorkerStore
     public TimeSpan Lease { get; init; } = WorkerLease.Default;
 
     private long LeaseMs => (long)Lease.TotalMilliseconds;
+
+    /// <summary>How many replicas must hold a reserve, ack, requeue, fail or checkpoint before it counts.</summary>
+    public ReplicaConfirmation Confirmation { get; init; } = ReplicaConfirmation.None;
+
+    /// <summary>A write whose loss would lose a job or run one again: confirmed by <see cref="Confirmation"/>.</summary>
+    private Task<RedisResult> RunConfirmedAsync(LuaScriptText script, RedisValue[] argv) => Confirmation.RunAsync(_db, script, argv);
 
     /// <summary>
     /// How long an idle registration lasts without an idle poll renewing it; past it, enqueues
@@ -99,7 +106,7 @@ public sealed class WorkerStore
         argv[9] = _wasIdle ? "1" : "0";
         _queueArgs.CopyTo(argv, 10);
 
-        var r = (RedisResult[])(await ScriptRunner.RunAsync(_db, PoolScripts.Reserve, argv).ConfigureAwait(false))!;
+        var r = (RedisResult[])(await RunConfirmedAsync(PoolScripts.Reserve, argv).ConfigureAwait(false))!;
         var status = (string?)r[0];
         _wasIdle = status != "job";
         if (renewLease && status != "swept") LeaseRenewedAt = _time.GetTimestamp();
@@ -120,14 +127,14 @@ public sealed class WorkerStore
     public async Task<bool> RequeueAsync(Reservation job, string? payload = null)
     {
         RedisValue[] argv = payload is null ? [Keys.Namespace, WorkerId, job.Rid] : [Keys.Namespace, WorkerId, job.Rid, payload];
-        var r = (RedisResult[])(await ScriptRunner.RunAsync(_db, PoolScripts.Requeue, argv).ConfigureAwait(false))!;
+        var r = (RedisResult[])(await RunConfirmedAsync(PoolScripts.Requeue, argv).ConfigureAwait(false))!;
         return r.Length > 0;
     }
 
     /// <summary>Replaces the held payload (an iteration cursor), so a recovery after kill -9 resumes from it. False when no longer held.</summary>
     public async Task<bool> CheckpointAsync(Reservation job, string payload)
     {
-        var r = await ScriptRunner.RunAsync(_db, PoolScripts.Checkpoint, [Keys.Namespace, WorkerId, job.Rid, payload]).ConfigureAwait(false);
+        var r = await RunConfirmedAsync(PoolScripts.Checkpoint, [Keys.Namespace, WorkerId, job.Rid, payload]).ConfigureAwait(false);
         return (long)r == 1;
     }
 
@@ -135,7 +142,7 @@ public sealed class WorkerStore
     public async Task<bool> FailAsync(Reservation job, string exception, string error, IEnumerable<string> backtrace, string? payload = null)
     {
         var failure = FailureRecord.Build(_time.GetUtcNow(), payload ?? job.Payload, exception, error, backtrace, WorkerId, job.Queue);
-        var r = await ScriptRunner.RunAsync(_db, PoolScripts.Fail, [Keys.Namespace, WorkerId, job.Rid, failure]).ConfigureAwait(false);
+        var r = await RunConfirmedAsync(PoolScripts.Fail, [Keys.Namespace, WorkerId, job.Rid, failure]).ConfigureAwait(false);
         return (long)r == 1;
     }
 

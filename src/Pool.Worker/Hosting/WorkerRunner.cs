@@ -29,20 +29,22 @@ internal static class WorkerRunner
 
         var redis = new RedisGuard(log);
         redis.Watch(main);
+        var confirmation = ReplicaConfirmation.FromUrl(settings.RedisUrl);
         var store = new WorkerStore(main.GetDatabase(), keys, workerId, settings.Queues)
         {
+            Confirmation = confirmation,
             Lease = settings.Lease,
             IdleRegistration = TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(3).Ticks, 3 * settings.PollInterval.Ticks)),
         };
-        var sweeper = new RedisMasterStore(main, keys.Namespace) { Lease = settings.Lease };
+        var sweeper = new RedisMasterStore(main, keys.Namespace, confirmation: confirmation) { Lease = settings.Lease };
         redis.OnOutage = sweeper.Gate.Trouble;
         var liveness = new Liveness(store, sweeper, redis, control, TimeProvider.System, log);
         var execution = new JobExecution(registry, new JobInvoker(services), control, settings.TermTimeout, log, settings.JobTimeout);
-        var waker = new WakeWaiter(blocking, keys, workerId, settings.Queues, settings.PollInterval);
+        var waker = new WakeWaiter(blocking, keys, workerId, settings.Queues, settings.PollInterval, confirmation);
         var loop = new WorkerLoop(store, waker, execution, control, redis, log, new JobBudget(settings.MaxJobs)) { LogBatching = logBatching };
 
-        log.Information("Worker {WorkerId} starting: slot={Slot} queues={Queues} redis={Redis} namespace={Namespace} jobs={Jobs} term_timeout={TermTimeout}s max_jobs={MaxJobs} job_timeout={JobTimeout}",
-            workerId, Environment.GetEnvironmentVariable("POOL_WORKER_SLOT") ?? "-", settings.QueueList, RedisUrl.Redact(settings.RedisUrl), keys.Namespace, string.Join(",", registry.Names), settings.TermTimeout.TotalSeconds,
+        log.Information("Worker {WorkerId} starting: slot={Slot} queues={Queues} redis={Redis} min_replica_acks={ReplicaAcks} namespace={Namespace} jobs={Jobs} term_timeout={TermTimeout}s max_jobs={MaxJobs} job_timeout={JobTimeout}",
+            workerId, Environment.GetEnvironmentVariable("POOL_WORKER_SLOT") ?? "-", settings.QueueList, RedisUrl.Redact(settings.RedisUrl), confirmation.Replicas, keys.Namespace, string.Join(",", registry.Names), settings.TermTimeout.TotalSeconds,
             settings.MaxJobs?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-", settings.JobTimeout?.ToString() ?? "-");
 
         using var stopBackground = new CancellationTokenSource();

@@ -63,7 +63,7 @@ internal sealed class RedisGuard(ILogger log)
             }
             catch (Exception e) when (IsOutage(e))
             {
-                Down(e.GetType().Name);
+                Down(e is ReplicaUnconfirmedException ? e.Message : e.GetType().Name);
                 log.Debug("Redis call {What} failed ({Error}); retrying in {Delay}", what, e.Message, delay);
                 await Task.Delay(delay, giveUp).ConfigureAwait(false);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxDelay.Ticks));
@@ -74,7 +74,11 @@ internal sealed class RedisGuard(ILogger log)
     public Task RunAsync(string what, Func<Task> call, CancellationToken giveUp) =>
         RunAsync(what, async () => { await call().ConfigureAwait(false); return true; }, giveUp);
 
+    /// <summary>
+    /// Failures a retry cures. An unconfirmed write counts: after a failover the old primary takes
+    /// writes its lost replica never sees, and the retry lands on the new one once the client follows.
+    /// </summary>
     public static bool IsOutage(Exception e) =>
-        e is RedisConnectionException or RedisTimeoutException or TimeoutException
+        e is RedisConnectionException or RedisTimeoutException or TimeoutException or ReplicaUnconfirmedException
         || (e is RedisServerException s && (s.Message.StartsWith("LOADING", StringComparison.Ordinal) || s.Message.StartsWith("BUSY", StringComparison.Ordinal)));
 }

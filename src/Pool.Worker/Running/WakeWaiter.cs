@@ -1,3 +1,4 @@
+using Pool.Protocol.Connection;
 using Pool.Protocol.Keys;
 using Pool.Protocol.Working;
 using StackExchange.Redis;
@@ -10,8 +11,12 @@ namespace Pool.Worker.Running;
 /// a job for it and pushes the reservation into the mailbox, so the wait itself delivers the job.
 /// It runs on its own multiplexer because BLPOP holds the connection for the whole wait; the
 /// main multiplexer stays free for leases and the job's ack.
+/// A handed-over job was reserved by the producer's enqueue, which this worker did not see
+/// confirmed; it starts only once <paramref name="confirmation"/>'s replicas hold the pop (and so
+/// the enqueue before it). Unconfirmed, the wait throws and is retried, and the next reserve
+/// hands the job back if it survived a failover.
 /// </summary>
-internal sealed class WakeWaiter(IConnectionMultiplexer blocking, ResqueKeys keys, string workerId, IReadOnlyList<string> queues, TimeSpan timeout)
+internal sealed class WakeWaiter(IConnectionMultiplexer blocking, ResqueKeys keys, string workerId, IReadOnlyList<string> queues, TimeSpan timeout, ReplicaConfirmation confirmation)
 {
     private readonly object[] _args = BuildArgs(keys, workerId, queues, timeout);
     private readonly string _mailbox = keys.Mailbox(workerId);
@@ -19,10 +24,13 @@ internal sealed class WakeWaiter(IConnectionMultiplexer blocking, ResqueKeys key
     /// <summary>The job handed to this worker, or null after a wake token or the timeout.</summary>
     public async Task<Reservation?> WaitAsync()
     {
-        var r = await blocking.GetDatabase().ExecuteAsync("BLPOP", _args).ConfigureAwait(false);
+        var db = blocking.GetDatabase();
+        var r = await db.ExecuteAsync("BLPOP", _args).ConfigureAwait(false);
         if (r.IsNull) return null;
         var popped = (RedisResult[])r!;
-        return (string?)popped[0] == _mailbox ? ParseHandOff((string)popped[1]!) : null;
+        if ((string?)popped[0] != _mailbox) return null;
+        await confirmation.ConfirmAsync(db).ConfigureAwait(false);
+        return ParseHandOff((string)popped[1]!);
     }
 
     /// <summary>A mailbox entry is "rid\nqueue\npayload"; the payload may hold newlines of its own.</summary>

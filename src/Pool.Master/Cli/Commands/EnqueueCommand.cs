@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using Pool.Protocol.Connection;
 using Pool.Protocol.Payloads;
 using Pool.Protocol.Producing;
 
@@ -25,7 +26,7 @@ internal static class EnqueueCommand
         {
             var name = result.GetValue(queue)!;
             var payload = PayloadCodec.Encode(result.GetValue(jobClass)!, ParseArgs(result.GetValue(args) ?? []));
-            var length = await new Producer(ctx.Db.Multiplexer, ctx.Keys.Namespace).EnqueueRawAsync(name, payload).ConfigureAwait(false);
+            var length = await new Producer(ctx.Db.Multiplexer, ctx.Keys.Namespace, ReplicaConfirmation.FromUrl(ctx.RedisUrl)).EnqueueRawAsync(name, payload).ConfigureAwait(false);
             if (ctx.Json) JsonOutput.Write(new { Queue = name, Payload = JsonDocument.Parse(payload).RootElement, QueueLength = length });
             // 0: the enqueue handed the job straight to an idle worker, so nothing waits in the queue.
             else if (length == 0) Console.Out.WriteLine($"enqueued {payload} on {name} (handed to an idle worker at once)");

@@ -1,0 +1,56 @@
+using System.Net;
+using Pool.Protocol.Connection;
+
+namespace Pool.Protocol.Tests.Connection;
+
+public sealed class RedisUrlTests
+{
+    [Fact]
+    public void A_sentinel_url_names_the_sentinels_the_service_and_the_database()
+    {
+        var options = RedisUrl.Parse("redis+sentinel://:s3cret@10.0.0.1:26379,10.0.0.2:26380,sentinel-c/mymaster/2");
+        Assert.Equal("mymaster", options.ServiceName);
+        Assert.Equal("s3cret", options.Password);
+        Assert.Equal(2, options.DefaultDatabase);
+        Assert.Equal(["10.0.0.1:26379", "10.0.0.2:26380", "Unspecified/sentinel-c:26379"], options.EndPoints.Select(e => e.ToString()));
+    }
+
+    [Theory]
+    [InlineData("redis+sentinel://10.0.0.1:26379")]
+    [InlineData("redis+sentinel://10.0.0.1:x/mymaster")]
+    [InlineData("redis+sentinel://10.0.0.1:26379/mymaster/first")]
+    [InlineData("redis://localhost:6379?min_replica_acks=-1")]
+    [InlineData("localhost:6379,minReplicaAcks=two")]
+    public void A_malformed_url_is_refused_without_its_password(string url)
+    {
+        var e = Assert.Throws<FormatException>(() => RedisUrl.MinReplicaAcks(url.Replace("://", "://:pw@", StringComparison.Ordinal)));
+        Assert.DoesNotContain(":pw@", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("redis://127.0.0.1:6379", 0)]
+    [InlineData("redis+sentinel://127.0.0.1:26379/mymaster", 1)]
+    [InlineData("127.0.0.1:26379,serviceName=mymaster", 1)]
+    [InlineData("redis+sentinel://127.0.0.1:26379/mymaster?min_replica_acks=0", 0)]
+    [InlineData("redis://127.0.0.1:6379/0?min_replica_acks=2", 2)]
+    [InlineData("127.0.0.1:26379,serviceName=mymaster,minReplicaAcks=0", 0)]
+    public void Min_replica_acks_defaults_to_one_under_sentinel_and_the_url_overrides_it(string url, int expected)
+    {
+        Assert.Equal(expected, RedisUrl.MinReplicaAcks(url));
+        Assert.Equal(expected, ReplicaConfirmation.FromUrl(url).Replicas);
+    }
+
+    [Fact]
+    public void Pools_own_parameter_is_not_handed_to_the_client()
+    {
+        var fromUrl = RedisUrl.Parse("redis://127.0.0.1:6390/3?min_replica_acks=1");
+        Assert.Equal(3, fromUrl.DefaultDatabase);
+        Assert.Equal(6390, ((IPEndPoint)fromUrl.EndPoints[0]).Port);
+        var fromString = RedisUrl.Parse("127.0.0.1:6390,minReplicaAcks=1,abortConnect=false");
+        Assert.False(fromString.AbortOnConnectFail);
+    }
+
+    [Fact]
+    public void The_sentinel_url_is_logged_without_its_password() =>
+        Assert.Equal("redis+sentinel://:***@h1:26379,h2:26379/mymaster", RedisUrl.Redact("redis+sentinel://:s3cret@h1:26379,h2:26379/mymaster"));
+}
