@@ -54,8 +54,7 @@ public sealed class SentinelFailoverTests(ITestOutputHelper output) : IDisposabl
         }
         catch (TimeoutException)
         {
-            output.WriteLine($"ran {Tags().Distinct().Count()} of {Jobs}; queued on {cluster.Primary.Port}: {cluster.Primary.Db.ListLength(_s.Keys.Queue("q"))}");
-            foreach (var w in new[] { a, b }) output.WriteLine(string.Join('\n', w.Process.Lines.Where(l => !l.Contains("Job ", StringComparison.Ordinal)).TakeLast(30)));
+            Diagnose();
             throw;
         }
         var resumedAfter = sinceSwitch.Elapsed;
@@ -66,9 +65,14 @@ public sealed class SentinelFailoverTests(ITestOutputHelper output) : IDisposabl
         }
         catch (TimeoutException)
         {
+            Diagnose();
+            throw;
+        }
+
+        void Diagnose()
+        {
             output.WriteLine($"ran {Tags().Distinct().Count()} of {Jobs}; queued on {cluster.Primary.Port}: {cluster.Primary.Db.ListLength(_s.Keys.Queue("q"))}");
             foreach (var w in new[] { a, b }) output.WriteLine(string.Join('\n', w.Process.Lines.Where(l => !l.Contains("Job ", StringComparison.Ordinal)).TakeLast(30)));
-            throw;
         }
 
         var runs = Tags().GroupBy(t => t).ToDictionary(g => g.Key, g => g.Count());
