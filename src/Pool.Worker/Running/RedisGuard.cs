@@ -75,10 +75,14 @@ internal sealed class RedisGuard(ILogger log)
         RunAsync(what, async () => { await call().ConfigureAwait(false); return true; }, giveUp);
 
     /// <summary>
-    /// Failures a retry cures. An unconfirmed write counts: after a failover the old primary takes
-    /// writes its lost replica never sees, and the retry lands on the new one once the client follows.
+    /// Failures a retry cures. A failover brings three: an unconfirmed write (the old primary takes
+    /// writes its lost replica never sees), READONLY (a write that reached the old primary just as
+    /// the sentinels demoted it) and NOREPLICAS (a primary with min-replicas-to-write); the retry
+    /// lands on the new primary once the client follows.
     /// </summary>
     public static bool IsOutage(Exception e) =>
         e is RedisConnectionException or RedisTimeoutException or TimeoutException or ReplicaUnconfirmedException
-        || (e is RedisServerException s && (s.Message.StartsWith("LOADING", StringComparison.Ordinal) || s.Message.StartsWith("BUSY", StringComparison.Ordinal)));
+        || (e is RedisServerException s && RetriedReplies.Any(r => s.Message.StartsWith(r, StringComparison.Ordinal)));
+
+    private static readonly string[] RetriedReplies = ["LOADING", "BUSY", "READONLY", "NOREPLICAS"];
 }

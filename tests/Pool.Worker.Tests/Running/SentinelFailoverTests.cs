@@ -83,7 +83,8 @@ public sealed class SentinelFailoverTests(ITestOutputHelper output) : IDisposabl
         Assert.Equal(0, lost);
         Assert.True(duplicates <= DuplicateBound, $"{duplicates} jobs ran twice; the bound is {DuplicateBound}");
         Assert.Contains("min_replica_acks=1", a.Process.Output, StringComparison.Ordinal);
-        Assert.False(a.Process.HasExited || b.Process.HasExited, "the workers ride through the failover");
+        foreach (var w in new[] { a, b })
+            Assert.False(w.Process.HasExited, "the workers ride through the failover; this one exited:\n" + string.Join('\n', w.Process.Lines.TakeLast(40)));
     }
 
     /// <summary>One tag per run: RecordSpan writes "tag started ended".</summary>
