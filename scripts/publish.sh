@@ -8,6 +8,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT="${POOL_BIN:-artifacts/bin}"
 dotnet build pool.sln -c Release -nologo -clp:ErrorsOnly
+# Start from an empty folder: a library left by an older publish (or by the other executable's)
+# can shadow the one the current dependency graph asks for.
+rm -rf "$OUT"
 for project in samples/Pool.Samples tests/Pool.TestWorker; do
   dotnet publish "$project" -c Release --no-build -nologo -o "$OUT" >/dev/null
 done
