@@ -28,7 +28,7 @@ public sealed class ChaosScenario : IScenario
         Console.Error.WriteLine("[bench] " + r.Describe());
         return
         [
-            new Figure("chaos_jobs", r.Jobs, "jobs", $"Record jobs with unique tags, 4 workers, {context.Duration.TotalSeconds:0} s of chaos"),
+            new Figure("chaos_jobs", r.Jobs, "jobs", $"RecordSpan jobs (1 ms each) with unique tags, 4 workers, {context.Duration.TotalSeconds:0} s of chaos"),
             new Figure("chaos_worker_kills", r.WorkerKills, "kills", "kill -9 of a random registered worker, every 250-750 ms"),
             new Figure("chaos_master_kills", r.MasterKills, "kills", "kill -9 of pool-master, replaced at once"),
             new Figure("chaos_redis_restarts", r.RedisRestarts, "restarts", "kill -9 of redis-server, restarted from its AOF (appendfsync always)"),
