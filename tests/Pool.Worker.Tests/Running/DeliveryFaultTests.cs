@@ -104,8 +104,10 @@ public sealed class DeliveryFaultTests(ITestOutputHelper output) : PrivateRedisT
     public async Task A_bare_worker_swept_while_stopped_gives_its_job_up_without_acking_it_and_registers_again()
     {
         using var a = WorkerProcess.Start(Redis.Url, S.Namespace, "q", ShortLease);
-        await Producer.EnqueueAsync("q", "Sleep", 6);
+        await Producer.EnqueueAsync("q", "Sleep", 8);
         a.WaitForLine("Job started Sleep");
+        // A must still be inside its 8 s Sleep when it is continued, or it would just finish it (not acked:
+        // its reserve answers 'swept') before its lease renewal could fire the token.
         // B starts while A is stopped: the job it finds can only be the one the sweep gave back.
         using var b = WorkerProcess.Start(Redis.Url, S.Namespace, "q", ShortLease, waitReady: false);
         a.Signal(Signum.SIGSTOP);
