@@ -103,13 +103,56 @@ public sealed class DeliveryFaultTests(ITestOutputHelper output) : PrivateRedisT
     [Fact(Timeout = 60_000)]
     public async Task A_bare_worker_swept_while_stopped_gives_its_job_up_without_acking_it_and_registers_again()
     {
-        using var a = WorkerProcess.Start(Redis.Url, S.Namespace, "q", ShortLease);
-        await Producer.EnqueueAsync("q", "Sleep", 8);
+        // A must still be inside its 8 s Sleep when it is continued, so its lease renewal fires the token.
+        var (workers, _, leaseGone) = await StopBareWorkerAndSweepAsync(sleepSeconds: 8);
+        using var owned = workers;
+        var (a, b) = (workers.All[0], workers.All[1]);
+
+        a.Signal(Signum.SIGCONT);
+        var resumed = Stopwatch.StartNew();
+        a.WaitForLine("Job given up Sleep", 10);
+        var gaveUp = resumed.Elapsed;
+        await WaitForRegistrationAsync(a);
+        var registered = resumed.Elapsed;
+        // A had its chance to ack: its next reserve carries no ack, and B is still running the job.
+        Assert.False(await Db.KeyExistsAsync(S.Keys.StatProcessed));
+        output.WriteLine($"lease gone {leaseGone.TotalSeconds:0.00}s after SIGSTOP; after SIGCONT: given up in {gaveUp.TotalSeconds:0.00}s, registered in {registered.TotalSeconds:0.00}s");
+
+        Assert.True(gaveUp < TimeSpan.FromSeconds(3), $"A gave its job up {gaveUp.TotalSeconds:0.00}s after SIGCONT (want ~1 s: its next lease renewal)");
+        Assert.Equal(0, a.Process.CountLines("Job done Sleep"));
+        await AssertOnlyTheSecondWorkerAckedAsync(a, b);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task A_bare_worker_swept_while_stopped_whose_job_ended_during_the_stop_does_not_ack_it()
+    {
+        var (workers, jobClock, leaseGone) = await StopBareWorkerAndSweepAsync(sleepSeconds: 1);
+        using var owned = workers;
+        var (a, b) = (workers.All[0], workers.All[1]);
+        // A's token can only fire after it is continued: by then this Sleep has nothing left to wait.
+        await Wait.UntilAsync(() => jobClock.Elapsed > TimeSpan.FromSeconds(1.2), because: "A's 1 s Sleep to end while A is stopped");
+
+        a.Signal(Signum.SIGCONT);
+        await WaitForRegistrationAsync(a);
+        output.WriteLine($"lease gone {leaseGone.TotalSeconds:0.00}s after SIGSTOP; A after SIGCONT:\n" +
+            string.Join('\n', a.Process.Lines.SkipWhile(l => !l.Contains("Received CONT", StringComparison.Ordinal))));
+        await AssertOnlyTheSecondWorkerAckedAsync(a, b);
+    }
+
+    /// <summary>
+    /// Bare worker A (2 s lease) starts a Sleep job and is SIGSTOPped; B starts meanwhile. Once A's
+    /// lease is gone the test sweeps, and B starts the requeued job with its attempt counted.
+    /// Returns both (A stopped), a clock started with A's job, and when A's lease ran out.
+    /// </summary>
+    private async Task<(WorkerSet Workers, Stopwatch JobClock, TimeSpan LeaseGone)> StopBareWorkerAndSweepAsync(double sleepSeconds)
+    {
+        var a = WorkerProcess.Start(Redis.Url, S.Namespace, "q", ShortLease);
+        await Producer.EnqueueAsync("q", "Sleep", sleepSeconds);
         a.WaitForLine("Job started Sleep");
-        // A must still be inside its 8 s Sleep when it is continued, or it would just finish it (not acked:
-        // its reserve answers 'swept') before its lease renewal could fire the token.
+        var jobClock = Stopwatch.StartNew();
         // B starts while A is stopped: the job it finds can only be the one the sweep gave back.
-        using var b = WorkerProcess.Start(Redis.Url, S.Namespace, "q", ShortLease, waitReady: false);
+        var b = WorkerProcess.Start(Redis.Url, S.Namespace, "q", ShortLease, waitReady: false);
+        var workers = new WorkerSet([a, b]);
         a.Signal(Signum.SIGSTOP);
         var stopped = Stopwatch.StartNew();
 
@@ -118,26 +161,21 @@ public sealed class DeliveryFaultTests(ITestOutputHelper output) : PrivateRedisT
         Assert.Equal(1, await Sweeper.RecoverExpiredAsync());
         b.WaitForLine("Job started Sleep", 15);
         Assert.Contains("\"pool_attempts\":1", (string?)await Db.HashGetAsync(S.Keys.InFlight(b.WorkerId), "payload"));
+        return (workers, jobClock, leaseGone);
+    }
 
-        a.Signal(Signum.SIGCONT);
-        var resumed = Stopwatch.StartNew();
-        a.WaitForLine("Job given up Sleep", 10);
-        var gaveUp = resumed.Elapsed;
-        await Wait.UntilAsync(async () => await Db.SetContainsAsync(S.Keys.PoolWorkers, a.WorkerId) && await Db.SetContainsAsync(S.Keys.Workers, a.WorkerId),
-            TimeSpan.FromSeconds(5), "A to register again");
-        var registered = resumed.Elapsed;
-        // A had its chance to ack: its next reserve carries no ack, and B is still running the job.
-        Assert.False(await Db.KeyExistsAsync(S.Keys.StatProcessed));
+    private Task WaitForRegistrationAsync(WorkerProcess w) =>
+        Wait.UntilAsync(async () => await Db.SetContainsAsync(S.Keys.PoolWorkers, w.WorkerId) && await Db.SetContainsAsync(S.Keys.Workers, w.WorkerId),
+            TimeSpan.FromSeconds(5), $"{w.WorkerId} to register again");
 
+    /// <summary>After B's run: one ack in all, B's; A ran the job once, never acked it, and lives on.</summary>
+    private async Task AssertOnlyTheSecondWorkerAckedAsync(WorkerProcess a, WorkerProcess b)
+    {
         b.WaitForLine("Job done Sleep", 15);
         await Wait.UntilAsync(async () => await InFlightCountAsync() == 0, because: "B's ack");
-        output.WriteLine($"lease gone {leaseGone.TotalSeconds:0.00}s after SIGSTOP; after SIGCONT: given up in {gaveUp.TotalSeconds:0.00}s, registered in {registered.TotalSeconds:0.00}s");
-
-        Assert.True(gaveUp < TimeSpan.FromSeconds(3), $"A gave its job up {gaveUp.TotalSeconds:0.00}s after SIGCONT (want ~1 s: its next lease renewal)");
         Assert.Equal(1, (long)await Db.StringGetAsync(S.Keys.StatProcessed));
         Assert.Equal(1, (long)await Db.StringGetAsync(S.Keys.StatProcessedBy(b.WorkerId)));
         Assert.Equal(0, (long)await Db.StringGetAsync(S.Keys.StatProcessedBy(a.WorkerId)));
-        Assert.Equal(0, a.Process.CountLines("Job done Sleep"));
         Assert.Equal(1, a.Process.CountLines("Job started Sleep"));
         Assert.False(a.Process.HasExited, a.Process.Output);
     }
