@@ -92,6 +92,35 @@ public sealed class RedisServer : IAsyncDisposable, IDisposable
         StartProcess();
     }
 
+    /// <summary>
+    /// Restarts the server the graceful way: the SHUTDOWN command (Redis flushes and fsyncs its
+    /// AOF, then closes every client, dropping replies not yet written), then a new server on the
+    /// same directory and port, which reloads the AOF.
+    /// </summary>
+    public void ShutdownAndRestart()
+    {
+        Shutdown();
+        StartProcess();
+    }
+
+    /// <summary>Sends SHUTDOWN on a connection of its own and waits for the process to exit.</summary>
+    public void Shutdown()
+    {
+        if (_process is null) return;
+        using (var client = new TcpClient())
+        {
+            client.Connect(IPAddress.Loopback, Port);
+            using var stream = client.GetStream();
+            stream.Write("SHUTDOWN\r\n"u8);
+            // A successful SHUTDOWN answers nothing: the server closes the connection as it exits.
+            try { while (stream.Read(new byte[64]) > 0) { } }
+            catch (IOException) { }
+        }
+        if (!_process.WaitForExit(10_000)) throw new TimeoutException($"redis-server on port {Port} did not exit after SHUTDOWN");
+        _process.Dispose();
+        _process = null;
+    }
+
     public void Stop()
     {
         if (_process is null) return;

@@ -31,6 +31,23 @@ public static class Wait
         }
     }
 
+    /// <summary>
+    /// Checks <paramref name="invariant"/> every <paramref name="every"/> (100 ms by default) for the
+    /// whole <paramref name="window"/>, and throws the first time it is false: for the things that
+    /// must not happen during a stall, which no condition can wait for.
+    /// </summary>
+    public static async Task HoldsForAsync(TimeSpan window, Func<Task<bool>> invariant, string because, TimeSpan? every = null)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            if (!await invariant().ConfigureAwait(false))
+                throw new InvalidOperationException($"After {clock.Elapsed.TotalSeconds:0.00} s of {window.TotalSeconds:0.#} s, this no longer held: {because}");
+            if (clock.Elapsed >= window) return;
+            await Task.Delay(every ?? TimeSpan.FromMilliseconds(100)).ConfigureAwait(false);
+        }
+    }
+
     public static Task UntilAsync(Func<bool> condition, TimeSpan? timeout = null, string? because = null) =>
         UntilAsync(() => Task.FromResult(condition()), timeout, because);
 }

@@ -25,6 +25,12 @@ public sealed record ChaosOptions
     /// <summary>How long a stalled (SIGSTOP) worker stays stopped: longer than the lease.</summary>
     public TimeSpan StallFor { get; init; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>
+    /// The one-off blows (stalls, signal bursts, a master kill, a Redis restart) between the worker
+    /// kills; without them the run only kill -9s workers.
+    /// </summary>
+    public bool OneOffBlows { get; init; } = true;
+
     public int Seed { get; init; } = Environment.TickCount;
 
     /// <summary>Progress lines (test output or the bench's stderr).</summary>

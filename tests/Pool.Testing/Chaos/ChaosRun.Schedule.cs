@@ -15,7 +15,7 @@ public sealed partial class ChaosRun
         var meanTick = (_options.KillEveryMin + _options.KillEveryMax) / 2;
         _wave = (int)Math.Ceiling(tags.Count / Math.Max(1, _options.ChaosFor / meanTick));
         // Fractions of the chaos time at which the one-off blows land, in order.
-        var events = new Queue<(double At, Func<Task> Blow)>(
+        var events = new Queue<(double At, Func<Task> Blow)>(!_options.OneOffBlows ? [] :
         [
             (0.10, StallWorkerAsync),
             (0.20, SignalBurstAsync),

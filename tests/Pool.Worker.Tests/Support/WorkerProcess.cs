@@ -45,6 +45,20 @@ public sealed class WorkerProcess : IDisposable
     public void Dispose() => Process.Dispose();
 }
 
+/// <summary>Several bare workers on the same queues; disposing disposes them all.</summary>
+public sealed class WorkerSet(IReadOnlyList<WorkerProcess> workers) : IDisposable
+{
+    public static WorkerSet Start(int count, string redisUrl, string ns, string queues, IDictionary<string, string?>? env = null) =>
+        new([.. Enumerable.Range(0, count).Select(_ => WorkerProcess.Start(redisUrl, ns, queues, env))]);
+
+    public IReadOnlyList<WorkerProcess> All => workers;
+
+    public void Dispose()
+    {
+        foreach (var w in workers) w.Dispose();
+    }
+}
+
 /// <summary>Keys of one test's namespace, and a scratch file for Record jobs.</summary>
 public sealed class Scratch : IDisposable
 {
