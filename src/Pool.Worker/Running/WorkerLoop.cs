@@ -29,6 +29,9 @@ internal sealed class WorkerLoop(WorkerStore store, WakeWaiter waker, JobExecuti
 
     private bool _lastWasFast;
 
+    // The class and queue of the job whose ack is folded into the next reserve, for its log line.
+    private (string Class, string Queue)? _lastJob;
+
     /// <summary>Log lines are written in batches while fast jobs run back to back (null: always at once).</summary>
     public Pool.Logging.BatchingStdoutSink? LogBatching { get; init; }
 
@@ -80,6 +83,11 @@ internal sealed class WorkerLoop(WorkerStore store, WakeWaiter waker, JobExecuti
                     ackRid = await RunJobAsync(result.Job!).ConfigureAwait(false);
                     break;
                 case ReserveStatus.Swept:
+                    // Its last job finished during the stall, but the sweep had already requeued
+                    // it: the ack was refused, and the job will run again elsewhere (the one
+                    // re-run a stall past the lease can cost a bare worker; see docs/worker.md).
+                    if (ack is not null && _lastJob is { } last)
+                        log.Warning("Job given up {Class} queue={Queue}: it finished, but this worker had been swept as dead meanwhile (silent past its lease), so its ack was refused and the requeued copy runs elsewhere", last.Class, last.Queue);
                     // Nothing is held any more; a stopping worker just leaves.
                     if (control.Stop != StopMode.None) return;
                     log.Warning("This worker was swept as dead while alive (a stall or an outage longer than its lease); registering again before taking jobs");
@@ -128,6 +136,7 @@ internal sealed class WorkerLoop(WorkerStore store, WakeWaiter waker, JobExecuti
         switch (outcome.Kind)
         {
             case JobOutcomeKind.Completed:
+                _lastJob = (cls, job.Queue);
                 log.Information("Job done {Class} queue={Queue} duration={Duration:0.0}ms outcome=completed", cls, job.Queue, ms);
                 return job.Rid;
             case JobOutcomeKind.Requeue:
