@@ -74,6 +74,7 @@ public static class MasterCommandLine
             var path = SettingsResolver.ResolveConfigPath(result.GetValue(ConfigOption), env, Environment.CurrentDirectory);
             var environment = SettingsResolver.ResolveEnvironment(result.GetValue(EnvironmentOption), env);
             var config = ConfigLoader.Load(path, environment, env);
+            foreach (var warning in config.Warnings) Console.Error.WriteLine("pool-master check: warning: " + warning);
             Console.Out.Write(ConfigPrinter.Describe(config));
             return 0;
         }
