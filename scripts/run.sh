@@ -1,30 +1,47 @@
 #!/usr/bin/env bash
 # Runs the pool: pool-master with config/pool.yml and the sample jobs. When REDIS_URL is unset
-# it starts a private redis-server on a free local port and stops it afterwards.
+# it starts a private redis-server (on 6379 when that port is free, as the README's Quick start
+# assumes, else on a free local port, and prints the export line for other terminals) and stops
+# it afterwards, removing its temporary directory.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/ensure-redis.sh
 scripts/publish.sh
 BIN="$PWD/${POOL_BIN:-artifacts/bin}"
+CONFIG="${POOL_CONFIG:-config/pool.yml}"
+
+# A bad config is reported before Redis is installed or started.
+"$BIN/pool-master" check --config "$CONFIG" >/dev/null
+
+scripts/ensure-redis.sh
 
 redis_pid=""
-cleanup() { if [ -n "$redis_pid" ]; then kill "$redis_pid" 2>/dev/null || true; fi; }
+data_dir=""
+cleanup() {
+  if [ -n "$redis_pid" ]; then kill "$redis_pid" 2>/dev/null || true; wait "$redis_pid" 2>/dev/null || true; fi
+  if [ -n "$data_dir" ]; then rm -rf "$data_dir"; fi
+}
 trap cleanup EXIT
 
+port_in_use() { (echo >"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
 if [ -z "${REDIS_URL:-}" ]; then
-  port=$(( 20000 + RANDOM % 20000 ))
-  while (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$(( port + 1 )); done
+  port=6379
+  if port_in_use "$port"; then
+    port=$(( 20000 + RANDOM % 20000 ))
+    while port_in_use "$port"; do port=$(( port + 1 )); done
+  fi
   data_dir=$(mktemp -d)
   # Its own session, so Ctrl-C reaches pool-master (which drains gracefully) and not Redis.
   setsid redis-server --port "$port" --bind 127.0.0.1 --dir "$data_dir" --save "" --appendonly no >"$data_dir/redis.log" 2>&1 &
   redis_pid=$!
   for _ in $(seq 1 100); do
-    if (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then break; fi
+    if port_in_use "$port"; then break; fi
     sleep 0.05
   done
   export REDIS_URL="redis://127.0.0.1:$port"
-  echo "started a private redis-server at $REDIS_URL" >&2
+  echo "started a private redis-server at $REDIS_URL; in another terminal:" >&2
+  echo "  export REDIS_URL=$REDIS_URL POOL_JOBS=$BIN/Pool.Samples.dll" >&2
 fi
 
 export POOL_JOBS="${POOL_JOBS:-$BIN/Pool.Samples.dll}"
-"$BIN/pool-master" run --config "${POOL_CONFIG:-config/pool.yml}" "$@"
+"$BIN/pool-master" run --config "$CONFIG" "$@"

@@ -16,4 +16,5 @@ using var inbox = MasterCommandLine.IsRun(args) ? new SignalInbox(SignalNames.Ha
 // Its default cancels the action and gives up after 2 s, which would cut a graceful drain
 // (term_timeout is 25 s) short. The master handles them itself (the inbox above).
 var invocation = new InvocationConfiguration { ProcessTerminationTimeout = null };
-return await MasterCommandLine.Build(inbox).Parse(args).InvokeAsync(invocation).ConfigureAwait(false);
+var parsed = MasterCommandLine.Build(inbox).Parse(args);
+return UsageErrors.Report(parsed, Console.Error) ?? await parsed.InvokeAsync(invocation).ConfigureAwait(false);

@@ -26,7 +26,7 @@ public static class MasterCommandLine
     { Description = "seconds a child gets after TERM before SIGKILL of its group [env: TERM_TIMEOUT, RESQUE_TERM_TIMEOUT; default: 25]" };
 
     private static readonly Option<string?> RedisOption = new("--redis")
-    { Description = "Redis URL: redis://, rediss:// or a StackExchange.Redis configuration string [env: REDIS_URL]" };
+    { Description = "Redis URL: redis://, rediss:// or a StackExchange.Redis configuration string [env: REDIS_URL; default: " + RedisUrl.Default + "]" };
 
     private static readonly Option<string?> PidFileOption = new("--pidfile")
     { Description = "write the master's pid here; refuse to start if it names a live process [env: POOL_PIDFILE]" };
@@ -60,6 +60,7 @@ public static class MasterCommandLine
         check.SetAction(Check);
         root.Subcommands.Add(check);
         Commands.AdminCommands.AddTo(root);
+        OptionalArgumentsHelp.Install(root);
         return root;
     }
 
@@ -74,6 +75,7 @@ public static class MasterCommandLine
             var path = SettingsResolver.ResolveConfigPath(result.GetValue(ConfigOption), env, Environment.CurrentDirectory);
             var environment = SettingsResolver.ResolveEnvironment(result.GetValue(EnvironmentOption), env);
             var config = ConfigLoader.Load(path, environment, env);
+            foreach (var warning in config.Warnings) Console.Error.WriteLine("pool-master check: warning: " + warning);
             Console.Out.Write(ConfigPrinter.Describe(config));
             return 0;
         }

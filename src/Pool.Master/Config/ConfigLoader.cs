@@ -27,12 +27,14 @@ public static class ConfigLoader
         var values = new ConfigValues(file, env);
         var defaults = new GroupList(null);
         var sections = new Dictionary<string, (GroupList Groups, int Line)>(StringComparer.Ordinal);
+        var warnings = new List<string>();
 
         foreach (var (keyNode, valueNode) in root.Children)
         {
             var key = values.Key(keyNode);
             if (valueNode is YamlMappingNode mapping && !GroupReader.IsGroup(mapping))
             {
+                warnings.AddRange(GroupLookalikes.Check(key, mapping, values));
                 var section = new GroupList(key);
                 foreach (var (innerKey, innerValue) in mapping.Children)
                 {
@@ -56,7 +58,7 @@ public static class ConfigLoader
         var groups = environment is not null && sections.TryGetValue(environment, out var chosen)
             ? defaults.MergedWith(chosen.Groups)
             : defaults.Groups;
-        return new PoolConfig(sourcePath, environment, groups);
+        return new PoolConfig(sourcePath, environment, groups) { Warnings = warnings };
     }
 
     /// <summary>Each group is capped, and so is the whole pool under every environment, so no accepted file asks for more than a host can start.</summary>

@@ -29,6 +29,9 @@ public sealed record WorkerGroup(
 public sealed record PoolConfig(string SourcePath, string? Environment, IReadOnlyList<WorkerGroup> Groups)
 {
     public int TotalWorkers => Groups.Sum(g => g.Count);
+
+    /// <summary>What is valid but probably not meant (a section key that looks like a group option), one line each with file, line and key.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
 }
 
 /// <summary>A config problem, always with the file, and the line and key where known, and what to do.</summary>

@@ -21,7 +21,11 @@ internal static class YamlRoot
             var line = e.Start.Line > 0 ? (int)e.Start.Line : (int?)null;
             if (LongKeyLine(text) is { } longLine)
                 throw new ConfigException(file, longLine, null, $"a key is longer than {MaxKeyLength} characters, YAML's limit; shorten the queue list (split it into groups)");
-            var problem = (e.InnerException?.Message ?? e.Message).Split('\n')[0];
+            // YamlDotNet's messages end with a period; the hint follows after a semicolon.
+            var problem = (e.InnerException?.Message ?? e.Message).Split('\n')[0].Trim().TrimEnd('.');
+            // YamlDotNet places a tab in indentation at the start of the enclosing mapping, often line 1.
+            if (problem.Contains("tab", StringComparison.OrdinalIgnoreCase) && TabIndentedLine(text) is { } tabLine)
+                throw new ConfigException(file, tabLine, null, "a tab is used for indentation; YAML indents with spaces only, so replace the tab with spaces");
             var hint = problem.Contains("Duplicate key", StringComparison.OrdinalIgnoreCase)
                 ? "each queue list may appear once per section; merge the two lines"
                 : "fix the YAML syntax (check indentation, quotes and colons)";
@@ -37,6 +41,19 @@ internal static class YamlRoot
             throw new ConfigException(file, ConfigValues.Line(stream.Documents[0].RootNode), null,
                 "the top level must be a mapping of queue lists to worker counts, such as `default: 1`");
         return root;
+    }
+
+    /// <summary>The first line (1-based) whose leading whitespace holds a tab, if any.</summary>
+    private static int? TabIndentedLine(string text)
+    {
+        var number = 0;
+        foreach (var line in text.AsSpan().EnumerateLines())
+        {
+            number++;
+            var indent = line[..(line.Length - line.TrimStart(" \t").Length)];
+            if (indent.Contains('\t')) return number;
+        }
+        return null;
     }
 
     /// <summary>The first line whose key part (before ": ") is over the limit, if any.</summary>

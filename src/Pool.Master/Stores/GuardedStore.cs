@@ -85,7 +85,11 @@ internal sealed class GuardedStore(IMasterStore inner, ILogger log, TimeSpan tim
         switch (outcome.Action)
         {
             case RecoveryAction.Requeued: Counters.AddRecovered(); break;
-            case RecoveryAction.Poisoned: Counters.AddPoisoned(); break;
+            case RecoveryAction.Poisoned:
+                Counters.AddPoisoned();
+                log.Warning("dead worker {Pid} was running {JobClass} on {Queue}, which has now taken down {Attempts} workers: it is poisoned and moved to resque:failed, not run again; fix it, then `pool-master failed retry N`",
+                    pid, outcome.JobClass, outcome.Queue, outcome.Attempts);
+                return;
             case RecoveryAction.DirtyExit:
                 Counters.AddDirtyExit();
                 log.Warning("dead worker {Pid} was running {JobClass} on {Queue} as foreign worker {WorkerId}: recorded in resque:failed as Resque::DirtyExit, as Resque does, since whether it finished cannot be known; retry it from there if it is safe to run again",
@@ -93,8 +97,8 @@ internal sealed class GuardedStore(IMasterStore inner, ILogger log, TimeSpan tim
                 return;
             default: return;
         }
-        log.Information("recovered the job of dead worker {Pid}: {Action} {JobClass} on {Queue}, attempt {Attempts}",
-            pid, outcome.Action, outcome.JobClass, outcome.Queue, outcome.Attempts);
+        log.Information("recovered the job of dead worker {Pid}: requeued {JobClass} on {Queue} at the head of its queue, attempt {Attempts}",
+            pid, outcome.JobClass, outcome.Queue, outcome.Attempts);
     }
 
     /// <summary>

@@ -142,11 +142,18 @@ public static class MasterHost
         }
     }
 
+    /// <summary>At start and after each HUP: what `check` warns about, the log says too.</summary>
+    internal static void LogConfigWarnings(PoolConfig config, ILogger log)
+    {
+        foreach (var warning in config.Warnings) log.Warning("config: {Warning}", warning);
+    }
+
     private static void LogStart(MasterSettings settings, PoolConfig config, IReadOnlyDictionary<string, string?> env, ILogger log)
     {
         log.Information("pool-master {MasterPid} supervising {Workers} worker(s) in {Groups} group(s) from {Config} (environment {Environment}), redis {Redis}, term_timeout {TermTimeout}s + grace {KillGrace}s",
             Environment.ProcessId, config.TotalWorkers, config.Groups.Count, config.SourcePath, config.Environment ?? "(none)",
             RedisUrl.Redact(settings.RedisUrl), settings.TermTimeout.TotalSeconds, settings.KillGrace.TotalSeconds);
+        LogConfigWarnings(config, log);
 
         if (SettingsResolver.Get(env, "DYNO") is { } dyno)
         {

@@ -30,9 +30,11 @@ internal sealed partial class Supervisor
         if (child.Stop is { } stop)
         {
             var outcome = stop.KilledAt is not null ? "killed (SIGKILL to its group)" : ExitText.ByItself(code);
-            _log.Information("worker {Pid} ({Group} slot {Slot}) stopped after {StopMs:0} ms: {Outcome}",
-                child.Pid, child.Group.Key, child.SlotNumber, (now - stop.RequestedAt).TotalMilliseconds, outcome);
+            // While the master stops, the drain report lists every worker once; a line here too logged each stop twice.
             if (_mode != StopMode.None) _drain.Add(child, now, outcome);
+            else
+                _log.Information("worker {Pid} ({Group} slot {Slot}) stopped after {StopMs:0} ms: {Outcome}",
+                    child.Pid, child.Group.Key, child.SlotNumber, (now - stop.RequestedAt).TotalMilliseconds, outcome);
         }
         else if (_mode != StopMode.None)
         {

@@ -24,8 +24,10 @@ public sealed class FailedJobs(IDatabaseAsync db, ResqueKeys keys, TimeProvider?
         return raw.Select((r, i) => FailedJob.Parse(start + i, (string)r!)).ToList();
     }
 
+    /// <summary>The entry at a 0-based index; a negative one is refused, since Redis would count it from the end.</summary>
     public async Task<FailedJob?> GetAsync(long index)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
         var raw = await db.ListGetByIndexAsync(keys.Failed, index).ConfigureAwait(false);
         return raw.IsNull ? null : FailedJob.Parse(index, (string)raw!);
     }

@@ -84,7 +84,7 @@ internal static class WorkerRunner
             }
             catch (OperationCanceledException) when (tidyUp.IsCancellationRequested && !control.GiveUp.IsCancellationRequested)
             {
-                log.Warning("Worker {WorkerId} stopped ({Mode}) with every job settled, but could not leave the registry: Redis is unreachable; the master's recovery or the lease sweep removes the entry", workerId, control.Stop);
+                log.Warning("Worker {WorkerId} stopped on {Signal} with every job settled, but could not leave the registry: Redis is unreachable; the master's recovery or the lease sweep removes the entry", workerId, SignalName(control.Stop));
                 return 0;
             }
         }
@@ -92,10 +92,10 @@ internal static class WorkerRunner
         {
             // Redis stayed away through the whole stop: what this worker holds stays in its
             // in-flight record, and the lease sweep requeues it once the lease runs out.
-            log.Warning("Worker {WorkerId} stopped ({Mode}) without reaching Redis; its jobs are left for lease recovery", workerId, control.Stop);
+            log.Warning("Worker {WorkerId} stopped on {Signal} without reaching Redis; its jobs are left for lease recovery", workerId, SignalName(control.Stop));
             return 1;
         }
-        log.Information("Worker {WorkerId} stopped ({Mode})", workerId, control.Stop);
+        log.Information("Worker {WorkerId} stopped on {Signal}", workerId, SignalName(control.Stop));
         return 0;
     }
 
@@ -117,4 +117,7 @@ internal static class WorkerRunner
         options.SocketManager = SocketManager.ThreadPool;
         return await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
     }
+
+    /// <summary>The signal as an operator types it ("TERM"), for "stopped on TERM"; a worker that recycled itself stopped "on its own".</summary>
+    private static string SignalName(StopMode mode) => mode == StopMode.None ? "its own" : mode.ToString().ToUpperInvariant();
 }

@@ -1,6 +1,7 @@
 using Serilog;
 using Serilog.Core;
 using Serilog.Events;
+using Serilog.Formatting;
 using Serilog.Formatting.Compact;
 using Serilog.Formatting.Display;
 
@@ -12,9 +13,16 @@ namespace Pool.Logging;
 /// </summary>
 internal static class LogSetup
 {
+    /// <summary>
+    /// The writing process's id on every line, so lines of several workers sharing the master's
+    /// stdout can be told apart. Not "Pid": the master's messages use {Pid} for the worker they
+    /// are about, and an enricher never overwrites a property the message has.
+    /// </summary>
+    public const string ProcessIdProperty = "ProcessId";
+
     // {Timestamp} is the event's local time; the Z promises UTC, so text lines print UtcTimestamp.
     public const string TextTemplate =
-        "{" + UtcTimestampEnricher.PropertyName + ":yyyy-MM-ddTHH:mm:ss.fffZ} {Level:u3} [{Source}] {Message:lj}{NewLine}{Exception}";
+        "{" + UtcTimestampEnricher.PropertyName + ":yyyy-MM-ddTHH:mm:ss.fffZ} {Level:u3} [{Source} {" + ProcessIdProperty + "}] {Message:lj}{NewLine}{Exception}";
 
     /// <summary>Parses "text" or "json"; anything else is a usage error that names the flag.</summary>
     public static bool TryParseFormat(string? value, out LogFormat format)
@@ -31,33 +39,28 @@ internal static class LogSetup
         Create(format, source, minimum, batchable: false, out _);
 
     /// <summary>
-    /// As <see cref="Create(LogFormat, string, LogEventLevel)"/>, but when stdout is redirected (a
-    /// pipe or file, as under pool-master, systemd or Kubernetes) lines go through a
-    /// <see cref="BatchingStdoutSink"/> that the caller can switch to batches. On a terminal the
-    /// console sink keeps its colours and <paramref name="batching"/> is null.
+    /// As <see cref="Create(LogFormat, string, LogEventLevel)"/>. Every event is rendered whole and
+    /// written to stdout with one write(2) by a <see cref="BatchingStdoutSink"/>, so lines of the
+    /// master and its workers (which share its stdout, a terminal or a pipe) never split each
+    /// other. When <paramref name="batchable"/> and stdout is redirected (a pipe or file, as under
+    /// pool-master, systemd or Kubernetes), the caller gets the sink in <paramref name="batching"/>
+    /// to switch to batches; otherwise that is null. On a terminal, text lines are coloured by level.
     /// </summary>
     public static Logger Create(LogFormat format, string source, LogEventLevel minimum, bool batchable, out BatchingStdoutSink? batching)
     {
         var config = new LoggerConfiguration()
             .MinimumLevel.Is(minimum)
             .Enrich.WithProperty("Source", source)
-            .Enrich.WithProperty("Pid", Environment.ProcessId);
+            .Enrich.WithProperty(ProcessIdProperty, Environment.ProcessId);
         // JSON lines already carry "@t" with its offset; only the text template needs the UTC copy.
         if (format == LogFormat.Text) config = config.Enrich.With<UtcTimestampEnricher>();
-        batching = null;
-        if (batchable && Console.IsOutputRedirected)
-        {
-            batching = new BatchingStdoutSink(format == LogFormat.Json
-                ? new RenderedCompactJsonFormatter()
-                : new MessageTemplateTextFormatter(TextTemplate, System.Globalization.CultureInfo.InvariantCulture));
-            config = config.WriteTo.Sink(batching);
-        }
-        else
-        {
-            config = format == LogFormat.Json
-                ? config.WriteTo.Console(new RenderedCompactJsonFormatter())
-                : config.WriteTo.Console(outputTemplate: TextTemplate, formatProvider: System.Globalization.CultureInfo.InvariantCulture);
-        }
+        ITextFormatter formatter = format == LogFormat.Json
+            ? new RenderedCompactJsonFormatter()
+            : new MessageTemplateTextFormatter(TextTemplate, System.Globalization.CultureInfo.InvariantCulture);
+        if (format == LogFormat.Text && TerminalColours.Wanted) formatter = new TerminalColours(formatter);
+        var sink = new BatchingStdoutSink(formatter);
+        batching = batchable && Console.IsOutputRedirected ? sink : null;
+        config = config.WriteTo.Sink(sink);
         return config.CreateLogger();
     }
 }

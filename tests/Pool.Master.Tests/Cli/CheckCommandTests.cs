@@ -38,5 +38,14 @@ public sealed class CheckCommandTests : IDisposable
         Assert.Contains("pool.yml:2: key 'bar'", line);
     }
 
+    [Fact]
+    public void Check_warns_about_a_section_key_that_looks_like_count_and_still_exits_0()
+    {
+        var (code, output) = Check("default: 1\ncrunch:\n  cont: 3\n");
+
+        Assert.Equal(0, code);
+        Assert.Contains("pool-master check: warning: pool.yml:3: key 'crunch.cont': looks like the group option count", output);
+    }
+
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 }

@@ -92,6 +92,9 @@ public class ConfigLoaderTests
     [InlineData("foo: [1\n", 2, null, "invalid YAML")]
     [InlineData("foo:\n", 1, "foo", "no worker count")]
     [InlineData("production:\n  staging:\n    foo: 1\n", 2, "production.staging", "cannot nest")]
+    [InlineData("default: 1\nfoo:\n\tcount: 2\n", 3, null, "a tab is used for indentation")]
+    [InlineData("default: 1\nfoo:\n  count: 2\n  \tterm_timeout: 3\n", 4, null, "a tab is used for indentation")]
+    [InlineData("default: 1\ncrunch:\n  cont: 3\n  term_timeout: 120\n", 3, "crunch.cont", "did you mean count?")]
     public void Rejects_bad_input_with_the_line_the_key_and_a_fix(string yaml, int line, string? key, string problem)
     {
         var error = Fails(yaml);
@@ -124,5 +127,28 @@ public class ConfigLoaderTests
         var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load("/nonexistent/pool.yml", null, NoEnv));
         Assert.Contains("/nonexistent/pool.yml", error.Message);
         Assert.Contains("--config", error.Message);
+    }
+
+    [Fact]
+    public void A_yaml_error_reads_as_one_sentence_then_the_hint()
+    {
+        Assert.DoesNotContain(".;", Fails("foo: [1\n").Message);
+    }
+
+    [Theory]
+    [InlineData("cont")]
+    [InlineData("coutn")]
+    [InlineData("Count")]
+    public void A_section_key_that_looks_like_count_is_a_warning_naming_line_and_key(string typo)
+    {
+        var config = Parse($"default: 1\ncrunch:\n  {typo}: 3\n");
+        var warning = Assert.Single(config.Warnings);
+        Assert.StartsWith($"pool.yml:3: key 'crunch.{typo}': looks like the group option count", warning);
+    }
+
+    [Fact]
+    public void A_plain_environment_section_has_no_warnings()
+    {
+        Assert.Empty(Parse("foo: 1\nproduction:\n  foo: 5\n  \"mailers,low\": 2\n").Warnings);
     }
 }

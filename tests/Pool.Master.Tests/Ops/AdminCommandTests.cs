@@ -99,4 +99,33 @@ public sealed class AdminCommandTests(RedisFixture redis) : OpsTest(redis, "ops"
         Assert.Equal((0, "removed 1 job"), Cli.Run("failed", "clear"));
         Assert.False(Db.KeyExists(Keys.Failed));
     }
+
+    [Theory]
+    [InlineData("retry", "-1", "N must be 0 or more")]
+    [InlineData("remove", "-1", "N must be 0 or more")]
+    [InlineData("show", "-2", "N must be 0 or more")]
+    [InlineData("retry", "2", "no failed job at index 2: the failed list has 2 jobs, 0 to 1")]
+    [InlineData("remove", "5", "no failed job at index 5: the failed list has 2 jobs, 0 to 1")]
+    public void Failed_refuses_a_negative_or_out_of_range_index_in_one_line_and_changes_nothing(string command, string index, string error)
+    {
+        const string entry = """{"failed_at":"2026/11/25 13:33:11 UTC","payload":{"class":"Fail","args":["boom"]},"exception":"E","error":"e","backtrace":[],"worker":"h:1:q","queue":"q"}""";
+        Db.ListRightPush(Keys.Failed, [entry, entry.Replace("boom", "bang")]);
+
+        var (code, output) = Cli.Run("failed", command, index);
+
+        Assert.Equal(1, code);
+        Assert.StartsWith($"stderr: pool-master failed {command}: ", Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+        Assert.Contains(error, output);
+        Assert.Equal([entry, entry.Replace("boom", "bang")], Db.ListRange(Keys.Failed).Select(v => (string)v!));
+        Assert.False(Db.KeyExists(Keys.Queue("q")));
+    }
+
+    [Fact]
+    public void Enqueue_without_arguments_says_what_is_missing_once_in_one_line()
+    {
+        var (code, output) = Cli.Run("enqueue");
+
+        Assert.Equal(1, code);
+        Assert.Equal("stderr: pool-master enqueue: missing <queue> and <class>; usage: pool-master enqueue <queue> <class> [<args>...] (see pool-master enqueue --help)", output);
+    }
 }

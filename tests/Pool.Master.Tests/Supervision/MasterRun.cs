@@ -94,11 +94,14 @@ internal sealed class MasterRun : IDisposable
         MasterLines().Count(l => l.Contains("drain: worker", StringComparison.Ordinal) && l.Contains(outcome, StringComparison.Ordinal));
 
     /// <summary>Lines the master itself logged (not its workers' stdout, which it shares).</summary>
-    public IEnumerable<string> MasterLines() => Master.Lines.Where(l => l.Contains(" [master] ", StringComparison.Ordinal));
+    public IEnumerable<string> MasterLines() => Master.Lines.Where(l => l.Contains(MasterTag, StringComparison.Ordinal));
+
+    /// <summary>Every line names its writer and its pid: " [master 123] ".</summary>
+    private string MasterTag => $" [master {Master.Pid}] ";
 
     /// <summary>The master's stdout is read asynchronously: wait for its line rather than assume it is in yet.</summary>
     public string WaitForMasterLine(string text, TimeSpan? timeout = null) =>
-        Master.WaitForLine(l => l.Contains(" [master] ", StringComparison.Ordinal) && l.Contains(text, StringComparison.Ordinal), timeout ?? TimeSpan.FromSeconds(10), text);
+        Master.WaitForLine(l => l.Contains(MasterTag, StringComparison.Ordinal) && l.Contains(text, StringComparison.Ordinal), timeout ?? TimeSpan.FromSeconds(10), text);
 
     public void WriteConfig(string yaml) => File.WriteAllText(ConfigPath, yaml);
 

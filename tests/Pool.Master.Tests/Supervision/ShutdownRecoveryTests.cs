@@ -56,7 +56,7 @@ public sealed partial class ShutdownRecoveryTests(RedisFixture redis) : IClassFi
         Assert.Equal("""{"class":"Stubborn","args":[60],"pool_attempts":1}""", (string?)await Db.ListGetByIndexAsync(Keys.Queue("q"), 0));
         Assert.False(await Db.KeyExistsAsync(Keys.InFlight(WorkerIdentity.For(worker, "q"))));
         var lines = master.Lines.ToList();
-        Assert.Contains(lines, l => l.Contains($"recovered the job of dead worker {worker}: Requeued Stubborn on q", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains($"recovered the job of dead worker {worker}: requeued Stubborn on q", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains("killed by SIGKILL", StringComparison.Ordinal));
         Assert.DoesNotContain(lines, l => l.Contains("exited by itself with code 137", StringComparison.Ordinal));
         Assert.Contains("pool-master exiting with 0", lines[^1], StringComparison.Ordinal);

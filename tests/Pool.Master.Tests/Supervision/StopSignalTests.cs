@@ -21,6 +21,8 @@ public sealed class StopSignalTests(ITestOutputHelper output)
         Assert.All(pids, p => Assert.True(run.HasLogged(p, "exiting on TERM")));
         Assert.All(pids, p => Assert.False(ProcFs.IsAlive(p)));
         Assert.Equal(3, run.DrainLines("exited by itself"));
+        // Each stop once, in the drain report, not also as it happens.
+        Assert.DoesNotContain(run.MasterLines(), l => l.Contains(") stopped after ", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Text;
 using Pool.Logging;
 using Pool.Testing;
 using Serilog.Events;
+using Serilog.Formatting;
 using Serilog.Formatting.Display;
 using Serilog.Parsing;
 
@@ -27,10 +28,24 @@ public sealed class BatchingStdoutSinkTests
     private static LogEvent Line(string text, LogEventLevel level = LogEventLevel.Information) =>
         new(DateTimeOffset.UtcNow, level, null, new MessageTemplateParser().Parse(text), []);
 
-    private static (BatchingStdoutSink, CountingStream) NewSink()
+    private static (BatchingStdoutSink, CountingStream) NewSink(Func<ITextFormatter, ITextFormatter>? wrap = null)
     {
         var stdout = new CountingStream();
-        return (new BatchingStdoutSink(new MessageTemplateTextFormatter("{Message}{NewLine}"), stdout), stdout);
+        var formatter = new MessageTemplateTextFormatter("{Message}{NewLine}");
+        return (new BatchingStdoutSink(wrap is null ? formatter : wrap(formatter), stdout), stdout);
+    }
+
+    [Fact]
+    public void A_long_coloured_terminal_line_is_one_write_with_its_colour_closed_before_the_newline()
+    {
+        var (sink, stdout) = NewSink(f => new TerminalColours(f));
+        using (sink)
+        {
+            var text = new string('x', 2000);
+            sink.Emit(Line(text, LogEventLevel.Warning));
+            Assert.Equal(1, stdout.Writes);
+            Assert.Equal("\u001b[33m" + text + "\u001b[0m\n", stdout.Text.ReplaceLineEndings("\n"));
+        }
     }
 
     [Fact]

@@ -25,8 +25,20 @@ public sealed class CommandLineTests(RedisFixture redis) : IDisposable
             new Dictionary<string, string?> { ["REDIS_URL"] = redis.Server.Url, ["POOL_NAMESPACE"] = _s.Namespace });
         var line = worker.WaitForLine("Worker ready", TimeSpan.FromSeconds(15));
         Assert.StartsWith("{\"@t\":", line);
+        Assert.Contains($"\"ProcessId\":{worker.Pid}", line);
         worker.Signal(Signum.SIGTERM);
         Assert.Equal(0, worker.WaitForExit(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact] // every wait below is bounded
+    public void Every_text_line_names_the_worker_and_its_pid()
+    {
+        using var worker = TestProcess.Start(Artifacts.PoolWorker, ["--jobs", Artifacts.SamplesDll, "--queues", "q"],
+            new Dictionary<string, string?> { ["REDIS_URL"] = redis.Server.Url, ["POOL_NAMESPACE"] = _s.Namespace, ["POOL_LOG_FORMAT"] = null });
+        worker.WaitForLine("Worker ready", TimeSpan.FromSeconds(15));
+        worker.Signal(Signum.SIGTERM);
+        Assert.Equal(0, worker.WaitForExit(TimeSpan.FromSeconds(10)));
+        Assert.All(worker.Lines.Where(l => l.Length > 0), l => Assert.Contains($" [worker {worker.Pid}] ", l));
     }
 
     [Fact] // every wait below is bounded

@@ -14,7 +14,7 @@ namespace Pool.Master.Cli.Commands;
 internal sealed class AdminContext(IDatabase db, ResqueKeys keys, bool json, string redisUrl)
 {
     public static readonly Option<string?> RedisOption = new("--redis")
-    { Description = "Redis URL [env: REDIS_URL; default: redis://127.0.0.1:6379]" };
+    { Description = "Redis URL [env: REDIS_URL; default: " + Protocol.Connection.RedisUrl.Default + "]" };
 
     public static readonly Option<string?> NamespaceOption = new("--namespace")
     { Description = "Redis key namespace [env: POOL_NAMESPACE; default: resque]" };

@@ -21,7 +21,30 @@ internal static class FailedCommands
         return failed;
     }
 
-    private static Argument<long> IndexArgument(string what) => new("N") { Description = $"0-based index of the failed job to {what}" };
+    private static Argument<long> IndexArgument(string what) =>
+        NonNegative(new Argument<long>("N") { Description = $"0-based index of the failed job to {what}" });
+
+    /// <summary>
+    /// Refused at parse time, before Redis is reached: Redis reads a negative index from the end,
+    /// so `retry -1` acted on the last entry.
+    /// </summary>
+    private static Argument<T> NonNegative<T>(Argument<T> argument)
+    {
+        argument.Validators.Add(result =>
+        {
+            if (result.Tokens.Count == 1 && result.Tokens[0].Value.StartsWith('-'))
+                result.AddError($"N must be 0 or more (the 0-based index `pool-master failed list` shows), got {result.Tokens[0].Value}");
+        });
+        return argument;
+    }
+
+    /// <summary>An index past the end is an error on stderr, with the list's size.</summary>
+    private static async Task<int> NoSuchIndex(AdminContext ctx, string name, long n)
+    {
+        var count = await new FailedJobs(ctx.Db, ctx.Keys).CountAsync().ConfigureAwait(false);
+        var range = count == 0 ? "the failed list is empty" : $"the failed list has {TextTable.Plural(count, "job", "jobs")}, 0 to {count - 1}";
+        return AdminContext.Fail(name, $"no failed job at index {n}: {range}; see `pool-master failed list`");
+    }
 
     private static Command BuildList()
     {
@@ -60,7 +83,7 @@ internal static class FailedCommands
         {
             var n = result.GetValue(index);
             if (await new FailedJobs(ctx.Db, ctx.Keys).GetAsync(n).ConfigureAwait(false) is not { } job)
-                return AdminContext.Fail("failed show", $"no failed job at index {n}");
+                return await NoSuchIndex(ctx, "failed show", n).ConfigureAwait(false);
             if (ctx.Json) JsonOutput.Write(FailedJobView.Full(job));
             else Console.Out.Write(FailedJobView.Describe(job));
             return 0;
@@ -70,7 +93,7 @@ internal static class FailedCommands
 
     private static Command BuildRetry()
     {
-        var index = new Argument<long?>("N") { Description = "0-based index of the failed job to retry", Arity = ArgumentArity.ZeroOrOne };
+        var index = NonNegative(new Argument<long?>("N") { Description = "0-based index of the failed job to retry", Arity = ArgumentArity.ZeroOrOne });
         var all = new Option<bool>("--all") { Description = "retry every failed job" };
         var command = AdminContext.WithOptions(new Command("retry",
             "enqueue a failed job again (it stays in the list, marked retried_at, as Resque does)"), json: true);
@@ -83,6 +106,7 @@ internal static class FailedCommands
             if (result.GetValue(all) == n.HasValue)
                 return AdminContext.Fail("failed retry", "give either N (a 0-based index) or --all");
             var results = n is { } i ? [await jobs.RetryAsync(i).ConfigureAwait(false)] : await jobs.RetryAllAsync().ConfigureAwait(false);
+            if (n is { } gone && results[0].Outcome == RetryOutcome.Gone) return await NoSuchIndex(ctx, "failed retry", gone).ConfigureAwait(false);
             var retried = results.Count(r => r.Outcome == RetryOutcome.Retried);
             if (ctx.Json) JsonOutput.Write(new { Retried = retried, Results = results });
             else
@@ -106,10 +130,11 @@ internal static class FailedCommands
         command.SetAction((result, _) => AdminContext.RunAsync(result, "failed remove", async ctx =>
         {
             var n = result.GetValue(index);
-            var removed = await new FailedJobs(ctx.Db, ctx.Keys).RemoveAsync(n).ConfigureAwait(false);
-            if (ctx.Json) JsonOutput.Write(new { Removed = removed ? 1 : 0 });
-            else Console.Out.WriteLine(removed ? "removed 1 job" : $"removed 0 jobs: no failed job at index {n}");
-            return removed ? 0 : 1;
+            if (!await new FailedJobs(ctx.Db, ctx.Keys).RemoveAsync(n).ConfigureAwait(false))
+                return await NoSuchIndex(ctx, "failed remove", n).ConfigureAwait(false);
+            if (ctx.Json) JsonOutput.Write(new { Removed = 1 });
+            else Console.Out.WriteLine("removed 1 job");
+            return 0;
         }));
         return command;
     }

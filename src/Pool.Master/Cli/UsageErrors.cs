@@ -1,0 +1,38 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+
+namespace Pool.Master.Cli;
+
+/// <summary>
+/// A command line that does not parse is one line on stderr, as every other error is. By default
+/// System.CommandLine prints one error per missing argument (`enqueue` alone printed the same
+/// line twice) and then the whole help.
+/// </summary>
+internal static class UsageErrors
+{
+    /// <summary>Writes the line and returns the exit code when <paramref name="result"/> has errors; null when it parsed.</summary>
+    public static int? Report(ParseResult result, TextWriter error)
+    {
+        if (result.Errors.Count == 0 || result.Action is System.CommandLine.Help.HelpAction) return null;
+        var command = result.CommandResult.Command;
+        var missing = command.Arguments.Where(a => a.Arity.MinimumNumberOfValues > 0 && result.GetResult(a) is not { Tokens.Count: > 0 }).ToList();
+        var problems = result.Errors.Select(e => e.Message.TrimEnd('.'))
+            .Where(m => missing.Count == 0 || !m.StartsWith("Required argument missing", StringComparison.Ordinal))
+            .Prepend(missing.Count > 0 ? "missing " + string.Join(" and ", missing.Select(a => $"<{a.Name}>")) : null)
+            .OfType<string>()
+            .Distinct();
+        var path = CommandPath(result.CommandResult);
+        error.WriteLine($"{path}: {string.Join("; ", problems)}; usage: {$"{path} {Usage(command)}".TrimEnd()} (see {path} --help)");
+        return 1;
+    }
+
+    private static string CommandPath(CommandResult result) =>
+        result.Parent is CommandResult parent ? $"{CommandPath(parent)} {result.Command.Name}" : "pool-master";
+
+    /// <summary>The arguments as the help's usage line shows them: [&lt;x&gt;] when optional, ... when repeated.</summary>
+    internal static string Usage(Command command) => string.Join(' ', command.Arguments.Select(a =>
+    {
+        var label = $"<{a.Name}>" + (a.Arity.MaximumNumberOfValues > 1 ? "..." : "");
+        return a.Arity.MinimumNumberOfValues == 0 ? $"[{label}]" : label;
+    }));
+}
