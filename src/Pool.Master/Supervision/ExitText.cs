@@ -11,7 +11,11 @@ internal static class ExitText
     /// reads the same, but shells do the same with their children, so that is the usual reading.)
     /// </summary>
     public static string ByItself(int code) =>
-        code is > 128 and < 128 + 65 && Enum.IsDefined((Signum)(code - 128))
-            ? $"killed by {(Signum)(code - 128)}, not by the master"
-            : $"exited by itself with code {code}";
+        Signal(code) is { } signal ? $"killed by {signal}, not by the master" : $"exited by itself with code {code}";
+
+    /// <summary>How a crashed worker ended, for the crash lines: "was killed by SIGKILL" or "exited with code 3".</summary>
+    public static string Crash(int code) => Signal(code) is { } signal ? $"was killed by {signal}" : $"exited with code {code}";
+
+    private static Signum? Signal(int code) =>
+        code is > 128 and < 128 + 65 && Enum.IsDefined((Signum)(code - 128)) ? (Signum)(code - 128) : null;
 }

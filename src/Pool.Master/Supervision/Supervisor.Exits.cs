@@ -66,13 +66,13 @@ internal sealed partial class Supervisor
         slot.SpawnAt = now + step.Delay;
         if (step.StartedLooping)
         {
-            _log.Warning("slot {Group}/{Slot} crash-looping, backing off (worker {Pid} exited with code {ExitCode} after {UptimeMs:0} ms; next try in {DelayMs:0} ms)",
-                slot.Group.Group.Key, slot.Number, child.Pid, code, (now - child.StartedAt).TotalMilliseconds, step.Delay.TotalMilliseconds);
+            _log.Warning("slot {Group}/{Slot} crash-looping, backing off (worker {Pid} {Exit} after {UptimeMs:0} ms; next try in {DelayMs:0} ms)",
+                slot.Group.Group.Key, slot.Number, child.Pid, ExitText.Crash(code), (now - child.StartedAt).TotalMilliseconds, step.Delay.TotalMilliseconds);
         }
         else if (!slot.Backoff.IsLooping)
         {
-            _log.Warning("worker {Pid} ({Group} slot {Slot}) died with code {ExitCode} after {UptimeMs:0} ms; replacing it",
-                child.Pid, slot.Group.Group.Key, slot.Number, code, (now - child.StartedAt).TotalMilliseconds);
+            _log.Warning("worker {Pid} ({Group} slot {Slot}) {Exit} after {UptimeMs:0} ms; replacing it",
+                child.Pid, slot.Group.Group.Key, slot.Number, ExitText.Crash(code), (now - child.StartedAt).TotalMilliseconds);
         }
     }
 }

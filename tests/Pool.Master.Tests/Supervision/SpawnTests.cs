@@ -77,6 +77,8 @@ public sealed class SpawnTests(ITestOutputHelper output)
         output.WriteLine($"kill -9 to replacement running: {running.TotalMilliseconds:0} ms; to READY: {clock.Elapsed.TotalMilliseconds:0} ms");
 
         Assert.Equal(slot, ProcFs.Environment(replacement)["POOL_WORKER_SLOT"]);
+        // The crash line names the signal, not .NET's 128 + N exit code.
+        run.WaitForMasterLine($"worker {victim} (foo slot {slot}) was killed by SIGKILL after");
         Assert.Null(ProcFs.State(victim)); // reaped: no zombie left behind
         Assert.DoesNotContain(ProcFs.Children(run.Master.Pid), p => ProcFs.State(p) == 'Z');
     }
