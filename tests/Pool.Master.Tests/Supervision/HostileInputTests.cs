@@ -141,8 +141,11 @@ public sealed class HostileInputTests
     public void Usr2_in_the_masters_first_moments_does_not_kill_it()
     {
         using var run = MasterRun.Start("foo: 1\n");
-        // As soon as the runtime's own handlers are in (CONT is caught), well before the loop runs.
-        Wait.Until(() => ProcFs.IsAlive(run.Master.Pid) && Caught(run.Master.Pid, Signum.SIGCONT), TimeSpan.FromSeconds(10), "the master's runtime to start");
+        // As soon as Main has taken USR2 over (its first statements), well before the supervision
+        // loop runs. Earlier, while the .NET runtime itself starts and before Main, USR2 still has
+        // its default action; nothing inside the process can close that window (see the README),
+        // and waiting only for the runtime's own handlers (CONT caught) made this test race it.
+        Wait.Until(() => ProcFs.IsAlive(run.Master.Pid) && Caught(run.Master.Pid, Signum.SIGUSR2), TimeSpan.FromSeconds(10), "the master's Main to take USR2 over");
         run.Signal(Signum.SIGUSR2);
 
         run.WaitForMasterLine("passed USR2 on", TimeSpan.FromSeconds(30));
