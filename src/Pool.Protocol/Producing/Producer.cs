@@ -61,7 +61,7 @@ public sealed class Producer : IAsyncDisposable
         // The time is for the record of an idle worker that is handed the job in the same script.
         var now = DateTimeOffset.UtcNow;
         var r = await Confirmation.RunAsync(_db, PoolScripts.Enqueue,
-            [Keys.Namespace, queue, payload, PoolScripts.WakeBound, now.ToUnixTimeMilliseconds(), ResqueTime.Iso(now)]).ConfigureAwait(false);
+            [Keys.Namespace, queue, payload, PoolScripts.WakeBound, ResqueTime.Iso(now)]).ConfigureAwait(false);
         return (long)r;
     }
 

@@ -103,15 +103,7 @@ public sealed class RedisMasterStore : IMasterStore
     public async Task<int> RecoverExpiredAsync(CancellationToken ct = default)
     {
         if (!Gate.IsOpen(Lease)) return 0;
-        try
-        {
-            return await SweepAsync(ct).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is RedisException or TimeoutException)
-        {
-            Gate.Trouble();
-            throw;
-        }
+        return await Gate.WatchAsync(() => SweepAsync(ct)).ConfigureAwait(false);
     }
 
     private async Task<int> SweepAsync(CancellationToken ct)
@@ -148,15 +140,7 @@ public sealed class RedisMasterStore : IMasterStore
         argv[1] = (long)Lease.TotalMilliseconds;
         var i = 2;
         foreach (var id in workerIds) argv[i++] = id;
-        try
-        {
-            await ScriptRunner.RunAsync(_db, PoolScripts.Vouch, argv).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is RedisException or TimeoutException)
-        {
-            Gate.Trouble();
-            throw;
-        }
+        await Gate.WatchAsync(() => ScriptRunner.RunAsync(_db, PoolScripts.Vouch, argv)).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlySet<string>> BusyWorkersAsync(IReadOnlyCollection<string> workerIds, CancellationToken ct = default)

@@ -32,6 +32,20 @@ public sealed class SweepGate
     /// <summary>Redis failed, timed out or reconnected: start waiting a whole lease again.</summary>
     public void Trouble() => Interlocked.Exchange(ref _troubleAt, _time.GetTimestamp());
 
+    /// <summary>Runs a call, counting a Redis failure or timeout in it as trouble before it is rethrown.</summary>
+    public async Task<T> WatchAsync<T>(Func<Task<T>> call)
+    {
+        try
+        {
+            return await call().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            Trouble();
+            throw;
+        }
+    }
+
     /// <summary>True when nothing went wrong with Redis for at least <paramref name="lease"/>.</summary>
     public bool IsOpen(TimeSpan lease) => _time.GetElapsedTime(Interlocked.Read(ref _troubleAt)) >= lease;
 }

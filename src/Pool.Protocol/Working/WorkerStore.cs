@@ -91,20 +91,19 @@ public sealed class WorkerStore
     {
         var now = _time.GetUtcNow();
         var rid = reserve ? WorkerId + "#" + Interlocked.Increment(ref _ridCounter) : "";
-        var argv = new RedisValue[10 + _queueArgs.Length];
+        var argv = new RedisValue[9 + _queueArgs.Length];
         argv[0] = Keys.Namespace;
         argv[1] = WorkerId;
         argv[2] = ackRid ?? "";
         argv[3] = rid;
-        argv[4] = now.ToUnixTimeMilliseconds();
-        argv[5] = ResqueTime.Iso(now);
+        argv[4] = ResqueTime.Iso(now);
         // A busy worker renews its lease once a second, not with every job.
         var renewLease = _time.GetElapsedTime(LeaseRenewedAt) >= LeaseRenewal;
-        argv[6] = renewLease ? LeaseMs : 0;
-        argv[7] = reserve ? "1" : "0";
-        argv[8] = (long)IdleRegistration.TotalMilliseconds;
-        argv[9] = _wasIdle ? "1" : "0";
-        _queueArgs.CopyTo(argv, 10);
+        argv[5] = renewLease ? LeaseMs : 0;
+        argv[6] = reserve ? "1" : "0";
+        argv[7] = (long)IdleRegistration.TotalMilliseconds;
+        argv[8] = _wasIdle ? "1" : "0";
+        _queueArgs.CopyTo(argv, 9);
 
         var r = (RedisResult[])(await RunConfirmedAsync(PoolScripts.Reserve, argv).ConfigureAwait(false))!;
         var status = (string?)r[0];

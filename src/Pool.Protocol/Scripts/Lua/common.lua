@@ -108,14 +108,14 @@ end
 -- failed list. The in-flight hash is written in the same script that pops the queue, so a
 -- worker killed at any instant leaves its job findable. A worker holds one job at a time and
 -- only while it runs it: nothing it has not started is hidden from Resque's tools.
-local function take(id, rid, queues, nowMs, runAt)
+local function take(id, rid, queues, runAt)
   local order, star = priority(queues)
   local checkPaused = redis.call('SCARD', k('pool:paused-queues')) > 0
   for _, q in ipairs(order) do
     if not (checkPaused and redis.call('SISMEMBER', k('pool:paused-queues'), q) == 1) then
       local payload = redis.call('LPOP', k('queue:' .. q))
       if payload then
-        redis.call('HSET', k('pool:inflight:' .. id), 'rid', rid, 'queue', q, 'payload', payload, 'started', nowMs)
+        redis.call('HSET', k('pool:inflight:' .. id), 'rid', rid, 'queue', q, 'payload', payload, 'run_at', runAt)
         redis.call('SET', k('worker:' .. id),
           '{"queue":' .. jstr(q) .. ',"run_at":' .. jstr(runAt) .. ',"payload":' .. embed(payload) .. '}')
         return {'job', rid, q, payload}
@@ -132,7 +132,7 @@ end
 -- True when the queue is empty afterwards, so no wake token is needed; false when nobody was
 -- handed a job or jobs remain (the worker's priority walk may have taken an older or a
 -- higher-priority job), and the caller pushes a wake token as usual.
-local function hand_off(queue, nowMs, runAt)
+local function hand_off(queue, runAt)
   if redis.call('GET', k('pause-all-workers')) == 'true' then return false end
   if redis.call('SISMEMBER', k('pool:paused-queues'), queue) == 1 then return false end
   for _, set in ipairs({k('pool:idle:' .. queue), k('pool:idle:*')}) do
@@ -146,7 +146,7 @@ local function hand_off(queue, nowMs, runAt)
       -- A worker whose lease ran out is left to the sweep; one that still holds a job is not idle.
       if queues and redis.call('EXISTS', k('pool:lease:' .. id)) == 1
           and redis.call('EXISTS', k('pool:inflight:' .. id)) == 0 then
-        local got = take(id, id .. '#h' .. redis.call('INCR', k('pool:handoffs')), queues, nowMs, runAt)
+        local got = take(id, id .. '#h' .. redis.call('INCR', k('pool:handoffs')), queues, runAt)
         if got then
           redis.call('RPUSH', k('pool:mailbox:' .. id), got[2] .. '\n' .. got[3] .. '\n' .. got[4])
           return redis.call('LLEN', k('queue:' .. queue)) == 0
@@ -183,23 +183,6 @@ local function dirty_exit(id, failedAt)
   return queue, payload
 end
 
--- Unix milliseconds as Resque's ISO-8601 UTC text (2026-11-25T13:33:11Z); Redis's Lua has no os.date.
--- Civil-from-days after Howard Hinnant's algorithm.
-local function iso_utc(ms)
-  local s = math.floor(tonumber(ms) / 1000)
-  local rem = s % 86400
-  local z = math.floor(s / 86400) + 719468
-  local era = math.floor(z / 146097)
-  local doe = z - era * 146097
-  local yoe = math.floor((doe - math.floor(doe / 1460) + math.floor(doe / 36524) - math.floor(doe / 146096)) / 365)
-  local doy = doe - (365 * yoe + math.floor(yoe / 4) - math.floor(yoe / 100))
-  local mp = math.floor((5 * doy + 2) / 153)
-  local d = doy - math.floor((153 * mp + 2) / 5) + 1
-  local m = mp < 10 and mp + 3 or mp - 9
-  local y = yoe + era * 400 + (m <= 2 and 1 or 0)
-  return string.format('%04d-%02d-%02dT%02d:%02d:%02dZ', y, m, d, math.floor(rem / 3600), math.floor(rem % 3600 / 60), rem % 60)
-end
-
 -- A Ruby worker starting on this host prunes every worker of its queue list whose pid ps does not
 -- show as a Resque worker: SREM workers, DEL worker:ID and worker:ID:started, HDEL
 -- workers:heartbeat. A live Pool worker puts it all back on its next lease renewal, with its
@@ -210,10 +193,10 @@ local function restore_registration(id, started, nowIso)
   redis.call('SADD', k('workers'), id)
   redis.call('SET', k('worker:' .. id .. ':started'), started)
   redis.call('HSET', k('workers:heartbeat'), id, nowIso)
-  local held = redis.call('HMGET', k('pool:inflight:' .. id), 'queue', 'payload', 'started')
+  local held = redis.call('HMGET', k('pool:inflight:' .. id), 'queue', 'payload', 'run_at')
   if held[2] then
     redis.call('SET', k('worker:' .. id), '{"queue":' .. jstr(held[1]) .. ',"run_at":' ..
-      jstr(held[3] and iso_utc(held[3]) or nowIso) .. ',"payload":' .. embed(held[2]) .. '}')
+      jstr(held[3] or nowIso) .. ',"payload":' .. embed(held[2]) .. '}')
   end
   return true
 end

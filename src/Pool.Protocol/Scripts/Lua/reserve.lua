@@ -1,7 +1,7 @@
 -- Ack the previous job (if any) and reserve the next one, in one round trip. The worker awaits
 -- the reply before it starts anything, so an ack is in Redis before the next job runs: a kill at
 -- any instant re-runs at most the one job whose ack was on its way.
--- ARGV: ns, worker id, ack rid ('' = none), new rid, now ms, run_at ISO, lease ms (0 = renewed
+-- ARGV: ns, worker id, ack rid ('' = none), new rid, run_at ISO, lease ms (0 = renewed
 --       lately, leave it), reserve ('1'/'0'), idle ttl ms, was idle ('1'/'0'), queues...
 -- Returns {'job', rid, queue, payload} | {'empty'} | {'paused'} | {'acked'} | {'swept'}
 -- 'empty' registers the worker as idle, so the next Pool enqueue can hand it a job directly
@@ -23,9 +23,9 @@ elseif redis.call('SISMEMBER', k('pool:workers'), id) == 0 then
 end
 -- A worker that was not idle since its last reserve was in no idle set, so no enqueue can have
 -- handed it a job: its mailbox is empty and there is nothing to leave.
-local wasIdle = ARGV[10] == '1'
+local wasIdle = ARGV[9] == '1'
 local function leave_idle() if wasIdle then deidle(id) end end
-local leaseMs = tonumber(ARGV[7])
+local leaseMs = tonumber(ARGV[6])
 if leaseMs > 0 then redis.call('SET', k('pool:lease:' .. id), '1', 'PX', leaseMs) end
 -- Whatever a hand-off left in the mailbox is still in the in-flight hash; that is the truth.
 -- The worker stays in the idle sets only while this call finds nothing (an idle worker's poll
@@ -33,7 +33,7 @@ if leaseMs > 0 then redis.call('SET', k('pool:lease:' .. id), '1', 'PX', leaseMs
 if wasIdle then redis.call('DEL', k('pool:mailbox:' .. id)) end
 -- Just acked: nothing is held. Otherwise a lost reply or an unread hand-off may have left a job.
 local held = acked and {} or redis.call('HMGET', inflight, 'rid', 'queue', 'payload')
-if ARGV[8] ~= '1' then
+if ARGV[7] ~= '1' then
   deidle(id)
   -- Not taking jobs (stopping or paused): a job still held after the ack is one the worker is
   -- not settling (a hand-off it never read, or a reply it lost); it goes back to its queue.
@@ -55,12 +55,12 @@ if redis.call('GET', k('pause-all-workers')) == 'true' then
 end
 
 local queues = {}
-for i = 11, #ARGV do queues[#queues + 1] = ARGV[i] end
-local out = take(id, rid, queues, ARGV[5], ARGV[6])
+for i = 10, #ARGV do queues[#queues + 1] = ARGV[i] end
+local out = take(id, rid, queues, ARGV[5])
 if out then
   leave_idle()
   return out
 end
-local idleTtl = tonumber(ARGV[9])
+local idleTtl = tonumber(ARGV[8])
 if redis.call('PEXPIRE', k('pool:idler:' .. id), idleTtl) == 0 then go_idle(id, queues, idleTtl) end
 return {'empty'}
