@@ -12,7 +12,7 @@ namespace Pool.Testing;
 /// </summary>
 public sealed class PoolMasterProcess : IDisposable
 {
-    private readonly HashSet<int> _seenWorkers = [];
+    private readonly SeenWorkers _seenWorkers = new();
     private readonly string _dir = Directory.CreateTempSubdirectory("pool-master").FullName;
     private readonly ResqueKeys _keys;
 
@@ -42,7 +42,7 @@ public sealed class PoolMasterProcess : IDisposable
         var ids = db.SetMembers(_keys.PoolWorkers).Select(v => (string)v!)
             .Where(id => WorkerIdentity.Parse(id).Pid is { } pid && ProcFs.IsAlive(pid) && ProcFs.ParentPid(pid) == Process.Pid)
             .ToList();
-        lock (_seenWorkers) _seenWorkers.UnionWith(ids.Select(id => WorkerIdentity.Parse(id).Pid!.Value));
+        _seenWorkers.Add(ids.Select(id => WorkerIdentity.Parse(id).Pid!.Value));
         return ids;
     }
 
@@ -57,11 +57,8 @@ public sealed class PoolMasterProcess : IDisposable
 
     public void Dispose()
     {
-        List<int> workers;
-        lock (_seenWorkers) workers = [.. _seenWorkers];
         Process?.Dispose();
-        // Each worker leads its own group; the master's own cleanup may not have run.
-        foreach (var pid in workers) Syscall.kill(-pid, Signum.SIGKILL);
+        _seenWorkers.KillGroups();
         try { Directory.Delete(_dir, recursive: true); }
         catch (IOException) { }
     }

@@ -12,7 +12,7 @@ namespace Pool.Master.Tests.Supervision;
 /// </summary>
 internal sealed class MasterRun : IDisposable
 {
-    private readonly HashSet<int> _seenWorkers = [];
+    private readonly SeenWorkers _seenWorkers = new();
 
     public string Dir { get; } = Directory.CreateTempSubdirectory("pool-master-test").FullName;
     public string ConfigPath => Path.Combine(Dir, "pool.yml");
@@ -52,7 +52,7 @@ internal sealed class MasterRun : IDisposable
     public IReadOnlyList<int> Workers()
     {
         var pids = ProcFs.Children(Master.Pid).Where(ProcFs.IsAlive).ToList();
-        lock (_seenWorkers) _seenWorkers.UnionWith(pids);
+        _seenWorkers.Add(pids);
         return pids;
     }
 
@@ -107,11 +107,8 @@ internal sealed class MasterRun : IDisposable
 
     public void Dispose()
     {
-        List<int> workers;
-        lock (_seenWorkers) workers = [.. _seenWorkers];
         Master?.Dispose();
-        // Each worker leads its own group; the master's own cleanup may not have run.
-        foreach (var pid in workers) Syscall.kill(-pid, Signum.SIGKILL);
+        _seenWorkers.KillGroups();
         try { Directory.Delete(Dir, recursive: true); }
         catch (IOException) { }
     }

@@ -55,8 +55,7 @@ public sealed partial class ChaosRun
         var concurrent = ChaosRunSpan.Overlapping(runs);
 
         // A zombie is a dead process nobody reaped: one of the workers, or a child of ours or of a master.
-        List<int> seen;
-        lock (_seenWorkers) seen = [.. _seenWorkers];
+        var seen = _seenWorkers.All;
         var parents = _masters.Select(m => m.Pid).Append(Environment.ProcessId).ToHashSet();
         var zombies = ProcFs.AllPids().Where(p => ProcFs.State(p) == 'Z' && (seen.Contains(p) || SafeParent(p) is { } pp && parents.Contains(pp)))
             .Select(p => $"{p} (parent {SafeParent(p)})").ToList();

@@ -26,7 +26,7 @@ public sealed partial class ChaosRun : IAsyncDisposable
     private readonly RedisServer _redis = RedisServer.Start(appendOnly: true);
     private readonly List<TestProcess> _masters = [];
     // Every worker pid ever seen, so a zombie or a survivor among them is found at the end.
-    private readonly HashSet<int> _seenWorkers = [];
+    private readonly SeenWorkers _seenWorkers = new();
     private TestProcess _master = null!;
 
     private int _wave, _workerKills, _stalls, _masterKills, _redisRestarts, _bursts, _producerRetries, _workersAtRestart;
@@ -85,7 +85,7 @@ public sealed partial class ChaosRun : IAsyncDisposable
     private List<int> ReadyWorkers()
     {
         var live = PoolProcesses.Workers(_ns);
-        lock (_seenWorkers) _seenWorkers.UnionWith(live);
+        _seenWorkers.Add(live);
         var registered = Db.SetMembers($"{_ns}:workers").Select(v => WorkerIdentity.Parse(v!).Pid ?? -1).ToHashSet();
         return live.Where(registered.Contains).ToList();
     }
