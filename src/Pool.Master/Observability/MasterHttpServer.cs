@@ -32,6 +32,7 @@ internal sealed class MasterHttpServer : IAsyncDisposable
     public static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(10);
 
     private readonly WebApplication _app;
+    private readonly Web.Dashboard? _dashboard;
     private readonly SnapshotBoard _board;
     private readonly MasterCounters _counters;
     private readonly ResqueKeys _keys;
@@ -48,6 +49,7 @@ internal sealed class MasterHttpServer : IAsyncDisposable
         _keys = new ResqueKeys(ns);
         _log = log;
         _app = Build(address);
+        _dashboard = Web.DashboardHook.TryMount(_app, address, redisUrl, ns, log);
         _app.Run(ServeAsync);
         _redis = ConnectAsync(redisUrl, log);
         Address = address;
@@ -74,9 +76,10 @@ internal sealed class MasterHttpServer : IAsyncDisposable
     }
 
     /// <summary>Kestrel alone: no configuration files, no environment variables, no logging providers of its own.</summary>
-    private static WebApplication Build(HttpAddress address)
+    internal static WebApplication Build(HttpAddress address)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        Web.Dashboard.AddServices(builder.Services);
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -84,7 +87,7 @@ internal sealed class MasterHttpServer : IAsyncDisposable
             kestrel.Limits.MaxConcurrentUpgradedConnections = 0;
             kestrel.Limits.KeepAliveTimeout = IdleTimeout;
             kestrel.Limits.RequestHeadersTimeout = IdleTimeout;
-            kestrel.Limits.MaxRequestBodySize = 0;
+            kestrel.Limits.MaxRequestBodySize = Web.Dashboard.MaxRequestBody;
             if (address.Host is { } ip) kestrel.Listen(ip, address.Port);
             else kestrel.ListenLocalhost(address.Port);
         });
@@ -221,6 +224,7 @@ internal sealed class MasterHttpServer : IAsyncDisposable
             _log.Warning("stopping the HTTP endpoint failed: {Error}", e.Message);
         }
         await _app.DisposeAsync().ConfigureAwait(false);
+        if (_dashboard is not null) await _dashboard.DisposeAsync().ConfigureAwait(false);
         if (_redis.IsCompleted && await _redis.ConfigureAwait(false) is { } redis) await redis.DisposeAsync().ConfigureAwait(false);
         _oneAtATime.Dispose();
     }

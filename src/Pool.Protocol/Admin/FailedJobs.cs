@@ -68,9 +68,14 @@ public sealed class FailedJobs(IDatabaseAsync db, ResqueKeys keys, TimeProvider?
     public async Task<bool> RemoveAsync(long index)
     {
         var job = await GetAsync(index).ConfigureAwait(false);
-        if (job is null) return false;
+        return job is not null && await RemoveAsync(job).ConfigureAwait(false);
+    }
+
+    /// <summary>Removes the entry with exactly <paramref name="job"/>'s text, found again if it moved; true when it was there.</summary>
+    public async Task<bool> RemoveAsync(FailedJob job)
+    {
         var sentinel = "pool:removing:" + Guid.NewGuid().ToString("N");
-        var r = (long)await ScriptRunner.RunAsync(db, PoolScripts.FailedEdit, [keys.Namespace, index, job.Raw, "remove", sentinel]).ConfigureAwait(false);
+        var r = (long)await ScriptRunner.RunAsync(db, PoolScripts.FailedEdit, [keys.Namespace, job.Index, job.Raw, "remove", sentinel]).ConfigureAwait(false);
         return r >= 0;
     }
 

@@ -1,0 +1,37 @@
+using Microsoft.AspNetCore.Builder;
+using Pool.Master.Cli;
+using Pool.Master.Observability;
+using Serilog;
+
+namespace Pool.Master.Web;
+
+/// <summary>
+/// The dashboard inside `pool-master run --http`, beside /status and /metrics. Auth and
+/// read-only come from POOL_WEB_AUTH, POOL_WEB_TOKEN / POOL_WEB_CREDENTIALS and POOL_WEB_READ_ONLY.
+/// A setting that is wrong, or a non-loopback address without auth, leaves the dashboard off
+/// with one warning: the master's supervision never depends on it.
+/// </summary>
+internal static class DashboardHook
+{
+    public static Dashboard? TryMount(WebApplication app, HttpAddress address, string redisUrl, string ns, ILogger log)
+    {
+        try
+        {
+            var options = DashboardOptions.Resolve(redisUrl, ns, null, null, null, SettingsResolver.ProcessEnvironment(), Environment.ProcessId);
+            if (options.RefusalFor(address) is { } refusal)
+            {
+                log.Warning("dashboard off: {Reason}", refusal);
+                return null;
+            }
+            var dashboard = Dashboard.Mount(app, options, log);
+            log.Information("serving the dashboard on {Url}{PathBase} (auth {Auth}{ReadOnly})", address.ToString(), options.PathBase.TrimStart('/'),
+                options.Auth.ToString().ToLowerInvariant(), options.ReadOnly ? ", read-only" : "");
+            return dashboard;
+        }
+        catch (FormatException e)
+        {
+            log.Warning("dashboard off: {Reason}", e.Message);
+            return null;
+        }
+    }
+}

@@ -1,0 +1,67 @@
+using System.Net;
+using System.Text;
+using Pool.Master.Observability;
+
+namespace Pool.Master.Web;
+
+internal enum DashboardAuth { None, Token, Basic }
+
+/// <summary>
+/// How the dashboard is exposed. Secrets never come from the command line (it shows in ps):
+/// `--auth token` reads POOL_WEB_TOKEN, `--auth basic` reads POOL_WEB_CREDENTIALS ("user:password").
+/// Without auth the dashboard binds loopback only.
+/// </summary>
+/// <param name="LocalMasterPid">The pid of the master this dashboard runs inside, whose signal buttons it may show; null for `pool-master web`.</param>
+internal sealed record DashboardOptions(
+    string RedisUrl, string Namespace, DashboardAuth Auth, string? Secret, bool ReadOnly, string PathBase, int? LocalMasterPid)
+{
+    public const string AuthEnv = "POOL_WEB_AUTH";
+    public const string TokenEnv = "POOL_WEB_TOKEN";
+    public const string CredentialsEnv = "POOL_WEB_CREDENTIALS";
+    public const string ReadOnlyEnv = "POOL_WEB_READ_ONLY";
+    public const string PathBaseEnv = "POOL_WEB_PATH_BASE";
+
+    /// <exception cref="FormatException">An unknown auth mode, a missing secret, or a bad path base; the message says which variable to set.</exception>
+    public static DashboardOptions Resolve(string redisUrl, string ns, string? auth, bool? readOnly, string? pathBase,
+        IReadOnlyDictionary<string, string?> env, int? localMasterPid)
+    {
+        auth ??= Get(env, AuthEnv);
+        var mode = (auth ?? "none").Trim().ToLowerInvariant() switch
+        {
+            "" or "none" or "off" => DashboardAuth.None,
+            "token" => DashboardAuth.Token,
+            "basic" => DashboardAuth.Basic,
+            _ => throw new FormatException($"--auth '{auth}' is not none, token or basic"),
+        };
+        string? secret = null;
+        if (mode == DashboardAuth.Token)
+            secret = Get(env, TokenEnv) ?? throw new FormatException($"--auth token needs the token in {TokenEnv}");
+        if (mode == DashboardAuth.Basic)
+        {
+            secret = Get(env, CredentialsEnv) ?? throw new FormatException($"--auth basic needs user:password in {CredentialsEnv}");
+            if (!secret.Contains(':', StringComparison.Ordinal) || secret.StartsWith(':'))
+                throw new FormatException($"{CredentialsEnv} must be user:password");
+        }
+        var ro = readOnly ?? Get(env, ReadOnlyEnv) is { } r && r.Trim().ToLowerInvariant() is "1" or "true" or "yes";
+        var basePath = (pathBase ?? Get(env, PathBaseEnv) ?? "").TrimEnd('/');
+        if (basePath.Length > 0 && (!basePath.StartsWith('/') || basePath.Contains("//", StringComparison.Ordinal)))
+            throw new FormatException($"the path base '{basePath}' must start with / (e.g. /pool)");
+        return new DashboardOptions(redisUrl, ns, mode, secret, ro, basePath, localMasterPid);
+    }
+
+    /// <summary>Why this address may not be served as configured, or null when it may.</summary>
+    public string? RefusalFor(HttpAddress address) =>
+        Auth == DashboardAuth.None && !IsLoopback(address)
+            ? $"the dashboard has no authentication, so it binds loopback only; {address} is not loopback: set --auth token ({TokenEnv}) or --auth basic ({CredentialsEnv}), or bind 127.0.0.1 behind a reverse proxy"
+            : null;
+
+    public static bool IsLoopback(HttpAddress address) => address.Host is null || IPAddress.IsLoopback(address.Host);
+
+    /// <summary>The realm line browsers show for Basic auth.</summary>
+    public static readonly string Realm = "Basic realm=\"pool\", charset=\"UTF-8\"";
+
+    public byte[] SecretBytes => Encoding.UTF8.GetBytes(Secret ?? "");
+
+    private static string? Get(IReadOnlyDictionary<string, string?> env, string name) =>
+        env.TryGetValue(name, out var v) && !string.IsNullOrWhiteSpace(v) ? v : null;
+}

@@ -1,0 +1,99 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using Microsoft.AspNetCore.Builder;
+using Pool.Logging;
+using Pool.Master.Cli;
+using Pool.Master.Cli.Commands;
+using Pool.Master.Observability;
+
+namespace Pool.Master.Web;
+
+/// <summary>
+/// `pool-master web`: the dashboard on its own, like resque-web, for a host that runs no master
+/// or for people who should not reach a master's port. Runs until INT or TERM.
+/// </summary>
+internal static class WebCommand
+{
+    public const string DefaultAddress = "127.0.0.1:5678";
+
+    private static readonly Option<string?> HttpOption = new("--http")
+    { Description = "where to serve: PORT (loopback) or HOST:PORT; without --auth only a loopback address [env: POOL_WEB_HTTP; default: " + DefaultAddress + "]" };
+
+    private static readonly Option<string?> AuthOption = new("--auth")
+    { Description = "none, token (secret in " + DashboardOptions.TokenEnv + ") or basic (user:password in " + DashboardOptions.CredentialsEnv + ") [env: " + DashboardOptions.AuthEnv + "; default: none]" };
+
+    private static readonly Option<bool> ReadOnlyOption = new("--read-only")
+    { Description = "show everything, change nothing: the server refuses every POST [env: " + DashboardOptions.ReadOnlyEnv + "=1]" };
+
+    private static readonly Option<string?> PathBaseOption = new("--path-base")
+    { Description = "serve under this path, e.g. /pool behind a reverse proxy that keeps the prefix [env: " + DashboardOptions.PathBaseEnv + "]" };
+
+    public static Command Build()
+    {
+        var command = AdminContext.WithOptions(new Command("web", "serve the web dashboard (queues, workers, masters, failed jobs) until INT or TERM"), json: false);
+        command.Options.Add(HttpOption);
+        command.Options.Add(AuthOption);
+        command.Options.Add(ReadOnlyOption);
+        command.Options.Add(PathBaseOption);
+        command.SetAction((result, ct) => RunAsync(result, ct));
+        return command;
+    }
+
+    private static Task NotFoundAsync(Microsoft.AspNetCore.Http.HttpContext context) => PageRunner.WriteTextAsync(context, 404, "not found\n");
+
+    private static async Task<int> RunAsync(ParseResult result, CancellationToken ct)
+    {
+        var env = SettingsResolver.ProcessEnvironment();
+        HttpAddress address;
+        DashboardOptions options;
+        try
+        {
+            var url = SettingsResolver.ResolveRedisUrl(result.GetValue(AdminContext.RedisOption), env);
+            _ = Protocol.Connection.RedisUrl.Parse(url);
+            var ns = result.GetValue(AdminContext.NamespaceOption) ?? SettingsResolver.ResolveNamespace(env);
+            address = HttpAddress.Parse(result.GetValue(HttpOption) ?? SettingsResolver.Get(env, "POOL_WEB_HTTP") ?? DefaultAddress);
+            options = DashboardOptions.Resolve(url, ns, result.GetValue(AuthOption), result.GetValue(ReadOnlyOption) ? true : null,
+                result.GetValue(PathBaseOption), env, localMasterPid: null);
+            if (options.RefusalFor(address) is { } refusal) throw new FormatException(refusal);
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException)
+        {
+            return AdminContext.Fail("web", e.Message);
+        }
+
+        using var log = LogSetup.Create(LogFormat.Text, "web");
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
+        using var intr = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
+        var app = MasterHttpServer.Build(address);
+        await using (app.ConfigureAwait(false))
+        {
+            var dashboard = Dashboard.Mount(app, options, log);
+            await using (dashboard.ConfigureAwait(false))
+            {
+                ((IApplicationBuilder)app).Run(NotFoundAsync);
+                try
+                {
+                    await app.StartAsync(stop.Token).ConfigureAwait(false);
+                }
+                catch (IOException e)
+                {
+                    return AdminContext.Fail("web", $"cannot serve on {address}: {e.Message}");
+                }
+                log.Information("serving the dashboard on {Url} (Redis {Redis}, auth {Auth}{ReadOnly})", address + options.PathBase.TrimStart('/'),
+                    Protocol.Connection.RedisUrl.Redact(options.RedisUrl), options.Auth.ToString().ToLowerInvariant(), options.ReadOnly ? ", read-only" : "");
+                try
+                {
+                    await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+                using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                await app.StopAsync(deadline.Token).ConfigureAwait(false);
+                log.Information("pool-master web stopped");
+            }
+        }
+        return 0;
+    }
+}
