@@ -74,9 +74,11 @@ public static class MasterHost
         // Side tasks (store calls, the connect, the HTTP endpoint) log through this, closed before the exit line.
         var sideLog = new ClosableLogger(log);
         await using var store = new GuardedStore(new ConnectingStore(ConnectOrNullAsync(settings, sideLog, ct)), sideLog, options.StoreTimeout);
-        var board = settings.Http is null ? null : new SnapshotBoard();
+        // Always on: the dashboard's Masters page reads every master's snapshot from Redis.
+        var board = new SnapshotBoard();
+        await using var publisher = Web.MasterSnapshotPublisher.Start(board, settings.RedisUrl, settings.Namespace, sideLog);
         MasterHttpServer? http = null;
-        if (board is not null)
+        if (settings.Http is not null)
         {
             try
             {

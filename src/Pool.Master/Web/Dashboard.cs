@@ -152,7 +152,7 @@ internal sealed class Dashboard : IAsyncDisposable
         context.Response.Headers.CacheControl = "no-store";
         try
         {
-            if (run.Redis.Database is not { } db) throw new TimeoutException();
+            if (await run.Redis.DatabaseAsync(context.RequestAborted).ConfigureAwait(false) is not { } db) throw new TimeoutException();
             var d = await overview.ReadAsync(db).WaitAsync(DashboardRedis.Budget, context.RequestAborted).ConfigureAwait(false);
             var last = d.Minutes.Count > 0 ? d.Minutes[^1] : null;
             await JsonSerializer.SerializeAsync(context.Response.Body, new Dictionary<string, object>

@@ -41,9 +41,26 @@ internal sealed class DashboardRedis : IAsyncDisposable
         }
     }
 
-    /// <summary>The database when connected; null at once while connecting or while Redis is down.</summary>
+    /// <summary>The database when connected; null at once while Redis is down.</summary>
     public IDatabase? Database =>
         _connection.IsCompletedSuccessfully && _connection.Result is { IsConnected: true } redis ? redis.GetDatabase() : null;
+
+    /// <summary>As <see cref="Database"/>, but the first requests after a start wait (within the budget) for the first connect.</summary>
+    public async Task<IDatabase?> DatabaseAsync(CancellationToken ct)
+    {
+        if (!_connection.IsCompleted)
+        {
+            try
+            {
+                await _connection.WaitAsync(Budget, ct).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                return null;
+            }
+        }
+        return Database;
+    }
 
     public async ValueTask DisposeAsync()
     {

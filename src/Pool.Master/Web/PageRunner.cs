@@ -16,12 +16,15 @@ internal sealed class PageRunner(Layout layout, DashboardRedis redis, IAntiforge
     {
         string? down = null;
         var content = RawHtml.Empty;
-        if (redis.Database is not { } db) down = "not connected";
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        if (await redis.DatabaseAsync(context.RequestAborted).ConfigureAwait(false) is not { } db) down = "not connected";
         else
         {
             try
             {
-                content = await body(db, context).WaitAsync(DashboardRedis.Budget, context.RequestAborted).ConfigureAwait(false);
+                // One budget for the connect wait and the reads together.
+                var left = DashboardRedis.Budget - clock.Elapsed;
+                content = await body(db, context).WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero, context.RequestAborted).ConfigureAwait(false);
             }
             catch (TimeoutException)
             {
@@ -64,7 +67,7 @@ internal sealed class PageRunner(Layout layout, DashboardRedis redis, IAntiforge
         }
         var form = await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
         string message;
-        if (redis.Database is not { } db) message = "Redis is not answering; nothing was changed";
+        if (await redis.DatabaseAsync(context.RequestAborted).ConfigureAwait(false) is not { } db) message = "Redis is not answering; nothing was changed";
         else
         {
             try

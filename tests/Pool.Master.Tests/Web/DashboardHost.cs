@@ -1,0 +1,65 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Builder;
+using Pool.Master.Observability;
+using Pool.Master.Web;
+using Pool.Testing;
+
+namespace Pool.Master.Tests.Web;
+
+/// <summary>
+/// The dashboard in the test process on a free loopback port, mounted as `pool-master web`
+/// mounts it, against a real Redis; plus an HttpClient that keeps cookies (the anti-forgery one).
+/// </summary>
+internal sealed partial class DashboardHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly Dashboard _dashboard;
+
+    private DashboardHost(WebApplication app, Dashboard dashboard, int port)
+    {
+        _app = app;
+        _dashboard = dashboard;
+        BaseUrl = $"http://127.0.0.1:{port}";
+    }
+
+    public string BaseUrl { get; }
+
+    public static async Task<DashboardHost> StartAsync(string redisUrl, string ns, IDictionary<string, string?>? env = null, int? localMasterPid = null)
+    {
+        var port = RedisServer.FreePort();
+        var options = DashboardOptions.Resolve(redisUrl, ns, null, null, null,
+            (env ?? new Dictionary<string, string?>()).ToDictionary(), localMasterPid);
+        var app = MasterHttpServer.Build(HttpAddress.Parse($"127.0.0.1:{port}"));
+        var dashboard = Dashboard.Mount(app, options, new Serilog.LoggerConfiguration().CreateLogger());
+        ((IApplicationBuilder)app).Run(async c => { c.Response.StatusCode = 404; await Task.CompletedTask; });
+        await app.StartAsync();
+        return new DashboardHost(app, dashboard, port);
+    }
+
+    public HttpClient Client(bool redirects = false) =>
+        new(new HttpClientHandler { CookieContainer = new CookieContainer(), UseCookies = true, AllowAutoRedirect = redirects })
+        {
+            BaseAddress = new Uri(BaseUrl + "/"),
+            Timeout = TimeSpan.FromSeconds(10),
+        };
+
+    /// <summary>The anti-forgery field's value on a page (GETting it also sets the cookie in <paramref name="client"/>).</summary>
+    public static async Task<string> TokenAsync(HttpClient client, string page)
+    {
+        var html = await client.GetStringAsync(page);
+        var m = TokenField().Match(html);
+        Assert.True(m.Success, $"no anti-forgery field on {page}");
+        return WebUtility.HtmlDecode(m.Groups[1].Value);
+    }
+
+    [GeneratedRegex("name=\"_af\" value=\"([^\"]+)\"")]
+    private static partial Regex TokenField();
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        await _dashboard.DisposeAsync();
+    }
+}

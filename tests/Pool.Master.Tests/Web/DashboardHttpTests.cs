@@ -1,0 +1,232 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using Mono.Unix.Native;
+using Pool.Master.Tests.Ops;
+using Pool.Protocol.Keys;
+using Pool.Testing;
+
+namespace Pool.Master.Tests.Web;
+
+/// <summary>The dashboard over real HTTP against a real Redis: escaping, auth, read-only, anti-forgery, the Redis-down banner, the failed-list actions.</summary>
+[Collection(OpsRedis.Name)]
+public sealed class DashboardHttpTests(RedisFixture redis)
+{
+    private const string Script = "<script>alert(1)</script>";
+    private readonly string _ns = RedisServer.NewNamespace("web");
+    private ResqueKeys Keys => new(_ns);
+
+    private Task<DashboardHost> StartAsync(IDictionary<string, string?>? env = null) => DashboardHost.StartAsync(redis.Server.Url, _ns, env);
+
+    [Fact]
+    public async Task Values_from_Redis_render_as_text_on_every_page_and_pages_carry_a_strict_CSP()
+    {
+        var db = redis.Server.Db;
+        await db.ListRightPushAsync(Keys.Failed, DashboardData.Failed(Script, "q" + Script, "boom <img src=x onerror=alert(1)>"));
+        await DashboardData.QueueAsync(db, Keys, "q" + Script, DashboardData.Job(Script, Script));
+        await db.SetAddAsync(Keys.Workers, "host" + Script + ":12:q");
+        await using var host = await StartAsync();
+        using var http = host.Client();
+
+        foreach (var page in new[] { "/", "/queues", "/queue?name=" + Uri.EscapeDataString("q" + Script), "/workers", "/masters", "/failed", "/failed?class=script" })
+        {
+            var response = await http.GetAsync(page);
+            var html = await response.Content.ReadAsStringAsync();
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.DoesNotContain("<script>alert", html, StringComparison.Ordinal);
+            Assert.DoesNotContain("<img src=x", html, StringComparison.Ordinal);
+            Assert.Contains("script-src 'self'", response.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+            Assert.DoesNotContain("unsafe-inline", response.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+        }
+        var failed = await http.GetStringAsync("/failed");
+        Assert.Contains("&lt;script&gt;alert(1)&lt;/script&gt;", failed, StringComparison.Ordinal);
+        Assert.Contains("&lt;img src=x onerror=alert(1)&gt;", failed, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Token_auth_takes_a_bearer_token_or_basic_with_the_token_as_password_and_nothing_else()
+    {
+        await using var host = await StartAsync(new Dictionary<string, string?> { ["POOL_WEB_AUTH"] = "token", ["POOL_WEB_TOKEN"] = "s3cret-token" });
+        using var http = host.Client();
+
+        var anonymous = await http.GetAsync("/");
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.StartsWith("Basic", anonymous.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await SendAsync(http, "/", "Bearer wrong")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await SendAsync(http, "/assets/dashboard.css", "Bearer wrong")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(http, "/", "Bearer s3cret-token")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(http, "/failed", Basic("anyone:s3cret-token"))).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await SendAsync(http, "/failed", Basic("s3cret-token:x"))).StatusCode);
+        var page = await (await SendAsync(http, "/", "Bearer s3cret-token")).Content.ReadAsStringAsync();
+        Assert.DoesNotContain("s3cret-token", page, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Basic_auth_takes_the_configured_user_and_password()
+    {
+        await using var host = await StartAsync(new Dictionary<string, string?> { ["POOL_WEB_AUTH"] = "basic", ["POOL_WEB_CREDENTIALS"] = "ops:pa:ss" });
+        using var http = host.Client();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync("/queues")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await SendAsync(http, "/queues", Basic("ops:wrong"))).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await SendAsync(http, "/queues", "Bearer ops:pa:ss")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(http, "/queues", Basic("ops:pa:ss"))).StatusCode);
+    }
+
+    [Fact]
+    public void Without_auth_only_loopback_addresses_are_served_and_a_missing_secret_is_one_clear_error()
+    {
+        var env = new Dictionary<string, string?>();
+        var open = Pool.Master.Web.DashboardOptions.Resolve("redis://127.0.0.1:1", "resque", null, null, null, env, null);
+        Assert.Null(open.RefusalFor(Observability.HttpAddress.Parse("127.0.0.1:1")));
+        Assert.Null(open.RefusalFor(Observability.HttpAddress.Parse("localhost:1")));
+        Assert.Contains("--auth", open.RefusalFor(Observability.HttpAddress.Parse("0.0.0.0:1")), StringComparison.Ordinal);
+        Assert.Contains("--auth", open.RefusalFor(Observability.HttpAddress.Parse("10.1.2.3:1")), StringComparison.Ordinal);
+        var token = Pool.Master.Web.DashboardOptions.Resolve("redis://x", "resque", "token", null, null, new Dictionary<string, string?> { ["POOL_WEB_TOKEN"] = "t" }, null);
+        Assert.Null(token.RefusalFor(Observability.HttpAddress.Parse("0.0.0.0:1")));
+        var e = Assert.Throws<FormatException>(() => Pool.Master.Web.DashboardOptions.Resolve("redis://x", "resque", "token", null, null, env, null));
+        Assert.Contains("POOL_WEB_TOKEN", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Read_only_mode_refuses_every_change_on_the_server_and_hides_the_buttons()
+    {
+        var db = redis.Server.Db;
+        await DashboardData.QueueAsync(db, Keys, "mail", DashboardData.Job("Mail", 1));
+        await db.ListRightPushAsync(Keys.Failed, DashboardData.Failed("Boom", "mail", "x"));
+        await using var host = await StartAsync(new Dictionary<string, string?> { ["POOL_WEB_READ_ONLY"] = "1" });
+        using var http = host.Client();
+
+        var queues = await http.GetStringAsync("/queues");
+        Assert.Contains("read-only", queues, StringComparison.Ordinal);
+        Assert.DoesNotContain("Pause</button>", queues, StringComparison.Ordinal);
+        Assert.DoesNotContain("Retry</button>", await http.GetStringAsync("/failed"), StringComparison.Ordinal);
+        foreach (var (path, form) in new[]
+        {
+            ("/queues/pause", new Dictionary<string, string> { ["queue"] = "mail" }),
+            ("/queue/clear", new Dictionary<string, string> { ["name"] = "mail" }),
+            ("/failed/action", new Dictionary<string, string> { ["act"] = "remove-matching" }),
+        })
+        {
+            var response = await http.PostAsync(path, new FormUrlEncodedContent(form));
+            Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        }
+        Assert.False(await db.SetContainsAsync(Keys.PausedQueues, "mail"));
+        Assert.Equal(1, await db.ListLengthAsync(Keys.Queue("mail")));
+        Assert.Equal(1, await db.ListLengthAsync(Keys.Failed));
+    }
+
+    [Fact]
+    public async Task A_change_needs_the_pages_anti_forgery_token_and_cookie_and_a_same_site_origin()
+    {
+        var db = redis.Server.Db;
+        await DashboardData.QueueAsync(db, Keys, "mail", DashboardData.Job("Mail", 1));
+        await using var host = await StartAsync();
+        using var http = host.Client();
+        var pause = new Dictionary<string, string> { ["queue"] = "mail", ["back"] = "/queues" };
+
+        Assert.Equal(HttpStatusCode.BadRequest, (await http.PostAsync("/queues/pause", new FormUrlEncodedContent(pause))).StatusCode);
+        using (var stranger = host.Client())
+        {
+            // A token taken from one browser's page is no good with another browser's (or no) cookie.
+            var token = await DashboardHost.TokenAsync(http, "/queues");
+            Assert.Equal(HttpStatusCode.BadRequest, (await stranger.PostAsync("/queues/pause", new FormUrlEncodedContent(new Dictionary<string, string>(pause) { ["_af"] = token }))).StatusCode);
+        }
+        var valid = new Dictionary<string, string>(pause) { ["_af"] = await DashboardHost.TokenAsync(http, "/queues") };
+        using (var crossSite = new HttpRequestMessage(HttpMethod.Post, "/queues/pause") { Content = new FormUrlEncodedContent(valid) })
+        {
+            crossSite.Headers.Add("Origin", "http://evil.example");
+            Assert.Equal(HttpStatusCode.Forbidden, (await http.SendAsync(crossSite)).StatusCode);
+        }
+        Assert.False(await db.SetContainsAsync(Keys.PausedQueues, "mail"));
+
+        using var sameSite = new HttpRequestMessage(HttpMethod.Post, "/queues/pause") { Content = new FormUrlEncodedContent(valid) };
+        sameSite.Headers.Add("Origin", host.BaseUrl);
+        var ok = await http.SendAsync(sameSite);
+        Assert.Equal(HttpStatusCode.SeeOther, ok.StatusCode);
+        Assert.StartsWith("/queues?msg=paused", ok.Headers.Location!.OriginalString, StringComparison.Ordinal);
+        Assert.True(await db.SetContainsAsync(Keys.PausedQueues, "mail"));
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, (await http.GetAsync("/queues/pause")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_stalled_or_dead_Redis_gives_every_page_a_banner_within_a_second()
+    {
+        using var own = RedisServer.Start();
+        await own.Db.ListRightPushAsync(new ResqueKeys(_ns).Failed, DashboardData.Failed("Boom", "mail", "x"));
+        var pid = int.Parse(((string)(await own.Db.ExecuteAsync("INFO", "server"))!).Split('\n')
+            .Single(l => l.StartsWith("process_id:", StringComparison.Ordinal))["process_id:".Length..].Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        await using var host = await DashboardHost.StartAsync(own.Url, _ns);
+        using var http = host.Client();
+        await Wait.UntilAsync(async () => (await http.GetAsync("/failed")).StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(10), "the dashboard to connect");
+
+        Assert.Equal(0, Syscall.kill(pid, Signum.SIGSTOP));
+        try
+        {
+            foreach (var page in new[] { "/", "/queues", "/workers", "/masters", "/failed" })
+            {
+                var clock = Stopwatch.StartNew();
+                var response = await http.GetAsync(page);
+                clock.Stop();
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+                Assert.Contains("Redis is not answering", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+                Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1.5), $"{page} took {clock.Elapsed.TotalMilliseconds:0} ms with Redis stalled");
+            }
+        }
+        finally
+        {
+            Syscall.kill(pid, Signum.SIGCONT);
+        }
+        own.Stop();
+        var down = Stopwatch.StartNew();
+        var dead = await http.GetAsync("/");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, dead.StatusCode);
+        Assert.Contains("Redis is not answering", await dead.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.True(down.Elapsed < TimeSpan.FromSeconds(1.5), $"the page took {down.Elapsed.TotalMilliseconds:0} ms with Redis dead");
+    }
+
+    [Fact]
+    public async Task Retry_and_remove_act_on_the_entry_shown_and_filters_page_through_a_big_list()
+    {
+        var db = redis.Server.Db;
+        var entries = Enumerable.Range(0, 2500).Select(i => (StackExchange.Redis.RedisValue)DashboardData.Failed(i % 1000 == 7 ? "Rare" : "Common", "mail", "err " + i, i)).ToArray();
+        await db.ListRightPushAsync(Keys.Failed, entries);
+        await using var host = await StartAsync();
+        using var http = host.Client();
+
+        var page = await http.GetStringAsync("/failed?class=rare");
+        Assert.Equal(3, CountOf(page, "<tr data-failed="));
+        Assert.Contains("data-failed=\"2007\"", page, StringComparison.Ordinal);
+        var first = await http.GetStringAsync("/failed");
+        Assert.Contains("data-failed=\"2499\"", first, StringComparison.Ordinal);
+        Assert.Contains("page 1 of 100", first, StringComparison.Ordinal);
+
+        var token = await DashboardHost.TokenAsync(http, "/failed");
+        var id = "2007:" + Pool.Master.Web.Pages.FailedPage.Digest((string)entries[2007]!);
+        var retry = await http.PostAsync("/failed/action", new FormUrlEncodedContent(new Dictionary<string, string> { ["_af"] = token, ["act"] = "retry:" + id, ["back"] = "/failed" }));
+        Assert.Equal(HttpStatusCode.SeeOther, retry.StatusCode);
+        Assert.Contains("retried%201", retry.Headers.Location!.OriginalString, StringComparison.Ordinal);
+        Assert.Equal(1, await db.ListLengthAsync(Keys.Queue("mail")));
+        Assert.Contains("retried_at", (string)(await db.ListGetByIndexAsync(Keys.Failed, 2007))!, StringComparison.Ordinal);
+
+        // A stale id (the entry changed since the page was drawn) changes nothing.
+        var stale = await http.PostAsync("/failed/action", new FormUrlEncodedContent(new Dictionary<string, string> { ["_af"] = token, ["act"] = "remove:" + id }));
+        Assert.Contains("gone%20or%20moved", stale.Headers.Location!.OriginalString, StringComparison.Ordinal);
+        Assert.Equal(2500, await db.ListLengthAsync(Keys.Failed));
+
+        var removeAll = await http.PostAsync("/failed/action", new FormUrlEncodedContent(new Dictionary<string, string> { ["_af"] = token, ["act"] = "remove-matching", ["class"] = "Rare" }));
+        Assert.Contains("removed%203", removeAll.Headers.Location!.OriginalString, StringComparison.Ordinal);
+        Assert.Equal(2497, await db.ListLengthAsync(Keys.Failed));
+        Assert.Equal(0, CountOf(await http.GetStringAsync("/failed?class=rare"), "<tr data-failed="));
+    }
+
+    private static int CountOf(string text, string part) => (text.Length - text.Replace(part, "", StringComparison.Ordinal).Length) / part.Length;
+
+    private static string Basic(string pair) => "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes(pair));
+
+    private static Task<HttpResponseMessage> SendAsync(HttpClient http, string path, string authorization)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.TryAddWithoutValidation("Authorization", authorization);
+        return http.SendAsync(request);
+    }
+}
