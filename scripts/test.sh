@@ -8,5 +8,7 @@ scripts/ensure-redis.sh
 # redis-sentinel drives the failover tests; they start their own sentinels on free ports, never
 # the system service the package may start.
 scripts/ensure-packages.sh /usr/share/zoneinfo/Asia/Kolkata tzdata setsid util-linux unshare util-linux redis-sentinel redis-sentinel
+# The dashboard's browser tests drive Debian's headless chromium (PuppeteerSharp, no browser download).
+scripts/ensure-packages.sh /usr/bin/chromium chromium
 scripts/publish.sh
 dotnet test pool.sln -c Release --no-build -nologo --logger "console;verbosity=normal" "$@"

@@ -12,7 +12,7 @@ internal static class Assets
     {
         var assembly = typeof(Assets).Assembly;
         var files = new Dictionary<string, (byte[], string)>(StringComparer.Ordinal);
-        foreach (var (name, type) in new[] { ("dashboard.css", "text/css; charset=utf-8"), ("dashboard.js", "text/javascript; charset=utf-8") })
+        foreach (var (name, type) in new[] { ("dashboard.css", "text/css; charset=utf-8"), ("dashboard.js", "text/javascript; charset=utf-8"), ("favicon.svg", "image/svg+xml") })
         {
             using var stream = assembly.GetManifestResourceStream("Pool.Master.Web.Assets." + name)
                 ?? throw new InvalidOperationException($"the embedded asset {name} is missing from the build");

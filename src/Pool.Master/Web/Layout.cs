@@ -45,6 +45,7 @@ internal sealed class Layout(DashboardOptions options, IAntiforgery antiforgery)
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <title>{title} · Pool</title>
             <link rel="stylesheet" href="{asset}dashboard.css">
+            <link rel="icon" href="{asset}favicon.svg" type="image/svg+xml">
             <script src="{asset}dashboard.js" defer></script>
             </head><body>
             <header><a class="brand" href="{Url(context, "/")}">Pool</a><nav>
