@@ -15,7 +15,7 @@ internal sealed class Child(Process process, WorkerGroup group, int slotNumber, 
     public WorkerGroup Group { get; } = group;
     public int SlotNumber { get; } = slotNumber;
     public DateTimeOffset StartedAt { get; } = startedAt;
-    public string WorkerId { get; } = Pool.Protocol.Supervision.WorkerIdentity.For(process.Id, group.QueueList);
+    public string WorkerId { get; } = Pool.Protocol.Recovery.WorkerIdentity.For(process.Id, group.QueueList);
 
     /// <summary>The slot it fills, or null once it is retiring (HUP, TTOU, WINCH) and must not be respawned.</summary>
     public Slot? Slot { get; set; }

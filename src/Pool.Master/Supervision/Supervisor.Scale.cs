@@ -55,7 +55,7 @@ internal sealed partial class Supervisor
             if (_paused) Resume(_config, "the running config");
             return;
         }
-        MasterHost.LogConfigWarnings(config, _log);
+        config.LogWarnings(_log);
         Resume(config, config.SourcePath);
     }
 

@@ -1,6 +1,6 @@
 using System.ComponentModel;
 using Pool.Master.Backoff;
-using Pool.Master.Cli;
+using Pool.Master.Config;
 using Pool.Master.Processes;
 
 namespace Pool.Master.Supervision;

@@ -1,5 +1,4 @@
 using System.Threading.Channels;
-using Pool.Master.Cli;
 using Pool.Master.Config;
 using Pool.Master.Stores;
 using Serilog;

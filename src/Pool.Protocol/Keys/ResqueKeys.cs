@@ -17,8 +17,6 @@ public sealed class ResqueKeys
     /// <summary>The prefix without its trailing colon, "resque" by default.</summary>
     public string Namespace { get; }
 
-    /// <summary>The namespace from POOL_NAMESPACE, or "resque".</summary>
-    public static ResqueKeys FromEnvironment() => new(Environment.GetEnvironmentVariable("POOL_NAMESPACE"));
 
     private string K(string rest) => Namespace + ":" + rest;
 
