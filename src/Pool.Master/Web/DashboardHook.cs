@@ -1,5 +1,5 @@
 using Microsoft.AspNetCore.Builder;
-using Pool.Master.Cli;
+using Pool.Master.Config;
 using Pool.Master.Observability;
 using Serilog;
 

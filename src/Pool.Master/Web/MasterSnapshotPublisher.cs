@@ -2,7 +2,7 @@ using Pool.Master.Observability;
 using Pool.Master.Processes;
 using Pool.Protocol.Admin;
 using Pool.Protocol.Keys;
-using Pool.Protocol.Supervision;
+using Pool.Protocol.Recovery;
 using Serilog;
 using StackExchange.Redis;
 

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.Builder;
 using Pool.Logging;
-using Pool.Master.Cli;
+using Pool.Master.Config;
 using Pool.Master.Cli.Commands;
 using Pool.Master.Observability;
 

@@ -1,5 +1,5 @@
 using Pool.Protocol.Keys;
-using Pool.Protocol.Supervision;
+using Pool.Protocol.Recovery;
 using StackExchange.Redis;
 
 namespace Pool.Protocol.Admin;

@@ -69,8 +69,8 @@ public sealed class BrowserFixture : IAsyncLifetime
         await db.StringSetAsync(k.Worker(workers[3]), $$$"""{"queue":"low","run_at":"{{{ResqueTime.Iso(now.AddMinutes(-3))}}}","payload":{"class":"CleanupJob","args":[]}}""");
         await db.HashSetAsync(k.Heartbeats, workers[3], ResqueTime.Iso(now.AddMinutes(-9)));
 
-        await new MasterRegistry(db, k).PublishAsync(new MasterRecord(Protocol.Supervision.WorkerIdentity.Host + ":" + Environment.ProcessId,
-            Protocol.Supervision.WorkerIdentity.Host, Environment.ProcessId, now.AddHours(-5), now, "running", 3, 48 << 20,
+        await new MasterRegistry(db, k).PublishAsync(new MasterRecord(Protocol.Recovery.WorkerIdentity.Host + ":" + Environment.ProcessId,
+            Protocol.Recovery.WorkerIdentity.Host, Environment.ProcessId, now.AddHours(-5), now, "running", 3, 48 << 20,
         [
             new MasterChild("mail,images", 1, 4101, workers[0], "running", now.AddHours(-5), 61 << 20, 0, false, null),
             new MasterChild("mail,images", 2, 4102, workers[1], "running", now.AddMinutes(-12), 58 << 20, 3, false, null),

@@ -20,7 +20,7 @@ internal sealed class MastersPage(ResqueKeys keys)
         if (masters.Count == 0) html.Add($"<p class=\"muted\">No pool-master has published a snapshot in the last few seconds.</p>");
         foreach (var m in masters)
         {
-            var local = layout.Options.LocalMasterPid == m.Pid && m.Host == Pool.Protocol.Supervision.WorkerIdentity.Host;
+            var local = layout.Options.LocalMasterPid == m.Pid && m.Host == Pool.Protocol.Recovery.WorkerIdentity.Host;
             html.Add($"<section class=\"master\" data-master=\"{m.Id}\"><h2>{m.Host} <span class=\"muted\">pid {m.Pid}</span></h2>");
             html.Add($"<p>State <strong>{m.State}</strong> · up {Format.Duration(now - m.StartedAt)} · {m.Children.Count} slots · {m.Restarts} restarts · RSS {Format.Bytes(m.RssBytes)} · seen {Format.Duration(now - m.At)} ago</p>");
             if (local)
