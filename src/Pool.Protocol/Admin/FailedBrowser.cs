@@ -14,7 +14,7 @@ namespace Pool.Protocol.Admin;
 public sealed class FailedBrowser(IDatabaseAsync db, ResqueKeys keys)
 {
     /// <summary>Entries read per LRANGE while filtering.</summary>
-    public const int Chunk = 1000;
+    public const int Chunk = 500;
 
     /// <summary>The newest-first page: entries at indexes <paramref name="below"/>-1 downward (all when null).</summary>
     /// <param name="budget">How long a filtered read may go on before it returns what it found with a cursor.</param>

@@ -219,6 +219,43 @@ public sealed class DashboardHttpTests(RedisFixture redis)
         Assert.Equal(0, CountOf(await http.GetStringAsync("/failed?class=rare"), "<tr data-failed="));
     }
 
+    [Fact]
+    public async Task Selected_entries_are_retried_and_a_queue_job_is_deleted_and_a_queue_cleared()
+    {
+        var db = redis.Server.Db;
+        var entries = Enumerable.Range(0, 5).Select(i => DashboardData.Failed("Job" + i, "mail", "e" + i, i)).ToArray();
+        await db.ListRightPushAsync(Keys.Failed, entries.Select(e => (StackExchange.Redis.RedisValue)e).ToArray());
+        var jobs = new[] { DashboardData.Job("A", 1), DashboardData.Job("B", 2), DashboardData.Job("C", 3) };
+        await DashboardData.QueueAsync(db, Keys, "other", jobs);
+        await using var host = await StartAsync();
+        using var http = host.Client();
+        var token = await DashboardHost.TokenAsync(http, "/failed");
+
+        var form = new List<KeyValuePair<string, string>>
+        {
+            new("_af", token), new("act", "retry-selected"),
+            new("selected", "1:" + Pool.Master.Web.Pages.FailedPage.Digest(entries[1])),
+            new("selected", "3:" + Pool.Master.Web.Pages.FailedPage.Digest(entries[3])),
+            new("selected", "4:0000000000000000"),
+        };
+        var retried = await http.PostAsync("/failed/action", new FormUrlEncodedContent(form));
+        Assert.Contains("retried%202%20of%203", retried.Headers.Location!.OriginalString, StringComparison.Ordinal);
+        var queued = (await db.ListRangeAsync(Keys.Queue("mail"))).Select(v => (string)v!).ToList();
+        Assert.Equal(2, queued.Count);
+        Assert.Contains(queued, q => q.Contains("\"Job3\"", StringComparison.Ordinal));
+        Assert.Contains(queued, q => q.Contains("\"Job1\"", StringComparison.Ordinal));
+
+        var deleted = await http.PostAsync("/queue/delete", new FormUrlEncodedContent(new Dictionary<string, string> { ["_af"] = token, ["name"] = "other", ["payload"] = jobs[1] }));
+        Assert.Equal(HttpStatusCode.SeeOther, deleted.StatusCode);
+        Assert.Equal([jobs[0], jobs[2]], (await db.ListRangeAsync(Keys.Queue("other"))).Select(v => (string)v!).ToArray());
+        Assert.Contains("Clear queue", await http.GetStringAsync("/queue?name=other"), StringComparison.Ordinal);
+        Assert.Contains("deletes all 2 jobs", await http.GetStringAsync("/queue/clear?name=other"), StringComparison.Ordinal);
+        var cleared = await http.PostAsync("/queue/clear", new FormUrlEncodedContent(new Dictionary<string, string> { ["_af"] = token, ["name"] = "other" }));
+        Assert.Contains("deleted%202%20jobs", cleared.Headers.Location!.OriginalString, StringComparison.Ordinal);
+        Assert.Equal(0, await db.ListLengthAsync(Keys.Queue("other")));
+        Assert.True(await db.SetContainsAsync(Keys.Queues, "other"));
+    }
+
     private static int CountOf(string text, string part) => (text.Length - text.Replace(part, "", StringComparison.Ordinal).Length) / part.Length;
 
     private static string Basic(string pair) => "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes(pair));

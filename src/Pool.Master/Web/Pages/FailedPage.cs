@@ -17,7 +17,7 @@ internal sealed class FailedPage(ResqueKeys keys)
     public const int PerPage = 25;
 
     /// <summary>How long a filtered page may read before it shows what it found and a link to go on.</summary>
-    public static readonly TimeSpan ScanBudget = TimeSpan.FromMilliseconds(150);
+    public static readonly TimeSpan ScanBudget = TimeSpan.FromMilliseconds(120);
 
     /// <summary>A bulk action (all that match) does at most this many entries per press.</summary>
     public const int BulkMax = 1000;
