@@ -134,7 +134,7 @@ public static class MasterCommandLine
         }
 
         using var log = LogSetup.Create(format, "master");
-        using var own = signals is null ? new SignalInbox(Signals.SignalNames.Handled) : null;
+        using var own = signals is null ? new SignalInbox(SignalNames.MasterHandles) : null;
         return await MasterHost.RunAsync(settings, env, log, signals ?? own!, ct).ConfigureAwait(false);
     }
 }

@@ -103,7 +103,7 @@ public static class MasterHost
     {
         if (InheritedIgnores.Restored.Count > 0)
             log.Information("{Signals} were ignored when pool-master started (a script's background job, or nohup); the master handles them anyway", Names(InheritedIgnores.Restored));
-        var unheard = InheritedIgnores.Unheard(SignalNames.Handled);
+        var unheard = InheritedIgnores.Unheard(SignalNames.MasterHandles);
         if (unheard.Count == 0) return;
         log.Warning("{Signals} stay ignored, as they were when pool-master started: the master cannot hear them", Names(unheard));
         if (!ChildLauncher.ResetsSignals)
