@@ -117,6 +117,7 @@ public static class MasterCommandLine
                 TermTimeout = SettingsResolver.ResolveTermTimeout(result.GetValue(TermTimeoutOption), env),
                 KillGrace = SettingsResolver.ResolveKillGrace(env),
                 Lease = SettingsResolver.ResolveLease(env),
+                MaxAttempts = SettingsResolver.ResolveMaxAttempts(env),
                 RedisUrl = SettingsResolver.ResolveRedisUrl(result.GetValue(RedisOption), env),
                 PidFile = result.GetValue(PidFileOption) ?? SettingsResolver.Get(env, "POOL_PIDFILE"),
                 LogFormat = format,
@@ -134,7 +135,7 @@ public static class MasterCommandLine
         }
 
         using var log = LogSetup.Create(format, "master");
-        using var own = signals is null ? new SignalInbox(Signals.SignalNames.Handled) : null;
+        using var own = signals is null ? new SignalInbox(SignalNames.MasterHandles) : null;
         return await MasterHost.RunAsync(settings, env, log, signals ?? own!, ct).ConfigureAwait(false);
     }
 }

@@ -32,7 +32,7 @@ public static class MasterHost
         var redis = await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
         // The store's calls would only time out; this says why.
         RedisAuthentication.Watch(redis, () => log.Error("Redis at {Redis}: {Failure}", RedisUrl.Redact(settings.RedisUrl), RedisAuthentication.Failed));
-        return new ConnectionOwningStore(new RedisMasterStore(redis, settings.Namespace) { Lease = settings.Lease }, redis);
+        return new ConnectionOwningStore(new RedisMasterStore(redis, settings.Namespace) { Lease = settings.Lease, MaxAttempts = settings.MaxAttempts }, redis);
     }
 
     /// <param name="signals">Registered at the start of the process; the signals it held so far reach the loop first.</param>
@@ -105,7 +105,7 @@ public static class MasterHost
     {
         if (InheritedIgnores.Restored.Count > 0)
             log.Information("{Signals} were ignored when pool-master started (a script's background job, or nohup); the master handles them anyway", Names(InheritedIgnores.Restored));
-        var unheard = InheritedIgnores.Unheard(SignalNames.Handled);
+        var unheard = InheritedIgnores.Unheard(SignalNames.MasterHandles);
         if (unheard.Count == 0) return;
         log.Warning("{Signals} stay ignored, as they were when pool-master started: the master cannot hear them", Names(unheard));
         if (!ChildLauncher.ResetsSignals)
