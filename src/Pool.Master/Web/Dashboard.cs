@@ -76,7 +76,8 @@ internal sealed class Dashboard : IAsyncDisposable
         });
         if (options.PathBase.Length > 0) app.UsePathBase(options.PathBase);
         app.UseRouting();
-        var runner = new PageRunner(new Layout(options, app.Services.GetRequiredService<IAntiforgery>()), redis, app.Services.GetRequiredService<IAntiforgery>());
+        var antiforgery = app.Services.GetRequiredService<IAntiforgery>();
+        var runner = new PageRunner(new Layout(options, antiforgery), redis, antiforgery, log);
         Map(app, runner, keys);
         app.UseEndpoints(_ => { });
         return new Dashboard(redis, keys, log);
@@ -171,7 +172,7 @@ internal sealed class Dashboard : IAsyncDisposable
                 ["minutes"] = d.Minutes.Select(p => new long[] { p.From.ToUnixTimeMilliseconds(), p.Processed, p.Failed }).ToList(),
             }, cancellationToken: context.RequestAborted).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is TimeoutException or RedisException)
+        catch (Exception e) when (e is TimeoutException or RedisException || (e is OperationCanceledException && !context.RequestAborted.IsCancellationRequested))
         {
             context.Response.StatusCode = 503;
             await context.Response.WriteAsync("{\"error\":\"redis is not answering\"}", context.RequestAborted).ConfigureAwait(false);

@@ -35,7 +35,8 @@ internal sealed class Layout(DashboardOptions options, IAntiforgery antiforgery)
     }
 
     /// <param name="redisDown">Why Redis gave no answer, for the banner; null when it answered.</param>
-    public string Render(HttpContext context, string title, string tab, RawHtml body, string? redisDown, string redisUrl)
+    /// <param name="failure">Why the page could not be drawn, for the banner; null when it was.</param>
+    public string Render(HttpContext context, string title, string tab, RawHtml body, string? redisDown, string redisUrl, string? failure = null)
     {
         var html = new Html();
         var asset = Url(context, "/assets/");
@@ -60,6 +61,7 @@ internal sealed class Layout(DashboardOptions options, IAntiforgery antiforgery)
         html.Add($"</header>");
         if (redisDown is not null)
             html.Add($"<div class=\"banner\" role=\"alert\"><strong>Redis is not answering</strong> at {redisUrl}: {redisDown}. What is shown may be missing or old; this page gave up waiting after a second.</div>");
+        if (failure is not null) html.Add($"<div class=\"banner\" role=\"alert\">{failure}</div>");
         if (context.Request.Query["msg"].ToString() is { Length: > 0 } msg)
             html.Add($"<div class=\"flash\" role=\"status\">{msg}</div>");
         html.Add($"<main>{body}</main><footer>Pool dashboard · {DateTimeOffset.UtcNow.ToString("yyyy-MM-dd HH:mm:ss")} UTC</footer></body></html>");

@@ -5,7 +5,7 @@ using StackExchange.Redis;
 namespace Pool.Master.Web;
 
 /// <summary>Reads a page's data within the Redis budget and renders it in the layout; changes go through <see cref="ActAsync"/>.</summary>
-internal sealed class PageRunner(Layout layout, DashboardRedis redis, IAntiforgery antiforgery)
+internal sealed class PageRunner(Layout layout, DashboardRedis redis, IAntiforgery antiforgery, Serilog.ILogger log)
 {
     public Layout Layout => layout;
 
@@ -34,6 +34,18 @@ internal sealed class PageRunner(Layout layout, DashboardRedis redis, IAntiforge
             {
                 // The type, not the message: messages can carry endpoints and internals.
                 down = e.GetType().Name;
+            }
+            catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
+            {
+                // StackExchange.Redis cancels what it had sent when it drops a connection that stopped answering.
+                down = "the connection was dropped";
+            }
+            catch (Exception e) when (e is not (OutOfMemoryException or OperationCanceledException))
+            {
+                // A bug of ours or data we cannot read: the page says so and the dashboard goes on.
+                log.Warning("dashboard page {Path} failed: {Error}", context.Request.Path.Value, e.GetType().Name + ": " + e.Message);
+                await WriteHtmlAsync(context, 500, layout.Render(context, title, tab, RawHtml.Empty, null, redis.RedactedUrl, $"this page failed ({e.GetType().Name}); the log has the details")).ConfigureAwait(false);
+                return;
             }
         }
         await WriteHtmlAsync(context, down is null ? 200 : 503, layout.Render(context, title, tab, content, down, redis.RedactedUrl)).ConfigureAwait(false);
@@ -82,6 +94,10 @@ internal sealed class PageRunner(Layout layout, DashboardRedis redis, IAntiforge
             {
                 message = $"Redis refused the change ({e.GetType().Name})";
             }
+            catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
+            {
+                message = "Redis dropped the connection; the change may or may not have been made: check before trying again";
+            }
             catch (ArgumentException e)
             {
                 message = e.Message;
@@ -103,7 +119,8 @@ internal sealed class PageRunner(Layout layout, DashboardRedis redis, IAntiforge
     {
         if (request.Headers["Sec-Fetch-Site"].ToString() is "cross-site" or "same-site") return false;
         var origin = request.Headers.Origin.ToString();
-        if (origin.Length == 0 || origin == "null") return origin.Length == 0;
+        // No Origin: an old browser or curl; the anti-forgery token still has to match. "null" (a sandboxed frame, a file) is refused.
+        if (origin.Length == 0) return true;
         return Uri.TryCreate(origin, UriKind.Absolute, out var o)
             && string.Equals(o.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase);
     }

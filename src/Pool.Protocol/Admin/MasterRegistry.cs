@@ -12,7 +12,6 @@ namespace Pool.Protocol.Admin;
 /// </summary>
 public sealed class MasterRegistry(IDatabaseAsync db, ResqueKeys keys, TimeProvider? time = null)
 {
-    private readonly DashboardKeys _keys = new(keys);
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
     public async Task PublishAsync(MasterRecord record, TimeSpan ttl)
@@ -25,21 +24,21 @@ public sealed class MasterRegistry(IDatabaseAsync db, ResqueKeys keys, TimeProvi
             redis.call('ZADD', KEYS[2], ARGV[3], ARGV[4])
             redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. ARGV[5])
             """,
-            [_keys.Master(record.Id), _keys.Masters],
+            [keys.Master(record.Id), keys.Masters],
             [json, (long)ttl.TotalMilliseconds, now + (long)ttl.TotalMilliseconds, record.Id, now]).ConfigureAwait(false);
     }
 
     /// <summary>Takes a stopping master off the list at once instead of at its TTL.</summary>
     public Task RemoveAsync(string id) =>
-        Task.WhenAll(db.KeyDeleteAsync(_keys.Master(id)), db.SortedSetRemoveAsync(_keys.Masters, id));
+        Task.WhenAll(db.KeyDeleteAsync(keys.Master(id)), db.SortedSetRemoveAsync(keys.Masters, id));
 
     /// <summary>Every master whose snapshot has not expired, ordered by id.</summary>
     public async Task<IReadOnlyList<MasterRecord>> ReadAsync()
     {
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-        var ids = await db.SortedSetRangeByScoreAsync(_keys.Masters, now, double.PositiveInfinity).ConfigureAwait(false);
+        var ids = await db.SortedSetRangeByScoreAsync(keys.Masters, now, double.PositiveInfinity).ConfigureAwait(false);
         if (ids.Length == 0) return [];
-        var values = await db.StringGetAsync(ids.Select(id => (RedisKey)_keys.Master((string)id!)).ToArray()).ConfigureAwait(false);
+        var values = await db.StringGetAsync(ids.Select(id => (RedisKey)keys.Master((string)id!)).ToArray()).ConfigureAwait(false);
         var records = new List<MasterRecord>();
         foreach (var v in values)
         {

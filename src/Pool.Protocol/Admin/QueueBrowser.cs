@@ -28,9 +28,6 @@ public sealed class QueueBrowser(IDatabaseAsync db, ResqueKeys keys)
         return new QueuePage(rows, names.Count, paused.Count);
     }
 
-    /// <summary>Lengths and oldest jobs of every queue, for the overview's totals; names only are read in one call.</summary>
-    public async Task<QueuePage> ListAllAsync() => await ListAsync(null, 0, int.MaxValue).ConfigureAwait(false);
-
     /// <summary>Jobs <paramref name="offset"/>..offset+limit-1 of a queue, oldest (next to run) first.</summary>
     public async Task<JobWindow> JobsAsync(string queue, long offset, int limit)
     {

@@ -34,7 +34,6 @@ public sealed class StatsHistory(IDatabaseAsync db, ResqueKeys keys, TimeProvide
         return 1
         """;
 
-    private readonly DashboardKeys _keys = new(keys);
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
     /// <summary>Records the totals for this minute and this day unless a sample is already there.</summary>
@@ -42,17 +41,17 @@ public sealed class StatsHistory(IDatabaseAsync db, ResqueKeys keys, TimeProvide
     {
         var now = _time.GetUtcNow().ToUnixTimeSeconds();
         return db.ScriptEvaluateAsync(SampleScript,
-            [_keys.MinuteHistory, _keys.DayHistory, keys.StatProcessed, keys.StatFailed],
+            [keys.MinuteHistory, keys.DayHistory, keys.StatProcessed, keys.StatFailed],
             [now / 60, now / 86400, 0, 0, (long)MinuteRetention.TotalMinutes, DayRetention]);
     }
 
     /// <summary>Per-minute processed and failed counts for the last <paramref name="minutes"/> minutes (oldest first).</summary>
     public Task<IReadOnlyList<HistoryPoint>> MinutesAsync(int minutes) =>
-        RatesAsync(_keys.MinuteHistory, _time.GetUtcNow().ToUnixTimeSeconds() / 60, minutes, 60);
+        RatesAsync(keys.MinuteHistory, _time.GetUtcNow().ToUnixTimeSeconds() / 60, minutes, 60);
 
     /// <summary>Per-day processed and failed counts for the last <paramref name="days"/> days (oldest first).</summary>
     public Task<IReadOnlyList<HistoryPoint>> DaysAsync(int days) =>
-        RatesAsync(_keys.DayHistory, _time.GetUtcNow().ToUnixTimeSeconds() / 86400, days, 86400);
+        RatesAsync(keys.DayHistory, _time.GetUtcNow().ToUnixTimeSeconds() / 86400, days, 86400);
 
     /// <summary>
     /// Differences of consecutive samples; a slot without a sample before it (no one sampling

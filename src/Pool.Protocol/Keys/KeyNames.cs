@@ -41,6 +41,12 @@ public static class KeyNames
     public const string StatRecovered = "pool:stat:recovered";
     public const string StatPoisoned = "pool:stat:poisoned";
 
+    // The web dashboard's: live masters' snapshots and the processed/failed history (MasterRegistry, StatsHistory).
+    public const string Masters = "pool:masters";
+    public const string Master = "pool:master:";
+    public const string MinuteHistory = "pool:history:minute";
+    public const string DayHistory = "pool:history:day";
+
     /// <summary>Every name above, for the check against the scripts.</summary>
     public static IReadOnlyList<string> All { get; } =
         typeof(KeyNames).GetFields().Where(f => f.IsLiteral && f.Name != nameof(StartedSuffix)).Select(f => (string)f.GetRawConstantValue()!).ToList();

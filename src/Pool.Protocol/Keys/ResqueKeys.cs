@@ -55,4 +55,14 @@ public sealed class ResqueKeys
     public string StatRecovered => K(KeyNames.StatRecovered);
     /// <summary>Jobs failed as poison because their workers kept dying.</summary>
     public string StatPoisoned => K(KeyNames.StatPoisoned);
+
+    // The web dashboard's keys.
+    /// <summary>Sorted set of live masters: member = master id (HOST:PID), score = when its snapshot expires (unix ms).</summary>
+    public string Masters => K(KeyNames.Masters);
+    /// <summary>One master's snapshot (JSON), with a TTL; gone a few seconds after the master stops publishing.</summary>
+    public string Master(string id) => K(KeyNames.Master + id);
+    /// <summary>Sorted set of per-minute samples of the totals: score = unix minute, member = "minute:processed:failed".</summary>
+    public string MinuteHistory => K(KeyNames.MinuteHistory);
+    /// <summary>Sorted set of per-day samples of the totals: score = unix day, member = "day:processed:failed".</summary>
+    public string DayHistory => K(KeyNames.DayHistory);
 }

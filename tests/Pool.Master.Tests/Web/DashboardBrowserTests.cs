@@ -83,7 +83,7 @@ public sealed class BrowserFixture : IAsyncLifetime
         await db.ListRightPushAsync(k.Failed, failed);
         await db.ListRightPushAsync(k.Failed, DashboardData.Failed("<script>alert('x')</script>", "mail", "<b>not bold</b>"));
 
-        var history = new DashboardKeys(k).MinuteHistory;
+        var history = k.MinuteHistory;
         var minute = now.ToUnixTimeSeconds() / 60;
         long processed = 100_000, fails = 400;
         for (var m = minute - 60; m <= minute; m++)

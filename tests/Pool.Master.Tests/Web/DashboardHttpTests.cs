@@ -167,8 +167,9 @@ public sealed class DashboardHttpTests(RedisFixture redis)
                 var clock = Stopwatch.StartNew();
                 var response = await http.GetAsync(page);
                 clock.Stop();
-                Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-                Assert.Contains("Redis is not answering", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+                var body = await response.Content.ReadAsStringAsync();
+                Assert.True(response.StatusCode == HttpStatusCode.ServiceUnavailable, $"{page}: {(int)response.StatusCode} {body[Math.Max(0, body.IndexOf("<div class=\"banner\"", StringComparison.Ordinal))..]}");
+                Assert.Contains("Redis is not answering", body, StringComparison.Ordinal);
                 Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1.5), $"{page} took {clock.Elapsed.TotalMilliseconds:0} ms with Redis stalled");
             }
         }
@@ -254,6 +255,20 @@ public sealed class DashboardHttpTests(RedisFixture redis)
         Assert.Contains("deleted%202%20jobs", cleared.Headers.Location!.OriginalString, StringComparison.Ordinal);
         Assert.Equal(0, await db.ListLengthAsync(Keys.Queue("other")));
         Assert.True(await db.SetContainsAsync(Keys.Queues, "other"));
+    }
+
+    [Theory]
+    [InlineData("<script>")]
+    [InlineData("Ünïcode")]
+    [InlineData("say \"hi\"")]
+    public void A_filter_finds_text_a_JSON_writer_escaped_in_the_stored_entry(string error)
+    {
+        // .NET's serializer writes < as \u003C and non-ASCII as \uXXXX; Ruby writes quotes as \".
+        var raw = DashboardData.Failed("Job", "mail", "before " + error + " after");
+        var filter = new Pool.Protocol.Admin.FailedFilter(null, null, error);
+        Assert.True(filter.MayMatch(raw));
+        Assert.True(filter.Matches(Pool.Protocol.Admin.FailedJob.Parse(0, raw)));
+        Assert.False(new Pool.Protocol.Admin.FailedFilter(null, null, "absent").MayMatch(raw));
     }
 
     private static int CountOf(string text, string part) => (text.Length - text.Replace(part, "", StringComparison.Ordinal).Length) / part.Length;
