@@ -110,6 +110,15 @@ internal sealed class PageRunner(Layout layout, DashboardRedis redis, IAntiforge
         context.Response.Headers.Location = context.Request.PathBase + back + separator + "msg=" + Uri.EscapeDataString(message);
     }
 
+    /// <summary>This page's path and query without the last action's message, for a form's "back" field.</summary>
+    public static string BackTo(HttpContext context)
+    {
+        var query = context.Request.Query.Where(q => q.Key != "msg")
+            .SelectMany(q => q.Value.Select(v => Uri.EscapeDataString(q.Key) + "=" + Uri.EscapeDataString(v ?? "")));
+        var text = string.Join('&', query);
+        return context.Request.Path + (text.Length > 0 ? "?" + text : "");
+    }
+
     /// <summary>A path on this site ("/failed?x=1"), never "//host" or "/\host", which browsers treat as another site.</summary>
     public static bool IsLocalPath(string path) =>
         path.StartsWith('/') && !path.StartsWith("//", StringComparison.Ordinal) && !path.StartsWith("/\\", StringComparison.Ordinal);

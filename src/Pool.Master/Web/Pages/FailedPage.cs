@@ -49,7 +49,7 @@ internal sealed class FailedPage(ResqueKeys keys)
         var result = await browser.PageAsync(filter, below, PerPage, ScanBudget).ConfigureAwait(false);
 
         var html = new Html();
-        var back = "/failed" + context.Request.QueryString.Value;
+        var back = PageRunner.BackTo(context);
         html.Add($"<h1>Failed <span class=\"muted\">{Format.Count(result.Total)}</span></h1>");
         html.Add($"<form method=\"get\" action=\"{layout.Url(context, "/failed")}\" class=\"filter\" id=\"failed-filter\">");
         html.Add($"<label>Class <input type=\"search\" name=\"class\" value=\"{filter.Class}\"></label>");

@@ -21,7 +21,7 @@ internal sealed class QueuesPage(ResqueKeys keys, QueueLatency latency)
         html.Add($"<h1>Queues <span class=\"muted\">{Format.Count(result.Total)}</span></h1>");
         html.Add($"<form method=\"get\" action=\"{layout.Url(context, "/queues")}\" class=\"filter\"><label>Name contains <input type=\"search\" name=\"q\" value=\"{filter}\"></label><button type=\"submit\">Filter</button></form>");
         html.Add($"<table><thead><tr><th>Queue</th><th class=\"num\">Size</th><th class=\"num\">Latency</th><th>State</th><th></th></tr></thead><tbody>");
-        var back = context.Request.Path + context.Request.QueryString.Value;
+        var back = PageRunner.BackTo(context);
         foreach (var q in result.Rows)
         {
             var lat = latency.Measure(q.Name, q.Oldest, now);
