@@ -30,7 +30,7 @@ public sealed class DashboardHttpTests(RedisFixture redis)
 
         foreach (var page in new[] { "/", "/queues", "/queue?name=" + Uri.EscapeDataString("q" + Script), "/workers", "/masters", "/failed", "/failed?class=script" })
         {
-            var response = await http.GetAsync(page);
+            using var response = await DashboardHost.OkAsync(http, page);
             var html = await response.Content.ReadAsStringAsync();
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             Assert.DoesNotContain("<script>alert", html, StringComparison.Ordinal);
@@ -38,7 +38,7 @@ public sealed class DashboardHttpTests(RedisFixture redis)
             Assert.Contains("script-src 'self'", response.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
             Assert.DoesNotContain("unsafe-inline", response.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
         }
-        var failed = await http.GetStringAsync("/failed");
+        var failed = await DashboardHost.PageAsync(http, "/failed");
         Assert.Contains("&lt;script&gt;alert(1)&lt;/script&gt;", failed, StringComparison.Ordinal);
         Assert.Contains("&lt;img src=x onerror=alert(1)&gt;", failed, StringComparison.Ordinal);
     }
@@ -54,8 +54,9 @@ public sealed class DashboardHttpTests(RedisFixture redis)
         Assert.StartsWith("Basic", anonymous.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Unauthorized, (await SendAsync(http, "/", "Bearer wrong")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await SendAsync(http, "/assets/dashboard.css", "Bearer wrong")).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await SendAsync(http, "/", "Bearer s3cret-token")).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await SendAsync(http, "/failed", Basic("anyone:s3cret-token"))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(http, "/assets/dashboard.css", "Bearer s3cret-token")).StatusCode);
+        Assert.NotEqual(HttpStatusCode.Unauthorized, (await SendAsync(http, "/", "Bearer s3cret-token")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(http, "/assets/dashboard.js", Basic("anyone:s3cret-token"))).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await SendAsync(http, "/failed", Basic("s3cret-token:x"))).StatusCode);
         var page = await (await SendAsync(http, "/", "Bearer s3cret-token")).Content.ReadAsStringAsync();
         Assert.DoesNotContain("s3cret-token", page, StringComparison.Ordinal);
@@ -69,7 +70,8 @@ public sealed class DashboardHttpTests(RedisFixture redis)
         Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync("/queues")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await SendAsync(http, "/queues", Basic("ops:wrong"))).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await SendAsync(http, "/queues", "Bearer ops:pa:ss")).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await SendAsync(http, "/queues", Basic("ops:pa:ss"))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(http, "/assets/dashboard.css", Basic("ops:pa:ss"))).StatusCode);
+        Assert.NotEqual(HttpStatusCode.Unauthorized, (await SendAsync(http, "/queues", Basic("ops:pa:ss"))).StatusCode);
     }
 
     [Fact]
@@ -96,10 +98,10 @@ public sealed class DashboardHttpTests(RedisFixture redis)
         await using var host = await StartAsync(new Dictionary<string, string?> { ["POOL_WEB_READ_ONLY"] = "1" });
         using var http = host.Client();
 
-        var queues = await http.GetStringAsync("/queues");
+        var queues = await DashboardHost.PageAsync(http, "/queues");
         Assert.Contains("read-only", queues, StringComparison.Ordinal);
         Assert.DoesNotContain("Pause</button>", queues, StringComparison.Ordinal);
-        Assert.DoesNotContain("Retry</button>", await http.GetStringAsync("/failed"), StringComparison.Ordinal);
+        Assert.DoesNotContain("Retry</button>", await DashboardHost.PageAsync(http, "/failed"), StringComparison.Ordinal);
         foreach (var (path, form) in new[]
         {
             ("/queues/pause", new Dictionary<string, string> { ["queue"] = "mail" }),
@@ -194,10 +196,10 @@ public sealed class DashboardHttpTests(RedisFixture redis)
         await using var host = await StartAsync();
         using var http = host.Client();
 
-        var page = await http.GetStringAsync("/failed?class=rare");
+        var page = await DashboardHost.PageAsync(http, "/failed?class=rare");
         Assert.Equal(3, CountOf(page, "<tr data-failed="));
         Assert.Contains("data-failed=\"2007\"", page, StringComparison.Ordinal);
-        var first = await http.GetStringAsync("/failed");
+        var first = await DashboardHost.PageAsync(http, "/failed");
         Assert.Contains("data-failed=\"2499\"", first, StringComparison.Ordinal);
         Assert.Contains("page 1 of 100", first, StringComparison.Ordinal);
 
@@ -217,7 +219,7 @@ public sealed class DashboardHttpTests(RedisFixture redis)
         var removeAll = await http.PostAsync("/failed/action", new FormUrlEncodedContent(new Dictionary<string, string> { ["_af"] = token, ["act"] = "remove-matching", ["class"] = "Rare" }));
         Assert.Contains("removed%203", removeAll.Headers.Location!.OriginalString, StringComparison.Ordinal);
         Assert.Equal(2497, await db.ListLengthAsync(Keys.Failed));
-        Assert.Equal(0, CountOf(await http.GetStringAsync("/failed?class=rare"), "<tr data-failed="));
+        Assert.Equal(0, CountOf(await DashboardHost.PageAsync(http, "/failed?class=rare"), "<tr data-failed="));
     }
 
     [Fact]
@@ -249,8 +251,8 @@ public sealed class DashboardHttpTests(RedisFixture redis)
         var deleted = await http.PostAsync("/queue/delete", new FormUrlEncodedContent(new Dictionary<string, string> { ["_af"] = token, ["name"] = "other", ["payload"] = jobs[1] }));
         Assert.Equal(HttpStatusCode.SeeOther, deleted.StatusCode);
         Assert.Equal([jobs[0], jobs[2]], (await db.ListRangeAsync(Keys.Queue("other"))).Select(v => (string)v!).ToArray());
-        Assert.Contains("Clear queue", await http.GetStringAsync("/queue?name=other"), StringComparison.Ordinal);
-        Assert.Contains("deletes all 2 jobs", await http.GetStringAsync("/queue/clear?name=other"), StringComparison.Ordinal);
+        Assert.Contains("Clear queue", await DashboardHost.PageAsync(http, "/queue?name=other"), StringComparison.Ordinal);
+        Assert.Contains("deletes all 2 jobs", await DashboardHost.PageAsync(http, "/queue/clear?name=other"), StringComparison.Ordinal);
         var cleared = await http.PostAsync("/queue/clear", new FormUrlEncodedContent(new Dictionary<string, string> { ["_af"] = token, ["name"] = "other" }));
         Assert.Contains("deleted%202%20jobs", cleared.Headers.Location!.OriginalString, StringComparison.Ordinal);
         Assert.Equal(0, await db.ListLengthAsync(Keys.Queue("other")));
