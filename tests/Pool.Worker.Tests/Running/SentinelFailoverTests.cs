@@ -4,7 +4,6 @@ using Pool.Protocol.Payloads;
 using Pool.Protocol.Producing;
 using Pool.Testing;
 using Pool.Worker.Tests.Support;
-using Xunit.Abstractions;
 
 namespace Pool.Worker.Tests.Running;
 
