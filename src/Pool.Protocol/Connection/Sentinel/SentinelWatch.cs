@@ -14,18 +14,30 @@ namespace Pool.Protocol.Connection.Sentinel;
 /// asks the sentinels: at once on every +switch-master they publish, and every
 /// <see cref="PollInterval"/> in case that message was missed. The answer with the highest
 /// config epoch wins, so a sentinel that has not heard of the failover yet cannot move it back.
-/// The watch ends (and closes its sentinel connection) once the Redis connection is disposed.
+/// It listens to every sentinel (one connection each), because only the sentinel leading a
+/// failover announces its start (+selected-slave): from then the old primary is held (see
+/// <see cref="PrimaryTunnel.Hold"/>). The watch ends (and closes its sentinel connections) once
+/// the Redis connection is disposed.
 /// </summary>
 internal sealed class SentinelWatch
 {
     public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How long the old primary is held once a failover of it starts, at most. A failover with
+    /// a live primary ends within about a second (Sentinel checks the promotion once a second);
+    /// one that aborts leaves the old primary in place, and Pool goes back to it after this.
+    /// </summary>
+    public static readonly TimeSpan HoldLimit = TimeSpan.FromSeconds(10);
+
     private static readonly RedisChannel SwitchChannel = RedisChannel.Literal("+switch-master");
+    private static readonly RedisChannel SelectedChannel = RedisChannel.Literal("+selected-slave");
 
     /// <summary>The watch of each connection made here; lets callers tell such a connection apart.</summary>
     private static readonly ConditionalWeakTable<IConnectionMultiplexer, SentinelWatch> Watches = [];
 
-    private readonly ConnectionMultiplexer _sentinels;
+    private readonly IReadOnlyList<ConnectionMultiplexer> _sentinels;
     private readonly string _service;
     private readonly Action<string>? _notice;
     private readonly SemaphoreSlim _wake = new(0, 1);
@@ -33,12 +45,12 @@ internal sealed class SentinelWatch
     private ConfigurationOptions _primaryOptions = new();
     private WeakReference<ConnectionMultiplexer>? _owner;
 
-    private SentinelWatch(ConnectionMultiplexer sentinels, string service, Action<string>? notice)
+    private SentinelWatch(IReadOnlyList<ConnectionMultiplexer> sentinels, string service, Action<string>? notice)
     {
         _sentinels = sentinels;
         _service = service;
         _notice = notice;
-        Tunnel = new PrimaryTunnel(service, FollowAsync);
+        Tunnel = new PrimaryTunnel(service, FollowAsync, TimeProvider.System);
     }
 
     public PrimaryTunnel Tunnel { get; }
@@ -52,15 +64,16 @@ internal sealed class SentinelWatch
     public static async Task<ConnectionMultiplexer> ConnectAsync(ConfigurationOptions options, Action<string>? notice)
     {
         var service = options.ServiceName ?? throw new ArgumentException("the options name no Sentinel service", nameof(options));
-        var sentinelOptions = options.Clone();
-        sentinelOptions.ServiceName = null;
-        sentinelOptions.DefaultDatabase = null;
-        sentinelOptions.AbortOnConnectFail = false;
-        var sentinels = await ConnectionMultiplexer.SentinelConnectAsync(sentinelOptions).ConfigureAwait(false);
+        var sentinels = await Task.WhenAll(options.EndPoints.Select(endpoint => ConnectSentinelAsync(options, endpoint))).ConfigureAwait(false);
         var watch = new SentinelWatch(sentinels, service, notice);
         try
         {
-            await sentinels.GetSubscriber().SubscribeAsync(SwitchChannel, (_, message) => watch.OnSwitch(message)).ConfigureAwait(false);
+            foreach (var sentinel in sentinels)
+            {
+                var subscriber = sentinel.GetSubscriber();
+                await subscriber.SubscribeAsync(SwitchChannel, (_, message) => watch.OnSwitch(message)).ConfigureAwait(false);
+                await subscriber.SubscribeAsync(SelectedChannel, (_, message) => watch.OnSelected(message)).ConfigureAwait(false);
+            }
             if (await watch.FollowAsync().ConfigureAwait(false) is null && options.AbortOnConnectFail)
             {
                 throw new RedisConnectionException(ConnectionFailureType.UnableToConnect,
@@ -81,9 +94,26 @@ internal sealed class SentinelWatch
         }
         catch
         {
-            await sentinels.DisposeAsync().ConfigureAwait(false);
+            await watch.CloseSentinelsAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>One connection per sentinel (same credentials as Redis), so that each one's announcements are heard.</summary>
+    private static Task<ConnectionMultiplexer> ConnectSentinelAsync(ConfigurationOptions options, EndPoint sentinel)
+    {
+        var sentinelOptions = options.Clone();
+        sentinelOptions.ServiceName = null;
+        sentinelOptions.DefaultDatabase = null;
+        sentinelOptions.AbortOnConnectFail = false;
+        sentinelOptions.EndPoints.Clear();
+        sentinelOptions.EndPoints.Add(sentinel);
+        return ConnectionMultiplexer.SentinelConnectAsync(sentinelOptions);
+    }
+
+    private async Task CloseSentinelsAsync()
+    {
+        foreach (var sentinel in _sentinels) await sentinel.DisposeAsync().ConfigureAwait(false);
     }
 
     /// <summary>True when <paramref name="redis"/> was made here, i.e. goes through Sentinel.</summary>
@@ -105,6 +135,21 @@ internal sealed class SentinelWatch
         // "<service> <old ip> <old port> <new ip> <new port>"; the answer is asked for anyway,
         // so that the config epoch decides.
         if (!((string?)message ?? "").StartsWith(_service + " ", StringComparison.Ordinal)) return;
+        Wake();
+    }
+
+    /// <summary>"slave &lt;name&gt; &lt;ip&gt; &lt;port&gt; @ &lt;service&gt; &lt;primary ip&gt; &lt;primary port&gt;": the replica that is about to be promoted.</summary>
+    private void OnSelected(RedisValue message)
+    {
+        var parts = ((string?)message ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length < 8 || parts[4] != "@" || parts[5] != _service) return;
+        if (!IPAddress.TryParse(parts[6], out var ip) || !int.TryParse(parts[7], out var port)) return;
+        Tunnel.Hold(new IPEndPoint(ip, port), HoldLimit);
+        Wake();
+    }
+
+    private void Wake()
+    {
         try
         {
             _wake.Release();
@@ -130,7 +175,7 @@ internal sealed class SentinelWatch
                 // Asking is retried on the next tick; the watch itself must not end.
             }
         }
-        await _sentinels.DisposeAsync().ConfigureAwait(false);
+        await CloseSentinelsAsync().ConfigureAwait(false);
     }
 
     /// <summary>Disposing a multiplexer forgets its servers; a closed connection no longer knows its one endpoint.</summary>
@@ -167,7 +212,7 @@ internal sealed class SentinelWatch
     /// <summary>The primary named by the sentinel with the newest configuration (highest config epoch).</summary>
     private async Task<IPEndPoint?> AskAsync()
     {
-        var answers = await Task.WhenAll(_sentinels.GetServers().Where(s => s.IsConnected).Select(AskAsync)).ConfigureAwait(false);
+        var answers = await Task.WhenAll(_sentinels.SelectMany(s => s.GetServers()).Where(s => s.IsConnected).Select(AskAsync)).ConfigureAwait(false);
         return answers.OfType<Answer>().MaxBy(a => a.Epoch)?.Primary;
     }
 
