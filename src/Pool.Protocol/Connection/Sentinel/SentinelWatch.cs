@@ -33,6 +33,7 @@ internal sealed class SentinelWatch
 
     private static readonly RedisChannel SwitchChannel = RedisChannel.Literal("+switch-master");
     private static readonly RedisChannel SelectedChannel = RedisChannel.Literal("+selected-slave");
+    private static readonly RedisChannel PromotedChannel = RedisChannel.Literal("+promoted-slave");
 
     /// <summary>The watch of each connection made here; lets callers tell such a connection apart.</summary>
     private static readonly ConditionalWeakTable<IConnectionMultiplexer, SentinelWatch> Watches = [];
@@ -73,6 +74,7 @@ internal sealed class SentinelWatch
                 var subscriber = sentinel.GetSubscriber();
                 await subscriber.SubscribeAsync(SwitchChannel, (_, message) => watch.OnSwitch(message)).ConfigureAwait(false);
                 await subscriber.SubscribeAsync(SelectedChannel, (_, message) => watch.OnSelected(message)).ConfigureAwait(false);
+                await subscriber.SubscribeAsync(PromotedChannel, (_, message) => watch.OnPromoted(message)).ConfigureAwait(false);
             }
             if (await watch.FollowAsync().ConfigureAwait(false) is null && options.AbortOnConnectFail)
             {
@@ -138,14 +140,29 @@ internal sealed class SentinelWatch
         Wake();
     }
 
-    /// <summary>"slave &lt;name&gt; &lt;ip&gt; &lt;port&gt; @ &lt;service&gt; &lt;primary ip&gt; &lt;primary port&gt;": the replica that is about to be promoted.</summary>
+    /// <summary>The replica about to be promoted was chosen: hold the primary it replaces.</summary>
     private void OnSelected(RedisValue message)
     {
-        var parts = ((string?)message ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        if (parts.Length < 8 || parts[4] != "@" || parts[5] != _service) return;
-        if (!IPAddress.TryParse(parts[6], out var ip) || !int.TryParse(parts[7], out var port)) return;
-        Tunnel.Hold(new IPEndPoint(ip, port), HoldLimit);
+        if (ReplicaEvent(message) is not { } primary) return;
+        Tunnel.Hold(primary, HoldLimit);
         Wake();
+    }
+
+    /// <summary>The promotion took: the leading sentinel names the new primary from now on.</summary>
+    private void OnPromoted(RedisValue message)
+    {
+        if (ReplicaEvent(message) is not null) Wake();
+    }
+
+    /// <summary>
+    /// The primary in "slave &lt;name&gt; &lt;ip&gt; &lt;port&gt; @ &lt;service&gt; &lt;primary ip&gt; &lt;primary port&gt;",
+    /// when the event is about this service.
+    /// </summary>
+    private IPEndPoint? ReplicaEvent(RedisValue message)
+    {
+        var parts = ((string?)message ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length < 8 || parts[4] != "@" || parts[5] != _service) return null;
+        return IPAddress.TryParse(parts[6], out var ip) && int.TryParse(parts[7], out var port) ? new IPEndPoint(ip, port) : null;
     }
 
     private void Wake()
@@ -220,12 +237,21 @@ internal sealed class SentinelWatch
     {
         try
         {
-            var fields = (await sentinel.SentinelMasterAsync(_service).WaitAsync(AskTimeout).ConfigureAwait(false))
-                .ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
-            if (!fields.TryGetValue("ip", out var host) || !int.TryParse(fields.GetValueOrDefault("port"), out var port)) return null;
-            _ = long.TryParse(fields.GetValueOrDefault("config-epoch"), out var epoch);
-            var address = IPAddress.TryParse(host, out var ip) ? ip : await ResolveAsync(host).ConfigureAwait(false);
-            return address is null ? null : new Answer(new IPEndPoint(address, port), epoch);
+            // The address as get-master-addr-by-name gives it: the sentinel leading a failover names
+            // the promoted replica there as soon as the promotion took, while its SENTINEL MASTER
+            // still shows the old address (with the new epoch) until the other replicas followed.
+            var addressing = sentinel.SentinelGetMasterAddressByNameAsync(_service).WaitAsync(AskTimeout);
+            var describing = sentinel.SentinelMasterAsync(_service).WaitAsync(AskTimeout);
+            var named = await addressing.ConfigureAwait(false);
+            var fields = await describing.ConfigureAwait(false);
+            _ = long.TryParse(fields.FirstOrDefault(kv => kv.Key == "config-epoch").Value, out var epoch);
+            var primary = named switch
+            {
+                IPEndPoint ip => ip,
+                DnsEndPoint dns when await ResolveAsync(dns.Host).ConfigureAwait(false) is { } address => new IPEndPoint(address, dns.Port),
+                _ => null,
+            };
+            return primary is null ? null : new Answer(primary, epoch);
         }
         catch (Exception e) when (e is RedisException or TimeoutException or SocketException)
         {
