@@ -35,7 +35,7 @@ public sealed class SentinelFailoverTests(ITestOutputHelper output) : IDisposabl
 
     /// <summary>
     /// With two replicas, jobs start again (their reservations confirmed on the new primary) this
-    /// soon after SENTINEL FAILOVER (measured: about 2.5 s). With one, the new primary has no
+    /// soon after SENTINEL FAILOVER (measured: 1.2-1.3 s). With one, the new primary has no
     /// replica to confirm a write until Sentinel demotes the old primary and it syncs (about
     /// 12 s; Sentinel's own timing, not Pool's), so that case only has to resume.
     /// </summary>
