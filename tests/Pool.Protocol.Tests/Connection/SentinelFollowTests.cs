@@ -86,6 +86,18 @@ public sealed class SentinelFollowTests(ITestOutputHelper output)
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task A_sentinel_that_is_down_does_not_keep_the_connection_from_the_primary()
+    {
+        using var cluster = await SentinelCluster.StartAsync();
+        cluster.Sentinels[2].Stop();
+        var options = RedisUrl.Parse(cluster.Url);
+        options.AbortOnConnectFail = true;
+        options.ConnectTimeout = 2000;
+        await using var redis = await RedisConnector.ConnectAsync(options);
+        Assert.Equal(cluster.Primary.Port, await PortOfAsync(redis.GetDatabase()));
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task A_service_no_sentinel_watches_fails_a_connection_that_must_not_wait()
     {
         using var cluster = await SentinelCluster.StartAsync();

@@ -25,15 +25,6 @@ internal sealed class PrimaryTunnel(string service, Func<Task<IPEndPoint?>> reso
     private DateTimeOffset _heldUntil;
     private TaskCompletionSource _released = Released();
 
-    /// <summary>The primary new sockets connect to; null until the sentinels first name one.</summary>
-    public IPEndPoint? Primary
-    {
-        get
-        {
-            lock (_gate) return _primary;
-        }
-    }
-
     /// <summary>
     /// Makes <paramref name="primary"/> the target of every new socket and shuts the open ones to
     /// any other server. False when it already was the primary; <paramref name="previous"/> is

@@ -71,10 +71,12 @@ internal sealed class SentinelWatch
         {
             foreach (var sentinel in sentinels)
             {
+                // Fire and forget: a sentinel that is down now must not fail the connection; the
+                // client subscribes again whenever it (re)connects to that sentinel.
                 var subscriber = sentinel.GetSubscriber();
-                await subscriber.SubscribeAsync(SwitchChannel, (_, message) => watch.OnSwitch(message)).ConfigureAwait(false);
-                await subscriber.SubscribeAsync(SelectedChannel, (_, message) => watch.OnSelected(message)).ConfigureAwait(false);
-                await subscriber.SubscribeAsync(PromotedChannel, (_, message) => watch.OnPromoted(message)).ConfigureAwait(false);
+                subscriber.Subscribe(SwitchChannel, (_, message) => watch.OnSwitch(message), CommandFlags.FireAndForget);
+                subscriber.Subscribe(SelectedChannel, (_, message) => watch.OnSelected(message), CommandFlags.FireAndForget);
+                subscriber.Subscribe(PromotedChannel, (_, message) => watch.OnPromoted(message), CommandFlags.FireAndForget);
             }
             if (await watch.FollowAsync().ConfigureAwait(false) is null && options.AbortOnConnectFail)
             {
