@@ -28,7 +28,7 @@ public sealed class BrowserFixture : IAsyncLifetime
     /// <summary>Where screenshots go: beside the test assembly, under screenshots/.</summary>
     public static string Shots { get; } = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "screenshots")).FullName;
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         await SeedAsync();
         _host = await DashboardHost.StartAsync(_redis.Server.Url, Ns, localMasterPid: Environment.ProcessId);
@@ -42,7 +42,7 @@ public sealed class BrowserFixture : IAsyncLifetime
         });
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         if (Browser is not null) await Browser.CloseAsync();
         if (_host is not null) await _host.DisposeAsync();
