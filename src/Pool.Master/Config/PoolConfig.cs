@@ -21,6 +21,9 @@ public sealed record WorkerGroup(
     int Line = 0,
     TimeSpan? JobTimeout = null)
 {
+    /// <summary>Jobs each worker process runs at once (<see cref="GroupConcurrency"/>).</summary>
+    public int Concurrency { get; init; } = 1;
+
     /// <summary>The QUEUES value a worker of this group gets.</summary>
     public string QueueList => string.Join(',', Queues);
 }

@@ -25,6 +25,7 @@ internal static class ChildEnvironment
         // --log-format reaches the workers too: one text line in a JSON stream breaks its parser.
         env["POOL_LOG_FORMAT"] = settings.LogFormat == Pool.Logging.LogFormat.Json ? "json" : "text";
         if (group.JobTimeout is { } jobTimeout) env["POOL_JOB_TIMEOUT"] = Seconds(jobTimeout);
+        if (group.Concurrency > 1) env[GroupConcurrency.EnvironmentVariable] = group.Concurrency.ToString(CultureInfo.InvariantCulture);
         if (group.MaxJobs is { } maxJobs) env["POOL_MAX_JOBS"] = maxJobs.ToString(CultureInfo.InvariantCulture);
         return env;
     }

@@ -24,8 +24,9 @@ internal sealed partial class Supervisor
         if (ProcessSignals.KillGroup(child.Pid))
             _log.Warning("worker {Pid} left processes in its group; sent SIGKILL to group {Pgid}", child.Pid, child.Pid);
 
-        // Its job, if any, goes back on the queue now rather than when its lease expires.
+        // Its jobs, if any (one per lane), go back on the queue now rather than when their leases expire.
         _store.RecoverWorker(child.WorkerId, child.Pid, [child.Pid, .. group]);
+        foreach (var lane in child.WorkerIds.Skip(1)) _store.RecoverWorker(lane, child.Pid, []);
 
         if (child.Stop is { } stop)
         {

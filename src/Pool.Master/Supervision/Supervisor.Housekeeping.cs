@@ -17,7 +17,7 @@ internal sealed partial class Supervisor
         CheckMemory();
         // The master sees a child die at once; until then it vouches for it, so a child that is
         // only silent (SIGSTOP, a GC pause) is never swept and its job never run twice at once.
-        _store.VouchFor(_children.Values.Select(c => c.WorkerId).ToList());
+        _store.VouchFor(_children.Values.SelectMany(c => c.WorkerIds).ToList());
         if (now >= _nextLeaseSweep)
         {
             _nextLeaseSweep = now + _options.LeaseSweepInterval;

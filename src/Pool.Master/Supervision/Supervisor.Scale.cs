@@ -101,7 +101,7 @@ internal sealed partial class Supervisor
     {
         if (_trimPending) return;
         _trimPending = true;
-        var ids = _children.Values.Where(c => c.Slot is not null).Select(c => c.WorkerId).ToList();
+        var ids = _children.Values.Where(c => c.Slot is not null).SelectMany(c => c.WorkerIds).ToList();
         _ = Task.Run(async () => Post(new BusyWorkersKnown(await _store.BusyWorkersAsync(ids).ConfigureAwait(false))));
     }
 
@@ -113,7 +113,7 @@ internal sealed partial class Supervisor
         foreach (var group in _groups)
         {
             var victims = group.Slots
-                .OrderBy(s => s.Child is null ? 0 : busy is not null && busy.Contains(s.Child.WorkerId) ? 2 : 1)
+                .OrderBy(s => s.Child is null ? 0 : busy is not null && s.Child.WorkerIds.Any(busy.Contains) ? 2 : 1)
                 .ThenByDescending(s => s.Child?.StartedAt ?? DateTimeOffset.MaxValue)
                 .Take(Math.Max(0, group.Slots.Count - group.Desired))
                 .ToList();
