@@ -1,20 +1,17 @@
 using System.Globalization;
-using Pool.Protocol.Supervision;
+using Pool.Protocol.Recovery;
 
 namespace Pool.Master.Config;
 
 /// <summary>
 /// A group's <c>concurrency: N</c>: how many jobs each of its worker processes runs at once
-/// (passed to the worker as POOL_CONCURRENCY). The default, 1, is resque-pool's process per job:
+/// (passed to the worker as POOL_CONCURRENCY, <see cref="Pool.Settings.PoolVariables.Concurrency"/>). The default, 1, is resque-pool's process per job:
 /// a job that is not thread-safe, or that leaks, harms only itself. More lanes per process share
 /// one runtime's memory, but share its faults too; the README weighs the two.
 /// </summary>
 internal static class GroupConcurrency
 {
     public const string Key = "concurrency";
-
-    /// <summary>The variable the worker reads; only set when the group asks for more than 1.</summary>
-    public const string EnvironmentVariable = "POOL_CONCURRENCY";
 
     public static int Read(string? text, ConfigPlace place)
     {

@@ -1,7 +1,8 @@
 using Pool.Protocol.Connection;
 using Pool.Protocol.Keys;
-using Pool.Protocol.Supervision;
+using Pool.Protocol.Recovery;
 using Pool.Protocol.Working;
+using Pool.Settings;
 using Pool.Worker.Jobs;
 using Pool.Worker.Limits;
 using Pool.Worker.Running;
@@ -34,14 +35,14 @@ internal static class WorkerRunner
         var redis = new RedisGuard(log);
         redis.Watch(main);
         var confirmation = ReplicaConfirmation.FromUrl(settings.RedisUrl);
-        var sweeper = new RedisMasterStore(main, keys.Namespace, confirmation: confirmation) { Lease = settings.Lease };
+        var sweeper = new RedisMasterStore(main, keys.Namespace, confirmation: confirmation) { Lease = settings.Lease, MaxAttempts = PoolVariables.MaxAttemptsFrom(Environment.GetEnvironmentVariable(PoolVariables.MaxAttempts)) ?? RedisMasterStore.DefaultMaxAttempts };
         redis.OnOutage = sweeper.Gate.Trouble;
         var parts = new WorkerLane.Parts(settings, keys, main, redis, confirmation, sweeper, registry, new JobInvoker(services), new JobBudget(settings.MaxJobs), log, logBatching);
         var lanes = Enumerable.Range(0, settings.Concurrency).Select(i => WorkerLane.Create(i, parts, control, connections[i + 1])).ToList();
         var workerId = lanes[0].WorkerId;
 
         log.Information("Worker {WorkerId} starting: slot={Slot} concurrency={Concurrency} queues={Queues} redis={Redis} min_replica_acks={ReplicaAcks} namespace={Namespace} jobs={Jobs} term_timeout={TermTimeout}s max_jobs={MaxJobs} job_timeout={JobTimeout}",
-            workerId, Environment.GetEnvironmentVariable("POOL_WORKER_SLOT") ?? "-", settings.Concurrency, settings.QueueList, RedisUrl.Redact(settings.RedisUrl), confirmation.Replicas, keys.Namespace, string.Join(",", registry.Names), settings.TermTimeout.TotalSeconds,
+            workerId, Environment.GetEnvironmentVariable(PoolVariables.WorkerSlot) ?? "-", settings.Concurrency, settings.QueueList, RedisUrl.Redact(settings.RedisUrl), confirmation.Replicas, keys.Namespace, string.Join(",", registry.Names), settings.TermTimeout.TotalSeconds,
             settings.MaxJobs?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-", settings.JobTimeout?.ToString() ?? "-");
 
         using var stopBackground = new CancellationTokenSource();

@@ -1,12 +1,12 @@
 using System.Globalization;
-using Pool.Protocol.Supervision;
+using Pool.Protocol.Recovery;
 
 namespace Pool.Worker.Running;
 
 /// <summary>How many lanes a worker process runs: --concurrency, then POOL_CONCURRENCY (set by the master from the group's concurrency), then 1.</summary>
 internal static class WorkerConcurrency
 {
-    public const string EnvironmentVariable = "POOL_CONCURRENCY";
+    private const string EnvironmentVariable = Pool.Settings.PoolVariables.Concurrency;
 
     public static int Parse(int? option, string? environment, out string? error)
     {

@@ -1,6 +1,6 @@
 using Pool.Protocol.Connection;
 using Pool.Protocol.Keys;
-using Pool.Protocol.Supervision;
+using Pool.Protocol.Recovery;
 using Pool.Protocol.Working;
 using Pool.Worker.Jobs;
 using Pool.Worker.Limits;

@@ -12,7 +12,7 @@ public class ConcurrencyConfigTests
 
         Assert.Equal([5, 1], config.Groups.Select(g => g.Concurrency));
         Assert.Contains("a: 2 concurrency=5", ConfigPrinter.Describe(config));
-        var settings = new Pool.Master.Cli.MasterSettings { ConfigPath = "pool.yml", RedisUrl = "redis://localhost", WorkerCommand = ["w"] };
+        var settings = new MasterSettings { ConfigPath = "pool.yml", RedisUrl = "redis://localhost", WorkerCommand = ["w"] };
         Assert.Equal("5", ChildEnvironment.For(settings, config.Groups[0], 0, 1)["POOL_CONCURRENCY"]);
         Assert.False(ChildEnvironment.For(settings, config.Groups[1], 0, 1).ContainsKey("POOL_CONCURRENCY"));
     }

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Mono.Unix.Native;
 using Pool.Protocol.Keys;
 using Pool.Protocol.Producing;
-using Pool.Protocol.Supervision;
+using Pool.Protocol.Recovery;
 using Pool.Testing;
 using StackExchange.Redis;
 

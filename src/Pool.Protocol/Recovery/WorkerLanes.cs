@@ -1,4 +1,4 @@
-namespace Pool.Protocol.Supervision;
+namespace Pool.Protocol.Recovery;
 
 /// <summary>
 /// Worker ids of the lanes of a worker process that runs several jobs at once (a group's
