@@ -23,12 +23,14 @@ internal static class WorkerRunner
         var control = new WorkerControl(TimeProvider.System) { GiveUpAfterStop = settings.TermTimeout + TimeSpan.FromSeconds(1) };
         SignalHandlers.Attach(signals, control, log);
 
+        var scripts = Pool.Protocol.Scripts.ScriptWarmup.StartAsync();
         // One main connection for all lanes, and one per lane for its idle wait: BLPOP parks its
         // connection for the whole wait. They connect at once, not one after another (start-up).
         var connecting = Enumerable.Range(0, settings.Concurrency + 1)
             .Select(i => ConnectAsync(settings.RedisUrl, i == 0 ? "pool-worker" : "pool-worker-wait", i == 0 ? TimeSpan.FromSeconds(5) : settings.PollInterval + TimeSpan.FromSeconds(5)))
             .ToList();
         var connections = await Task.WhenAll(connecting).ConfigureAwait(false);
+        await scripts.ConfigureAwait(false);
         await using var closeConnections = new Closer(connections);
         var main = connections[0];
 
