@@ -27,7 +27,9 @@ internal static class WorkerRunner
         // One main connection for all lanes, and one per lane for its idle wait: BLPOP parks its
         // connection for the whole wait. They connect at once, not one after another (start-up).
         var connecting = Enumerable.Range(0, settings.Concurrency + 1)
-            .Select(i => ConnectAsync(settings.RedisUrl, i == 0 ? "pool-worker" : "pool-worker-wait", i == 0 ? TimeSpan.FromSeconds(5) : settings.PollInterval + TimeSpan.FromSeconds(5)))
+            .Select(i => i == 0
+                ? ConnectAsync(settings.RedisUrl, "pool-worker", TimeSpan.FromSeconds(5), notice => log.Information("{Notice}", notice))
+                : ConnectAsync(settings.RedisUrl, "pool-worker-wait", settings.PollInterval + TimeSpan.FromSeconds(5)))
             .ToList();
         var connections = await Task.WhenAll(connecting).ConfigureAwait(false);
         await scripts.ConfigureAwait(false);
@@ -130,7 +132,7 @@ internal static class WorkerRunner
     /// <summary>How long a stopping worker that holds nothing keeps trying to unregister through an outage.</summary>
     private static readonly TimeSpan UnregisterPatience = TimeSpan.FromSeconds(1);
 
-    private static async Task<ConnectionMultiplexer> ConnectAsync(string url, string name, TimeSpan timeout)
+    private static async Task<ConnectionMultiplexer> ConnectAsync(string url, string name, TimeSpan timeout, Action<string>? notice = null)
     {
         var options = RedisUrl.Parse(url);
         options.AbortOnConnectFail = false;
@@ -143,7 +145,7 @@ internal static class WorkerRunner
         // so this saves a cross-pool hand-off per call (measured: about +35 % no-op throughput
         // and a lower enqueue-to-start p99).
         options.SocketManager = SocketManager.ThreadPool;
-        return await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
+        return await RedisConnector.ConnectAsync(options, notice).ConfigureAwait(false);
     }
 
     /// <summary>The signal as an operator types it ("TERM"), for "stopped on TERM"; a worker that recycled itself stopped "on its own".</summary>
