@@ -36,7 +36,8 @@ public sealed class ConcurrencyTests(RedisFixture redis) : IClassFixture<RedisFi
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"recovery took {clock.Elapsed}");
         Assert.All(await Queue(), p => Assert.Contains("\"pool_attempts\":1", p));
         foreach (var id in ids) Assert.False(await Db.KeyExistsAsync(Keys.InFlight(id)));
-        Assert.Equal(Lanes, master.Process.CountLines($"recovered the job of dead worker {pid}: requeued Sleep on q"));
+        // The master logs each recovery once its reply is in, which may be a moment after Redis shows it.
+        Wait.Until(() => master.Process.CountLines($"recovered the job of dead worker {pid}: requeued Sleep on q") == Lanes, TimeSpan.FromSeconds(5), "one recovery line per lane");
         // The replacement's lanes take the jobs again.
         await master.WaitForWorkersAsync(Db, Lanes);
         await Wait.UntilAsync(async () => (await Queue()).Length == 0, TimeSpan.FromSeconds(15), "the replacement to take the jobs");
