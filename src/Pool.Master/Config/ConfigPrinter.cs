@@ -15,7 +15,7 @@ public static class ConfigPrinter
         sb.Append(inv, $"workers: {config.TotalWorkers} in {config.Groups.Count} group(s)\n");
         foreach (var g in config.Groups)
         {
-            sb.Append(inv, $"  {g.QueueList}: {g.Count}");
+            sb.Append(inv, $"  {g.QueueList}: {(g.Scaling is { } r ? r.Describe() : g.AutoCount ? $"{g.Count} (auto)" : g.Count)}");
             if (g.TermTimeout is { } t) sb.Append(inv, $" term_timeout={t.TotalSeconds}s");
             if (g.MemoryLimitMb is { } m) sb.Append(inv, $" memory_limit_mb={m}");
             if (g.MaxJobs is { } j) sb.Append(inv, $" max_jobs={j}");
@@ -23,6 +23,7 @@ public static class ConfigPrinter
             if (g.Command is { } c) sb.Append(inv, $" command=\"{c}\"");
             sb.Append('\n');
         }
+        if (config.Capacity is { } plan) Capacity.CapacityPrinter.Append(sb, plan);
         return sb.ToString();
     }
 }

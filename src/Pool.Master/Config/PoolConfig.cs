@@ -21,6 +21,12 @@ public sealed record WorkerGroup(
     int Line = 0,
     TimeSpan? JobTimeout = null)
 {
+    /// <summary>Set for `count: MIN..MAX`: the group is autoscaled, and <see cref="Count"/> is its MIN.</summary>
+    public Capacity.ScalingRule? Scaling { get; init; }
+
+    /// <summary>Set for `count: auto`: <see cref="Count"/> is what the memory budget holds (see Capacity.CapacityPlan).</summary>
+    public bool AutoCount { get; init; }
+
     /// <summary>The QUEUES value a worker of this group gets.</summary>
     public string QueueList => string.Join(',', Queues);
 }
@@ -32,6 +38,12 @@ public sealed record PoolConfig(string SourcePath, string? Environment, IReadOnl
 
     /// <summary>What is valid but probably not meant (a section key that looks like a group option), one line each with file, line and key.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
+
+    /// <summary>The top-level memory_budget, if set.</summary>
+    public Capacity.MemoryBudgetSetting? MemoryBudget { get; init; }
+
+    /// <summary>The memory limit and budget on this machine and what `auto` resolved to; set by <see cref="ConfigLoader.Load"/>.</summary>
+    public Capacity.CapacityPlan? Capacity { get; init; }
 }
 
 /// <summary>A config problem, always with the file, and the line and key where known, and what to do.</summary>
