@@ -34,6 +34,9 @@ internal sealed class Autoscaler
 
     public ScalingRule Rule { get; private set; }
 
+    /// <summary>Who this autoscaler sizes (the supervisor's group of the current generation); a HUP makes a new one.</summary>
+    public object? Owner { get; init; }
+
     /// <summary>The group's wanted number of workers.</summary>
     public int Size { get; private set; }
 
@@ -72,7 +75,7 @@ internal sealed class Autoscaler
             _capped = false;
             return null;
         }
-        var fits = Size + Math.Max(0, headroom);
+        var fits = (int)Math.Min(int.MaxValue, (long)Size + Math.Max(0, headroom));
         if (to > fits)
         {
             var first = !_capped;

@@ -17,7 +17,8 @@ internal sealed class QueueProbe(IDatabaseAsync db, ResqueKeys keys, TimeProvide
 {
     private readonly Dictionary<string, QueueAgeEstimator> _estimators = new(StringComparer.Ordinal);
 
-    public async Task<IReadOnlyDictionary<string, GroupLoad>> SampleAsync(IReadOnlyList<GroupProbe> groups)
+    /// <returns>Per group (by queue list) its load, and the ids of the busy workers.</returns>
+    public async Task<(IReadOnlyDictionary<string, GroupLoad> Loads, IReadOnlySet<string> Busy)> SampleAsync(IReadOnlyList<GroupProbe> groups)
     {
         var pauseAll = db.StringGetAsync(keys.PauseAll);
         var paused = db.SetMembersAsync(keys.PausedQueues);
@@ -40,7 +41,7 @@ internal sealed class QueueProbe(IDatabaseAsync db, ResqueKeys keys, TimeProvide
         }
         // Forget queues no group reads any more (a HUP, a deleted queue).
         foreach (var gone in _estimators.Keys.Where(q => !queues.Contains(q)).ToList()) _estimators.Remove(gone);
-        return loads;
+        return (loads, busy);
     }
 
     private static IEnumerable<string> Expand(IReadOnlyList<string> queues, IReadOnlyList<string> all) =>

@@ -17,6 +17,7 @@ internal sealed class MetricsExporter
     private readonly HashSet<string> _queuesSeen = [];
     private readonly HashSet<(string, string)> _rssSeen = [];
     private readonly HashSet<(string, string)> _workersSeen = [];
+    private readonly CapacityMetrics _capacity;
 
     public MetricsExporter()
     {
@@ -36,6 +37,7 @@ internal sealed class MetricsExporter
         _backoff = f.CreateGauge("pool_master_slots_crash_looping", "Slots whose restart backoff is engaged because their workers keep dying soon after start.");
         _workerRss = f.CreateGauge("pool_master_worker_rss_bytes", "Resident memory of each worker.", ["group", "slot"]);
         _masterRss = f.CreateGauge("pool_master_rss_bytes", "Resident memory of the master itself.");
+        _capacity = new CapacityMetrics(f);
         _redisUp = f.CreateGauge("pool_redis_up", "1 when this scrape could read Redis, else 0 (the job totals are then stale).");
     }
 
@@ -71,6 +73,7 @@ internal sealed class MetricsExporter
             .Where(x => x.Rss is not null).GroupBy(x => x.Key).ToDictionary(g => g.Key, g => (double)g.Sum(x => x.Rss!.Value)),
             k => [k.Item1, k.Item2]);
         _masterRss.Set(ProcessMemory.RssBytes(Environment.ProcessId) ?? 0);
+        _capacity.Update(snapshot.Capacity);
     }
 
     /// <summary>Sets the labelled values that exist now and removes the series of ones that went away (a deleted queue, a retired slot).</summary>

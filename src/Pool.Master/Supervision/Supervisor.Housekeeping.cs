@@ -15,6 +15,7 @@ internal sealed partial class Supervisor
                     slot.Group.Group.Key, slot.Number, child.Pid, (now - child.StartedAt).TotalMilliseconds);
         }
         CheckMemory();
+        StartCapacitySample(now);
         // The master sees a child die at once; until then it vouches for it, so a child that is
         // only silent (SIGSTOP, a GC pause) is never swept and its job never run twice at once.
         _store.VouchFor(_children.Values.Select(c => c.WorkerId).ToList());

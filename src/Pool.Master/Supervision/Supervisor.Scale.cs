@@ -91,7 +91,11 @@ internal sealed partial class Supervisor
     private void Resize(int delta)
     {
         if (_mode != StopMode.None || _paused) return;
-        foreach (var group in _groups) group.Desired = Math.Max(0, group.Desired + delta);
+        foreach (var group in _groups)
+        {
+            group.Desired = Math.Max(0, group.Desired + delta);
+            ShiftScaling(group, delta);
+        }
         _log.Information("{Signal}: now {Sizes} until the next HUP",
             delta > 0 ? "TTIN" : "TTOU", string.Join(", ", _groups.Select(g => $"{g.Group.Key}={g.Desired}")));
         if (delta < 0) AskWhoIsBusy();

@@ -22,7 +22,8 @@ internal sealed partial class Supervisor
             else
             {
                 var waiting = slot.SpawnAt is { } at && at > now;
-                views.Add(new WorkerView(null, null, slot.Group.Group.Key, slot.Number, waiting ? "backoff" : "starting", null,
+                var empty = waiting ? "backoff" : _waitingForMemory.Contains(slot.Group.Group.QueueList) ? "memory" : "starting";
+                views.Add(new WorkerView(null, null, slot.Group.Group.Key, slot.Number, empty, null,
                     slot.Restarts, slot.Backoff.IsLooping, slot.SpawnAt, null));
             }
         }
@@ -30,7 +31,7 @@ internal sealed partial class Supervisor
         foreach (var child in _children.Values.Where(c => c.Slot is null)) views.Add(View(child, null));
 
         var state = _mode != StopMode.None ? "stopping" : _paused ? "paused" : "running";
-        Board.Publish(new MasterSnapshot(now, _startedAt, state, views, _restarts));
+        Board.Publish(new MasterSnapshot(now, _startedAt, state, views, _restarts) { Capacity = _capacityView });
     }
 
     private static WorkerView View(Child child, Slot? slot)

@@ -14,6 +14,7 @@ internal sealed partial class Supervisor
     private void FillSlots(DateTimeOffset now)
     {
         if (_paused) return;
+        var gate = new BudgetGate(this);
         foreach (var group in _groups)
         {
             while (group.Slots.Count < group.Desired)
@@ -22,7 +23,7 @@ internal sealed partial class Supervisor
             }
             foreach (var slot in group.Slots)
             {
-                if (slot.Child is null && (slot.SpawnAt is null || slot.SpawnAt <= now)) Spawn(slot, now);
+                if (slot.Child is null && (slot.SpawnAt is null || slot.SpawnAt <= now) && gate.Admits(slot)) Spawn(slot, now);
             }
         }
     }

@@ -137,6 +137,7 @@ internal sealed partial class Supervisor
             case ChildExited x: OnChildExited(x.Process); break;
             case BusyWorkersKnown b: TrimExcess(b.Busy); break;
             case ConfigLoaded c: OnConfigLoaded(c); break;
+            case CapacitySampled c: OnCapacitySampled(c.Measure); break;
             default: throw new InvalidOperationException("unknown event " + e);
         }
     }
