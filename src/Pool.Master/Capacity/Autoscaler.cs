@@ -70,6 +70,7 @@ internal sealed class Autoscaler
     {
         _quietSince = null;
         var to = Math.Min(want, Rule.Max);
+        if (want > Rule.Max) why += $" (MAX {Rule.Max})";
         if (to <= Size)
         {
             _capped = false;
