@@ -52,13 +52,8 @@ public sealed class CapacityScenario : IScenario
 
     private static async Task JobsPerWorkerBurst(BenchContext context, List<Figure> figures, CancellationToken ct)
     {
-        var ns = RedisServer.NewNamespace("bench");
-        var probe = new PoolProbe(context.Db, ns);
-        using var master = context.StartMaster("burst:\n  count: 1..8\n  scale_down_after: 3\n", ns);
-        Wait.Until(() => probe.ReadyChildren(master.Pid).Count == 1, TimeSpan.FromSeconds(60), "1 worker registered");
-
-        var clock = Stopwatch.StartNew();
-        for (var i = 0; i < 200; i++) await Push(context, ns, "burst", $$"""{"class":"Sleep","args":[0.2],"n":{{i}}}""").ConfigureAwait(false);
+        var (ns, probe, master, clock) = await BurstAsync(context, "burst:\n  count: 1..8\n  scale_down_after: 3\n", "burst", 200, 0.2).ConfigureAwait(false);
+        using var _ = master;
         double? firstNew = null, allReady = null, drained = null, backAtMin = null;
         var peak = 0;
         while (clock.Elapsed < TimeSpan.FromSeconds(90) && backAtMin is null)
@@ -81,13 +76,8 @@ public sealed class CapacityScenario : IScenario
 
     private static async Task LatencyBurst(BenchContext context, List<Figure> figures, CancellationToken ct)
     {
-        var ns = RedisServer.NewNamespace("bench");
-        var probe = new PoolProbe(context.Db, ns);
-        using var master = context.StartMaster("late:\n  count: 1..12\n  target_latency: 1\n  scale_down_after: 3\n", ns);
-        Wait.Until(() => probe.ReadyChildren(master.Pid).Count == 1, TimeSpan.FromSeconds(60), "1 worker registered");
-
-        var clock = Stopwatch.StartNew();
-        for (var i = 0; i < 60; i++) await Push(context, ns, "late", $$"""{"class":"Sleep","args":[0.5],"n":{{i}}}""").ConfigureAwait(false);
+        var (ns, _, master, clock) = await BurstAsync(context, "late:\n  count: 1..12\n  target_latency: 1\n  scale_down_after: 3\n", "late", 60, 0.5).ConfigureAwait(false);
+        using var _ = master;
         var peak = 0;
         double? drained = null;
         while (clock.Elapsed < TimeSpan.FromSeconds(90) && drained is null)
@@ -99,6 +89,20 @@ public sealed class CapacityScenario : IScenario
         figures.Add(new Figure("autoscale_latency_peak_workers", peak, "workers", "peak workers for 60 x 0.5 s jobs at once, target_latency 1 s, 1..12"));
         figures.Add(new Figure("autoscale_latency_wait_ms", drained ?? double.NaN, "ms", "burst pushed to the last job taken (how long the youngest-to-start job waited)"));
         Stop(master);
+    }
+
+    /// <summary>Starts a master with one autoscaled group at 1 worker, then RPUSHes <paramref name="jobs"/> Sleep jobs at once; the clock starts at the first push.</summary>
+    private static async Task<(string Ns, PoolProbe Probe, TestProcess Master, Stopwatch Clock)> BurstAsync(
+        BenchContext context, string yaml, string queue, int jobs, double seconds)
+    {
+        var ns = RedisServer.NewNamespace("bench");
+        var probe = new PoolProbe(context.Db, ns);
+        var master = context.StartMaster(yaml, ns);
+        Wait.Until(() => probe.ReadyChildren(master.Pid).Count == 1, TimeSpan.FromSeconds(60), "1 worker registered");
+        var clock = Stopwatch.StartNew();
+        var arg = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        for (var i = 0; i < jobs; i++) await Push(context, ns, queue, $$"""{"class":"Sleep","args":[{{arg}}],"n":{{i}}}""").ConfigureAwait(false);
+        return (ns, probe, master, clock);
     }
 
     private static bool Busy(BenchContext context, string ns, int pid) =>

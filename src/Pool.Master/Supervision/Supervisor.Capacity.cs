@@ -33,6 +33,7 @@ internal sealed partial class Supervisor
     private static readonly TimeSpan PssSettleTime = TimeSpan.FromSeconds(2);
     private long? _masterPss;
     private bool _sampling;
+    private long _samples;
     private string? _sampleError;
     private CapacitySampler? _sampler;
     private IReadOnlyDictionary<string, GroupLoad> _loads = new Dictionary<string, GroupLoad>();
@@ -61,8 +62,10 @@ internal sealed partial class Supervisor
         _sampler ??= new CapacitySampler(_settings.RedisUrl, _settings.Namespace, _time);
         var sampler = _sampler;
         var view = _capacityView = BuildCapacityView(now);
+        // Without autoscaling nothing changes fast: `status` gets the picture every fifth sample, sparing Redis.
+        var publish = probes.Count > 0 || _samples++ % 5 == 0 ? view : null;
         var timeout = _options.StoreTimeout;
-        _ = Task.Run(async () => Post(new CapacitySampled(await sampler.SampleAsync(pids, probes, view, timeout).ConfigureAwait(false))));
+        _ = Task.Run(async () => Post(new CapacitySampled(await sampler.SampleAsync(pids, probes, publish, timeout).ConfigureAwait(false))));
     }
 
     private void OnCapacitySampled(CapacityMeasure m)
