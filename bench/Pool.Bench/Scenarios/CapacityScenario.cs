@@ -106,7 +106,7 @@ public sealed class CapacityScenario : IScenario
     }
 
     private static bool Busy(BenchContext context, string ns, int pid) =>
-        context.Db.SetMembers($"{ns}:workers").Any(id => Pool.Protocol.Supervision.WorkerIdentity.Parse(id!).Pid == pid && context.Db.KeyExists($"{ns}:worker:{id}"));
+        context.Db.SetMembers($"{ns}:workers").Any(id => Pool.Protocol.Recovery.WorkerIdentity.Parse(id!).Pid == pid && context.Db.KeyExists($"{ns}:worker:{id}"));
 
     private static async Task Push(BenchContext context, string ns, string queue, string json)
     {

@@ -12,8 +12,8 @@ namespace Pool.Master.Capacity;
 /// </summary>
 internal static class CapacityBoard
 {
-    private static string Registry(ResqueKeys keys) => keys.Namespace + ":pool:capacity-masters";
-    private static string Entry(ResqueKeys keys, string master) => keys.Namespace + ":pool:capacity:" + master;
+    private static string Registry(ResqueKeys keys) => keys.CapacityMasters;
+    private static string Entry(ResqueKeys keys, string master) => keys.Capacity(master);
 
     public static Task PublishAsync(IDatabaseAsync db, ResqueKeys keys, CapacityJson json, TimeSpan ttl, DateTimeOffset now)
     {

@@ -23,6 +23,6 @@ internal sealed record GroupCapacityView(
 internal sealed record CapacityJson(string Host, int Pid, long LimitBytes, string LimitSource, long BudgetBytes, string BudgetWhy, long UsedBytes,
     IReadOnlyList<GroupCapacityView> Groups)
 {
-    public static CapacityJson From(CapacityView v) => new(Pool.Protocol.Supervision.WorkerIdentity.Host, Environment.ProcessId,
+    public static CapacityJson From(CapacityView v) => new(Pool.Protocol.Recovery.WorkerIdentity.Host, Environment.ProcessId,
         v.LimitBytes, v.LimitSource, v.BudgetBytes, v.BudgetWhy, v.UsedBytes, v.Groups);
 }

@@ -44,6 +44,12 @@ public sealed record PoolConfig(string SourcePath, string? Environment, IReadOnl
 
     /// <summary>The memory limit and budget on this machine and what `auto` resolved to; set by <see cref="ConfigLoader.Load"/>.</summary>
     public Capacity.CapacityPlan? Capacity { get; init; }
+
+    /// <summary>At start and after each HUP: what `check` warns about, the log says too.</summary>
+    public void LogWarnings(Serilog.ILogger log)
+    {
+        foreach (var warning in Warnings) log.Warning("config: {Warning}", warning);
+    }
 }
 
 /// <summary>A config problem, always with the file, and the line and key where known, and what to do.</summary>

@@ -1,6 +1,6 @@
 using Pool.Logging;
 
-namespace Pool.Master.Cli;
+namespace Pool.Master.Config;
 
 /// <summary>Everything `pool-master run` was told, by flags or by their environment variables.</summary>
 public sealed record MasterSettings

@@ -3,35 +3,32 @@ using Pool.Master.Observability;
 namespace Pool.Master.Supervision;
 
 /// <summary>Publishing what the loop sees, for /status and /metrics, without letting anyone else touch the loop's state.</summary>
-internal sealed partial class Supervisor
+internal sealed class SnapshotPublisher(SlotTable table, StopPlan stops, WorkerSpawner spawner, SnapshotBoard board)
 {
     private readonly DateTimeOffset _startedAt = TimeProvider.System.GetUtcNow();
-    // Loop-owned: respawns of a slot after its worker exited.
-    private long _restarts;
 
-    /// <summary>Set when the HTTP endpoint is on; null keeps the loop from building snapshots nobody reads.</summary>
-    public SnapshotBoard? Board { get; init; }
+    /// <summary>Memory budget and autoscaling; null leaves them out.</summary>
+    public CapacityKeeper? Capacity { get; init; }
 
-    private void PublishSnapshot(DateTimeOffset now)
+    public void Publish(DateTimeOffset now)
     {
-        if (Board is null) return;
         var views = new List<WorkerView>();
-        foreach (var slot in _groups.SelectMany(g => g.Slots))
+        foreach (var slot in table.Slots)
         {
             if (slot.Child is { } child) views.Add(View(child, slot));
             else
             {
                 var waiting = slot.SpawnAt is { } at && at > now;
-                var empty = waiting ? "backoff" : _waitingForMemory.Contains(slot.Group.Group.QueueList) ? "memory" : "starting";
+                var empty = waiting ? "backoff" : Capacity?.IsWaitingForMemory(slot.Group) == true ? "memory" : "starting";
                 views.Add(new WorkerView(null, null, slot.Group.Group.Key, slot.Number, empty, null,
                     slot.Restarts, slot.Backoff.IsLooping, slot.SpawnAt, null));
             }
         }
         // Retiring workers (HUP, TTOU, WINCH) have no slot but are still ours until reaped.
-        foreach (var child in _children.Values.Where(c => c.Slot is null)) views.Add(View(child, null));
+        foreach (var child in table.Retiring) views.Add(View(child, null));
 
-        var state = _mode != StopMode.None ? "stopping" : _paused ? "paused" : "running";
-        Board.Publish(new MasterSnapshot(now, _startedAt, state, views, _restarts) { Capacity = _capacityView });
+        var state = stops.IsStopping ? "stopping" : table.Paused ? "paused" : "running";
+        board.Publish(new MasterSnapshot(now, _startedAt, state, views, spawner.Restarts) { Capacity = Capacity?.View });
     }
 
     private static WorkerView View(Child child, Slot? slot)
