@@ -66,31 +66,41 @@ public sealed class MemoryLimitProcessTests : IDisposable
     }
 
     [MemoryCgroupFact(Timeout = 90_000)]
-    public async Task The_budget_gate_starts_only_the_workers_that_fit_and_refills_a_slot_when_memory_frees()
+    public async Task The_budget_gate_keeps_the_pool_within_its_budget_and_refills_a_slot_when_memory_frees()
     {
         // Off the test thread: the waits below block.
         await Task.Yield();
-        // Limit 600 MB: budget 536 MB. Each worker holds 100 MB and is estimated at its memory_limit_mb
-        // of 150 MB until measured: 48 + 3 x 150 = 498 fits, a fourth (648) does not.
+        // Limit 600 MB: budget 536 MB. Each worker holds 100 MB. Before any is measured, each counts
+        // at its memory_limit_mb of 150 MB: 48 + 3 x 150 = 498 fits, a fourth (648) does not. Once
+        // measured (about 105 MB of PSS each) a fourth fits, and never a sixth.
         var cgroup = Cgroup(600 * Mb);
-        var master = StartIn(cgroup, "fat:\n  count: 5\n  memory_limit_mb: 150\n",
+        var master = StartIn(cgroup, "fat:\n  count: 6\n  memory_limit_mb: 150\n",
             Env(new() { ["POOL_TEST_LOG"] = Path.Combine(_dir, "workers.log"), ["POOL_TEST_HOG_MB"] = "100" }),
             "run", "-w", $"{Artifacts.TestWorker} hog");
 
         master.WaitForLine("memory budget: not starting a worker for fat", TimeSpan.FromSeconds(20));
-        IReadOnlyList<int> workers = [];
-        Wait.Until(() => (workers = ProcFs.Children(master.Pid).Where(ProcFs.IsAlive).ToList()).Count == 3, TimeSpan.FromSeconds(20), "three workers");
-        // Measured (the hog's 100 MB and its runtime) they still leave no room for a fourth.
-        Thread.Sleep(TimeSpan.FromSeconds(3));
-        Assert.Equal(3, ProcFs.Children(master.Pid).Count(ProcFs.IsAlive));
+        // Refused at the first pass, before any worker had run the 2 s it takes to be measured.
+        var lines = master.Lines.ToList();
+        var refusal = lines.FindIndex(l => l.Contains("memory budget: not starting", StringComparison.Ordinal));
+        Assert.Equal(3, lines.Take(refusal).Count(l => l.Contains("spawned worker", StringComparison.Ordinal)));
         Assert.Equal(1, master.CountLines("memory budget: not starting a worker for fat"));
 
-        // One dies: its memory is free again, so its slot is refilled; the pool stays at three.
+        // Settled: within the budget, as PSS, and short of the configured 6.
+        Thread.Sleep(TimeSpan.FromSeconds(5));
+        var workers = ProcFs.Children(master.Pid).Where(ProcFs.IsAlive).ToList();
+        Assert.InRange(workers.Count, 3, 5);
+        Assert.InRange(Pss(master.Pid) + workers.Sum(Pss), 0, 536 * Mb);
+
+        // One dies: its memory is free again, so its slot is refilled.
         Mono.Unix.Native.Syscall.kill(workers[0], Mono.Unix.Native.Signum.SIGKILL);
         Wait.Until(() => ProcFs.Children(master.Pid).Where(ProcFs.IsAlive).Except(workers).Any(), TimeSpan.FromSeconds(20), "a replacement worker");
-        Thread.Sleep(TimeSpan.FromSeconds(2));
-        Assert.Equal(3, ProcFs.Children(master.Pid).Count(ProcFs.IsAlive));
+        Thread.Sleep(TimeSpan.FromSeconds(3));
+        var after = ProcFs.Children(master.Pid).Where(ProcFs.IsAlive).ToList();
+        Assert.InRange(after.Count, 3, 5);
+        Assert.InRange(Pss(master.Pid) + after.Sum(Pss), 0, 536 * Mb);
     }
+
+    private static long Pss(int pid) => Pool.Master.Capacity.ProcessPss.Read(pid) ?? 0;
 
     public void Dispose()
     {
