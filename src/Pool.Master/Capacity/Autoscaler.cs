@@ -1,4 +1,5 @@
 using System.Globalization;
+using Pool.Master.Config;
 
 namespace Pool.Master.Capacity;
 

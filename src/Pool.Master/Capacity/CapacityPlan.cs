@@ -5,7 +5,7 @@ namespace Pool.Master.Capacity;
 
 /// <summary>
 /// The memory side of a loaded config on this machine: the limit, the budget, and what each
-/// `count: auto` resolved to and why. Built when the config is loaded (run, HUP, check), so
+/// `count: auto` resolved to and why. Resolved where the config is loaded (run, HUP, check), so
 /// `check` prints the same numbers `run` would start with.
 ///
 /// auto: the budget, less the master's reserve and what the other groups take (fixed counts,
@@ -15,12 +15,15 @@ namespace Pool.Master.Capacity;
 /// </summary>
 public sealed record CapacityPlan(MemoryLimit Limit, MemoryBudget Budget, IReadOnlyList<string> Notes)
 {
-    public static PoolConfig Apply(PoolConfig config, MemoryLimit limit)
+    /// <summary>The config with its `auto` counts resolved under this machine's memory limit, as run and HUP start it.</summary>
+    public static PoolConfig ResolveHere(PoolConfig config) => Resolve(config, new MemoryLimitReader().Read()).Config;
+
+    public static (PoolConfig Config, CapacityPlan Plan) Resolve(PoolConfig config, MemoryLimit limit)
     {
         var budget = MemoryBudget.For(limit, config.MemoryBudget);
         var autos = config.Groups.Where(g => g.AutoCount).ToList();
         var notes = new List<string>();
-        if (autos.Count == 0) return config with { Capacity = new CapacityPlan(limit, budget, notes) };
+        if (autos.Count == 0) return (config, new CapacityPlan(limit, budget, notes));
 
         long others = 0;
         foreach (var g in config.Groups.Where(g => !g.AutoCount))
@@ -40,6 +43,6 @@ public sealed record CapacityPlan(MemoryLimit Limit, MemoryBudget Budget, IReadO
                 $"{g.QueueList}: auto = {count}: budget {Megabytes.Format(budget.Bytes)} - master {Megabytes.Format(master)} - other groups {Megabytes.Format(others)}{shared}, at {WorkerCost.DescribeEstimate(g)}{none}"));
             return g with { Count = count };
         }).ToList();
-        return config with { Groups = resolved, Capacity = new CapacityPlan(limit, budget, notes) };
+        return (config with { Groups = resolved }, new CapacityPlan(limit, budget, notes));
     }
 }

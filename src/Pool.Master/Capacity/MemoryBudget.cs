@@ -1,3 +1,4 @@
+using Pool.Master.Config;
 namespace Pool.Master.Capacity;
 
 /// <summary>

@@ -16,8 +16,7 @@ public static class ConfigLoader
     public static PoolConfig Load(string path, string? environment, IReadOnlyDictionary<string, string?> env)
     {
         var file = DisplayPath(path);
-        // `auto` counts depend on this machine's memory: resolved here, so run, HUP and check agree.
-        return Capacity.CapacityPlan.Apply(Parse(ConfigFile.Read(path, file), file, path, environment, env), new Capacity.MemoryLimitReader().Read());
+        return Parse(ConfigFile.Read(path, file), file, path, environment, env);
     }
 
     /// <summary>Parses already-read text; <paramref name="file"/> names it in messages.</summary>
@@ -29,12 +28,12 @@ public static class ConfigLoader
         var defaults = new GroupList(null);
         var sections = new Dictionary<string, (GroupList Groups, int Line)>(StringComparer.Ordinal);
         var warnings = new List<string>();
-        Capacity.MemoryBudgetSetting? budget = null;
+        MemoryBudgetSetting? budget = null;
 
         foreach (var (keyNode, valueNode) in root.Children)
         {
             var key = values.Key(keyNode);
-            if (key == Capacity.MemoryBudgetSetting.Key)
+            if (key == MemoryBudgetSetting.Key)
             {
                 budget = ReadBudget(valueNode, values.Place(keyNode, key), values);
                 continue;
@@ -46,7 +45,7 @@ public static class ConfigLoader
                 foreach (var (innerKey, innerValue) in mapping.Children)
                 {
                     var name = values.Key(innerKey);
-                    if (name == Capacity.MemoryBudgetSetting.Key)
+                    if (name == MemoryBudgetSetting.Key)
                         throw new ConfigException(file, ConfigValues.Line(innerKey), $"{key}.{name}", "memory_budget is pool-wide; put it at the top level of the file");
                     if (innerValue is YamlMappingNode inner && !GroupReader.IsGroup(inner))
                         throw new ConfigException(file, ConfigValues.Line(innerKey), $"{key}.{name}",
@@ -70,11 +69,11 @@ public static class ConfigLoader
         return new PoolConfig(sourcePath, environment, groups) { Warnings = warnings, MemoryBudget = budget };
     }
 
-    private static Capacity.MemoryBudgetSetting ReadBudget(YamlNode value, ConfigPlace place, ConfigValues values)
+    private static MemoryBudgetSetting ReadBudget(YamlNode value, ConfigPlace place, ConfigValues values)
     {
         var text = values.Value(value, place.Key!);
-        return Capacity.MemoryBudgetSetting.Parse(text, out var problem)
-            ?? throw place.Error($"{problem}, got '{ConfigException.Shorten(text)}'; write e.g. {Capacity.MemoryBudgetSetting.Example}");
+        return MemoryBudgetSetting.Parse(text, out var problem)
+            ?? throw place.Error($"{problem}, got '{ConfigException.Shorten(text)}'; write e.g. {MemoryBudgetSetting.Example}");
     }
 
     /// <summary>Each group is capped, and so is the whole pool under every environment, so no accepted file asks for more than a host can start.</summary>

@@ -23,7 +23,6 @@ public static class ConfigPrinter
             if (g.Command is { } c) sb.Append(inv, $" command=\"{c}\"");
             sb.Append('\n');
         }
-        if (config.Capacity is { } plan) Capacity.CapacityPrinter.Append(sb, plan);
         return sb.ToString();
     }
 }

@@ -1,11 +1,10 @@
 using System.Globalization;
-using Pool.Master.Capacity;
 
 namespace Pool.Master.Config;
 
 /// <summary>
 /// A group's `count`: a number (resque-pool's fixed size), `MIN..MAX` (autoscaled between the
-/// two, see <see cref="Autoscaler"/>) or `auto` (as many as the memory budget holds, see
+/// two, see Capacity.Autoscaler) or `auto` (as many as the memory budget holds, see
 /// <see cref="CapacityPlan"/>). The target options only make sense with a range.
 /// </summary>
 internal readonly record struct CountSpec(int Count, int? Max, bool Auto)

@@ -22,9 +22,9 @@ public sealed record WorkerGroup(
     TimeSpan? JobTimeout = null)
 {
     /// <summary>Set for `count: MIN..MAX`: the group is autoscaled, and <see cref="Count"/> is its MIN.</summary>
-    public Capacity.ScalingRule? Scaling { get; init; }
+    public ScalingRule? Scaling { get; init; }
 
-    /// <summary>Set for `count: auto`: <see cref="Count"/> is what the memory budget holds (see Capacity.CapacityPlan).</summary>
+    /// <summary>Set for `count: auto`: <see cref="Count"/> is what the memory budget holds, once Capacity.CapacityPlan resolved it (0 before).</summary>
     public bool AutoCount { get; init; }
 
     /// <summary>The QUEUES value a worker of this group gets.</summary>
@@ -40,10 +40,7 @@ public sealed record PoolConfig(string SourcePath, string? Environment, IReadOnl
     public IReadOnlyList<string> Warnings { get; init; } = [];
 
     /// <summary>The top-level memory_budget, if set.</summary>
-    public Capacity.MemoryBudgetSetting? MemoryBudget { get; init; }
-
-    /// <summary>The memory limit and budget on this machine and what `auto` resolved to; set by <see cref="ConfigLoader.Load"/>.</summary>
-    public Capacity.CapacityPlan? Capacity { get; init; }
+    public MemoryBudgetSetting? MemoryBudget { get; init; }
 
     /// <summary>At start and after each HUP: what `check` warns about, the log says too.</summary>
     public void LogWarnings(Serilog.ILogger log)

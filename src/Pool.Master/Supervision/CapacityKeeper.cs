@@ -32,7 +32,9 @@ internal sealed class CapacityKeeper(SlotTable table, StopPlan stops, MasterSett
     /// <summary>A worker still starting is far below what it will take: it counts at its estimate until then.</summary>
     private static readonly TimeSpan PssSettleTime = TimeSpan.FromSeconds(2);
 
-    private static readonly MemoryBudget NoBudget = new(long.MaxValue, "no capacity plan (config not loaded from a file)");
+    // Read once: a process does not change cgroup while it runs (HUP re-reads only pool.yml).
+    private readonly MemoryLimit _limit = new MemoryLimitReader().Read();
+    private (PoolConfig Config, MemoryBudget Budget)? _budget;
 
     // Autoscalers by queue list, so a HUP can carry a group's size over.
     private readonly Dictionary<string, Autoscaler> _scalers = new(StringComparer.Ordinal);
@@ -53,7 +55,16 @@ internal sealed class CapacityKeeper(SlotTable table, StopPlan stops, MasterSett
     /// <summary>The picture as of the last sample, for /status and /metrics.</summary>
     public CapacityView? View { get; private set; }
 
-    private MemoryBudget Budget => table.Config.Capacity?.Budget ?? NoBudget;
+    /// <summary>The budget of the running config (its memory_budget, or the limit minus the margin).</summary>
+    private MemoryBudget Budget
+    {
+        get
+        {
+            if (_budget is not { } cached || !ReferenceEquals(cached.Config, table.Config))
+                _budget = cached = (table.Config, MemoryBudget.For(_limit, table.Config.MemoryBudget));
+            return cached.Budget;
+        }
+    }
 
     /// <summary>Whether the budget holds back this group's empty slots now (their state in /status).</summary>
     public bool IsWaitingForMemory(GroupState group) => _waitingForMemory.Contains(group.Group.QueueList);
@@ -223,7 +234,6 @@ internal sealed class CapacityKeeper(SlotTable table, StopPlan stops, MasterSett
 
     private CapacityView BuildView()
     {
-        var plan = table.Config.Capacity;
         var budget = Budget;
         var groups = table.Groups.Select(g =>
         {
@@ -236,7 +246,7 @@ internal sealed class CapacityKeeper(SlotTable table, StopPlan stops, MasterSett
                 last.Text, last.Text is null ? null : last.At,
                 _waitingForMemory.Contains(key) ? g.Slots.Count(slot => slot.Child is null) : 0);
         }).ToList();
-        return new CapacityView(plan?.Limit.Bytes ?? 0, plan?.Limit.Source ?? "unknown", budget.Bytes, budget.Why, UsedMemory(), groups)
+        return new CapacityView(_limit.Bytes, _limit.Source, budget.Bytes, budget.Why, UsedMemory(), groups)
         {
             Decisions = new Dictionary<(string, string), long>(_decisions),
             BudgetRefusals = new Dictionary<string, long>(_budgetRefusals),

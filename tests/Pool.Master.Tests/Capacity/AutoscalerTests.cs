@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 using Pool.Master.Capacity;
+using Pool.Master.Config;
 
 namespace Pool.Master.Tests.Capacity;
 

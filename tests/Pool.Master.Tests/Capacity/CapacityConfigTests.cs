@@ -62,11 +62,11 @@ public sealed class CapacityConfigTests
     {
         var config = ConfigLoaderTests.Parse("memory_budget: 1000MB\nfixed: 2\nscaled: 1..9\nfill:\n  count: auto\n  memory_limit_mb: 100\n");
 
-        var resolved = CapacityPlan.Apply(config, new MemoryLimit(4096 * Mb, "test"));
+        var (resolved, plan) = CapacityPlan.Resolve(config, new MemoryLimit(4096 * Mb, "test"));
 
         // 1000 - 48 (master) - 3 x 64 (fixed 2 and the range's MIN 1, at the default estimate) = 760; / 100 = 7.
         Assert.Equal(7, resolved.Groups[2].Count);
-        var note = Assert.Single(resolved.Capacity!.Notes);
+        var note = Assert.Single(plan.Notes);
         Assert.Contains("fill: auto = 7", note);
         Assert.Contains("its memory_limit_mb", note);
     }
@@ -74,20 +74,20 @@ public sealed class CapacityConfigTests
     [Fact]
     public void Auto_groups_share_the_budget_and_get_at_least_one_worker()
     {
-        var two = CapacityPlan.Apply(ConfigLoaderTests.Parse("memory_budget: 560MB\na: auto\nb: auto\n"), new MemoryLimit(4096 * Mb, "test"));
+        var (two, _) = CapacityPlan.Resolve(ConfigLoaderTests.Parse("memory_budget: 560MB\na: auto\nb: auto\n"), new MemoryLimit(4096 * Mb, "test"));
         Assert.Equal([4, 4], two.Groups.Select(g => g.Count));
 
-        var tiny = CapacityPlan.Apply(ConfigLoaderTests.Parse("memory_budget: 50MB\na: auto\n"), new MemoryLimit(4096 * Mb, "test"));
+        var (tiny, tinyPlan) = CapacityPlan.Resolve(ConfigLoaderTests.Parse("memory_budget: 50MB\na: auto\n"), new MemoryLimit(4096 * Mb, "test"));
         Assert.Equal(1, tiny.Groups[0].Count);
-        Assert.Contains("waits at the budget gate", tiny.Capacity!.Notes[0]);
+        Assert.Contains("waits at the budget gate", tinyPlan.Notes[0]);
     }
 
     [Fact]
     public void Check_prints_the_budget_and_what_auto_resolved_to()
     {
-        var config = CapacityPlan.Apply(ConfigLoaderTests.Parse("a: auto\nb: 1..3\n"), new MemoryLimit(512 * Mb, "cgroup v2 /sys/fs/cgroup/memory.max"));
+        var (config, plan) = CapacityPlan.Resolve(ConfigLoaderTests.Parse("a: auto\nb: 1..3\n"), new MemoryLimit(512 * Mb, "cgroup v2 /sys/fs/cgroup/memory.max"));
 
-        var text = ConfigPrinter.Describe(config);
+        var text = ConfigPrinter.Describe(config) + CapacityPrinter.Describe(plan);
 
         Assert.Contains("a: 5 (auto)", text);
         Assert.Contains("b: 1..3, target 5 waiting job(s) per worker (default)", text);

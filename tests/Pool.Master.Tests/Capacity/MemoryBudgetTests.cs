@@ -1,4 +1,5 @@
 using Pool.Master.Capacity;
+using Pool.Master.Config;
 
 namespace Pool.Master.Tests.Capacity;
 

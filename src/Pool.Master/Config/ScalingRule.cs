@@ -1,7 +1,7 @@
-namespace Pool.Master.Capacity;
+namespace Pool.Master.Config;
 
 /// <summary>
-/// How a group with `count: MIN..MAX` is sized. Targets: <see cref="TargetLatency"/> (the age of
+/// How a group with `count: MIN..MAX` is sized (by Capacity.Autoscaler). Targets: <see cref="TargetLatency"/> (the age of
 /// the oldest waiting job) and <see cref="TargetJobsPerWorker"/> (jobs waiting per worker, KEDA's
 /// listLength); with both, the group grows when either asks and shrinks only when both agree.
 /// With neither, jobs per worker is <see cref="DefaultJobsPerWorker"/>, KEDA's default.

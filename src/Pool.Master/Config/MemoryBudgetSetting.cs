@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Pool.Master.Capacity;
+namespace Pool.Master.Config;
 
 /// <summary>
 /// pool.yml's top-level `memory_budget`: megabytes ("1536", "1536MB"), gigabytes ("1.5GB"), or a
@@ -11,6 +11,7 @@ public sealed record MemoryBudgetSetting(long? Bytes, double? Percent, string Te
 {
     public const string Key = "memory_budget";
     public const string Example = "memory_budget: 1536MB (or 1.5GB, or 80%)";
+    private const long MiB = 1024 * 1024;
 
     /// <summary>Null with <paramref name="problem"/> set when the text is not a size.</summary>
     public static MemoryBudgetSetting? Parse(string? text, out string? problem)
@@ -27,8 +28,8 @@ public sealed record MemoryBudgetSetting(long? Bytes, double? Percent, string Te
         var (number, unit) = Split(value);
         var scale = unit.ToUpperInvariant() switch
         {
-            "" or "M" or "MB" or "MIB" => Megabytes.Bytes,
-            "G" or "GB" or "GIB" => 1024 * Megabytes.Bytes,
+            "" or "M" or "MB" or "MIB" => MiB,
+            "G" or "GB" or "GIB" => 1024 * MiB,
             _ => 0,
         };
         if (scale > 0 && double.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var amount)
