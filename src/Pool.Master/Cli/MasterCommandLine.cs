@@ -117,6 +117,7 @@ public static class MasterCommandLine
                 TermTimeout = SettingsResolver.ResolveTermTimeout(result.GetValue(TermTimeoutOption), env),
                 KillGrace = SettingsResolver.ResolveKillGrace(env),
                 Lease = SettingsResolver.ResolveLease(env),
+                MaxAttempts = SettingsResolver.ResolveMaxAttempts(env),
                 RedisUrl = SettingsResolver.ResolveRedisUrl(result.GetValue(RedisOption), env),
                 PidFile = result.GetValue(PidFileOption) ?? SettingsResolver.Get(env, "POOL_PIDFILE"),
                 LogFormat = format,

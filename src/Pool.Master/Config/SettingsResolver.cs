@@ -39,7 +39,7 @@ public static class SettingsResolver
     public static TimeSpan ResolveTermTimeout(double? flag, IReadOnlyDictionary<string, string?> env)
     {
         if (flag is { } f) return InRange(f, "--term-timeout", SecondsRange.TermTimeout);
-        foreach (var name in new[] { "TERM_TIMEOUT", "RESQUE_TERM_TIMEOUT" })
+        foreach (var name in new[] { PoolVariables.TermTimeout, PoolVariables.ResqueTermTimeout })
         {
             if (Get(env, name) is { } raw) return Seconds(raw, name, SecondsRange.TermTimeout, "25");
         }
@@ -70,7 +70,7 @@ public static class SettingsResolver
     }
 
     public static string ResolveRedisUrl(string? flag, IReadOnlyDictionary<string, string?> env) =>
-        flag ?? Get(env, "REDIS_URL") ?? RedisUrl.Default;
+        flag ?? Get(env, PoolVariables.RedisUrl) ?? RedisUrl.Default;
 
     public static bool ResolveTermChild(IReadOnlyDictionary<string, string?> env) =>
         Get(env, PoolVariables.TermChild) is not { } v || v.Trim() != "0";
@@ -81,6 +81,10 @@ public static class SettingsResolver
     public static IReadOnlyDictionary<string, string?> ProcessEnvironment() =>
         System.Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
             .ToDictionary(e => (string)e.Key, e => (string?)e.Value, StringComparer.Ordinal);
+
+    /// <summary>POOL_MAX_ATTEMPTS, then 3: how many deaths while running a job make it poison.</summary>
+    public static int ResolveMaxAttempts(IReadOnlyDictionary<string, string?> env) =>
+        PoolVariables.MaxAttemptsFrom(Get(env, PoolVariables.MaxAttempts)) ?? Pool.Protocol.Recovery.RedisMasterStore.DefaultMaxAttempts;
 
     /// <summary>POOL_LEASE (seconds), then <see cref="WorkerLease.Default"/>.</summary>
     public static TimeSpan ResolveLease(IReadOnlyDictionary<string, string?> env)

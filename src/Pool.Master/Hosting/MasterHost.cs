@@ -32,7 +32,7 @@ public static class MasterHost
         var redis = await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
         // The store's calls would only time out; this says why.
         RedisAuthentication.Watch(redis, () => log.Error("Redis at {Redis}: {Failure}", RedisUrl.Redact(settings.RedisUrl), RedisAuthentication.Failed));
-        return new ConnectionOwningStore(new RedisMasterStore(redis, settings.Namespace) { Lease = settings.Lease }, redis);
+        return new ConnectionOwningStore(new RedisMasterStore(redis, settings.Namespace) { Lease = settings.Lease, MaxAttempts = settings.MaxAttempts }, redis);
     }
 
     /// <param name="signals">Registered at the start of the process; the signals it held so far reach the loop first.</param>

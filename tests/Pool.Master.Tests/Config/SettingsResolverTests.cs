@@ -24,6 +24,14 @@ public class SettingsResolverTests
         Assert.Throws<FormatException>(() => SettingsResolver.ResolveTermTimeout(null, new Dictionary<string, string?> { ["TERM_TIMEOUT"] = "soon" }));
     }
 
+    [Theory]
+    [InlineData(null, 3)]
+    [InlineData("5", 5)]
+    [InlineData("0", 3)]
+    [InlineData("many", 3)]
+    public void Max_attempts_come_from_POOL_MAX_ATTEMPTS_when_it_is_a_whole_number_above_zero(string? raw, int expected) =>
+        Assert.Equal(expected, SettingsResolver.ResolveMaxAttempts(new Dictionary<string, string?> { ["POOL_MAX_ATTEMPTS"] = raw }));
+
     [Fact]
     public void Config_path_prefers_the_flag_then_POOL_CONFIG_then_config_pool_yml()
     {
