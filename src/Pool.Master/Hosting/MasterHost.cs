@@ -29,7 +29,7 @@ public static class MasterHost
     {
         var options = RedisUrl.Parse(settings.RedisUrl);
         options.AbortOnConnectFail = false;
-        var redis = await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
+        var redis = await RedisConnector.ConnectAsync(options, notice => log.Information("{Notice}", notice)).ConfigureAwait(false);
         // The store's calls would only time out; this says why.
         RedisAuthentication.Watch(redis, () => log.Error("Redis at {Redis}: {Failure}", RedisUrl.Redact(settings.RedisUrl), RedisAuthentication.Failed));
         return new ConnectionOwningStore(new RedisMasterStore(redis, settings.Namespace) { Lease = settings.Lease, MaxAttempts = settings.MaxAttempts }, redis);

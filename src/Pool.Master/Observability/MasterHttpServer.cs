@@ -98,7 +98,7 @@ internal sealed class MasterHttpServer : IAsyncDisposable
             // Like the master's store: keep retrying in the background while Redis is down.
             options.AbortOnConnectFail = false;
             options.AsyncTimeout = (int)RedisTimeout.TotalMilliseconds;
-            return await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
+            return await RedisConnector.ConnectAsync(options).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
