@@ -93,7 +93,10 @@ public static class MasterHost
         }
         await using var httpScope = http;
         var supervisor = new Supervisor(events, settings, config, env, log, store, options, TimeProvider.System,
-            () => Capacity.CapacityPlan.ResolveHere(ConfigLoader.Load(settings.ConfigPath, settings.Environment, env))) { Board = board };
+            () => Capacity.CapacityPlan.ResolveHere(ConfigLoader.Load(settings.ConfigPath, settings.Environment, env)))
+        {
+            Board = board,
+        };
         var code = await supervisor.RunAsync().ConfigureAwait(false);
         sideLog.Close();
         log.Information("pool-master exiting with {ExitCode}", code);

@@ -3,7 +3,6 @@ using System.Diagnostics;
 using Pool.Protocol.Connection;
 using Pool.Testing;
 using StackExchange.Redis;
-using Xunit.Abstractions;
 
 namespace Pool.Protocol.Tests.Connection;
 

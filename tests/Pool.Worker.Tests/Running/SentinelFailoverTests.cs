@@ -6,7 +6,6 @@ using Pool.Protocol.Producing;
 using Pool.Testing;
 using Pool.Worker.Tests.Support;
 using StackExchange.Redis;
-using Xunit.Abstractions;
 
 namespace Pool.Worker.Tests.Running;
 
