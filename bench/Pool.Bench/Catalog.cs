@@ -20,6 +20,7 @@ public static class Catalog
             new LatencyScenario(),
             new IterationScenario(),
             new ConfirmationScenario(),
+            new CapacityScenario(),
         };
         var peers = compare.Contains("sidekiq", StringComparer.OrdinalIgnoreCase);
         all.Add(new SlotsScenario(peers));

@@ -15,7 +15,7 @@ public static class ConfigPrinter
         sb.Append(inv, $"workers: {config.TotalWorkers} in {config.Groups.Count} group(s)\n");
         foreach (var g in config.Groups)
         {
-            sb.Append(inv, $"  {g.QueueList}: {g.Count}");
+            sb.Append(inv, $"  {g.QueueList}: {(g.Scaling is { } r ? r.Describe() : g.AutoCount ? $"{g.Count} (auto)" : g.Count)}");
             if (g.Concurrency > 1) sb.Append(inv, $" concurrency={g.Concurrency}");
             if (g.TermTimeout is { } t) sb.Append(inv, $" term_timeout={t.TotalSeconds}s");
             if (g.MemoryLimitMb is { } m) sb.Append(inv, $" memory_limit_mb={m}");

@@ -61,7 +61,8 @@ public static class MasterHost
         SupervisorOptions options;
         try
         {
-            config = ConfigLoader.Load(settings.ConfigPath, settings.Environment, env);
+            // `auto` counts depend on this machine's memory: resolved wherever the file is loaded.
+            config = Capacity.CapacityPlan.ResolveHere(ConfigLoader.Load(settings.ConfigPath, settings.Environment, env));
             options = SupervisorOptions.FromEnvironment(env);
         }
         catch (Exception e) when (e is ConfigException or FileNotFoundException or FormatException or IOException)
@@ -92,7 +93,7 @@ public static class MasterHost
         }
         await using var httpScope = http;
         var supervisor = new Supervisor(events, settings, config, env, log, store, options, TimeProvider.System,
-            () => ConfigLoader.Load(settings.ConfigPath, settings.Environment, env))
+            () => Capacity.CapacityPlan.ResolveHere(ConfigLoader.Load(settings.ConfigPath, settings.Environment, env)))
         {
             Board = board,
         };

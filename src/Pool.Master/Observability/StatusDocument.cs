@@ -19,6 +19,8 @@ internal static class StatusDocument
             // Null when Redis did not answer in time: the jobs below are then unknown, not idle.
             RedisAnswered = jobs is not null,
         },
+        // Memory budget and autoscaling, as of the last capacity sample (about once a second).
+        Capacity = s.Capacity is { } c ? Capacity.CapacityJson.From(c) : null,
         Workers = s.Workers.Select(w => new
         {
             w.Pid,

@@ -40,6 +40,10 @@ public static class KeyNames
     public const string StatRequeued = "pool:stat:requeued";
     public const string StatRecovered = "pool:stat:recovered";
     public const string StatPoisoned = "pool:stat:poisoned";
+    /// <summary>A master's memory and autoscaling picture (JSON, expiring), by host:pid, for `pool-master status`.</summary>
+    public const string Capacity = "pool:capacity:";
+    /// <summary>The masters that published one, scored by when it expires.</summary>
+    public const string CapacityMasters = "pool:capacity-masters";
 
     /// <summary>Every name above, for the check against the scripts.</summary>
     public static IReadOnlyList<string> All { get; } =

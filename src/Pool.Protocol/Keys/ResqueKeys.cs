@@ -55,4 +55,7 @@ public sealed class ResqueKeys
     public string StatRecovered => K(KeyNames.StatRecovered);
     /// <summary>Jobs failed as poison because their workers kept dying.</summary>
     public string StatPoisoned => K(KeyNames.StatPoisoned);
+    /// <summary>The memory and autoscaling picture a master (host:pid) publishes for `pool-master status`.</summary>
+    public string Capacity(string master) => K(KeyNames.Capacity + master);
+    public string CapacityMasters => K(KeyNames.CapacityMasters);
 }

@@ -15,8 +15,9 @@ internal static class StatusCommand
         command.SetAction((result, _) => AdminContext.RunAsync(result, "status", async ctx =>
         {
             var status = await new PoolStatusReader(ctx.Db, ctx.Keys).ReadAsync().ConfigureAwait(false);
-            if (ctx.Json) JsonOutput.Write(ToJson(status, ctx.Keys.Namespace));
-            else Console.Out.Write(Render(status, ctx.Keys.Namespace));
+            var capacity = await Capacity.CapacityBoard.ReadAsync(ctx.Db, ctx.Keys, DateTimeOffset.UtcNow).ConfigureAwait(false);
+            if (ctx.Json) JsonOutput.Write(ToJson(status, ctx.Keys.Namespace, capacity));
+            else Console.Out.Write(Render(status, ctx.Keys.Namespace) + Capacity.CapacityBoard.Render(capacity));
             return 0;
         }));
         return command;
@@ -54,7 +55,7 @@ internal static class StatusCommand
         return sb.ToString();
     }
 
-    private static object ToJson(PoolStatus s, string ns) => new
+    private static object ToJson(PoolStatus s, string ns, IReadOnlyList<Capacity.CapacityJson> masters) => new
     {
         Namespace = ns,
         At = s.At,
@@ -68,5 +69,7 @@ internal static class StatusCommand
         s.Processed,
         s.Failed,
         FailedListLength = s.FailedListLength,
+        // Memory budget and autoscaling of each running master (see Capacity.CapacityBoard).
+        Masters = masters,
     };
 }
