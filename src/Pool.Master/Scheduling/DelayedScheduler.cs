@@ -17,6 +17,8 @@ internal sealed class DelayedScheduler(SchedulerStore store, SchedulerOptions op
 {
     private readonly SemaphoreSlim _wake = new(0, 1);
     private bool _leader;
+    /// <summary>Who held the lease at the last look, so a follower logs each change of holder once.</summary>
+    private string? _holder;
     private bool _failing;
     private long _moved;
 
@@ -83,7 +85,7 @@ internal sealed class DelayedScheduler(SchedulerStore store, SchedulerOptions op
         while (tick.Earliest is { } first && first <= time.GetUtcNow().ToUnixTimeSeconds())
         {
             var now = time.GetUtcNow();
-            var result = await store.MoveDueAsync(now).ConfigureAwait(false);
+            var result = await store.MoveDueAsync(now, options.Batch).ConfigureAwait(false);
             if (result.Moved < 0)
             {
                 // Between the tick and the move the lease went elsewhere (it lapsed while we paused).
@@ -131,12 +133,12 @@ internal sealed class DelayedScheduler(SchedulerStore store, SchedulerOptions op
 
     private void NoteLeadership(SchedulerTick tick)
     {
-        if (tick.Leader != _leader)
-        {
-            if (tick.Leader) log.Information("scheduler: this master leads (lease {Key} as {Value}, {Lease}s)", store.LockKey, store.LockValue, options.Lease.TotalSeconds);
-            else log.Information("scheduler: lease held by {Holder}; this master follows", tick.Holder == "" ? "nobody" : tick.Holder);
-        }
+        if (tick.Leader && !_leader)
+            log.Information("scheduler: this master leads (lease {Key} as {Value}, {Lease}s)", store.LockKey, store.LockValue, options.Lease.TotalSeconds);
+        else if (!tick.Leader && (_leader || _holder != tick.Holder))
+            log.Information("scheduler: lease held by {Holder}; this master follows", tick.Holder == "" ? "nobody" : tick.Holder);
         _leader = tick.Leader;
+        _holder = tick.Holder;
         State = State with { Leader = tick.Leader, Holder = tick.Holder };
     }
 

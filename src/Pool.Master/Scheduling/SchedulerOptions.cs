@@ -17,6 +17,8 @@ internal sealed record SchedulerOptions
     public TimeSpan Lease { get; init; } = TimeSpan.FromSeconds(10);
     public TimeSpan Poll { get; init; } = TimeSpan.FromSeconds(1);
     public string? LockPrefix { get; init; }
+    /// <summary>Jobs per atomic move (POOL_SCHEDULER_BATCH, 1 to 10000); smaller keeps each script shorter.</summary>
+    public int Batch { get; init; } = Pool.Protocol.Scheduling.SchedulerStore.MoveBatch;
 
     private static readonly SecondsRange LeaseRange = new(2, SecondsRange.OneDay);
     private static readonly SecondsRange PollRange = new(0, 60, MinIncluded: false);
@@ -36,9 +38,15 @@ internal sealed record SchedulerOptions
             Lease = SettingsResolver.Get(env, "POOL_SCHEDULER_LEASE") is { } l ? SettingsResolver.Seconds(l, "POOL_SCHEDULER_LEASE", LeaseRange, "10") : TimeSpan.FromSeconds(10),
             Poll = SettingsResolver.Get(env, "POOL_SCHEDULER_POLL") is { } p ? SettingsResolver.Seconds(p, "POOL_SCHEDULER_POLL", PollRange, "1") : TimeSpan.FromSeconds(1),
             LockPrefix = SettingsResolver.Get(env, "RESQUE_SCHEDULER_MASTER_LOCK_PREFIX"),
+            Batch = SettingsResolver.Get(env, "POOL_SCHEDULER_BATCH") is { } b ? ParseBatch(b) : Pool.Protocol.Scheduling.SchedulerStore.MoveBatch,
         };
         if (options.Poll * 2 > options.Lease)
             throw new FormatException($"POOL_SCHEDULER_POLL ({options.Poll.TotalSeconds}s) must be at most half of POOL_SCHEDULER_LEASE ({options.Lease.TotalSeconds}s), or the leader's lease lapses between renewals");
         return options;
     }
+
+    private static int ParseBatch(string raw) =>
+        int.TryParse(raw.Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 10_000
+            ? n
+            : throw new FormatException($"POOL_SCHEDULER_BATCH='{raw}' must be a whole number of jobs from 1 to 10000; set it to e.g. 1000");
 }

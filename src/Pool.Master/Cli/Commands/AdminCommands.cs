@@ -12,5 +12,6 @@ public static class AdminCommands
         root.Subcommands.Add(PauseCommands.BuildPause());
         root.Subcommands.Add(PauseCommands.BuildResume());
         root.Subcommands.Add(FailedCommands.Build());
+        root.Subcommands.Add(DelayedCommands.Build());
     }
 }
