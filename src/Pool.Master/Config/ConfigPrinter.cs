@@ -20,6 +20,7 @@ public static class ConfigPrinter
             if (g.MemoryLimitMb is { } m) sb.Append(inv, $" memory_limit_mb={m}");
             if (g.MaxJobs is { } j) sb.Append(inv, $" max_jobs={j}");
             if (g.JobTimeout is { } jt) sb.Append(inv, $" job_timeout={jt.TotalSeconds}s");
+            if (g.Retries is { } r) sb.Append(r);
             if (g.Command is { } c) sb.Append(inv, $" command=\"{c}\"");
             sb.Append('\n');
         }

@@ -35,6 +35,7 @@ internal static class GroupReader
         int? memory = null, maxJobs = null;
         string? command = null;
         TimeSpan? jobTimeout = null;
+        GroupRetries? retries = null;
         foreach (var (optionNode, optionValue) in mapping.Children)
         {
             var option = values.Key(optionNode);
@@ -56,6 +57,9 @@ internal static class GroupReader
                 case GroupOptions.JobTimeout:
                     jobTimeout = ReadSeconds(values.Value(optionValue, at.Key!), at, SecondsRange.JobTimeout, "job_timeout: 300");
                     break;
+                case GroupRetries.RetriesKey or GroupRetries.DelaysKey:
+                    retries = GroupRetries.With(retries, option, optionValue, values, at);
+                    break;
                 case GroupOptions.Command:
                     command = ReadCommand(values.Literal(optionValue, at.Key!), at);
                     break;
@@ -66,7 +70,7 @@ internal static class GroupReader
 
         if (count is null)
             throw place.Error("this group has no count; add count: N (the number of workers)");
-        return new WorkerGroup(key, queues, count.Value, termTimeout, memory, maxJobs, command, place.Line ?? 0, jobTimeout);
+        return new WorkerGroup(key, queues, count.Value, termTimeout, memory, maxJobs, command, place.Line ?? 0, jobTimeout) { Retries = retries };
     }
 
     private static List<string> ParseQueues(string key, ConfigPlace place)

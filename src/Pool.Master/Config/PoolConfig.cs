@@ -21,6 +21,9 @@ public sealed record WorkerGroup(
     int Line = 0,
     TimeSpan? JobTimeout = null)
 {
+    /// <summary>The group's `retries` and `retry_delays` (Config/GroupRetries.cs); null: the workers' default.</summary>
+    public GroupRetries? Retries { get; init; }
+
     /// <summary>The QUEUES value a worker of this group gets.</summary>
     public string QueueList => string.Join(',', Queues);
 }

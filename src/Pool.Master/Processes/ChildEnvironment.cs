@@ -26,6 +26,7 @@ internal static class ChildEnvironment
         env["POOL_LOG_FORMAT"] = settings.LogFormat == Pool.Logging.LogFormat.Json ? "json" : "text";
         if (group.JobTimeout is { } jobTimeout) env["POOL_JOB_TIMEOUT"] = Seconds(jobTimeout);
         if (group.MaxJobs is { } maxJobs) env["POOL_MAX_JOBS"] = maxJobs.ToString(CultureInfo.InvariantCulture);
+        group.Retries?.AddTo(env);
         return env;
     }
 

@@ -18,7 +18,12 @@ public static class DelayedJobCodec
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(queue);
         ArgumentException.ThrowIfNullOrWhiteSpace(jobClass);
-        var argsJson = RubyJson.Serialize(args);
+        return FromArgsJson(at, queue, jobClass, RubyJson.Serialize(args));
+    }
+
+    /// <summary>The same from an "args" array already in JSON (kept byte for byte: a retry reuses the failed payload's).</summary>
+    public static DelayedJob FromArgsJson(long at, string queue, string jobClass, string argsJson)
+    {
         var sb = new StringBuilder(64 + argsJson.Length);
         sb.Append("{\"class\":");
         RubyJson.WriteString(sb, jobClass);

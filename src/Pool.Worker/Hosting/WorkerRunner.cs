@@ -35,6 +35,7 @@ internal static class WorkerRunner
             Confirmation = confirmation,
             Lease = settings.Lease,
             IdleRegistration = TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(3).Ticks, 3 * settings.PollInterval.Ticks)),
+            Retries = Running.FailureRetries.Planner(registry),
         };
         var sweeper = new RedisMasterStore(main, keys.Namespace, confirmation: confirmation) { Lease = settings.Lease };
         redis.OnOutage = sweeper.Gate.Trouble;

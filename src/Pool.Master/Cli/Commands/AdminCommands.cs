@@ -13,5 +13,6 @@ public static class AdminCommands
         root.Subcommands.Add(PauseCommands.BuildResume());
         root.Subcommands.Add(FailedCommands.Build());
         root.Subcommands.Add(DelayedCommands.Build());
+        root.Subcommands.Add(RetryCommands.Build());
     }
 }
