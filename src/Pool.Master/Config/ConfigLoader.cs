@@ -28,10 +28,16 @@ public static class ConfigLoader
         var defaults = new GroupList(null);
         var sections = new Dictionary<string, (GroupList Groups, int Line)>(StringComparer.Ordinal);
         var warnings = new List<string>();
+        IReadOnlyList<ScheduleEntry> schedule = [];
 
         foreach (var (keyNode, valueNode) in root.Children)
         {
             var key = values.Key(keyNode);
+            if (ScheduleReader.IsSchedule(key, valueNode))
+            {
+                schedule = ScheduleReader.Read((YamlMappingNode)valueNode, values, warnings);
+                continue;
+            }
             if (valueNode is YamlMappingNode mapping && !GroupReader.IsGroup(mapping))
             {
                 warnings.AddRange(GroupLookalikes.Check(key, mapping, values));
@@ -58,7 +64,7 @@ public static class ConfigLoader
         var groups = environment is not null && sections.TryGetValue(environment, out var chosen)
             ? defaults.MergedWith(chosen.Groups)
             : defaults.Groups;
-        return new PoolConfig(sourcePath, environment, groups) { Warnings = warnings };
+        return new PoolConfig(sourcePath, environment, groups) { Warnings = warnings, Schedule = schedule };
     }
 
     /// <summary>Each group is capped, and so is the whole pool under every environment, so no accepted file asks for more than a host can start.</summary>

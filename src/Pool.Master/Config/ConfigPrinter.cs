@@ -24,6 +24,7 @@ public static class ConfigPrinter
             if (g.Command is { } c) sb.Append(inv, $" command=\"{c}\"");
             sb.Append('\n');
         }
+        if (config.Schedule.Count > 0) sb.Append(ScheduleEntry.Describe(config.Schedule, DateTimeOffset.UtcNow));
         return sb.ToString();
     }
 }

@@ -35,6 +35,9 @@ public sealed record PoolConfig(string SourcePath, string? Environment, IReadOnl
 
     /// <summary>What is valid but probably not meant (a section key that looks like a group option), one line each with file, line and key.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
+
+    /// <summary>The top-level `schedule:` section's recurring entries (Config/ScheduleReader.cs).</summary>
+    public IReadOnlyList<ScheduleEntry> Schedule { get; init; } = [];
 }
 
 /// <summary>A config problem, always with the file, and the line and key where known, and what to do.</summary>

@@ -13,7 +13,7 @@ namespace Pool.Master.Scheduling;
 /// Nothing here may end the master: every failure is contained in the pass, logged once when the
 /// state changes (not on every retry), and the pass is retried after a pause.
 /// </summary>
-internal sealed class DelayedScheduler(SchedulerStore store, SchedulerOptions options, ILogger log, TimeProvider time)
+internal sealed class DelayedScheduler(SchedulerStore store, SchedulerOptions options, ILogger log, TimeProvider time, RecurringScheduler? recurring = null)
 {
     private readonly SemaphoreSlim _wake = new(0, 1);
     private bool _leader;
@@ -106,7 +106,13 @@ internal sealed class DelayedScheduler(SchedulerStore store, SchedulerOptions op
         tick = await store.TickAsync(options.Lease).ConfigureAwait(false);
         NoteLeadership(tick);
         await NoteBacklogAsync(tick).ConfigureAwait(false);
-        return Until(tick.Earliest);
+        var wait = Until(tick.Earliest);
+        if (tick.Leader && recurring is not null && await recurring.FireDueAsync(time.GetUtcNow()).ConfigureAwait(false) is { } next)
+        {
+            var untilNext = next - time.GetUtcNow() + TimeSpan.FromMilliseconds(1);
+            if (untilNext < wait) wait = untilNext < TimeSpan.Zero ? TimeSpan.Zero : untilNext;
+        }
+        return wait;
     }
 
     /// <summary>Until the earliest second begins (rounded up to the next millisecond), capped by the poll interval.</summary>
@@ -137,6 +143,8 @@ internal sealed class DelayedScheduler(SchedulerStore store, SchedulerOptions op
             log.Information("scheduler: this master leads (lease {Key} as {Value}, {Lease}s)", store.LockKey, store.LockValue, options.Lease.TotalSeconds);
         else if (!tick.Leader && (_leader || _holder != tick.Holder))
             log.Information("scheduler: lease held by {Holder}; this master follows", tick.Holder == "" ? "nobody" : tick.Holder);
+        // A new leader reads who fired what from Redis: another master may have fired since.
+        if (tick.Leader && !_leader) recurring?.Forget();
         _leader = tick.Leader;
         _holder = tick.Holder;
         State = State with { Leader = tick.Leader, Holder = tick.Holder };

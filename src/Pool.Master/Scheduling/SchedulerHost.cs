@@ -1,3 +1,4 @@
+using Pool.Master.Config;
 using Pool.Protocol.Connection;
 using Pool.Protocol.Scheduling;
 using Serilog;
@@ -16,6 +17,8 @@ internal sealed class SchedulerHost : IAsyncDisposable
     private readonly Task _run;
     private readonly ILogger _log;
     private volatile DelayedScheduler? _scheduler;
+    private volatile RecurringScheduler? _recurring;
+    private volatile IReadOnlyList<ScheduleEntry> _schedule;
     private ConnectionMultiplexer? _redis;
 
     /// <summary>The running scheduler, for /status and /metrics; null when it is off.</summary>
@@ -23,16 +26,25 @@ internal sealed class SchedulerHost : IAsyncDisposable
 
     private static readonly TimeSpan StopBound = TimeSpan.FromSeconds(3);
 
-    private SchedulerHost(string redisUrl, string ns, SchedulerOptions options, ILogger log)
+    private SchedulerHost(string redisUrl, string ns, SchedulerOptions options, IReadOnlyList<ScheduleEntry> schedule, ILogger log)
     {
         _log = log;
+        _schedule = schedule;
         _run = Task.Run(() => RunAsync(redisUrl, ns, options));
     }
 
     public SchedulerState State => _scheduler?.State ?? SchedulerState.Off;
 
+    /// <summary>Thread-safe: a HUP's new schedule, used from the next pass on.</summary>
+    public void UseSchedule(IReadOnlyList<ScheduleEntry> schedule)
+    {
+        _schedule = schedule;
+        _recurring?.Use(schedule);
+        _scheduler?.Wake();
+    }
+
     /// <summary>Starts the scheduler unless POOL_SCHEDULER=off; a bad scheduler variable is logged and leaves it off, never the pool.</summary>
-    public static SchedulerHost? Start(string redisUrl, string ns, IReadOnlyDictionary<string, string?> env, ILogger log)
+    public static SchedulerHost? Start(string redisUrl, string ns, IReadOnlyList<ScheduleEntry> schedule, IReadOnlyDictionary<string, string?> env, ILogger log)
     {
         SchedulerOptions options;
         try
@@ -49,7 +61,8 @@ internal sealed class SchedulerHost : IAsyncDisposable
             log.Information("scheduler off (POOL_SCHEDULER=off): this master moves no delayed jobs");
             return null;
         }
-        return Current = new SchedulerHost(redisUrl, ns, options, log);
+        if (schedule.Count > 0) log.Information("scheduler: {Entries} recurring schedule entr(ies): {Names}", schedule.Count, string.Join(", ", schedule.Select(e => e.Name)));
+        return Current = new SchedulerHost(redisUrl, ns, options, schedule, log);
     }
 
     /// <summary>Connects in the background (the master's start never waits for Redis), then runs the loop until stopped.</summary>
@@ -63,7 +76,10 @@ internal sealed class SchedulerHost : IAsyncDisposable
             var redis = _redis = await ConnectionMultiplexer.ConnectAsync(config).ConfigureAwait(false);
             var keys = new SchedulerKeys(ns);
             var store = new SchedulerStore(redis.GetDatabase(), keys, keys.MasterLock(options.LockPrefix), $"{Environment.MachineName}:{Environment.ProcessId}");
-            var scheduler = _scheduler = new DelayedScheduler(store, options, _log, TimeProvider.System);
+            // A missed occurrence is one later than a leader change can explain.
+            var recurring = _recurring = new RecurringScheduler(new RecurringStore(redis.GetDatabase(), keys), store.LockKey, store.LockValue, options.Lease + options.Poll + options.Poll, _log);
+            recurring.Use(_schedule);
+            var scheduler = _scheduler = new DelayedScheduler(store, options, _log, TimeProvider.System, recurring);
             // Subscribing needs Redis up: the loop retries it until it succeeds, and the client
             // renews the subscription by itself after a reconnect.
             Task Subscribe() => redis.GetSubscriber().SubscribeAsync(RedisChannel.Literal(keys.Wake), (_, _) => scheduler.Wake());

@@ -92,7 +92,7 @@ public static class MasterHost
         }
         await using var httpScope = http;
         // The scheduler (Scheduling/) runs beside the loop and stops, lease released, before the exit line.
-        var scheduler = Scheduling.SchedulerHost.Start(settings.RedisUrl, settings.Namespace, env, sideLog);
+        var scheduler = Scheduling.SchedulerHost.Start(settings.RedisUrl, settings.Namespace, config.Schedule, env, sideLog);
         var supervisor = new Supervisor(events, settings, config, env, log, store, options, TimeProvider.System,
             () => ConfigLoader.Load(settings.ConfigPath, settings.Environment, env)) { Board = board };
         var code = await supervisor.RunAsync().ConfigureAwait(false);

@@ -56,6 +56,8 @@ internal sealed partial class Supervisor
             return;
         }
         MasterHost.LogConfigWarnings(config, _log);
+        // The recurring schedule reloads with the rest of the config (Scheduling/).
+        Scheduling.SchedulerHost.Current?.UseSchedule(config.Schedule);
         Resume(config, config.SourcePath);
     }
 

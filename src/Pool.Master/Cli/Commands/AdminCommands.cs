@@ -14,5 +14,6 @@ public static class AdminCommands
         root.Subcommands.Add(FailedCommands.Build());
         root.Subcommands.Add(DelayedCommands.Build());
         root.Subcommands.Add(RetryCommands.Build());
+        root.Subcommands.Add(ScheduleCommands.Build());
     }
 }
