@@ -124,7 +124,8 @@ public sealed class SchedulerProcessTests(RedisFixture redis) : OpsTest(redis, "
         var at = DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 3;
         var writes = Enumerable.Range(0, count).Select(i => Delayed.EnqueueAtAsync(DateTimeOffset.FromUnixTimeSeconds(at), "bulk", "Noop", i));
         await Task.WhenAll(writes);
-        Assert.Equal(count, await Db.ListLengthAsync(SKeys.Bucket(at)));
+        var expected = (await Db.ListRangeAsync(SKeys.Bucket(at))).Select(v => ((string)v!).Replace(",\"queue\":\"bulk\"", "")).ToList();
+        Assert.Equal(count, expected.Count);
 
         // Batches of 20: about 500 atomic moves, so the kill lands between two of them.
         var a = StartMaster(batch: "20");
@@ -141,7 +142,7 @@ public sealed class SchedulerProcessTests(RedisFixture redis) : OpsTest(redis, "
         await Wait.UntilAsync(async () => await Db.ListLengthAsync(Keys.Queue("bulk")) == count, TimeSpan.FromSeconds(30), $"all {count} jobs in the queue (had {movedAtKill} at the kill)");
         var queued = (await Db.ListRangeAsync(Keys.Queue("bulk"))).Select(v => (string)v!).ToList();
         Assert.Equal(count, queued.Distinct().Count());
-        Assert.Equal(Enumerable.Range(0, count).Select(i => $"{{\"class\":\"Noop\",\"args\":[{i}]}}"), queued);
+        Assert.Equal(expected, queued);
         Assert.Equal(0, await Db.SortedSetLengthAsync(SKeys.Schedule));
         Assert.False(await Db.KeyExistsAsync(SKeys.Bucket(at)));
         Assert.False(await Db.KeyExistsAsync(SKeys.Timestamps("{\"class\":\"Noop\",\"args\":[0],\"queue\":\"bulk\"}")));
@@ -152,5 +153,51 @@ public sealed class SchedulerProcessTests(RedisFixture redis) : OpsTest(redis, "
     {
         foreach (var m in _masters) m.Dispose();
         File.Delete(_file);
+    }
+}
+
+/// <summary>The scheduler on a Redis of its own that restarts from its AOF in the middle of a big move.</summary>
+public sealed class SchedulerRedisRestartTests : IDisposable
+{
+    private readonly RedisServer _redis = RedisServer.Start(appendOnly: true);
+    private readonly string _ns = RedisServer.NewNamespace("aof");
+    private PoolMasterProcess? _master;
+
+    [Fact(Timeout = 120_000)]
+    public async Task A_redis_restart_from_its_aof_mid_move_neither_loses_nor_doubles_a_delayed_job()
+    {
+        const int count = 3000;
+        var keys = new SchedulerKeys(_ns);
+        var delayed = new DelayedQueue(_redis.Db, keys);
+        var at = DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 2;
+        await Task.WhenAll(Enumerable.Range(0, count).Select(i => delayed.EnqueueAtAsync(DateTimeOffset.FromUnixTimeSeconds(at), "bulk", "Noop", i)));
+        // The order the bucket holds (concurrent first calls may reach Redis out of order), less the "queue" field.
+        var expected = (await _redis.Db.ListRangeAsync(keys.Bucket(at))).Select(v => ((string)v!).Replace(",\"queue\":\"bulk\"", "")).ToList();
+        _master = PoolMasterProcess.Start(_redis.Url, _ns, "q: 0\n", new Dictionary<string, string?>
+        {
+            ["POOL_SCHEDULER_LEASE"] = "3", ["POOL_SCHEDULER_POLL"] = "0.5", ["POOL_SCHEDULER_BATCH"] = "10",
+        });
+        var queue = new Pool.Protocol.Keys.ResqueKeys(_ns).Queue("bulk");
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(20);
+        while (await _redis.Db.ListLengthAsync(queue) == 0) Assert.True(DateTimeOffset.UtcNow < deadline, "the move did not start");
+
+        _redis.Restart();
+
+        await Wait.UntilAsync(async () =>
+        {
+            try { return await _redis.Db.ListLengthAsync(queue) == count; }
+            catch (StackExchange.Redis.RedisException) { return false; }
+        }, TimeSpan.FromSeconds(40), $"all {count} jobs in the queue after the restart. Master:\n{_master.Process.Output}");
+        var queued = (await _redis.Db.ListRangeAsync(queue)).Select(v => (string)v!).ToList();
+        Assert.Equal(expected, queued);
+        Assert.Equal(count, queued.Distinct().Count());
+        Assert.Equal(0, await _redis.Db.SortedSetLengthAsync(keys.Schedule));
+        Assert.Contains("scheduler: Redis answers again", _master.Process.Output);
+    }
+
+    public void Dispose()
+    {
+        _master?.Dispose();
+        _redis.Dispose();
     }
 }
