@@ -62,6 +62,7 @@ internal sealed class SchedulerHost : IAsyncDisposable
             return null;
         }
         if (schedule.Count > 0) log.Information("scheduler: {Entries} recurring schedule entr(ies): {Names}", schedule.Count, string.Join(", ", schedule.Select(e => e.Name)));
+        SchedulerMetrics.Register();
         return Current = new SchedulerHost(redisUrl, ns, options, schedule, log);
     }
 

@@ -21,6 +21,11 @@ public sealed class DelayedCommandTests(RedisFixture redis) : OpsTest(redis, "de
         Assert.Contains("1 delayed job in 1 second", list.Output);
         Assert.Contains("[\"a/b\",2]", list.Output);
 
+        var status = Cli.Run("status").Output;
+        Assert.Contains("scheduler: NOBODY LEADS", status);
+        Assert.Contains("delayed: 1 job in 1 second; none due", status);
+        Assert.Equal(1, System.Text.Json.JsonDocument.Parse(Cli.Run("status", "--json").Output).RootElement.GetProperty("scheduler").GetProperty("delayed_jobs").GetInt64());
+
         Assert.Equal(0, Cli.Run("delayed", "remove", "mail", "Send", "a/b", "2").Code);
         Assert.Equal(0, await Db.SortedSetLengthAsync(SKeys.Schedule));
         Assert.Equal(1, Cli.Run("delayed", "remove", "mail", "Send", "a/b", "2").Code);

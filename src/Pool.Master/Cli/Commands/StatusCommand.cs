@@ -14,8 +14,10 @@ internal static class StatusCommand
         command.SetAction((result, _) => AdminContext.RunAsync(result, "status", async ctx =>
         {
             var status = await new PoolStatusReader(ctx.Db, ctx.Keys).ReadAsync().ConfigureAwait(false);
-            if (ctx.Json) JsonOutput.Write(ToJson(status, ctx.Keys.Namespace));
-            else Console.Out.Write(Render(status, ctx.Keys.Namespace));
+            // The scheduler's part (Scheduling/SchedulerStatusView.cs).
+            var scheduler = await SchedulerStatusView.ReadAsync(ctx).ConfigureAwait(false);
+            if (ctx.Json) JsonOutput.Write(ToJson(status, ctx.Keys.Namespace, SchedulerStatusView.ToJson(scheduler)));
+            else Console.Out.Write(Render(status, ctx.Keys.Namespace) + SchedulerStatusView.Render(scheduler));
             return 0;
         }));
         return command;
@@ -53,7 +55,7 @@ internal static class StatusCommand
         return sb.ToString();
     }
 
-    private static object ToJson(PoolStatus s, string ns) => new
+    private static object ToJson(PoolStatus s, string ns, object? scheduler = null) => new
     {
         Namespace = ns,
         At = s.At,
@@ -67,5 +69,6 @@ internal static class StatusCommand
         s.Processed,
         s.Failed,
         FailedListLength = s.FailedListLength,
+        Scheduler = scheduler,
     };
 }
