@@ -20,7 +20,7 @@ case "$(uname -m)" in
   aarch64|arm64) rid=linux-arm64 ;;
   *) rid="" ;;
 esac
-for project in src/Pool.Worker src/Pool.Master; do
+for project in src/Pool.Worker.Exe src/Pool.Master; do
   if [ -n "$rid" ] && dotnet publish "$project" -c Release -r "$rid" --self-contained false \
        -p:PublishReadyToRun=true -nologo -o "$OUT" >/dev/null 2>&1; then
     continue

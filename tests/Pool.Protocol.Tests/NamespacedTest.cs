@@ -1,6 +1,6 @@
 using Pool.Protocol.Keys;
 using Pool.Protocol.Producing;
-using Pool.Protocol.Supervision;
+using Pool.Protocol.Recovery;
 using Pool.Testing;
 using StackExchange.Redis;
 

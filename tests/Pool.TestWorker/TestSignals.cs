@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Pool.Signals;
 
 namespace Pool.TestWorker;
 
@@ -6,10 +7,8 @@ namespace Pool.TestWorker;
 internal static class TestSignals
 {
     private static readonly (PosixSignal Signal, string Name)[] Watched =
-    [
-        (PosixSignal.SIGTERM, "TERM"), (PosixSignal.SIGINT, "INT"), (PosixSignal.SIGQUIT, "QUIT"),
-        (PosixSignal.SIGCONT, "CONT"), ((PosixSignal)10, "USR1"), ((PosixSignal)12, "USR2"),
-    ];
+        [.. new[] { PosixSignal.SIGTERM, PosixSignal.SIGINT, PosixSignal.SIGQUIT, PosixSignal.SIGCONT, SignalNames.Usr1, SignalNames.Usr2 }
+            .Select(s => (s, SignalNames.Name(s)))];
 
     public static IDisposable Listen(Action<string> onSignal)
     {

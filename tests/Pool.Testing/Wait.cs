@@ -19,14 +19,18 @@ public static class Wait
         }
     }
 
-    public static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan? timeout = null, string? because = null)
+    /// <param name="describe">What the state was when the deadline passed, for the failure message.</param>
+    public static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan? timeout = null, string? because = null, Func<Task<string>>? describe = null)
     {
         var deadline = Stopwatch.StartNew();
         var limit = timeout ?? Default;
         while (!await condition().ConfigureAwait(false))
         {
             if (deadline.Elapsed > limit)
-                throw new TimeoutException($"Timed out after {limit.TotalSeconds:0.#} s waiting for: {because ?? "condition"}");
+            {
+                var state = describe is null ? "" : "; state: " + await describe().ConfigureAwait(false);
+                throw new TimeoutException($"Timed out after {limit.TotalSeconds:0.#} s waiting for: {because ?? "condition"}{state}");
+            }
             await Task.Delay(10).ConfigureAwait(false);
         }
     }

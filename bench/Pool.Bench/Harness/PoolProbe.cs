@@ -1,4 +1,4 @@
-using Pool.Protocol.Supervision;
+using Pool.Protocol.Recovery;
 using System.Diagnostics;
 using Pool.Testing;
 using StackExchange.Redis;

@@ -1,4 +1,4 @@
-using Pool.Protocol.Supervision;
+using Pool.Protocol.Recovery;
 using Mono.Unix.Native;
 using Pool.Bench.Harness;
 using Pool.Testing;

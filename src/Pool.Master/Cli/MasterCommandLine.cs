@@ -3,7 +3,9 @@ using Pool.Logging;
 using Pool.Master.Config;
 using Pool.Master.Supervision;
 using Pool.Protocol.Connection;
+using Pool.Settings;
 using Pool.Signals;
+using Pool.Master.Hosting;
 
 namespace Pool.Master.Cli;
 
@@ -97,7 +99,7 @@ public static class MasterCommandLine
     private static async Task<int> RunAsync(ParseResult result, SignalInbox? signals, CancellationToken ct)
     {
         var env = SettingsResolver.ProcessEnvironment();
-        var formatRaw = result.GetValue(LogFormatOption) ?? SettingsResolver.Get(env, "POOL_LOG_FORMAT");
+        var formatRaw = result.GetValue(LogFormatOption) ?? SettingsResolver.Get(env, PoolVariables.LogFormat);
         if (!LogSetup.TryParseFormat(formatRaw, out var format))
         {
             Console.Error.WriteLine($"pool-master: --log-format '{formatRaw}' is not text or json");
@@ -115,6 +117,7 @@ public static class MasterCommandLine
                 TermTimeout = SettingsResolver.ResolveTermTimeout(result.GetValue(TermTimeoutOption), env),
                 KillGrace = SettingsResolver.ResolveKillGrace(env),
                 Lease = SettingsResolver.ResolveLease(env),
+                MaxAttempts = SettingsResolver.ResolveMaxAttempts(env),
                 RedisUrl = SettingsResolver.ResolveRedisUrl(result.GetValue(RedisOption), env),
                 PidFile = result.GetValue(PidFileOption) ?? SettingsResolver.Get(env, "POOL_PIDFILE"),
                 LogFormat = format,
@@ -132,7 +135,7 @@ public static class MasterCommandLine
         }
 
         using var log = LogSetup.Create(format, "master");
-        using var own = signals is null ? new SignalInbox(Signals.SignalNames.Handled) : null;
+        using var own = signals is null ? new SignalInbox(SignalNames.MasterHandles) : null;
         return await MasterHost.RunAsync(settings, env, log, signals ?? own!, ct).ConfigureAwait(false);
     }
 }

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Pool.Master.Cli;
+using Pool.Master.Config;
 using Pool.Settings;
 using YamlDotNet.RepresentationModel;
 

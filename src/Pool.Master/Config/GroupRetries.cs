@@ -18,8 +18,8 @@ public sealed record GroupRetries(int? Retries, IReadOnlyList<int>? Delays)
 
     public void AddTo(IDictionary<string, string> env)
     {
-        if (Retries is { } n) env["POOL_RETRIES"] = n.ToString(CultureInfo.InvariantCulture);
-        if (Delays is { Count: > 0 } d) env["POOL_RETRY_DELAYS"] = string.Join(",", d.Select(x => x.ToString(CultureInfo.InvariantCulture)));
+        if (Retries is { } n) env[Pool.Settings.PoolVariables.Retries] = n.ToString(CultureInfo.InvariantCulture);
+        if (Delays is { Count: > 0 } d) env[Pool.Settings.PoolVariables.RetryDelays] = string.Join(",", d.Select(x => x.ToString(CultureInfo.InvariantCulture)));
     }
 
     public override string ToString() =>

@@ -36,6 +36,12 @@ public sealed record PoolConfig(string SourcePath, string? Environment, IReadOnl
     /// <summary>What is valid but probably not meant (a section key that looks like a group option), one line each with file, line and key.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
 
+    /// <summary>At start and after each HUP: what `check` warns about, the log says too.</summary>
+    public void LogWarnings(Serilog.ILogger log)
+    {
+        foreach (var warning in Warnings) log.Warning("config: {Warning}", warning);
+    }
+
     /// <summary>The top-level `schedule:` section's recurring entries (Config/ScheduleReader.cs).</summary>
     public IReadOnlyList<ScheduleEntry> Schedule { get; init; } = [];
 }

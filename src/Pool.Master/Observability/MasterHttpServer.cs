@@ -2,7 +2,6 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Pool.Master.Cli.Commands;
 using Pool.Protocol.Admin;
 using Pool.Protocol.Connection;
 using Pool.Protocol.Keys;

@@ -1,6 +1,6 @@
 using System.Globalization;
-using Pool.Master.Cli;
 using Pool.Master.Config;
+using Pool.Settings;
 
 namespace Pool.Master.Processes;
 
@@ -12,20 +12,20 @@ internal static class ChildEnvironment
         var timeout = Seconds(group.TermTimeout ?? settings.TermTimeout);
         var env = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            ["QUEUES"] = group.QueueList,
-            ["TERM_CHILD"] = "1",
-            ["TERM_TIMEOUT"] = timeout,
+            [PoolVariables.Queues] = group.QueueList,
+            [PoolVariables.TermChild] = "1",
+            [PoolVariables.TermTimeout] = timeout,
             // Ruby's resque reads this name; a `rake resque:work` child gets the same deadline.
-            ["RESQUE_TERM_TIMEOUT"] = timeout,
-            ["REDIS_URL"] = settings.RedisUrl,
-            ["POOL_MASTER_PID"] = masterPid.ToString(CultureInfo.InvariantCulture),
-            ["POOL_WORKER_SLOT"] = slot.ToString(CultureInfo.InvariantCulture),
+            [PoolVariables.ResqueTermTimeout] = timeout,
+            [PoolVariables.RedisUrl] = settings.RedisUrl,
+            [PoolVariables.MasterPid] = masterPid.ToString(CultureInfo.InvariantCulture),
+            [PoolVariables.WorkerSlot] = slot.ToString(CultureInfo.InvariantCulture),
         };
-        if (settings.Namespace != "resque") env["POOL_NAMESPACE"] = settings.Namespace;
+        if (settings.Namespace != "resque") env[PoolVariables.Namespace] = settings.Namespace;
         // --log-format reaches the workers too: one text line in a JSON stream breaks its parser.
-        env["POOL_LOG_FORMAT"] = settings.LogFormat == Pool.Logging.LogFormat.Json ? "json" : "text";
-        if (group.JobTimeout is { } jobTimeout) env["POOL_JOB_TIMEOUT"] = Seconds(jobTimeout);
-        if (group.MaxJobs is { } maxJobs) env["POOL_MAX_JOBS"] = maxJobs.ToString(CultureInfo.InvariantCulture);
+        env[PoolVariables.LogFormat] = settings.LogFormat == Pool.Logging.LogFormat.Json ? "json" : "text";
+        if (group.JobTimeout is { } jobTimeout) env[PoolVariables.JobTimeout] = Seconds(jobTimeout);
+        if (group.MaxJobs is { } maxJobs) env[PoolVariables.MaxJobs] = maxJobs.ToString(CultureInfo.InvariantCulture);
         group.Retries?.AddTo(env);
         return env;
     }

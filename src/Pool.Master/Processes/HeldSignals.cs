@@ -23,27 +23,25 @@ internal sealed class HeldSignals
     public bool Any => _queue.Count > 0;
 
     /// <summary>Sends <paramref name="signal"/> now, or holds it; true when it was sent.</summary>
-    public bool Relay(int pid, Signum signal, bool young)
+    public bool Relay(IWorkerProcesses os, int pid, Signum signal, bool young)
     {
         _queue.Enqueue(signal);
-        return Flush(pid, young) > 0 && !Any;
+        return Flush(os, pid, young) > 0 && !Any;
     }
 
     /// <summary>Sends the held signals the child can take now, in order; returns how many were sent.</summary>
-    public int Flush(int pid, bool young)
+    public int Flush(IWorkerProcesses os, int pid, bool young)
     {
         var sent = 0;
-        while (_queue.TryPeek(out var next) && (!young || CanTake(pid, next)))
+        while (_queue.TryPeek(out var next) && (!young || CanTake(os, pid, next)))
         {
             _queue.Dequeue();
-            if (ProcessSignals.Send(pid, next)) sent++;
+            if (os.Send(pid, next)) sent++;
         }
         return sent;
     }
 
     /// <summary>Signals whose default action is harmless can go at once; USR1 and USR2 only to a process that catches them.</summary>
-    private static bool CanTake(int pid, Signum signal) =>
-        signal is not (Signum.SIGUSR1 or Signum.SIGUSR2)
-        || ProcStatus.SignalMask(pid, "SigCgt") is not { } caught   // no /proc: send, as before
-        || (caught & (1UL << ((int)signal - 1))) != 0;
+    private static bool CanTake(IWorkerProcesses os, int pid, Signum signal) =>
+        signal is not (Signum.SIGUSR1 or Signum.SIGUSR2) || os.Catches(pid, signal);
 }

@@ -1,4 +1,5 @@
-using Pool.Master.Cli;
+using Pool.Master.Config;
+
 using Pool.Settings;
 
 namespace Pool.Master.Scheduling;

@@ -1,3 +1,4 @@
+using Pool.Signals;
 using System.Runtime.InteropServices;
 using Mono.Unix.Native;
 using Pool.Master.Processes;

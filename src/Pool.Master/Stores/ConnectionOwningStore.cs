@@ -1,4 +1,4 @@
-using Pool.Protocol.Supervision;
+using Pool.Protocol.Recovery;
 
 namespace Pool.Master.Stores;
 

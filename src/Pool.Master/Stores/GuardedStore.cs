@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Pool.Protocol.Supervision;
+using Pool.Protocol.Recovery;
 using Serilog;
 
 namespace Pool.Master.Stores;

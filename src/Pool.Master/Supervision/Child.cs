@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using Pool.Master.Config;
+using Pool.Master.Processes;
 
 namespace Pool.Master.Supervision;
 
@@ -7,15 +7,15 @@ namespace Pool.Master.Supervision;
 /// One worker process from spawn until its exit has been handled. Owned by the supervisor loop;
 /// only <see cref="Process"/> is touched by another thread (the runtime, which reaps it).
 /// </summary>
-internal sealed class Child(Process process, WorkerGroup group, int slotNumber, DateTimeOffset startedAt)
+internal sealed class Child(IWorkerProcess process, WorkerGroup group, int slotNumber, DateTimeOffset startedAt)
 {
-    public Process Process { get; } = process;
-    public int Pid { get; } = process.Id;
+    public IWorkerProcess Process { get; } = process;
+    public int Pid { get; } = process.Pid;
     /// <summary>The group it was started for; a retiring child keeps the group of its generation.</summary>
     public WorkerGroup Group { get; } = group;
     public int SlotNumber { get; } = slotNumber;
     public DateTimeOffset StartedAt { get; } = startedAt;
-    public string WorkerId { get; } = Pool.Protocol.Supervision.WorkerIdentity.For(process.Id, group.QueueList);
+    public string WorkerId { get; } = Pool.Protocol.Recovery.WorkerIdentity.For(process.Pid, group.QueueList);
 
     /// <summary>The slot it fills, or null once it is retiring (HUP, TTOU, WINCH) and must not be respawned.</summary>
     public Slot? Slot { get; set; }
@@ -24,10 +24,10 @@ internal sealed class Child(Process process, WorkerGroup group, int slotNumber, 
     public StopRequest? Stop { get; set; }
 
     /// <summary>Relayed signals it cannot take yet (it has just started).</summary>
-    public Processes.HeldSignals Held { get; } = new();
+    public HeldSignals Held { get; } = new();
 
     /// <summary>Young enough that an uncaught USR1 or USR2 is held for it rather than sent.</summary>
-    public bool IsYoung(DateTimeOffset now) => now - StartedAt < Processes.HeldSignals.YoungFor;
+    public bool IsYoung(DateTimeOffset now) => now - StartedAt < HeldSignals.YoungFor;
 }
 
 /// <summary>The stages of one child's stop: signal sent, optional kill deadline, SIGKILL sent.</summary>

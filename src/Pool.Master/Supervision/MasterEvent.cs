@@ -13,7 +13,7 @@ internal sealed record SignalReceived(PosixSignal Signal) : MasterEvent;
 /// A child was reaped by the runtime (from a pool thread). It carries the Process, not the Child:
 /// the callback can run before the spawn code has built the Child.
 /// </summary>
-internal sealed record ChildExited(System.Diagnostics.Process Process) : MasterEvent;
+internal sealed record ChildExited(Processes.IWorkerProcess Process) : MasterEvent;
 
 /// <summary>The answer to "who is busy?" for a scale-down; null when the store could not tell.</summary>
 internal sealed record BusyWorkersKnown(IReadOnlySet<string>? Busy) : MasterEvent;

@@ -1,6 +1,10 @@
+using Pool.Signals;
 using System.Threading.Channels;
-using Pool.Master.Cli;
+using System.Runtime.InteropServices;
 using Pool.Master.Config;
+using Pool.Master.Observability;
+using Pool.Master.Processes;
+using Pool.Master.Signals;
 using Pool.Master.Stores;
 using Serilog;
 
@@ -8,58 +12,64 @@ namespace Pool.Master.Supervision;
 
 /// <summary>
 /// The master's event loop, in the spirit of resque-pool's: take ONE event (a signal, a reaped
-/// child, a store answer) or wake at the next deadline, handle it, then maintain (kill overdue
-/// children, respawn due slots, decide whether to exit).
+/// child, a store answer) or wake at the next deadline, route it, then maintain (kill overdue
+/// children, respawn due slots, decide whether to exit). The decisions live in the types it
+/// routes to: <see cref="SlotTable"/> (who is where), <see cref="WorkerSpawner"/>,
+/// <see cref="ChildExits"/>, <see cref="StopPlan"/> (stages and deadlines),
+/// <see cref="PoolReshaper"/> (HUP, WINCH, TTIN, TTOU), <see cref="Housekeeper"/>,
+/// <see cref="SignalRelay"/> and <see cref="SnapshotPublisher"/>.
 ///
 /// Invariants:
-/// - Only the loop reads or writes supervisor state. Signal handlers, Process.Exited callbacks
-///   and store tasks run on other threads and do nothing but write an event to the channel, so
-///   a burst of signals is queued in order, never lost, and never interleaves with a mutation.
-/// - A child is in <see cref="_children"/> from spawn until its ChildExited event is handled, and
-///   only then. The Exited callback is wired before Process.Start, so it may fire before the
-///   spawn code has registered the child; that is harmless because it only enqueues, and the loop
-///   handles that event after the spawn finished.
+/// - Only the loop reads or writes supervisor state. Signal handlers, exit callbacks and store
+///   tasks run on other threads and do nothing but write an event to the channel, so a burst of
+///   signals is queued in order, never lost, and never interleaves with a mutation.
+/// - The exit callback is wired before a process starts, so it may fire before the spawn code
+///   has registered the child; that is harmless because it only enqueues, and the loop handles
+///   that event after the spawn finished.
 /// - The runtime reaps a child before it raises Exited. Between the two its pid could in theory be
 ///   reused, and a signal meant for it could reach a stranger; that needs a pid wrap-around within
 ///   microseconds, so we accept it rather than take reaping away from Process.
-/// - A slot has at most one child. A retiring child (HUP, TTOU, WINCH, memory) has no slot, so it
-///   is never respawned, and the slot (if kept) is filled again at once.
 /// </summary>
-internal sealed partial class Supervisor
+internal sealed class Supervisor
 {
-    private readonly MasterSettings _settings;
-    private readonly IReadOnlyDictionary<string, string?> _env;
     private readonly ILogger _log;
     private readonly GuardedStore _store;
     private readonly SupervisorOptions _options;
     private readonly TimeProvider _time;
-    private readonly Func<PoolConfig> _reloadConfig;
-    private readonly Processes.SystemdNotifier _systemd;
-    private readonly int _masterPid = Environment.ProcessId;
+    private readonly SystemdNotifier _systemd;
     private readonly Channel<MasterEvent> _events;
 
-    private readonly Dictionary<int, Child> _children = [];
-    private List<GroupState> _groups = [];
-    private PoolConfig _config;
+    private readonly SlotTable _table;
+    private readonly StopPlan _stops;
+    private readonly WorkerSpawner _spawner;
+    private readonly ChildExits _exits;
+    private readonly PoolReshaper _reshaper;
+    private readonly Housekeeper _housekeeper;
+    private readonly SignalRelay _relay;
+    private SnapshotPublisher? _publisher;
+
     private DateTimeOffset _nextHousekeeping;
-    private DateTimeOffset _nextLeaseSweep;
     private DateTimeOffset? _nextWatchdog;
 
     /// <param name="events">Created by the host before the supervisor, so signals that arrive during startup are queued, not lost.</param>
+    /// <param name="os">Process launch, signals and /proc; the real ones unless a test passes its own.</param>
     public Supervisor(Channel<MasterEvent> events, MasterSettings settings, PoolConfig config, IReadOnlyDictionary<string, string?> env, ILogger log,
-        GuardedStore store, SupervisorOptions options, TimeProvider time, Func<PoolConfig> reloadConfig)
+        GuardedStore store, SupervisorOptions options, TimeProvider time, Func<PoolConfig> reloadConfig, IWorkerProcesses? os = null)
     {
+        os ??= OsWorkerProcesses.Instance;
         _events = events;
-        _settings = settings;
-        _config = config;
-        _env = env;
         _log = log;
         _store = store;
         _options = options;
         _time = time;
-        _reloadConfig = reloadConfig;
-        _systemd = new Processes.SystemdNotifier(env);
-        _groups = config.Groups.Select(g => new GroupState(g)).ToList();
+        _systemd = new SystemdNotifier(env);
+        _table = new SlotTable(config, options.Backoff, time);
+        _stops = new StopPlan(_table, settings, options, os, _systemd, log);
+        _spawner = new WorkerSpawner(_table, settings, os, log, Post);
+        _exits = new ChildExits(_table, _stops, store, os, log);
+        _reshaper = new PoolReshaper(_table, _stops, _spawner, store, reloadConfig, Post, log);
+        _housekeeper = new Housekeeper(_table, new MemoryRecycler(_table, _stops, os, log), store, options, log);
+        _relay = new SignalRelay(_table, os, log);
     }
 
     private DateTimeOffset Now => _time.GetUtcNow();
@@ -67,8 +77,8 @@ internal sealed partial class Supervisor
     /// <summary>How long the loop rests after a pass that threw.</summary>
     private static readonly TimeSpan FaultPause = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>How often a child's held signals are retried.</summary>
-    private static readonly TimeSpan HeldSignalPoll = TimeSpan.FromMilliseconds(20);
+    /// <summary>Set when the HTTP endpoint is on; null keeps the loop from building snapshots nobody reads.</summary>
+    public SnapshotBoard? Board { get; init; }
 
     /// <summary>A channel for <see cref="Supervisor"/>: many writers (signals, exits, store answers), one reader (the loop).</summary>
     public static Channel<MasterEvent> CreateChannel() =>
@@ -80,15 +90,15 @@ internal sealed partial class Supervisor
     /// <summary>Runs until a stop (TERM, INT, QUIT) has drained every child. Returns the exit code.</summary>
     public async Task<int> RunAsync()
     {
+        _publisher = Board is null ? null : new SnapshotPublisher(_table, _stops, _spawner, Board);
         _nextHousekeeping = Now + _options.HousekeepingInterval;
-        _nextLeaseSweep = Now;
         // A TERM that came during startup is handled before the first spawn.
         while (_events.Reader.TryRead(out var early)) Handle(early);
         Maintain();
         // Under systemd (Type=notify): the workers are started, the service is up.
         _systemd.Notify("READY=1");
         _nextWatchdog = _systemd.WatchdogInterval is null ? null : Now;
-        while (!IsFinished())
+        while (!_stops.IsFinished(Now))
         {
             var next = await NextEventAsync(NextWakeUp() - Now).ConfigureAwait(false);
             try
@@ -108,7 +118,7 @@ internal sealed partial class Supervisor
         // The jobs of children that died during the stop are recovered before the report, so the
         // master never exits with a job that is in no queue and not failed.
         await _store.SettleAsync().ConfigureAwait(false);
-        _drain.Log(_log, _stopStartedAt is { } started ? Now - started : TimeSpan.Zero);
+        _stops.Drain.Log(_log, _stops.StartedAt is { } started ? Now - started : TimeSpan.Zero);
         return 0;
     }
 
@@ -131,13 +141,32 @@ internal sealed partial class Supervisor
 
     private void Handle(MasterEvent e)
     {
+        var now = Now;
         switch (e)
         {
-            case SignalReceived s: OnSignal(s.Signal); break;
-            case ChildExited x: OnChildExited(x.Process); break;
-            case BusyWorkersKnown b: TrimExcess(b.Busy); break;
-            case ConfigLoaded c: OnConfigLoaded(c); break;
+            case SignalReceived s: OnSignal(s.Signal, now); break;
+            case ChildExited x: _exits.OnExited(x.Process, now); break;
+            case BusyWorkersKnown b: _reshaper.TrimExcess(b.Busy, now); break;
+            case ConfigLoaded c: _reshaper.OnConfigLoaded(c, now); break;
             default: throw new InvalidOperationException("unknown event " + e);
+        }
+    }
+
+    /// <summary>The signal table of DESIGN.md, one signal per loop iteration.</summary>
+    private void OnSignal(PosixSignal signal, DateTimeOffset now)
+    {
+        var name = SignalNames.Name(signal);
+        _log.Information("received {Signal}", name);
+        switch (signal)
+        {
+            case PosixSignal.SIGTERM or PosixSignal.SIGINT: _stops.StopGracefully(name, now); break;
+            case PosixSignal.SIGQUIT: _stops.StopAfterCurrentJobs(now); break;
+            case PosixSignal.SIGHUP: _reshaper.Reload(); break;
+            case PosixSignal.SIGWINCH: _reshaper.Pause(now); break;
+            case PosixSignal.SIGTTIN: _reshaper.Resize(+1); break;
+            case PosixSignal.SIGTTOU: _reshaper.Resize(-1); break;
+            case PosixSignal.SIGCONT or SignalNames.Usr1 or SignalNames.Usr2: _relay.Relay(signal, name, now); break;
+            default: _log.Warning("no action for signal {Signal}", name); break;
         }
     }
 
@@ -145,37 +174,28 @@ internal sealed partial class Supervisor
     private void Maintain()
     {
         var now = Now;
-        EnforceDeadlines(now);
-        FlushHeldSignals(now);
+        _stops.EnforceDeadlines(now);
+        _relay.FlushHeld(now);
         if (now >= _nextHousekeeping)
         {
             _nextHousekeeping = now + _options.HousekeepingInterval;
-            Housekeep(now);
+            _housekeeper.Run(now);
         }
-        if (_mode == StopMode.None) FillSlots(now);
+        if (!_stops.IsStopping) _spawner.FillSlots(now);
         // The ping comes from the loop itself, so a loop that hangs stops pinging and systemd acts.
         if (_nextWatchdog is { } due && now >= due)
         {
             _systemd.Notify("WATCHDOG=1");
             _nextWatchdog = now + _systemd.WatchdogInterval!.Value;
         }
-        PublishSnapshot(now);
+        _publisher?.Publish(now);
     }
 
-    /// <summary>The earliest moment something is due: a respawn, a kill deadline, housekeeping.</summary>
+    /// <summary>The earliest moment something is due: a respawn, a kill deadline, a held signal, housekeeping, the watchdog.</summary>
     private DateTimeOffset NextWakeUp()
     {
-        var next = _nextWatchdog is { } w && w < _nextHousekeeping ? w : _nextHousekeeping;
-        foreach (var slot in _groups.SelectMany(g => g.Slots))
-        {
-            if (slot.Child is null && slot.SpawnAt is { } at && at < next) next = at;
-        }
-        foreach (var child in _children.Values)
-        {
-            if (NextDeadline(child) is { } at && at < next) next = at;
-            // A held signal is looked at again soon: the child catches it within moments of its start.
-            if (child.Held.Any && Now + HeldSignalPoll < next) next = Now + HeldSignalPoll;
-        }
-        return next;
+        var now = Now;
+        DateTimeOffset?[] candidates = [_nextHousekeeping, _nextWatchdog, _table.NextSpawnAt(), _stops.NextDeadline(), _relay.NextFlush(now)];
+        return candidates.Where(t => t is not null).Min()!.Value;
     }
 }

@@ -1,5 +1,6 @@
 using Pool.Master.Backoff;
 using Pool.Settings;
+using Pool.Master.Config;
 
 namespace Pool.Master.Supervision;
 
@@ -30,5 +31,5 @@ internal sealed record SupervisorOptions
     }
 
     private static TimeSpan? Seconds(IReadOnlyDictionary<string, string?> env, string name) =>
-        Cli.SettingsResolver.Get(env, name) is { } raw ? Cli.SettingsResolver.Seconds(raw, name, SecondsRange.Backoff, "1") : null;
+        SettingsResolver.Get(env, name) is { } raw ? SettingsResolver.Seconds(raw, name, SecondsRange.Backoff, "1") : null;
 }

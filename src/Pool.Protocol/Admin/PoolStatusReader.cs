@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Pool.Protocol.Keys;
-using Pool.Protocol.Supervision;
+using Pool.Protocol.Recovery;
 using StackExchange.Redis;
 
 namespace Pool.Protocol.Admin;

@@ -17,42 +17,42 @@ public sealed class ResqueKeys
     /// <summary>The prefix without its trailing colon, "resque" by default.</summary>
     public string Namespace { get; }
 
-    /// <summary>The namespace from POOL_NAMESPACE, or "resque".</summary>
-    public static ResqueKeys FromEnvironment() => new(Environment.GetEnvironmentVariable("POOL_NAMESPACE"));
 
     private string K(string rest) => Namespace + ":" + rest;
 
     // Resque 3's keys.
-    public string Queues => K("queues");
-    public string Queue(string name) => K("queue:" + name);
-    public string Workers => K("workers");
-    public string Worker(string id) => K("worker:" + id);
-    public string WorkerStarted(string id) => K("worker:" + id + ":started");
-    public string Heartbeats => K("workers:heartbeat");
-    public string StatProcessed => K("stat:processed");
-    public string StatFailed => K("stat:failed");
-    public string StatProcessedBy(string id) => K("stat:processed:" + id);
-    public string StatFailedBy(string id) => K("stat:failed:" + id);
-    public string Failed => K("failed");
-    public string PauseAll => K("pause-all-workers");
+    public string Queues => K(KeyNames.Queues);
+    public string Queue(string name) => K(KeyNames.Queue + name);
+    public string Workers => K(KeyNames.Workers);
+    public string Worker(string id) => K(KeyNames.Worker + id);
+    public string WorkerStarted(string id) => K(KeyNames.Worker + id + KeyNames.StartedSuffix);
+    public string Heartbeats => K(KeyNames.Heartbeats);
+    public string StatProcessed => K(KeyNames.StatProcessed);
+    public string StatFailed => K(KeyNames.StatFailed);
+    public string StatProcessedBy(string id) => K(KeyNames.StatProcessedBy + id);
+    public string StatFailedBy(string id) => K(KeyNames.StatFailedBy + id);
+    public string Failed => K(KeyNames.Failed);
+    public string PauseAll => K(KeyNames.PauseAll);
 
     // Pool's own keys.
-    public string PoolWorkers => K("pool:workers");
-    public string Lease(string id) => K("pool:lease:" + id);
-    public string InFlight(string id) => K("pool:inflight:" + id);
-    public string Wake(string queue) => K("pool:wake:" + queue);
+    public string PoolWorkers => K(KeyNames.PoolWorkers);
+    public string Lease(string id) => K(KeyNames.Lease + id);
+    public string InFlight(string id) => K(KeyNames.InFlight + id);
+    public string Wake(string queue) => K(KeyNames.Wake + queue);
     /// <summary>The wake list that workers with "*" in their queue list wait on.</summary>
-    public string WakeAny => K("pool:wake-any");
-    public string PausedQueues => K("pool:paused-queues");
+    public string WakeAny => K(KeyNames.WakeAny);
+    public string PausedQueues => K(KeyNames.PausedQueues);
     /// <summary>Where an enqueue hands an idle worker its reservation ("rid\nqueue\npayload"); see hand_off in common.lua.</summary>
-    public string Mailbox(string id) => K("pool:mailbox:" + id);
+    public string Mailbox(string id) => K(KeyNames.Mailbox + id);
     /// <summary>The idle workers that take from <paramref name="queue"/> ("*" for workers of every queue).</summary>
-    public string Idle(string queue) => K("pool:idle:" + queue);
-    public string SweepLock => K("pool:sweep-lock");
+    public string Idle(string queue) => K(KeyNames.Idle + queue);
+    /// <summary>The queue list an idle worker waits on; expires unless its idle poll renews it.</summary>
+    public string Idler(string id) => K(KeyNames.Idler + id);
+    public string SweepLock => K(KeyNames.SweepLock);
     /// <summary>Jobs workers put back on their queue unfinished (TERM, INT, USR1); Resque has no such counter.</summary>
-    public string StatRequeued => K("pool:stat:requeued");
+    public string StatRequeued => K(KeyNames.StatRequeued);
     /// <summary>Jobs of dead workers put back on their queue, by any master's or worker's recovery.</summary>
-    public string StatRecovered => K("pool:stat:recovered");
+    public string StatRecovered => K(KeyNames.StatRecovered);
     /// <summary>Jobs failed as poison because their workers kept dying.</summary>
-    public string StatPoisoned => K("pool:stat:poisoned");
+    public string StatPoisoned => K(KeyNames.StatPoisoned);
 }

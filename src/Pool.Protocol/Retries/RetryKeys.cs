@@ -21,7 +21,7 @@ public static class RetryKeys
         var joined = new StringBuilder();
         if (args.ValueKind == JsonValueKind.Array) Join(joined, args, first: true);
         var id = joined.Length == 0 ? null : Convert.ToHexStringLower(SHA1.HashData(Encoding.UTF8.GetBytes(joined.ToString())));
-        var key = id is null ? $"resque-retry:{jobClass}" : $"resque-retry:{jobClass}:{id}";
+        var key = id is null ? Keys.KeyNames.RetryCounter + jobClass : $"{Keys.KeyNames.RetryCounter}{jobClass}:{id}";
         return new string(key.Where(c => !char.IsWhiteSpace(c)).ToArray());
     }
 
@@ -32,7 +32,7 @@ public static class RetryKeys
     }
 
     /// <summary>The suppressed failure's logical key.</summary>
-    public static string Failure(string counterKey) => "failure-" + counterKey;
+    public static string Failure(string counterKey) => Keys.KeyNames.RetryFailure + counterKey;
 
     private static bool Join(StringBuilder sb, JsonElement array, bool first)
     {

@@ -16,8 +16,6 @@ public sealed class RetryPlanner(RetryPolicy group, Func<string, RetryAttribute?
 {
     private readonly Random _random = random ?? Random.Shared;
 
-    internal static readonly LuaScriptText Script = LuaScriptText.Load("retry_fail");
-
     public RetryPolicy PolicyFor(string jobClass) => group.With(attributeOf(jobClass));
 
     /// <param name="failure">The final failure record (Resque's shape), used if no retry is left.</param>

@@ -23,14 +23,18 @@ public sealed record RetryPolicy(int Retries, IReadOnlyList<int> Delays, IReadOn
 
     public static readonly RetryPolicy Default = new(DefaultRetries, [], [], []);
 
-    /// <summary>POOL_RETRIES and POOL_RETRY_DELAYS (comma-separated seconds), set by pool-master from the group's `retries` and `retry_delays`.</summary>
-    public static RetryPolicy FromEnvironment(Func<string, string?> env)
+    /// <summary>
+    /// The group's policy from the text of POOL_RETRIES and POOL_RETRY_DELAYS (comma-separated
+    /// seconds), which pool-master sets from the group's `retries` and `retry_delays`; null or
+    /// empty means the default.
+    /// </summary>
+    public static RetryPolicy Parse(string? retriesText, string? delaysText)
     {
-        var retries = env("POOL_RETRIES") is { Length: > 0 } r
+        var retries = retriesText is { Length: > 0 } r
             ? int.TryParse(r, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n) ? n
                 : throw new FormatException($"POOL_RETRIES='{r}' must be a whole number (0 turns retries off)")
             : DefaultRetries;
-        var delays = env("POOL_RETRY_DELAYS") is { Length: > 0 } d ? ParseDelays(d) : [];
+        var delays = delaysText is { Length: > 0 } d ? ParseDelays(d) : [];
         return Default with { Retries = retries, Delays = delays };
     }
 

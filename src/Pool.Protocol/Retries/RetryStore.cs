@@ -14,7 +14,6 @@ namespace Pool.Protocol.Retries;
 public sealed class RetryStore(IDatabase db, SchedulerKeys keys, TimeProvider? time = null)
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
-    private static readonly LuaScriptText Edit = LuaScriptText.Load("retry_edit");
 
     private string K(string logical) => keys.Namespace + ":" + logical;
 
@@ -49,7 +48,7 @@ public sealed class RetryStore(IDatabase db, SchedulerKeys keys, TimeProvider? t
         var payload = DelayedQueue.QueuedPayload(job);
         var fallback = FailureRecord.Build(_time.GetUtcNow(), payload, "Pool::RetryRemoved",
             "its retry was removed by an operator; the last failure had expired", [], "pool-master", job.Queue);
-        var r = await ScriptRunner.RunAsync(db, Edit,
+        var r = await ScriptRunner.RunAsync(db, SchedulingScripts.RetryEdit,
             [keys.Namespace, mode, job.Encoded, job.At, retry.CounterKey, job.Queue, payload, fallback]).ConfigureAwait(false);
         return (long)r == 1;
     }

@@ -69,7 +69,7 @@ public sealed class DelayedQueue(IDatabase db, SchedulerKeys keys, TimeProvider?
     public async Task<(long Jobs, long Seconds)> CountAsync()
     {
         var seconds = await db.SortedSetRangeByRankAsync(Keys.Schedule).ConfigureAwait(false);
-        var lengths = await Task.WhenAll(seconds.Select(s => db.ListLengthAsync(Keys.Namespace + ":delayed:" + s))).ConfigureAwait(false);
+        var lengths = await Task.WhenAll(seconds.Select(s => db.ListLengthAsync(Keys.Bucket(s)))).ConfigureAwait(false);
         return (lengths.Sum(), seconds.Length);
     }
 
@@ -87,7 +87,7 @@ public sealed class DelayedQueue(IDatabase db, SchedulerKeys keys, TimeProvider?
             var seconds = await db.SortedSetRangeByScoreAsync(Keys.Schedule, double.NegativeInfinity, stop, skip: skip, take: 100).ConfigureAwait(false);
             if (seconds.Length == 0) break;
             skip += seconds.Length;
-            var buckets = await Task.WhenAll(seconds.Select(s => db.ListRangeAsync(Keys.Namespace + ":delayed:" + s, 0, limit - 1))).ConfigureAwait(false);
+            var buckets = await Task.WhenAll(seconds.Select(s => db.ListRangeAsync(Keys.Bucket(s), 0, limit - 1))).ConfigureAwait(false);
             for (var i = 0; i < seconds.Length && list.Count < limit; i++)
             {
                 if (!long.TryParse((string?)seconds[i], out var at)) continue;

@@ -11,12 +11,10 @@ namespace Pool.Protocol.Scheduling;
 /// </summary>
 public sealed class RecurringStore(IDatabase db, SchedulerKeys keys)
 {
-    private static readonly LuaScriptText Fire = LuaScriptText.Load("schedule_fire");
-
     /// <summary>Fires (or, with <paramref name="skip"/>, only records) one occurrence. 1 done, 0 done before, -1 not the leader.</summary>
     public async Task<int> FireAsync(string lockKey, string lockValue, string name, DateTimeOffset occurrence, string queue, string payload, DateTimeOffset now, bool skip = false)
     {
-        var r = await ScriptRunner.RunAsync(db, Fire,
+        var r = await ScriptRunner.RunAsync(db, SchedulingScripts.Fire,
         [
             keys.Namespace, lockKey, lockValue, name, occurrence.ToUnixTimeSeconds(), skip ? "skip" : "fire",
             queue, payload, RubyTimeToS(now), ResqueTime.Iso(now),

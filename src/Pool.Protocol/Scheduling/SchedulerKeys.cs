@@ -1,4 +1,5 @@
 using Pool.Protocol.Keys;
+using StackExchange.Redis;
 
 namespace Pool.Protocol.Scheduling;
 
@@ -18,19 +19,17 @@ public sealed class SchedulerKeys(ResqueKeys keys)
     private string K(string rest) => Namespace + ":" + rest;
 
     /// <summary>ZSET of the seconds that have a bucket; member and score are both the Unix time.</summary>
-    public string Schedule => K("delayed_queue_schedule");
+    public string Schedule => K(KeyNames.DelayedSchedule);
     /// <summary>The bucket's name as the reverse index stores it: "delayed:TS", without the namespace.</summary>
-    public static string BucketName(long at) => "delayed:" + at.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    public static string BucketName(long at) => KeyNames.DelayedBucket + at.ToString(System.Globalization.CultureInfo.InvariantCulture);
     /// <summary>LIST of the encoded jobs due at second <paramref name="at"/>, oldest first.</summary>
     public string Bucket(long at) => K(BucketName(at));
+    /// <summary>The bucket of a second as the schedule's member text holds it.</summary>
+    public string Bucket(RedisValue member) => K(KeyNames.DelayedBucket + member);
     /// <summary>SET of the bucket names that hold this exact encoded job (the reverse index).</summary>
-    public string Timestamps(string encodedJob) => K("timestamps:" + encodedJob);
+    public string Timestamps(string encodedJob) => K(KeyNames.Timestamps + encodedJob);
     /// <summary>HASH of schedule name → the last recurring enqueue, in Ruby's Time#to_s format.</summary>
-    public string LastEnqueuedAt => K("delayed:last_enqueued_at");
-    /// <summary>HASH of schedule name → config JSON: where resque-web's Schedule tab finds dynamic schedules.</summary>
-    public string PersistentSchedules => K("persistent_schedules");
-    /// <summary>SET of schedule names changed since the scheduler last loaded them.</summary>
-    public string SchedulesChanged => K("schedules_changed");
+    public string LastEnqueuedAt => K(KeyNames.LastEnqueuedAt);
 
     /// <summary>
     /// resque-scheduler's master lock, physically: Ruby builds the string "NS:[PREFIX:]resque_scheduler_master_lock"
@@ -39,11 +38,15 @@ public sealed class SchedulerKeys(ResqueKeys keys)
     /// scheduler and Pool's from running at once.
     /// </summary>
     public string MasterLock(string? prefix = null) =>
-        K(Namespace + ":" + (string.IsNullOrEmpty(prefix) ? "" : prefix + ":") + "resque_scheduler_master_lock");
+        K(Namespace + ":" + (string.IsNullOrEmpty(prefix) ? "" : prefix + ":") + KeyNames.SchedulerMasterLock);
 
     // Pool's own.
     /// <summary>Pub/sub channel Pool's delayed pushes publish the due second on, so the leader re-plans at once.</summary>
-    public string Wake => K("pool:scheduler:wake");
+    public string Wake => K(KeyNames.SchedulerWake);
     /// <summary>HASH of recurring entry name → the Unix second of the last occurrence that fired (exactly-once across leaders).</summary>
-    public string LastFire => K("pool:schedule:last-fire");
+    public string LastFire => K(KeyNames.ScheduleLastFire);
+    /// <summary>resque-retry's counter for a logical counter key (Retries/RetryKeys), and its suppressed failure.</summary>
+    public string Retry(string counterKey) => K(counterKey);
+    public string RetryFailure(string counterKey) => K(KeyNames.RetryFailure + counterKey);
+    public string StatRetried => K(KeyNames.StatRetried);
 }

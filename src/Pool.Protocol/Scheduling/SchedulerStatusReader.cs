@@ -13,7 +13,7 @@ public sealed class SchedulerStatusReader(IDatabase db, SchedulerKeys keys, Time
         var holder = (string?)await db.StringGetAsync(keys.MasterLock(lockPrefix)).ConfigureAwait(false);
         var (jobs, seconds) = await new DelayedQueue(db, keys).CountAsync().ConfigureAwait(false);
         var (due, oldest) = await new SchedulerStore(db, keys, "", "").DueBacklogAsync(now).ConfigureAwait(false);
-        var retried = (long?)await db.StringGetAsync(keys.Namespace + ":pool:stat:retried").ConfigureAwait(false) ?? 0;
+        var retried = (long?)await db.StringGetAsync(keys.StatRetried).ConfigureAwait(false) ?? 0;
         var lag = oldest is { } o ? now - DateTimeOffset.FromUnixTimeSeconds(o) : TimeSpan.Zero;
         return new SchedulerStatus(holder, jobs, seconds, due, lag, retried);
     }

@@ -49,7 +49,7 @@ public sealed class SchedulerStore(IDatabase db, SchedulerKeys keys, string lock
     {
         var seconds = await db.SortedSetRangeByScoreAsync(Keys.Schedule, double.NegativeInfinity, now.ToUnixTimeSeconds(), take: 1000).ConfigureAwait(false);
         if (seconds.Length == 0) return (0, null);
-        var lengths = await Task.WhenAll(seconds.Select(s => db.ListLengthAsync(Keys.Namespace + ":delayed:" + s))).ConfigureAwait(false);
+        var lengths = await Task.WhenAll(seconds.Select(s => db.ListLengthAsync(Keys.Bucket(s)))).ConfigureAwait(false);
         return (lengths.Sum(), long.Parse((string)seconds[0]!, CultureInfo.InvariantCulture));
     }
 }

@@ -15,7 +15,6 @@ public static class WorkerLease
     public static readonly TimeSpan Max = TimeSpan.FromHours(1);
 
     /// <summary>The environment variable that overrides <see cref="Default"/>, in seconds.</summary>
-    public const string EnvironmentVariable = "POOL_LEASE";
 
     /// <summary>The lease <paramref name="value"/> (seconds) asks for: <see cref="Default"/> when unset, and also when out of range, with <paramref name="error"/> saying why.</summary>
     public static TimeSpan Parse(string? value, out string? error)
@@ -25,7 +24,7 @@ public static class WorkerLease
         if (double.TryParse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var s)
             && s >= Min.TotalSeconds && s <= Max.TotalSeconds)
             return TimeSpan.FromSeconds(s);
-        error = $"{EnvironmentVariable}={value} is not a number of seconds from {Min.TotalSeconds} to {Max.TotalSeconds}; unset it for the default {Default.TotalSeconds} s";
+        error = $"POOL_LEASE={value} is not a number of seconds from {Min.TotalSeconds} to {Max.TotalSeconds}; unset it for the default {Default.TotalSeconds} s";
         return Default;
     }
 }

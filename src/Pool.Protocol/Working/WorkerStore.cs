@@ -148,7 +148,7 @@ public sealed class WorkerStore
         var failure = FailureRecord.Build(now, payload ?? job.Payload, exception, error, backtrace, WorkerId, job.Queue);
         // Retries (Retries/): a retryable failure becomes a delayed retry, or a final failure with its attempt count.
         if (Retries?.Plan(Keys.Namespace, WorkerId, job, payload ?? job.Payload, exception, failure, now) is { } retry)
-            return (long)((RedisResult[])(await RunConfirmedAsync(RetryPlanner.Script, retry).ConfigureAwait(false))!)[0] > 0;
+            return (long)((RedisResult[])(await RunConfirmedAsync(Scheduling.SchedulingScripts.RetryFail, retry).ConfigureAwait(false))!)[0] > 0;
         var r = await RunConfirmedAsync(PoolScripts.Fail, [Keys.Namespace, WorkerId, job.Rid, failure]).ConfigureAwait(false);
         return (long)r == 1;
     }

@@ -1,4 +1,5 @@
 using Pool.Logging;
+using Pool.Settings;
 using Pool.Worker.Jobs;
 
 namespace Pool.Worker.Hosting;
@@ -30,7 +31,7 @@ public static class PoolWorkerHost
             return 2;
         }
         // POOL_LOG_LEVEL=warning drops the per-job lines, e.g. for throughput benchmarks.
-        var level = Enum.TryParse<Serilog.Events.LogEventLevel>(Environment.GetEnvironmentVariable("POOL_LOG_LEVEL"), ignoreCase: true, out var l)
+        var level = Enum.TryParse<Serilog.Events.LogEventLevel>(Environment.GetEnvironmentVariable(PoolVariables.LogLevel), ignoreCase: true, out var l)
             ? l : Serilog.Events.LogEventLevel.Information;
         using var log = LogSetup.Create(format, "worker", level, batchable: true, out var logBatching);
         var settings = values.Settings(out var error);

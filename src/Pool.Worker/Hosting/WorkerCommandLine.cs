@@ -21,7 +21,7 @@ internal sealed class WorkerCommandLine
     /// the same host prunes every registered worker whose ps line does not match
     /// resque:work|resque-[0-9] (Worker#prune_dead_workers), and records a bogus DirtyExit for a
     /// job such a worker is still running. pool-master's default worker command passes
-    /// <see cref="Protocol.Supervision.WorkerIdentity.RubyVisibleProcline"/>.
+    /// <see cref="Protocol.Recovery.WorkerIdentity.RubyVisibleProcline"/>.
     /// </summary>
     public Option<string?> Procline { get; } = new("--procline") { Description = "Text shown in ps and otherwise ignored; resque-0:pool-worker keeps Ruby Resque workers on this host from pruning this one" };
 
@@ -37,7 +37,7 @@ internal sealed class WorkerCommandLine
     {
         private static string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : null;
 
-        public string? LogFormatText => parse.GetValue(cli.LogFormat) ?? Env("POOL_LOG_FORMAT");
+        public string? LogFormatText => parse.GetValue(cli.LogFormat) ?? Env(PoolVariables.LogFormat);
 
         public IReadOnlyList<string> JobPaths
         {
@@ -53,40 +53,40 @@ internal sealed class WorkerCommandLine
         public WorkerSettings? Settings(out string? error)
         {
             error = null;
-            var queues = (parse.GetValue(cli.Queues) ?? Env("QUEUES") ?? "")
+            var queues = (parse.GetValue(cli.Queues) ?? Env(PoolVariables.Queues) ?? "")
                 .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             if (queues.Length == 0) { error = "no queues: pass --queues a,b or set QUEUES (use * for every queue)"; return null; }
 
             // A value past the range would overflow the stop timer (CancelAfter) at the first TERM.
-            var term = parse.GetValue(cli.TermTimeout) ?? Seconds("TERM_TIMEOUT") ?? Seconds("RESQUE_TERM_TIMEOUT") ?? 25;
+            var term = parse.GetValue(cli.TermTimeout) ?? Seconds(PoolVariables.TermTimeout) ?? Seconds(PoolVariables.ResqueTermTimeout) ?? 25;
             if (!SecondsRange.TermTimeout.Contains(term)) { error = $"--term-timeout / TERM_TIMEOUT must be a number of seconds {SecondsRange.TermTimeout}, not {term}"; return null; }
 
             int? maxJobs = null;
-            if (Env("POOL_MAX_JOBS") is { } mj)
+            if (Env(PoolVariables.MaxJobs) is { } mj)
             {
                 if (!int.TryParse(mj, NumberStyles.Integer, CultureInfo.InvariantCulture, out var m) || m < 1)
                 { error = $"POOL_MAX_JOBS must be a whole number of jobs above zero, not '{mj}'"; return null; }
                 maxJobs = m;
             }
             Limits.TimeLimit? jobTimeout = null;
-            if (Env("POOL_JOB_TIMEOUT") is { } jt)
+            if (Env(PoolVariables.JobTimeout) is { } jt)
             {
                 if (!Limits.TimeLimit.TryParse(jt, out var limit, out error)) return null;
                 jobTimeout = limit;
             }
 
-            var lease = Pool.Protocol.Working.WorkerLease.Parse(Env(Pool.Protocol.Working.WorkerLease.EnvironmentVariable), out error);
+            var lease = Pool.Protocol.Working.WorkerLease.Parse(Env(PoolVariables.Lease), out error);
             if (error is not null) return null;
 
             return new WorkerSettings
             {
                 Lease = lease,
                 Queues = queues,
-                RedisUrl = parse.GetValue(cli.Redis) ?? Env("REDIS_URL") ?? RedisUrl.Default,
-                Namespace = Env("POOL_NAMESPACE"),
+                RedisUrl = parse.GetValue(cli.Redis) ?? Env(PoolVariables.RedisUrl) ?? RedisUrl.Default,
+                Namespace = Env(PoolVariables.Namespace),
                 TermTimeout = TimeSpan.FromSeconds(term),
-                PollInterval = TimeSpan.FromSeconds(Seconds("POOL_POLL_INTERVAL") is { } p && SecondsRange.PollInterval.Contains(p) ? p : 1),
-                MasterPid = int.TryParse(Env("POOL_MASTER_PID"), out var pid) && pid > 0 ? pid : null,
+                PollInterval = TimeSpan.FromSeconds(Seconds(PoolVariables.PollInterval) is { } p && SecondsRange.PollInterval.Contains(p) ? p : 1),
+                MasterPid = int.TryParse(Env(PoolVariables.MasterPid), out var pid) && pid > 0 ? pid : null,
                 MaxJobs = maxJobs,
                 JobTimeout = jobTimeout,
             };

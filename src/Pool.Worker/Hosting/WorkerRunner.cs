@@ -1,7 +1,8 @@
 using Pool.Protocol.Connection;
 using Pool.Protocol.Keys;
-using Pool.Protocol.Supervision;
+using Pool.Protocol.Recovery;
 using Pool.Protocol.Working;
+using Pool.Settings;
 using Pool.Worker.Jobs;
 using Pool.Worker.Limits;
 using Pool.Worker.Running;
@@ -37,7 +38,7 @@ internal static class WorkerRunner
             IdleRegistration = TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(3).Ticks, 3 * settings.PollInterval.Ticks)),
             Retries = Running.FailureRetries.Planner(registry),
         };
-        var sweeper = new RedisMasterStore(main, keys.Namespace, confirmation: confirmation) { Lease = settings.Lease };
+        var sweeper = new RedisMasterStore(main, keys.Namespace, confirmation: confirmation) { Lease = settings.Lease, MaxAttempts = PoolVariables.MaxAttemptsFrom(Environment.GetEnvironmentVariable(PoolVariables.MaxAttempts)) ?? RedisMasterStore.DefaultMaxAttempts };
         redis.OnOutage = sweeper.Gate.Trouble;
         var liveness = new Liveness(store, sweeper, redis, control, TimeProvider.System, log);
         var execution = new JobExecution(registry, new JobInvoker(services), control, settings.TermTimeout, log, settings.JobTimeout);
@@ -45,7 +46,7 @@ internal static class WorkerRunner
         var loop = new WorkerLoop(store, waker, execution, control, redis, log, new JobBudget(settings.MaxJobs)) { LogBatching = logBatching };
 
         log.Information("Worker {WorkerId} starting: slot={Slot} queues={Queues} redis={Redis} min_replica_acks={ReplicaAcks} namespace={Namespace} jobs={Jobs} term_timeout={TermTimeout}s max_jobs={MaxJobs} job_timeout={JobTimeout}",
-            workerId, Environment.GetEnvironmentVariable("POOL_WORKER_SLOT") ?? "-", settings.QueueList, RedisUrl.Redact(settings.RedisUrl), confirmation.Replicas, keys.Namespace, string.Join(",", registry.Names), settings.TermTimeout.TotalSeconds,
+            workerId, Environment.GetEnvironmentVariable(PoolVariables.WorkerSlot) ?? "-", settings.QueueList, RedisUrl.Redact(settings.RedisUrl), confirmation.Replicas, keys.Namespace, string.Join(",", registry.Names), settings.TermTimeout.TotalSeconds,
             settings.MaxJobs?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-", settings.JobTimeout?.ToString() ?? "-");
 
         using var stopBackground = new CancellationTokenSource();

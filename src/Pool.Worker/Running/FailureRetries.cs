@@ -13,6 +13,6 @@ namespace Pool.Worker.Running;
 internal static class FailureRetries
 {
     public static RetryPlanner Planner(JobRegistry registry) =>
-        new(RetryPolicy.FromEnvironment(Environment.GetEnvironmentVariable),
+        new(RetryPolicy.Parse(Environment.GetEnvironmentVariable(Pool.Settings.PoolVariables.Retries), Environment.GetEnvironmentVariable(Pool.Settings.PoolVariables.RetryDelays)),
             cls => registry.TryGet(cls, out var d) ? d!.Type.GetCustomAttribute<RetryAttribute>() : null);
 }

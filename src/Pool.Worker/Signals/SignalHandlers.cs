@@ -14,36 +14,20 @@ namespace Pool.Worker.Signals;
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 internal static class SignalHandlers
 {
-    private const PosixSignal SigUsr1 = (PosixSignal)10;
-    private const PosixSignal SigUsr2 = (PosixSignal)12;
-
-    private static readonly PosixSignal[] Handled =
-        [PosixSignal.SIGTERM, PosixSignal.SIGQUIT, PosixSignal.SIGINT, SigUsr1, SigUsr2, PosixSignal.SIGCONT];
-
     /// <summary>Takes the worker's signals over; the caller attaches them with <see cref="Attach"/> once it can act.</summary>
-    public static SignalInbox Listen() => new(Handled);
+    public static SignalInbox Listen() => new(SignalNames.WorkerHandles);
 
     public static void Attach(SignalInbox inbox, WorkerControl control, ILogger log) => inbox.Attach(signal =>
     {
-        log.Information("Received {Signal}", Name(signal));
+        log.Information("Received {Signal}", SignalNames.Name(signal));
         switch (signal)
         {
             case PosixSignal.SIGTERM: control.RequestStop(StopMode.Term); break;
             case PosixSignal.SIGQUIT: control.RequestStop(StopMode.Quit); break;
             case PosixSignal.SIGINT: control.RequestStop(StopMode.Int); break;
-            case SigUsr1: control.AbortCurrentJob(); break;
-            case SigUsr2: control.Pause(true); break;
+            case SignalNames.Usr1: control.AbortCurrentJob(); break;
+            case SignalNames.Usr2: control.Pause(true); break;
             case PosixSignal.SIGCONT: control.Pause(false); break;
         }
     });
-
-    private static string Name(PosixSignal signal) => signal switch
-    {
-        PosixSignal.SIGTERM => "TERM",
-        PosixSignal.SIGQUIT => "QUIT",
-        PosixSignal.SIGINT => "INT",
-        SigUsr1 => "USR1",
-        SigUsr2 => "USR2",
-        _ => "CONT",
-    };
 }

@@ -3,7 +3,7 @@ using System.Text.Json;
 using Mono.Unix.Native;
 using Pool.Master.Tests.Supervision;
 using Pool.Protocol.Keys;
-using Pool.Protocol.Supervision;
+using Pool.Protocol.Recovery;
 using Pool.Testing;
 
 namespace Pool.Master.Tests.Ops;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Pool.Master.Stores;
-using Pool.Protocol.Supervision;
+using Pool.Protocol.Recovery;
 using Serilog;
 
 namespace Pool.Master.Tests.Stores;

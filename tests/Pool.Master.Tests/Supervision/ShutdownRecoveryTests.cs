@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using Mono.Unix.Native;
 using Pool.Protocol.Keys;
-using Pool.Protocol.Supervision;
+using Pool.Protocol.Recovery;
 using Pool.Testing;
 using StackExchange.Redis;
 

@@ -1,7 +1,7 @@
 using Pool.Protocol.Admin;
 using Pool.Protocol.Keys;
 using Pool.Protocol.Producing;
-using Pool.Protocol.Supervision;
+using Pool.Protocol.Recovery;
 using Pool.Protocol.Working;
 using Pool.Testing;
 using StackExchange.Redis;

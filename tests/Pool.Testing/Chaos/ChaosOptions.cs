@@ -9,6 +9,12 @@ public sealed record ChaosOptions
     /// <summary>How long the kills go on. Jobs are fed in waves over this time, one wave per kill.</summary>
     public TimeSpan ChaosFor { get; init; } = TimeSpan.FromSeconds(25);
 
+    /// <summary>
+    /// The kills go on past <see cref="ChaosFor"/> (up to twice as long) until this many workers
+    /// were killed: on a loaded machine workers take longer to be ready, and fewer kills land.
+    /// </summary>
+    public int MinWorkerKills { get; init; }
+
     /// <summary>A worker kill -9 comes every KillEveryMin..KillEveryMax (uniformly random).</summary>
     public TimeSpan KillEveryMin { get; init; } = TimeSpan.FromMilliseconds(250);
     public TimeSpan KillEveryMax { get; init; } = TimeSpan.FromMilliseconds(750);

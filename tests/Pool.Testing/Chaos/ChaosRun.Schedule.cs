@@ -29,7 +29,8 @@ public sealed partial class ChaosRun
 
         var clock = Stopwatch.StartNew();
         var sent = 0;
-        while (clock.Elapsed < _options.ChaosFor || events.Count > 0)
+        while (clock.Elapsed < _options.ChaosFor || events.Count > 0
+               || (_workerKills < _options.MinWorkerKills && clock.Elapsed < 2 * _options.ChaosFor))
         {
             ct.ThrowIfCancellationRequested();
             var count = Math.Min(_wave, tags.Count - sent);

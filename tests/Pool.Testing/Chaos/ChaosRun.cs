@@ -1,4 +1,4 @@
-using Pool.Protocol.Supervision;
+using Pool.Protocol.Recovery;
 using System.Diagnostics;
 using Mono.Unix.Native;
 using StackExchange.Redis;
@@ -75,6 +75,9 @@ public sealed partial class ChaosRun : IAsyncDisposable
             // Record jobs take microseconds; a short deadline keeps a stuck stop from hiding in the drain time.
             ["TERM_TIMEOUT"] = "5",
             ["POOL_LEASE"] = _options.Lease.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            // A slot whose workers are killed again and again backs off exponentially (up to 30 s);
+            // the chaos is about delivery, so the backoff is capped low enough not to decide the drain time.
+            ["POOL_BACKOFF_MAX"] = "2",
         });
         var master = TestProcess.Start(Artifacts.PoolMaster, ["run", "-c", ConfigPath], env, _dir);
         _masters.Add(master);

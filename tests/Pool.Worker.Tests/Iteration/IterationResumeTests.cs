@@ -1,7 +1,7 @@
 using Mono.Unix.Native;
 using Pool.Protocol.Payloads;
 using Pool.Protocol.Producing;
-using Pool.Protocol.Supervision;
+using Pool.Protocol.Recovery;
 using Pool.Testing;
 using Pool.Worker.Iteration;
 using Pool.Worker.Tests.Support;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Mono.Unix.Native;
 using Pool.Protocol.Producing;
-using Pool.Protocol.Supervision;
+using Pool.Protocol.Recovery;
 using Pool.Testing;
 using Pool.Worker.Tests.Support;
 using StackExchange.Redis;
@@ -25,7 +25,7 @@ public sealed class DeliveryFaultTests(ITestOutputHelper output) : PrivateRedisT
     /// <summary>A sweep that trusts every expired lease at once, as a sweeper that has seen Redis steady for a lease would.</summary>
     private RedisMasterStore Sweeper => new(Redis.Connection, S.Namespace) { Lease = TimeSpan.Zero };
 
-    [Fact(Timeout = 60_000)]
+    [Fact(Timeout = 100_000)]
     public async Task A_graceful_Redis_shutdown_and_restart_mid_run_loses_no_job_and_runs_no_finished_job_again()
     {
         using var ledger = new SpanLedger();
@@ -35,7 +35,10 @@ public sealed class DeliveryFaultTests(ITestOutputHelper output) : PrivateRedisT
         var atShutdown = ledger.Count;
         Redis.ShutdownAndRestart();
         var down = clock.Elapsed;
-        await Wait.UntilAsync(() => DrainedAsync(ledger), TimeSpan.FromSeconds(30), "every job to run and nothing to be queued or held");
+        // Generous: on a loaded 2-core machine four workers reconnecting and draining 1,500 jobs can take a while;
+        // the failure message says where the jobs are.
+        await Wait.UntilAsync(() => DrainedAsync(ledger), TimeSpan.FromSeconds(60), "every job to run and nothing to be queued or held",
+            describe: () => DrainStateAsync(ledger));
         var census = ledger.Census();
         output.WriteLine($"runs at SHUTDOWN={atShutdown} down+reload={down.TotalMilliseconds:0}ms drained {clock.Elapsed.TotalSeconds:0.00}s after it; {census}");
 
@@ -275,6 +278,9 @@ public sealed class DeliveryFaultTests(ITestOutputHelper output) : PrivateRedisT
 
     private async Task<bool> DrainedAsync(SpanLedger ledger) =>
         ledger.AllRan() && await Db.ListLengthAsync(S.Keys.Queue("q")) == 0 && await InFlightCountAsync() == 0;
+
+    private async Task<string> DrainStateAsync(SpanLedger ledger) =>
+        $"ran {ledger.Census()}; queued {await Db.ListLengthAsync(S.Keys.Queue("q"))}; in flight {await InFlightCountAsync()}";
 
     private async Task<int> InFlightCountAsync() =>
         ((RedisResult[])(await Db.ExecuteAsync("KEYS", S.Keys.InFlight("*")))!).Length;

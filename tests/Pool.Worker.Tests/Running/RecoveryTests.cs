@@ -1,6 +1,6 @@
 using Mono.Unix.Native;
 using Pool.Protocol.Producing;
-using Pool.Protocol.Supervision;
+using Pool.Protocol.Recovery;
 using Pool.Testing;
 using Pool.Worker.Tests.Support;
 using StackExchange.Redis;

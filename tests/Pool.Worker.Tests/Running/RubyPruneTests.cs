@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Mono.Unix.Native;
 using Pool.Protocol.Producing;
-using Pool.Protocol.Supervision;
+using Pool.Protocol.Recovery;
 using Pool.Testing;
 using Pool.Worker.Tests.Support;
 using StackExchange.Redis;

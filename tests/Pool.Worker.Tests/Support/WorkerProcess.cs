@@ -1,6 +1,6 @@
 using Mono.Unix.Native;
 using Pool.Protocol.Keys;
-using Pool.Protocol.Supervision;
+using Pool.Protocol.Recovery;
 using Pool.Testing;
 
 namespace Pool.Worker.Tests.Support;

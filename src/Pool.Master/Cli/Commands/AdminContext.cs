@@ -3,6 +3,7 @@ using Pool.Protocol.Admin;
 using Pool.Protocol.Connection;
 using Pool.Protocol.Keys;
 using StackExchange.Redis;
+using Pool.Master.Config;
 
 namespace Pool.Master.Cli.Commands;
 

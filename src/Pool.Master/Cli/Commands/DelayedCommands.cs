@@ -1,3 +1,4 @@
+using Pool.Master.Observability;
 using System.CommandLine;
 using System.Globalization;
 using Pool.Protocol.Scheduling;

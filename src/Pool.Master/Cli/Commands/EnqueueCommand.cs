@@ -3,6 +3,7 @@ using System.Text.Json;
 using Pool.Protocol.Connection;
 using Pool.Protocol.Payloads;
 using Pool.Protocol.Producing;
+using Pool.Master.Observability;
 
 namespace Pool.Master.Cli.Commands;
 

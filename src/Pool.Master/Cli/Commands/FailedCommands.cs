@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Pool.Protocol.Admin;
+using Pool.Master.Observability;
 
 namespace Pool.Master.Cli.Commands;
 

@@ -1,3 +1,4 @@
+using Pool.Master.Observability;
 using System.CommandLine;
 using Pool.Master.Config;
 using Pool.Master.Scheduling;

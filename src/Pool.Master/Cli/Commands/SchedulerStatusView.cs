@@ -1,3 +1,4 @@
+using Pool.Master.Config;
 using System.Text;
 using Pool.Protocol.Scheduling;
 

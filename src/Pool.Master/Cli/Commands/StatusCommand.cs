@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text;
 using Pool.Protocol.Admin;
+using Pool.Master.Observability;
 
 namespace Pool.Master.Cli.Commands;
 

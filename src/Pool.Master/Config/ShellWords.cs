@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Pool.Master.Cli;
+namespace Pool.Master.Config;
 
 /// <summary>
 /// Splits a command line into argv the way a POSIX shell splits words (quotes and backslashes),

@@ -1,6 +1,7 @@
 using Pool.Master.Cli;
+using Pool.Master.Config;
 
-namespace Pool.Master.Tests.Cli;
+namespace Pool.Master.Tests.Config;
 
 public class SettingsResolverTests
 {
@@ -22,6 +23,14 @@ public class SettingsResolverTests
         Assert.Equal(TimeSpan.FromSeconds(9), SettingsResolver.ResolveTermTimeout(9, new Dictionary<string, string?> { ["TERM_TIMEOUT"] = "4" }));
         Assert.Throws<FormatException>(() => SettingsResolver.ResolveTermTimeout(null, new Dictionary<string, string?> { ["TERM_TIMEOUT"] = "soon" }));
     }
+
+    [Theory]
+    [InlineData(null, 3)]
+    [InlineData("5", 5)]
+    [InlineData("0", 3)]
+    [InlineData("many", 3)]
+    public void Max_attempts_come_from_POOL_MAX_ATTEMPTS_when_it_is_a_whole_number_above_zero(string? raw, int expected) =>
+        Assert.Equal(expected, SettingsResolver.ResolveMaxAttempts(new Dictionary<string, string?> { ["POOL_MAX_ATTEMPTS"] = raw }));
 
     [Fact]
     public void Config_path_prefers_the_flag_then_POOL_CONFIG_then_config_pool_yml()

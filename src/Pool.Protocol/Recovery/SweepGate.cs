@@ -1,6 +1,6 @@
 using StackExchange.Redis;
 
-namespace Pool.Protocol.Supervision;
+namespace Pool.Protocol.Recovery;
 
 /// <summary>
 /// Holds this process's lease sweeps back until it has seen Redis answer without trouble for a

@@ -1,6 +1,7 @@
 using Pool.Master.Cli;
+using Pool.Master.Config;
 
-namespace Pool.Master.Tests.Cli;
+namespace Pool.Master.Tests.Config;
 
 public class ShellWordsTests
 {

@@ -1,5 +1,6 @@
-using Mono.Unix.Native;
 using Pool.Master.Config;
+using Pool.Master.Stores;
+using Serilog;
 
 namespace Pool.Master.Supervision;
 
@@ -7,8 +8,10 @@ namespace Pool.Master.Supervision;
 /// Changing the pool while it runs: HUP (new generation first, then retire the old one), WINCH
 /// (retire everyone, keep the master), TTIN/TTOU (one more or one fewer per group). A retired
 /// child leaves its slot at once, so it is never respawned, and gets TERM with its deadline.
+/// Slow work (reading the file, asking Redis who is busy) runs off the loop and comes back as an event.
 /// </summary>
-internal sealed partial class Supervisor
+internal sealed class PoolReshaper(SlotTable table, StopPlan stops, WorkerSpawner spawner, GuardedStore store,
+    Func<PoolConfig> reloadConfig, Action<MasterEvent> post, ILogger log)
 {
     // True while a TTOU's "who is busy?" question is out; its answer comes back as BusyWorkersKnown.
     private bool _trimPending;
@@ -22,11 +25,11 @@ internal sealed partial class Supervisor
     /// respawn), and the result comes back as <see cref="ConfigLoaded"/>. A HUP that arrives
     /// while a load runs makes the loop read the file once more when it ends, so the newest file wins.
     /// </summary>
-    private void Reload()
+    public void Reload()
     {
-        if (_mode != StopMode.None)
+        if (stops.IsStopping)
         {
-            _log.Information("HUP ignored: stopping");
+            log.Information("HUP ignored: stopping");
             return;
         }
         if (_reloading)
@@ -35,11 +38,10 @@ internal sealed partial class Supervisor
             return;
         }
         _reloading = true;
-        var load = _reloadConfig;
-        _ = Task.Run(() => Post(ConfigLoaded.From(load)));
+        _ = Task.Run(() => post(ConfigLoaded.From(reloadConfig)));
     }
 
-    private void OnConfigLoaded(ConfigLoaded loaded)
+    public void OnConfigLoaded(ConfigLoaded loaded, DateTimeOffset now)
     {
         _reloading = false;
         if (_reloadAgain)
@@ -48,54 +50,53 @@ internal sealed partial class Supervisor
             Reload();
             return;
         }
-        if (_mode != StopMode.None) return;
+        if (stops.IsStopping) return;
         if (loaded.Config is not { } config)
         {
-            _log.Error("HUP: config rejected, keeping the running one: {Error}", loaded.Error);
-            if (_paused) Resume(_config, "the running config");
+            log.Error("HUP: config rejected, keeping the running one: {Error}", loaded.Error);
+            if (table.Paused) StartGeneration(table.Config, "the running config", now);
             return;
         }
-        MasterHost.LogConfigWarnings(config, _log);
+        config.LogWarnings(log);
         // The recurring schedule reloads with the rest of the config (Scheduling/).
         Scheduling.SchedulerHost.Current?.UseSchedule(config.Schedule);
-        Resume(config, config.SourcePath);
+        StartGeneration(config, config.SourcePath, now);
     }
 
     /// <summary>New generation first: its workers start now, and only then the old ones get TERM.</summary>
-    private void Resume(PoolConfig config, string source)
+    private void StartGeneration(PoolConfig config, string source, DateTimeOffset now)
     {
-        var old = _children.Values.Where(c => c.Slot is not null).ToList();
-        _config = config;
-        _groups = config.Groups.Select(g => new GroupState(g)).ToList();
-        _paused = false;
-        _log.Information("HUP: starting {Workers} worker(s) in {Groups} group(s) from {ConfigPath}, then retiring {Old} old worker(s)",
+        var old = table.StartGeneration(config);
+        log.Information("HUP: starting {Workers} worker(s) in {Groups} group(s) from {ConfigPath}, then retiring {Old} old worker(s)",
             config.TotalWorkers, config.Groups.Count, source, old.Count);
-        FillSlots(Now);
-        foreach (var child in old) Retire(child, "replaced by HUP");
+        spawner.FillSlots(now);
+        foreach (var child in old) stops.Retire(child, "replaced by HUP", now);
     }
 
-    private void Pause()
+    /// <summary>WINCH: every worker is retired and the slots stay empty until HUP.</summary>
+    public void Pause(DateTimeOffset now)
     {
-        if (_mode != StopMode.None) return;
-        _paused = true;
+        if (stops.IsStopping) return;
+        table.Paused = true;
         var count = 0;
-        foreach (var group in _groups)
+        foreach (var group in table.Groups)
         {
             foreach (var slot in group.Slots)
             {
-                if (slot.Child is { } child) { Retire(child, "WINCH"); count++; }
+                if (slot.Child is { } child) { stops.Retire(child, "WINCH", now); count++; }
             }
             group.Slots.Clear();
         }
-        _log.Information("WINCH: stopping {Count} worker(s); the master keeps running, HUP brings them back", count);
+        log.Information("WINCH: stopping {Count} worker(s); the master keeps running, HUP brings them back", count);
     }
 
-    private void Resize(int delta)
+    /// <summary>TTIN (+1) or TTOU (-1) for every group, until the next HUP.</summary>
+    public void Resize(int delta)
     {
-        if (_mode != StopMode.None || _paused) return;
-        foreach (var group in _groups) group.Desired = Math.Max(0, group.Desired + delta);
-        _log.Information("{Signal}: now {Sizes} until the next HUP",
-            delta > 0 ? "TTIN" : "TTOU", string.Join(", ", _groups.Select(g => $"{g.Group.Key}={g.Desired}")));
+        if (stops.IsStopping || table.Paused) return;
+        foreach (var group in table.Groups) group.Desired = Math.Max(0, group.Desired + delta);
+        log.Information("{Signal}: now {Sizes} until the next HUP",
+            delta > 0 ? "TTIN" : "TTOU", string.Join(", ", table.Groups.Select(g => $"{g.Group.Key}={g.Desired}")));
         if (delta < 0) AskWhoIsBusy();
     }
 
@@ -103,16 +104,16 @@ internal sealed partial class Supervisor
     {
         if (_trimPending) return;
         _trimPending = true;
-        var ids = _children.Values.Where(c => c.Slot is not null).Select(c => c.WorkerId).ToList();
-        _ = Task.Run(async () => Post(new BusyWorkersKnown(await _store.BusyWorkersAsync(ids).ConfigureAwait(false))));
+        var ids = table.Seated.Select(c => c.WorkerId).ToList();
+        _ = Task.Run(async () => post(new BusyWorkersKnown(await store.BusyWorkersAsync(ids).ConfigureAwait(false))));
     }
 
     /// <summary>Brings every group down to its wanted size: empty slots first, then idle workers, newest first.</summary>
-    private void TrimExcess(IReadOnlySet<string>? busy)
+    public void TrimExcess(IReadOnlySet<string>? busy, DateTimeOffset now)
     {
         _trimPending = false;
-        if (_mode != StopMode.None) return;
-        foreach (var group in _groups)
+        if (stops.IsStopping) return;
+        foreach (var group in table.Groups)
         {
             var victims = group.Slots
                 .OrderBy(s => s.Child is null ? 0 : busy is not null && busy.Contains(s.Child.WorkerId) ? 2 : 1)
@@ -122,15 +123,8 @@ internal sealed partial class Supervisor
             foreach (var slot in victims)
             {
                 group.Slots.Remove(slot);
-                if (slot.Child is { } child) Retire(child, "TTOU");
+                if (slot.Child is { } child) stops.Retire(child, "TTOU", now);
             }
         }
-    }
-
-    private void Retire(Child child, string reason)
-    {
-        child.Slot = null;
-        _log.Information("stage signal: retiring worker {Pid} ({Group} slot {Slot}): {Reason}", child.Pid, child.Group.Key, child.SlotNumber, reason);
-        RequestStop(child, Signum.SIGTERM, reason, withDeadline: true);
     }
 }

@@ -4,7 +4,7 @@ using Pool.Protocol.Payloads;
 using Pool.Protocol.Scripts;
 using StackExchange.Redis;
 
-namespace Pool.Protocol.Supervision;
+namespace Pool.Protocol.Recovery;
 
 /// <summary>
 /// <see cref="IMasterStore"/> on Redis. Recovery is one atomic script per worker, so a master
@@ -20,7 +20,7 @@ public sealed class RedisMasterStore : IMasterStore
     {
         _db = redis.GetDatabase();
         Confirmation = confirmation ?? ReplicaConfirmation.For(redis);
-        Keys = new ResqueKeys(ns ?? Environment.GetEnvironmentVariable("POOL_NAMESPACE"));
+        Keys = new ResqueKeys(ns);
         _time = time ?? TimeProvider.System;
         Gate = new SweepGate(_time);
         Gate.Watch(redis);
@@ -36,7 +36,9 @@ public sealed class RedisMasterStore : IMasterStore
     public ReplicaConfirmation Confirmation { get; }
 
     /// <summary>A worker's job is failed as poison once its worker has died this many times running it.</summary>
-    public int MaxAttempts { get; init; } = DefaultMaxAttempts();
+    public int MaxAttempts { get; init; } = DefaultMaxAttempts;
+
+    public const int DefaultMaxAttempts = 3;
 
     /// <summary>The lease this store renews for a master's children, and waits out before it trusts an expired one.</summary>
     public TimeSpan Lease { get; init; } = Working.WorkerLease.Default;
@@ -60,9 +62,6 @@ public sealed class RedisMasterStore : IMasterStore
             Lease = lease ?? Working.WorkerLease.Default,
         };
     }
-
-    public static int DefaultMaxAttempts() =>
-        int.TryParse(Environment.GetEnvironmentVariable("POOL_MAX_ATTEMPTS"), out var n) && n > 0 ? n : 3;
 
     public async Task<RecoveryOutcome> RecoverWorkerAsync(string workerId, CancellationToken ct = default) =>
         await RecoverAsync(workerId, onlyIfExpired: false, ct).ConfigureAwait(false) ?? RecoveryOutcome.Nothing;

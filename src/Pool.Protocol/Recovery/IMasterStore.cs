@@ -1,4 +1,4 @@
-namespace Pool.Protocol.Supervision;
+namespace Pool.Protocol.Recovery;
 
 /// <summary>
 /// What pool-master asks of Redis. The master supervises processes first and talks to Redis

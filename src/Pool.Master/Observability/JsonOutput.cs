@@ -2,7 +2,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Pool.Master.Cli.Commands;
+namespace Pool.Master.Observability;
 
 /// <summary>--json output: snake_case keys like Resque's own data, indented, nothing escaped that need not be.</summary>
 internal static class JsonOutput

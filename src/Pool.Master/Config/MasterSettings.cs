@@ -1,6 +1,6 @@
 using Pool.Logging;
 
-namespace Pool.Master.Cli;
+namespace Pool.Master.Config;
 
 /// <summary>Everything `pool-master run` was told, by flags or by their environment variables.</summary>
 public sealed record MasterSettings
@@ -23,4 +23,6 @@ public sealed record MasterSettings
     public string? Http { get; init; }
     /// <summary>How long a worker counts as alive without a word from it or its master (POOL_LEASE); workers inherit it.</summary>
     public TimeSpan Lease { get; init; } = Pool.Protocol.Working.WorkerLease.Default;
+    /// <summary>How many deaths while running a job make it poison (POOL_MAX_ATTEMPTS).</summary>
+    public int MaxAttempts { get; init; } = Pool.Protocol.Recovery.RedisMasterStore.DefaultMaxAttempts;
 }

@@ -3,20 +3,14 @@ using Pool.Master.Observability;
 namespace Pool.Master.Supervision;
 
 /// <summary>Publishing what the loop sees, for /status and /metrics, without letting anyone else touch the loop's state.</summary>
-internal sealed partial class Supervisor
+internal sealed class SnapshotPublisher(SlotTable table, StopPlan stops, WorkerSpawner spawner, SnapshotBoard board)
 {
     private readonly DateTimeOffset _startedAt = TimeProvider.System.GetUtcNow();
-    // Loop-owned: respawns of a slot after its worker exited.
-    private long _restarts;
 
-    /// <summary>Set when the HTTP endpoint is on; null keeps the loop from building snapshots nobody reads.</summary>
-    public SnapshotBoard? Board { get; init; }
-
-    private void PublishSnapshot(DateTimeOffset now)
+    public void Publish(DateTimeOffset now)
     {
-        if (Board is null) return;
         var views = new List<WorkerView>();
-        foreach (var slot in _groups.SelectMany(g => g.Slots))
+        foreach (var slot in table.Slots)
         {
             if (slot.Child is { } child) views.Add(View(child, slot));
             else
@@ -27,10 +21,10 @@ internal sealed partial class Supervisor
             }
         }
         // Retiring workers (HUP, TTOU, WINCH) have no slot but are still ours until reaped.
-        foreach (var child in _children.Values.Where(c => c.Slot is null)) views.Add(View(child, null));
+        foreach (var child in table.Retiring) views.Add(View(child, null));
 
-        var state = _mode != StopMode.None ? "stopping" : _paused ? "paused" : "running";
-        Board.Publish(new MasterSnapshot(now, _startedAt, state, views, _restarts));
+        var state = stops.IsStopping ? "stopping" : table.Paused ? "paused" : "running";
+        board.Publish(new MasterSnapshot(now, _startedAt, state, views, spawner.Restarts));
     }
 
     private static WorkerView View(Child child, Slot? slot)

@@ -1,16 +1,16 @@
-using Pool.Master.Cli;
 using Pool.Master.Config;
 using Pool.Master.Observability;
 using Pool.Master.Processes;
 using Pool.Master.Signals;
 using Pool.Master.Stores;
 using Pool.Protocol.Connection;
-using Pool.Protocol.Supervision;
+using Pool.Protocol.Recovery;
 using Pool.Signals;
 using Serilog;
 using StackExchange.Redis;
+using Pool.Master.Supervision;
 
-namespace Pool.Master.Supervision;
+namespace Pool.Master.Hosting;
 
 /// <summary>
 /// Entry point of `pool-master run`: claim the pidfile, load the config, connect the store, listen
@@ -32,7 +32,7 @@ public static class MasterHost
         var redis = await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
         // The store's calls would only time out; this says why.
         RedisAuthentication.Watch(redis, () => log.Error("Redis at {Redis}: {Failure}", RedisUrl.Redact(settings.RedisUrl), RedisAuthentication.Failed));
-        return new ConnectionOwningStore(new RedisMasterStore(redis, settings.Namespace) { Lease = settings.Lease }, redis);
+        return new ConnectionOwningStore(new RedisMasterStore(redis, settings.Namespace) { Lease = settings.Lease, MaxAttempts = settings.MaxAttempts }, redis);
     }
 
     /// <param name="signals">Registered at the start of the process; the signals it held so far reach the loop first.</param>
@@ -106,7 +106,7 @@ public static class MasterHost
     {
         if (InheritedIgnores.Restored.Count > 0)
             log.Information("{Signals} were ignored when pool-master started (a script's background job, or nohup); the master handles them anyway", Names(InheritedIgnores.Restored));
-        var unheard = InheritedIgnores.Unheard(SignalNames.Handled);
+        var unheard = InheritedIgnores.Unheard(SignalNames.MasterHandles);
         if (unheard.Count == 0) return;
         log.Warning("{Signals} stay ignored, as they were when pool-master started: the master cannot hear them", Names(unheard));
         if (!ChildLauncher.ResetsSignals)
@@ -145,18 +145,12 @@ public static class MasterHost
         }
     }
 
-    /// <summary>At start and after each HUP: what `check` warns about, the log says too.</summary>
-    internal static void LogConfigWarnings(PoolConfig config, ILogger log)
-    {
-        foreach (var warning in config.Warnings) log.Warning("config: {Warning}", warning);
-    }
-
     private static void LogStart(MasterSettings settings, PoolConfig config, IReadOnlyDictionary<string, string?> env, ILogger log)
     {
         log.Information("pool-master {MasterPid} supervising {Workers} worker(s) in {Groups} group(s) from {Config} (environment {Environment}), redis {Redis}, term_timeout {TermTimeout}s + grace {KillGrace}s",
             Environment.ProcessId, config.TotalWorkers, config.Groups.Count, config.SourcePath, config.Environment ?? "(none)",
             RedisUrl.Redact(settings.RedisUrl), settings.TermTimeout.TotalSeconds, settings.KillGrace.TotalSeconds);
-        LogConfigWarnings(config, log);
+        config.LogWarnings(log);
 
         if (SettingsResolver.Get(env, "DYNO") is { } dyno)
         {

@@ -3,7 +3,7 @@ using Pool.Protocol.Connection;
 using Pool.Protocol.Working;
 using Pool.Settings;
 
-namespace Pool.Master.Cli;
+namespace Pool.Master.Config;
 
 /// <summary>
 /// The precedence rules from DESIGN.md: a flag, then its environment variable, then a default.
@@ -39,7 +39,7 @@ public static class SettingsResolver
     public static TimeSpan ResolveTermTimeout(double? flag, IReadOnlyDictionary<string, string?> env)
     {
         if (flag is { } f) return InRange(f, "--term-timeout", SecondsRange.TermTimeout);
-        foreach (var name in new[] { "TERM_TIMEOUT", "RESQUE_TERM_TIMEOUT" })
+        foreach (var name in new[] { PoolVariables.TermTimeout, PoolVariables.ResqueTermTimeout })
         {
             if (Get(env, name) is { } raw) return Seconds(raw, name, SecondsRange.TermTimeout, "25");
         }
@@ -63,29 +63,33 @@ public static class SettingsResolver
     public static IReadOnlyList<string> ResolveWorkerCommand(string? flag, IReadOnlyDictionary<string, string?> env)
     {
         var raw = flag ?? Get(env, "POOL_WORKER_COMMAND");
-        if (raw is null) return [Path.Combine(AppContext.BaseDirectory, "pool-worker"), "--procline", Pool.Protocol.Supervision.WorkerIdentity.RubyVisibleProcline];
+        if (raw is null) return [Path.Combine(AppContext.BaseDirectory, "pool-worker"), "--procline", Pool.Protocol.Recovery.WorkerIdentity.RubyVisibleProcline];
         var argv = ShellWords.Split(raw);
         if (argv.Count == 0 || argv[0].Length == 0) throw new FormatException("the worker command names no program; pass --worker-command CMD or unset POOL_WORKER_COMMAND");
         return argv;
     }
 
     public static string ResolveRedisUrl(string? flag, IReadOnlyDictionary<string, string?> env) =>
-        flag ?? Get(env, "REDIS_URL") ?? RedisUrl.Default;
+        flag ?? Get(env, PoolVariables.RedisUrl) ?? RedisUrl.Default;
 
     public static bool ResolveTermChild(IReadOnlyDictionary<string, string?> env) =>
-        Get(env, "TERM_CHILD") is not { } v || v.Trim() != "0";
+        Get(env, PoolVariables.TermChild) is not { } v || v.Trim() != "0";
 
     public static string ResolveNamespace(IReadOnlyDictionary<string, string?> env) =>
-        Get(env, "POOL_NAMESPACE") ?? "resque";
+        Get(env, PoolVariables.Namespace) ?? "resque";
 
     public static IReadOnlyDictionary<string, string?> ProcessEnvironment() =>
         System.Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
             .ToDictionary(e => (string)e.Key, e => (string?)e.Value, StringComparer.Ordinal);
 
+    /// <summary>POOL_MAX_ATTEMPTS, then 3: how many deaths while running a job make it poison.</summary>
+    public static int ResolveMaxAttempts(IReadOnlyDictionary<string, string?> env) =>
+        PoolVariables.MaxAttemptsFrom(Get(env, PoolVariables.MaxAttempts)) ?? Pool.Protocol.Recovery.RedisMasterStore.DefaultMaxAttempts;
+
     /// <summary>POOL_LEASE (seconds), then <see cref="WorkerLease.Default"/>.</summary>
     public static TimeSpan ResolveLease(IReadOnlyDictionary<string, string?> env)
     {
-        var lease = WorkerLease.Parse(Get(env, WorkerLease.EnvironmentVariable), out var error);
+        var lease = WorkerLease.Parse(Get(env, PoolVariables.Lease), out var error);
         return error is null ? lease : throw new FormatException(error);
     }
 

@@ -1,47 +1,55 @@
 using Pool.Master.Processes;
+using Pool.Master.Stores;
+using Serilog;
 
 namespace Pool.Master.Supervision;
 
 /// <summary>A reaped child: recover its job, clean its process group, and decide when its slot is refilled.</summary>
-internal sealed partial class Supervisor
+internal sealed class ChildExits(SlotTable table, StopPlan stops, GuardedStore store, IWorkerProcesses os, ILogger log)
 {
     /// <summary>A slot whose worker exits 0 by itself is refilled no more often than this, so a command that exits at once cannot spin.</summary>
     private static readonly TimeSpan MinRecycleUptime = TimeSpan.FromSeconds(1);
 
-    private void OnChildExited(System.Diagnostics.Process process)
+    public void OnExited(IWorkerProcess process, DateTimeOffset now)
     {
         // The spawn that registered this child ran before this event was handled (same loop).
-        if (!_children.TryGetValue(process.Id, out var child) || !ReferenceEquals(child.Process, process)) return;
-        _children.Remove(child.Pid);
-        var now = Now;
-        var code = child.Process.ExitCode;
-        child.Process.Dispose();
+        if (!table.TryRemove(process, out var child)) return;
+        var code = process.ExitCode;
+        process.Dispose();
 
         // Leftovers of the job in the worker's own group (the worker is gone, so they are orphans).
         // Killed before recovery, so no process of the group can still finish a job being recovered;
         // their pids are read first, since a foreign worker may be one of them (see ProcessGroup).
-        var group = ProcessGroup.Members(child.Pid);
-        if (ProcessSignals.KillGroup(child.Pid))
-            _log.Warning("worker {Pid} left processes in its group; sent SIGKILL to group {Pgid}", child.Pid, child.Pid);
+        var group = os.GroupMembers(child.Pid);
+        if (os.KillGroup(child.Pid))
+            log.Warning("worker {Pid} left processes in its group; sent SIGKILL to group {Pgid}", child.Pid, child.Pid);
 
         // Its job, if any, goes back on the queue now rather than when its lease expires.
-        _store.RecoverWorker(child.WorkerId, child.Pid, [child.Pid, .. group]);
+        store.RecoverWorker(child.WorkerId, child.Pid, [child.Pid, .. group]);
 
+        ReportStop(child, code, now);
+        if (child.Slot is { } slot) Refill(slot, child, code, now);
+    }
+
+    private void ReportStop(Child child, int code, DateTimeOffset now)
+    {
         if (child.Stop is { } stop)
         {
             var outcome = stop.KilledAt is not null ? "killed (SIGKILL to its group)" : ExitText.ByItself(code);
             // While the master stops, the drain report lists every worker once; a line here too logged each stop twice.
-            if (_mode != StopMode.None) _drain.Add(child, now, outcome);
+            if (stops.IsStopping) stops.Drain.Add(child, now, outcome);
             else
-                _log.Information("worker {Pid} ({Group} slot {Slot}) stopped after {StopMs:0} ms: {Outcome}",
+                log.Information("worker {Pid} ({Group} slot {Slot}) stopped after {StopMs:0} ms: {Outcome}",
                     child.Pid, child.Group.Key, child.SlotNumber, (now - stop.RequestedAt).TotalMilliseconds, outcome);
         }
-        else if (_mode != StopMode.None)
+        else if (stops.IsStopping)
         {
-            _drain.Add(child, now, ExitText.ByItself(code) + " before it was asked to stop");
+            stops.Drain.Add(child, now, ExitText.ByItself(code) + " before it was asked to stop");
         }
+    }
 
-        if (child.Slot is not { } slot) return;
+    private void Refill(Slot slot, Child child, int code, DateTimeOffset now)
+    {
         slot.Child = null;
         if (child.Stop is not null)
         {
@@ -50,14 +58,14 @@ internal sealed partial class Supervisor
             return;
         }
 
-        if (code == 0 && _mode == StopMode.None)
+        if (code == 0 && !stops.IsStopping)
         {
             // A worker that exits 0 on its own recycled itself (max_jobs, or a job past its hard
             // time limit): not a crash, so the backoff is untouched. The slot is refilled at once,
             // but at most once per MinRecycleUptime, so a command that exits 0 at once cannot spin.
             var uptime = now - child.StartedAt;
             slot.SpawnAt = uptime >= MinRecycleUptime ? null : child.StartedAt + MinRecycleUptime;
-            _log.Information("worker {Pid} ({Group} slot {Slot}) recycled itself (exit 0 after {UptimeMs:0} ms); replacing it",
+            log.Information("worker {Pid} ({Group} slot {Slot}) recycled itself (exit 0 after {UptimeMs:0} ms); replacing it",
                 child.Pid, slot.Group.Group.Key, slot.Number, uptime.TotalMilliseconds);
             return;
         }
@@ -66,12 +74,12 @@ internal sealed partial class Supervisor
         slot.SpawnAt = now + step.Delay;
         if (step.StartedLooping)
         {
-            _log.Warning("slot {Group}/{Slot} crash-looping, backing off (worker {Pid} {Exit} after {UptimeMs:0} ms; next try in {DelayMs:0} ms)",
+            log.Warning("slot {Group}/{Slot} crash-looping, backing off (worker {Pid} {Exit} after {UptimeMs:0} ms; next try in {DelayMs:0} ms)",
                 slot.Group.Group.Key, slot.Number, child.Pid, ExitText.Crash(code), (now - child.StartedAt).TotalMilliseconds, step.Delay.TotalMilliseconds);
         }
         else if (!slot.Backoff.IsLooping)
         {
-            _log.Warning("worker {Pid} ({Group} slot {Slot}) {Exit} after {UptimeMs:0} ms; replacing it",
+            log.Warning("worker {Pid} ({Group} slot {Slot}) {Exit} after {UptimeMs:0} ms; replacing it",
                 child.Pid, slot.Group.Group.Key, slot.Number, ExitText.Crash(code), (now - child.StartedAt).TotalMilliseconds);
         }
     }

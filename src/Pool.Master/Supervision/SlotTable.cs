@@ -1,0 +1,73 @@
+using Pool.Master.Backoff;
+using Pool.Master.Config;
+using Pool.Master.Processes;
+
+namespace Pool.Master.Supervision;
+
+/// <summary>
+/// Who is where: the groups of the current generation with their slots, and every child from
+/// spawn until its exit was handled (including retiring children, which have no slot). Owned
+/// by the supervisor loop; nothing here signals or starts a process.
+///
+/// Invariants: a slot has at most one child; a child is in the table from spawn until its
+/// ChildExited event is handled, and only then; a retiring child (HUP, TTOU, WINCH, memory)
+/// has no slot, so it is never respawned.
+/// </summary>
+internal sealed class SlotTable(PoolConfig config, BackoffOptions backoff, TimeProvider time)
+{
+    private readonly Dictionary<int, Child> _children = [];
+
+    public PoolConfig Config { get; private set; } = config;
+    public List<GroupState> Groups { get; private set; } = config.Groups.Select(g => new GroupState(g)).ToList();
+
+    /// <summary>WINCH: workers stopped on purpose; slots stay empty until HUP.</summary>
+    public bool Paused { get; set; }
+
+    public IReadOnlyCollection<Child> Children => _children.Values;
+    public int ChildCount => _children.Count;
+    public IEnumerable<Slot> Slots => Groups.SelectMany(g => g.Slots);
+
+    /// <summary>Children that fill a slot of the current generation (not retiring).</summary>
+    public IEnumerable<Child> Seated => _children.Values.Where(c => c.Slot is not null);
+
+    /// <summary>Children that were asked to leave their slot and are not reaped yet.</summary>
+    public IEnumerable<Child> Retiring => _children.Values.Where(c => c.Slot is null);
+
+    public void Add(Child child) => _children.Add(child.Pid, child);
+
+    /// <summary>The child that <paramref name="process"/> was, taken out of the table; false for a process that is not ours (or already handled).</summary>
+    public bool TryRemove(IWorkerProcess process, out Child child)
+    {
+        if (!_children.TryGetValue(process.Pid, out child!) || !ReferenceEquals(child.Process, process)) return false;
+        _children.Remove(child.Pid);
+        return true;
+    }
+
+    /// <summary>Gives every group as many slots as it wants; new slots are empty and due at once.</summary>
+    public void AddMissingSlots()
+    {
+        foreach (var group in Groups)
+        {
+            while (group.Slots.Count < group.Desired)
+                group.Slots.Add(new Slot(group, group.FreeSlotNumber(), new RestartBackoff(backoff, time)));
+        }
+    }
+
+    /// <summary>Empty slots whose backoff has passed.</summary>
+    public IEnumerable<Slot> DueEmptySlots(DateTimeOffset now) =>
+        Slots.Where(s => s.Child is null && (s.SpawnAt is null || s.SpawnAt <= now));
+
+    /// <summary>The earliest backoff that ends, if any slot waits for one.</summary>
+    public DateTimeOffset? NextSpawnAt() =>
+        Slots.Where(s => s.Child is null && s.SpawnAt is not null).Select(s => s.SpawnAt).Min();
+
+    /// <summary>HUP: the groups of <paramref name="next"/> replace the current ones; returns the children of the old generation, which lose their slots.</summary>
+    public IReadOnlyList<Child> StartGeneration(PoolConfig next)
+    {
+        var old = Seated.ToList();
+        Config = next;
+        Groups = next.Groups.Select(g => new GroupState(g)).ToList();
+        Paused = false;
+        return old;
+    }
+}
