@@ -19,6 +19,7 @@ public static class Catalog
             new LatencyScenario(),
             new IterationScenario(),
             new ConfirmationScenario(),
+            new SchedulerScenario(),
         };
         if (compare.Contains("sidekiq", StringComparer.OrdinalIgnoreCase)) all.Add(new SidekiqScenario());
         // Chaos runs for --duration (2 min by default) per run, so it only runs when named: --only chaos.
