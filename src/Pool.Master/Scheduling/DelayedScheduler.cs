@@ -82,8 +82,10 @@ internal sealed class DelayedScheduler(SchedulerStore store, SchedulerOptions op
         }
 
         var batches = 0;
+        var moved = false;
         while (tick.Earliest is { } first && first <= time.GetUtcNow().ToUnixTimeSeconds())
         {
+            moved = true;
             var now = time.GetUtcNow();
             var result = await store.MoveDueAsync(now, options.Batch).ConfigureAwait(false);
             if (result.Moved < 0)
@@ -103,8 +105,12 @@ internal sealed class DelayedScheduler(SchedulerStore store, SchedulerOptions op
                 if (!tick.Leader) return options.Poll;
             }
         }
-        tick = await store.TickAsync(options.Lease).ConfigureAwait(false);
-        NoteLeadership(tick);
+        // After a move, look again: the earliest second has changed (an idle pass costs one tick only).
+        if (moved)
+        {
+            tick = await store.TickAsync(options.Lease).ConfigureAwait(false);
+            NoteLeadership(tick);
+        }
         await NoteBacklogAsync(tick).ConfigureAwait(false);
         var wait = Until(tick.Earliest);
         if (tick.Leader && recurring is not null && await recurring.FireDueAsync(time.GetUtcNow()).ConfigureAwait(false) is { } next)
