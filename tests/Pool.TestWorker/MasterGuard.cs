@@ -16,7 +16,11 @@ internal static class MasterGuard
             while (Syscall.getppid() == master) Thread.Sleep(250);
             report.Line("master gone");
             Environment.Exit(0);
-        }) { IsBackground = true, Name = "master-guard" };
+        })
+        {
+            IsBackground = true,
+            Name = "master-guard",
+        };
         thread.Start();
     }
 }

@@ -6,9 +6,9 @@ namespace Pool.Testing;
 
 /// <summary>
 /// Redis under Sentinel, all on free loopback ports and all our own processes (never a system
-/// service): a primary, one replica and three sentinels with a quorum of two. It waits until
-/// the sentinels agree and know the replica, can force a failover and wait for the switch, and
-/// kills every process when disposed.
+/// service): a primary, one replica (or more) and three sentinels with a quorum of two. It waits
+/// until the sentinels agree and know the replicas, can force a failover and wait for the switch,
+/// and kills every process when disposed.
 /// </summary>
 public sealed class SentinelCluster : IDisposable
 {
@@ -19,13 +19,16 @@ public sealed class SentinelCluster : IDisposable
     private readonly List<RedisServer> _sentinels = [];
     private readonly ConnectionMultiplexer _sentinelClient;
 
-    private SentinelCluster()
+    private readonly int _replicas;
+
+    private SentinelCluster(int replicas)
     {
+        _replicas = replicas;
         try
         {
             var primary = RedisServer.Start();
             _servers.Add(primary);
-            _servers.Add(RedisServer.StartReplicaOf(primary.Port));
+            for (var i = 0; i < replicas; i++) _servers.Add(RedisServer.StartReplicaOf(primary.Port));
             for (var i = 0; i < 3; i++) _sentinels.Add(RedisServer.StartSentinel(Service, primary.Port, quorum: 2));
             _sentinelClient = ConnectionMultiplexer.SentinelConnect(
                 string.Join(',', _sentinels.Select(s => $"127.0.0.1:{s.Port}")) + ",abortConnect=false,connectRetry=5");
@@ -37,10 +40,10 @@ public sealed class SentinelCluster : IDisposable
         }
     }
 
-    /// <summary>Starts the cluster and returns once it could fail over (sentinels agree, the replica is in sync).</summary>
-    public static async Task<SentinelCluster> StartAsync()
+    /// <summary>Starts the cluster and returns once it could fail over (sentinels agree, the replicas are in sync).</summary>
+    public static async Task<SentinelCluster> StartAsync(int replicas = 1)
     {
-        var cluster = new SentinelCluster();
+        var cluster = new SentinelCluster(replicas);
         try
         {
             await cluster.WaitHealthyAsync().ConfigureAwait(false);
@@ -64,7 +67,13 @@ public sealed class SentinelCluster : IDisposable
     /// <summary>The server the first sentinel names as primary.</summary>
     public RedisServer Primary => ServerOn(PrimaryPortSeenBy(_sentinels[0]));
 
+    /// <summary>The one replica (of a cluster started with one).</summary>
     public RedisServer Replica => _servers.Single(s => s != Primary);
+
+    public IEnumerable<RedisServer> Replicas => _servers.Where(s => s != Primary);
+
+    /// <summary>The sentinels, for a test that asks them itself.</summary>
+    public IReadOnlyList<RedisServer> Sentinels => _sentinels;
 
     private RedisServer ServerOn(int port) => _servers.Single(s => s.Port == port);
 
@@ -74,8 +83,8 @@ public sealed class SentinelCluster : IDisposable
 
     private IServer SentinelServer(RedisServer sentinel) => _sentinelClient.GetServer("127.0.0.1", sentinel.Port);
 
-    /// <summary>Every sentinel sees the primary, the other two sentinels and a replica whose link is up.</summary>
-    public Task WaitHealthyAsync() => Wait.UntilAsync(IsHealthyAsync, Settle, "the sentinels to agree on a primary with one healthy replica");
+    /// <summary>Every sentinel sees the primary, the other two sentinels and every replica with its link up.</summary>
+    public Task WaitHealthyAsync() => Wait.UntilAsync(IsHealthyAsync, Settle, $"the sentinels to agree on a primary with {_replicas} healthy replica(s)");
 
     private async Task<bool> IsHealthyAsync()
     {
@@ -89,12 +98,16 @@ public sealed class SentinelCluster : IDisposable
                 var replicas = await server.SentinelReplicasAsync(Service).ConfigureAwait(false);
                 var healthy = replicas.Select(r => r.ToDictionary(kv => kv.Key, kv => kv.Value))
                     .Count(r => r.GetValueOrDefault("flags") == "slave" && r.GetValueOrDefault("master-link-status") == "ok");
-                if (healthy != 1) return false;
+                if (healthy != _replicas) return false;
             }
             var primary = Primary;
-            var replicaInfo = (string?)await Replica.Db.ExecuteAsync("INFO", "replication").ConfigureAwait(false) ?? "";
-            return replicaInfo.Contains($"master_port:{primary.Port}", StringComparison.Ordinal)
-                && replicaInfo.Contains("master_link_status:up", StringComparison.Ordinal);
+            foreach (var replica in Replicas)
+            {
+                var replicaInfo = (string?)await replica.Db.ExecuteAsync("INFO", "replication").ConfigureAwait(false) ?? "";
+                if (!replicaInfo.Contains($"master_port:{primary.Port}", StringComparison.Ordinal)
+                    || !replicaInfo.Contains("master_link_status:up", StringComparison.Ordinal)) return false;
+            }
+            return true;
         }
         catch (Exception e) when (e is RedisException or InvalidOperationException or TimeoutException)
         {
@@ -103,14 +116,14 @@ public sealed class SentinelCluster : IDisposable
     }
 
     /// <summary>
-    /// SENTINEL FAILOVER, then waits until every sentinel names the old replica as primary and it
+    /// SENTINEL FAILOVER, then waits until every sentinel names the same replica as primary and it
     /// says so itself. The old primary goes on taking writes until the sentinels demote it a few
     /// seconds later; <see cref="WaitHealthyAsync"/> waits for that too. Returns the time the switch took.
     /// </summary>
     public async Task<TimeSpan> FailoverAsync()
     {
         var old = Primary;
-        var next = Replica;
+        RedisServer? next = null;
         var clock = Stopwatch.StartNew();
         await Wait.UntilAsync(async () =>
         {
@@ -128,7 +141,9 @@ public sealed class SentinelCluster : IDisposable
         {
             try
             {
-                if (_sentinels.Any(s => PrimaryPortSeenBy(s) != next.Port)) return false;
+                var named = _sentinels.Select(PrimaryPortSeenBy).Distinct().ToList();
+                if (named.Count != 1 || named[0] == old.Port) return false;
+                next = ServerOn(named[0]);
                 var role = await next.Db.ExecuteAsync("ROLE").ConfigureAwait(false);
                 return (string?)((RedisResult[])role!)[0] == "master";
             }
@@ -136,7 +151,7 @@ public sealed class SentinelCluster : IDisposable
             {
                 return false;
             }
-        }, Settle, $"the sentinels to switch from {old.Port} to {next.Port}").ConfigureAwait(false);
+        }, Settle, $"the sentinels to switch from {old.Port} to a replica").ConfigureAwait(false);
         return clock.Elapsed;
     }
 

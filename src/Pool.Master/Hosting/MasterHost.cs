@@ -29,7 +29,7 @@ public static class MasterHost
     {
         var options = RedisUrl.Parse(settings.RedisUrl);
         options.AbortOnConnectFail = false;
-        var redis = await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
+        var redis = await RedisConnector.ConnectAsync(options, notice => log.Information("{Notice}", notice)).ConfigureAwait(false);
         // The store's calls would only time out; this says why.
         RedisAuthentication.Watch(redis, () => log.Error("Redis at {Redis}: {Failure}", RedisUrl.Redact(settings.RedisUrl), RedisAuthentication.Failed));
         return new ConnectionOwningStore(new RedisMasterStore(redis, settings.Namespace) { Lease = settings.Lease, MaxAttempts = settings.MaxAttempts }, redis);
@@ -94,7 +94,10 @@ public static class MasterHost
         // The scheduler (Scheduling/) runs beside the loop and stops, lease released, before the exit line.
         var scheduler = Scheduling.SchedulerHost.Start(settings.RedisUrl, settings.Namespace, config.Schedule, env, sideLog);
         var supervisor = new Supervisor(events, settings, config, env, log, store, options, TimeProvider.System,
-            () => ConfigLoader.Load(settings.ConfigPath, settings.Environment, env)) { Board = board };
+            () => ConfigLoader.Load(settings.ConfigPath, settings.Environment, env))
+        {
+            Board = board,
+        };
         var code = await supervisor.RunAsync().ConfigureAwait(false);
         if (scheduler is not null) await scheduler.DisposeAsync().ConfigureAwait(false);
         sideLog.Close();

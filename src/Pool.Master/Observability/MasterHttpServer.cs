@@ -12,7 +12,7 @@ namespace Pool.Master.Observability;
 
 /// <summary>
 /// The optional HTTP endpoint of `pool-master run --http`: GET /status (JSON) and GET /metrics
-/// (Prometheus text), served by Kestrel. It shares the master's process, so what a client can
+/// (Prometheus text, see <see cref="MetricsExporter"/>), served by Kestrel. It shares the master's process, so what a client can
 /// make it hold is capped: at most <see cref="MaxConnections"/> connections (past that Kestrel
 /// closes new ones at once), each closed after <see cref="IdleTimeout"/> without a request, and
 /// requests are answered one at a time, which bounds the load a scraper puts on Redis. Nothing
@@ -32,22 +32,25 @@ internal sealed class MasterHttpServer : IAsyncDisposable
 
     private readonly WebApplication _app;
     private readonly SnapshotBoard _board;
-    private readonly MasterCounters _counters;
     private readonly ResqueKeys _keys;
     private readonly ILogger _log;
-    private readonly MetricsExporter _metrics = new();
+    private readonly MetricsSource _metricsSource;
+    private readonly MetricsExporter _metrics;
     private readonly Task<ConnectionMultiplexer?> _redis;
-    // One request at a time: the exporter's registry and the Redis reads are not meant to run in parallel.
+    // One request at a time: bounds the Redis reads a client can cause, and one scrape's refresh cannot race another's export.
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
 
     private MasterHttpServer(HttpAddress address, SnapshotBoard board, MasterCounters counters, string redisUrl, string ns, ILogger log)
     {
         _board = board;
-        _counters = counters;
         _keys = new ResqueKeys(ns);
         _log = log;
+        _metricsSource = new MetricsSource(board, counters, ReadTotalsAsync);
+        _metrics = new MetricsExporter(_metricsSource);
         _app = Build(address);
-        _app.Run(ServeAsync);
+        _app.Use(OneAtATimeAsync);
+        _metrics.Map(_app, context => PathOf(context) == "/metrics" && IsRead(context), _metricsSource.RefreshAsync);
+        _app.Run(HandleAsync);
         _redis = ConnectAsync(redisUrl, log);
         Address = address;
     }
@@ -98,7 +101,7 @@ internal sealed class MasterHttpServer : IAsyncDisposable
             // Like the master's store: keep retrying in the background while Redis is down.
             options.AbortOnConnectFail = false;
             options.AsyncTimeout = (int)RedisTimeout.TotalMilliseconds;
-            return await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
+            return await RedisConnector.ConnectAsync(options).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -107,12 +110,12 @@ internal sealed class MasterHttpServer : IAsyncDisposable
         }
     }
 
-    private async Task ServeAsync(HttpContext context)
+    private async Task OneAtATimeAsync(HttpContext context, RequestDelegate next)
     {
         await _oneAtATime.WaitAsync(context.RequestAborted).ConfigureAwait(false);
         try
         {
-            await HandleAsync(context).ConfigureAwait(false);
+            await next(context).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -126,12 +129,17 @@ internal sealed class MasterHttpServer : IAsyncDisposable
         }
     }
 
+    private static string PathOf(HttpContext context) => (context.Request.Path.Value ?? "").TrimEnd('/');
+
+    private static bool IsRead(HttpContext context) => HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method);
+
+    /// <summary>Everything but a GET or HEAD of /metrics, which <see cref="MetricsExporter"/> answers.</summary>
     private async Task HandleAsync(HttpContext context)
     {
         var response = context.Response;
-        var path = (context.Request.Path.Value ?? "").TrimEnd('/');
+        var path = PathOf(context);
         var head = HttpMethods.IsHead(context.Request.Method);
-        if (!HttpMethods.IsGet(context.Request.Method) && !head)
+        if (!IsRead(context))
         {
             await WriteTextAsync(response, 405, "only GET\n", head).ConfigureAwait(false);
             return;
@@ -143,14 +151,6 @@ internal sealed class MasterHttpServer : IAsyncDisposable
                 var jobs = await ReadJobsAsync(snapshot).ConfigureAwait(false);
                 var body = JsonSerializer.SerializeToUtf8Bytes(StatusDocument.Build(snapshot, jobs, DateTimeOffset.UtcNow), JsonOutput.Options);
                 await WriteAsync(response, 200, "application/json; charset=utf-8", body, head).ConfigureAwait(false);
-                break;
-            case "/metrics":
-                var totals = await ReadTotalsAsync().ConfigureAwait(false);
-                using (var buffer = new MemoryStream())
-                {
-                    await _metrics.WriteAsync(buffer, _board.Current, _counters, totals, context.RequestAborted).ConfigureAwait(false);
-                    await WriteAsync(response, 200, "text/plain; version=0.0.4; charset=utf-8", buffer.ToArray(), head).ConfigureAwait(false);
-                }
                 break;
             default:
                 await WriteTextAsync(response, 404, "not found; try /status or /metrics\n", head).ConfigureAwait(false);
@@ -220,6 +220,7 @@ internal sealed class MasterHttpServer : IAsyncDisposable
             _log.Warning("stopping the HTTP endpoint failed: {Error}", e.Message);
         }
         await _app.DisposeAsync().ConfigureAwait(false);
+        _metrics.Dispose();
         if (_redis.IsCompleted && await _redis.ConfigureAwait(false) is { } redis) await redis.DisposeAsync().ConfigureAwait(false);
         _oneAtATime.Dispose();
     }

@@ -1,91 +1,54 @@
-using Pool.Protocol.Admin;
-using Prometheus;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using OpenTelemetry;
+using OpenTelemetry.Exporter;
+using OpenTelemetry.Metrics;
 
 namespace Pool.Master.Observability;
 
 /// <summary>
-/// /metrics in Prometheus text format, written by prometheus-net from its own registry (not
-/// the library's default one, which would start .NET event listeners in an idle master).
-/// Values are set just before each export: the job totals from Redis (they cover every host
-/// sharing the namespace), the rest from this master's snapshot and counters.
+/// /metrics: the instruments of <see cref="PoolMeter"/> in Prometheus text (or OpenMetrics, when
+/// the scraper asks for it), written by OpenTelemetry's Prometheus exporter from a meter provider
+/// that listens to Pool's meter alone (no runtime or ASP.NET Core meters in an idle master).
 /// </summary>
-internal sealed class MetricsExporter
+internal sealed class MetricsExporter : IDisposable
 {
-    private readonly CollectorRegistry _registry = Metrics.NewCustomRegistry();
-    private readonly Counter _processed, _failed, _requeued, _recoveredAll, _poisonedAll, _recovered, _poisoned, _dirtyExits, _restarts;
-    private readonly Gauge _failedList, _queueLength, _workers, _backoff, _workerRss, _masterRss, _redisUp;
-    private readonly HashSet<string> _queuesSeen = [];
-    private readonly HashSet<(string, string)> _rssSeen = [];
-    private readonly HashSet<(string, string)> _workersSeen = [];
+    private readonly PoolMeter _meter;
+    private readonly MeterProvider _provider;
 
-    public MetricsExporter()
+    public MetricsExporter(MetricsSource source)
     {
-        var f = Metrics.WithCustomRegistry(_registry);
-        _processed = f.CreateCounter("pool_jobs_processed_total", "Jobs processed (done or failed) in this Redis namespace, all hosts (Resque's stat:processed).");
-        _failed = f.CreateCounter("pool_jobs_failed_total", "Jobs failed in this Redis namespace, all hosts (Resque's stat:failed).");
-        _requeued = f.CreateCounter("pool_jobs_requeued_total", "Jobs Pool workers put back unfinished on TERM, INT or USR1, all hosts (pool:stat:requeued).");
-        _recoveredAll = f.CreateCounter("pool_jobs_recovered_total", "Jobs of dead workers put back on their queue in this Redis namespace, all hosts, whether a master recovered them at once or a lease sweep did (pool:stat:recovered).");
-        _poisonedAll = f.CreateCounter("pool_jobs_poisoned_total", "Jobs failed as poison in this Redis namespace, all hosts (pool:stat:poisoned).");
-        _recovered = f.CreateCounter("pool_master_jobs_recovered_total", "Jobs of this master's dead workers put back on their queue.");
-        _poisoned = f.CreateCounter("pool_master_jobs_poisoned_total", "Jobs this master sent to the failed list as poison (their worker died POOL_MAX_ATTEMPTS times).");
-        _dirtyExits = f.CreateCounter("pool_master_jobs_dirty_exit_total", "Jobs of dead foreign (Resque-registered) workers this master recorded in the failed list as Resque::DirtyExit.");
-        _restarts = f.CreateCounter("pool_master_worker_restarts_total", "Workers this master started again in a slot after the previous one exited.");
-        _failedList = f.CreateGauge("pool_failed_jobs", "Entries in Resque's failed list.");
-        _queueLength = f.CreateGauge("pool_queue_length", "Jobs waiting in a queue.", ["queue"]);
-        _workers = f.CreateGauge("pool_master_workers", "This master's worker slots by group and state (running, stopping, killed, backoff, starting).", ["group", "state"]);
-        _backoff = f.CreateGauge("pool_master_slots_crash_looping", "Slots whose restart backoff is engaged because their workers keep dying soon after start.");
-        _workerRss = f.CreateGauge("pool_master_worker_rss_bytes", "Resident memory of each worker.", ["group", "slot"]);
-        _masterRss = f.CreateGauge("pool_master_rss_bytes", "Resident memory of the master itself.");
-        _redisUp = f.CreateGauge("pool_redis_up", "1 when this scrape could read Redis, else 0 (the job totals are then stale).");
+        _meter = new PoolMeter(source);
+        _provider = Sdk.CreateMeterProviderBuilder()
+            .AddMeter(PoolMeter.Name)
+            .AddPrometheusExporter(options =>
+            {
+                // Every scrape reads the values of that moment, as before the move to OpenTelemetry.
+                options.ScrapeResponseCacheDurationMilliseconds = 0;
+                // Pool's series keep their labels: no otel_scope_* labels and no target_info series.
+                options.ScopeInfoEnabled = false;
+                options.TargetInfoEnabled = false;
+            })
+            .Build();
     }
 
-    public async Task WriteAsync(Stream to, MasterSnapshot snapshot, MasterCounters counters, PoolStatus? redis, CancellationToken ct)
-    {
-        Update(snapshot, counters, redis);
-        await _registry.CollectAndExportAsTextAsync(to, ExpositionFormat.PrometheusText, ct).ConfigureAwait(false);
-    }
+    /// <summary>Serves the requests that <paramref name="isScrape"/> picks, after <paramref name="beforeScrape"/>.</summary>
+    public void Map(IApplicationBuilder app, Func<HttpContext, bool> isScrape, Func<Task> beforeScrape) =>
+        app.UseOpenTelemetryPrometheusScrapingEndpoint(
+            meterProvider: _provider,
+            predicate: isScrape,
+            path: null,
+            configureBranchedPipeline: branch => branch.Use(async (context, next) =>
+            {
+                await beforeScrape().ConfigureAwait(false);
+                await next(context).ConfigureAwait(false);
+            }),
+            optionsName: null);
 
-    private void Update(MasterSnapshot snapshot, MasterCounters counters, PoolStatus? redis)
+    public void Dispose()
     {
-        _redisUp.Set(redis is null ? 0 : 1);
-        if (redis is not null)
-        {
-            // IncTo never goes down: after a FLUSHALL the counter waits until Redis catches up.
-            _processed.IncTo(redis.Processed);
-            _failed.IncTo(redis.Failed);
-            _requeued.IncTo(redis.Requeued);
-            _recoveredAll.IncTo(redis.Recovered);
-            _poisonedAll.IncTo(redis.Poisoned);
-            _failedList.Set(redis.FailedListLength);
-            Sync(_queueLength, _queuesSeen, redis.Queues.ToDictionary(q => q.Name, q => (double)q.Length), q => [q]);
-        }
-        _recovered.IncTo(counters.Recovered);
-        _poisoned.IncTo(counters.Poisoned);
-        _dirtyExits.IncTo(counters.DirtyExits);
-        _restarts.IncTo(snapshot.Restarts);
-        _backoff.Set(snapshot.Workers.Count(w => w.CrashLooping));
-        Sync(_workers, _workersSeen, snapshot.Workers.GroupBy(w => (w.Group, w.State)).ToDictionary(g => g.Key, g => (double)g.Count()),
-            k => [k.Item1, k.Item2]);
-        Sync(_workerRss, _rssSeen, snapshot.Workers.Where(w => w.Pid is not null)
-            .Select(w => (Key: (w.Group, w.Slot.ToString(System.Globalization.CultureInfo.InvariantCulture)), Rss: ProcessMemory.RssBytes(w.Pid!.Value)))
-            .Where(x => x.Rss is not null).GroupBy(x => x.Key).ToDictionary(g => g.Key, g => (double)g.Sum(x => x.Rss!.Value)),
-            k => [k.Item1, k.Item2]);
-        _masterRss.Set(ProcessMemory.RssBytes(Environment.ProcessId) ?? 0);
-    }
-
-    /// <summary>Sets the labelled values that exist now and removes the series of ones that went away (a deleted queue, a retired slot).</summary>
-    private static void Sync<TKey>(Gauge gauge, HashSet<TKey> seen, Dictionary<TKey, double> now, Func<TKey, string[]> labels) where TKey : notnull
-    {
-        foreach (var gone in seen.Where(k => !now.ContainsKey(k)).ToList())
-        {
-            gauge.RemoveLabelled(labels(gone));
-            seen.Remove(gone);
-        }
-        foreach (var (key, value) in now)
-        {
-            gauge.WithLabels(labels(key)).Set(value);
-            seen.Add(key);
-        }
+        _provider.Dispose();
+        _meter.Dispose();
     }
 }
 

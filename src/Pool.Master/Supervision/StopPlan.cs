@@ -130,8 +130,11 @@ internal sealed class StopPlan(SlotTable table, MasterSettings settings, Supervi
         }
     }
 
-    /// <summary>The earliest kill deadline or end of a post-kill wait, if any child has one.</summary>
-    public DateTimeOffset? NextDeadline() => table.Children.Select(NextDeadline).Min();
+    /// <summary>
+    /// The earliest kill deadline or end of a post-kill wait still ahead, if any child has one. A
+    /// post-kill wait that has ended is left out: the loop would wake for it at once, again and again.
+    /// </summary>
+    public DateTimeOffset? NextDeadline(DateTimeOffset now) => table.Children.Select(NextDeadline).Where(d => d > now).Min();
 
     private DateTimeOffset? NextDeadline(Child child) => child.Stop switch
     {

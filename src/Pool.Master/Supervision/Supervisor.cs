@@ -195,7 +195,9 @@ internal sealed class Supervisor
     private DateTimeOffset NextWakeUp()
     {
         var now = Now;
-        DateTimeOffset?[] candidates = [_nextHousekeeping, _nextWatchdog, _table.NextSpawnAt(), _stops.NextDeadline(), _relay.NextFlush(now)];
+        // While stopping, a slot's backoff ending spawns nothing, so it must not wake the loop (it would, at once, again and again).
+        var nextSpawn = _stops.IsStopping ? null : _table.NextSpawnAt();
+        DateTimeOffset?[] candidates = [_nextHousekeeping, _nextWatchdog, nextSpawn, _stops.NextDeadline(now), _relay.NextFlush(now)];
         return candidates.Where(t => t is not null).Min()!.Value;
     }
 }

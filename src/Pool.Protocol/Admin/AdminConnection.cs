@@ -24,7 +24,7 @@ public static class AdminConnection
         options.AsyncTimeout = Math.Max(timeout, 5000);
         try
         {
-            return await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
+            return await RedisConnector.ConnectAsync(options).ConfigureAwait(false);
         }
         catch (RedisConnectionException e)
         {

@@ -40,7 +40,7 @@ public static class RedisAuthentication
         if (Volatile.Read(ref state.Reported) == 1 || Interlocked.Exchange(ref state.Checking, 1) == 1) return;
         try
         {
-            if (await IsRefusedAsync(redis.Configuration).ConfigureAwait(false) && Interlocked.Exchange(ref state.Reported, 1) == 0) report();
+            if (await IsRefusedAsync(redis).ConfigureAwait(false) && Interlocked.Exchange(ref state.Reported, 1) == 0) report();
         }
         finally
         {
@@ -49,11 +49,11 @@ public static class RedisAuthentication
     }
 
     /// <summary>One connect that gives up at once; true only when Redis answered and refused the credentials.</summary>
-    private static async Task<bool> IsRefusedAsync(string configuration)
+    private static async Task<bool> IsRefusedAsync(IConnectionMultiplexer redis)
     {
         try
         {
-            var options = ConfigurationOptions.Parse(configuration);
+            var options = RedisConnector.OptionsLike(redis);
             options.AbortOnConnectFail = true;
             options.ConnectRetry = 1;
             options.ConnectTimeout = 2000;

@@ -36,7 +36,7 @@ public sealed class ReplicaConfirmation
 
     /// <summary>The default for a connection made elsewhere: 1 when it goes through Sentinel, else none.</summary>
     public static ReplicaConfirmation For(IConnectionMultiplexer redis) =>
-        Of(string.IsNullOrEmpty(ConfigurationOptions.Parse(redis.Configuration, ignoreUnknown: true).ServiceName) ? 0 : 1);
+        Of(RedisConnector.IsSentinel(redis) ? 1 : 0);
 
     private static ReplicaConfirmation Of(int replicas) => replicas == 0 ? None : new ReplicaConfirmation(replicas);
 

@@ -42,7 +42,7 @@ public sealed class Producer : IAsyncDisposable
     {
         var options = RedisUrl.Parse(redisUrl);
         options.AbortOnConnectFail = false;
-        return new Producer(await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false), ns, ReplicaConfirmation.FromUrl(redisUrl));
+        return new Producer(await RedisConnector.ConnectAsync(options).ConfigureAwait(false), ns, ReplicaConfirmation.FromUrl(redisUrl));
     }
 
     /// <summary>

@@ -57,7 +57,7 @@ public sealed class RedisMasterStore : IMasterStore
     {
         var options = RedisUrl.Parse(redisUrl);
         options.AbortOnConnectFail = false;
-        return new RedisMasterStore(await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false), ns, ReplicaConfirmation.FromUrl(redisUrl))
+        return new RedisMasterStore(await RedisConnector.ConnectAsync(options).ConfigureAwait(false), ns, ReplicaConfirmation.FromUrl(redisUrl))
         {
             Lease = lease ?? Working.WorkerLease.Default,
         };

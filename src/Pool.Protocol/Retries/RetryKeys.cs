@@ -13,7 +13,7 @@ namespace Pool.Protocol.Retries;
 /// suppressed failure "failure-" + that key. Ruby's Array#join flattens nested arrays and writes
 /// a hash as Hash#inspect ({"k"=>1}, Ruby 3.1 to 3.3), nil as "", floats as Float#to_s.
 /// </summary>
-public static class RetryKeys
+internal static class RetryKeys
 {
     /// <summary>The counter's logical key (without the namespace) for a job's class and "args" JSON array.</summary>
     public static string Counter(string jobClass, JsonElement args)

@@ -12,7 +12,7 @@ namespace Pool.Protocol.Retries;
 /// [Retry], the retry in resque-scheduler's delayed format, resque-retry's counter key and its
 /// suppressed failure record. Null when the failure is not retryable (fail.lua as before).
 /// </summary>
-public sealed class RetryPlanner(RetryPolicy group, Func<string, RetryAttribute?> attributeOf, Random? random = null)
+internal sealed class RetryPlanner(RetryPolicy group, Func<string, RetryAttribute?> attributeOf, Random? random = null)
 {
     private readonly Random _random = random ?? Random.Shared;
 
@@ -42,4 +42,4 @@ public sealed class RetryPlanner(RetryPolicy group, Func<string, RetryAttribute?
 }
 
 /// <summary>What became of a failed job.</summary>
-public enum FailureFate { NotHeld, Retried, Failed }
+internal enum FailureFate { NotHeld, Retried, Failed }

@@ -14,7 +14,7 @@ namespace Pool.Protocol.Retries;
 /// <param name="Delays">Seconds before retry 1, 2, ... with the last reused; empty: <see cref="Backoff"/>.</param>
 /// <param name="RetryOn">Exception type names (full names) that may be retried; empty: all but <paramref name="NeverRetry"/>.</param>
 /// <param name="NeverRetry">Exception type names never retried.</param>
-public sealed record RetryPolicy(int Retries, IReadOnlyList<int> Delays, IReadOnlyList<string> RetryOn, IReadOnlyList<string> NeverRetry)
+internal sealed record RetryPolicy(int Retries, IReadOnlyList<int> Delays, IReadOnlyList<string> RetryOn, IReadOnlyList<string> NeverRetry)
 {
     public const int DefaultRetries = 3;
 

@@ -11,7 +11,7 @@ namespace Pool.Protocol.Retries;
 /// class and args have a resque-retry counter. Lists them with their attempt count and last
 /// failure, runs one now, or gives one up (its last failure goes to the failed list).
 /// </summary>
-public sealed class RetryStore(IDatabase db, SchedulerKeys keys, TimeProvider? time = null)
+internal sealed class RetryStore(IDatabase db, SchedulerKeys keys, TimeProvider? time = null)
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
@@ -59,10 +59,10 @@ public sealed class RetryStore(IDatabase db, SchedulerKeys keys, TimeProvider? t
 /// <param name="CounterKey">resque-retry's counter key (logical).</param>
 /// <param name="Attempts">Runs so far (resque-retry's counter + 1).</param>
 /// <param name="LastFailure">The suppressed failure record, when it has not expired.</param>
-public sealed record PendingRetry(int Index, DelayedJob Job, string CounterKey, int Attempts, FailedRecordView? LastFailure);
+internal sealed record PendingRetry(int Index, DelayedJob Job, string CounterKey, int Attempts, FailedRecordView? LastFailure);
 
 /// <summary>The fields of a failure record an operator reads.</summary>
-public sealed record FailedRecordView(string? FailedAt, string? Exception, string? Error, IReadOnlyList<string> Backtrace, string Raw)
+internal sealed record FailedRecordView(string? FailedAt, string? Exception, string? Error, IReadOnlyList<string> Backtrace, string Raw)
 {
     public static FailedRecordView Parse(string raw)
     {

@@ -8,7 +8,7 @@ namespace Pool.Protocol.Scheduling;
 /// {class:, args:, queue:}, keys in that order, nothing else in it (Ruby re-encodes exactly these
 /// three fields to search, so any extra field would make the job unfindable from Ruby).
 /// </summary>
-public static class DelayedJobCodec
+internal static class DelayedJobCodec
 {
     public static string Encode(string queue, string jobClass, IEnumerable<object?> args) =>
         Create(0, queue, jobClass, args).Encoded;

@@ -10,12 +10,14 @@ namespace Pool.Protocol.Scheduling;
 /// can be found and cancelled by Ruby's remove_delayed, and one Ruby's enqueue_at scheduled is
 /// listed, cancelled and (by the scheduler in pool-master) run here.
 /// </summary>
-public sealed class DelayedQueue(IDatabase db, SchedulerKeys keys, TimeProvider? time = null)
+public sealed class DelayedQueue(IDatabase db, SchedulerKeys keys, TimeProvider? time)
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
+
+    public DelayedQueue(IDatabase db, SchedulerKeys keys) : this(db, keys, null) { }
     private readonly Producer _now = new(db.Multiplexer, keys.Namespace);
 
-    public DelayedQueue(IConnectionMultiplexer redis, string? ns = null) : this(redis.GetDatabase(), new SchedulerKeys(ns)) { }
+    public DelayedQueue(IConnectionMultiplexer redis, string? ns) : this(redis.GetDatabase(), new SchedulerKeys(ns)) { }
 
     public SchedulerKeys Keys { get; } = keys;
 

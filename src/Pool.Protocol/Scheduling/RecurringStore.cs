@@ -9,7 +9,7 @@ namespace Pool.Protocol.Scheduling;
 /// Recurring entries' state in Redis: the last fired occurrence of each (Pool's exactly-once
 /// record) and resque-scheduler's delayed:last_enqueued_at (what resque-web shows).
 /// </summary>
-public sealed class RecurringStore(IDatabase db, SchedulerKeys keys)
+internal sealed class RecurringStore(IDatabase db, SchedulerKeys keys)
 {
     /// <summary>Fires (or, with <paramref name="skip"/>, only records) one occurrence. 1 done, 0 done before, -1 not the leader.</summary>
     public async Task<int> FireAsync(string lockKey, string lockValue, string name, DateTimeOffset occurrence, string queue, string payload, DateTimeOffset now, bool skip = false)

@@ -17,7 +17,7 @@ namespace Pool.Protocol.Scheduling;
 ///   exponent is between -4 and 16, exponent form with a signed two-digit exponent outside.
 /// Checked against ruby 3.1 / json 2.6 (see the fixtures in DelayedJobCodecTests).
 /// </summary>
-public static class RubyJson
+internal static class RubyJson
 {
     public static string Serialize(object? value)
     {

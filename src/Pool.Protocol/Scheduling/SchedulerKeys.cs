@@ -11,7 +11,7 @@ namespace Pool.Protocol.Scheduling;
 /// </summary>
 public sealed class SchedulerKeys(ResqueKeys keys)
 {
-    public SchedulerKeys(string? ns = null) : this(new ResqueKeys(ns)) { }
+    public SchedulerKeys(string? ns) : this(new ResqueKeys(ns)) { }
 
     public ResqueKeys Resque { get; } = keys;
     public string Namespace => Resque.Namespace;

@@ -3,7 +3,7 @@ using StackExchange.Redis;
 namespace Pool.Protocol.Scheduling;
 
 /// <summary>The scheduler as any client sees it in Redis: who holds the lease, what is scheduled, how late the oldest due job is.</summary>
-public sealed class SchedulerStatusReader(IDatabase db, SchedulerKeys keys, TimeProvider? time = null)
+internal sealed class SchedulerStatusReader(IDatabase db, SchedulerKeys keys, TimeProvider? time = null)
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
@@ -25,4 +25,4 @@ public sealed class SchedulerStatusReader(IDatabase db, SchedulerKeys keys, Time
 /// <param name="DueJobs">Jobs whose time has come but that are not in their queue yet.</param>
 /// <param name="Lag">How late the oldest of those is.</param>
 /// <param name="Retried">Failed jobs scheduled for an automatic retry so far (pool:stat:retried).</param>
-public sealed record SchedulerStatus(string? Leader, long DelayedJobs, long DelayedSeconds, long DueJobs, TimeSpan Lag, long Retried);
+internal sealed record SchedulerStatus(string? Leader, long DelayedJobs, long DelayedSeconds, long DueJobs, TimeSpan Lag, long Retried);

@@ -9,7 +9,7 @@ namespace Pool.Protocol.Scheduling;
 /// The scheduler's side of the delayed format: the lease (resque-scheduler's master lock) and
 /// the atomic move of due jobs. Stateless; the loop that drives it lives in pool-master.
 /// </summary>
-public sealed class SchedulerStore(IDatabase db, SchedulerKeys keys, string lockKey, string lockValue)
+internal sealed class SchedulerStore(IDatabase db, SchedulerKeys keys, string lockKey, string lockValue)
 {
     public SchedulerKeys Keys { get; } = keys;
     public string LockKey { get; } = lockKey;
@@ -57,9 +57,9 @@ public sealed class SchedulerStore(IDatabase db, SchedulerKeys keys, string lock
 /// <param name="Leader">Whether this scheduler holds the lease now.</param>
 /// <param name="Holder">Who holds it ("host:pid"), or "" when nobody does.</param>
 /// <param name="Earliest">The earliest scheduled second, or null when nothing is scheduled.</param>
-public sealed record SchedulerTick(bool Leader, string Holder, long? Earliest);
+internal sealed record SchedulerTick(bool Leader, string Holder, long? Earliest);
 
 /// <param name="Moved">Jobs moved to their queues; -1 when the lease was not ours.</param>
 /// <param name="Failed">Unreadable entries moved to the failed list.</param>
 /// <param name="More">Due jobs remain (the batch was full).</param>
-public sealed record MoveResult(long Moved, long Failed, bool More);
+internal sealed record MoveResult(long Moved, long Failed, bool More);

@@ -48,7 +48,7 @@ public sealed class WorkerStore
     public TimeSpan IdleRegistration { get; init; } = TimeSpan.FromSeconds(3);
 
     /// <summary>Automatic retries of failed jobs; null fails every failure at once (as before retries existed).</summary>
-    public Retries.RetryPlanner? Retries { get; init; }
+    internal Retries.RetryPlanner? Retries { get; init; }
 
     /// <summary>When a reserve last renewed the lease (a <see cref="TimeProvider"/> timestamp), so an idle worker's reserve doubles as its lease refresh.</summary>
     public long LeaseRenewedAt { get; private set; }

@@ -20,7 +20,10 @@ public static class PoolWorkerHost
         using var signals = Signals.SignalHandlers.Listen();
         var cli = new WorkerCommandLine();
         var root = cli.Build((values, _) => RunAsync(values, configureJobs, services, signals));
-        return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+        // ProcessTerminationTimeout = null: the worker's own handlers own TERM and INT. With
+        // System.CommandLine 2.0.15's default, its handler ended the worker with 143 or 130 two
+        // seconds after one, in the middle of the drain (2.0.0 did not).
+        return await root.Parse(args).InvokeAsync(new System.CommandLine.InvocationConfiguration { ProcessTerminationTimeout = null }).ConfigureAwait(false);
     }
 
     private static async Task<int> RunAsync(WorkerCommandLine.ParseResultValues values, Action<JobRegistry>? configureJobs, IServiceProvider? services, Pool.Signals.SignalInbox signals)

@@ -25,7 +25,7 @@ internal static class WorkerRunner
         SignalHandlers.Attach(signals, control, log);
 
         // Two connections: BLPOP parks its connection for the whole idle wait, so it gets its own.
-        await using var main = await ConnectAsync(settings.RedisUrl, "pool-worker", TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        await using var main = await ConnectAsync(settings.RedisUrl, "pool-worker", TimeSpan.FromSeconds(5), notice => log.Information("{Notice}", notice)).ConfigureAwait(false);
         await using var blocking = await ConnectAsync(settings.RedisUrl, "pool-worker-wait", settings.PollInterval + TimeSpan.FromSeconds(5)).ConfigureAwait(false);
 
         var redis = new RedisGuard(log);
@@ -104,7 +104,7 @@ internal static class WorkerRunner
     /// <summary>How long a stopping worker that holds nothing keeps trying to unregister through an outage.</summary>
     private static readonly TimeSpan UnregisterPatience = TimeSpan.FromSeconds(1);
 
-    private static async Task<ConnectionMultiplexer> ConnectAsync(string url, string name, TimeSpan timeout)
+    private static async Task<ConnectionMultiplexer> ConnectAsync(string url, string name, TimeSpan timeout, Action<string>? notice = null)
     {
         var options = RedisUrl.Parse(url);
         options.AbortOnConnectFail = false;
@@ -117,7 +117,7 @@ internal static class WorkerRunner
         // so this saves a cross-pool hand-off per call (measured: about +35 % no-op throughput
         // and a lower enqueue-to-start p99).
         options.SocketManager = SocketManager.ThreadPool;
-        return await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
+        return await RedisConnector.ConnectAsync(options, notice).ConfigureAwait(false);
     }
 
     /// <summary>The signal as an operator types it ("TERM"), for "stopped on TERM"; a worker that recycled itself stopped "on its own".</summary>

@@ -85,9 +85,11 @@ internal sealed class JobExecution(JobRegistry registry, JobInvoker invoker, Wor
             {
                 var left = l.Hard - control.Time.GetElapsedTime(started);
                 if (left <= TimeSpan.Zero)
-                    return JobOutcome.Fail(JobOutcome.TimeoutException,
-                        $"{cls} was still running at its hard time limit ({l}): it ignored its token, so its worker is recycled")
-                        with { Payload = iteration?.CurrentPayload, RecycleWorker = true };
+                {
+                    var timedOut = JobOutcome.Fail(JobOutcome.TimeoutException,
+                        $"{cls} was still running at its hard time limit ({l}): it ignored its token, so its worker is recycled");
+                    return timedOut with { Payload = iteration?.CurrentPayload, RecycleWorker = true };
+                }
                 wait = left;
             }
             switch (control.Stop)

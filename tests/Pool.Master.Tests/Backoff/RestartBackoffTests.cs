@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Pool.Master.Backoff;
 
 namespace Pool.Master.Tests.Backoff;

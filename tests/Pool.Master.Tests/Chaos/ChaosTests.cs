@@ -1,5 +1,4 @@
 using Pool.Testing.Chaos;
-using Xunit.Abstractions;
 
 namespace Pool.Master.Tests.Chaos;
 

@@ -53,14 +53,22 @@ public sealed class HttpEndpointTests(RedisFixture redis)
         var metrics = await http.GetAsync("metrics");
         Assert.StartsWith("text/plain", metrics.Content.Headers.ContentType?.ToString());
         var text = await metrics.Content.ReadAsStringAsync();
+        // The names README lists, each once, as Prometheus names: OpenTelemetry's exporter must translate Pool's meter to exactly these.
+        Assert.Equal(
+            ["pool_failed_jobs", "pool_jobs_failed_total", "pool_jobs_poisoned_total", "pool_jobs_processed_total", "pool_jobs_recovered_total",
+             "pool_jobs_requeued_total", "pool_master_jobs_dirty_exit_total", "pool_master_jobs_poisoned_total", "pool_master_jobs_recovered_total",
+             "pool_master_rss_bytes", "pool_master_slots_crash_looping", "pool_master_worker_restarts_total", "pool_master_worker_rss_bytes",
+             "pool_master_workers", "pool_queue_length", "pool_redis_up"],
+            text.Split('\n').Where(l => l.StartsWith("# TYPE ", StringComparison.Ordinal)).Select(l => l.Split(' ')[2]).Order(StringComparer.Ordinal));
         Assert.Contains("# TYPE pool_jobs_processed_total counter", text);
-        Assert.Contains("\npool_jobs_processed_total 7\n", text);
-        Assert.Contains("\npool_queue_length{queue=\"foo\"} 1\n", text);
-        Assert.Contains("\npool_master_workers{group=\"foo\",state=\"running\"} 2\n", text);
-        Assert.Contains("\npool_master_worker_restarts_total 0\n", text);
-        Assert.Contains("\npool_jobs_recovered_total 0\n", text);
-        Assert.Contains("pool_master_worker_rss_bytes{group=\"foo\",slot=\"1\"}", text);
-        Assert.Contains("\npool_redis_up 1\n", text);
+        var samples = PrometheusText.Samples(text);
+        Assert.Equal(7, samples["pool_jobs_processed_total"]);
+        Assert.Equal(1, samples["pool_queue_length{queue=\"foo\"}"]);
+        Assert.Equal(2, samples["pool_master_workers{group=\"foo\",state=\"running\"}"]);
+        Assert.Equal(0, samples["pool_master_worker_restarts_total"]);
+        Assert.Equal(0, samples["pool_jobs_recovered_total"]);
+        Assert.True(samples["pool_master_worker_rss_bytes{group=\"foo\",slot=\"1\"}"] > 0);
+        Assert.Equal(1, samples["pool_redis_up"]);
 
         Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("nope")).StatusCode);
         Assert.Equal(0, run.StopAndTime(Signum.SIGTERM, TimeSpan.FromSeconds(10)).Code);

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using Mono.Unix.Native;
 using Pool.Testing;
-using Xunit.Abstractions;
 
 namespace Pool.Master.Tests.Supervision;
 

@@ -1,6 +1,5 @@
 using Mono.Unix.Native;
 using Pool.Testing;
-using Xunit.Abstractions;
 
 namespace Pool.Master.Tests.Supervision;
 

@@ -2,14 +2,14 @@ using Pool.Protocol.Payloads;
 using Pool.Worker.Iteration;
 using Pool.Worker.Jobs;
 using Pool.Worker.Running;
-using Pool.Worker.Tests.Support;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Pool.Worker.Tests.Iteration;
 
 /// <summary>An iteration run in process, on a manual clock: each item "takes" 300 ms of it.</summary>
 public sealed class IterationRunTests
 {
-    private static readonly AsyncLocal<ManualTimeProvider?> Clock = new();
+    private static readonly AsyncLocal<FakeTimeProvider?> Clock = new();
 
     public sealed class Ticks : IterationJob<long, long>
     {
@@ -40,7 +40,7 @@ public sealed class IterationRunTests
 
     private static (JobExecution, List<string>) Create()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider();
         Clock.Value = clock;
         var execution = new JobExecution(new JobRegistry().Add<Ticks>(), new JobInvoker(null), new WorkerControl(clock), TimeSpan.FromSeconds(25));
         return (execution, []);

@@ -1,7 +1,7 @@
 using Pool.Worker.Jobs;
 using Pool.Worker.Limits;
 using Pool.Worker.Running;
-using Pool.Worker.Tests.Support;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Pool.Worker.Tests.Limits;
 
@@ -30,9 +30,9 @@ public sealed class TimeLimitTests
         }
     }
 
-    private static (JobExecution, WorkerControl, ManualTimeProvider) Create(TimeLimit? groupLimit)
+    private static (JobExecution, WorkerControl, FakeTimeProvider) Create(TimeLimit? groupLimit)
     {
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider();
         var control = new WorkerControl(clock);
         var registry = new JobRegistry().Add<Polite>().Add<Deaf>();
         return (new JobExecution(registry, new JobInvoker(null), control, TimeSpan.FromSeconds(25), null, groupLimit), control, clock);

@@ -5,7 +5,6 @@ using Pool.Protocol.Recovery;
 using Pool.Testing;
 using Pool.Worker.Tests.Support;
 using StackExchange.Redis;
-using Xunit.Abstractions;
 
 namespace Pool.Worker.Tests.Running;
 

@@ -1,7 +1,7 @@
 using Pool.Protocol.Working;
 using Pool.Worker.Jobs;
 using Pool.Worker.Running;
-using Pool.Worker.Tests.Support;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Pool.Worker.Tests.Running;
 
@@ -34,9 +34,9 @@ public sealed class JobExecutionTests
         public Task PerformAsync(CancellationToken token) => Task.Delay(Timeout.Infinite, new CancellationTokenSource(10).Token);
     }
 
-    private static (JobExecution, WorkerControl, ManualTimeProvider) Create(TimeSpan termTimeout)
+    private static (JobExecution, WorkerControl, FakeTimeProvider) Create(TimeSpan termTimeout)
     {
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider();
         var control = new WorkerControl(clock);
         var registry = new JobRegistry().Add<Blocker>().Add<Honours>().Add<OwnTimeout>();
         return (new JobExecution(registry, new JobInvoker(null), control, termTimeout), control, clock);

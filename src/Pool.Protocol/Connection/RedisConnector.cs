@@ -1,0 +1,29 @@
+using Pool.Protocol.Connection.Sentinel;
+using StackExchange.Redis;
+
+namespace Pool.Protocol.Connection;
+
+/// <summary>
+/// The one way Pool opens a Redis connection (workers, master, producer, admin commands), from
+/// options that <see cref="RedisUrl.Parse"/> made and the caller tuned. Options that name a
+/// Sentinel service get a connection that follows the primary the sentinels name within a
+/// second of a failover (see <see cref="SentinelWatch"/>); any other goes to StackExchange.Redis
+/// as it is.
+/// </summary>
+public static class RedisConnector
+{
+    /// <param name="notice">Told, on a pool thread, when a Sentinel connection moves to a new primary (for the caller's log).</param>
+    public static Task<ConnectionMultiplexer> ConnectAsync(ConfigurationOptions options, Action<string>? notice = null) =>
+        string.IsNullOrEmpty(options.ServiceName)
+            ? ConnectionMultiplexer.ConnectAsync(options)
+            : SentinelWatch.ConnectAsync(options, notice);
+
+    /// <summary>True when <paramref name="redis"/> reaches Redis through Sentinel.</summary>
+    public static bool IsSentinel(IConnectionMultiplexer redis) =>
+        SentinelWatch.Follows(redis)
+        || !string.IsNullOrEmpty(ConfigurationOptions.Parse(redis.Configuration, ignoreUnknown: true).ServiceName);
+
+    /// <summary>Options for one more connection to where <paramref name="redis"/> leads (the current primary, under Sentinel).</summary>
+    internal static ConfigurationOptions OptionsLike(IConnectionMultiplexer redis) =>
+        SentinelWatch.OptionsFor(redis) ?? ConfigurationOptions.Parse(redis.Configuration);
+}

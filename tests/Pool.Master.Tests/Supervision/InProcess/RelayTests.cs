@@ -1,0 +1,61 @@
+using Mono.Unix.Native;
+using static Pool.Master.Tests.Supervision.InProcess.InProcessPool;
+
+namespace Pool.Master.Tests.Supervision.InProcess;
+
+/// <summary>USR1, USR2 and CONT passed on to the children, held for a child that cannot take them yet.</summary>
+public sealed class RelayTests
+{
+    private static readonly TimeSpan Poll = Pool.Master.Supervision.SignalRelay.HeldSignalPoll;
+
+    [Fact(Timeout = 10_000)]
+    public async Task Signals_for_a_young_child_that_does_not_catch_usr1_yet_wait_and_then_go_in_order()
+    {
+        await using var pool = new InProcessPool(Groups(Group("a", 2))).Start();
+        var (young, ready) = (pool.Live[0], pool.Live[1]);
+        pool.Os.SetCatches(young.Pid, Signum.SIGUSR1, false);
+
+        pool.Usr1();
+        pool.Usr2();
+        pool.Signal(System.Runtime.InteropServices.PosixSignal.SIGCONT);
+        pool.Advance(Poll);
+
+        Assert.Equal([Signum.SIGUSR1, Signum.SIGUSR2, Signum.SIGCONT], pool.Os.SignalsTo(ready.Pid));
+        // CONT could go at once, but never ahead of what is held.
+        Assert.Empty(pool.Os.SignalsTo(young.Pid));
+        Assert.Equal(1, pool.Log.Count("passed USR1 on to 1 worker(s); held for 1 just-started worker(s) until they handle it"));
+
+        pool.Os.SetCatches(young.Pid, Signum.SIGUSR1, true);
+        pool.Advance(Poll);
+        Assert.Equal([Signum.SIGUSR1, Signum.SIGUSR2, Signum.SIGCONT], pool.Os.SignalsTo(young.Pid));
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task A_child_that_never_catches_the_signal_gets_it_once_it_is_no_longer_young()
+    {
+        await using var pool = new InProcessPool(Groups(Group("a", 1))).Start();
+        var child = pool.Live.Single();
+        pool.Os.SetCatches(child.Pid, Signum.SIGUSR2, false);
+
+        pool.Usr2();
+        pool.Advance(Pool.Master.Processes.HeldSignals.YoungFor - Poll, Poll * 50);
+        Assert.Empty(pool.Os.SignalsTo(child.Pid));
+
+        pool.Advance(Poll);
+        Assert.Equal([Signum.SIGUSR2], pool.Os.SignalsTo(child.Pid));
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task A_child_past_its_start_gets_usr1_at_once_even_if_it_does_not_catch_it()
+    {
+        await using var pool = new InProcessPool(Groups(Group("a", 1))).Start();
+        var child = pool.Live.Single();
+        pool.Advance(Pool.Master.Processes.HeldSignals.YoungFor);
+        pool.Os.SetCatches(child.Pid, Signum.SIGUSR1, false);
+
+        pool.Usr1();
+
+        Assert.Equal([Signum.SIGUSR1], pool.Os.SignalsTo(child.Pid));
+        Assert.Equal(1, pool.Log.Count("passed USR1 on to 1 worker(s)"));
+    }
+}

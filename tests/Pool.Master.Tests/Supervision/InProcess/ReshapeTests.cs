@@ -1,0 +1,172 @@
+using System.Runtime.InteropServices;
+using Mono.Unix.Native;
+using Pool.Master.Config;
+using static Pool.Master.Tests.Supervision.InProcess.InProcessPool;
+
+namespace Pool.Master.Tests.Supervision.InProcess;
+
+/// <summary>Changing the pool while it runs: HUP (generations), TTIN and TTOU (one more or fewer), WINCH (pause).</summary>
+public sealed class ReshapeTests
+{
+    private static bool Retired(InProcessPool pool, FakeProcess child) => pool.Os.SignalsTo(child.Pid).Contains(Signum.SIGTERM);
+
+    [Fact(Timeout = 10_000)]
+    public async Task Hup_starts_the_new_generation_before_it_retires_the_old_one_and_the_old_slots_are_not_refilled()
+    {
+        await using var pool = new InProcessPool(Groups(Group("a", 2)));
+        pool.Reload = () => Groups(Group("a", 1), Group("c", 2));
+        pool.Start();
+        var old = pool.Live;
+
+        pool.Signal(PosixSignal.SIGHUP);
+        pool.Until(() => old.All(c => Retired(pool, c)), "the old generation retired");
+
+        var ops = pool.Os.Ops.Where(o => o.Kind is "start" or "signal").Skip(2).ToList();
+        Assert.Equal(["start", "start", "start", "signal", "signal"], ops.Select(o => o.Kind));
+        var fresh = pool.Live.Except(old).ToList();
+        Assert.Equal(["a/0", "c/0", "c/1"], fresh.Select(p => $"{p.Environment["QUEUES"]}/{p.Environment["POOL_WORKER_SLOT"]}").Order());
+
+        foreach (var child in old) pool.Exit(child, 0);
+        pool.Advance(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(1));
+        Assert.Equal(5, pool.Os.Started.Count);
+        Assert.Equal(2, pool.Log.Count("stopped after 0 ms: exited by itself with code 0"));
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task A_rejected_config_keeps_the_running_generation()
+    {
+        await using var pool = new InProcessPool(Groups(Group("a", 2)));
+        pool.Reload = () => throw new ConfigException("pool.yml", 3, "count", "not a number");
+        pool.Start();
+
+        pool.Signal(PosixSignal.SIGHUP);
+        pool.Until(() => pool.Log.Count("HUP: config rejected, keeping the running one: pool.yml:3: key 'count': not a number") == 1, "the rejection");
+
+        Assert.Equal(2, pool.Os.Started.Count);
+        Assert.DoesNotContain(pool.Os.Ops, o => o.Kind == "signal");
+        pool.Exit(pool.Live[0], 1);
+        Assert.Equal("a", pool.Os.Started[^1].Environment["QUEUES"]);
+        Assert.Equal(2, pool.Live.Count);
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task A_hup_during_a_load_reads_the_file_once_more_and_only_the_newest_is_started()
+    {
+        using var firstLoad = new SemaphoreSlim(0);
+        await using var pool = new InProcessPool(Groups(Group("a", 1)));
+        pool.Reload = () =>
+        {
+            if (pool.Reloads > 1) return Groups(Group("newest", 1));
+            firstLoad.Wait(Deadline);
+            return Groups(Group("stale", 1));
+        };
+        pool.Start();
+
+        pool.Signal(PosixSignal.SIGHUP);
+        pool.Until(() => pool.Reloads == 1, "the first load running");
+        pool.Signal(PosixSignal.SIGHUP);
+        pool.Signal(PosixSignal.SIGHUP);
+        firstLoad.Release();
+        pool.Until(() => pool.Log.Count("HUP: starting") == 1, "a generation started");
+
+        Assert.Equal(2, pool.Reloads);
+        Assert.Equal(["a", "newest"], pool.Os.Started.Select(p => p.Environment["QUEUES"]));
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task Ttou_retires_idle_workers_before_busy_ones_and_the_newest_first()
+    {
+        await using var pool = new InProcessPool(Groups(Group("a", 3))).Start();
+        // Start times: slot 1 at 0 s, slot 0 at 2 s, slot 2 at 4 s.
+        pool.Advance(TimeSpan.FromSeconds(2));
+        pool.Exit(Slot(pool, 0), 0);
+        pool.Advance(TimeSpan.FromSeconds(2));
+        pool.Exit(Slot(pool, 2), 0);
+        var (s0, s1, s2) = (Slot(pool, 0), Slot(pool, 1), Slot(pool, 2));
+        pool.Store.Busy = new HashSet<string> { WorkerId(s2) };
+
+        var retired = new List<FakeProcess>();
+        foreach (var expected in new[] { s0, s1, s2 })
+        {
+            pool.Signal(PosixSignal.SIGTTOU);
+            pool.Until(() => pool.Live.Count(c => Retired(pool, c)) == retired.Count + 1, "one more worker retired");
+            retired.Add(pool.Live.Single(c => Retired(pool, c) && !retired.Contains(c)));
+            Assert.Same(expected, retired[^1]);
+        }
+        Assert.Equal(1, pool.Log.Count("TTOU: now a=0 until the next HUP"));
+
+        foreach (var child in retired) pool.Exit(child, 0);
+        pool.Advance(TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(1));
+        Assert.Empty(pool.Live);
+        Assert.Equal(5, pool.Os.Started.Count);
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task Ttou_with_no_answer_from_redis_retires_the_newest()
+    {
+        await using var pool = new InProcessPool(Groups(Group("a", 2))).Start();
+        pool.Advance(TimeSpan.FromSeconds(1));
+        pool.Exit(Slot(pool, 0), 0);
+        var newest = Slot(pool, 0);
+        pool.Store.BusyFailure = new TimeoutException("redis timed out");
+
+        pool.Signal(PosixSignal.SIGTTOU);
+        pool.Until(() => Retired(pool, newest), "the newest worker retired");
+
+        Assert.False(Retired(pool, Slot(pool, 1)));
+        Assert.Equal(1, pool.Log.Count("could not ask which workers are busy: redis timed out; stopping the newest instead"));
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task Ttin_adds_one_worker_to_every_group_in_its_next_slot_until_the_next_hup()
+    {
+        await using var pool = new InProcessPool(Groups(Group("a", 1), Group("b", 2))).Start();
+
+        pool.Signal(PosixSignal.SIGTTIN);
+
+        Assert.Equal(5, pool.Live.Count);
+        Assert.Equal(["a/1", "b/2"], pool.Os.Started.Skip(3).Select(p => $"{p.Environment["QUEUES"]}/{p.Environment["POOL_WORKER_SLOT"]}").Order());
+        Assert.Equal(1, pool.Log.Count("TTIN: now a=2, b=3 until the next HUP"));
+
+        pool.Signal(PosixSignal.SIGHUP);
+        pool.Until(() => pool.Log.Count("HUP: starting 3 worker(s)") == 1, "the HUP back to the file's sizes");
+        Assert.Equal(3, pool.Live.Count(c => !Retired(pool, c)));
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task Winch_retires_every_worker_and_keeps_the_slots_empty_until_hup()
+    {
+        await using var pool = new InProcessPool(Groups(Group("a", 2))).Start();
+        var old = pool.Live;
+
+        pool.Signal(PosixSignal.SIGWINCH);
+        Assert.All(old, c => Assert.True(Retired(pool, c)));
+        foreach (var child in old) pool.Exit(child, 0);
+        pool.Signal(PosixSignal.SIGTTIN);
+        pool.Advance(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(1));
+        Assert.Empty(pool.Live);
+        Assert.False(pool.HasExited);
+
+        pool.Signal(PosixSignal.SIGHUP);
+        pool.Until(() => pool.Live.Count == 2, "HUP brought the workers back");
+        Assert.Equal(4, pool.Os.Started.Count);
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task After_winch_a_rejected_config_still_brings_the_running_one_back()
+    {
+        await using var pool = new InProcessPool(Groups(Group("a", 2))).Start();
+        pool.Signal(PosixSignal.SIGWINCH);
+        foreach (var child in pool.Live) pool.Exit(child, 0);
+        pool.Reload = () => throw new ConfigException("pool.yml", 1, null, "broken");
+
+        pool.Signal(PosixSignal.SIGHUP);
+        pool.Until(() => pool.Live.Count == 2, "the running config back");
+
+        Assert.All(pool.Live, c => Assert.Equal("a", c.Environment["QUEUES"]));
+        Assert.Equal(1, pool.Log.Count("config rejected"));
+    }
+
+    private static FakeProcess Slot(InProcessPool pool, int slot) =>
+        pool.Live.Single(p => p.Environment["POOL_WORKER_SLOT"] == slot.ToString(System.Globalization.CultureInfo.InvariantCulture) && !Retired(pool, p));
+}
