@@ -21,6 +21,7 @@ public static class Catalog
             new IterationScenario(),
             new ConfirmationScenario(),
             new CapacityScenario(),
+            new SchedulerScenario(),
         };
         var peers = compare.Contains("sidekiq", StringComparer.OrdinalIgnoreCase);
         all.Add(new SlotsScenario(peers));

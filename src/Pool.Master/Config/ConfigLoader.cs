@@ -29,6 +29,7 @@ public static class ConfigLoader
         var sections = new Dictionary<string, (GroupList Groups, int Line)>(StringComparer.Ordinal);
         var warnings = new List<string>();
         MemoryBudgetSetting? budget = null;
+        IReadOnlyList<ScheduleEntry> schedule = [];
 
         foreach (var (keyNode, valueNode) in root.Children)
         {
@@ -36,6 +37,11 @@ public static class ConfigLoader
             if (key == MemoryBudgetSetting.Key)
             {
                 budget = ReadBudget(valueNode, values.Place(keyNode, key), values);
+                continue;
+            }
+            if (ScheduleReader.IsSchedule(key, valueNode))
+            {
+                schedule = ScheduleReader.Read((YamlMappingNode)valueNode, values, warnings);
                 continue;
             }
             if (valueNode is YamlMappingNode mapping && !GroupReader.IsGroup(mapping))
@@ -66,7 +72,7 @@ public static class ConfigLoader
         var groups = environment is not null && sections.TryGetValue(environment, out var chosen)
             ? defaults.MergedWith(chosen.Groups)
             : defaults.Groups;
-        return new PoolConfig(sourcePath, environment, groups) { Warnings = warnings, MemoryBudget = budget };
+        return new PoolConfig(sourcePath, environment, groups) { Warnings = warnings, MemoryBudget = budget, Schedule = schedule };
     }
 
     private static MemoryBudgetSetting ReadBudget(YamlNode value, ConfigPlace place, ConfigValues values)

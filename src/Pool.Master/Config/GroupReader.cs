@@ -39,6 +39,7 @@ internal static class GroupReader
         string? command = null;
         TimeSpan? jobTimeout = null;
         var concurrency = 1;
+        GroupRetries? retries = null;
         foreach (var (optionNode, optionValue) in mapping.Children)
         {
             var option = values.Key(optionNode);
@@ -72,6 +73,9 @@ internal static class GroupReader
                 case GroupConcurrency.Key:
                     concurrency = GroupConcurrency.Read(values.Value(optionValue, at.Key!), at);
                     break;
+                case GroupRetries.RetriesKey or GroupRetries.DelaysKey:
+                    retries = GroupRetries.With(retries, option, optionValue, values, at);
+                    break;
                 case GroupOptions.Command:
                     command = ReadCommand(values.Literal(optionValue, at.Key!), at);
                     break;
@@ -82,7 +86,7 @@ internal static class GroupReader
 
         if (count is null)
             throw place.Error("this group has no count; add count: N (the number of workers), count: MIN..MAX or count: auto");
-        return count.Value.Apply(new WorkerGroup(key, queues, 0, termTimeout, memory, maxJobs, command, place.Line ?? 0, jobTimeout) { Concurrency = concurrency },
+        return count.Value.Apply(new WorkerGroup(key, queues, 0, termTimeout, memory, maxJobs, command, place.Line ?? 0, jobTimeout) { Concurrency = concurrency, Retries = retries },
             targetLatency, jobsPerWorker, quiet, place);
     }
 

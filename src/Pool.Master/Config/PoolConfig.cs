@@ -28,6 +28,8 @@ public sealed record WorkerGroup(
 
     /// <summary>Set for `count: auto`: <see cref="Count"/> is what the memory budget holds, once Capacity.CapacityPlan resolved it (0 before).</summary>
     public bool AutoCount { get; init; }
+    /// <summary>The group's `retries` and `retry_delays` (Config/GroupRetries.cs); null: the workers' default.</summary>
+    public GroupRetries? Retries { get; init; }
 
     /// <summary>The QUEUES value a worker of this group gets.</summary>
     public string QueueList => string.Join(',', Queues);
@@ -49,6 +51,9 @@ public sealed record PoolConfig(string SourcePath, string? Environment, IReadOnl
     {
         foreach (var warning in Warnings) log.Warning("config: {Warning}", warning);
     }
+
+    /// <summary>The top-level `schedule:` section's recurring entries (Config/ScheduleReader.cs).</summary>
+    public IReadOnlyList<ScheduleEntry> Schedule { get; init; } = [];
 }
 
 /// <summary>A config problem, always with the file, and the line and key where known, and what to do.</summary>

@@ -38,6 +38,10 @@ internal static class StatusDocument
                 ? new { j.Queue, j.Class, j.Args, j.RunAt, RunSeconds = j.RunFor is { } r ? Seconds(r) : (double?)null }
                 : null,
         }),
+        // Null when this master runs without the scheduler (POOL_SCHEDULER=off).
+        Scheduler = Scheduling.SchedulerHost.Current?.State is { } sched
+            ? new { sched.Leader, sched.Holder, sched.DueJobs, LagSeconds = Seconds(sched.Lag), sched.Moved }
+            : null,
     };
 
     private static double Seconds(TimeSpan t) => Math.Round(t.TotalSeconds, 3);

@@ -27,6 +27,7 @@ internal static class ChildEnvironment
         if (group.JobTimeout is { } jobTimeout) env[PoolVariables.JobTimeout] = Seconds(jobTimeout);
         if (group.Concurrency > 1) env[PoolVariables.Concurrency] = group.Concurrency.ToString(CultureInfo.InvariantCulture);
         if (group.MaxJobs is { } maxJobs) env[PoolVariables.MaxJobs] = maxJobs.ToString(CultureInfo.InvariantCulture);
+        group.Retries?.AddTo(env);
         return env;
     }
 

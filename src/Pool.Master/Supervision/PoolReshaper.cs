@@ -58,6 +58,8 @@ internal sealed class PoolReshaper(SlotTable table, StopPlan stops, WorkerSpawne
             return;
         }
         config.LogWarnings(log);
+        // The recurring schedule reloads with the rest of the config (Scheduling/).
+        Scheduling.SchedulerHost.Current?.UseSchedule(config.Schedule);
         StartGeneration(config, config.SourcePath, now);
     }
 

@@ -12,5 +12,8 @@ public static class AdminCommands
         root.Subcommands.Add(PauseCommands.BuildPause());
         root.Subcommands.Add(PauseCommands.BuildResume());
         root.Subcommands.Add(FailedCommands.Build());
+        root.Subcommands.Add(DelayedCommands.Build());
+        root.Subcommands.Add(RetryCommands.Build());
+        root.Subcommands.Add(ScheduleCommands.Build());
     }
 }
