@@ -14,7 +14,7 @@ public static class GroupOptions
     public const string ScaleDownAfter = "scale_down_after";
 
     public static readonly IReadOnlySet<string> All =
-        new HashSet<string>(StringComparer.Ordinal) { Count, TermTimeout, MemoryLimitMb, MaxJobs, Command, JobTimeout, TargetLatency, TargetJobsPerWorker, ScaleDownAfter };
+        new HashSet<string>(StringComparer.Ordinal) { Count, TermTimeout, MemoryLimitMb, MaxJobs, Command, JobTimeout, GroupConcurrency.Key, TargetLatency, TargetJobsPerWorker, ScaleDownAfter };
 
     /// <summary>Workers per group, and in the whole resolved pool, above this are almost certainly a typo (and would exhaust the host).</summary>
     public const int MaxCount = 10_000;

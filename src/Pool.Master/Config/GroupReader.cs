@@ -38,6 +38,7 @@ internal static class GroupReader
         int? memory = null, maxJobs = null;
         string? command = null;
         TimeSpan? jobTimeout = null;
+        var concurrency = 1;
         foreach (var (optionNode, optionValue) in mapping.Children)
         {
             var option = values.Key(optionNode);
@@ -68,6 +69,9 @@ internal static class GroupReader
                 case GroupOptions.JobTimeout:
                     jobTimeout = ReadSeconds(values.Value(optionValue, at.Key!), at, SecondsRange.JobTimeout, "job_timeout: 300");
                     break;
+                case GroupConcurrency.Key:
+                    concurrency = GroupConcurrency.Read(values.Value(optionValue, at.Key!), at);
+                    break;
                 case GroupOptions.Command:
                     command = ReadCommand(values.Literal(optionValue, at.Key!), at);
                     break;
@@ -78,7 +82,7 @@ internal static class GroupReader
 
         if (count is null)
             throw place.Error("this group has no count; add count: N (the number of workers), count: MIN..MAX or count: auto");
-        return count.Value.Apply(new WorkerGroup(key, queues, 0, termTimeout, memory, maxJobs, command, place.Line ?? 0, jobTimeout),
+        return count.Value.Apply(new WorkerGroup(key, queues, 0, termTimeout, memory, maxJobs, command, place.Line ?? 0, jobTimeout) { Concurrency = concurrency },
             targetLatency, jobsPerWorker, quiet, place);
     }
 

@@ -21,6 +21,8 @@ public sealed record WorkerGroup(
     int Line = 0,
     TimeSpan? JobTimeout = null)
 {
+    /// <summary>Jobs each worker process runs at once (<see cref="GroupConcurrency"/>).</summary>
+    public int Concurrency { get; init; } = 1;
     /// <summary>Set for `count: MIN..MAX`: the group is autoscaled, and <see cref="Count"/> is its MIN.</summary>
     public ScalingRule? Scaling { get; init; }
 

@@ -22,6 +22,8 @@ internal static class PoolVariables
     public const string LogFormat = "POOL_LOG_FORMAT";
     public const string JobTimeout = "POOL_JOB_TIMEOUT";
     public const string MaxJobs = "POOL_MAX_JOBS";
+    /// <summary>A group's concurrency: jobs one worker process runs at once; set only above 1.</summary>
+    public const string Concurrency = "POOL_CONCURRENCY";
 
     // Read by both programs from their own environment.
     public const string Lease = "POOL_LEASE";
