@@ -29,8 +29,8 @@ internal static class CapacityMetrics
             "{refusal}", "Times a group started waiting because the budget admitted no more workers.");
     }
 
-    // An unknown or unlimited size is left out rather than exported as a huge number.
-    private static IEnumerable<Measurement<long>> Single(long? bytes) => bytes is { } b and < long.MaxValue ? [new Measurement<long>(b)] : [];
+    // An unknown or unlimited size (before the first sample; no /proc) reads 0 rather than a huge number.
+    private static long Single(long? bytes) => bytes is { } b and < long.MaxValue ? b : 0;
 
     private static KeyValuePair<string, object?> Group(string group) => new("group", group);
 }

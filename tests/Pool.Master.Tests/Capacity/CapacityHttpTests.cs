@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Pool.Master.Tests.Ops;
 using Pool.Master.Tests.Supervision;
 using Pool.Testing;
 
@@ -27,9 +28,10 @@ public sealed class CapacityHttpTests(RedisFixture redis) : IClassFixture<RedisF
         Assert.Equal("1..2", group.GetProperty("range").GetString());
         Assert.Equal(1, group.GetProperty("target").GetInt32());
 
-        var metrics = await http.GetStringAsync("metrics");
-        Assert.Contains("pool_master_memory_budget_bytes 2147483648", metrics);
-        Assert.Contains("pool_master_group_target_workers{group=\"grow\"} 1", metrics);
-        Assert.Matches(@"pool_master_memory_used_bytes \d", metrics);
+        var samples = PrometheusText.Samples(await http.GetStringAsync("metrics"));
+        Assert.Equal(2048.0 * 1024 * 1024, samples["pool_master_memory_budget_bytes"]);
+        Assert.Equal(1, samples["pool_master_group_target_workers{group=\"grow\"}"]);
+        Assert.True(samples["pool_master_memory_used_bytes"] > 0);
+        Assert.True(samples["pool_master_memory_limit_bytes"] > 0);
     }
 }
