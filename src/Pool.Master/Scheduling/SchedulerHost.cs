@@ -24,7 +24,8 @@ internal sealed class SchedulerHost : IAsyncDisposable
     /// <summary>The running scheduler, for /status and /metrics; null when it is off.</summary>
     public static SchedulerHost? Current { get; private set; }
 
-    private static readonly TimeSpan StopBound = TimeSpan.FromSeconds(3);
+    /// <summary>How long a stop waits for a Redis call in flight, and then for the release; a lease not released lapses anyway.</summary>
+    private static readonly TimeSpan StopBound = TimeSpan.FromSeconds(1);
 
     private SchedulerHost(string redisUrl, string ns, SchedulerOptions options, IReadOnlyList<ScheduleEntry> schedule, ILogger log)
     {
@@ -98,8 +99,13 @@ internal sealed class SchedulerHost : IAsyncDisposable
         await _stop.CancelAsync().ConfigureAwait(false);
         try
         {
-            await _run.WaitAsync(StopBound).ConfigureAwait(false);
-            if (_scheduler is { } scheduler) await scheduler.ReleaseAsync().WaitAsync(StopBound).ConfigureAwait(false);
+            // Still connecting (Redis unreachable): nothing to release, and the master's exit
+            // must not wait for a connect timeout.
+            if (_scheduler is { } scheduler)
+            {
+                await _run.WaitAsync(StopBound).ConfigureAwait(false);
+                await scheduler.ReleaseAsync().WaitAsync(StopBound).ConfigureAwait(false);
+            }
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

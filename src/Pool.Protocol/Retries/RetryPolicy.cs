@@ -8,7 +8,8 @@ namespace Pool.Protocol.Retries;
 /// Redis failover or a rate limit, short enough that a real bug reaches the failed list within
 /// about five minutes, and few enough that a job with side effects does not repeat them all day
 /// (Sidekiq's 25 retries span 20 days). Failures that cannot heal (an unknown class, arguments
-/// that do not bind, a payload that is not JSON) are never retried.
+/// that do not bind, a payload that is not JSON, an iteration job past its resumption limit)
+/// are never retried.
 /// </summary>
 /// <param name="Retries">Retries after the first run; 0 turns them off, negative retries forever.</param>
 /// <param name="Delays">Seconds before retry 1, 2, ... with the last reused; empty: <see cref="Backoff"/>.</param>
@@ -19,7 +20,7 @@ internal sealed record RetryPolicy(int Retries, IReadOnlyList<int> Delays, IRead
     public const int DefaultRetries = 3;
 
     /// <summary>Pool's failures of bad input: retrying cannot fix them.</summary>
-    public static readonly IReadOnlyList<string> Unhealable = ["Pool::InvalidPayload", "Pool::UnknownJob", "Pool::ArgumentError"];
+    public static readonly IReadOnlyList<string> Unhealable = ["Pool::InvalidPayload", "Pool::UnknownJob", "Pool::ArgumentError", "Pool::IterationLimit"];
 
     public static readonly RetryPolicy Default = new(DefaultRetries, [], [], []);
 
