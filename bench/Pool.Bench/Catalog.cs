@@ -16,11 +16,16 @@ public static class Catalog
             new ManyChildrenScenario(10),
             new ManyChildrenScenario(200),
             new ThroughputScenario(),
+            new ThroughputScenario(concurrency: 5),
             new LatencyScenario(),
             new IterationScenario(),
             new ConfirmationScenario(),
+            new CapacityScenario(),
+            new SchedulerScenario(),
         };
-        if (compare.Contains("sidekiq", StringComparer.OrdinalIgnoreCase)) all.Add(new SidekiqScenario());
+        var peers = compare.Contains("sidekiq", StringComparer.OrdinalIgnoreCase);
+        all.Add(new SlotsScenario(peers));
+        if (peers) all.Add(new SidekiqScenario());
         // The dashboard seeds a million failed entries (about 15 s), so it only runs when named: --only dashboard.
         all.Add(new DashboardScenario());
         // Chaos runs for --duration (2 min by default) per run, so it only runs when named: --only chaos.
@@ -42,6 +47,8 @@ public static class Catalog
     private static readonly (string Pool, string Peer, string Name, string What)[] RatioPairs =
     [
         ("noop_jobs_per_s", "sidekiq_noop_jobs_per_s", "ratio_throughput_pool_over_sidekiq", "Pool no-op throughput / Sidekiq's (higher is better; target >= 2)"),
+        ("noop_jobs_per_s_c5", "sidekiq_noop_jobs_per_s", "ratio_throughput_c5_pool_over_sidekiq", "Pool no-op throughput with concurrency: 5 / Sidekiq's, warm (target >= 2)"),
+        ("noop_jobs_per_s_cold_c5", "sidekiq_noop_jobs_per_s_cold", "ratio_throughput_c5_cold_pool_over_sidekiq", "the same on freshly started workers of both (target >= 2)"),
         ("latency_p99_ms", "sidekiq_latency_p99_ms", "ratio_latency_p99_pool_over_sidekiq", "Pool p99 latency / Sidekiq's (lower is better)"),
     ];
 }

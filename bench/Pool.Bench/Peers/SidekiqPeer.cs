@@ -20,6 +20,11 @@ public sealed class SidekiqPeer : IDisposable
           sidekiq_options retry: false
           def perform(*); end
         end
+        class SleepJob
+          include Sidekiq::Worker
+          sidekiq_options retry: false
+          def perform(seconds) = sleep(seconds)
+        end
         class StampJob
           include Sidekiq::Worker
           sidekiq_options retry: false
@@ -31,6 +36,9 @@ public sealed class SidekiqPeer : IDisposable
         """;
 
     private readonly List<TestProcess> _processes = [];
+
+    /// <summary>The Sidekiq processes (each shell execs, so these are Sidekiq's own pids).</summary>
+    public IEnumerable<int> Pids => _processes.Select(p => p.Pid);
 
     public static void EnsureInstalled()
     {

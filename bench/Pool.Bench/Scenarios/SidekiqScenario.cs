@@ -50,7 +50,7 @@ public sealed class SidekiqScenario : IScenario
     }
 
     /// <summary>Pushes jobs the way Sidekiq's client does: SADD queues, LPUSH queue:NAME.</summary>
-    private static async Task Push(IDatabase db, string queue, string jobClass, string argsJson, int count)
+    internal static async Task Push(IDatabase db, string queue, string jobClass, string argsJson, int count)
     {
         var now = (DateTime.UtcNow - DateTime.UnixEpoch).TotalSeconds.ToString("0.000000", CultureInfo.InvariantCulture);
         var payloads = Enumerable.Range(0, count).Select(_ => (RedisValue)

@@ -14,16 +14,30 @@ namespace Pool.Bench.Scenarios;
 /// with POOL_LOG_LEVEL=warning. Each run drains the jobs twice with the same workers: first on
 /// freshly started workers ("cold": .NET's tiered JIT is still compiling the hot path), then
 /// again ("warm"), which is what a long-running pool does all day. Both are reported.
+/// With <paramref name="concurrency"/> above 1 the group has `concurrency: N` (N jobs at once per
+/// worker process, the shape Sidekiq is measured in), its figures carry "_cN", and only the
+/// default log level is measured.
 /// </summary>
-public sealed class ThroughputScenario : IScenario
+public sealed class ThroughputScenario(int concurrency = 1) : IScenario
 {
     private const string Queue = "bench";
     private const string NoopPayload = """{"class":"Noop","args":[]}""";
 
-    public string Id => "throughput";
+    public string Id => concurrency == 1 ? "throughput" : $"throughput-c{concurrency}";
+
+    private string Suffix => concurrency == 1 ? "" : $"_c{concurrency}";
 
     public async Task<IReadOnlyList<Figure>> RunAsync(BenchContext context, CancellationToken ct)
     {
+        if (concurrency > 1)
+        {
+            var lanes = await DrainAsync(context, quiet: false, ct).ConfigureAwait(false);
+            return
+            [
+                new Figure("noop_jobs_per_s" + Suffix, context.Jobs / lanes.Warm.TotalSeconds, "jobs/s", $"2 pool-workers with concurrency: {concurrency}, {context.Jobs} no-op jobs, first enqueue to all acked, warm workers; default log level"),
+                new Figure("noop_jobs_per_s_cold" + Suffix, context.Jobs / lanes.Cold.TotalSeconds, "jobs/s", "the same on freshly started workers (JIT still warming up)"),
+            ];
+        }
         var loud = await DrainAsync(context, quiet: false, ct).ConfigureAwait(false);
         var quiet = await DrainAsync(context, quiet: true, ct).ConfigureAwait(false);
         return
@@ -35,12 +49,13 @@ public sealed class ThroughputScenario : IScenario
         ];
     }
 
-    private static async Task<(TimeSpan Cold, TimeSpan Warm, TimeSpan Enqueue)> DrainAsync(BenchContext context, bool quiet, CancellationToken ct)
+    private async Task<(TimeSpan Cold, TimeSpan Warm, TimeSpan Enqueue)> DrainAsync(BenchContext context, bool quiet, CancellationToken ct)
     {
         var ns = RedisServer.NewNamespace("bench");
         var probe = new PoolProbe(context.Db, ns);
         var env = new Dictionary<string, string?> { ["POOL_LOG_LEVEL"] = quiet ? "warning" : null };
-        using var master = context.StartMasterLoggingToFile($"{Queue}: 2\n", ns, Path.Combine(context.Scratch, ns + ".log"), env);
+        var group = concurrency == 1 ? $"{Queue}: 2\n" : $"{Queue}:\n  count: 2\n  concurrency: {concurrency}\n";
+        using var master = context.StartMasterLoggingToFile(group, ns, Path.Combine(context.Scratch, ns + ".log"), env);
         probe.WaitUntilIdle(master.Pid, 2, TimeSpan.FromSeconds(60));
 
         var producer = new Producer(context.Redis.Connection, ns);

@@ -76,9 +76,9 @@ public static class MasterCommandLine
         {
             var path = SettingsResolver.ResolveConfigPath(result.GetValue(ConfigOption), env, Environment.CurrentDirectory);
             var environment = SettingsResolver.ResolveEnvironment(result.GetValue(EnvironmentOption), env);
-            var config = ConfigLoader.Load(path, environment, env);
+            var (config, plan) = Capacity.CapacityPlan.Resolve(ConfigLoader.Load(path, environment, env), new Capacity.MemoryLimitReader().Read());
             foreach (var warning in config.Warnings) Console.Error.WriteLine("pool-master check: warning: " + warning);
-            Console.Out.Write(ConfigPrinter.Describe(config));
+            Console.Out.Write(ConfigPrinter.Describe(config) + Capacity.CapacityPrinter.Describe(plan));
             return 0;
         }
         catch (Exception e) when (e is ConfigException or FileNotFoundException or FormatException)

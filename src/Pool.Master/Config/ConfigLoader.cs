@@ -28,10 +28,22 @@ public static class ConfigLoader
         var defaults = new GroupList(null);
         var sections = new Dictionary<string, (GroupList Groups, int Line)>(StringComparer.Ordinal);
         var warnings = new List<string>();
+        MemoryBudgetSetting? budget = null;
+        IReadOnlyList<ScheduleEntry> schedule = [];
 
         foreach (var (keyNode, valueNode) in root.Children)
         {
             var key = values.Key(keyNode);
+            if (key == MemoryBudgetSetting.Key)
+            {
+                budget = ReadBudget(valueNode, values.Place(keyNode, key), values);
+                continue;
+            }
+            if (ScheduleReader.IsSchedule(key, valueNode))
+            {
+                schedule = ScheduleReader.Read((YamlMappingNode)valueNode, values, warnings);
+                continue;
+            }
             if (valueNode is YamlMappingNode mapping && !GroupReader.IsGroup(mapping))
             {
                 warnings.AddRange(GroupLookalikes.Check(key, mapping, values));
@@ -39,6 +51,8 @@ public static class ConfigLoader
                 foreach (var (innerKey, innerValue) in mapping.Children)
                 {
                     var name = values.Key(innerKey);
+                    if (name == MemoryBudgetSetting.Key)
+                        throw new ConfigException(file, ConfigValues.Line(innerKey), $"{key}.{name}", "memory_budget is pool-wide; put it at the top level of the file");
                     if (innerValue is YamlMappingNode inner && !GroupReader.IsGroup(inner))
                         throw new ConfigException(file, ConfigValues.Line(innerKey), $"{key}.{name}",
                             "environment sections cannot nest; give a worker count, or a mapping with count: N");
@@ -58,7 +72,14 @@ public static class ConfigLoader
         var groups = environment is not null && sections.TryGetValue(environment, out var chosen)
             ? defaults.MergedWith(chosen.Groups)
             : defaults.Groups;
-        return new PoolConfig(sourcePath, environment, groups) { Warnings = warnings };
+        return new PoolConfig(sourcePath, environment, groups) { Warnings = warnings, MemoryBudget = budget, Schedule = schedule };
+    }
+
+    private static MemoryBudgetSetting ReadBudget(YamlNode value, ConfigPlace place, ConfigValues values)
+    {
+        var text = values.Value(value, place.Key!);
+        return MemoryBudgetSetting.Parse(text, out var problem)
+            ?? throw place.Error($"{problem}, got '{ConfigException.Shorten(text)}'; write e.g. {MemoryBudgetSetting.Example}");
     }
 
     /// <summary>Each group is capped, and so is the whole pool under every environment, so no accepted file asks for more than a host can start.</summary>

@@ -15,14 +15,17 @@ public static class ConfigPrinter
         sb.Append(inv, $"workers: {config.TotalWorkers} in {config.Groups.Count} group(s)\n");
         foreach (var g in config.Groups)
         {
-            sb.Append(inv, $"  {g.QueueList}: {g.Count}");
+            sb.Append(inv, $"  {g.QueueList}: {(g.Scaling is { } rule ? rule.Describe() : g.AutoCount ? $"{g.Count} (auto)" : g.Count)}");
+            if (g.Concurrency > 1) sb.Append(inv, $" concurrency={g.Concurrency}");
             if (g.TermTimeout is { } t) sb.Append(inv, $" term_timeout={t.TotalSeconds}s");
             if (g.MemoryLimitMb is { } m) sb.Append(inv, $" memory_limit_mb={m}");
             if (g.MaxJobs is { } j) sb.Append(inv, $" max_jobs={j}");
             if (g.JobTimeout is { } jt) sb.Append(inv, $" job_timeout={jt.TotalSeconds}s");
+            if (g.Retries is { } r) sb.Append(r);
             if (g.Command is { } c) sb.Append(inv, $" command=\"{c}\"");
             sb.Append('\n');
         }
+        if (config.Schedule.Count > 0) sb.Append(ScheduleEntry.Describe(config.Schedule, DateTimeOffset.UtcNow));
         return sb.ToString();
     }
 }

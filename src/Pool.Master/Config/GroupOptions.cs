@@ -9,9 +9,12 @@ public static class GroupOptions
     public const string MaxJobs = "max_jobs";
     public const string Command = "command";
     public const string JobTimeout = "job_timeout";
+    public const string TargetLatency = "target_latency";
+    public const string TargetJobsPerWorker = "target_jobs_per_worker";
+    public const string ScaleDownAfter = "scale_down_after";
 
     public static readonly IReadOnlySet<string> All =
-        new HashSet<string>(StringComparer.Ordinal) { Count, TermTimeout, MemoryLimitMb, MaxJobs, Command, JobTimeout };
+        new HashSet<string>(StringComparer.Ordinal) { Count, TermTimeout, MemoryLimitMb, MaxJobs, Command, JobTimeout, GroupConcurrency.Key, TargetLatency, TargetJobsPerWorker, ScaleDownAfter, GroupRetries.RetriesKey, GroupRetries.DelaysKey };
 
     /// <summary>Workers per group, and in the whole resolved pool, above this are almost certainly a typo (and would exhaust the host).</summary>
     public const int MaxCount = 10_000;

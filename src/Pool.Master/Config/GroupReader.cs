@@ -26,15 +26,20 @@ internal static class GroupReader
         var queues = ParseQueues(key, place);
 
         if (value is YamlScalarNode)
-            return new WorkerGroup(key, queues, ReadCount(values.Value(value, where), values.Place(value, where)), Line: place.Line ?? 0);
+            return CountSpec.Read(values.Value(value, where), values.Place(value, where), ReadCount)
+                .Apply(new WorkerGroup(key, queues, 0, Line: place.Line ?? 0), null, null, null, place);
         if (value is not YamlMappingNode mapping)
             throw place.Error("expected a worker count such as 2, or a mapping with count: N");
 
-        int? count = null;
+        CountSpec? count = null;
+        TimeSpan? targetLatency = null, quiet = null;
+        int? jobsPerWorker = null;
         TimeSpan? termTimeout = null;
         int? memory = null, maxJobs = null;
         string? command = null;
         TimeSpan? jobTimeout = null;
+        var concurrency = 1;
+        GroupRetries? retries = null;
         foreach (var (optionNode, optionValue) in mapping.Children)
         {
             var option = values.Key(optionNode);
@@ -42,7 +47,16 @@ internal static class GroupReader
             switch (option)
             {
                 case GroupOptions.Count:
-                    count = ReadCount(values.Value(optionValue, at.Key!), at);
+                    count = CountSpec.Read(values.Value(optionValue, at.Key!), at, ReadCount);
+                    break;
+                case GroupOptions.TargetLatency:
+                    targetLatency = ReadSeconds(values.Value(optionValue, at.Key!), at, SecondsRange.JobTimeout, "target_latency: 5");
+                    break;
+                case GroupOptions.TargetJobsPerWorker:
+                    jobsPerWorker = ReadWhole(values.Value(optionValue, at.Key!), at, GroupOptions.MaxCount, "jobs", "target_jobs_per_worker: 5");
+                    break;
+                case GroupOptions.ScaleDownAfter:
+                    quiet = ReadSeconds(values.Value(optionValue, at.Key!), at, SecondsRange.JobTimeout, "scale_down_after: 30");
                     break;
                 case GroupOptions.TermTimeout:
                     termTimeout = ReadSeconds(values.Value(optionValue, at.Key!), at, SecondsRange.TermTimeout, "term_timeout: 25");
@@ -56,6 +70,12 @@ internal static class GroupReader
                 case GroupOptions.JobTimeout:
                     jobTimeout = ReadSeconds(values.Value(optionValue, at.Key!), at, SecondsRange.JobTimeout, "job_timeout: 300");
                     break;
+                case GroupConcurrency.Key:
+                    concurrency = GroupConcurrency.Read(values.Value(optionValue, at.Key!), at);
+                    break;
+                case GroupRetries.RetriesKey or GroupRetries.DelaysKey:
+                    retries = GroupRetries.With(retries, option, optionValue, values, at);
+                    break;
                 case GroupOptions.Command:
                     command = ReadCommand(values.Literal(optionValue, at.Key!), at);
                     break;
@@ -65,8 +85,9 @@ internal static class GroupReader
         }
 
         if (count is null)
-            throw place.Error("this group has no count; add count: N (the number of workers)");
-        return new WorkerGroup(key, queues, count.Value, termTimeout, memory, maxJobs, command, place.Line ?? 0, jobTimeout);
+            throw place.Error("this group has no count; add count: N (the number of workers), count: MIN..MAX or count: auto");
+        return count.Value.Apply(new WorkerGroup(key, queues, 0, termTimeout, memory, maxJobs, command, place.Line ?? 0, jobTimeout) { Concurrency = concurrency, Retries = retries },
+            targetLatency, jobsPerWorker, quiet, place);
     }
 
     private static List<string> ParseQueues(string key, ConfigPlace place)
@@ -89,11 +110,11 @@ internal static class GroupReader
     private static int ReadCount(string? text, ConfigPlace place)
     {
         if (string.IsNullOrEmpty(text))
-            throw place.Error("has no worker count; write a whole number such as 2 (0 for none)");
+            throw place.Error("has no worker count; write a whole number such as 2 (0 for none), a range such as 1..8, or auto");
         if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var count))
             throw place.Error(text.TrimStart('-', '+') is { Length: > 0 } digits && digits.All(char.IsAsciiDigit)
                 ? $"worker count {ConfigException.Shorten(text)} is out of range; write a whole number from 0 to {GroupOptions.MaxCount}"
-                : $"worker count must be a whole number, got '{ConfigException.Shorten(text)}'; write e.g. 2");
+                : $"worker count must be a whole number, a range MIN..MAX or auto, got '{ConfigException.Shorten(text)}'; write e.g. 2, 1..8 or auto");
         if (count < 0)
             throw place.Error($"worker count cannot be negative ({count}); use 0 to run no workers");
         if (count > GroupOptions.MaxCount)

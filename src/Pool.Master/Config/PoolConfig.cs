@@ -21,6 +21,16 @@ public sealed record WorkerGroup(
     int Line = 0,
     TimeSpan? JobTimeout = null)
 {
+    /// <summary>Jobs each worker process runs at once (<see cref="GroupConcurrency"/>).</summary>
+    public int Concurrency { get; init; } = 1;
+    /// <summary>Set for `count: MIN..MAX`: the group is autoscaled, and <see cref="Count"/> is its MIN.</summary>
+    public ScalingRule? Scaling { get; init; }
+
+    /// <summary>Set for `count: auto`: <see cref="Count"/> is what the memory budget holds, once Capacity.CapacityPlan resolved it (0 before).</summary>
+    public bool AutoCount { get; init; }
+    /// <summary>The group's `retries` and `retry_delays` (Config/GroupRetries.cs); null: the workers' default.</summary>
+    public GroupRetries? Retries { get; init; }
+
     /// <summary>The QUEUES value a worker of this group gets.</summary>
     public string QueueList => string.Join(',', Queues);
 }
@@ -33,11 +43,17 @@ public sealed record PoolConfig(string SourcePath, string? Environment, IReadOnl
     /// <summary>What is valid but probably not meant (a section key that looks like a group option), one line each with file, line and key.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
 
+    /// <summary>The top-level memory_budget, if set.</summary>
+    public MemoryBudgetSetting? MemoryBudget { get; init; }
+
     /// <summary>At start and after each HUP: what `check` warns about, the log says too.</summary>
     public void LogWarnings(Serilog.ILogger log)
     {
         foreach (var warning in Warnings) log.Warning("config: {Warning}", warning);
     }
+
+    /// <summary>The top-level `schedule:` section's recurring entries (Config/ScheduleReader.cs).</summary>
+    public IReadOnlyList<ScheduleEntry> Schedule { get; init; } = [];
 }
 
 /// <summary>A config problem, always with the file, and the line and key where known, and what to do.</summary>

@@ -61,7 +61,8 @@ public static class MasterHost
         SupervisorOptions options;
         try
         {
-            config = ConfigLoader.Load(settings.ConfigPath, settings.Environment, env);
+            // `auto` counts depend on this machine's memory: resolved wherever the file is loaded.
+            config = Capacity.CapacityPlan.ResolveHere(ConfigLoader.Load(settings.ConfigPath, settings.Environment, env));
             options = SupervisorOptions.FromEnvironment(env);
         }
         catch (Exception e) when (e is ConfigException or FileNotFoundException or FormatException or IOException)
@@ -93,12 +94,15 @@ public static class MasterHost
                 log.Warning("--http {Address} listens on every network interface: /status shows job arguments and has no authentication; bind 127.0.0.1 (the default) unless a firewall or an authenticating proxy guards the port", settings.Http);
         }
         await using var httpScope = http;
+        // The scheduler (Scheduling/) runs beside the loop and stops, lease released, before the exit line.
+        var scheduler = Scheduling.SchedulerHost.Start(settings.RedisUrl, settings.Namespace, config.Schedule, env, sideLog);
         var supervisor = new Supervisor(events, settings, config, env, log, store, options, TimeProvider.System,
-            () => ConfigLoader.Load(settings.ConfigPath, settings.Environment, env))
+            () => Capacity.CapacityPlan.ResolveHere(ConfigLoader.Load(settings.ConfigPath, settings.Environment, env)))
         {
             Board = board,
         };
         var code = await supervisor.RunAsync().ConfigureAwait(false);
+        if (scheduler is not null) await scheduler.DisposeAsync().ConfigureAwait(false);
         sideLog.Close();
         log.Information("pool-master exiting with {ExitCode}", code);
         return code;

@@ -10,6 +10,9 @@ namespace Pool.Master.Observability;
 internal sealed record MasterSnapshot(DateTimeOffset At, DateTimeOffset MasterStartedAt, string State, IReadOnlyList<WorkerView> Workers, long Restarts)
 {
     public static readonly MasterSnapshot Starting = new(DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, "starting", [], 0);
+
+    /// <summary>Memory budget and autoscaling, as of the last capacity sample.</summary>
+    public Capacity.CapacityView? Capacity { get; init; }
 }
 
 /// <summary>One slot's worker, or an empty slot waiting for its respawn, or a retiring worker without a slot.</summary>

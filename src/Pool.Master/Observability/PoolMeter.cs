@@ -39,6 +39,7 @@ internal sealed class PoolMeter : IDisposable
         _meter.CreateObservableGauge("pool.master.slots.crash_looping", () => source.Snapshot.Workers.Count(w => w.CrashLooping), "{slot}", "Slots whose restart backoff is engaged because their workers keep dying soon after start.");
         _meter.CreateObservableGauge("pool.master.worker.rss", () => WorkerRss(source.Snapshot), "By", "Resident memory of each worker.");
         _meter.CreateObservableGauge("pool.master.rss", () => ProcessMemory.RssBytes(Environment.ProcessId) ?? 0, "By", "Resident memory of the master itself.");
+        CapacityMetrics.Register(_meter, source);
     }
 
     /// <summary>A job count that only grows; 0 until Redis first answers, as a fresh namespace reads.</summary>

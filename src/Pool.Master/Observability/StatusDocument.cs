@@ -19,6 +19,8 @@ internal static class StatusDocument
             // Null when Redis did not answer in time: the jobs below are then unknown, not idle.
             RedisAnswered = jobs is not null,
         },
+        // Memory budget and autoscaling, as of the last capacity sample (about once a second).
+        Capacity = s.Capacity is { } c ? Capacity.CapacityJson.From(c) : null,
         Workers = s.Workers.Select(w => new
         {
             w.Pid,
@@ -36,6 +38,10 @@ internal static class StatusDocument
                 ? new { j.Queue, j.Class, j.Args, j.RunAt, RunSeconds = j.RunFor is { } r ? Seconds(r) : (double?)null }
                 : null,
         }),
+        // Null when this master runs without the scheduler (POOL_SCHEDULER=off).
+        Scheduler = Scheduling.SchedulerHost.Current?.State is { } sched
+            ? new { sched.Leader, sched.Holder, sched.DueJobs, LagSeconds = Seconds(sched.Lag), sched.Moved }
+            : null,
     };
 
     private static double Seconds(TimeSpan t) => Math.Round(t.TotalSeconds, 3);

@@ -76,7 +76,9 @@ internal sealed class GuardedStore(IMasterStore inner, ILogger log, TimeSpan tim
 
     private async Task RecoverBothAsync(string workerId, int pid, IReadOnlyList<int> pids, CancellationToken ct)
     {
-        foreach (var dirty in await inner.RecoverForeignAsync(pids, ct).ConfigureAwait(false)) Report(pid, dirty);
+        // A lane after the first (concurrency N) has no pids to look for: the first lane's recovery did.
+        if (pids.Count > 0)
+            foreach (var dirty in await inner.RecoverForeignAsync(pids, ct).ConfigureAwait(false)) Report(pid, dirty);
         Report(pid, await inner.RecoverWorkerAsync(workerId, ct).ConfigureAwait(false));
     }
 

@@ -16,6 +16,8 @@ internal sealed class Child(IWorkerProcess process, WorkerGroup group, int slotN
     public int SlotNumber { get; } = slotNumber;
     public DateTimeOffset StartedAt { get; } = startedAt;
     public string WorkerId { get; } = Pool.Protocol.Recovery.WorkerIdentity.For(process.Pid, group.QueueList);
+    /// <summary>One id per lane (the group's concurrency); the first is <see cref="WorkerId"/>.</summary>
+    public IReadOnlyList<string> WorkerIds { get; } = GroupConcurrency.WorkerIds(process.Pid, group);
 
     /// <summary>The slot it fills, or null once it is retiring (HUP, TTOU, WINCH) and must not be respawned.</summary>
     public Slot? Slot { get; set; }

@@ -24,8 +24,9 @@ internal sealed class ChildExits(SlotTable table, StopPlan stops, GuardedStore s
         if (os.KillGroup(child.Pid))
             log.Warning("worker {Pid} left processes in its group; sent SIGKILL to group {Pgid}", child.Pid, child.Pid);
 
-        // Its job, if any, goes back on the queue now rather than when its lease expires.
+        // Its jobs, if any (one per lane), go back on the queue now rather than when their leases expire.
         store.RecoverWorker(child.WorkerId, child.Pid, [child.Pid, .. group]);
+        foreach (var lane in child.WorkerIds.Skip(1)) store.RecoverWorker(lane, child.Pid, []);
 
         ReportStop(child, code, now);
         if (child.Slot is { } slot) Refill(slot, child, code, now);

@@ -19,7 +19,7 @@ internal sealed class Housekeeper(SlotTable table, MemoryRecycler memory, Guarde
         memory.Check(now);
         // The master sees a child die at once; until then it vouches for it, so a child that is
         // only silent (SIGSTOP, a GC pause) is never swept and its job never run twice at once.
-        store.VouchFor(table.Children.Select(c => c.WorkerId).ToList());
+        store.VouchFor(table.Children.SelectMany(c => c.WorkerIds).ToList());
         if (now >= _nextLeaseSweep)
         {
             _nextLeaseSweep = now + options.LeaseSweepInterval;

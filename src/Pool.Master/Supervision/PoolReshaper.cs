@@ -58,6 +58,8 @@ internal sealed class PoolReshaper(SlotTable table, StopPlan stops, WorkerSpawne
             return;
         }
         config.LogWarnings(log);
+        // The recurring schedule reloads with the rest of the config (Scheduling/).
+        Scheduling.SchedulerHost.Current?.UseSchedule(config.Schedule);
         StartGeneration(config, config.SourcePath, now);
     }
 
@@ -102,7 +104,7 @@ internal sealed class PoolReshaper(SlotTable table, StopPlan stops, WorkerSpawne
     {
         if (_trimPending) return;
         _trimPending = true;
-        var ids = table.Seated.Select(c => c.WorkerId).ToList();
+        var ids = table.Seated.SelectMany(c => c.WorkerIds).ToList();
         _ = Task.Run(async () => post(new BusyWorkersKnown(await store.BusyWorkersAsync(ids).ConfigureAwait(false))));
     }
 
@@ -114,7 +116,7 @@ internal sealed class PoolReshaper(SlotTable table, StopPlan stops, WorkerSpawne
         foreach (var group in table.Groups)
         {
             var victims = group.Slots
-                .OrderBy(s => s.Child is null ? 0 : busy is not null && busy.Contains(s.Child.WorkerId) ? 2 : 1)
+                .OrderBy(s => s.Child is null ? 0 : busy is not null && s.Child.WorkerIds.Any(busy.Contains) ? 2 : 1)
                 .ThenByDescending(s => s.Child?.StartedAt ?? DateTimeOffset.MaxValue)
                 .Take(Math.Max(0, group.Slots.Count - group.Desired))
                 .ToList();

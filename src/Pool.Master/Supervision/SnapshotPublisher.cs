@@ -7,6 +7,9 @@ internal sealed class SnapshotPublisher(SlotTable table, StopPlan stops, WorkerS
 {
     private readonly DateTimeOffset _startedAt = TimeProvider.System.GetUtcNow();
 
+    /// <summary>Memory budget and autoscaling; null leaves them out.</summary>
+    public CapacityKeeper? Capacity { get; init; }
+
     public void Publish(DateTimeOffset now)
     {
         var views = new List<WorkerView>();
@@ -16,7 +19,8 @@ internal sealed class SnapshotPublisher(SlotTable table, StopPlan stops, WorkerS
             else
             {
                 var waiting = slot.SpawnAt is { } at && at > now;
-                views.Add(new WorkerView(null, null, slot.Group.Group.Key, slot.Number, waiting ? "backoff" : "starting", null,
+                var empty = waiting ? "backoff" : Capacity?.IsWaitingForMemory(slot.Group) == true ? "memory" : "starting";
+                views.Add(new WorkerView(null, null, slot.Group.Group.Key, slot.Number, empty, null,
                     slot.Restarts, slot.Backoff.IsLooping, slot.SpawnAt, null));
             }
         }
@@ -24,7 +28,7 @@ internal sealed class SnapshotPublisher(SlotTable table, StopPlan stops, WorkerS
         foreach (var child in table.Retiring) views.Add(View(child, null));
 
         var state = stops.IsStopping ? "stopping" : table.Paused ? "paused" : "running";
-        board.Publish(new MasterSnapshot(now, _startedAt, state, views, spawner.Restarts));
+        board.Publish(new MasterSnapshot(now, _startedAt, state, views, spawner.Restarts) { Capacity = Capacity?.View });
     }
 
     private static WorkerView View(Child child, Slot? slot)

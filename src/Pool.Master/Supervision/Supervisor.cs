@@ -46,6 +46,7 @@ internal sealed class Supervisor
     private readonly PoolReshaper _reshaper;
     private readonly Housekeeper _housekeeper;
     private readonly SignalRelay _relay;
+    private readonly CapacityKeeper _capacity;
     private SnapshotPublisher? _publisher;
 
     private DateTimeOffset _nextHousekeeping;
@@ -65,7 +66,8 @@ internal sealed class Supervisor
         _systemd = new SystemdNotifier(env);
         _table = new SlotTable(config, options.Backoff, time);
         _stops = new StopPlan(_table, settings, options, os, _systemd, log);
-        _spawner = new WorkerSpawner(_table, settings, os, log, Post);
+        _capacity = new CapacityKeeper(_table, _stops, settings, options, time, log, Post);
+        _spawner = new WorkerSpawner(_table, settings, os, log, Post) { Gate = _capacity.OpenGate };
         _exits = new ChildExits(_table, _stops, store, os, log);
         _reshaper = new PoolReshaper(_table, _stops, _spawner, store, reloadConfig, Post, log);
         _housekeeper = new Housekeeper(_table, new MemoryRecycler(_table, _stops, os, log), store, options, log);
@@ -90,7 +92,7 @@ internal sealed class Supervisor
     /// <summary>Runs until a stop (TERM, INT, QUIT) has drained every child. Returns the exit code.</summary>
     public async Task<int> RunAsync()
     {
-        _publisher = Board is null ? null : new SnapshotPublisher(_table, _stops, _spawner, Board);
+        _publisher = Board is null ? null : new SnapshotPublisher(_table, _stops, _spawner, Board) { Capacity = _capacity };
         _nextHousekeeping = Now + _options.HousekeepingInterval;
         // A TERM that came during startup is handled before the first spawn.
         while (_events.Reader.TryRead(out var early)) Handle(early);
@@ -148,6 +150,7 @@ internal sealed class Supervisor
             case ChildExited x: _exits.OnExited(x.Process, now); break;
             case BusyWorkersKnown b: _reshaper.TrimExcess(b.Busy, now); break;
             case ConfigLoaded c: _reshaper.OnConfigLoaded(c, now); break;
+            case CapacitySampled c: _capacity.OnSampled(c.Measure, now); break;
             default: throw new InvalidOperationException("unknown event " + e);
         }
     }
@@ -163,8 +166,8 @@ internal sealed class Supervisor
             case PosixSignal.SIGQUIT: _stops.StopAfterCurrentJobs(now); break;
             case PosixSignal.SIGHUP: _reshaper.Reload(); break;
             case PosixSignal.SIGWINCH: _reshaper.Pause(now); break;
-            case PosixSignal.SIGTTIN: _reshaper.Resize(+1); break;
-            case PosixSignal.SIGTTOU: _reshaper.Resize(-1); break;
+            case PosixSignal.SIGTTIN: _reshaper.Resize(+1); _capacity.Shift(+1); break;
+            case PosixSignal.SIGTTOU: _reshaper.Resize(-1); _capacity.Shift(-1); break;
             case PosixSignal.SIGCONT or SignalNames.Usr1 or SignalNames.Usr2: _relay.Relay(signal, name, now); break;
             default: _log.Warning("no action for signal {Signal}", name); break;
         }
@@ -180,6 +183,7 @@ internal sealed class Supervisor
         {
             _nextHousekeeping = now + _options.HousekeepingInterval;
             _housekeeper.Run(now);
+            _capacity.StartSample(now);
         }
         if (!_stops.IsStopping) _spawner.FillSlots(now);
         // The ping comes from the loop itself, so a loop that hangs stops pinging and systemd acts.

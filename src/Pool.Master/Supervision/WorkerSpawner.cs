@@ -13,12 +13,19 @@ internal sealed class WorkerSpawner(SlotTable table, MasterSettings settings, IW
     /// <summary>Respawns of a slot after its worker exited (for /status and /metrics).</summary>
     public long Restarts { get; private set; }
 
-    /// <summary>Adds missing slots and starts a worker in every empty slot that is due (unless paused by WINCH).</summary>
+    /// <summary>The memory budget's gate for one pass (see CapacityKeeper); null admits every spawn.</summary>
+    public Func<CapacityKeeper.BudgetGate>? Gate { get; init; }
+
+    /// <summary>Adds missing slots and starts a worker in every empty slot that is due and fits the memory budget (unless paused by WINCH).</summary>
     public void FillSlots(DateTimeOffset now)
     {
         if (table.Paused) return;
         table.AddMissingSlots();
-        foreach (var slot in table.DueEmptySlots(now).ToList()) Spawn(slot, now);
+        var gate = Gate?.Invoke();
+        foreach (var slot in table.DueEmptySlots(now).ToList())
+        {
+            if (gate is null || gate.Admits(slot)) Spawn(slot, now);
+        }
     }
 
     private void Spawn(Slot slot, DateTimeOffset now)

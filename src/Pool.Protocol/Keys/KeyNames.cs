@@ -23,6 +23,22 @@ public static class KeyNames
     public const string Failed = "failed";
     public const string PauseAll = "pause-all-workers";
 
+    // resque-scheduler 5's and resque-retry 1.8's keys, with their exact names (Scheduling/, Retries/).
+    /// <summary>ZSET of the Unix seconds that have delayed jobs.</summary>
+    public const string DelayedSchedule = "delayed_queue_schedule";
+    /// <summary>A second's bucket of delayed jobs; also the member text of the reverse index.</summary>
+    public const string DelayedBucket = "delayed:";
+    /// <summary>HASH of recurring schedule name to the last enqueue, in Ruby's Time#to_s.</summary>
+    public const string LastEnqueuedAt = "delayed:last_enqueued_at";
+    /// <summary>The reverse index: the buckets that hold one encoded job.</summary>
+    public const string Timestamps = "timestamps:";
+    /// <summary>The scheduler master lock, after the namespace written twice (see SchedulerKeys.MasterLock).</summary>
+    public const string SchedulerMasterLock = "resque_scheduler_master_lock";
+    /// <summary>resque-retry's attempt counter, "resque-retry:CLASS[:SHA1]".</summary>
+    public const string RetryCounter = "resque-retry:";
+    /// <summary>resque-retry's suppressed failure: "failure-" + the counter key.</summary>
+    public const string RetryFailure = "failure-";
+
     // Pool's own keys, under pool:, which Resque never reads.
     public const string PoolWorkers = "pool:workers";
     public const string Lease = "pool:lease:";
@@ -40,6 +56,16 @@ public static class KeyNames
     public const string StatRequeued = "pool:stat:requeued";
     public const string StatRecovered = "pool:stat:recovered";
     public const string StatPoisoned = "pool:stat:poisoned";
+    /// <summary>A master's memory and autoscaling picture (JSON, expiring), by host:pid, for `pool-master status`.</summary>
+    public const string Capacity = "pool:capacity:";
+    /// <summary>The masters that published one, scored by when it expires.</summary>
+    public const string CapacityMasters = "pool:capacity-masters";
+    /// <summary>Failed jobs scheduled for an automatic retry.</summary>
+    public const string StatRetried = "pool:stat:retried";
+    /// <summary>Pub/sub channel a delayed push publishes its second on, to wake the scheduler.</summary>
+    public const string SchedulerWake = "pool:scheduler:wake";
+    /// <summary>HASH of recurring entry name to the last occurrence fired.</summary>
+    public const string ScheduleLastFire = "pool:schedule:last-fire";
 
     // The web dashboard's: live masters' snapshots and the processed/failed history (MasterRegistry, StatsHistory).
     public const string Masters = "pool:masters";

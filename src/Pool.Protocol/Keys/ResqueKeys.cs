@@ -65,4 +65,7 @@ public sealed class ResqueKeys
     public string MinuteHistory => K(KeyNames.MinuteHistory);
     /// <summary>Sorted set of per-day samples of the totals: score = unix day, member = "day:processed:failed".</summary>
     public string DayHistory => K(KeyNames.DayHistory);
+    /// <summary>The memory and autoscaling picture a master (host:pid) publishes for `pool-master status`.</summary>
+    public string Capacity(string master) => K(KeyNames.Capacity + master);
+    public string CapacityMasters => K(KeyNames.CapacityMasters);
 }

@@ -14,6 +14,8 @@ namespace Pool.Protocol.Producing;
 public sealed class Producer : IAsyncDisposable
 {
     private readonly IDatabase _db;
+    /// <summary>The producer's database, for the delayed-job extensions (Scheduling/ProducerScheduling.cs).</summary>
+    internal IDatabase Database => _db;
     private readonly ConnectionMultiplexer? _owned;
 
     /// <param name="confirmation">How many replicas must hold an enqueue before it returns; by default 1 through Sentinel, else none.</param>

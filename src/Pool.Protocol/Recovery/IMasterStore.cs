@@ -68,6 +68,14 @@ public static class WorkerIdentity
     public static string For(string host, int pid, string queueList) => $"{host}:{pid}:{queueList}";
 
     /// <summary>
+    /// The worker ids of one process's lanes (concurrency N): lane 0 is the plain id, lane i the
+    /// same id with "~i" after the host. Each lane is a Resque worker of its own, so resque-web shows
+    /// one line and one job per lane; see <see cref="WorkerLanes"/> for why the host carries the lane.
+    /// </summary>
+    public static IReadOnlyList<string> Lanes(int pid, string queueList, int concurrency) =>
+        [.. Enumerable.Range(0, Math.Max(1, concurrency)).Select(lane => WorkerLanes.Id(Host, pid, queueList, lane))];
+
+    /// <summary>
     /// Splits an id back into host, pid and queue list. The queue list holds no colon but the
     /// host might, so the pid is the last all-digit part before the queue list.
     /// </summary>

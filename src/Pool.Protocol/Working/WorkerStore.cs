@@ -1,5 +1,6 @@
 using Pool.Protocol.Connection;
 using Pool.Protocol.Keys;
+using Pool.Protocol.Retries;
 using Pool.Protocol.Payloads;
 using Pool.Protocol.Scripts;
 using StackExchange.Redis;
@@ -45,6 +46,9 @@ public sealed class WorkerStore
     /// stop handing this worker jobs (it may have stalled). Three polls' worth by default.
     /// </summary>
     public TimeSpan IdleRegistration { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Automatic retries of failed jobs; null fails every failure at once (as before retries existed).</summary>
+    internal Retries.RetryPlanner? Retries { get; init; }
 
     /// <summary>When a reserve last renewed the lease (a <see cref="TimeProvider"/> timestamp), so an idle worker's reserve doubles as its lease refresh.</summary>
     public long LeaseRenewedAt { get; private set; }
@@ -140,7 +144,11 @@ public sealed class WorkerStore
     /// <summary>Moves the job to resque:failed with Resque's failure shape; <paramref name="payload"/> replaces the held one in the record.</summary>
     public async Task<bool> FailAsync(Reservation job, string exception, string error, IEnumerable<string> backtrace, string? payload = null)
     {
-        var failure = FailureRecord.Build(_time.GetUtcNow(), payload ?? job.Payload, exception, error, backtrace, WorkerId, job.Queue);
+        var now = _time.GetUtcNow();
+        var failure = FailureRecord.Build(now, payload ?? job.Payload, exception, error, backtrace, WorkerId, job.Queue);
+        // Retries (Retries/): a retryable failure becomes a delayed retry, or a final failure with its attempt count.
+        if (Retries?.Plan(Keys.Namespace, WorkerId, job, payload ?? job.Payload, exception, failure, now) is { } retry)
+            return (long)((RedisResult[])(await RunConfirmedAsync(Scheduling.SchedulingScripts.RetryFail, retry).ConfigureAwait(false))!)[0] > 0;
         var r = await RunConfirmedAsync(PoolScripts.Fail, [Keys.Namespace, WorkerId, job.Rid, failure]).ConfigureAwait(false);
         return (long)r == 1;
     }

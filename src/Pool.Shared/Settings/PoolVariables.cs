@@ -22,6 +22,12 @@ internal static class PoolVariables
     public const string LogFormat = "POOL_LOG_FORMAT";
     public const string JobTimeout = "POOL_JOB_TIMEOUT";
     public const string MaxJobs = "POOL_MAX_JOBS";
+    /// <summary>A group's concurrency: jobs one worker process runs at once; set only above 1.</summary>
+    public const string Concurrency = "POOL_CONCURRENCY";
+    /// <summary>A group's `retries` (Config/GroupRetries.cs), read by the worker's retry rule.</summary>
+    public const string Retries = "POOL_RETRIES";
+    /// <summary>A group's `retry_delays`, comma-separated seconds.</summary>
+    public const string RetryDelays = "POOL_RETRY_DELAYS";
 
     // Read by both programs from their own environment.
     public const string Lease = "POOL_LEASE";

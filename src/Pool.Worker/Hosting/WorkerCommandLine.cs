@@ -15,6 +15,7 @@ internal sealed class WorkerCommandLine
     public Option<string[]> Jobs { get; } = new("--jobs") { Description = "Job assemblies to load (env POOL_JOBS)", AllowMultipleArgumentsPerToken = true };
     public Option<double?> TermTimeout { get; } = new("--term-timeout") { Description = "Seconds a job gets after TERM before it is requeued (env TERM_TIMEOUT, default 25)" };
     public Option<string?> LogFormat { get; } = new("--log-format") { Description = "text or json (env POOL_LOG_FORMAT)" };
+    public Option<int?> Concurrency { get; } = new("--concurrency") { Description = $"Jobs this process runs at once, 1 to {Protocol.Recovery.WorkerLanes.MaxConcurrency} (env POOL_CONCURRENCY, default 1: one job per process)" };
 
     /// <summary>
     /// Ignored by the worker: its only effect is to appear in ps. A Ruby Resque worker starting on
@@ -27,7 +28,7 @@ internal sealed class WorkerCommandLine
 
     public RootCommand Build(Func<ParseResultValues, CancellationToken, Task<int>> run)
     {
-        var root = new RootCommand("pool-worker: runs Resque-compatible jobs from Redis") { Queues, Redis, Jobs, TermTimeout, LogFormat, Procline };
+        var root = new RootCommand("pool-worker: runs Resque-compatible jobs from Redis") { Queues, Redis, Jobs, TermTimeout, LogFormat, Concurrency, Procline };
         root.SetAction((parse, ct) => run(new ParseResultValues(this, parse), ct));
         return root;
     }
@@ -75,6 +76,9 @@ internal sealed class WorkerCommandLine
                 jobTimeout = limit;
             }
 
+            var concurrency = WorkerConcurrency.Parse(parse.GetValue(cli.Concurrency), Env(PoolVariables.Concurrency), out error);
+            if (error is not null) return null;
+
             var lease = Pool.Protocol.Working.WorkerLease.Parse(Env(PoolVariables.Lease), out error);
             if (error is not null) return null;
 
@@ -89,6 +93,7 @@ internal sealed class WorkerCommandLine
                 MasterPid = int.TryParse(Env(PoolVariables.MasterPid), out var pid) && pid > 0 ? pid : null,
                 MaxJobs = maxJobs,
                 JobTimeout = jobTimeout,
+                Concurrency = concurrency,
             };
         }
 

@@ -20,60 +20,61 @@ internal static class WorkerRunner
     public static async Task<int> RunAsync(WorkerSettings settings, JobRegistry registry, IServiceProvider? services, ILogger log, Pool.Signals.SignalInbox signals, Pool.Logging.BatchingStdoutSink? logBatching = null)
     {
         var keys = new ResqueKeys(settings.Namespace);
-        var workerId = WorkerIdentity.For(Environment.ProcessId, settings.QueueList);
         var control = new WorkerControl(TimeProvider.System) { GiveUpAfterStop = settings.TermTimeout + TimeSpan.FromSeconds(1) };
         SignalHandlers.Attach(signals, control, log);
 
-        // Two connections: BLPOP parks its connection for the whole idle wait, so it gets its own.
-        await using var main = await ConnectAsync(settings.RedisUrl, "pool-worker", TimeSpan.FromSeconds(5), notice => log.Information("{Notice}", notice)).ConfigureAwait(false);
-        await using var blocking = await ConnectAsync(settings.RedisUrl, "pool-worker-wait", settings.PollInterval + TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        var scripts = Pool.Protocol.Scripts.ScriptWarmup.StartAsync();
+        // One main connection for all lanes, and one per lane for its idle wait: BLPOP parks its
+        // connection for the whole wait. They connect at once, not one after another (start-up).
+        var connecting = Enumerable.Range(0, settings.Concurrency + 1)
+            .Select(i => i == 0
+                ? ConnectAsync(settings.RedisUrl, "pool-worker", TimeSpan.FromSeconds(5), notice => log.Information("{Notice}", notice))
+                : ConnectAsync(settings.RedisUrl, "pool-worker-wait", settings.PollInterval + TimeSpan.FromSeconds(5)))
+            .ToList();
+        var connections = await Task.WhenAll(connecting).ConfigureAwait(false);
+        await scripts.ConfigureAwait(false);
+        await using var closeConnections = new Closer(connections);
+        var main = connections[0];
 
         var redis = new RedisGuard(log);
         redis.Watch(main);
         var confirmation = ReplicaConfirmation.FromUrl(settings.RedisUrl);
-        var store = new WorkerStore(main.GetDatabase(), keys, workerId, settings.Queues)
-        {
-            Confirmation = confirmation,
-            Lease = settings.Lease,
-            IdleRegistration = TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(3).Ticks, 3 * settings.PollInterval.Ticks)),
-        };
         var sweeper = new RedisMasterStore(main, keys.Namespace, confirmation: confirmation) { Lease = settings.Lease, MaxAttempts = PoolVariables.MaxAttemptsFrom(Environment.GetEnvironmentVariable(PoolVariables.MaxAttempts)) ?? RedisMasterStore.DefaultMaxAttempts };
         redis.OnOutage = sweeper.Gate.Trouble;
-        var liveness = new Liveness(store, sweeper, redis, control, TimeProvider.System, log);
-        var execution = new JobExecution(registry, new JobInvoker(services), control, settings.TermTimeout, log, settings.JobTimeout);
-        var waker = new WakeWaiter(blocking, keys, workerId, settings.Queues, settings.PollInterval, confirmation);
-        var loop = new WorkerLoop(store, waker, execution, control, redis, log, new JobBudget(settings.MaxJobs)) { LogBatching = logBatching };
+        var parts = new WorkerLane.Parts(settings, keys, main, redis, confirmation, sweeper, registry, new JobInvoker(services), new JobBudget(settings.MaxJobs), log, logBatching);
+        var lanes = Enumerable.Range(0, settings.Concurrency).Select(i => WorkerLane.Create(i, parts, control, connections[i + 1])).ToList();
+        var workerId = lanes[0].WorkerId;
 
-        log.Information("Worker {WorkerId} starting: slot={Slot} queues={Queues} redis={Redis} min_replica_acks={ReplicaAcks} namespace={Namespace} jobs={Jobs} term_timeout={TermTimeout}s max_jobs={MaxJobs} job_timeout={JobTimeout}",
-            workerId, Environment.GetEnvironmentVariable(PoolVariables.WorkerSlot) ?? "-", settings.QueueList, RedisUrl.Redact(settings.RedisUrl), confirmation.Replicas, keys.Namespace, string.Join(",", registry.Names), settings.TermTimeout.TotalSeconds,
+        log.Information("Worker {WorkerId} starting: slot={Slot} concurrency={Concurrency} queues={Queues} redis={Redis} min_replica_acks={ReplicaAcks} namespace={Namespace} jobs={Jobs} term_timeout={TermTimeout}s max_jobs={MaxJobs} job_timeout={JobTimeout}",
+            workerId, Environment.GetEnvironmentVariable(PoolVariables.WorkerSlot) ?? "-", settings.Concurrency, settings.QueueList, RedisUrl.Redact(settings.RedisUrl), confirmation.Replicas, keys.Namespace, string.Join(",", registry.Names), settings.TermTimeout.TotalSeconds,
             settings.MaxJobs?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-", settings.JobTimeout?.ToString() ?? "-");
 
         using var stopBackground = new CancellationTokenSource();
         try
         {
-            await redis.RunAsync("register", store.RegisterAsync, control.Shutdown).ConfigureAwait(false);
+            await Task.WhenAll(lanes.Select(lane => redis.RunAsync("register", lane.Store.RegisterAsync, control.Shutdown))).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (control.Shutdown.IsCancellationRequested)
         {
             log.Information("Stopped before Redis was reachable");
             return 0;
         }
-        var background = new List<Task> { liveness.RunAsync(stopBackground.Token) };
+        var background = lanes.Select(lane => lane.Liveness.RunAsync(stopBackground.Token)).ToList();
         if (settings.MasterPid is { } masterPid) background.Add(MasterWatch.RunAsync(masterPid, control, log, stopBackground.Token));
         log.Information("Worker ready");
 
         try
         {
-            await loop.RunAsync().ConfigureAwait(false);
+            await RunLoopsAsync(lanes, control).ConfigureAwait(false);
             // An idle worker's BLPOP may still be parked on the wait connection. A plain dispose
             // lets pending commands complete, i.e. waits out the poll interval (up to 1 s) on
             // every stop; nothing on that connection matters any more, so drop it now.
-            await blocking.CloseAsync(allowCommandsToComplete: false).ConfigureAwait(false);
+            await Task.WhenAll(lanes.Select(lane => lane.Blocking.CloseAsync(allowCommandsToComplete: false))).ConfigureAwait(false);
             await stopBackground.CancelAsync().ConfigureAwait(false);
             // A heartbeat queued behind a dead connection only ends at the client's timeout (5 s);
             // nothing it does matters to a stopping worker, so it is not waited for past a moment.
             await Task.WhenAny(Task.WhenAll(background), Task.Delay(UnregisterPatience)).ConfigureAwait(false);
-            // The loop only returns once every job it ran is settled in Redis, so leaving the
+            // The loops only return once every job they ran is settled in Redis, so leaving the
             // registry is tidying up: a worker with Redis down does not wait its whole deadline
             // for it (the master's recovery of the exited worker, or the lease sweep, tidies up
             // instead, and puts back a hand-off it never read).
@@ -81,7 +82,7 @@ internal static class WorkerRunner
             tidyUp.CancelAfter(UnregisterPatience);
             try
             {
-                await redis.RunAsync("unregister", store.UnregisterAsync, tidyUp.Token).WaitAsync(tidyUp.Token).ConfigureAwait(false);
+                await Task.WhenAll(lanes.Select(lane => redis.RunAsync("unregister", lane.Store.UnregisterAsync, tidyUp.Token))).WaitAsync(tidyUp.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (tidyUp.IsCancellationRequested && !control.GiveUp.IsCancellationRequested)
             {
@@ -98,6 +99,34 @@ internal static class WorkerRunner
         }
         log.Information("Worker {WorkerId} stopped on {Signal}", workerId, SignalName(control.Stop));
         return 0;
+    }
+
+    /// <summary>
+    /// Runs every lane's loop until each has settled its job and stopped. A lane that fails
+    /// (a bug, not a stop) stops the others as INT does, so their jobs are requeued and the
+    /// process exits with the failure, where the master recovers whatever is left.
+    /// </summary>
+    private static Task RunLoopsAsync(IReadOnlyList<WorkerLane> lanes, WorkerControl control) =>
+        Task.WhenAll(lanes.Select(async lane =>
+        {
+            try
+            {
+                await lane.Loop.RunAsync().ConfigureAwait(false);
+            }
+            catch (Exception e) when (!(e is OperationCanceledException && control.GiveUp.IsCancellationRequested))
+            {
+                control.RequestStop(StopMode.Int);
+                throw;
+            }
+        }));
+
+    /// <summary>Disposes the worker's connections on the way out, in any order.</summary>
+    private sealed class Closer(IReadOnlyList<ConnectionMultiplexer> connections) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var c in connections) await c.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     /// <summary>How long a stopping worker that holds nothing keeps trying to unregister through an outage.</summary>

@@ -19,6 +19,9 @@ internal sealed class Liveness(WorkerStore store, RedisMasterStore sweeper, Redi
     public static readonly TimeSpan SweepPeriod = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan RenewedRecently = TimeSpan.FromSeconds(2);
 
+    /// <summary>Whether this one sweeps for dead workers; of a process's lanes, only the first does.</summary>
+    public bool Sweeps { get; init; } = true;
+
     public async Task RunAsync(CancellationToken stop)
     {
         var lastHeartbeat = time.GetTimestamp();
@@ -45,7 +48,7 @@ internal sealed class Liveness(WorkerStore store, RedisMasterStore sweeper, Redi
                         store.Lease.TotalSeconds, hadJob ? ": its running job was requeued by the sweep, so its token is cancelled here" : "");
                     await redis.RunAsync("register", store.RegisterAsync, stop).ConfigureAwait(false);
                 }
-                if (time.GetElapsedTime(lastSweep) >= SweepPeriod)
+                if (Sweeps && time.GetElapsedTime(lastSweep) >= SweepPeriod)
                 {
                     lastSweep = time.GetTimestamp();
                     await SweepAsync(stop).ConfigureAwait(false);

@@ -7,70 +7,103 @@ public enum StopMode { None, Quit, Term, Int }
 /// Signal handlers run on their own threads, so every change goes through the lock and then
 /// completes <see cref="WhenChanged"/> to wake whoever is waiting. Stop modes only escalate
 /// (QUIT &lt; TERM &lt; INT): a repeated or milder signal never undoes a stronger one.
+/// Lanes (concurrency N): stop mode, pause and the deadlines belong to the process and are shared
+/// by every lane's control (<see cref="NewLane"/>); the running job's token and reservation state
+/// belong to one lane. So TERM, QUIT, INT, USR2 and CONT reach every lane at once, USR1 aborts
+/// every lane's job (<see cref="AbortJobs"/>), and a lost reservation fires only its own lane's job.
 /// </summary>
-public sealed class WorkerControl(TimeProvider time)
+public sealed class WorkerControl
 {
     public WorkerControl() : this(TimeProvider.System) { }
 
-    private readonly Lock _gate = new();
-    private readonly CancellationTokenSource _shutdown = new();
-    private TaskCompletionSource _changed = NewSignal();
+    public WorkerControl(TimeProvider time) : this(new ProcessState(time)) { }
+
+    private WorkerControl(ProcessState process)
+    {
+        _process = process;
+        _gate = process.Gate;
+        lock (process.Gate) process.Lanes.Add(this);
+    }
+
+    /// <summary>The control of one more lane of this process: same stop, pause and deadlines, its own job.</summary>
+    public WorkerControl NewLane() => new(_process);
+
+    /// <summary>What every lane of the process shares; guarded by <see cref="Gate"/>.</summary>
+    private sealed class ProcessState(TimeProvider time)
+    {
+        public readonly Lock Gate = new();
+        public readonly TimeProvider Time = time;
+        public readonly CancellationTokenSource Shutdown = new();
+        public readonly CancellationTokenSource Stopping = new();
+        public readonly CancellationTokenSource GiveUp = new(Timeout.InfiniteTimeSpan, time);
+        public readonly List<WorkerControl> Lanes = [];
+        public TaskCompletionSource Changed = NewSignal();
+        public StopMode Stop;
+        public bool Paused;
+        public long TermAtTimestamp;
+        public TimeSpan GiveUpAfterStop = TimeSpan.FromSeconds(25);
+    }
+
+    private readonly ProcessState _process;
+    private readonly Lock _gate;
     private CancellationTokenSource? _currentJob;
     // Between "a job was reserved" and "its token exists" a USR1 must not be lost: it is
     // remembered here and fired as soon as BeginJob makes the token. Guarded by _gate.
     private bool _jobReserved;
     private bool _abortRequested;
-    private readonly CancellationTokenSource _giveUp = new(Timeout.InfiniteTimeSpan, time);
 
-    public StopMode Stop { get; private set; }
-    public bool Paused { get; private set; }
+    public StopMode Stop { get { lock (_gate) return _process.Stop; } }
+    public bool Paused { get { lock (_gate) return _process.Paused; } }
     /// <summary>The clock that <see cref="TermAtTimestamp"/> comes from.</summary>
-    public TimeProvider Time => time;
+    public TimeProvider Time => _process.Time;
 
     /// <summary>When TERM (or INT) arrived, as a <see cref="TimeProvider"/> timestamp, for the job deadline.</summary>
-    public long TermAtTimestamp { get; private set; }
+    public long TermAtTimestamp { get { lock (_gate) return _process.TermAtTimestamp; } }
 
-    /// <summary>How long, after a stop request, Redis calls keep retrying through an outage.</summary>
-    public TimeSpan GiveUpAfterStop { get; init; } = TimeSpan.FromSeconds(25);
+    /// <summary>How long, after a stop request, Redis calls keep retrying through an outage (for every lane).</summary>
+    public TimeSpan GiveUpAfterStop
+    {
+        get => _process.GiveUpAfterStop;
+        init => _process.GiveUpAfterStop = value;
+    }
 
     /// <summary>
     /// Fires <see cref="GiveUpAfterStop"/> after the first stop request. Until then, settling a
     /// job retries through a Redis outage; after it the worker exits and leaves what it holds in
     /// its in-flight record, where lease-expiry recovery finds it.
     /// </summary>
-    public CancellationToken GiveUp => _giveUp.Token;
+    public CancellationToken GiveUp => _process.GiveUp.Token;
 
     /// <summary>Fires on the first stop request of any kind (QUIT, TERM, INT).</summary>
-    public CancellationToken Stopping => _stopping.Token;
-
-    private readonly CancellationTokenSource _stopping = new();
+    public CancellationToken Stopping => _process.Stopping.Token;
 
     /// <summary>Fires on TERM and INT: running jobs should stop, and will be requeued.</summary>
-    public CancellationToken Shutdown => _shutdown.Token;
+    public CancellationToken Shutdown => _process.Shutdown.Token;
 
     /// <summary>Completes at the next change of state.</summary>
-    public Task WhenChanged { get { lock (_gate) return _changed.Task; } }
+    public Task WhenChanged { get { lock (_gate) return _process.Changed.Task; } }
 
     public void RequestStop(StopMode mode)
     {
+        var p = _process;
         lock (_gate)
         {
-            if (mode <= Stop) return;
-            if (Stop == StopMode.None) _giveUp.CancelAfter(GiveUpAfterStop);
-            Stop = mode;
-            if (mode >= StopMode.Term && TermAtTimestamp == 0) TermAtTimestamp = time.GetTimestamp();
+            if (mode <= p.Stop) return;
+            if (p.Stop == StopMode.None) p.GiveUp.CancelAfter(p.GiveUpAfterStop);
+            p.Stop = mode;
+            if (mode >= StopMode.Term && p.TermAtTimestamp == 0) p.TermAtTimestamp = p.Time.GetTimestamp();
             Changed();
         }
-        _stopping.Cancel();
-        if (mode >= StopMode.Term) _shutdown.Cancel();
+        p.Stopping.Cancel();
+        if (mode >= StopMode.Term) p.Shutdown.Cancel();
     }
 
     public void Pause(bool paused)
     {
         lock (_gate)
         {
-            if (Paused == paused) return;
-            Paused = paused;
+            if (_process.Paused == paused) return;
+            _process.Paused = paused;
             Changed();
         }
     }
@@ -108,10 +141,20 @@ public sealed class WorkerControl(TimeProvider time)
         return true;
     }
 
+    /// <summary>USR1 with lanes: cancels the running job of every lane of the process. True when some lane had one.</summary>
+    public bool AbortJobs()
+    {
+        WorkerControl[] lanes;
+        lock (_gate) lanes = [.. _process.Lanes];
+        var any = false;
+        foreach (var lane in lanes) any |= lane.AbortCurrentJob();
+        return any;
+    }
+
     /// <summary>A token for one job: fires on shutdown or on USR1. Dispose it when the job is over.</summary>
     public CancellationTokenSource BeginJob()
     {
-        var cts = CancellationTokenSource.CreateLinkedTokenSource(_shutdown.Token);
+        var cts = CancellationTokenSource.CreateLinkedTokenSource(_process.Shutdown.Token);
         bool abort;
         lock (_gate)
         {
@@ -145,8 +188,8 @@ public sealed class WorkerControl(TimeProvider time)
 
     private void Changed()
     {
-        var old = _changed;
-        _changed = NewSignal();
+        var old = _process.Changed;
+        _process.Changed = NewSignal();
         old.TrySetResult();
     }
 

@@ -18,5 +18,10 @@ public sealed record WorkerSettings
     public Limits.TimeLimit? JobTimeout { get; init; }
     /// <summary>POOL_LEASE: how long this worker counts as alive without a word from it or its master.</summary>
     public TimeSpan Lease { get; init; } = Pool.Protocol.Working.WorkerLease.Default;
+    /// <summary>
+    /// concurrency (POOL_CONCURRENCY): how many jobs this process runs at once, each in a lane of
+    /// its own (<see cref="WorkerLane"/>). 1, the default, keeps resque-pool's one job per process.
+    /// </summary>
+    public int Concurrency { get; init; } = 1;
     public string QueueList => string.Join(',', Queues);
 }

@@ -25,7 +25,7 @@ internal static class SignalHandlers
             case PosixSignal.SIGTERM: control.RequestStop(StopMode.Term); break;
             case PosixSignal.SIGQUIT: control.RequestStop(StopMode.Quit); break;
             case PosixSignal.SIGINT: control.RequestStop(StopMode.Int); break;
-            case SignalNames.Usr1: control.AbortCurrentJob(); break;
+            case SignalNames.Usr1: control.AbortJobs(); break;
             case SignalNames.Usr2: control.Pause(true); break;
             case PosixSignal.SIGCONT: control.Pause(false); break;
         }

@@ -12,7 +12,8 @@ public sealed partial class KeyNamesTests
     private static partial Regex KeyLiteral();
 
     private static IEnumerable<LuaScriptText> Scripts() =>
-        typeof(PoolScripts).GetFields(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)
+        new[] { typeof(PoolScripts), typeof(Pool.Protocol.Scheduling.SchedulingScripts) }
+            .SelectMany(t => t.GetFields(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static))
             .Where(f => f.FieldType == typeof(LuaScriptText))
             .Select(f => (LuaScriptText)f.GetValue(null)!);
 
@@ -38,7 +39,8 @@ public sealed partial class KeyNamesTests
         var sources = string.Join("\n", Scripts().Select(s => s.Source));
         Assert.Contains("local function k(rest)", sources);
         // A declared name no script and no ResqueKeys member uses is a stale entry.
-        var resqueKeys = File.Exists(SourcePath()) ? File.ReadAllText(SourcePath()) : "";
+        var resqueKeys = string.Concat(new[] { SourcePath(), SourcePath().Replace("Keys/ResqueKeys.cs", "Scheduling/SchedulerKeys.cs"), SourcePath().Replace("Keys/ResqueKeys.cs", "Retries/RetryKeys.cs") }
+            .Where(File.Exists).Select(File.ReadAllText));
         var unused = typeof(KeyNames).GetFields()
             .Where(f => f.IsLiteral)
             .Where(f => !sources.Contains("'" + (string)f.GetRawConstantValue()!, StringComparison.Ordinal)

@@ -14,12 +14,13 @@ public sealed class WorkerLimitProcessTests(RedisFixture redis) : IDisposable
 
     private async Task<string> LastFailure() => (string)(await Db.ListGetByIndexAsync(_s.Keys.Failed, -1))!;
 
+    // These tests are about the failure a timeout records; retries (on by default) are off here.
     [Fact(Timeout = 30_000)]
     public async Task A_job_that_honours_its_token_at_the_soft_limit_is_failed_as_a_timeout_and_the_worker_goes_on()
     {
         await Producer.EnqueueAsync("q", "Sleep", 30);
         await Producer.EnqueueAsync("q", "Record", _s.File, "after");
-        using var worker = WorkerProcess.Start(redis.Server.Url, _s.Namespace, "q", new Dictionary<string, string?> { ["POOL_JOB_TIMEOUT"] = "0.5" });
+        using var worker = WorkerProcess.Start(redis.Server.Url, _s.Namespace, "q", new Dictionary<string, string?> { ["POOL_JOB_TIMEOUT"] = "0.5", ["POOL_RETRIES"] = "0" });
 
         await Wait.UntilAsync(() => _s.Lines().Contains("after"), because: "the next job ran");
         Assert.Contains("\"exception\":\"Pool::JobTimeout\"", await LastFailure());
@@ -33,7 +34,7 @@ public sealed class WorkerLimitProcessTests(RedisFixture redis) : IDisposable
     {
         await Producer.EnqueueAsync("q", "Stubborn", 30);
         await Producer.EnqueueAsync("q", "Noop");
-        using var worker = WorkerProcess.Start(redis.Server.Url, _s.Namespace, "q", new Dictionary<string, string?> { ["POOL_JOB_TIMEOUT"] = "0.3,1" });
+        using var worker = WorkerProcess.Start(redis.Server.Url, _s.Namespace, "q", new Dictionary<string, string?> { ["POOL_JOB_TIMEOUT"] = "0.3,1", ["POOL_RETRIES"] = "0" });
 
         Assert.Equal(0, worker.WaitForExit(10));
         Assert.Contains("\"exception\":\"Pool::JobTimeout\"", await LastFailure());

@@ -31,7 +31,8 @@ public sealed partial class InteropTests(RedisFixture redis) : IDisposable
     {
         await Db.ListRightPushAsync(_s.Keys.Queue("q"), """{"class":"Fail","args":["no/way"]}""");
         await Db.ListRightPushAsync(_s.Keys.Queue("q"), """{"class":"Sleep","args":[30]}""");
-        using var worker = WorkerProcess.Start(redis.Server.Url, _s.Namespace, "q");
+        // Retries off: this test is about the failure record Resque writes when a job fails for good.
+        using var worker = WorkerProcess.Start(redis.Server.Url, _s.Namespace, "q", new Dictionary<string, string?> { ["POOL_RETRIES"] = "0" });
         worker.WaitForLine("Job started Sleep");
 
         var running = (string?)await Db.StringGetAsync(_s.Keys.Worker(worker.WorkerId));

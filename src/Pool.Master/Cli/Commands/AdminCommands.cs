@@ -13,5 +13,8 @@ public static class AdminCommands
         root.Subcommands.Add(PauseCommands.BuildResume());
         root.Subcommands.Add(FailedCommands.Build());
         root.Subcommands.Add(Web.WebCommand.Build());
+        root.Subcommands.Add(DelayedCommands.Build());
+        root.Subcommands.Add(RetryCommands.Build());
+        root.Subcommands.Add(ScheduleCommands.Build());
     }
 }

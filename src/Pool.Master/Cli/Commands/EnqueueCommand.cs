@@ -19,13 +19,16 @@ internal static class EnqueueCommand
             Description = "job arguments, each parsed as JSON (2, true, {\"a\":1}, \"\\\"2\\\"\"); text that is not JSON is a string",
             Arity = ArgumentArity.ZeroOrMore,
         };
-        var command = AdminContext.WithOptions(new Command("enqueue", "push one job to a queue and wake an idle Pool worker"));
+        var command = AdminContext.WithOptions(new Command("enqueue", "push one job to a queue and wake an idle Pool worker, or schedule it with --at / --in"));
         command.Arguments.Add(queue);
         command.Arguments.Add(jobClass);
         command.Arguments.Add(args);
+        DelayedEnqueue.AddTo(command);
         command.SetAction((result, _) => AdminContext.RunAsync(result, "enqueue", async ctx =>
         {
             var name = result.GetValue(queue)!;
+            if (DelayedEnqueue.Requested(result))
+                return await DelayedEnqueue.RunAsync(result, ctx, name, result.GetValue(jobClass)!, ParseArgs(result.GetValue(args) ?? [])).ConfigureAwait(false);
             var payload = PayloadCodec.Encode(result.GetValue(jobClass)!, ParseArgs(result.GetValue(args) ?? []));
             var length = await new Producer(ctx.Db.Multiplexer, ctx.Keys.Namespace, ReplicaConfirmation.FromUrl(ctx.RedisUrl)).EnqueueRawAsync(name, payload).ConfigureAwait(false);
             if (ctx.Json) JsonOutput.Write(new { Queue = name, Payload = JsonDocument.Parse(payload).RootElement, QueueLength = length });

@@ -15,8 +15,11 @@ internal static class StatusCommand
         command.SetAction((result, _) => AdminContext.RunAsync(result, "status", async ctx =>
         {
             var status = await new PoolStatusReader(ctx.Db, ctx.Keys).ReadAsync().ConfigureAwait(false);
-            if (ctx.Json) JsonOutput.Write(ToJson(status, ctx.Keys.Namespace));
-            else Console.Out.Write(Render(status, ctx.Keys.Namespace));
+            var capacity = await Capacity.CapacityBoard.ReadAsync(ctx.Db, ctx.Keys, DateTimeOffset.UtcNow).ConfigureAwait(false);
+            // The scheduler's part (Scheduling/SchedulerStatusView.cs).
+            var scheduler = await SchedulerStatusView.ReadAsync(ctx).ConfigureAwait(false);
+            if (ctx.Json) JsonOutput.Write(ToJson(status, ctx.Keys.Namespace, capacity, SchedulerStatusView.ToJson(scheduler)));
+            else Console.Out.Write(Render(status, ctx.Keys.Namespace) + Capacity.CapacityBoard.Render(capacity) + SchedulerStatusView.Render(scheduler));
             return 0;
         }));
         return command;
@@ -54,7 +57,7 @@ internal static class StatusCommand
         return sb.ToString();
     }
 
-    private static object ToJson(PoolStatus s, string ns) => new
+    private static object ToJson(PoolStatus s, string ns, IReadOnlyList<Capacity.CapacityJson> masters, object? scheduler = null) => new
     {
         Namespace = ns,
         At = s.At,
@@ -68,5 +71,8 @@ internal static class StatusCommand
         s.Processed,
         s.Failed,
         FailedListLength = s.FailedListLength,
+        // Memory budget and autoscaling of each running master (see Capacity.CapacityBoard).
+        Masters = masters,
+        Scheduler = scheduler,
     };
 }

@@ -1,0 +1,147 @@
+using System.Globalization;
+using Pool.Master.Config;
+
+namespace Pool.Master.Capacity;
+
+/// <summary>
+/// Decides the size of one `count: MIN..MAX` group from samples of its load. Pure: it reads the
+/// clock and its own state, never Redis or processes, so every edge case runs in a unit test.
+///
+/// The rules, from Celery's autoscaler, KEDA and the Heroku autoscalers:
+/// - Up fast: as soon as a sample asks for more, the size jumps to what it asks (jobs per worker:
+///   busy + ceil(waiting / target); latency over target: the size times latency / target, at
+///   least one more, at most double, then a short pause so the new workers can help first).
+/// - Down slowly: only after <see cref="ScalingRule.Quiet"/> with every sample asking for fewer,
+///   one worker at a time, the quiet clock starting again after each step (Judoscale's downscale
+///   delay; Celery's keepalive).
+/// - Within MIN..MAX always, and never past the memory budget: the caller says how many more
+///   workers fit (the headroom), and a wish beyond it is cut and reported once as "capped".
+/// The caller stops the surplus idle workers first, with QUIT, so no job is ever killed.
+/// </summary>
+internal sealed class Autoscaler
+{
+    private readonly TimeProvider _time;
+    private DateTimeOffset? _quietSince;
+    private DateTimeOffset? _lastLatencyStep;
+    // The capped state is reported when it begins, not on every sample while it lasts.
+    private bool _capped;
+
+    public Autoscaler(ScalingRule rule, TimeProvider time, int? start = null)
+    {
+        Rule = rule;
+        _time = time;
+        Size = Math.Clamp(start ?? rule.Min, rule.Min, rule.Max);
+    }
+
+    public ScalingRule Rule { get; private set; }
+
+    /// <summary>Who this autoscaler sizes (the supervisor's group of the current generation); a HUP makes a new one.</summary>
+    public object? Owner { get; init; }
+
+    /// <summary>The group's wanted number of workers.</summary>
+    public int Size { get; private set; }
+
+    /// <summary>The last sample's wish before MIN, MAX and the budget; for status.</summary>
+    public int? Wanted { get; private set; }
+
+    /// <summary>One sample. Null when the size stays; otherwise what changed and why.</summary>
+    /// <param name="headroom">How many more workers the memory budget admits now.</param>
+    public ScaleDecision? Decide(GroupLoad load, int headroom)
+    {
+        var now = _time.GetUtcNow();
+        var (want, why, latencyStep) = Wish(load, now);
+        Wanted = want;
+        if (want > Size) return Grow(want, why, latencyStep, headroom, now);
+        _capped = false;
+        if (want == Size)
+        {
+            _quietSince = null;
+            return null;
+        }
+        _quietSince ??= now;
+        if (Size <= Rule.Min || now - _quietSince < Rule.Quiet) return null;
+        _quietSince = now;
+        var from = Size;
+        Size--;
+        return new ScaleDecision(ScaleDirection.Down, from, Size,
+            $"{why} for {Seconds(Rule.Quiet)} (quiet period); stopping one idle worker with QUIT");
+    }
+
+    private ScaleDecision? Grow(int want, string why, bool latencyStep, int headroom, DateTimeOffset now)
+    {
+        _quietSince = null;
+        var to = Math.Min(want, Rule.Max);
+        if (want > Rule.Max) why += $" (MAX {Rule.Max})";
+        if (to <= Size)
+        {
+            _capped = false;
+            return null;
+        }
+        var fits = (int)Math.Min(int.MaxValue, (long)Size + Math.Max(0, headroom));
+        if (to > fits)
+        {
+            var first = !_capped;
+            _capped = true;
+            if (fits <= Size)
+                return first ? new ScaleDecision(ScaleDirection.Capped, Size, Size, $"{why}, but the memory budget admits no more workers") : null;
+            to = fits;
+            why += $", cut to {to} by the memory budget";
+        }
+        else _capped = false;
+        if (latencyStep) _lastLatencyStep = now;
+        var from = Size;
+        Size = to;
+        return new ScaleDecision(ScaleDirection.Up, from, to, why);
+    }
+
+    /// <summary>TTIN (+1) or TTOU (-1): the whole range moves by one, until the next HUP, and the size with it.</summary>
+    public void Shift(int delta)
+    {
+        var min = Math.Max(0, Rule.Min + delta);
+        Rule = Rule with { Min = min, Max = Math.Max(min, Rule.Max + delta) };
+        Size = Math.Clamp(Size + delta, Rule.Min, Rule.Max);
+        _quietSince = null;
+    }
+
+    /// <summary>The size this sample asks for, before MIN, MAX and the budget, and the words for the log line.</summary>
+    private (int Want, string Why, bool LatencyStep) Wish(GroupLoad load, DateTimeOffset now)
+    {
+        (int Want, string Why)? byJobs = null, byLatency = null;
+        var latencyStep = false;
+        if (Rule.JobsPerWorker is { } perWorker)
+        {
+            var want = (int)Math.Min(int.MaxValue, load.Busy + (load.Waiting + perWorker - 1) / perWorker);
+            byJobs = (want, $"{load.Waiting} waiting and {load.Busy} busy ask for {want} at {perWorker} per worker");
+        }
+        if (Rule.TargetLatency is { } target)
+        {
+            var age = load.OldestAge;
+            if (age is { } over && over > target)
+            {
+                if (_lastLatencyStep is { } last && now - last < ScalingRule.LatencyStepPause)
+                    byLatency = (Size, $"oldest job waits {Seconds(over)}, over {Seconds(target)}; the last step is still starting");
+                else
+                {
+                    // Proportional: twice the target's wait asks for twice the workers, within one more and double.
+                    var want = (int)Math.Clamp(Math.Ceiling(Size * (over / target)), Size + 1, Math.Max(Size + 1, 2 * Size));
+                    byLatency = (want, $"oldest job waits {Seconds(over)}, over the target {Seconds(target)}");
+                    latencyStep = true;
+                }
+            }
+            else if (age is null || age <= target / 2)
+                byLatency = (load.Busy, $"oldest job waits {(age is { } a ? Seconds(a) : "nothing")}, under half the target {Seconds(target)}, {load.Busy} busy");
+            else
+                byLatency = (Size, $"oldest job waits {Seconds(age.Value)}, near the target {Seconds(target)}");
+        }
+        (int Want, string Why) chosen = (byJobs, byLatency) switch
+        {
+            ({ } j, { } l) => l.Want > j.Want ? l : j,
+            ({ } j, null) => j,
+            (null, { } l) => l,
+            _ => (Size, "no target"),
+        };
+        return (chosen.Want, chosen.Why, latencyStep && byLatency is { } bl && bl.Want == chosen.Want);
+    }
+
+    private static string Seconds(TimeSpan t) => t.TotalSeconds.ToString(t.TotalSeconds < 10 ? "0.#" : "0", CultureInfo.InvariantCulture) + " s";
+}

@@ -1,0 +1,48 @@
+using System.Globalization;
+using Pool.Master.Config;
+
+namespace Pool.Master.Capacity;
+
+/// <summary>
+/// The memory side of a loaded config on this machine: the limit, the budget, and what each
+/// `count: auto` resolved to and why. Resolved where the config is loaded (run, HUP, check), so
+/// `check` prints the same numbers `run` would start with.
+///
+/// auto: the budget, less the master's reserve and what the other groups take (fixed counts,
+/// and the MIN of autoscaled groups, each at its worker estimate), is shared equally among the
+/// auto groups and divided by their worker estimate. At least one worker each: a group the
+/// budget cannot hold at all still waits at the budget gate, which says so in the log.
+/// </summary>
+public sealed record CapacityPlan(MemoryLimit Limit, MemoryBudget Budget, IReadOnlyList<string> Notes)
+{
+    /// <summary>The config with its `auto` counts resolved under this machine's memory limit, as run and HUP start it.</summary>
+    public static PoolConfig ResolveHere(PoolConfig config) => Resolve(config, new MemoryLimitReader().Read()).Config;
+
+    public static (PoolConfig Config, CapacityPlan Plan) Resolve(PoolConfig config, MemoryLimit limit)
+    {
+        var budget = MemoryBudget.For(limit, config.MemoryBudget);
+        var autos = config.Groups.Where(g => g.AutoCount).ToList();
+        var notes = new List<string>();
+        if (autos.Count == 0) return (config, new CapacityPlan(limit, budget, notes));
+
+        long others = 0;
+        foreach (var g in config.Groups.Where(g => !g.AutoCount))
+            others += (long)(g.Scaling?.Min ?? g.Count) * WorkerCost.Estimate(g);
+        var master = WorkerCost.MasterReserveMb * Megabytes.Bytes;
+        var share = budget.Bytes == long.MaxValue ? long.MaxValue : Math.Max(0, budget.Bytes - master - others) / autos.Count;
+
+        var resolved = config.Groups.Select(g =>
+        {
+            if (!g.AutoCount) return g;
+            var each = WorkerCost.Estimate(g);
+            var fit = share == long.MaxValue ? GroupOptions.MaxCount : (int)Math.Min(GroupOptions.MaxCount, share / each);
+            var count = Math.Max(1, fit);
+            var shared = autos.Count > 1 ? $", shared by {autos.Count} auto groups" : "";
+            var none = fit < 1 ? "; the budget holds none, so 1, which waits at the budget gate" : "";
+            notes.Add(string.Create(CultureInfo.InvariantCulture,
+                $"{g.QueueList}: auto = {count}: budget {Megabytes.Format(budget.Bytes)} - master {Megabytes.Format(master)} - other groups {Megabytes.Format(others)}{shared}, at {WorkerCost.DescribeEstimate(g)}{none}"));
+            return g with { Count = count };
+        }).ToList();
+        return (config with { Groups = resolved }, new CapacityPlan(limit, budget, notes));
+    }
+}

@@ -1,0 +1,118 @@
+using Pool.Master.Config;
+using Pool.Protocol.Connection;
+using Pool.Protocol.Scheduling;
+using Serilog;
+using StackExchange.Redis;
+
+namespace Pool.Master.Scheduling;
+
+/// <summary>
+/// Runs the scheduler beside the supervisor, on a Redis connection of its own (a slow move never
+/// delays a recovery), from the master's start until its drain is done. Stopping cancels the
+/// loop and gives the lease back, bounded, before the master logs its exit line.
+/// </summary>
+internal sealed class SchedulerHost : IAsyncDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _run;
+    private readonly ILogger _log;
+    private volatile DelayedScheduler? _scheduler;
+    private volatile RecurringScheduler? _recurring;
+    private volatile IReadOnlyList<ScheduleEntry> _schedule;
+    private ConnectionMultiplexer? _redis;
+
+    /// <summary>The running scheduler, for /status and /metrics; null when it is off.</summary>
+    public static SchedulerHost? Current { get; private set; }
+
+    /// <summary>How long a stop waits for a Redis call in flight, and then for the release; a lease not released lapses anyway.</summary>
+    private static readonly TimeSpan StopBound = TimeSpan.FromSeconds(1);
+
+    private SchedulerHost(string redisUrl, string ns, SchedulerOptions options, IReadOnlyList<ScheduleEntry> schedule, ILogger log)
+    {
+        _log = log;
+        _schedule = schedule;
+        _run = Task.Run(() => RunAsync(redisUrl, ns, options));
+    }
+
+    public SchedulerState State => _scheduler?.State ?? SchedulerState.Off;
+
+    /// <summary>Thread-safe: a HUP's new schedule, used from the next pass on.</summary>
+    public void UseSchedule(IReadOnlyList<ScheduleEntry> schedule)
+    {
+        _schedule = schedule;
+        _recurring?.Use(schedule);
+        _scheduler?.Wake();
+    }
+
+    /// <summary>Starts the scheduler unless POOL_SCHEDULER=off; a bad scheduler variable is logged and leaves it off, never the pool.</summary>
+    public static SchedulerHost? Start(string redisUrl, string ns, IReadOnlyList<ScheduleEntry> schedule, IReadOnlyDictionary<string, string?> env, ILogger log)
+    {
+        SchedulerOptions options;
+        try
+        {
+            options = SchedulerOptions.FromEnvironment(env);
+        }
+        catch (FormatException e)
+        {
+            log.Error("scheduler not started: {Error}", e.Message);
+            return null;
+        }
+        if (!options.Enabled)
+        {
+            log.Information("scheduler off (POOL_SCHEDULER=off): this master moves no delayed jobs");
+            return null;
+        }
+        if (schedule.Count > 0) log.Information("scheduler: {Entries} recurring schedule entr(ies): {Names}", schedule.Count, string.Join(", ", schedule.Select(e => e.Name)));
+        SchedulerMetrics.Register();
+        return Current = new SchedulerHost(redisUrl, ns, options, schedule, log);
+    }
+
+    /// <summary>Connects in the background (the master's start never waits for Redis), then runs the loop until stopped.</summary>
+    private async Task RunAsync(string redisUrl, string ns, SchedulerOptions options)
+    {
+        try
+        {
+            var config = RedisUrl.Parse(redisUrl);
+            config.AbortOnConnectFail = false;
+            config.ClientName = "pool-scheduler";
+            var redis = _redis = await ConnectionMultiplexer.ConnectAsync(config).ConfigureAwait(false);
+            var keys = new SchedulerKeys(ns);
+            var store = new SchedulerStore(redis.GetDatabase(), keys, keys.MasterLock(options.LockPrefix), $"{Environment.MachineName}:{Environment.ProcessId}");
+            // A missed occurrence is one later than a leader change can explain.
+            var recurring = _recurring = new RecurringScheduler(new RecurringStore(redis.GetDatabase(), keys), store.LockKey, store.LockValue, options.Lease + options.Poll + options.Poll, _log);
+            recurring.Use(_schedule);
+            var scheduler = _scheduler = new DelayedScheduler(store, options, _log, TimeProvider.System, recurring);
+            // Subscribing needs Redis up: the loop retries it until it succeeds, and the client
+            // renews the subscription by itself after a reconnect.
+            Task Subscribe() => redis.GetSubscriber().SubscribeAsync(RedisChannel.Literal(keys.Wake), (_, _) => scheduler.Wake());
+            await scheduler.RunAsync(Subscribe, _stop.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _log.Error("scheduler stopped: {Error}", e.Message.Split('\n')[0]);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Current = null;
+        await _stop.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            // Still connecting (Redis unreachable): nothing to release, and the master's exit
+            // must not wait for a connect timeout.
+            if (_scheduler is { } scheduler)
+            {
+                await _run.WaitAsync(StopBound).ConfigureAwait(false);
+                await scheduler.ReleaseAsync().WaitAsync(StopBound).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Not released: the lease lapses on its own within POOL_SCHEDULER_LEASE.
+            _log.Warning("scheduler: lease not released on stop ({Error}); it lapses on its own", e.Message.Split('\n')[0]);
+        }
+        if (_redis is not null) await _redis.DisposeAsync().ConfigureAwait(false);
+        _stop.Dispose();
+    }
+}

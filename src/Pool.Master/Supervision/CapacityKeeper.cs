@@ -1,0 +1,255 @@
+using Mono.Unix.Native;
+using Pool.Master.Capacity;
+using Pool.Master.Config;
+using Serilog;
+
+namespace Pool.Master.Supervision;
+
+/// <summary>A capacity sample finished off the loop: PSS of some children, and the autoscaled groups' load.</summary>
+internal sealed record CapacitySampled(CapacityMeasure Measure) : MasterEvent;
+
+/// <summary>
+/// The supervisor's side of memory-aware sizing and autoscaling, owned by the loop; the
+/// decisions themselves are the pure types of Pool.Master.Capacity. Each housekeeping tick
+/// (1 s) starts a sample off the loop when none is out; its answer comes back as
+/// <see cref="CapacitySampled"/>, and each autoscaled group's <see cref="Autoscaler"/> turns it
+/// into its new size. More workers: the slots are added and filled as usual, through the
+/// budget gate (<see cref="OpenGate"/>). Fewer: empty slots go first, then idle workers, newest
+/// first, each with QUIT (it finishes its job; nothing is killed or requeued). TTIN/TTOU move an
+/// autoscaled group's range by one; after a HUP each autoscaler starts again from the new range,
+/// at the size its queue list had if that is inside.
+/// </summary>
+internal sealed class CapacityKeeper(SlotTable table, StopPlan stops, MasterSettings settings, SupervisorOptions options,
+    TimeProvider time, ILogger log, Action<MasterEvent> post)
+{
+    /// <summary>
+    /// Children measured per sample. Reading smaps_rollup walks the page tables of every mapping,
+    /// about 3.5 ms for a .NET worker here, so the children take turns: the unmeasured first,
+    /// then the longest unmeasured. The budget uses each child's last figure meanwhile.
+    /// </summary>
+    private const int PssReadsPerSample = 4;
+
+    /// <summary>A worker still starting is far below what it will take: it counts at its estimate until then.</summary>
+    private static readonly TimeSpan PssSettleTime = TimeSpan.FromSeconds(2);
+
+    // Read once: a process does not change cgroup while it runs (HUP re-reads only pool.yml).
+    private readonly MemoryLimit _limit = new MemoryLimitReader().Read();
+    private (PoolConfig Config, MemoryBudget Budget)? _budget;
+
+    // Autoscalers by queue list, so a HUP can carry a group's size over.
+    private readonly Dictionary<string, Autoscaler> _scalers = new(StringComparer.Ordinal);
+    private readonly Dictionary<int, long> _pss = [];
+    private readonly Dictionary<int, DateTimeOffset> _pssAt = [];
+    private long? _masterPss;
+    private bool _sampling;
+    private long _samples;
+    private string? _sampleError;
+    private CapacitySampler? _sampler;
+    private IReadOnlyDictionary<string, GroupLoad> _loads = new Dictionary<string, GroupLoad>();
+    private readonly Dictionary<string, (string Text, DateTimeOffset At)> _lastDecision = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string, string), long> _decisions = [];
+    private readonly Dictionary<string, long> _budgetRefusals = new(StringComparer.Ordinal);
+    // Groups whose spawns the budget holds back now: logged when it starts and when it ends.
+    private readonly HashSet<string> _waitingForMemory = new(StringComparer.Ordinal);
+
+    /// <summary>The picture as of the last sample, for /status and /metrics.</summary>
+    public CapacityView? View { get; private set; }
+
+    /// <summary>The budget of the running config (its memory_budget, or the limit minus the margin).</summary>
+    private MemoryBudget Budget
+    {
+        get
+        {
+            if (_budget is not { } cached || !ReferenceEquals(cached.Config, table.Config))
+                _budget = cached = (table.Config, MemoryBudget.For(_limit, table.Config.MemoryBudget));
+            return cached.Budget;
+        }
+    }
+
+    /// <summary>Whether the budget holds back this group's empty slots now (their state in /status).</summary>
+    public bool IsWaitingForMemory(GroupState group) => _waitingForMemory.Contains(group.Group.QueueList);
+
+    public void StartSample(DateTimeOffset now)
+    {
+        if (_sampling || stops.IsStopping) return;
+        _sampling = true;
+        foreach (var group in table.Groups) ScalerFor(group);
+        var probes = table.Groups.Where(g => g.Group.Scaling is not null)
+            .Select(g => new GroupProbe(g.Group.QueueList, g.Group.Queues, g.Slots.Where(s => s.Child is { Stop: null }).Select(s => s.Child!.WorkerId).ToList()))
+            .ToList();
+        var pids = table.Children.Where(c => now - c.StartedAt >= PssSettleTime).Select(c => c.Pid)
+            .OrderBy(pid => _pssAt.TryGetValue(pid, out var at) ? at : DateTimeOffset.MinValue).Take(PssReadsPerSample).ToList();
+        _sampler ??= new CapacitySampler(settings.RedisUrl, settings.Namespace, time);
+        var sampler = _sampler;
+        var view = View = BuildView();
+        // Without autoscaling nothing changes fast: `status` gets the picture every fifth sample, sparing Redis.
+        var publish = probes.Count > 0 || _samples++ % 5 == 0 ? view : null;
+        var timeout = options.StoreTimeout;
+        _ = Task.Run(async () => post(new CapacitySampled(await sampler.SampleAsync(pids, probes, publish, timeout).ConfigureAwait(false))));
+    }
+
+    public void OnSampled(CapacityMeasure m, DateTimeOffset now)
+    {
+        _sampling = false;
+        var live = table.Children.Select(c => c.Pid).ToHashSet();
+        foreach (var gone in _pss.Keys.Where(pid => !live.Contains(pid)).ToList())
+        {
+            _pss.Remove(gone);
+            _pssAt.Remove(gone);
+        }
+        foreach (var (pid, bytes) in m.Pss.Where(p => live.Contains(p.Key)))
+        {
+            _pss[pid] = bytes;
+            _pssAt[pid] = now;
+        }
+        _masterPss = m.MasterPss;
+        if (m.Error != _sampleError && (m.Error is null || table.Groups.Any(g => g.Group.Scaling is not null)))
+        {
+            if (m.Error is not null) log.Warning("autoscale: cannot read the queues ({Error}); autoscaled groups keep their size until Redis answers", m.Error);
+            else log.Information("autoscale: reading the queues again");
+            _sampleError = m.Error;
+        }
+        if (m.Loads is null || stops.IsStopping || table.Paused) return;
+        _loads = m.Loads;
+        foreach (var group in table.Groups)
+        {
+            if (ScalerFor(group) is not { } scaler || !m.Loads.TryGetValue(group.Group.QueueList, out var load)) continue;
+            var headroom = Budget.Headroom(UsedMemory(), WorkerCost.Estimate(group.Group, MeasuredPss(group)));
+            if (scaler.Decide(load, headroom) is not { } decision) continue;
+            Record(group, decision, now);
+            group.Desired = scaler.Size;
+            if (decision.Direction == ScaleDirection.Down) ShrinkIdleFirst(group, m.Busy, now);
+        }
+    }
+
+    /// <summary>TTIN (+1) or TTOU (-1): an autoscaled group's range moves by one, and its size with it.</summary>
+    public void Shift(int delta)
+    {
+        if (stops.IsStopping || table.Paused) return;
+        foreach (var group in table.Groups)
+        {
+            if (ScalerFor(group) is not { } scaler) continue;
+            scaler.Shift(delta);
+            group.Desired = scaler.Size;
+        }
+    }
+
+    /// <summary>One log line per decision, counted for /metrics and kept for status.</summary>
+    private void Record(GroupState group, ScaleDecision d, DateTimeOffset now)
+    {
+        var key = group.Group.QueueList;
+        _decisions[(key, d.Name)] = _decisions.GetValueOrDefault((key, d.Name)) + 1;
+        var text = d.Direction == ScaleDirection.Capped ? $"stays at {d.To}: {d.Reason}" : $"{d.From} -> {d.To}: {d.Reason}";
+        _lastDecision[key] = (text, now);
+        if (d.Direction == ScaleDirection.Capped) log.Warning("autoscale {Group}: {Decision}", group.Group.Key, text);
+        else log.Information("autoscale {Group}: {Decision}", group.Group.Key, text);
+    }
+
+    /// <summary>Down to the wanted size: empty slots first, then idle workers, newest first, with QUIT.</summary>
+    private void ShrinkIdleFirst(GroupState group, IReadOnlySet<string> busy, DateTimeOffset now)
+    {
+        var victims = group.Slots
+            .OrderBy(s => s.Child is null ? 0 : busy.Contains(s.Child.WorkerId) ? 2 : 1)
+            .ThenByDescending(s => s.Child?.StartedAt ?? DateTimeOffset.MaxValue)
+            .Take(Math.Max(0, group.Slots.Count - group.Desired))
+            .ToList();
+        foreach (var slot in victims)
+        {
+            group.Slots.Remove(slot);
+            if (slot.Child is not { } child) continue;
+            child.Slot = null;
+            log.Information("stage signal: retiring worker {Pid} ({Group} slot {Slot}): autoscale down, QUIT: it finishes its current job, then exits",
+                child.Pid, child.Group.Key, child.SlotNumber);
+            stops.RequestStop(child, Signum.SIGQUIT, "autoscale", withDeadline: false, now);
+        }
+    }
+
+    /// <summary>The group's autoscaler, made at first sight (also after a HUP, carrying over the size its queue list had).</summary>
+    private Autoscaler? ScalerFor(GroupState group)
+    {
+        if (group.Group.Scaling is not { } rule) return null;
+        var key = group.Group.QueueList;
+        if (_scalers.TryGetValue(key, out var scaler) && ReferenceEquals(scaler.Owner, group)) return scaler;
+        scaler = new Autoscaler(rule, time, scaler?.Size) { Owner = group };
+        _scalers[key] = scaler;
+        group.Desired = scaler.Size;
+        return scaler;
+    }
+
+    private IEnumerable<long> MeasuredPss(GroupState group) =>
+        group.Slots.Where(s => s.Child is not null && _pss.ContainsKey(s.Child.Pid)).Select(s => _pss[s.Child!.Pid]);
+
+    /// <summary>The pool's PSS now: the master and every child, at its group's estimate where not measured yet.</summary>
+    private long UsedMemory()
+    {
+        var used = _masterPss ?? WorkerCost.MasterReserveMb * Megabytes.Bytes;
+        foreach (var child in table.Children)
+            used += _pss.TryGetValue(child.Pid, out var bytes) ? bytes : WorkerCost.Estimate(child.Group, child.Slot is { } slot ? MeasuredPss(slot.Group) : []);
+        return used;
+    }
+
+    /// <summary>The budget gate for one pass of filling slots.</summary>
+    public BudgetGate OpenGate() => new(this, UsedMemory());
+
+    /// <summary>
+    /// Admits a spawn when the pool's PSS plus the worker's estimate stays within the budget. A
+    /// refusal is logged when a group starts waiting, and the end of the wait when it ends; the
+    /// slot stays empty and is tried again at every pass.
+    /// </summary>
+    public sealed class BudgetGate
+    {
+        private readonly CapacityKeeper _owner;
+        private long _used;
+        private readonly HashSet<string> _refused = new(StringComparer.Ordinal);
+
+        internal BudgetGate(CapacityKeeper owner, long used)
+        {
+            _owner = owner;
+            _used = used;
+        }
+
+        public bool Admits(Slot slot)
+        {
+            var group = slot.Group.Group;
+            var cost = WorkerCost.Estimate(group, _owner.MeasuredPss(slot.Group));
+            var budget = _owner.Budget;
+            if (budget.Bytes == long.MaxValue || _used + cost <= budget.Bytes)
+            {
+                _used += cost;
+                if (_owner._waitingForMemory.Remove(group.QueueList))
+                    _owner.Log.Information("memory budget: starting workers for {Group} again ({Used} of {Budget} in use)", group.Key, Megabytes.Format(_used), Megabytes.Format(budget.Bytes));
+                return true;
+            }
+            if (_refused.Add(group.QueueList) && _owner._waitingForMemory.Add(group.QueueList))
+            {
+                _owner._budgetRefusals[group.QueueList] = _owner._budgetRefusals.GetValueOrDefault(group.QueueList) + 1;
+                _owner.Log.Warning("memory budget: not starting a worker for {Group}: the pool takes {Used} and one more worker ~{Cost}, over the budget of {Budget}; it starts once memory frees",
+                    group.Key, Megabytes.Format(_used), Megabytes.Format(cost), budget);
+            }
+            return false;
+        }
+    }
+
+    private ILogger Log => log;
+
+    private CapacityView BuildView()
+    {
+        var budget = Budget;
+        var groups = table.Groups.Select(g =>
+        {
+            var key = g.Group.QueueList;
+            _loads.TryGetValue(key, out var load);
+            var last = _lastDecision.TryGetValue(key, out var d) ? d : default;
+            var rule = _scalers.TryGetValue(key, out var s) ? s.Rule : g.Group.Scaling;
+            return new GroupCapacityView(g.Group.Key, rule is null ? null : $"{rule.Min}..{rule.Max}",
+                g.Desired, g.Slots.Count(slot => slot.Child is not null), load?.Waiting, load?.OldestAge?.TotalSeconds, load?.Busy,
+                last.Text, last.Text is null ? null : last.At,
+                _waitingForMemory.Contains(key) ? g.Slots.Count(slot => slot.Child is null) : 0);
+        }).ToList();
+        return new CapacityView(_limit.Bytes, _limit.Source, budget.Bytes, budget.Why, UsedMemory(), groups)
+        {
+            Decisions = new Dictionary<(string, string), long>(_decisions),
+            BudgetRefusals = new Dictionary<string, long>(_budgetRefusals),
+        };
+    }
+}

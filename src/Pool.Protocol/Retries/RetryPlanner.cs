@@ -1,0 +1,45 @@
+using System.Text.Json;
+using Pool.Protocol.Payloads;
+using Pool.Protocol.Scheduling;
+using Pool.Protocol.Scripts;
+using Pool.Protocol.Working;
+using StackExchange.Redis;
+
+namespace Pool.Protocol.Retries;
+
+/// <summary>
+/// Turns a job failure into retry_fail.lua's arguments: the group's policy over the job type's
+/// [Retry], the retry in resque-scheduler's delayed format, resque-retry's counter key and its
+/// suppressed failure record. Null when the failure is not retryable (fail.lua as before).
+/// </summary>
+internal sealed class RetryPlanner(RetryPolicy group, Func<string, RetryAttribute?> attributeOf, Random? random = null)
+{
+    private readonly Random _random = random ?? Random.Shared;
+
+    public RetryPolicy PolicyFor(string jobClass) => group.With(attributeOf(jobClass));
+
+    /// <param name="failure">The final failure record (Resque's shape), used if no retry is left.</param>
+    internal RedisValue[]? Plan(string ns, string workerId, Reservation job, string payloadText, string exception, string failure, DateTimeOffset now)
+    {
+        if (!PayloadCodec.TryDecode(payloadText, out var payload, out _)) return null;
+        var policy = PolicyFor(payload!.Class);
+        if (!policy.Retryable([exception])) return null;
+
+        var args = payload.Args.GetRawText();
+        var delayed = DelayedJobCodec.FromArgsJson(0, job.Queue, payload.Class, args);
+        var counter = RetryKeys.Counter(payload.Class, payload.Args);
+        var delays = policy.DelayTable(policy.Retries < 0 ? 32 : Math.Max(1, policy.Retries), _random);
+        // resque-retry's record: Resque's failure shape, failed_at without the zone.
+        var stamp = ResqueTime.Failed(now);
+        var suppressed = failure.Replace("\"failed_at\":\"" + stamp + "\"", "\"failed_at\":\"" + stamp[..^4] + "\"");
+        return
+        [
+            ns, workerId, job.Rid, failure, counter, policy.Retries, payload.Attempts, delayed.Encoded,
+            DelayedQueue.QueuedPayload(delayed), job.Queue, now.ToUnixTimeSeconds(), suppressed,
+            .. delays.Select(d => (RedisValue)d),
+        ];
+    }
+}
+
+/// <summary>What became of a failed job.</summary>
+internal enum FailureFate { NotHeld, Retried, Failed }

@@ -1,0 +1,49 @@
+using System.Globalization;
+using Pool.Protocol.Payloads;
+using Pool.Protocol.Scripts;
+using StackExchange.Redis;
+
+namespace Pool.Protocol.Scheduling;
+
+/// <summary>
+/// Recurring entries' state in Redis: the last fired occurrence of each (Pool's exactly-once
+/// record) and resque-scheduler's delayed:last_enqueued_at (what resque-web shows).
+/// </summary>
+internal sealed class RecurringStore(IDatabase db, SchedulerKeys keys)
+{
+    /// <summary>Fires (or, with <paramref name="skip"/>, only records) one occurrence. 1 done, 0 done before, -1 not the leader.</summary>
+    public async Task<int> FireAsync(string lockKey, string lockValue, string name, DateTimeOffset occurrence, string queue, string payload, DateTimeOffset now, bool skip = false)
+    {
+        var r = await ScriptRunner.RunAsync(db, SchedulingScripts.Fire,
+        [
+            keys.Namespace, lockKey, lockValue, name, occurrence.ToUnixTimeSeconds(), skip ? "skip" : "fire",
+            queue, payload, RubyTimeToS(now), ResqueTime.Iso(now),
+        ]).ConfigureAwait(false);
+        return (int)(long)r;
+    }
+
+    /// <summary>Every entry's last fired occurrence.</summary>
+    public async Task<IReadOnlyDictionary<string, DateTimeOffset>> LastFiresAsync()
+    {
+        var all = await db.HashGetAllAsync(keys.LastFire).ConfigureAwait(false);
+        return all.Where(e => long.TryParse((string?)e.Value, out _))
+            .ToDictionary(e => (string)e.Name!, e => DateTimeOffset.FromUnixTimeSeconds(long.Parse((string)e.Value!, CultureInfo.InvariantCulture)));
+    }
+
+    /// <summary>resque-scheduler's "Last Enqueued" texts.</summary>
+    public async Task<IReadOnlyDictionary<string, string>> LastEnqueuedAsync()
+    {
+        var all = await db.HashGetAllAsync(keys.LastEnqueuedAt).ConfigureAwait(false);
+        return all.ToDictionary(e => (string)e.Name!, e => (string)e.Value!);
+    }
+
+    /// <summary>`schedule run NAME`: enqueues one run now, outside the occurrences (they are not touched).</summary>
+    public async Task RunNowAsync(string name, string queue, string payload, DateTimeOffset now)
+    {
+        await new Producing.Producer(db.Multiplexer, keys.Namespace).EnqueueRawAsync(queue, payload).ConfigureAwait(false);
+        await db.HashSetAsync(keys.LastEnqueuedAt, name, RubyTimeToS(now)).ConfigureAwait(false);
+    }
+
+    /// <summary>Ruby's Time#to_s of a UTC time: "2026-12-01 15:30:00 +0000".</summary>
+    public static string RubyTimeToS(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss '+0000'", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,78 @@
+-- Moves due delayed jobs to their queues, oldest second first, FIFO within a second, at most
+-- ARGV[5] jobs per call. One call is atomic: a scheduler killed at any instant, or a Redis that
+-- restarts from its AOF, sees every job either still in its bucket (with its reverse-index
+-- entry) or in its queue, never both and never neither.
+-- The queued payload is the delayed job without its "queue" field, cut from the stored text so
+-- the bytes stay Ruby's ({"class":..,"args":..}, as Resque::Job.create writes); a job whose text
+-- does not end in Ruby's ',"queue":"Q"}' is re-encoded instead. A job that cannot be read (not
+-- JSON, no class, no queue) goes to the failed list with the reason: never dropped silently.
+-- ARGV: ns, lock key, lock value ('' = no lease check), now (unix s), max jobs, wake bound,
+--       run_at ISO (for an idle worker handed a job), failed_at text.
+-- Returns {moved, failed, more}: more = 1 when due jobs remain; moved = -1 when the lease is not ours.
+if ARGV[2] ~= '' and redis.call('GET', ARGV[2]) ~= ARGV[3] then return {-1, 0, 0} end
+local now, budget, bound = ARGV[4], tonumber(ARGV[5]), tonumber(ARGV[6])
+local schedule = k('delayed_queue_schedule')
+local moved, failed = 0, 0
+local perQueue, order = {}, {}
+
+local function unpack_job(job)
+  local ok, doc = pcall(cjson.decode, job)
+  if not ok or type(doc) ~= 'table' then return nil, nil, 'delayed job is not valid JSON' end
+  if type(doc.class) ~= 'string' or doc.class == '' then return nil, nil, 'delayed job has no "class" string' end
+  if type(doc.queue) ~= 'string' or doc.queue == '' then
+    return nil, nil, 'delayed job has no "queue" string (Pool cannot look up a Ruby class\'s @queue)'
+  end
+  local suffix = ',"queue":' .. jstr(doc.queue) .. '}'
+  if #job > #suffix and string.sub(job, -#suffix) == suffix then
+    return doc.queue, string.sub(job, 1, #job - #suffix) .. '}'
+  end
+  local args = '[]'
+  if type(doc.args) == 'table' and next(doc.args) ~= nil then args = cjson.encode(doc.args) end
+  return doc.queue, '{"class":' .. jstr(doc.class) .. ',"args":' .. args .. '}'
+end
+
+local more = 0
+while true do
+  local due = redis.call('ZRANGEBYSCORE', schedule, '-inf', now, 'LIMIT', 0, 1)
+  if #due == 0 then break end
+  if budget <= 0 then more = 1; break end
+  local at = due[1]
+  local name = 'delayed:' .. at
+  local bucket = k(name)
+  local jobs = redis.call('LRANGE', bucket, 0, budget - 1)
+  for _, job in ipairs(jobs) do
+    redis.call('SREM', k('timestamps:' .. job), name)
+    local queue, payload, err = unpack_job(job)
+    if queue then
+      redis.call('RPUSH', k('queue:' .. queue), payload)
+      if not perQueue[queue] then perQueue[queue] = 0; order[#order + 1] = queue end
+      perQueue[queue] = perQueue[queue] + 1
+      moved = moved + 1
+    else
+      redis.call('RPUSH', k('failed'), '{"failed_at":' .. jstr(ARGV[8]) .. ',"payload":' .. embed(job) ..
+        ',"exception":"Pool::BadDelayedJob","error":' .. jstr(err .. ' (it was due at ' .. at .. ')') ..
+        ',"backtrace":[],"worker":"pool-scheduler","queue":""}')
+      redis.call('INCR', k('stat:failed'))
+      failed = failed + 1
+    end
+  end
+  budget = budget - #jobs
+  if #jobs > 0 then redis.call('LTRIM', bucket, #jobs, -1) end
+  if redis.call('LLEN', bucket) == 0 then
+    redis.call('DEL', bucket)
+    redis.call('ZREM', schedule, at)
+  end
+end
+
+-- Idle Pool workers of each queue are handed jobs directly (as a Pool enqueue does); the rest
+-- are woken with one token per job, bounded.
+for _, queue in ipairs(order) do
+  redis.call('SADD', k('queues'), queue)
+  local n = perQueue[queue]
+  for _ = 1, n do
+    if redis.call('SCARD', k('pool:idle:' .. queue)) + redis.call('SCARD', k('pool:idle:*')) == 0 then break end
+    if hand_off(queue, ARGV[7]) then break end
+  end
+  wake_many(queue, n, bound)
+end
+return {moved, failed, more}

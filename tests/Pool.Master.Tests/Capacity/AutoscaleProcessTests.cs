@@ -1,0 +1,75 @@
+using System.Text.RegularExpressions;
+using Pool.Master.Tests.Ops;
+using Pool.Protocol.Keys;
+using Pool.Testing;
+using StackExchange.Redis;
+
+namespace Pool.Master.Tests.Capacity;
+
+/// <summary>
+/// A real master with real pool-workers and a real Redis, autoscaling one group: a burst pushed
+/// the way a Ruby producer pushes (RPUSH, no timestamp) makes it grow to MAX within seconds; once
+/// the queue is drained it shrinks to MIN after the quiet period, one QUIT at a time, and never
+/// stops a worker in the middle of its job.
+/// </summary>
+public sealed partial class AutoscaleProcessTests(RedisFixture redis) : IClassFixture<RedisFixture>
+{
+    private readonly string _ns = RedisServer.NewNamespace("autoscale");
+    private ResqueKeys Keys => new(_ns);
+    private IDatabase Db => redis.Server.Db;
+
+    /// <summary>One RPUSH of all the jobs, so no sample sees half a burst.</summary>
+    private async Task Push(string queue, params string[] jobs)
+    {
+        await Db.SetAddAsync(Keys.Queues, queue);
+        await Db.ListRightPushAsync(Keys.Queue(queue), jobs.Select(j => (RedisValue)j).ToArray());
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task A_burst_grows_the_group_to_max_then_it_shrinks_to_min_after_the_quiet_period_without_killing_a_job()
+    {
+        using var master = PoolMasterProcess.Start(redis.Server.Url, _ns, "burst:\n  count: 1..4\n  scale_down_after: 2\n");
+        await master.WaitForWorkersAsync(Db, 1);
+
+        // 19 one-second jobs and one of eight seconds, last: it is still running while the group shrinks.
+        await Push("burst", [.. Enumerable.Range(0, 19).Select(i => $$"""{"class":"Sleep","args":[1],"n":{{i}}}"""), """{"class":"Sleep","args":[8]}"""]);
+
+        await master.WaitForWorkersAsync(Db, 4, TimeSpan.FromSeconds(15));
+        // One sample asks for it all: 20 waiting at 5 per worker is 4 (plus a busy one, cut to MAX).
+        var line = master.Process.WaitForLine("autoscale burst: 1 -> 4", TimeSpan.FromSeconds(5));
+        Assert.Matches(@"\d+ waiting and \d busy ask for [45] at 5 per worker", line);
+
+        // Drained, then down to MIN one step per quiet period: 3 steps of 2 s, plus the jobs.
+        await master.WaitForWorkersAsync(Db, 1, TimeSpan.FromSeconds(60));
+        await Wait.UntilAsync(async () => (long)await Db.StringGetAsync(Keys.StatProcessed) == 20, TimeSpan.FromSeconds(30),
+            $"20 jobs processed. Output:\n{master.Process.Output}");
+
+        Assert.Equal(0, (long)await Db.StringGetAsync(Keys.StatFailed));
+        Assert.Equal(0, (long)await Db.StringGetAsync(Keys.StatRequeued));
+        Assert.Equal(3, master.Process.CountLines("autoscale down, QUIT"));
+        Assert.Equal(0, master.Process.CountLines("SIGKILL"));
+        // Each step waited out the quiet period after the previous one.
+        var steps = master.Process.Lines.Where(l => l.Contains("autoscale burst: ", StringComparison.Ordinal) && l.Contains("quiet period", StringComparison.Ordinal))
+            .Select(l => DateTimeOffset.Parse(Timestamp().Match(l).Value, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(3, steps.Count);
+        Assert.All(steps.Zip(steps.Skip(1)), pair => Assert.True(pair.Second - pair.First >= TimeSpan.FromSeconds(1.9), $"steps {pair.First:O} and {pair.Second:O}"));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Status_shows_the_group_its_range_and_the_last_decision()
+    {
+        using var master = PoolMasterProcess.Start(redis.Server.Url, _ns, "shown:\n  count: 1..3\n  target_jobs_per_worker: 1\n");
+        await master.WaitForWorkersAsync(Db, 1);
+        await Push("shown", """{"class":"Sleep","args":[3]}""", """{"class":"Sleep","args":[3]}""", """{"class":"Sleep","args":[3]}""");
+
+        var cli = new PoolMasterCli(redis.Server.Url, _ns);
+        string text = "";
+        await Wait.UntilAsync(() => (text = cli.Run("status").Output).Contains("last decision", StringComparison.Ordinal), TimeSpan.FromSeconds(20),
+            $"a decision in status; last:\n{text}\nmaster:\n{master.Process.Output}");
+        Assert.Matches(@"shown: \d worker\(s\), target \d in 1\.\.3", text);
+        Assert.Contains("of budget", text);
+    }
+
+    [GeneratedRegex(@"^\S+Z")]
+    private static partial Regex Timestamp();
+}

@@ -1,0 +1,98 @@
+using Pool.Master.Capacity;
+using Pool.Master.Config;
+using Pool.Master.Tests.Config;
+
+namespace Pool.Master.Tests.Capacity;
+
+/// <summary>count: auto, count: MIN..MAX with its targets, and memory_budget in pool.yml.</summary>
+public sealed class CapacityConfigTests
+{
+    private const long Mb = 1024 * 1024;
+
+    [Fact]
+    public void A_range_makes_an_autoscaled_group_that_starts_at_min()
+    {
+        var group = ConfigLoaderTests.Parse("crunch:\n  count: 2..8\n  target_latency: 5\n  target_jobs_per_worker: 3\n  scale_down_after: 60\n").Groups[0];
+
+        Assert.Equal(2, group.Count);
+        Assert.Equal(new ScalingRule(2, 8, TimeSpan.FromSeconds(5), 3, TimeSpan.FromSeconds(60)), group.Scaling);
+    }
+
+    [Fact]
+    public void The_short_form_takes_a_range_and_auto_too()
+    {
+        var config = ConfigLoaderTests.Parse("foo: 1..4\nbar: auto\n");
+
+        Assert.Equal(new ScalingRule(1, 4), config.Groups[0].Scaling);
+        Assert.True(config.Groups[1].AutoCount);
+    }
+
+    [Theory]
+    [InlineData("foo: 5..2\n", "runs backwards")]
+    [InlineData("foo: 0..0\n", "never runs a worker")]
+    [InlineData("foo: 1..x\n", "must be a whole number")]
+    [InlineData("foo: -1..3\n", "cannot be negative")]
+    [InlineData("foo: 1...3\n", "must be a whole number")]
+    [InlineData("foo:\n  count: 3\n  target_latency: 5\n", "need an autoscaled count")]
+    [InlineData("foo:\n  count: auto\n  scale_down_after: 5\n", "need an autoscaled count")]
+    [InlineData("foo:\n  count: 1..3\n  target_latency: 0\n", "target_latency: 5")]
+    [InlineData("foo:\n  count: 1..3\n  target_jobs_per_worker: 0\n", "target_jobs_per_worker: 5")]
+    [InlineData("foo:\n  count: 1..3\n  scale_down_after: soon\n", "scale_down_after: 30")]
+    [InlineData("memory_budget: lots\nfoo: 1\n", "memory_budget: 1536MB")]
+    [InlineData("production:\n  memory_budget: 1GB\n  foo: 1\n", "put it at the top level")]
+    public void Bad_capacity_settings_fail_with_file_line_and_key(string yaml, string hint)
+    {
+        var e = ConfigLoaderTests.Fails(yaml);
+        Assert.Contains(hint, e.Message);
+        Assert.StartsWith("pool.yml:", e.Message);
+        Assert.NotNull(e.Key);
+    }
+
+    [Fact]
+    public void Memory_budget_is_read_from_the_top_level_with_interpolation()
+    {
+        var config = ConfigLoaderTests.Parse("memory_budget: ${BUDGET:-75%}\nfoo: 1\n");
+
+        Assert.Equal(75, config.MemoryBudget!.Percent);
+        Assert.Single(config.Groups);
+    }
+
+    [Fact]
+    public void Auto_fills_what_the_budget_leaves_after_the_master_and_the_other_groups()
+    {
+        var config = ConfigLoaderTests.Parse("memory_budget: 1000MB\nfixed: 2\nscaled: 1..9\nfill:\n  count: auto\n  memory_limit_mb: 100\n");
+
+        var (resolved, plan) = CapacityPlan.Resolve(config, new MemoryLimit(4096 * Mb, "test"));
+
+        // 1000 - 48 (master) - 3 x 64 (fixed 2 and the range's MIN 1, at the default estimate) = 760; / 100 = 7.
+        Assert.Equal(7, resolved.Groups[2].Count);
+        var note = Assert.Single(plan.Notes);
+        Assert.Contains("fill: auto = 7", note);
+        Assert.Contains("its memory_limit_mb", note);
+    }
+
+    [Fact]
+    public void Auto_groups_share_the_budget_and_get_at_least_one_worker()
+    {
+        var (two, _) = CapacityPlan.Resolve(ConfigLoaderTests.Parse("memory_budget: 560MB\na: auto\nb: auto\n"), new MemoryLimit(4096 * Mb, "test"));
+        Assert.Equal([4, 4], two.Groups.Select(g => g.Count));
+
+        var (tiny, tinyPlan) = CapacityPlan.Resolve(ConfigLoaderTests.Parse("memory_budget: 50MB\na: auto\n"), new MemoryLimit(4096 * Mb, "test"));
+        Assert.Equal(1, tiny.Groups[0].Count);
+        Assert.Contains("waits at the budget gate", tinyPlan.Notes[0]);
+    }
+
+    [Fact]
+    public void Check_prints_the_budget_and_what_auto_resolved_to()
+    {
+        var (config, plan) = CapacityPlan.Resolve(ConfigLoaderTests.Parse("a: auto\nb: 1..3\n"), new MemoryLimit(512 * Mb, "cgroup v2 /sys/fs/cgroup/memory.max"));
+
+        var text = ConfigPrinter.Describe(config) + CapacityPrinter.Describe(plan);
+
+        Assert.Contains("a: 5 (auto)", text);
+        Assert.Contains("b: 1..3, target 5 waiting job(s) per worker (default)", text);
+        Assert.Contains("memory limit: 512 MB (cgroup v2 /sys/fs/cgroup/memory.max)", text);
+        Assert.Contains("memory budget: 448 MB (default", text);
+        Assert.Contains("a: auto = 5: budget 448 MB", text);
+    }
+}

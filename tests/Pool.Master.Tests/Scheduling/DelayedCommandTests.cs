@@ -1,0 +1,52 @@
+using Pool.Master.Tests.Ops;
+using Pool.Protocol.Scheduling;
+using Pool.Testing;
+
+namespace Pool.Master.Tests.Scheduling;
+
+public sealed class DelayedCommandTests(RedisFixture redis) : OpsTest(redis, "delayedcli")
+{
+    private SchedulerKeys SKeys => new(Ns);
+
+    [Fact(Timeout = 60_000)]
+    public async Task Enqueue_in_schedules_the_job_in_ruby_format_and_delayed_list_and_remove_see_it()
+    {
+        var (code, output) = Cli.Run("enqueue", "--in", "1h30m", "mail", "Send", "a/b", "2");
+        Assert.Equal(0, code);
+        Assert.Contains("scheduled {\"class\":\"Send\",\"args\":[\"a/b\",2],\"queue\":\"mail\"}", output);
+        var at = (long)(await Db.SortedSetRangeByRankWithScoresAsync(SKeys.Schedule))[0].Score;
+        Assert.InRange(at - DateTimeOffset.UtcNow.ToUnixTimeSeconds(), 5390, 5401);
+
+        var list = Cli.Run("delayed", "list");
+        Assert.Contains("1 delayed job in 1 second", list.Output);
+        Assert.Contains("[\"a/b\",2]", list.Output);
+
+        var status = Cli.Run("status").Output;
+        Assert.Contains("scheduler: NOBODY LEADS", status);
+        Assert.Contains("delayed: 1 job in 1 second; none due", status);
+        Assert.Equal(1, System.Text.Json.JsonDocument.Parse(Cli.Run("status", "--json").Output).RootElement.GetProperty("scheduler").GetProperty("delayed_jobs").GetInt64());
+
+        Assert.Equal(0, Cli.Run("delayed", "remove", "mail", "Send", "a/b", "2").Code);
+        Assert.Equal(0, await Db.SortedSetLengthAsync(SKeys.Schedule));
+        Assert.Equal(1, Cli.Run("delayed", "remove", "mail", "Send", "a/b", "2").Code);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Enqueue_at_an_iso_time_or_unix_seconds_and_bad_times_are_one_line_errors()
+    {
+        var future = DateTimeOffset.UtcNow.AddDays(1).ToUnixTimeSeconds();
+        Assert.Equal(0, Cli.Run("enqueue", "--at", future.ToString(), "q", "A").Code);
+        Assert.Equal(0, Cli.Run("enqueue", "--at", DateTimeOffset.FromUnixTimeSeconds(future + 1).ToString("yyyy-MM-ddTHH:mm:ssZ"), "q", "B").Code);
+        Assert.Equal(2, await Db.SortedSetLengthAsync(SKeys.Schedule));
+
+        var past = Cli.Run("enqueue", "--at", "2001-01-01T00:00:00Z", "q", "A");
+        Assert.Equal(1, past.Code);
+        Assert.Contains("is in the past", past.Output);
+        var garbage = Cli.Run("enqueue", "--in", "soon", "q", "A");
+        Assert.Equal(1, garbage.Code);
+        Assert.Contains("--in 'soon' is not a duration", garbage.Output);
+        Assert.Single(garbage.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(1, Cli.Run("enqueue", "--at", future.ToString(), "--in", "5m", "q", "A").Code);
+        Assert.Equal(2, await Db.SortedSetLengthAsync(SKeys.Schedule));
+    }
+}

@@ -1,0 +1,50 @@
+using Pool.Master.Scheduling;
+
+namespace Pool.Master.Tests.Scheduling;
+
+/// <summary>Clock edges of recurring entries, on fixed instants (no waiting).</summary>
+public sealed class RecurrenceTests
+{
+    private static DateTimeOffset Utc(string iso) => DateTimeOffset.Parse(iso, System.Globalization.CultureInfo.InvariantCulture);
+
+    [Fact]
+    public void A_six_field_cron_at_second_zero_fires_on_the_minute_not_a_moment_early_or_twice()
+    {
+        var cron = CronRecurrence.Parse("0 * * * * *", null);
+
+        Assert.Equal(Utc("2026-12-01T12:01:00Z"), cron.Next(Utc("2026-12-01T12:00:59.999Z")));
+        Assert.Equal(Utc("2026-12-01T12:02:00Z"), cron.Next(Utc("2026-12-01T12:01:00Z")));
+        Assert.Equal(Utc("2026-12-01T12:01:00Z"), cron.Latest(Utc("2026-12-01T12:00:00Z"), Utc("2026-12-01T12:01:00Z")));
+        Assert.Null(cron.Latest(Utc("2026-12-01T12:01:00Z"), Utc("2026-12-01T12:01:59.999Z")));
+    }
+
+    [Fact]
+    public void A_berlin_cron_keeps_local_time_across_both_dst_changes_and_fires_once_in_the_repeated_hour()
+    {
+        Assert.True(File.Exists("/usr/share/zoneinfo/Europe/Berlin"), "this test needs tzdata");
+        var cron = CronRecurrence.Parse("30 2 * * * Europe/Berlin", null);
+
+        // Spring forward (29 March 2026): 02:30 does not exist; it fires right after the gap, 03:00 CEST.
+        Assert.Equal(Utc("2026-03-28T01:30:00Z"), cron.Next(Utc("2026-03-28T00:00:00Z")));
+        Assert.Equal(Utc("2026-03-29T01:00:00Z"), cron.Next(Utc("2026-03-28T01:30:00Z")));
+        Assert.Equal(Utc("2026-03-30T00:30:00Z"), cron.Next(Utc("2026-03-29T01:00:00Z")));
+        // Fall back (25 October 2026): 02:30 happens twice; it fires once.
+        var fires = new List<DateTimeOffset>();
+        for (var t = cron.Next(Utc("2026-10-24T00:00:00Z")); t < Utc("2026-10-26T12:00:00Z"); t = cron.Next(t!.Value)) fires.Add(t!.Value);
+        Assert.Equal([Utc("2026-10-24T00:30:00Z"), Utc("2026-10-25T00:30:00Z"), Utc("2026-10-26T01:30:00Z")], fires);
+    }
+
+    [Fact]
+    public void Every_is_anchored_to_the_epoch_and_the_latest_of_a_long_gap_is_found_without_walking_it()
+    {
+        var every = EveryRecurrence.Parse("1s");
+        var start = Stopwatch();
+
+        Assert.Equal(Utc("2026-12-01T12:00:01Z"), every.Next(Utc("2026-12-01T12:00:00.5Z")));
+        Assert.Equal(Utc("2026-12-01T12:00:00Z"), every.Latest(Utc("2020-01-01T00:00:00Z"), Utc("2026-12-01T12:00:00.7Z")));
+        Assert.Equal(Utc("2026-12-01T00:00:00Z"), CronRecurrence.Parse("0 0 1 * *", null).Latest(Utc("2020-01-01T00:00:00Z"), Utc("2026-12-15T00:00:00Z")));
+        Assert.True(start.Elapsed < TimeSpan.FromSeconds(2), $"took {start.Elapsed}");
+    }
+
+    private static System.Diagnostics.Stopwatch Stopwatch() => System.Diagnostics.Stopwatch.StartNew();
+}

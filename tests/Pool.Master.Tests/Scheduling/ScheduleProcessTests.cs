@@ -1,0 +1,76 @@
+using Mono.Unix.Native;
+using Pool.Master.Tests.Ops;
+using Pool.Protocol.Scheduling;
+using Pool.Testing;
+
+namespace Pool.Master.Tests.Scheduling;
+
+/// <summary>A recurring schedule in real masters: fired once per occurrence by the leader only, reloaded by HUP, listed and run by the CLI.</summary>
+public sealed class ScheduleProcessTests(RedisFixture redis) : OpsTest(redis, "schedproc"), IDisposable
+{
+    private readonly List<PoolMasterProcess> _masters = [];
+    private readonly string _dir = Directory.CreateTempSubdirectory("pool-sched").FullName;
+    private SchedulerKeys SKeys => new(Ns);
+
+    private static readonly Dictionary<string, string?> Fast = new() { ["POOL_SCHEDULER_LEASE"] = "3", ["POOL_SCHEDULER_POLL"] = "0.5" };
+
+    private PoolMasterProcess Start(string yaml)
+    {
+        var master = PoolMasterProcess.Start(Redis.Server.Url, Ns, yaml, Fast);
+        _masters.Add(master);
+        return master;
+    }
+
+    /// <summary>The pool.yml a master was started with, from its start line ("... from PATH (environment ...").</summary>
+    private static string ConfigOf(PoolMasterProcess master) =>
+        master.Process.WaitForLine("supervising").Split(" from ")[1].Split(" (environment")[0];
+
+    private async Task<long> LastFireAsync(string name) => (long?)await Db.HashGetAsync(SKeys.LastFire, name) ?? 0;
+
+    [Fact(Timeout = 90_000)]
+    public async Task Two_masters_fire_each_occurrence_once_and_a_hup_adds_an_entry()
+    {
+        const string yaml = "q: 0\nschedule:\n  tick:\n    every: 1s\n    class: Noop\n    queue: ticks\n";
+        var a = Start(yaml);
+        Start(yaml);
+        await Wait.UntilAsync(async () => await Db.ListLengthAsync(Keys.Queue("ticks")) >= 2, TimeSpan.FromSeconds(15), "the schedule to fire twice");
+
+        var firstFire = await LastFireAsync("tick");
+        var before = await Db.ListLengthAsync(Keys.Queue("ticks"));
+        await Wait.UntilAsync(async () => await LastFireAsync("tick") >= firstFire + 3, TimeSpan.FromSeconds(10), "three more occurrences");
+        var lastFire = await LastFireAsync("tick");
+        // One job per occurrence between the two looks: not one per master.
+        Assert.Equal(lastFire - firstFire, await Db.ListLengthAsync(Keys.Queue("ticks")) - before);
+
+        // Each master has its own copy of pool.yml; whichever leads must see the new entry.
+        foreach (var m in _masters) File.WriteAllText(ConfigOf(m), yaml + "  tock:\n    every: 1s\n    class: Noop\n    queue: tocks\n");
+        foreach (var m in _masters) m.Process.Signal(Signum.SIGHUP);
+        await Wait.UntilAsync(async () => await Db.ListLengthAsync(Keys.Queue("tocks")) >= 1, TimeSpan.FromSeconds(15), $"the entry added by HUP to fire. Output:\n{string.Join("\n---\n", _masters.Select(m => m.Process.Output))}");
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Schedule_list_shows_next_and_last_runs_and_schedule_run_fires_one_now()
+    {
+        var config = Path.Combine(_dir, "pool.yml");
+        File.WriteAllText(config, "q: 0\nschedule:\n  nightly:\n    cron: \"0 3 * * * Europe/Berlin\"\n    class: Nightly\n    queue: low\n    args: [7]\n");
+
+        var run = Cli.Run("schedule", "run", "nightly", "-c", config);
+        Assert.Equal(0, run.Code);
+        Assert.Equal(["""{"class":"Nightly","args":[7]}"""], (await Db.ListRangeAsync(Keys.Queue("low"))).Select(v => (string)v!));
+
+        var list = Cli.Run("schedule", "list", "-c", config);
+        Assert.Equal(0, list.Code);
+        Assert.Matches(@"nightly\s+cron 0 3 \* \* \* \(Europe/Berlin\)\s+low\s+Nightly\s+\[7\]\s+\d{4}-\d\d-\d\dT0[12]:00:00Z\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \+0000\s+skip", list.Output);
+
+        var unknown = Cli.Run("schedule", "run", "weekly", "-c", config);
+        Assert.Equal(1, unknown.Code);
+        Assert.Contains("no schedule entry named 'weekly'; entries: nightly", unknown.Output);
+    }
+
+    public void Dispose()
+    {
+        foreach (var m in _masters) m.Dispose();
+        try { Directory.Delete(_dir, recursive: true); }
+        catch (IOException) { }
+    }
+}
