@@ -149,26 +149,26 @@ internal sealed class FailedPage(ResqueKeys keys)
         switch (act)
         {
             case "retry-selected" or "remove-selected":
-            {
-                var retry = act == "retry-selected";
-                var entries = new List<FailedJob>();
-                foreach (var id in form["selected"])
-                    if (id is not null && await FindAsync(failed, id).ConfigureAwait(false) is { } e) entries.Add(e);
-                var done = 0;
-                // Highest index first, so a removal never moves an entry still to do.
-                foreach (var e in entries.OrderByDescending(e => e.Index))
-                    if (retry ? await RetryAsync(failed, e).ConfigureAwait(false) : await RemoveAsync(db, e).ConfigureAwait(false)) done++;
-                var missed = form["selected"].Count - done;
-                return $"{(retry ? "retried" : "removed")} {done} of {form["selected"].Count} selected{(missed > 0 ? $" ({missed} gone, moved or unretryable)" : "")}";
-            }
+                {
+                    var retry = act == "retry-selected";
+                    var entries = new List<FailedJob>();
+                    foreach (var id in form["selected"])
+                        if (id is not null && await FindAsync(failed, id).ConfigureAwait(false) is { } e) entries.Add(e);
+                    var done = 0;
+                    // Highest index first, so a removal never moves an entry still to do.
+                    foreach (var e in entries.OrderByDescending(e => e.Index))
+                        if (retry ? await RetryAsync(failed, e).ConfigureAwait(false) : await RemoveAsync(db, e).ConfigureAwait(false)) done++;
+                    var missed = form["selected"].Count - done;
+                    return $"{(retry ? "retried" : "removed")} {done} of {form["selected"].Count} selected{(missed > 0 ? $" ({missed} gone, moved or unretryable)" : "")}";
+                }
             case "retry-matching" or "remove-matching":
-            {
-                var retry = act == "retry-matching";
-                var filter = FilterOf(form);
-                var result = await new FailedBrowser(db, keys).ForEachMatchAsync(filter,
-                    e => retry ? RetryAsync(failed, e) : RemoveAsync(db, e), BulkMax, BulkBudget).ConfigureAwait(false);
-                return $"{(retry ? "retried" : "removed")} {result.Done} {(filter.IsEmpty ? "entries" : "matching entries")}{(result.More ? "; more may remain: press again" : "")}";
-            }
+                {
+                    var retry = act == "retry-matching";
+                    var filter = FilterOf(form);
+                    var result = await new FailedBrowser(db, keys).ForEachMatchAsync(filter,
+                        e => retry ? RetryAsync(failed, e) : RemoveAsync(db, e), BulkMax, BulkBudget).ConfigureAwait(false);
+                    return $"{(retry ? "retried" : "removed")} {result.Done} {(filter.IsEmpty ? "entries" : "matching entries")}{(result.More ? "; more may remain: press again" : "")}";
+                }
             default:
                 throw new ArgumentException("no action chosen");
         }
