@@ -13,6 +13,18 @@ internal sealed class JobBudget(int? maxJobs)
     public int? Max => maxJobs;
     public int Done => Volatile.Read(ref _done);
 
-    /// <summary>Counts one finished job (whatever its outcome); true when the budget is now spent.</summary>
-    public bool Spend() => maxJobs is { } max && Interlocked.Increment(ref _done) == max;
+    /// <summary>
+    /// Counts one finished job (whatever its outcome); true when the budget is spent, by this job
+    /// or an earlier one. With several lanes, a lane that finishes after another spent the budget
+    /// must stop too, even before that lane's stop request reaches it; <paramref name="first"/>
+    /// says whether this job is the one that spent it (to log it once).
+    /// </summary>
+    public bool Spend(out bool first)
+    {
+        first = false;
+        if (maxJobs is not { } max) return false;
+        var done = Interlocked.Increment(ref _done);
+        first = done == max;
+        return done >= max;
+    }
 }

@@ -162,9 +162,10 @@ internal sealed class WorkerLoop(WorkerStore store, WakeWaiter waker, JobExecuti
             log.Warning("Recycling this worker: job {Class} queue={Queue} ignored its token past its hard time limit ({Error})", cls, queue, outcome.Error);
             control.RequestStop(StopMode.Quit);
         }
-        else if (_budget.Spend())
+        else if (_budget.Spend(out var first))
         {
-            log.Information("Recycling this worker: max_jobs={MaxJobs} reached (last job {Class} queue={Queue}); exiting after it is settled", _budget.Max, cls, queue);
+            if (first)
+                log.Information("Recycling this worker: max_jobs={MaxJobs} reached (last job {Class} queue={Queue}); exiting after it is settled", _budget.Max, cls, queue);
             control.RequestStop(StopMode.Quit);
         }
     }
