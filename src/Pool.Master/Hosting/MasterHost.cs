@@ -3,12 +3,12 @@ using Pool.Master.Observability;
 using Pool.Master.Processes;
 using Pool.Master.Signals;
 using Pool.Master.Stores;
+using Pool.Master.Supervision;
 using Pool.Protocol.Connection;
 using Pool.Protocol.Recovery;
 using Pool.Signals;
 using Serilog;
 using StackExchange.Redis;
-using Pool.Master.Supervision;
 
 namespace Pool.Master.Hosting;
 

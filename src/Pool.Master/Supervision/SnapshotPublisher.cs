@@ -3,9 +3,10 @@ using Pool.Master.Observability;
 namespace Pool.Master.Supervision;
 
 /// <summary>Publishing what the loop sees, for /status and /metrics, without letting anyone else touch the loop's state.</summary>
-internal sealed class SnapshotPublisher(SlotTable table, StopPlan stops, WorkerSpawner spawner, SnapshotBoard board)
+internal sealed class SnapshotPublisher(SlotTable table, StopPlan stops, WorkerSpawner spawner, SnapshotBoard board, TimeProvider time)
 {
-    private readonly DateTimeOffset _startedAt = TimeProvider.System.GetUtcNow();
+    // The supervisor's own clock, so uptime in /status follows a test's fake clock too.
+    private readonly DateTimeOffset _startedAt = time.GetUtcNow();
 
     /// <summary>Memory budget and autoscaling; null leaves them out.</summary>
     public CapacityKeeper? Capacity { get; init; }

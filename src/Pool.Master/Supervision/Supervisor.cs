@@ -92,7 +92,7 @@ internal sealed class Supervisor
     /// <summary>Runs until a stop (TERM, INT, QUIT) has drained every child. Returns the exit code.</summary>
     public async Task<int> RunAsync()
     {
-        _publisher = Board is null ? null : new SnapshotPublisher(_table, _stops, _spawner, Board) { Capacity = _capacity };
+        _publisher = Board is null ? null : new SnapshotPublisher(_table, _stops, _spawner, Board, _time) { Capacity = _capacity };
         _nextHousekeeping = Now + _options.HousekeepingInterval;
         // A TERM that came during startup is handled before the first spawn.
         while (_events.Reader.TryRead(out var early)) Handle(early);
