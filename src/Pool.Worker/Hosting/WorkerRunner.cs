@@ -41,7 +41,7 @@ internal static class WorkerRunner
         var confirmation = ReplicaConfirmation.FromUrl(settings.RedisUrl);
         var sweeper = new RedisMasterStore(main, keys.Namespace, confirmation: confirmation) { Lease = settings.Lease, MaxAttempts = PoolVariables.MaxAttemptsFrom(Environment.GetEnvironmentVariable(PoolVariables.MaxAttempts)) ?? RedisMasterStore.DefaultMaxAttempts };
         redis.OnOutage = sweeper.Gate.Trouble;
-        var parts = new WorkerLane.Parts(settings, keys, main, redis, confirmation, sweeper, registry, new JobInvoker(services), new JobBudget(settings.MaxJobs), log, logBatching);
+        var parts = new WorkerLane.Parts(settings, keys, main, redis, confirmation, sweeper, registry, new JobInvoker(services), new JobBudget(settings.MaxJobs), FailureRetries.Planner(registry), log, logBatching);
         var lanes = Enumerable.Range(0, settings.Concurrency).Select(i => WorkerLane.Create(i, parts, control, connections[i + 1])).ToList();
         var workerId = lanes[0].WorkerId;
 

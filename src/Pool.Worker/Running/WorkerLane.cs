@@ -40,6 +40,7 @@ internal sealed class WorkerLane(int number, WorkerStore store, WorkerLoop loop,
         JobRegistry Registry,
         JobInvoker Invoker,
         JobBudget Budget,
+        Pool.Protocol.Retries.RetryPlanner Retries,
         ILogger Log,
         Pool.Logging.BatchingStdoutSink? LogBatching);
 
@@ -57,7 +58,7 @@ internal sealed class WorkerLane(int number, WorkerStore store, WorkerLoop loop,
             Confirmation = parts.Confirmation,
             Lease = settings.Lease,
             IdleRegistration = TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(3).Ticks, 3 * settings.PollInterval.Ticks)),
-            Retries = FailureRetries.Planner(parts.Registry),
+            Retries = parts.Retries,
         };
         var log = settings.Concurrency > 1 ? parts.Log.ForContext("Lane", number) : parts.Log;
         var liveness = new Liveness(store, parts.Sweeper, parts.Redis, control, TimeProvider.System, log) { Sweeps = number == 0 };
