@@ -1,4 +1,5 @@
 using Pool.Master.Scheduling;
+using Pool.Protocol.Scheduling;
 
 namespace Pool.Master.Config;
 
@@ -25,7 +26,41 @@ public enum MissedPolicy
 public sealed record ScheduleEntry(string Name, Recurrence Recurrence, string Class, string Queue, string ArgsJson, string? Description, MissedPolicy Missed, int Line)
 {
     /// <summary>The payload each occurrence enqueues (Resque's {"class","args"}).</summary>
-    public string Payload => "{\"class\":" + Protocol.Scheduling.RubyJson.Serialize(Class) + ",\"args\":" + ArgsJson + "}";
+    public string Payload => "{\"class\":" + RubyJson.Serialize(Class) + ",\"args\":" + ArgsJson + "}";
+
+    /// <summary>
+    /// The entry as resque-scheduler's set_schedule stores it in persistent_schedules (Ruby's
+    /// JSON.generate of the config hash: compact, in the order cron|every, class, queue, args,
+    /// description, absent fields left out). The cron carries its zone, UTC written out, so a Ruby
+    /// scheduler (whose default is its host's zone) would fire it at the same moments. Pool's own
+    /// `missed` is not written: Ruby has no such field.
+    /// </summary>
+    public string RubyConfig
+    {
+        get
+        {
+            var sb = new System.Text.StringBuilder("{");
+            var (kind, interval) = Recurrence switch
+            {
+                CronRecurrence c => ("cron", c.Text + " " + c.Zone.Id),
+                EveryRecurrence e => ("every", e.Text),
+                var other => throw new InvalidOperationException($"no resque-scheduler form for {other.GetType().Name}"),
+            };
+            sb.Append('"').Append(kind).Append("\":");
+            RubyJson.WriteString(sb, interval);
+            sb.Append(",\"class\":");
+            RubyJson.WriteString(sb, Class);
+            sb.Append(",\"queue\":");
+            RubyJson.WriteString(sb, Queue);
+            if (ArgsJson != "[]") sb.Append(",\"args\":").Append(ArgsJson);
+            if (Description is not null)
+            {
+                sb.Append(",\"description\":");
+                RubyJson.WriteString(sb, Description);
+            }
+            return sb.Append('}').ToString();
+        }
+    }
 
     /// <summary>The schedule as `check` prints it: one line per entry with its next run.</summary>
     public static string Describe(IReadOnlyList<ScheduleEntry> schedule, DateTimeOffset now)

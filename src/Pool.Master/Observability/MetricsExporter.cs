@@ -7,9 +7,10 @@ using OpenTelemetry.Metrics;
 namespace Pool.Master.Observability;
 
 /// <summary>
-/// /metrics: the instruments of <see cref="PoolMeter"/> in Prometheus text (or OpenMetrics, when
-/// the scraper asks for it), written by OpenTelemetry's Prometheus exporter from a meter provider
-/// that listens to Pool's meter alone (no runtime or ASP.NET Core meters in an idle master).
+/// /metrics: the instruments of <see cref="PoolMeter"/> and the scheduler's (SchedulerMetrics) in
+/// Prometheus text (or OpenMetrics, when the scraper asks for it), written by OpenTelemetry's
+/// Prometheus exporter from a meter provider that listens to Pool's meters alone (no runtime or
+/// ASP.NET Core meters in an idle master).
 /// </summary>
 internal sealed class MetricsExporter : IDisposable
 {
@@ -20,7 +21,7 @@ internal sealed class MetricsExporter : IDisposable
     {
         _meter = new PoolMeter(source);
         _provider = Sdk.CreateMeterProviderBuilder()
-            .AddMeter(PoolMeter.Name)
+            .AddMeter(PoolMeter.Name, Scheduling.SchedulerMetrics.Name)
             .AddPrometheusExporter(options =>
             {
                 // Every scrape reads the values of that moment, as before the move to OpenTelemetry.

@@ -36,6 +36,9 @@ internal sealed class SchedulerHost : IAsyncDisposable
 
     public SchedulerState State => _scheduler?.State ?? SchedulerState.Off;
 
+    /// <summary>Recurring occurrences this master enqueued.</summary>
+    public long Fired => _recurring?.Fired ?? 0;
+
     /// <summary>Thread-safe: a HUP's new schedule, used from the next pass on.</summary>
     public void UseSchedule(IReadOnlyList<ScheduleEntry> schedule)
     {

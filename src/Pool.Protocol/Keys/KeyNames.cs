@@ -38,6 +38,10 @@ public static class KeyNames
     public const string RetryCounter = "resque-retry:";
     /// <summary>resque-retry's suppressed failure: "failure-" + the counter key.</summary>
     public const string RetryFailure = "failure-";
+    /// <summary>HASH of schedule name to its config JSON: resque-scheduler's dynamic schedules, which resque-web's Schedule tab lists.</summary>
+    public const string PersistentSchedules = "persistent_schedules";
+    /// <summary>SET of schedule names set or removed since a Ruby scheduler last loaded them.</summary>
+    public const string SchedulesChanged = "schedules_changed";
 
     // Pool's own keys, under pool:, which Resque never reads.
     public const string PoolWorkers = "pool:workers";
@@ -66,6 +70,10 @@ public static class KeyNames
     public const string SchedulerWake = "pool:scheduler:wake";
     /// <summary>HASH of recurring entry name to the last occurrence fired.</summary>
     public const string ScheduleLastFire = "pool:schedule:last-fire";
+    /// <summary>HASH of recurring entry name to the config JSON Pool wrote into persistent_schedules (what Pool owns there).</summary>
+    public const string SchedulePublished = "pool:schedule:published";
+    /// <summary>HASH of a pending delayed retry (Ruby's encoding) to its resque-retry counter key, for its move to the queue.</summary>
+    public const string RetryPending = "pool:retry-pending";
 
     // The web dashboard's: live masters' snapshots and the processed/failed history (MasterRegistry, StatsHistory).
     public const string Masters = "pool:masters";

@@ -17,4 +17,13 @@ public sealed record JobPayload(string Raw, string Class, JsonElement Args, int 
 
     /// <summary>An iteration job's checkpoint (cursor and counters); the worker reads it to resume.</summary>
     public const string IterationField = "pool_iteration";
+
+    /// <summary>A retry's resque-retry counter key, which Pool's scripts add to the queued retry.</summary>
+    internal const string RetryField = "pool_retry";
+
+    /// <summary>
+    /// The resque-retry counter key ("resque-retry:...") when this job is a retry Pool scheduled,
+    /// else null: the worker's ack deletes it when the job succeeds, as resque-retry does.
+    /// </summary>
+    internal string? RetryCounter { get; init; }
 }

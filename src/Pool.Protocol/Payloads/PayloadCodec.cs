@@ -75,7 +75,7 @@ public static class PayloadCodec
                 error += ": " + Truncate(raw);
                 return false;
             }
-            payload = new JobPayload(raw, className, args, attempts);
+            payload = new JobPayload(raw, className, args, attempts) { RetryCounter = RetryCounter(root) };
             return true;
         }
     }
@@ -94,6 +94,11 @@ public static class PayloadCodec
             return false;
         }
     }
+
+    /// <summary>"pool_retry": only a resque-retry counter key counts; anything else is no retry (it is a hint, never a reason to fail the job).</summary>
+    private static string? RetryCounter(JsonElement root) =>
+        root.TryGetProperty(JobPayload.RetryField, out var v) && v.ValueKind == JsonValueKind.String && TryGetText(v, out var key)
+            && key.StartsWith(Keys.KeyNames.RetryCounter, StringComparison.Ordinal) ? key : null;
 
     /// <summary>"pool_attempts": absent means 0; otherwise a whole number from 0 to int.MaxValue.</summary>
     private static bool TryReadAttempts(JsonElement root, out int attempts, out string? error)

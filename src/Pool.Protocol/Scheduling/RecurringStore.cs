@@ -22,6 +22,20 @@ internal sealed class RecurringStore(IDatabase db, SchedulerKeys keys)
         return (int)(long)r;
     }
 
+    /// <summary>
+    /// Writes the entries (name, resque-scheduler config JSON) to persistent_schedules, where
+    /// resque-web's Schedule tab reads them, and removes the ones Pool wrote earlier that are gone
+    /// (schedule_publish.lua has the ownership rule). Null when the lease is not ours.
+    /// </summary>
+    public async Task<SchedulePublication?> PublishAsync(string lockKey, string lockValue, IEnumerable<(string Name, string Config)> entries)
+    {
+        var r = (RedisResult[])(await ScriptRunner.RunAsync(db, SchedulingScripts.Publish,
+            [keys.Namespace, lockKey, lockValue, .. entries.SelectMany(e => new RedisValue[] { e.Name, e.Config })]).ConfigureAwait(false))!;
+        var written = (long)r[0];
+        if (written < 0) return null;
+        return new SchedulePublication((int)written, (int)(long)r[1], r.Skip(2).Select(n => (string)n!).ToList());
+    }
+
     /// <summary>Every entry's last fired occurrence.</summary>
     public async Task<IReadOnlyDictionary<string, DateTimeOffset>> LastFiresAsync()
     {
@@ -47,3 +61,6 @@ internal sealed class RecurringStore(IDatabase db, SchedulerKeys keys)
     /// <summary>Ruby's Time#to_s of a UTC time: "2026-12-01 15:30:00 +0000".</summary>
     public static string RubyTimeToS(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss '+0000'", CultureInfo.InvariantCulture);
 }
+
+/// <summary>What a publication changed in persistent_schedules; <paramref name="Replaced"/>: names whose entry Pool had not written.</summary>
+internal sealed record SchedulePublication(int Written, int Removed, IReadOnlyList<string> Replaced);

@@ -30,6 +30,10 @@ public sealed class SchedulerKeys(ResqueKeys keys)
     public string Timestamps(string encodedJob) => K(KeyNames.Timestamps + encodedJob);
     /// <summary>HASH of schedule name → the last recurring enqueue, in Ruby's Time#to_s format.</summary>
     public string LastEnqueuedAt => K(KeyNames.LastEnqueuedAt);
+    /// <summary>HASH of schedule name → config JSON (resque-scheduler's dynamic schedules; resque-web's Schedule tab).</summary>
+    public string PersistentSchedules => K(KeyNames.PersistentSchedules);
+    /// <summary>SET of schedule names changed since a Ruby scheduler last loaded them.</summary>
+    public string SchedulesChanged => K(KeyNames.SchedulesChanged);
 
     /// <summary>
     /// resque-scheduler's master lock, physically: Ruby builds the string "NS:[PREFIX:]resque_scheduler_master_lock"
@@ -45,6 +49,10 @@ public sealed class SchedulerKeys(ResqueKeys keys)
     public string Wake => K(KeyNames.SchedulerWake);
     /// <summary>HASH of recurring entry name → the Unix second of the last occurrence that fired (exactly-once across leaders).</summary>
     public string LastFire => K(KeyNames.ScheduleLastFire);
+    /// <summary>HASH of recurring entry name → the config JSON Pool wrote into <see cref="PersistentSchedules"/>.</summary>
+    public string SchedulePublished => K(KeyNames.SchedulePublished);
+    /// <summary>HASH of a pending delayed retry (Ruby's encoding) → its counter key, which its move puts in the queued payload.</summary>
+    public string RetryPending => K(KeyNames.RetryPending);
     /// <summary>resque-retry's counter for a logical counter key (Retries/RetryKeys), and its suppressed failure.</summary>
     public string Retry(string counterKey) => K(counterKey);
     public string RetryFailure(string counterKey) => K(KeyNames.RetryFailure + counterKey);

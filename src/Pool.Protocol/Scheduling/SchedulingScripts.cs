@@ -11,6 +11,7 @@ internal static class SchedulingScripts
     public static readonly LuaScriptText Tick = LuaScriptText.Load("scheduler_tick");
     public static readonly LuaScriptText Release = LuaScriptText.Load("scheduler_release");
     public static readonly LuaScriptText Fire = LuaScriptText.Load("schedule_fire");
+    public static readonly LuaScriptText Publish = LuaScriptText.Load("schedule_publish");
     public static readonly LuaScriptText RetryFail = LuaScriptText.Load("retry_fail");
     public static readonly LuaScriptText RetryEdit = LuaScriptText.Load("retry_edit");
 }

@@ -91,11 +91,17 @@ public sealed class WorkerStore
     /// next job in queue priority order. A job still held from a reply that was lost comes back
     /// first. The caller awaits this before it starts anything, so the ack is in Redis first.
     /// </summary>
-    public async Task<ReserveResult> ReserveAsync(string? ackRid, bool reserve = true)
+    public Task<ReserveResult> ReserveAsync(string? ackRid, bool reserve = true) => ReserveAsync(ackRid, reserve, null);
+
+    /// <summary>
+    /// <see cref="ReserveAsync(string?, bool)"/>, where the acked job was a retry whose resque-retry
+    /// counter key (<see cref="JobPayload.RetryCounter"/>) the ack deletes, as resque-retry does on success.
+    /// </summary>
+    internal async Task<ReserveResult> ReserveAsync(string? ackRid, bool reserve, string? ackRetryCounter)
     {
         var now = _time.GetUtcNow();
         var rid = reserve ? WorkerId + "#" + Interlocked.Increment(ref _ridCounter) : "";
-        var argv = new RedisValue[9 + _queueArgs.Length];
+        var argv = new RedisValue[10 + _queueArgs.Length];
         argv[0] = Keys.Namespace;
         argv[1] = WorkerId;
         argv[2] = ackRid ?? "";
@@ -107,7 +113,8 @@ public sealed class WorkerStore
         argv[6] = reserve ? "1" : "0";
         argv[7] = (long)IdleRegistration.TotalMilliseconds;
         argv[8] = _wasIdle ? "1" : "0";
-        _queueArgs.CopyTo(argv, 9);
+        argv[9] = ackRid is null ? "" : ackRetryCounter ?? "";
+        _queueArgs.CopyTo(argv, 10);
 
         var r = (RedisResult[])(await RunConfirmedAsync(PoolScripts.Reserve, argv).ConfigureAwait(false))!;
         var status = (string?)r[0];

@@ -45,7 +45,8 @@ internal sealed class WorkerLoop(WorkerStore store, WakeWaiter waker, JobExecuti
 
     public async Task RunAsync()
     {
-        string? ackRid = null;
+        // The ack owed for the last job (folded into the next reserve), and its retry counter if it was a retry.
+        string? ackRid = null, ackCounter = null;
         while (true)
         {
             var wantJob = control.Stop == StopMode.None && !control.Paused;
@@ -62,7 +63,7 @@ internal sealed class WorkerLoop(WorkerStore store, WakeWaiter waker, JobExecuti
                 continue;
             }
 
-            var ack = ackRid;
+            var (ack, counter) = (ackRid, ackCounter);
             _reserves++;
             ReserveResult result;
             try
@@ -70,17 +71,17 @@ internal sealed class WorkerLoop(WorkerStore store, WakeWaiter waker, JobExecuti
                 // Owing an ack, the worker keeps trying through an outage until it gives up;
                 // owing nothing, a stop ends the attempt at once (Redis down at TERM must not
                 // hold an idle worker until its deadline).
-                result = await redis.RunAsync("reserve", () => store.ReserveAsync(ack, wantJob), ack is null ? control.Stopping : control.GiveUp).ConfigureAwait(false);
+                result = await redis.RunAsync("reserve", () => store.ReserveAsync(ack, wantJob, counter), ack is null ? control.Stopping : control.GiveUp).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (ack is null && control.Stopping.IsCancellationRequested)
             {
                 return;
             }
-            ackRid = null;
+            ackRid = ackCounter = null;
             switch (result.Status)
             {
                 case ReserveStatus.Job:
-                    ackRid = await RunJobAsync(result.Job!).ConfigureAwait(false);
+                    (ackRid, ackCounter) = await RunJobAsync(result.Job!).ConfigureAwait(false);
                     break;
                 case ReserveStatus.Swept:
                     // Its last job finished during the stall, but the sweep had already requeued
@@ -102,14 +103,17 @@ internal sealed class WorkerLoop(WorkerStore store, WakeWaiter waker, JobExecuti
                     // poll looks at the flag again, and `pool-master resume` wakes it at once.
                     if (await IdleAsync().ConfigureAwait(false) is { } handed
                         && control.Stop == StopMode.None && !control.Paused)
-                        ackRid = await RunJobAsync(handed).ConfigureAwait(false);
+                        (ackRid, ackCounter) = await RunJobAsync(handed).ConfigureAwait(false);
                     break;
             }
         }
     }
 
-    /// <summary>Runs one job and settles it; returns its rid when the ack is still owed (folded into the next call).</summary>
-    private async Task<string?> RunJobAsync(Reservation job)
+    /// <summary>
+    /// Runs one job and settles it; returns its rid when the ack is still owed (folded into the
+    /// next call), with its resque-retry counter when it was a retry (the ack deletes it).
+    /// </summary>
+    private async Task<(string? Rid, string? RetryCounter)> RunJobAsync(Reservation job)
     {
         var started = control.Time.GetTimestamp();
         var decoded = PayloadCodec.TryDecode(job.Payload, out var payload, out var error);
@@ -130,7 +134,7 @@ internal sealed class WorkerLoop(WorkerStore store, WakeWaiter waker, JobExecuti
             // Recovered elsewhere while it ran: acking would record someone else's run, and a
             // requeue would add a third copy. The worker forgets it.
             log.Warning("Job given up {Class} queue={Queue} duration={Duration:0.0}ms: this worker was swept as dead while it ran, so its job was requeued for another worker; not acked, not requeued here", cls, job.Queue, ms);
-            return null;
+            return default;
         }
         CheckLimits(outcome, cls, job.Queue);
         switch (outcome.Kind)
@@ -138,15 +142,15 @@ internal sealed class WorkerLoop(WorkerStore store, WakeWaiter waker, JobExecuti
             case JobOutcomeKind.Completed:
                 _lastJob = (cls, job.Queue);
                 log.Information("Job done {Class} queue={Queue} duration={Duration:0.0}ms outcome=completed", cls, job.Queue, ms);
-                return job.Rid;
+                return (job.Rid, payload?.RetryCounter);
             case JobOutcomeKind.Requeue:
                 await Settle("requeue", () => store.RequeueAsync(job, outcome.Payload)).ConfigureAwait(false);
                 log.Information("Job done {Class} queue={Queue} duration={Duration:0.0}ms outcome=requeued ({Reason})", cls, job.Queue, ms, outcome.Reason);
-                return null;
+                return default;
             default:
                 await Settle("fail", () => store.FailAsync(job, outcome.Exception!, outcome.Error!, outcome.Backtrace!, outcome.Payload)).ConfigureAwait(false);
                 log.Warning("Job done {Class} queue={Queue} duration={Duration:0.0}ms outcome=failed {Exception}: {Error}", cls, job.Queue, ms, outcome.Exception, outcome.Error);
-                return null;
+                return default;
         }
     }
 

@@ -37,6 +37,22 @@ end
 
 local function wake(queue, bound) wake_many(queue, 1, bound) end
 
+-- Byte-preserving edit: appends one field (its value already JSON) before the final brace,
+-- never re-encoding the payload; a payload that is not an object is returned as it was.
+local function append_field(p, field, value)
+  local body = string.match(p, '^(.*)}%s*$')
+  if not body then return p end
+  if string.match(body, '^%s*{%s*$') then return body .. '"' .. field .. '":' .. value .. '}' end
+  return body .. ',"' .. field .. '":' .. value .. '}'
+end
+
+-- A retry's queued payload carries its resque-retry counter key ("pool_retry"), so the worker
+-- that finally runs it to success deletes the counter with its ack (reserve.lua), as
+-- resque-retry's after_perform does. Jobs that never failed carry nothing and pay nothing.
+-- NS:pool:retry-pending maps a pending delayed retry (Ruby's encoding, which must stay
+-- byte-exact and so cannot carry the key) to its counter key, for the move to its queue.
+local function retry_marked(payload, counter) return append_field(payload, 'pool_retry', jstr(counter)) end
+
 local function put_back(queue, payload)
   redis.call('LPUSH', k('queue:' .. queue), payload)
   redis.call('SADD', k('queues'), queue)

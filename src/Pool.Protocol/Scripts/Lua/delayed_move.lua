@@ -14,6 +14,10 @@ local now, budget, bound = ARGV[4], tonumber(ARGV[5]), tonumber(ARGV[6])
 local schedule = k('delayed_queue_schedule')
 local moved, failed = 0, 0
 local perQueue, order = {}, {}
+-- Retries Pool scheduled get their counter key in the queued payload (retry_marked); looked up
+-- only while some retry is pending, so moving ordinary delayed jobs costs one HLEN per call.
+local pending = k('pool:retry-pending')
+local retries = redis.call('HLEN', pending) > 0
 
 local function unpack_job(job)
   local ok, doc = pcall(cjson.decode, job)
@@ -43,6 +47,13 @@ while true do
   for _, job in ipairs(jobs) do
     redis.call('SREM', k('timestamps:' .. job), name)
     local queue, payload, err = unpack_job(job)
+    if queue and retries then
+      local counter = redis.call('HGET', pending, job)
+      if counter then
+        payload = retry_marked(payload, counter)
+        if redis.call('EXISTS', k('timestamps:' .. job)) == 0 then redis.call('HDEL', pending, job) end
+      end
+    end
     if queue then
       redis.call('RPUSH', k('queue:' .. queue), payload)
       if not perQueue[queue] then perQueue[queue] = 0; order[#order + 1] = queue end

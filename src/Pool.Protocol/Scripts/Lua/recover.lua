@@ -13,10 +13,7 @@ local action, queue, payload, attempts = 'none', '', '', 0
 local function with_attempts(p, n)
   local s, c = string.gsub(p, '"pool_attempts":%d+', '"pool_attempts":' .. n, 1)
   if c > 0 then return s end
-  local body = string.match(p, '^(.*)}%s*$')
-  if not body then return p end
-  if string.match(body, '^%s*{%s*$') then return body .. '"pool_attempts":' .. n .. '}' end
-  return body .. ',"pool_attempts":' .. n .. '}'
+  return append_field(p, 'pool_attempts', n)
 end
 
 if held[2] then

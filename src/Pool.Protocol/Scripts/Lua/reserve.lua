@@ -2,7 +2,8 @@
 -- the reply before it starts anything, so an ack is in Redis before the next job runs: a kill at
 -- any instant re-runs at most the one job whose ack was on its way.
 -- ARGV: ns, worker id, ack rid ('' = none), new rid, run_at ISO, lease ms (0 = renewed
---       lately, leave it), reserve ('1'/'0'), idle ttl ms, was idle ('1'/'0'), queues...
+--       lately, leave it), reserve ('1'/'0'), idle ttl ms, was idle ('1'/'0'), the acked
+--       job's resque-retry counter key ('' = none: it was no retry), queues...
 -- Returns {'job', rid, queue, payload} | {'empty'} | {'paused'} | {'acked'} | {'swept'}
 -- 'empty' registers the worker as idle, so the next Pool enqueue can hand it a job directly
 -- (see hand_off); any other answer means it is not idle. 'swept': a recovery found this worker's
@@ -16,6 +17,12 @@ if ackRid ~= '' and redis.call('HGET', inflight, 'rid') == ackRid then
   redis.call('DEL', inflight, k('worker:' .. id))
   redis.call('INCR', k('stat:processed'))
   redis.call('INCR', k('stat:processed:' .. id))
+  -- A retry that succeeded: resque-retry's after_perform deletes its counter (and Pool its
+  -- suppressed failure). Only a retry's payload names one (retry_marked), so only it pays.
+  local counter = ARGV[10]
+  if counter ~= '' and string.sub(counter, 1, 13) == 'resque-retry:' then
+    redis.call('DEL', k(counter), k('failure-' .. counter))
+  end
   acked = true
 -- A recovery deletes the in-flight record, so a matching ack proves the worker was not swept.
 elseif redis.call('SISMEMBER', k('pool:workers'), id) == 0 then
@@ -55,7 +62,7 @@ if redis.call('GET', k('pause-all-workers')) == 'true' then
 end
 
 local queues = {}
-for i = 10, #ARGV do queues[#queues + 1] = ARGV[i] end
+for i = 11, #ARGV do queues[#queues + 1] = ARGV[i] end
 local out = take(id, rid, queues, ARGV[5])
 if out then
   leave_idle()

@@ -1,6 +1,6 @@
 -- An operator acts on one pending retry (a delayed entry with a resque-retry counter).
 -- 'now': the entry leaves its bucket and joins its queue at once; the counter stays, so the
--- attempt count goes on. 'remove': the entry leaves its bucket and the job gives up: its last
+-- attempt count goes on (and the queued payload carries its key, for the ack to delete). 'remove': the entry leaves its bucket and the job gives up: its last
 -- failure (the suppressed record, else ARGV[8]) goes to the failed list with its attempt count,
 -- and the counter and the record are deleted: it ends where its last retry would have.
 -- ARGV: ns, mode, encoded delayed job, unix second, counter key, queue, queued payload, fallback failure JSON.
@@ -10,6 +10,7 @@ local name = 'delayed:' .. at
 if redis.call('LREM', k(name), 1, job) == 0 then return 0 end
 -- The index entry goes only when no other copy of the job is left in that second.
 if redis.call('LPOS', k(name), job) == false then redis.call('SREM', k('timestamps:' .. job), name) end
+if redis.call('EXISTS', k('timestamps:' .. job)) == 0 then redis.call('HDEL', k('pool:retry-pending'), job) end
 if redis.call('LLEN', k(name)) == 0 then
   redis.call('DEL', k(name))
   redis.call('ZREM', k('delayed_queue_schedule'), at)
@@ -17,7 +18,7 @@ end
 if mode == 'now' then
   local queue = ARGV[6]
   redis.call('SADD', k('queues'), queue)
-  redis.call('RPUSH', k('queue:' .. queue), ARGV[7])
+  redis.call('RPUSH', k('queue:' .. queue), retry_marked(ARGV[7], counter))
   wake(queue, 100)
   return 1
 end

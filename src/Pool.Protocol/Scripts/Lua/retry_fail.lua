@@ -23,8 +23,9 @@ redis.call('DEL', inflight, k('worker:' .. id))
 if limit < 0 or attempt < limit then
   local n = #ARGV - 12
   local delay = tonumber(ARGV[12 + math.min(attempt + 1, n)])
-  -- resque-retry deletes the counter when the job succeeds; Pool's ack does not know retries,
-  -- so the counter expires instead (an hour after the retry is due).
+  -- resque-retry deletes the counter when the job succeeds: so does Pool's ack, for the retry
+  -- carries the key (retry_marked). The expiry (an hour after the retry is due) only cleans up
+  -- after a retry that Ruby cancelled, or that a Ruby scheduler moved without the key.
   redis.call('SET', k(counter), attempt, 'EX', delay + 3600)
   local queue, payload = ARGV[10], ARGV[9]
   if delay > 0 then
@@ -34,10 +35,11 @@ if limit < 0 or attempt < limit then
     redis.call('RPUSH', k('delayed:' .. at), job)
     redis.call('SADD', k('timestamps:' .. job), 'delayed:' .. at)
     redis.call('ZADD', k('delayed_queue_schedule'), at, at)
+    redis.call('HSET', k('pool:retry-pending'), job, counter)
     redis.call('PUBLISH', k('pool:scheduler:wake'), at)
   else
     redis.call('SADD', k('queues'), queue)
-    redis.call('RPUSH', k('queue:' .. queue), payload)
+    redis.call('RPUSH', k('queue:' .. queue), retry_marked(payload, counter))
     wake(queue, 100)
   end
   redis.call('INCR', k('pool:stat:retried'))
