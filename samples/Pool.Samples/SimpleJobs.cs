@@ -54,3 +54,14 @@ public sealed class AppendLines : IJob
         for (var i = 0; i < n; i++) LineFile.Append(path, i.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 }
+
+/// <summary>Fails the first time (leaving the file at path behind), succeeds from then on: a job its retry fixes.</summary>
+public sealed class Flaky : IJob
+{
+    public void Perform(string path)
+    {
+        if (File.Exists(path)) return;
+        File.WriteAllText(path, "failed once\n");
+        throw new InvalidOperationException("flaky: fails the first time");
+    }
+}

@@ -100,6 +100,20 @@ public static class PayloadCodec
         root.TryGetProperty(JobPayload.RetryField, out var v) && v.ValueKind == JsonValueKind.String && TryGetText(v, out var key)
             && key.StartsWith(Keys.KeyNames.RetryCounter, StringComparison.Ordinal) ? key : null;
 
+    /// <summary>
+    /// The payload without the retry mark the scripts append (retry_marked in common.lua), for a
+    /// failure record: the failed list shows the job as its producer wrote it, as resque-retry's does.
+    /// </summary>
+    internal static string WithoutRetryMark(string raw)
+    {
+        const string mark = ",\"" + JobPayload.RetryField + "\":\"";
+        var start = raw.IndexOf(mark, StringComparison.Ordinal);
+        if (start < 0) return raw;
+        var end = raw.IndexOf('"', start + mark.Length);
+        // A key with an escape in it is left alone rather than cut in the middle of one.
+        return end < 0 || raw.AsSpan(start, end - start).Contains('\\') ? raw : raw.Remove(start, end + 1 - start);
+    }
+
     /// <summary>"pool_attempts": absent means 0; otherwise a whole number from 0 to int.MaxValue.</summary>
     private static bool TryReadAttempts(JsonElement root, out int attempts, out string? error)
     {

@@ -152,9 +152,10 @@ public sealed class WorkerStore
     public async Task<bool> FailAsync(Reservation job, string exception, string error, IEnumerable<string> backtrace, string? payload = null)
     {
         var now = _time.GetUtcNow();
-        var failure = FailureRecord.Build(now, payload ?? job.Payload, exception, error, backtrace, WorkerId, job.Queue);
+        payload = PayloadCodec.WithoutRetryMark(payload ?? job.Payload);
+        var failure = FailureRecord.Build(now, payload, exception, error, backtrace, WorkerId, job.Queue);
         // Retries (Retries/): a retryable failure becomes a delayed retry, or a final failure with its attempt count.
-        if (Retries?.Plan(Keys.Namespace, WorkerId, job, payload ?? job.Payload, exception, failure, now) is { } retry)
+        if (Retries?.Plan(Keys.Namespace, WorkerId, job, payload, exception, failure, now) is { } retry)
             return (long)((RedisResult[])(await RunConfirmedAsync(Scheduling.SchedulingScripts.RetryFail, retry).ConfigureAwait(false))!)[0] > 0;
         var r = await RunConfirmedAsync(PoolScripts.Fail, [Keys.Namespace, WorkerId, job.Rid, failure]).ConfigureAwait(false);
         return (long)r == 1;

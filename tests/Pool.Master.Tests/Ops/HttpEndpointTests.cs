@@ -61,8 +61,9 @@ public sealed class HttpEndpointTests(RedisFixture redis)
              "pool_master_workers", "pool_queue_length", "pool_redis_up"],
             text.Split('\n').Where(l => l.StartsWith("# TYPE ", StringComparison.Ordinal)).Select(l => l.Split(' ')[2])
                 // The memory and autoscaling series come with the first capacity sample; CapacityHttpTests checks them.
+                // SchedulerMetricsTests checks the scheduler's.
                 .Where(n => !n.StartsWith("pool_master_memory_", StringComparison.Ordinal) && !n.StartsWith("pool_master_group_", StringComparison.Ordinal)
-                    && !n.StartsWith("pool_master_autoscale_", StringComparison.Ordinal))
+                    && !n.StartsWith("pool_master_autoscale_", StringComparison.Ordinal) && !n.StartsWith("pool_scheduler_", StringComparison.Ordinal))
                 .Order(StringComparer.Ordinal));
         Assert.Contains("# TYPE pool_jobs_processed_total counter", text);
         var samples = PrometheusText.Samples(text);

@@ -42,10 +42,16 @@ public sealed class ScheduleProcessTests(RedisFixture redis) : OpsTest(redis, "s
         // One job per occurrence between the two looks: not one per master.
         Assert.Equal(lastFire - firstFire, await Db.ListLengthAsync(Keys.Queue("ticks")) - before);
 
+        // resque-web's Schedule tab lists the entry: the leader wrote it where Ruby's set_schedule does.
+        const string tickConfig = """{"every":"1s","class":"Noop","queue":"ticks"}""";
+        Assert.Equal(tickConfig, (string?)await Db.HashGetAsync(SKeys.PersistentSchedules, "tick"));
+
         // Each master has its own copy of pool.yml; whichever leads must see the new entry.
         foreach (var m in _masters) File.WriteAllText(ConfigOf(m), yaml + "  tock:\n    every: 1s\n    class: Noop\n    queue: tocks\n");
         foreach (var m in _masters) m.Process.Signal(Signum.SIGHUP);
         await Wait.UntilAsync(async () => await Db.ListLengthAsync(Keys.Queue("tocks")) >= 1, TimeSpan.FromSeconds(15), $"the entry added by HUP to fire. Output:\n{string.Join("\n---\n", _masters.Select(m => m.Process.Output))}");
+        Assert.Equal(tickConfig.Replace("tick", "tock"), (string?)await Db.HashGetAsync(SKeys.PersistentSchedules, "tock"));
+        Assert.Equal(tickConfig, (string?)await Db.HashGetAsync(SKeys.PersistentSchedules, "tick"));
     }
 
     [Fact(Timeout = 60_000)]

@@ -69,5 +69,28 @@ public sealed class RetryTests(RedisFixture redis) : IDisposable
         Assert.Equal(0, await Db.ListLengthAsync(_s.Keys.Failed));
     }
 
+    [Fact(Timeout = 30_000)]
+    public async Task A_job_that_fails_once_and_then_succeeds_leaves_no_retry_counter_as_resque_retry_deletes_it()
+    {
+        using var worker = Start("3", "0");
+        var path = Path.Combine(Path.GetTempPath(), $"pool-flaky-{Guid.NewGuid():N}");
+        try
+        {
+            await Db.ListRightPushAsync(_s.Keys.Queue("q"), $$"""{"class":"Flaky","args":["{{path}}"]}""");
+            var counter = Counter("Flaky", path);
+
+            await Wait.UntilAsync(() => worker.Process.CountLines("Job done Flaky") == 2, because: "the job to fail and then succeed on its retry");
+            // The success's ack (folded into the next reserve) deletes the counter; before, it lived an hour.
+            await Wait.UntilAsync(async () => !await Db.KeyExistsAsync(counter), TimeSpan.FromSeconds(5), "the retry counter to go with the ack");
+            Assert.Equal(1, worker.Process.CountLines("outcome=completed"));
+            Assert.Equal(0, await Db.ListLengthAsync(_s.Keys.Failed));
+            Assert.Equal(1, (long)await Db.StringGetAsync(_s.Keys.StatFailed));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     public void Dispose() => _s.Dispose();
 }

@@ -1,0 +1,104 @@
+using Pool.Protocol.Payloads;
+using Pool.Protocol.Retries;
+using Pool.Protocol.Scheduling;
+using Pool.Protocol.Working;
+using Pool.Testing;
+
+namespace Pool.Protocol.Tests.Retries;
+
+/// <summary>
+/// resque-retry deletes a job's attempt counter when the job finally succeeds; Pool's ack does
+/// too, because the retry's queued payload names the counter ("pool_retry"). Real Redis, the real
+/// scripts: fail, move when due, reserve, ack.
+/// </summary>
+public sealed class RetryAckTests(RedisFixture redis) : NamespacedTest(redis)
+{
+    private SchedulerKeys SKeys => new(Ns);
+    /// <summary>resque-retry's key for Flaky("foo"): sha1("foo").</summary>
+    private const string Counter = "resque-retry:Flaky:0beec7b5ea3f0fdbc95d0dd47f3c5bc275da8a33";
+
+    private async Task<WorkerStore> WorkerAsync(string delays)
+    {
+        var w = new WorkerStore(Db, Keys, "h:1:q", ["q"]) { Retries = new RetryPlanner(RetryPolicy.Parse("3", delays), _ => null) };
+        await w.RegisterAsync();
+        return w;
+    }
+
+    private async Task<Reservation> FailOnceAsync(WorkerStore w)
+    {
+        await Producer.EnqueueAsync("q", "Flaky", "foo");
+        var first = (await w.ReserveAsync(null)).Job!;
+        Assert.True(await w.FailAsync(first, "System.InvalidOperationException", "flaky", []));
+        Assert.Equal("0", (string?)await Db.StringGetAsync(SKeys.Retry(Counter)));
+        return first;
+    }
+
+    [Fact]
+    public async Task A_delayed_retry_that_succeeds_leaves_no_counter_no_suppressed_failure_and_no_pending_mark()
+    {
+        var w = await WorkerAsync("60");
+        await FailOnceAsync(w);
+        const string delayed = """{"class":"Flaky","args":["foo"],"queue":"q"}""";
+        Assert.Equal(Counter, (string?)await Db.HashGetAsync(SKeys.RetryPending, delayed));
+        Assert.True(await Db.KeyExistsAsync(SKeys.RetryFailure(Counter)));
+
+        // The scheduler's move, a minute on: the queued retry carries its counter key.
+        var moved = await new SchedulerStore(Db, SKeys, "", "").MoveDueAsync(DateTimeOffset.UtcNow.AddSeconds(120));
+        Assert.Equal(1, moved.Moved);
+        Assert.False(await Db.KeyExistsAsync(SKeys.RetryPending));
+        var retry = (await w.ReserveAsync(null)).Job!;
+        Assert.Equal($$"""{"class":"Flaky","args":["foo"],"pool_retry":"{{Counter}}"}""", retry.Payload);
+        Assert.True(PayloadCodec.TryDecode(retry.Payload, out var payload, out _));
+        Assert.Equal(Counter, payload!.RetryCounter);
+
+        Assert.Equal(ReserveStatus.Empty, (await w.ReserveAsync(retry.Rid, true, payload.RetryCounter)).Status);
+        Assert.False(await Db.KeyExistsAsync(SKeys.Retry(Counter)));
+        Assert.False(await Db.KeyExistsAsync(SKeys.RetryFailure(Counter)));
+        Assert.Equal(2, (long)await Db.StringGetAsync(Keys.StatProcessed));
+    }
+
+    [Fact]
+    public async Task An_immediate_retry_is_queued_with_its_counter_key_and_its_ack_deletes_the_counter()
+    {
+        var w = await WorkerAsync("0");
+        await FailOnceAsync(w);
+        var retry = (await w.ReserveAsync(null)).Job!;
+        Assert.EndsWith($",\"pool_retry\":\"{Counter}\"}}", retry.Payload);
+
+        await w.ReserveAsync(retry.Rid, true, Counter);
+        Assert.False(await Db.KeyExistsAsync(SKeys.Retry(Counter)));
+    }
+
+    [Fact]
+    public async Task A_retry_that_fails_again_keeps_counting_and_only_a_real_counter_key_is_ever_deleted()
+    {
+        var w = await WorkerAsync("0");
+        await FailOnceAsync(w);
+        var retry = (await w.ReserveAsync(null)).Job!;
+        Assert.True(await w.FailAsync(retry, "System.InvalidOperationException", "flaky", []));
+        Assert.Equal("1", (string?)await Db.StringGetAsync(SKeys.Retry(Counter)));
+
+        // A payload can name any key: only "resque-retry:..." is taken, by the decoder and by the script.
+        var again = (await w.ReserveAsync(null)).Job!;
+        await Db.StringSetAsync(Keys.Queue("precious") + "x", "keep");
+        Assert.True(PayloadCodec.TryDecode("""{"class":"X","args":[],"pool_retry":"queue:preciousx"}""", out var forged, out _));
+        Assert.Null(forged!.RetryCounter);
+        await w.ReserveAsync(again.Rid, true, "queue:preciousx");
+        Assert.Equal("keep", (string?)await Db.StringGetAsync(Keys.Queue("precious") + "x"));
+        Assert.Equal("1", (string?)await Db.StringGetAsync(SKeys.Retry(Counter)));
+    }
+
+    [Fact]
+    public async Task An_ordinary_ack_passes_no_counter_and_deletes_nothing()
+    {
+        var w = await WorkerAsync("0");
+        await Db.StringSetAsync(SKeys.Retry(Counter), "0");
+        await Producer.EnqueueAsync("q", "Flaky", "foo");
+        var job = (await w.ReserveAsync(null)).Job!;
+        Assert.True(PayloadCodec.TryDecode(job.Payload, out var payload, out _));
+        Assert.Null(payload!.RetryCounter);
+
+        await w.ReserveAsync(job.Rid, true, payload.RetryCounter);
+        Assert.Equal("0", (string?)await Db.StringGetAsync(SKeys.Retry(Counter)));
+    }
+}
