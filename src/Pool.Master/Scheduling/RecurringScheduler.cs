@@ -22,6 +22,7 @@ internal sealed class RecurringScheduler(RecurringStore store, string lockKey, s
     /// <summary>The entries as last published by this leader; null: publish at the next pass.</summary>
     private volatile IReadOnlyList<ScheduleEntry>? _published;
     private long _fired;
+    private bool _publishFailing;
 
     public TimeSpan Grace { get; } = grace;
 
@@ -92,6 +93,7 @@ internal sealed class RecurringScheduler(RecurringStore store, string lockKey, s
             var result = await store.PublishAsync(lockKey, lockValue, entries.Select(e => (e.Name, e.RubyConfig))).ConfigureAwait(false);
             if (result is null) return;
             _published = entries;
+            _publishFailing = false;
             foreach (var name in result.Replaced)
                 log.Warning("schedule {Name}: replaced the persistent_schedules entry of that name, which Pool had not written (pool.yml defines it; Ruby's copy is gone)", name);
             if (result.Written > 0 || result.Removed > 0)
@@ -99,7 +101,9 @@ internal sealed class RecurringScheduler(RecurringStore store, string lockKey, s
         }
         catch (Exception e) when (e is not OutOfMemoryException and not StackExchange.Redis.RedisConnectionException)
         {
-            log.Error("scheduler: could not write the schedule to persistent_schedules: {Error}", e.Message.Split('\n')[0]);
+            // Retried at every pass; said once until it works.
+            if (!_publishFailing) log.Error("scheduler: could not write the schedule to persistent_schedules (retrying at every pass): {Error}", e.Message.Split('\n')[0]);
+            _publishFailing = true;
         }
     }
 }

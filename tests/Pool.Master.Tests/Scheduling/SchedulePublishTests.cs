@@ -136,4 +136,17 @@ public sealed class SchedulePublishTests(RedisFixture redis) : OpsTest(redis, "p
         Assert.Equal(RubyWrites["heartbeat"], (string?)await Db.HashGetAsync(SKeys.PersistentSchedules, "heartbeat"));
         Assert.Null(await store.PublishAsync(SKeys.MasterLock(), "someone:else", []));
     }
+
+    [Fact]
+    public async Task A_persistent_schedules_key_of_the_wrong_type_is_reported_and_the_entries_still_fire()
+    {
+        await Db.StringSetAsync(SKeys.MasterLock(), "a:1");
+        await Db.StringSetAsync(SKeys.PersistentSchedules, "not a hash");
+        var master = Master("a:1", ConfigLoaderTests.Parse(Yaml).Schedule);
+
+        await master.FireDueAsync(T0);
+
+        Assert.Equal(["""{"class":"heartbeat","args":[]}"""], (await Db.ListRangeAsync(Keys.Queue("ops"))).Select(v => (string)v!));
+        Assert.Equal("not a hash", (string?)await Db.StringGetAsync(SKeys.PersistentSchedules));
+    }
 }
