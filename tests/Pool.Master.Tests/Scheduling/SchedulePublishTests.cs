@@ -36,8 +36,9 @@ public sealed class SchedulePublishTests(RedisFixture redis) : OpsTest(redis, "p
         """;
 
     /// <summary>
-    /// What Ruby 3.3 with resque-scheduler 5 stores for Resque.set_schedule(name, config) with these
-    /// configs (JSON.generate: compact, "/", "<", non-ASCII unescaped), keys in Pool's order.
+    /// What resque-scheduler 5's Resque.set_schedule(name, config) stores for these configs: its
+    /// encode is JSON.generate (compact; "/", "<", non-ASCII unescaped). The bytes were printed by
+    /// ruby 3.1.2's JSON.generate of the same hashes, keys in Pool's order.
     /// </summary>
     private static readonly Dictionary<string, string> RubyWrites = new()
     {
