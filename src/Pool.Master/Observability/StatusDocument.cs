@@ -40,7 +40,7 @@ internal static class StatusDocument
         }),
         // Null when this master runs without the scheduler (POOL_SCHEDULER=off).
         Scheduler = Scheduling.SchedulerHost.Current?.State is { } sched
-            ? new { sched.Leader, sched.Holder, sched.DueJobs, LagSeconds = Seconds(sched.Lag), sched.Moved }
+            ? new { sched.Leader, sched.Holder, sched.DueJobs, LagSeconds = Seconds(sched.Lag), sched.Moved, Fired = Scheduling.SchedulerHost.Current?.Fired ?? 0 }
             : null,
     };
 

@@ -75,6 +75,13 @@ public sealed class SchedulerMetricsTests(RedisFixture redis) : OpsTest(redis, "
         Assert.Equal(3, await Db.ListLengthAsync(Keys.Queue("q")));
         Assert.True(await Db.ListLengthAsync(Keys.Queue("ticks")) >= samples["pool_scheduler_fired_total"]);
 
+        // /status has the same picture.
+        var status = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync("status")).RootElement.GetProperty("scheduler");
+        Assert.True(status.GetProperty("leader").GetBoolean());
+        Assert.EndsWith(":" + run.Master.Pid, status.GetProperty("holder").GetString());
+        Assert.Equal(3, status.GetProperty("moved").GetInt64());
+        Assert.True(status.GetProperty("fired").GetInt64() >= 1);
+
         Assert.Equal(0, run.StopAndTime(Signum.SIGTERM, TimeSpan.FromSeconds(10)).Code);
     }
 }
