@@ -21,7 +21,7 @@ namespace Pool.Worker.Running;
 /// or an outage) starts nothing more until it has registered again, and the job it was running,
 /// now requeued for others, gets its token fired and is neither acked nor requeued.
 /// </summary>
-internal sealed class WorkerLoop(WorkerStore store, WakeWaiter waker, JobExecution execution, WorkerControl control, RedisGuard redis, ILogger log, JobBudget? budget = null)
+internal sealed class WorkerLoop(IWorkerStore store, IWakeWaiter waker, JobExecution execution, WorkerControl control, RedisGuard redis, ILogger log, JobBudget? budget = null)
 {
     private readonly JobBudget _budget = budget ?? new JobBudget(null);
 
