@@ -7,10 +7,9 @@ namespace Pool.Worker.Running;
 /// <summary>
 /// Retries Redis calls through an outage with capped backoff (on the worker's clock), and
 /// reports the outage once when it starts and once when it ends; failed attempts are only logged
-/// at debug level. A job is
-/// never dropped on the way: the caller keeps retrying its ack, requeue or fail until Redis
-/// answers or it gives up on stop, in which case the job stays in the in-flight record for
-/// recovery.
+/// at debug level. A job is never dropped on the way: the caller keeps retrying its ack, requeue
+/// or fail until Redis answers or it gives up on stop, in which case the job stays in the
+/// in-flight record for recovery.
 /// An outage starts at the first sign of it: the connection's failure event or a call that
 /// fails as an outage. It ends only when a call that was started during it succeeds. The
 /// client's own "restored" event is not trusted for that: while a restarted Redis loads its
