@@ -54,6 +54,10 @@ public sealed class WorkerControl
 
     public StopMode Stop { get { lock (_gate) return _process.Stop; } }
     public bool Paused { get { lock (_gate) return _process.Paused; } }
+
+    /// <summary>Neither stopping nor paused: the worker may start a job (one lock, for the per-job path).</summary>
+    internal bool TakingJobs { get { lock (_gate) return _process.Stop == StopMode.None && !_process.Paused; } }
+
     /// <summary>The clock that <see cref="TermAtTimestamp"/> comes from.</summary>
     public TimeProvider Time => _process.Time;
 

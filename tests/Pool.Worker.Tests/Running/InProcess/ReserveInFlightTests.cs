@@ -23,6 +23,31 @@ public sealed class ReserveInFlightTests
         Assert.Equal(0, w.Waker.Waits);
     }
 
+    [Theory(Timeout = 10_000)]
+    [InlineData("QUIT")]
+    [InlineData("TERM")]
+    [InlineData("INT")]
+    public async Task A_stop_during_a_reserve_that_brings_a_job_puts_the_job_back_without_starting_it(string signal)
+    {
+        await using var w = new InProcessWorker();
+        var reply = w.Store.HoldNextReserve();
+        w.Start();
+        var job = w.NewJob();
+
+        switch (signal)
+        {
+            case "QUIT": w.Quit(); break;
+            case "TERM": w.Term(); break;
+            default: w.Int(); break;
+        }
+        reply.SetResult(ReserveResult.Of(new Reservation("r1", "q", job.Payload)));
+
+        await w.ExitAsync();
+        Assert.Equal(["reserve", "requeue r1"], w.Store.Calls);
+        Assert.False(job.HasStarted);
+        Assert.Equal(1, w.Log.Count($"Job not started Scripted queue=q: {signal} came while it was being reserved; requeued"));
+    }
+
     [Fact(Timeout = 10_000)]
     public async Task Usr2_during_a_reserve_that_finds_nothing_pauses_without_an_idle_wait()
     {
@@ -36,6 +61,23 @@ public sealed class ReserveInFlightTests
         w.Until(() => w.Log.Count("Paused: taking no new jobs until CONT") == 1, "the pause");
         Assert.Equal(["reserve", "reserve none"], w.Store.Calls);
         Assert.Equal(0, w.Waker.Waits);
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task Usr2_during_a_reserve_that_brings_a_job_puts_the_job_back_and_pauses()
+    {
+        await using var w = new InProcessWorker();
+        var reply = w.Store.HoldNextReserve();
+        w.Start();
+        var job = w.NewJob();
+
+        w.Usr2();
+        reply.SetResult(ReserveResult.Of(new Reservation("r1", "q", job.Payload)));
+
+        w.Until(() => w.Log.Count("Paused: taking no new jobs until CONT") == 1, "the pause");
+        Assert.Equal(["reserve", "requeue r1", "reserve none"], w.Store.Calls);
+        Assert.False(job.HasStarted);
+        Assert.Equal(1, w.Log.Count("Job not started Scripted queue=q: USR2 came while it was being reserved; requeued"));
     }
 
     [Fact(Timeout = 10_000)]
