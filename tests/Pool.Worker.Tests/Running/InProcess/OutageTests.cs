@@ -48,6 +48,26 @@ public sealed class OutageTests
     }
 
     [Fact(Timeout = 10_000)]
+    public async Task After_quit_the_ack_of_a_job_that_outlasts_the_give_up_time_is_still_retried_until_redis_answers()
+    {
+        await using var w = new InProcessWorker();
+        var job = w.RunJob();
+        w.Quit();
+        w.Advance(TimeSpan.FromMinutes(1));
+        w.Store.Outage = call => call.StartsWith("ack", StringComparison.Ordinal);
+
+        job.Finish();
+        foreach (var ms in Backoff[..2]) AdvanceAsArmed(w, TimeSpan.FromMilliseconds(ms));
+        w.UntilArmed(TimeSpan.FromMilliseconds(200));
+        w.Store.Outage = null;
+        w.Advance(TimeSpan.FromMilliseconds(200));
+
+        await w.ExitAsync();
+        Assert.Equal(["0 ms: reserve", "60000 ms: ack r1 (outage)", "60050 ms: ack r1 (outage)", "60150 ms: ack r1 (outage)", "60350 ms: ack r1"], w.Store.Timeline);
+        Assert.False(w.Control.GiveUp.IsCancellationRequested);
+    }
+
+    [Fact(Timeout = 10_000)]
     public async Task An_idle_worker_retrying_its_reserve_through_an_outage_stops_at_once_on_term()
     {
         await using var w = new InProcessWorker();
