@@ -25,8 +25,11 @@ internal interface IWorkerStore
 
     Task<bool> IsInResqueRegistryAsync();
 
-    /// <summary>Acks <paramref name="ackRid"/> (when given) and, when <paramref name="reserve"/>, takes the next job.</summary>
-    Task<ReserveResult> ReserveAsync(string? ackRid, bool reserve);
+    /// <summary>
+    /// Acks <paramref name="ackRid"/> (when given) and, when <paramref name="reserve"/>, takes the next job.
+    /// <paramref name="ackRetryCounter"/>: the acked job was a retry, whose resque-retry counter the ack deletes.
+    /// </summary>
+    Task<ReserveResult> ReserveAsync(string? ackRid, bool reserve, string? ackRetryCounter = null);
 
     Task<bool> RequeueAsync(Reservation job, string? payload);
 

@@ -83,7 +83,7 @@ internal sealed class FakeWorkerStore(string workerId, FakeWorkerStore.JobQueue 
         (_, false) => $"ack {ackRid}",
     };
 
-    public Task<ReserveResult> ReserveAsync(string? ackRid, bool reserve)
+    public Task<ReserveResult> ReserveAsync(string? ackRid, bool reserve, string? ackRetryCounter = null)
     {
         if (Record(Describe(ackRid, reserve)) is { } outage) return Task.FromException<ReserveResult>(outage);
         TaskCompletionSource<ReserveResult>? held;
