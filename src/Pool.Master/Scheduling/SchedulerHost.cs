@@ -36,6 +36,9 @@ internal sealed class SchedulerHost : IAsyncDisposable
 
     public SchedulerState State => _scheduler?.State ?? SchedulerState.Off;
 
+    /// <summary>The recurring entries in use (the latest HUP's), for the dashboard's Recurring page.</summary>
+    public IReadOnlyList<ScheduleEntry> Schedule => _schedule;
+
     /// <summary>Thread-safe: a HUP's new schedule, used from the next pass on.</summary>
     public void UseSchedule(IReadOnlyList<ScheduleEntry> schedule)
     {
