@@ -95,11 +95,13 @@ public sealed class DelayedQueue(IDatabase db, SchedulerKeys keys, TimeProvider?
         var stop = until is { } u ? (double)u : double.PositiveInfinity;
         double min = from.At == long.MinValue ? double.NegativeInfinity : from.At;
         var exclude = Exclude.None;
-        for (var round = 0; round < MaxRounds && slots.Count <= limit; round++)
+        // Seconds per round: as many as jobs wanted at first (one job a second is the common case), four
+        // times more each further round, so a run of empty buckets is crossed in a few rounds.
+        var batch = Math.Clamp(limit + 1, 1, 100);
+        for (var round = 0; round < MaxRounds && slots.Count <= limit; round++, batch = Math.Min(1000, batch * 4))
         {
             // One more than asked, to know whether a next page exists and where it starts.
             var need = limit + 1 - slots.Count;
-            var batch = Math.Clamp(need, 1, 100);
             var seconds = await db.SortedSetRangeByScoreAsync(Keys.Schedule, min, stop, exclude, skip: 0, take: batch).ConfigureAwait(false);
             if (seconds.Length == 0) return new DelayedPage(slots, null);
             var ats = seconds.Select(s => long.TryParse((string?)s, out var at) ? at : (long?)null).ToList();
