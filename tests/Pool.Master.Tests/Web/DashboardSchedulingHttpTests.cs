@@ -227,7 +227,7 @@ public sealed class DashboardSchedulingHttpTests(RedisFixture redis)
     [Fact]
     public async Task Queue_sizes_are_summed_in_chunks_with_the_longest_first_and_shared_for_five_seconds()
     {
-        // 2,500 queues span three script calls; ties break by name.
+        // 2,500 queues take several SSCAN slices; ties break by name.
         var names = Enumerable.Range(0, 2500).Select(i => $"q{i:0000}").ToArray();
         await Db.SetAddAsync(Keys.Queues, names.Select(n => (RedisValue)n).ToArray());
         await Task.WhenAll(names.Select((n, i) => (n, i)).Where(q => q.i % 7 > 0).Select(q => Db.ListRightPushAsync(Keys.Queue(q.n),

@@ -1,23 +1,29 @@
--- The dashboard overview's queue sizes for one chunk of queue names, summed inside Redis: one
--- reply of a few numbers instead of one LLEN reply per queue. The caller sends chunks (about a
--- thousand names each), so no call holds Redis for more than a moment however many queues exist.
--- ARGV: ns, top n, queue names (in the caller's order: ties keep the earlier name).
--- Returns {total jobs, queues with jobs, name1, length1, name2, length2, ...}: the chunk's n longest, longest first.
+-- The dashboard overview's queue sizes, summed inside Redis a slice at a time: the queue names
+-- never cross the network and a reply is a few numbers, not one LLEN reply per queue. One call
+-- reads one SSCAN step of NS:queues (about ARGV[4] names), so no call holds Redis for more than a
+-- moment however many queues exist; the caller goes on with the returned cursor until it is 0.
+-- ARGV: ns, top n, SSCAN cursor, names per step.
+-- Returns {next cursor, jobs, queues seen, queues with jobs, name1, length1, ...}: this slice's n
+-- longest queues, longest first, ties by name (byte order).
 local n = tonumber(ARGV[2])
-local total, busy = 0, 0
+local scan = redis.call('SSCAN', k('queues'), ARGV[3], 'COUNT', ARGV[4])
+local total, seen, busy = 0, 0, 0
 local top = {}
-for i = 3, #ARGV do
-  local len = redis.call('LLEN', k('queue:' .. ARGV[i]))
+local function before(a, b) return a[2] > b[2] or (a[2] == b[2] and a[1] < b[1]) end
+for _, name in ipairs(scan[2]) do
+  local len = redis.call('LLEN', k('queue:' .. name))
   total = total + len
+  seen = seen + 1
   if len > 0 then busy = busy + 1 end
-  if n > 0 and (#top < n or len > top[#top][2]) then
+  local q = {name, len}
+  if n > 0 and (#top < n or before(q, top[#top])) then
     local at = #top + 1
-    while at > 1 and top[at - 1][2] < len do at = at - 1 end
-    table.insert(top, at, {ARGV[i], len})
+    while at > 1 and before(q, top[at - 1]) do at = at - 1 end
+    table.insert(top, at, q)
     if #top > n then table.remove(top) end
   end
 end
-local reply = {total, busy}
+local reply = {scan[1], total, seen, busy}
 for _, q in ipairs(top) do
   reply[#reply + 1] = q[1]
   reply[#reply + 1] = q[2]
