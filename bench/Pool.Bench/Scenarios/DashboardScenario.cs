@@ -45,7 +45,7 @@ public sealed class DashboardScenario : IScenario
         ("failed_filter_none", "/failed?error=no-such-text", "Failed filtered by text no entry has (worst case: the whole budget)"),
         ("scheduled", "/scheduled", "Scheduled, the earliest 25 of 200,000 delayed jobs"),
         ("scheduled_late", "/scheduled?at=" + (Epoch + Delayed / 2 - 10), "Scheduled, a page 100,000 jobs in (a cursor)"),
-        ("retries", "/retries", "Retries, the first 25 pending (1 delayed job in 500 is one; reads up to 5,000 entries or 150 ms)"),
+        ("retries", "/retries", "Retries, the first 25 pending (1 delayed job in 500 is one; reads up to 5,000 entries or 100 ms)"),
         ("recurring", "/recurring", "Recurring, 100 entries from pool.yml with next and last runs"),
     ];
 

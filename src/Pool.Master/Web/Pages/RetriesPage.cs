@@ -20,7 +20,7 @@ internal sealed class RetriesPage(ResqueKeys keys)
     /// <summary>At most this many delayed entries are read for one page, and for no longer than <see cref="ScanBudget"/>.</summary>
     public const int MaxScan = 5000;
 
-    public static readonly TimeSpan ScanBudget = TimeSpan.FromMilliseconds(150);
+    public static readonly TimeSpan ScanBudget = TimeSpan.FromMilliseconds(100);
 
     private SchedulerKeys Scheduler => new(keys);
 
