@@ -9,9 +9,9 @@ namespace Pool.Bench.Scenarios;
 
 /// <summary>
 /// The same throughput and latency scenarios run on Sidekiq (2 processes, concurrency 5) on
-/// the same Redis. Sidekiq flushes its processed counter only on its 5 s heartbeat, so its
-/// throughput is timed to the queue being empty: at most 10 jobs are then still in flight,
-/// which favours Sidekiq slightly.
+/// the same Redis. Throughput is timed like Pool's (<see cref="DrainClock"/>), from the first job
+/// started, but Sidekiq flushes its processed counter only on its 5 s heartbeat, so it ends at
+/// the queue being empty: at most 10 jobs are then still in flight, which favours Sidekiq slightly.
 /// </summary>
 public sealed class SidekiqScenario : IScenario
 {
@@ -21,44 +21,53 @@ public sealed class SidekiqScenario : IScenario
     {
         SidekiqPeer.EnsureInstalled();
         var queue = "bench" + Guid.NewGuid().ToString("N")[..8];
-        using var peer = SidekiqPeer.Start(context.Redis.Url, context.Scratch, queue);
         var db = context.Db;
+        var queueKey = $"queue:{queue}";
+        var payloads = Payloads(queue, "NoopJob", "[]", context.Jobs);
+
+        // Timed like Pool's (DrainClock): fresh processes started after the queue was filled,
+        // then the same processes, idle, with the batch appearing at once (RENAME wakes BRPOP).
+        await db.SetAddAsync("queues", queue).ConfigureAwait(false);
+        await DrainClock.FillAsync(db, queueKey, payloads).ConfigureAwait(false);
+        using var peer = SidekiqPeer.Start(context.Redis.Url, context.Scratch, queue);
+        var cold = await DrainClock.TimeAsync(db, queueKey, context.Jobs, Empty(db, queueKey), DrainTimeout).ConfigureAwait(false);
         peer.WaitUntilReady(db);
+        await DrainClock.FillAsync(db, DrainClock.StagingKey(queueKey), payloads).ConfigureAwait(false);
+        await DrainClock.ReleaseAsync(db, queueKey).ConfigureAwait(false);
+        var warm = await DrainClock.TimeAsync(db, queueKey, context.Jobs, Empty(db, queueKey), DrainTimeout).ConfigureAwait(false);
 
         var (p50, p99) = await LatencySampler.MeasureAsync(path => Push(db, queue, "StampJob", $"[\"{path}\"]", 1), context.Scratch, 200, ct).ConfigureAwait(false);
 
-        // Drained twice, like Pool's scenario: the second, warm drain is the one compared.
-        var cold = await DrainAsync(db, queue, context.Jobs).ConfigureAwait(false);
-        var warm = await DrainAsync(db, queue, context.Jobs).ConfigureAwait(false);
-
         return
         [
-            new Figure("sidekiq_noop_jobs_per_s", context.Jobs / warm.TotalSeconds, "jobs/s", $"Sidekiq {SidekiqPeer.Version()}, 2 processes x concurrency 5, {context.Jobs} no-op jobs, enqueue to queue empty, second drain"),
-            new Figure("sidekiq_noop_jobs_per_s_cold", context.Jobs / cold.TotalSeconds, "jobs/s", "the same, first drain after start"),
+            new Figure("sidekiq_noop_jobs_per_s", context.Jobs / warm.TotalSeconds, "jobs/s", $"Sidekiq {SidekiqPeer.Version()}, 2 processes x concurrency 5, {context.Jobs} no-op jobs, first job started to queue empty, second drain"),
+            new Figure("sidekiq_noop_jobs_per_s_cold", context.Jobs / cold.TotalSeconds, "jobs/s", "the same on freshly started processes (started after the queue was filled)"),
             new Figure("sidekiq_latency_p50_ms", p50, "ms", "Sidekiq enqueue-to-start p50, idle, 200 samples"),
             new Figure("sidekiq_latency_p99_ms", p99, "ms", "Sidekiq enqueue-to-start p99, idle, 200 samples"),
         ];
     }
 
-    private static async Task<TimeSpan> DrainAsync(IDatabase db, string queue, int jobs)
-    {
-        var sw = Stopwatch.StartNew();
-        for (var sent = 0; sent < jobs; sent += 1000)
-            await Push(db, queue, "NoopJob", "[]", Math.Min(1000, jobs - sent)).ConfigureAwait(false);
-        Wait.Until(() => db.ListLength($"queue:{queue}") == 0, TimeSpan.FromMinutes(5), "Sidekiq to drain its queue");
-        return sw.Elapsed;
-    }
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromMinutes(5);
+
+    private static Func<Task<bool>> Empty(IDatabase db, string queueKey) =>
+        async () => await db.ListLengthAsync(queueKey).ConfigureAwait(false) == 0;
 
     /// <summary>Pushes jobs the way Sidekiq's client does: SADD queues, LPUSH queue:NAME.</summary>
     internal static async Task Push(IDatabase db, string queue, string jobClass, string argsJson, int count)
     {
-        var now = (DateTime.UtcNow - DateTime.UnixEpoch).TotalSeconds.ToString("0.000000", CultureInfo.InvariantCulture);
-        var payloads = Enumerable.Range(0, count).Select(_ => (RedisValue)
-            $"{{\"retry\":false,\"queue\":\"{queue}\",\"class\":\"{jobClass}\",\"args\":{argsJson},\"jid\":\"{Guid.NewGuid().ToString("N")[..24]}\",\"created_at\":{now},\"enqueued_at\":{now}}}").ToArray();
+        var payloads = Payloads(queue, jobClass, argsJson, count).Select(p => (RedisValue)p).ToArray();
         var batch = db.CreateBatch();
         var add = batch.SetAddAsync("queues", queue);
         var push = batch.ListLeftPushAsync($"queue:{queue}", payloads);
         batch.Execute();
         await Task.WhenAll(add, push).ConfigureAwait(false);
+    }
+
+    /// <summary>Job payloads as Sidekiq's client writes them.</summary>
+    private static List<string> Payloads(string queue, string jobClass, string argsJson, int count)
+    {
+        var now = (DateTime.UtcNow - DateTime.UnixEpoch).TotalSeconds.ToString("0.000000", CultureInfo.InvariantCulture);
+        return Enumerable.Range(0, count).Select(_ =>
+            $"{{\"retry\":false,\"queue\":\"{queue}\",\"class\":\"{jobClass}\",\"args\":{argsJson},\"jid\":\"{Guid.NewGuid().ToString("N")[..24]}\",\"created_at\":{now},\"enqueued_at\":{now}}}").ToList();
     }
 }

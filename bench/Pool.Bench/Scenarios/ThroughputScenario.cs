@@ -7,9 +7,9 @@ using Pool.Testing;
 namespace Pool.Bench.Scenarios;
 
 /// <summary>
-/// No-op throughput of 2 pool-workers under pool-master: enqueue context.Jobs Noop jobs in
-/// pipelined batches, timed from the first enqueue until NS:stat:processed reaches the count,
-/// which means every job was acked (stricter than Sidekiq's queue-empty measure). It runs twice:
+/// No-op throughput of 2 pool-workers under pool-master: context.Jobs Noop jobs, timed from the
+/// first job started until NS:stat:processed reaches the count, which means every job was acked
+/// (stricter than Sidekiq's queue-empty measure); see <see cref="DrainClock"/>. It runs twice:
 /// with the default log level (two lines per job, what users get; the log goes to a file) and
 /// with POOL_LOG_LEVEL=warning. Each run drains the jobs twice with the same workers: first on
 /// freshly started workers ("cold": .NET's tiered JIT is still compiling the hot path), then
@@ -34,7 +34,7 @@ public sealed class ThroughputScenario(int concurrency = 1) : IScenario
             var lanes = await DrainAsync(context, quiet: false, ct).ConfigureAwait(false);
             return
             [
-                new Figure("noop_jobs_per_s" + Suffix, context.Jobs / lanes.Warm.TotalSeconds, "jobs/s", $"2 pool-workers with concurrency: {concurrency}, {context.Jobs} no-op jobs, first enqueue to all acked, warm workers; default log level"),
+                new Figure("noop_jobs_per_s" + Suffix, context.Jobs / lanes.Warm.TotalSeconds, "jobs/s", $"2 pool-workers with concurrency: {concurrency}, {context.Jobs} no-op jobs, first job started to all acked, warm workers; default log level"),
                 new Figure("noop_jobs_per_s_cold" + Suffix, context.Jobs / lanes.Cold.TotalSeconds, "jobs/s", "the same on freshly started workers (JIT still warming up)"),
             ];
         }
@@ -42,7 +42,7 @@ public sealed class ThroughputScenario(int concurrency = 1) : IScenario
         var quiet = await DrainAsync(context, quiet: true, ct).ConfigureAwait(false);
         return
         [
-            new Figure("noop_jobs_per_s", context.Jobs / loud.Warm.TotalSeconds, "jobs/s", $"2 pool-workers, {context.Jobs} no-op jobs, first enqueue to all acked, warm workers; default log level (2 lines per job, to a file)"),
+            new Figure("noop_jobs_per_s", context.Jobs / loud.Warm.TotalSeconds, "jobs/s", $"2 pool-workers, {context.Jobs} no-op jobs, first job started to all acked, warm workers; default log level (2 lines per job, to a file)"),
             new Figure("noop_jobs_per_s_cold", context.Jobs / loud.Cold.TotalSeconds, "jobs/s", "the same on freshly started workers (JIT still warming up)"),
             new Figure("noop_jobs_per_s_quiet", context.Jobs / quiet.Warm.TotalSeconds, "jobs/s", "warm, with POOL_LOG_LEVEL=warning (no per-job log lines)"),
             new Figure("noop_enqueue_ms", loud.Enqueue.TotalMilliseconds, "ms", $"time to enqueue the {context.Jobs} jobs (EnqueueManyRawAsync, {Producer.ManyChunk} per script, pipelined)"),
@@ -53,33 +53,48 @@ public sealed class ThroughputScenario(int concurrency = 1) : IScenario
     {
         var ns = RedisServer.NewNamespace("bench");
         var probe = new PoolProbe(context.Db, ns);
+        var db = context.Db;
+        var queueKey = $"{ns}:queue:{Queue}";
+        var processed = $"{ns}:stat:processed";
+        var payloads = Enumerable.Repeat(NoopPayload, context.Jobs).ToList();
         var env = new Dictionary<string, string?> { ["POOL_LOG_LEVEL"] = quiet ? "warning" : null };
         var group = concurrency == 1 ? $"{Queue}: 2\n" : $"{Queue}:\n  count: 2\n  concurrency: {concurrency}\n";
+
+        // Fresh workers: the queue is full before the master starts them.
+        await db.SetAddAsync($"{ns}:queues", Queue).ConfigureAwait(false);
+        await DrainClock.FillAsync(db, queueKey, payloads).ConfigureAwait(false);
         using var master = context.StartMasterLoggingToFile(group, ns, Path.Combine(context.Scratch, ns + ".log"), env);
+        var cold = await DrainClock.TimeAsync(db, queueKey, context.Jobs, Processed(db, processed, context.Jobs), Timeout).ConfigureAwait(false);
         probe.WaitUntilIdle(master.Pid, 2, TimeSpan.FromSeconds(60));
 
-        var producer = new Producer(context.Redis.Connection, ns);
-        var (cold, enqueued) = await TimeDrainAsync(context, producer, ns, context.Jobs).ConfigureAwait(false);
+        // Warm workers, idle: the whole batch appears at once, with the wake tokens Pool's own
+        // producer pushes with a batch (see enqueue_many.lua).
+        await DrainClock.FillAsync(db, DrainClock.StagingKey(queueKey), payloads).ConfigureAwait(false);
+        await DrainClock.ReleaseAsync(db, queueKey, tx => PushWakeTokens(tx, ns, context.Jobs)).ConfigureAwait(false);
+        var warm = await DrainClock.TimeAsync(db, queueKey, context.Jobs, Processed(db, processed, 2L * context.Jobs), Timeout).ConfigureAwait(false);
         probe.WaitUntilIdle(master.Pid, 2, TimeSpan.FromSeconds(60));
-        var (warm, _) = await TimeDrainAsync(context, producer, ns, 2 * context.Jobs).ConfigureAwait(false);
+
+        // The producer's own cost, timed apart: Pool's batch enqueue of the same jobs.
+        var clock = Stopwatch.StartNew();
+        await new Producer(context.Redis.Connection, ns).EnqueueManyRawAsync(Queue, payloads).ConfigureAwait(false);
+        var enqueued = clock.Elapsed;
+        await Wait.UntilAsync(Processed(db, processed, 3L * context.Jobs), Timeout, "the enqueued jobs to be processed").ConfigureAwait(false);
 
         master.Signal(Signum.SIGTERM);
         master.WaitForExit(TimeSpan.FromSeconds(30));
         return (cold, warm, enqueued);
     }
 
-    /// <summary>Enqueues context.Jobs no-op jobs and waits until the processed counter reaches <paramref name="total"/>.</summary>
-    private static async Task<(TimeSpan Drain, TimeSpan Enqueue)> TimeDrainAsync(BenchContext context, Producer producer, string ns, long total)
-    {
-        var payloads = Enumerable.Repeat(NoopPayload, context.Jobs).ToList();
-        var db = context.Db;
-        var processed = $"{ns}:stat:processed";
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(5);
 
-        var clock = Stopwatch.StartNew();
-        await producer.EnqueueManyRawAsync(Queue, payloads).ConfigureAwait(false);
-        var enqueued = clock.Elapsed;
-        await Wait.UntilAsync(async () => (long)await db.StringGetAsync(processed).ConfigureAwait(false) >= total,
-            TimeSpan.FromMinutes(5), $"{total} jobs processed").ConfigureAwait(false);
-        return (clock.Elapsed, enqueued);
+    private static Func<Task<bool>> Processed(StackExchange.Redis.IDatabase db, string key, long total) =>
+        async () => (long)await db.StringGetAsync(key).ConfigureAwait(false) >= total;
+
+    /// <summary>One wake token per job up to the producer's bound, on the queue's list and on "*" (as wake_many in common.lua).</summary>
+    private static void PushWakeTokens(StackExchange.Redis.ITransaction tx, string ns, int jobs)
+    {
+        var tokens = Enumerable.Repeat((StackExchange.Redis.RedisValue)"1", Math.Min(jobs, 100)).ToArray();
+        _ = tx.ListRightPushAsync($"{ns}:pool:wake:{Queue}", tokens);
+        _ = tx.ListRightPushAsync($"{ns}:pool:wake-any", tokens);
     }
 }

@@ -103,6 +103,8 @@ public static class MasterHost
         };
         var code = await supervisor.RunAsync().ConfigureAwait(false);
         if (scheduler is not null) await scheduler.DisposeAsync().ConfigureAwait(false);
+        // Side tasks end before the exit line, so nothing of theirs can surface after it.
+        await publisher.DisposeAsync().ConfigureAwait(false);
         sideLog.Close();
         log.Information("pool-master exiting with {ExitCode}", code);
         return code;

@@ -27,6 +27,7 @@ internal sealed class MasterSnapshotPublisher : IAsyncDisposable
     private readonly string _id = WorkerIdentity.Host + ":" + Environment.ProcessId;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
+    private int _disposed;
 
     private MasterSnapshotPublisher(SnapshotBoard board, string redisUrl, string ns, ILogger log)
     {
@@ -65,8 +66,11 @@ internal sealed class MasterSnapshotPublisher : IAsyncDisposable
                         new StatsHistory(db, _keys).SampleAsync()).WaitAsync(DashboardRedis.Budget, ct).ConfigureAwait(false);
                     warned = false;
                 }
-                catch (Exception e) when (e is TimeoutException or RedisException)
+                catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
                 {
+                    // Any failure, not only Redis's own (SE.Redis can throw InvalidOperationException
+                    // from its socket reader under load): a side task never ends, and never throws
+                    // into the master's shutdown.
                     if (!warned) log.Warning("cannot publish this master's snapshot for the dashboard: {Error}", e.GetType().Name);
                     warned = true;
                 }
@@ -78,9 +82,10 @@ internal sealed class MasterSnapshotPublisher : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops publishing and takes this master off the list at once (best effort, half a second at most); logs nothing.</summary>
+    /// <summary>Stops publishing and takes this master off the list at once (best effort, half a second at most); logs nothing. Idempotent.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         await _stop.CancelAsync().ConfigureAwait(false);
         await _loop.ConfigureAwait(false);
         if (_redis.Database is { } db)
@@ -89,7 +94,7 @@ internal sealed class MasterSnapshotPublisher : IAsyncDisposable
             {
                 await new MasterRegistry(db, _keys).RemoveAsync(_id).WaitAsync(TimeSpan.FromMilliseconds(500)).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is TimeoutException or RedisException)
+            catch (Exception e) when (e is not OutOfMemoryException)
             {
                 // The TTL removes it a few seconds later.
             }

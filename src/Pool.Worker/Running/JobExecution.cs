@@ -35,9 +35,15 @@ internal sealed class JobExecution(JobRegistry registry, JobInvoker invoker, Wor
 
         var limit = descriptor!.TimeLimit ?? defaultLimit;
         using var jobCts = control.BeginJob();
-        using var soft = new CancellationTokenSource(Timeout.InfiniteTimeSpan, control.Time);
-        using var abort = CancellationTokenSource.CreateLinkedTokenSource(soft.Token);
-        using var jobToken = CancellationTokenSource.CreateLinkedTokenSource(jobCts.Token, soft.Token);
+        // Only the tokens this job can use are made: a no-op job runs thousands of times a
+        // second, and each source is an allocation and a registration. The soft time limit's
+        // source exists only under a limit; "abort" only for iteration jobs.
+        using var soft = limit is null ? null : new CancellationTokenSource(Timeout.InfiniteTimeSpan, control.Time);
+        var softToken = soft?.Token ?? CancellationToken.None;
+        using var abort = descriptor.IsIteration ? CancellationTokenSource.CreateLinkedTokenSource(softToken) : null;
+        using var linked = soft is null ? null : CancellationTokenSource.CreateLinkedTokenSource(jobCts.Token, softToken);
+        var jobToken = linked?.Token ?? jobCts.Token;
+        var abortToken = abort?.Token ?? CancellationToken.None;
         var iteration = descriptor.IsIteration
             ? new IterationContext(payload.Class, payload.Raw, control.Time, jobCts.Token, StopReason, checkpoint ?? (_ => Task.CompletedTask), log ?? Serilog.Core.Logger.None)
             : null;
@@ -46,7 +52,7 @@ internal sealed class JobExecution(JobRegistry registry, JobInvoker invoker, Wor
             object?[] arguments;
             try
             {
-                arguments = descriptor.Bind(payload.Args, iteration is null ? jobToken.Token : abort.Token);
+                arguments = descriptor.Bind(payload.Args, iteration is null ? jobToken : abortToken);
             }
             catch (JobArgumentException e)
             {
@@ -54,16 +60,16 @@ internal sealed class JobExecution(JobRegistry registry, JobInvoker invoker, Wor
             }
 
             var started = control.Time.GetTimestamp();
-            if (limit is { } l) soft.CancelAfter(l.Soft);
-            var work = Task.Run(() => invoker.InvokeAsync(descriptor, arguments, iteration, abort.Token));
+            if (limit is { } l) soft!.CancelAfter(l.Soft);
+            var work = Task.Run(() => invoker.InvokeAsync(descriptor, arguments, iteration, abortToken));
             var abandoned = await WaitAsync(work, payload.Class, limit, started, iteration).ConfigureAwait(false);
             if (abandoned is not null)
             {
                 // The job is left behind; this at least tells a cooperative item to stop.
-                await abort.CancelAsync().ConfigureAwait(false);
+                if (abort is not null) await abort.CancelAsync().ConfigureAwait(false);
                 return abandoned;
             }
-            return Classify(work, payload.Class, jobCts.Token, soft.Token, limit, iteration);
+            return Classify(work, payload.Class, jobCts.Token, softToken, limit, iteration);
         }
         finally
         {
@@ -103,9 +109,14 @@ internal sealed class JobExecution(JobRegistry registry, JobInvoker invoker, Wor
                     if (wait == Timeout.InfiniteTimeSpan || left < wait) wait = left;
                     break;
             }
+            if (wait == Timeout.InfiniteTimeSpan)
+            {
+                // No deadline to watch (the common case): the job's end or a signal, no timer.
+                await Task.WhenAny(work, control.WhenChanged).ConfigureAwait(false);
+                continue;
+            }
             using var stopTimer = new CancellationTokenSource();
-            var timer = wait == Timeout.InfiniteTimeSpan ? Task.Delay(Timeout.Infinite, stopTimer.Token) : Task.Delay(wait, control.Time, stopTimer.Token);
-            await Task.WhenAny(work, control.WhenChanged, timer).ConfigureAwait(false);
+            await Task.WhenAny(work, control.WhenChanged, Task.Delay(wait, control.Time, stopTimer.Token)).ConfigureAwait(false);
             await stopTimer.CancelAsync().ConfigureAwait(false);
         }
         return null;
