@@ -142,6 +142,12 @@ public sealed class DashboardSchedulingHttpTests(RedisFixture redis)
         Assert.Equal(10, DashboardHttpTests.CountOf(third, "<tr data-delayed="));
         Assert.Contains("<span class=\"off\">Later ›</span>", third, StringComparison.Ordinal);
 
+        // "Run selected now…" and "Remove selected…" ask first, listing the rows as they are now (a gone one is left out).
+        var confirm = await DashboardHost.PageAsync(http, $"/scheduled/confirm?op=run&selected={Uri.EscapeDataString(Id(jobs[0]))}&selected={Uri.EscapeDataString(Id(jobs[1]))}&selected=1:00");
+        Assert.Contains("Run these 2 delayed jobs now?", confirm, StringComparison.Ordinal);
+        Assert.Contains("name=\"act\" value=\"run\"", confirm, StringComparison.Ordinal);
+        Assert.Equal(0, await Db.ListLengthAsync(Keys.Queue("mail")));
+
         var token = await DashboardHost.TokenAsync(http, "/scheduled");
         var run = await http.PostAsync("/scheduled/action", Form(("_af", token), ("act", "run"), ("selected", Id(jobs[4])), ("back", "/scheduled")));
         Assert.Contains("moved%201%20delayed%20job", run.Headers.Location!.OriginalString, StringComparison.Ordinal);
