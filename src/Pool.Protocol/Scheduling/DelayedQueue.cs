@@ -91,6 +91,7 @@ public sealed class DelayedQueue(IDatabase db, SchedulerKeys keys, TimeProvider?
     internal async Task<DelayedPage> PageAsync(DelayedCursor from, int limit, long? until = null)
     {
         const int MaxRounds = 50;
+        limit = Math.Clamp(limit, 0, int.MaxValue - 1);
         var slots = new List<DelayedSlot>();
         var stop = until is { } u ? (double)u : double.PositiveInfinity;
         double min = from.At == long.MinValue ? double.NegativeInfinity : from.At;
