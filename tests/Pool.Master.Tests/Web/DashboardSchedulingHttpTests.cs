@@ -184,6 +184,11 @@ public sealed class DashboardSchedulingHttpTests(RedisFixture redis)
         Assert.Contains("<td class=\"num\">3</td>", page, StringComparison.Ordinal);
         Assert.Contains("<strong>Net::ReadTimeout</strong>: upstream timed out", page, StringComparison.Ordinal);
         Assert.DoesNotContain("Reminder", page, StringComparison.Ordinal);
+        // "Due from" jumps past the first one (a Unix second or a UTC time).
+        var from = await DashboardHost.PageAsync(http, $"/retries?from={a.At + 1}");
+        Assert.Equal(1, DashboardHttpTests.CountOf(from, "<tr data-retry="));
+        Assert.Contains(Id(b), from, StringComparison.Ordinal);
+        Assert.Contains(Id(b), await DashboardHost.PageAsync(http, "/retries?from=" + Uri.EscapeDataString(DateTimeOffset.FromUnixTimeSeconds(a.At + 1).ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture))), StringComparison.Ordinal);
 
         var token = await DashboardHost.TokenAsync(http, "/retries");
         var now = await http.PostAsync("/retries/action", Form(("_af", token), ("act", "now:" + Id(a)), ("back", "/retries")));

@@ -52,6 +52,14 @@ internal static class DelayedIds
     public static string Relative(DateTimeOffset due, DateTimeOffset now) =>
         due >= now ? "in " + Format.Duration(due - now) : Format.Duration(now - due) + " overdue";
 
+    /// <summary>The "Due from" form: jumps to the first entry at or after a time (a GET, so the result is bookmarkable).</summary>
+    public static RawHtml FromForm(HttpContext context, Layout layout, string path, string id)
+    {
+        var html = new Html();
+        html.Add($"<form method=\"get\" action=\"{layout.Url(context, path)}\" class=\"filter\" id=\"{id}\"><label>Due from (UTC) <input type=\"search\" name=\"from\" value=\"{context.Request.Query["from"].ToString()}\" placeholder=\"2026-12-01 18:00\"></label><button type=\"submit\">Go</button> <a href=\"{layout.Url(context, path)}\">Earliest</a></form>");
+        return RawHtml.From(html);
+    }
+
     /// <summary>« Earliest and Later › links: a cursor moves forward only (the schedule has no cheap way back).</summary>
     public static RawHtml Pager(HttpContext context, Layout layout, string path, DelayedCursor shown, DelayedCursor? next, string? note = null)
     {

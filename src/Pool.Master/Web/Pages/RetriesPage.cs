@@ -34,6 +34,7 @@ internal sealed class RetriesPage(ResqueKeys keys)
 
         var html = new Html();
         html.Add($"<h1>Retries <span class=\"muted\">{Format.Count(page.Retries.Count)}{(page.Next is null ? "" : "+")} {(cursor == DelayedCursor.Start ? "" : "from here ")}pending</span></h1>");
+        html.Add($"{DelayedIds.FromForm(context, layout, "/retries", "retries-filter")}");
         html.Add($"<form method=\"post\" action=\"{layout.Url(context, "/retries/action")}\" id=\"retries-form\">{(ro ? RawHtml.Empty : layout.AntiforgeryField(context))}<input type=\"hidden\" name=\"back\" value=\"{back}\">");
         if (!ro) html.Add($"<p class=\"actions\"><button type=\"submit\" name=\"act\" value=\"now-selected\">Retry selected now</button> <button type=\"submit\" name=\"act\" value=\"remove-selected\" class=\"danger\">Remove selected (to Failed)</button></p>");
         html.Add($"<table class=\"retries\"><thead><tr><th>{(ro ? RawHtml.Empty : new RawHtml("<input type=\"checkbox\" data-select-all=\"retries\" aria-label=\"select all\">"))}</th><th>Next run</th><th class=\"num\">Attempts</th><th>Queue</th><th>Class</th><th>Args</th><th>Last error</th><th></th></tr></thead><tbody>");

@@ -34,7 +34,7 @@ internal sealed class ScheduledPage(ResqueKeys keys)
 
         var html = new Html();
         html.Add($"<h1>Scheduled <span class=\"muted\">{(jobs is { } j ? Format.Count(j) + " jobs in " : "")}{Format.Count(seconds)} seconds</span></h1>");
-        html.Add($"<form method=\"get\" action=\"{layout.Url(context, "/scheduled")}\" class=\"filter\" id=\"scheduled-filter\"><label>Due from (UTC) <input type=\"search\" name=\"from\" value=\"{context.Request.Query["from"].ToString()}\" placeholder=\"2026-12-01 18:00\"></label><button type=\"submit\">Go</button> <a href=\"{layout.Url(context, "/scheduled")}\">Earliest</a></form>");
+        html.Add($"{DelayedIds.FromForm(context, layout, "/scheduled", "scheduled-filter")}");
         if (!ro)
         {
             // The selection goes to a confirmation page by GET; the table's checkboxes belong to this form (form="..."), the rows' own buttons are separate POST forms.
