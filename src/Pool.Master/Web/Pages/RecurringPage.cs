@@ -15,7 +15,8 @@ internal sealed class RecurringPage(ResqueKeys keys, RecurringSource? source)
 {
     public async Task<RawHtml> RenderAsync(IDatabase db, HttpContext context, Layout layout)
     {
-        var entries = source?.Entries() ?? [];
+        var known = source?.Entries();
+        var entries = known ?? [];
         var store = new RecurringStore(db, new SchedulerKeys(keys));
         var fired = store.LastFiresAsync();
         var enqueued = store.LastEnqueuedAsync();
@@ -25,7 +26,10 @@ internal sealed class RecurringPage(ResqueKeys keys, RecurringSource? source)
 
         var html = new Html();
         html.Add($"<h1>Recurring <span class=\"muted\">{Format.Count(entries.Count)} entr{(entries.Count == 1 ? "y" : "ies")}</span></h1>");
-        html.Add($"<p class=\"muted\">{(source is null ? "This dashboard knows no schedule: run it inside `pool-master run --http`, or give `pool-master web` the pool.yml with --config." : "From " + source.Origin + ".")}</p>");
+        var origin = source is null ? "This dashboard knows no schedule: run it inside `pool-master run --http`, or give `pool-master web` the pool.yml with --config."
+            : known is null ? "This master runs no scheduler (POOL_SCHEDULER=off, or its settings were refused: see its log), so it has no schedule to show."
+            : "From " + source.Origin + ".";
+        html.Add($"<p class=\"muted\">{origin}</p>");
         html.Add($"<table class=\"recurring\"><thead><tr><th>Name</th><th>When</th><th>Queue</th><th>Class</th><th>Args</th><th>Next run</th><th>Last run</th><th>Missed</th><th></th></tr></thead><tbody>");
         foreach (var e in entries)
         {
