@@ -164,7 +164,7 @@ public sealed class DashboardHttpTests(RedisFixture redis)
         Assert.Equal(0, Syscall.kill(pid, Signum.SIGSTOP));
         try
         {
-            foreach (var page in new[] { "/", "/queues", "/workers", "/masters", "/failed" })
+            foreach (var page in new[] { "/", "/queues", "/workers", "/masters", "/failed", "/scheduled", "/retries", "/recurring" })
             {
                 var clock = Stopwatch.StartNew();
                 var response = await http.GetAsync(page);
