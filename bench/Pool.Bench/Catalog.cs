@@ -51,6 +51,7 @@ public static class Catalog
         ("noop_jobs_per_s", "sidekiq_noop_jobs_per_s", "ratio_throughput_pool_over_sidekiq", "Pool no-op throughput / Sidekiq's (higher is better; target >= 2)"),
         ("noop_jobs_per_s_c5", "sidekiq_noop_jobs_per_s", "ratio_throughput_c5_pool_over_sidekiq", "Pool no-op throughput with concurrency: 5 / Sidekiq's, warm (target >= 2)"),
         ("noop_jobs_per_s_cold_c5", "sidekiq_noop_jobs_per_s_cold", "ratio_throughput_c5_cold_pool_over_sidekiq", "the same on freshly started workers of both (target >= 2)"),
+        ("sidekiq_noop_cpu_us_per_job", "noop_cpu_us_per_job_c5", "ratio_cpu_per_job_sidekiq_over_pool_c5", "Sidekiq's CPU per no-op job / Pool's with concurrency: 5, workers and Redis (higher is better; steady under machine load)"),
         ("latency_p99_ms", "sidekiq_latency_p99_ms", "ratio_latency_p99_pool_over_sidekiq", "Pool p99 latency / Sidekiq's (lower is better)"),
     ];
 }

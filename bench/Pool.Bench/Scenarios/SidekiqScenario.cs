@@ -33,14 +33,20 @@ public sealed class SidekiqScenario : IScenario
         var cold = await DrainClock.TimeAsync(db, queueKey, context.Jobs, Empty(db, queueKey), DrainTimeout).ConfigureAwait(false);
         peer.WaitUntilReady(db);
         await DrainClock.FillAsync(db, DrainClock.StagingKey(queueKey), payloads).ConfigureAwait(false);
+        await CpuMeter.WaitUntilIdleAsync(peer.Pids, TimeSpan.FromSeconds(20)).ConfigureAwait(false);
+        var workerCpu = CpuMeter.Start(peer.Pids);
+        var redisCpu = CpuMeter.Start([CpuMeter.RedisPid(db)]);
         await DrainClock.ReleaseAsync(db, queueKey).ConfigureAwait(false);
         var warm = await DrainClock.TimeAsync(db, queueKey, context.Jobs, Empty(db, queueKey), DrainTimeout).ConfigureAwait(false);
+        var (workerUs, redisUs) = (CpuMeter.PerJob(workerCpu.Spent, context.Jobs), CpuMeter.PerJob(redisCpu.Spent, context.Jobs));
 
         var (p50, p99) = await LatencySampler.MeasureAsync(path => Push(db, queue, "StampJob", $"[\"{path}\"]", 1), context.Scratch, 200, ct).ConfigureAwait(false);
 
         return
         [
             new Figure("sidekiq_noop_jobs_per_s", context.Jobs / warm.TotalSeconds, "jobs/s", $"Sidekiq {SidekiqPeer.Version()}, 2 processes x concurrency 5, {context.Jobs} no-op jobs, first job started to queue empty, second drain"),
+            new Figure("sidekiq_noop_cpu_us_per_job", workerUs + redisUs, "us", "CPU (user + system, /proc) per no-op job of the 2 Sidekiq processes and Redis together, warm drain"),
+            new Figure("sidekiq_noop_worker_cpu_us_per_job", workerUs, "us", "of which the 2 Sidekiq processes"),
             new Figure("sidekiq_noop_jobs_per_s_cold", context.Jobs / cold.TotalSeconds, "jobs/s", "the same on freshly started processes (started after the queue was filled)"),
             new Figure("sidekiq_latency_p50_ms", p50, "ms", "Sidekiq enqueue-to-start p50, idle, 200 samples"),
             new Figure("sidekiq_latency_p99_ms", p99, "ms", "Sidekiq enqueue-to-start p99, idle, 200 samples"),

@@ -36,6 +36,8 @@ public sealed class ThroughputScenario(int concurrency = 1) : IScenario
             [
                 new Figure("noop_jobs_per_s" + Suffix, context.Jobs / lanes.Warm.TotalSeconds, "jobs/s", $"2 pool-workers with concurrency: {concurrency}, {context.Jobs} no-op jobs, first job started to all acked, warm workers; default log level"),
                 new Figure("noop_jobs_per_s_cold" + Suffix, context.Jobs / lanes.Cold.TotalSeconds, "jobs/s", "the same on freshly started workers (JIT still warming up)"),
+                new Figure("noop_cpu_us_per_job" + Suffix, lanes.WorkerCpu + lanes.RedisCpu, "us", "CPU (user + system, /proc) per no-op job of the 2 workers and Redis together, warm drain"),
+                new Figure("noop_worker_cpu_us_per_job" + Suffix, lanes.WorkerCpu, "us", "of which the 2 worker processes"),
             ];
         }
         var loud = await DrainAsync(context, quiet: false, ct).ConfigureAwait(false);
@@ -49,7 +51,7 @@ public sealed class ThroughputScenario(int concurrency = 1) : IScenario
         ];
     }
 
-    private async Task<(TimeSpan Cold, TimeSpan Warm, TimeSpan Enqueue)> DrainAsync(BenchContext context, bool quiet, CancellationToken ct)
+    private async Task<(TimeSpan Cold, TimeSpan Warm, TimeSpan Enqueue, double WorkerCpu, double RedisCpu)> DrainAsync(BenchContext context, bool quiet, CancellationToken ct)
     {
         var ns = RedisServer.NewNamespace("bench");
         var probe = new PoolProbe(context.Db, ns);
@@ -70,8 +72,12 @@ public sealed class ThroughputScenario(int concurrency = 1) : IScenario
         // Warm workers, idle: the whole batch appears at once, with the wake tokens Pool's own
         // producer pushes with a batch (see enqueue_many.lua).
         await DrainClock.FillAsync(db, DrainClock.StagingKey(queueKey), payloads).ConfigureAwait(false);
+        await CpuMeter.WaitUntilIdleAsync(ProcFs.Children(master.Pid), TimeSpan.FromSeconds(20)).ConfigureAwait(false);
+        var workerCpu = CpuMeter.Start(ProcFs.Children(master.Pid));
+        var redisCpu = CpuMeter.Start([CpuMeter.RedisPid(db)]);
         await DrainClock.ReleaseAsync(db, queueKey, tx => PushWakeTokens(tx, ns, context.Jobs)).ConfigureAwait(false);
         var warm = await DrainClock.TimeAsync(db, queueKey, context.Jobs, Processed(db, processed, 2L * context.Jobs), Timeout).ConfigureAwait(false);
+        var (workerUs, redisUs) = (CpuMeter.PerJob(workerCpu.Spent, context.Jobs), CpuMeter.PerJob(redisCpu.Spent, context.Jobs));
         probe.WaitUntilIdle(master.Pid, 2, TimeSpan.FromSeconds(60));
 
         // The producer's own cost, timed apart: Pool's batch enqueue of the same jobs.
@@ -82,7 +88,7 @@ public sealed class ThroughputScenario(int concurrency = 1) : IScenario
 
         master.Signal(Signum.SIGTERM);
         master.WaitForExit(TimeSpan.FromSeconds(30));
-        return (cold, warm, enqueued);
+        return (cold, warm, enqueued, workerUs, redisUs);
     }
 
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(5);

@@ -29,6 +29,12 @@ internal sealed class CapacityKeeper(SlotTable table, StopPlan stops, MasterSett
     /// </summary>
     private const int PssReadsPerSample = 4;
 
+    /// <summary>
+    /// A settled child is measured again only after this: a worker's PSS moves slowly, and
+    /// reading each child every second was most of an idle master's CPU (perf).
+    /// </summary>
+    private static readonly TimeSpan PssRefresh = TimeSpan.FromSeconds(10);
+
     /// <summary>A worker still starting is far below what it will take: it counts at its estimate until then.</summary>
     private static readonly TimeSpan PssSettleTime = TimeSpan.FromSeconds(2);
 
@@ -77,7 +83,11 @@ internal sealed class CapacityKeeper(SlotTable table, StopPlan stops, MasterSett
         var probes = table.Groups.Where(g => g.Group.Scaling is not null)
             .Select(g => new GroupProbe(g.Group.QueueList, g.Group.Queues, g.Slots.Where(s => s.Child is { Stop: null }).Select(s => s.Child!.WorkerId).ToList()))
             .ToList();
-        var pids = table.Children.Where(c => now - c.StartedAt >= PssSettleTime).Select(c => c.Pid)
+        // A young worker is still growing (JIT, heap, its first jobs): read at every sample for
+        // its first PssRefresh, then once per PssRefresh.
+        var pids = table.Children.Where(c => now - c.StartedAt >= PssSettleTime)
+            .Where(c => !_pssAt.TryGetValue(c.Pid, out var at) || now - c.StartedAt < PssRefresh || now - at >= PssRefresh)
+            .Select(c => c.Pid)
             .OrderBy(pid => _pssAt.TryGetValue(pid, out var at) ? at : DateTimeOffset.MinValue).Take(PssReadsPerSample).ToList();
         _sampler ??= new CapacitySampler(settings.RedisUrl, settings.Namespace, time);
         var sampler = _sampler;

@@ -36,7 +36,7 @@ internal static class WorkerRunner
         await using var closeConnections = new Closer(connections);
         var main = connections[0];
 
-        var redis = new RedisGuard(log);
+        var redis = new RedisGuard(log, control.Time);
         redis.Watch(main);
         var confirmation = ReplicaConfirmation.FromUrl(settings.RedisUrl);
         var sweeper = new RedisMasterStore(main, keys.Namespace, confirmation: confirmation) { Lease = settings.Lease, MaxAttempts = PoolVariables.MaxAttemptsFrom(Environment.GetEnvironmentVariable(PoolVariables.MaxAttempts)) ?? RedisMasterStore.DefaultMaxAttempts };

@@ -12,7 +12,7 @@ namespace Pool.Worker.Running;
 /// token and registers again. Every second it also restores a registration a Ruby worker
 /// pruned from Resque's registry.
 /// </summary>
-internal sealed class Liveness(WorkerStore store, RedisMasterStore sweeper, RedisGuard redis, WorkerControl control, TimeProvider time, ILogger log)
+internal sealed class Liveness(IWorkerStore store, IMasterStore sweeper, RedisGuard redis, WorkerControl control, TimeProvider time, ILogger log)
 {
     public static readonly TimeSpan LeasePeriod = TimeSpan.FromSeconds(1);
     public static readonly TimeSpan ResqueHeartbeatPeriod = TimeSpan.FromSeconds(60);

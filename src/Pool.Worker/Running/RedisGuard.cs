@@ -5,17 +5,17 @@ using StackExchange.Redis;
 namespace Pool.Worker.Running;
 
 /// <summary>
-/// Retries Redis calls through an outage with capped backoff, and reports the outage once when
-/// it starts and once when it ends; failed attempts are only logged at debug level. A job is
-/// never dropped on the way: the caller keeps retrying its ack, requeue or fail until Redis
-/// answers or it gives up on stop, in which case the job stays in the in-flight record for
-/// recovery.
+/// Retries Redis calls through an outage with capped backoff (on the worker's clock), and
+/// reports the outage once when it starts and once when it ends; failed attempts are only logged
+/// at debug level. A job is never dropped on the way: the caller keeps retrying its ack, requeue
+/// or fail until Redis answers or it gives up on stop, in which case the job stays in the
+/// in-flight record for recovery.
 /// An outage starts at the first sign of it: the connection's failure event or a call that
 /// fails as an outage. It ends only when a call that was started during it succeeds. The
 /// client's own "restored" event is not trusted for that: while a restarted Redis loads its
 /// AOF the socket reconnects and drops again, which would report one outage twice.
 /// </summary>
-internal sealed class RedisGuard(ILogger log)
+internal sealed class RedisGuard(ILogger log, TimeProvider time)
 {
     private static readonly TimeSpan MinDelay = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(2);
@@ -65,7 +65,7 @@ internal sealed class RedisGuard(ILogger log)
             {
                 Down(e is ReplicaUnconfirmedException ? e.Message : e.GetType().Name);
                 log.Debug("Redis call {What} failed ({Error}); retrying in {Delay}", what, e.Message, delay);
-                await Task.Delay(delay, giveUp).ConfigureAwait(false);
+                await Task.Delay(delay, time, giveUp).ConfigureAwait(false);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxDelay.Ticks));
             }
         }

@@ -16,7 +16,7 @@ namespace Pool.Worker.Running;
 /// the enqueue before it). Unconfirmed, the wait throws and is retried, and the next reserve
 /// hands the job back if it survived a failover.
 /// </summary>
-internal sealed class WakeWaiter(IConnectionMultiplexer blocking, ResqueKeys keys, string workerId, IReadOnlyList<string> queues, TimeSpan timeout, ReplicaConfirmation confirmation)
+internal sealed class WakeWaiter(IConnectionMultiplexer blocking, ResqueKeys keys, string workerId, IReadOnlyList<string> queues, TimeSpan timeout, ReplicaConfirmation confirmation) : IWakeWaiter
 {
     private readonly object[] _args = BuildArgs(keys, workerId, queues, timeout);
     private readonly string _mailbox = keys.Mailbox(workerId);

@@ -54,13 +54,17 @@ public sealed class WorkerControl
 
     public StopMode Stop { get { lock (_gate) return _process.Stop; } }
     public bool Paused { get { lock (_gate) return _process.Paused; } }
+
+    /// <summary>Neither stopping nor paused: the worker may start a job (one lock, for the per-job path).</summary>
+    internal bool TakingJobs { get { lock (_gate) return _process.Stop == StopMode.None && !_process.Paused; } }
+
     /// <summary>The clock that <see cref="TermAtTimestamp"/> comes from.</summary>
     public TimeProvider Time => _process.Time;
 
     /// <summary>When TERM (or INT) arrived, as a <see cref="TimeProvider"/> timestamp, for the job deadline.</summary>
     public long TermAtTimestamp { get { lock (_gate) return _process.TermAtTimestamp; } }
 
-    /// <summary>How long, after a stop request, Redis calls keep retrying through an outage (for every lane).</summary>
+    /// <summary>How long, after TERM or INT, Redis calls keep retrying through an outage (for every lane).</summary>
     public TimeSpan GiveUpAfterStop
     {
         get => _process.GiveUpAfterStop;
@@ -68,9 +72,11 @@ public sealed class WorkerControl
     }
 
     /// <summary>
-    /// Fires <see cref="GiveUpAfterStop"/> after the first stop request. Until then, settling a
+    /// Fires <see cref="GiveUpAfterStop"/> after the first TERM or INT. Until then, settling a
     /// job retries through a Redis outage; after it the worker exits and leaves what it holds in
-    /// its in-flight record, where lease-expiry recovery finds it.
+    /// its in-flight record, where lease-expiry recovery finds it. QUIT has no deadline, so it
+    /// starts no countdown: the ack of a job that finishes long after it is retried until Redis
+    /// answers, not given up on at its first failure.
     /// </summary>
     public CancellationToken GiveUp => _process.GiveUp.Token;
 
@@ -89,9 +95,12 @@ public sealed class WorkerControl
         lock (_gate)
         {
             if (mode <= p.Stop) return;
-            if (p.Stop == StopMode.None) p.GiveUp.CancelAfter(p.GiveUpAfterStop);
             p.Stop = mode;
-            if (mode >= StopMode.Term && p.TermAtTimestamp == 0) p.TermAtTimestamp = p.Time.GetTimestamp();
+            if (mode >= StopMode.Term && p.TermAtTimestamp == 0)
+            {
+                p.TermAtTimestamp = p.Time.GetTimestamp();
+                p.GiveUp.CancelAfter(p.GiveUpAfterStop);
+            }
             Changed();
         }
         p.Stopping.Cancel();

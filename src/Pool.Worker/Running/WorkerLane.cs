@@ -18,10 +18,10 @@ namespace Pool.Worker.Running;
 /// logger. Each lane has a blocking connection of its own, because its idle BLPOP holds the
 /// connection for the whole wait and a second BLPOP on it would queue behind the first.
 /// </summary>
-internal sealed class WorkerLane(int number, WorkerStore store, WorkerLoop loop, Liveness liveness, WorkerControl control, IConnectionMultiplexer blocking)
+internal sealed class WorkerLane(int number, IWorkerStore store, WorkerLoop loop, Liveness liveness, WorkerControl control, IConnectionMultiplexer blocking)
 {
     public int Number { get; } = number;
-    public WorkerStore Store { get; } = store;
+    public IWorkerStore Store { get; } = store;
     public string WorkerId => Store.WorkerId;
     public WorkerLoop Loop { get; } = loop;
     public Liveness Liveness { get; } = liveness;
@@ -53,15 +53,16 @@ internal sealed class WorkerLane(int number, WorkerStore store, WorkerLoop loop,
         var settings = parts.Settings;
         var id = WorkerLanes.Id(WorkerIdentity.Host, Environment.ProcessId, settings.QueueList, number);
         var control = number == 0 ? processControl : processControl.NewLane();
-        var store = new WorkerStore(parts.Main.GetDatabase(), parts.Keys, id, settings.Queues)
+        // One clock for the lane: its control's, which also times its jobs and deadlines.
+        var store = new RedisWorkerStore(new WorkerStore(parts.Main.GetDatabase(), parts.Keys, id, settings.Queues, control.Time)
         {
             Confirmation = parts.Confirmation,
             Lease = settings.Lease,
             IdleRegistration = TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(3).Ticks, 3 * settings.PollInterval.Ticks)),
             Retries = parts.Retries,
-        };
+        });
         var log = settings.Concurrency > 1 ? parts.Log.ForContext("Lane", number) : parts.Log;
-        var liveness = new Liveness(store, parts.Sweeper, parts.Redis, control, TimeProvider.System, log) { Sweeps = number == 0 };
+        var liveness = new Liveness(store, parts.Sweeper, parts.Redis, control, control.Time, log) { Sweeps = number == 0 };
         var execution = new JobExecution(parts.Registry, parts.Invoker, control, settings.TermTimeout, log, settings.JobTimeout);
         var waker = new WakeWaiter(blocking, parts.Keys, id, settings.Queues, settings.PollInterval, parts.Confirmation);
         var loop = new WorkerLoop(store, waker, execution, control, parts.Redis, log, parts.Budget) { LogBatching = parts.LogBatching };

@@ -21,7 +21,7 @@ namespace Pool.Worker.Running;
 /// or an outage) starts nothing more until it has registered again, and the job it was running,
 /// now requeued for others, gets its token fired and is neither acked nor requeued.
 /// </summary>
-internal sealed class WorkerLoop(WorkerStore store, WakeWaiter waker, JobExecution execution, WorkerControl control, RedisGuard redis, ILogger log, JobBudget? budget = null)
+internal sealed class WorkerLoop(IWorkerStore store, IWakeWaiter waker, JobExecution execution, WorkerControl control, RedisGuard redis, ILogger log, JobBudget? budget = null)
 {
     private readonly JobBudget _budget = budget ?? new JobBudget(null);
 
@@ -48,7 +48,7 @@ internal sealed class WorkerLoop(WorkerStore store, WakeWaiter waker, JobExecuti
         string? ackRid = null;
         while (true)
         {
-            var wantJob = control.Stop == StopMode.None && !control.Paused;
+            var wantJob = control.TakingJobs;
             if (!wantJob && ackRid is null)
             {
                 LogBatching?.Batching = false;
@@ -79,6 +79,11 @@ internal sealed class WorkerLoop(WorkerStore store, WakeWaiter waker, JobExecuti
             ackRid = null;
             switch (result.Status)
             {
+                case ReserveStatus.Job when !control.TakingJobs:
+                    // A stop or pause came while the reserve was in flight: the job has not
+                    // started, and QUIT and USR2 start nothing new either, so it goes back.
+                    await PutBackAsync(result.Job!).ConfigureAwait(false);
+                    break;
                 case ReserveStatus.Job:
                     ackRid = await RunJobAsync(result.Job!).ConfigureAwait(false);
                     break;
@@ -148,6 +153,16 @@ internal sealed class WorkerLoop(WorkerStore store, WakeWaiter waker, JobExecuti
                 log.Warning("Job done {Class} queue={Queue} duration={Duration:0.0}ms outcome=failed {Exception}: {Error}", cls, job.Queue, ms, outcome.Exception, outcome.Error);
                 return null;
         }
+    }
+
+    /// <summary>Returns a job it will not start to the head of its queue, untouched.</summary>
+    private async Task PutBackAsync(Reservation job)
+    {
+        await Settle("requeue", () => store.RequeueAsync(job, null)).ConfigureAwait(false);
+        var cls = PayloadCodec.TryDecode(job.Payload, out var payload, out _) ? payload!.Class : "?";
+        var stop = control.Stop;
+        var why = stop == StopMode.None ? "USR2" : stop.ToString().ToUpperInvariant();
+        log.Information("Job not started {Class} queue={Queue}: {Signal} came while it was being reserved; requeued", cls, job.Queue, why);
     }
 
     /// <summary>

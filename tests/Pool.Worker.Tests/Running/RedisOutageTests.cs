@@ -26,6 +26,27 @@ public sealed class RedisOutageTests() : PrivateRedisTest(appendOnly: true)
         Assert.False(worker.Process.HasExited);
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task After_quit_a_job_that_ends_during_an_outage_past_term_timeout_is_acked_once_redis_is_back()
+    {
+        await new Producer(Redis.Connection, S.Namespace).EnqueueAsync("q", "RecordSpan", S.File, "long", 3000);
+        using var worker = WorkerProcess.Start(Redis.Url, S.Namespace, "q", new Dictionary<string, string?> { ["TERM_TIMEOUT"] = "0.5" });
+        worker.WaitForLine("Job started RecordSpan");
+
+        // QUIT has no deadline: the job's ack, due well after TERM_TIMEOUT + 1 s, is retried through the outage.
+        worker.Signal(Mono.Unix.Native.Signum.SIGQUIT);
+        Redis.Stop();
+        await Wait.UntilAsync(() => S.Lines().Length == 1, because: "the job to end while Redis is down");
+        worker.WaitForLine("Redis is unreachable");
+        await Wait.HoldsForAsync(TimeSpan.FromSeconds(1), () => Task.FromResult(!worker.Process.HasExited), "the worker keeps retrying the ack it owes");
+        Redis.Restart();
+
+        Assert.Equal(0, worker.WaitForExit(seconds: 20));
+        Assert.Contains("outcome=completed", worker.Process.Output);
+        Assert.False(await Redis.Db.KeyExistsAsync(S.Keys.InFlight(worker.WorkerId)));
+        Assert.Equal(1, (int)await Redis.Db.StringGetAsync(S.Keys.StatProcessed));
+    }
+
     [Fact(Timeout = 30_000)]
     public async Task An_idle_worker_told_to_stop_while_Redis_is_down_exits_at_once_instead_of_waiting_its_deadline()
     {

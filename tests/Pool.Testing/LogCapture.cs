@@ -2,10 +2,10 @@ using Serilog;
 using Serilog.Core;
 using Serilog.Events;
 
-namespace Pool.Master.Tests.Supervision.InProcess;
+namespace Pool.Testing;
 
-/// <summary>The supervisor's log lines, rendered, for assertions.</summary>
-internal sealed class LogCapture : ILogEventSink
+/// <summary>Log lines of an in-process supervisor or worker, rendered, for assertions.</summary>
+public sealed class LogCapture : ILogEventSink
 {
     private readonly Lock _gate = new();
     private readonly List<(LogEventLevel Level, string Text)> _lines = [];
@@ -36,6 +36,6 @@ internal sealed class LogCapture : ILogEventSink
         public override string ToString() => Text;
     }
 
-    /// <summary>For assertion messages: what the supervisor said.</summary>
+    /// <summary>For assertion messages: what was logged.</summary>
     public override string ToString() => string.Join('\n', Lines);
 }
