@@ -28,9 +28,11 @@ public static class Catalog
         if (peers) all.Add(new SidekiqScenario());
         // The dashboard seeds a million failed entries (about 15 s), so it only runs when named: --only dashboard.
         all.Add(new DashboardScenario());
+        // The overview's queue sizes over 10,000 queues, before and after (a few seconds); only when named: --only overview.
+        all.Add(new OverviewScenario());
         // Chaos runs for --duration (2 min by default) per run, so it only runs when named: --only chaos.
         all.Add(new ChaosScenario());
-        return only.Length == 0 ? all.Where(s => s.Id is not ("chaos" or "dashboard")).ToList() : all.Where(s => only.Contains(s.Id)).ToList();
+        return only.Length == 0 ? all.Where(s => s.Id is not ("chaos" or "dashboard" or "overview")).ToList() : all.Where(s => only.Contains(s.Id)).ToList();
     }
 
     /// <summary>Pool/peer ratios, from figures measured in this same run (never hard-coded).</summary>

@@ -3,6 +3,8 @@ using System.Globalization;
 using System.Text.Json;
 using Pool.Bench.Harness;
 using Pool.Protocol.Keys;
+using Pool.Protocol.Retries;
+using Pool.Protocol.Scheduling;
 using Pool.Testing;
 using StackExchange.Redis;
 
@@ -10,7 +12,8 @@ namespace Pool.Bench.Scenarios;
 
 /// <summary>
 /// The web dashboard on big data: `pool-master web` (the published executable) over a namespace
-/// with 1,000,000 failed entries, 10,000 queues and 1,000 workers. Each page is fetched a few
+/// with 1,000,000 failed entries, 10,000 queues, 1,000 workers, 200,000 delayed jobs (1 in 500 a
+/// pending retry) and 100 recurring entries. Each page is fetched a few
 /// times after a warm-up and its median answer time reported; the target is under 200 ms each.
 /// </summary>
 public sealed class DashboardScenario : IScenario
@@ -18,6 +21,9 @@ public sealed class DashboardScenario : IScenario
     private const int FailedEntries = 1_000_000;
     private const int Queues = 10_000;
     private const int Workers = 1_000;
+    private const int Delayed = 200_000;
+    private const int RetryEvery = 500;
+    private const int Recurring = 100;
     private const int Samples = 7;
 
     public string Id => "dashboard";
@@ -37,7 +43,14 @@ public sealed class DashboardScenario : IScenario
         ("failed_deep_page", "/failed?page=30000", "Failed, page 30,000"),
         ("failed_filter_rare", "/failed?class=RareJob", "Failed filtered by a class 1 in 1,000 entries has (reads up to its 120 ms budget, then links on)"),
         ("failed_filter_none", "/failed?error=no-such-text", "Failed filtered by text no entry has (worst case: the whole budget)"),
+        ("scheduled", "/scheduled", "Scheduled, the earliest 25 of 200,000 delayed jobs"),
+        ("scheduled_late", "/scheduled?at=" + (Epoch + Delayed / 2 - 10), "Scheduled, a page 100,000 jobs in (a cursor)"),
+        ("retries", "/retries", "Retries, the first 25 pending (1 delayed job in 500 is one; reads up to 5,000 entries or 100 ms)"),
+        ("recurring", "/recurring", "Recurring, 100 entries from pool.yml with next and last runs"),
     ];
+
+    /// <summary>The first delayed job's second: far in the future, so no scheduler would move them.</summary>
+    private const long Epoch = 4_000_000_000;
 
     public async Task<IReadOnlyList<Figure>> RunAsync(BenchContext context, CancellationToken ct)
     {
@@ -47,8 +60,11 @@ public sealed class DashboardScenario : IScenario
         await SeedAsync(context.Db, keys).ConfigureAwait(false);
         Console.Error.WriteLine($"[bench] dashboard: seeded {FailedEntries:N0} failed, {Queues:N0} queues, {Workers:N0} workers in {seed.Elapsed.TotalSeconds:0.0} s");
 
+        var config = Path.Combine(context.Scratch, "dashboard-pool.yml");
+        await File.WriteAllTextAsync(config, "q: 1\nschedule:\n" + string.Concat(Enumerable.Range(0, Recurring).Select(i =>
+            $"  entry_{i}:\n    {(i % 2 == 0 ? "every: " + (30 + i) + "s" : "cron: \"" + (i % 60) + " * * * *\"")}\n    class: Job{i}\n    queue: q{i % 10}\n    args: [{i}]\n")), ct).ConfigureAwait(false);
         var port = RedisServer.FreePort();
-        using var web = TestProcess.Start(Artifacts.PoolMaster, ["web", "--http", port.ToString(CultureInfo.InvariantCulture)],
+        using var web = TestProcess.Start(Artifacts.PoolMaster, ["web", "--http", port.ToString(CultureInfo.InvariantCulture), "--config", config],
             new Dictionary<string, string?> { ["REDIS_URL"] = context.Redis.Url, ["POOL_NAMESPACE"] = ns });
         web.WaitForLine("serving the dashboard on", TimeSpan.FromSeconds(30));
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
@@ -65,7 +81,7 @@ public sealed class DashboardScenario : IScenario
         }
         web.Signal(Mono.Unix.Native.Signum.SIGTERM);
         web.WaitForExit(TimeSpan.FromSeconds(10));
-        await context.Db.KeyDeleteAsync([keys.Failed, keys.Queues, keys.Workers, keys.PoolWorkers]).ConfigureAwait(false);
+        await context.Db.KeyDeleteAsync([keys.Failed, keys.Queues, keys.Workers, keys.PoolWorkers, new SchedulerKeys(keys).Schedule]).ConfigureAwait(false);
         return figures;
     }
 
@@ -116,5 +132,22 @@ public sealed class DashboardScenario : IScenario
         var jobs = workers.Where((_, i) => i % 2 == 0).Select(w => db.StringSetAsync(keys.Worker(w),
             """{"queue":"q00001","run_at":"2026-12-01T12:00:00Z","payload":{"class":"SendMail","args":[1]}}""")).ToList();
         await Task.WhenAll(jobs).ConfigureAwait(false);
+
+        // Delayed jobs in resque-scheduler's format, one per second; every 500th has resque-retry's counter (a pending retry).
+        var scheduler = new SchedulerKeys(keys);
+        for (var start = 0; start < Delayed; start += batch)
+        {
+            var writes = new List<Task>(batch * 3);
+            for (var i = start; i < start + batch; i++)
+            {
+                var at = Epoch + i;
+                var job = DelayedJobCodec.Create(at, "q" + (i % Queues).ToString("00000", CultureInfo.InvariantCulture), i % RetryEvery == 0 ? "FlakyJob" : "Reminder", [i]);
+                writes.Add(db.ListRightPushAsync(scheduler.Bucket(at), job.Encoded));
+                writes.Add(db.SetAddAsync(scheduler.Timestamps(job.Encoded), SchedulerKeys.BucketName(at)));
+                writes.Add(db.SortedSetAddAsync(scheduler.Schedule, at, at));
+                if (i % RetryEvery == 0) writes.Add(db.StringSetAsync(scheduler.Retry(RetryKeys.Counter(job.Class, job.ArgsJson)), "1"));
+            }
+            await Task.WhenAll(writes).ConfigureAwait(false);
+        }
     }
 }

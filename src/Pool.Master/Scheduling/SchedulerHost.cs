@@ -39,6 +39,9 @@ internal sealed class SchedulerHost : IAsyncDisposable
     /// <summary>Recurring occurrences this master enqueued.</summary>
     public long Fired => _recurring?.Fired ?? 0;
 
+    /// <summary>The recurring entries in use (the latest HUP's), for the dashboard's Recurring page.</summary>
+    public IReadOnlyList<ScheduleEntry> Schedule => _schedule;
+
     /// <summary>Thread-safe: a HUP's new schedule, used from the next pass on.</summary>
     public void UseSchedule(IReadOnlyList<ScheduleEntry> schedule)
     {

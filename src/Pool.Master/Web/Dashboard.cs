@@ -87,11 +87,14 @@ internal sealed class Dashboard : IAsyncDisposable
     {
         var layout = run.Layout;
         var latency = new QueueLatency();
-        var overview = new OverviewPage(keys, latency);
+        var overview = new OverviewPage(keys, latency, new QueueSummaryCache(keys, TimeProvider.System));
         var queues = new QueuesPage(keys, latency);
         var workers = new WorkersPage(keys);
         var masters = new MastersPage(keys);
         var failed = new FailedPage(keys);
+        var scheduled = new ScheduledPage(keys);
+        var retries = new RetriesPage(keys);
+        var recurring = new RecurringPage(keys, layout.Options.Recurring);
 
         app.MapGet("/", Page(run, "Overview", "Overview", async (db, ctx) => overview.Render(await overview.ReadAsync(db).ConfigureAwait(false), layout, ctx)));
         app.MapGet("/api/stats", ctx => StatsAsync(ctx, run, overview));
@@ -102,6 +105,10 @@ internal sealed class Dashboard : IAsyncDisposable
         app.MapGet("/masters", Page(run, "Masters", "Masters", (db, ctx) => masters.RenderAsync(db, ctx, layout)));
         app.MapGet("/failed", Page(run, "Failed", "Failed", (db, ctx) => failed.RenderAsync(db, ctx, layout)));
         app.MapGet("/failed/bulk", Page(run, "Bulk action", "Failed", (db, ctx) => failed.ConfirmBulkAsync(db, ctx, layout)));
+        app.MapGet("/scheduled", Page(run, "Scheduled", "Scheduled", (db, ctx) => scheduled.RenderAsync(db, ctx, layout)));
+        app.MapGet("/scheduled/confirm", Page(run, "Confirm", "Scheduled", (db, ctx) => scheduled.ConfirmAsync(db, ctx, layout)));
+        app.MapGet("/retries", Page(run, "Retries", "Retries", (db, ctx) => retries.RenderAsync(db, ctx, layout)));
+        app.MapGet("/recurring", Page(run, "Recurring", "Recurring", (db, ctx) => recurring.RenderAsync(db, ctx, layout)));
         app.MapGet("/assets/{file}", (HttpContext ctx, string file) => Assets.ServeAsync(ctx, file));
 
         app.MapPost("/queues/pause", Act(run, "/queues", async (db, form) =>
@@ -120,6 +127,9 @@ internal sealed class Dashboard : IAsyncDisposable
         app.MapPost("/queue/clear", Act(run, "/queues", async (db, form) =>
             $"cleared queue {form["name"]}: deleted {Format.Count(await new QueueBrowser(db, keys).ClearAsync(form["name"].ToString()).ConfigureAwait(false))} jobs"));
         app.MapPost("/failed/action", Act(run, "/failed", (db, form) => failed.ActAsync(db, form)));
+        app.MapPost("/scheduled/action", Act(run, "/scheduled", scheduled.ActAsync));
+        app.MapPost("/retries/action", Act(run, "/retries", retries.ActAsync));
+        app.MapPost("/recurring/run", Act(run, "/recurring", recurring.RunAsync));
         app.MapPost("/masters/signal", Act(run, "/masters", (_, form) => Task.FromResult(Signal(layout.Options, form["signal"].ToString()))));
     }
 
@@ -161,11 +171,11 @@ internal sealed class Dashboard : IAsyncDisposable
                 ["processed"] = d.Totals.Processed,
                 ["failed"] = d.Totals.Failed,
                 ["failed_list"] = d.Totals.FailedListLength,
-                ["enqueued"] = d.Totals.Queues.Sum(q => q.Length),
+                ["enqueued"] = d.Queues.Jobs,
                 ["busy"] = d.Busy,
                 ["idle"] = d.Workers - d.Busy,
                 ["workers"] = d.Workers,
-                ["queues"] = d.Totals.Queues.Count,
+                ["queues"] = d.Queues.Queues,
                 ["rate_processed"] = last?.Processed ?? 0,
                 ["rate_failed"] = last?.Failed ?? 0,
                 ["now"] = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),

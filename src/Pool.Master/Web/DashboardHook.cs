@@ -17,7 +17,10 @@ internal static class DashboardHook
     {
         try
         {
-            var options = DashboardOptions.Resolve(redisUrl, ns, null, null, null, SettingsResolver.ProcessEnvironment(), Environment.ProcessId);
+            var options = DashboardOptions.Resolve(redisUrl, ns, null, null, null, SettingsResolver.ProcessEnvironment(), Environment.ProcessId) with
+            {
+                Recurring = new RecurringSource(() => Scheduling.SchedulerHost.Current?.Schedule, "this master's pool.yml (as of its last HUP)"),
+            };
             if (options.RefusalFor(address) is { } refusal)
             {
                 log.Warning("dashboard off: {Reason}", refusal);

@@ -15,6 +15,9 @@ internal enum DashboardAuth { None, Token, Basic }
 internal sealed record DashboardOptions(
     string RedisUrl, string Namespace, DashboardAuth Auth, string? Secret, bool ReadOnly, string PathBase, int? LocalMasterPid)
 {
+    /// <summary>The recurring schedule the Recurring page shows and runs; null when this dashboard knows none.</summary>
+    public RecurringSource? Recurring { get; init; }
+
     public const string AuthEnv = "POOL_WEB_AUTH";
     public const string TokenEnv = "POOL_WEB_TOKEN";
     public const string CredentialsEnv = "POOL_WEB_CREDENTIALS";
@@ -65,3 +68,8 @@ internal sealed record DashboardOptions(
     private static string? Get(IReadOnlyDictionary<string, string?> env, string name) =>
         env.TryGetValue(name, out var v) && !string.IsNullOrWhiteSpace(v) ? v : null;
 }
+
+/// <summary>Where the dashboard's recurring entries come from: read on every request, so a master's HUP shows at once.</summary>
+/// <param name="Entries">The entries now; null when there are none to know (the master's scheduler is off).</param>
+/// <param name="Origin">Said on the page: which file or master they are from.</param>
+internal sealed record RecurringSource(Func<IReadOnlyList<Config.ScheduleEntry>?> Entries, string Origin);

@@ -7,7 +7,10 @@ namespace Pool.Master.Web;
 internal sealed class Layout(DashboardOptions options, IAntiforgery antiforgery)
 {
     private static readonly (string Path, string Name)[] Tabs =
-        [("/", "Overview"), ("/queues", "Queues"), ("/workers", "Workers"), ("/masters", "Masters"), ("/failed", "Failed")];
+        [
+            ("/", "Overview"), ("/queues", "Queues"), ("/workers", "Workers"), ("/masters", "Masters"), ("/failed", "Failed"),
+            ("/scheduled", "Scheduled"), ("/retries", "Retries"), ("/recurring", "Recurring"),
+        ];
 
     public DashboardOptions Options => options;
 

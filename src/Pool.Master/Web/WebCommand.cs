@@ -30,13 +30,34 @@ internal static class WebCommand
 
     public static Command Build()
     {
-        var command = AdminContext.WithOptions(new Command("web", "serve the web dashboard (queues, workers, masters, failed jobs) until INT or TERM"), json: false);
+        var command = AdminContext.WithOptions(new Command("web", "serve the web dashboard (queues, workers, masters, failed, scheduled, retries, recurring) until INT or TERM"), json: false);
         command.Options.Add(HttpOption);
         command.Options.Add(AuthOption);
         command.Options.Add(ReadOnlyOption);
         command.Options.Add(PathBaseOption);
+        command.Options.Add(ScheduleCommands.ConfigOption);
+        command.Options.Add(ScheduleCommands.EnvironmentOption);
         command.SetAction((result, ct) => RunAsync(result, ct));
         return command;
+    }
+
+    /// <summary>
+    /// The Recurring page's entries: pool.yml's schedule, read once at start. A file named by
+    /// --config or POOL_CONFIG must load; without either, a missing default file just means the
+    /// page has no schedule to show.
+    /// </summary>
+    private static RecurringSource? RecurringFrom(ParseResult result, IReadOnlyDictionary<string, string?> env)
+    {
+        var named = result.GetValue(ScheduleCommands.ConfigOption) is not null || SettingsResolver.Get(env, "POOL_CONFIG") is not null;
+        try
+        {
+            var (entries, path) = ScheduleCommands.LoadWithPath(result);
+            return new RecurringSource(() => entries, Path.GetRelativePath(Environment.CurrentDirectory, path) + " (read when pool-master web started)");
+        }
+        catch (FileNotFoundException) when (!named)
+        {
+            return null;
+        }
     }
 
     private static Task NotFoundAsync(Microsoft.AspNetCore.Http.HttpContext context) => PageRunner.WriteTextAsync(context, 404, "not found\n");
@@ -55,8 +76,9 @@ internal static class WebCommand
             options = DashboardOptions.Resolve(url, ns, result.GetValue(AuthOption), result.GetValue(ReadOnlyOption) ? true : null,
                 result.GetValue(PathBaseOption), env, localMasterPid: null);
             if (options.RefusalFor(address) is { } refusal) throw new FormatException(refusal);
+            options = options with { Recurring = RecurringFrom(result, env) };
         }
-        catch (Exception e) when (e is FormatException or ArgumentException)
+        catch (Exception e) when (e is FormatException or ArgumentException or ConfigException or FileNotFoundException)
         {
             return AdminContext.Fail("web", e.Message);
         }

@@ -29,8 +29,20 @@ public sealed class PoolStatusReader(IDatabaseAsync db, ResqueKeys keys, TimePro
     /// <summary>Queues, pause state and totals without the worker registry: cheap enough for every metrics scrape.</summary>
     public async Task<PoolStatus> ReadTotalsAsync()
     {
-        var now = _time.GetUtcNow();
         var names = db.SetMembersAsync(keys.Queues);
+        var counters = ReadCountersAsync();
+        await Task.WhenAll(names, counters).ConfigureAwait(false);
+        var queueNames = SortedStrings(names.Result);
+        var paused = counters.Result.Pause.Queues;
+        var lengths = queueNames.Select(q => db.ListLengthAsync(keys.Queue(q))).ToList();
+        await Task.WhenAll(lengths).ConfigureAwait(false);
+        return counters.Result with { Queues = queueNames.Select((q, i) => new QueueStatus(q, lengths[i].Result, paused.Contains(q))).ToList() };
+    }
+
+    /// <summary>The totals and pause state alone (a few GETs, whatever the number of queues); Queues is empty.</summary>
+    internal async Task<PoolStatus> ReadCountersAsync()
+    {
+        var now = _time.GetUtcNow();
         var pausedQueues = db.SetMembersAsync(keys.PausedQueues);
         var pauseAll = db.StringGetAsync(keys.PauseAll);
         var processed = db.StringGetAsync(keys.StatProcessed);
@@ -39,14 +51,8 @@ public sealed class PoolStatusReader(IDatabaseAsync db, ResqueKeys keys, TimePro
         var requeued = db.StringGetAsync(keys.StatRequeued);
         var recovered = db.StringGetAsync(keys.StatRecovered);
         var poisoned = db.StringGetAsync(keys.StatPoisoned);
-        await Task.WhenAll(names, pausedQueues, pauseAll, processed, failed, failedLength, requeued, recovered, poisoned).ConfigureAwait(false);
-
-        var queueNames = SortedStrings(names.Result);
-        var paused = SortedStrings(pausedQueues.Result);
-        var lengths = queueNames.Select(q => db.ListLengthAsync(keys.Queue(q))).ToList();
-        await Task.WhenAll(lengths).ConfigureAwait(false);
-        var queues = queueNames.Select((q, i) => new QueueStatus(q, lengths[i].Result, paused.Contains(q))).ToList();
-        return new PoolStatus(queues, [], new PauseState(pauseAll.Result == "true", paused),
+        await Task.WhenAll(pausedQueues, pauseAll, processed, failed, failedLength, requeued, recovered, poisoned).ConfigureAwait(false);
+        return new PoolStatus([], [], new PauseState(pauseAll.Result == "true", SortedStrings(pausedQueues.Result)),
             ToLong(processed.Result), ToLong(failed.Result), failedLength.Result, now)
         {
             Requeued = ToLong(requeued.Result),

@@ -18,26 +18,64 @@ internal sealed class RetryStore(IDatabase db, SchedulerKeys keys, TimeProvider?
     private string K(string logical) => keys.Namespace + ":" + logical;
 
     /// <summary>Pending retries, earliest first, looking at most at <paramref name="scan"/> delayed entries.</summary>
-    public async Task<IReadOnlyList<PendingRetry>> ListAsync(int scan = 10_000)
+    public async Task<IReadOnlyList<PendingRetry>> ListAsync(int scan = 10_000) =>
+        (await PageAsync(DelayedCursor.Start, int.MaxValue, scan, TimeSpan.MaxValue).ConfigureAwait(false)).Retries;
+
+    /// <summary>
+    /// Pending retries from <paramref name="from"/> on, earliest first: delayed entries are read a
+    /// window at a time and their counters checked (pipelined) until <paramref name="limit"/>
+    /// retries are found, <paramref name="scan"/> entries are read or <paramref name="budget"/> is
+    /// spent; the result says where to go on. Indexes count from <paramref name="from"/>.
+    /// </summary>
+    public async Task<RetryPage> PageAsync(DelayedCursor from, int limit, int scan, TimeSpan budget)
     {
-        var entries = (await new DelayedQueue(db, keys).ListAsync(scan).ConfigureAwait(false)).Where(e => e.Job is not null).ToList();
-        var counterKeys = entries.Select(e => RetryKeys.Counter(e.Job!.Class, e.Job.ArgsJson)).ToList();
-        var counters = await Task.WhenAll(counterKeys.Select(c => db.StringGetAsync(K(c)))).ConfigureAwait(false);
-        var failures = await Task.WhenAll(counterKeys.Select(c => db.StringGetAsync(K(RetryKeys.Failure(c))))).ConfigureAwait(false);
+        const int Window = 500;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var delayed = new DelayedQueue(db, keys);
         var list = new List<PendingRetry>();
-        for (var i = 0; i < entries.Count; i++)
+        DelayedCursor? cursor = from;
+        var scanned = 0;
+        while (cursor is { } at && list.Count < limit && scanned < scan && clock.Elapsed < budget)
         {
-            if (counters[i].IsNull || !int.TryParse((string?)counters[i], out var attempt)) continue;
-            list.Add(new PendingRetry(list.Count, entries[i].Job!, counterKeys[i], attempt + 1, failures[i].IsNull ? null : FailedRecordView.Parse((string)failures[i]!)));
+            var page = await delayed.PageAsync(at, Math.Min(Window, scan - scanned)).ConfigureAwait(false);
+            var slots = page.Slots.Where(s => s.Entry.Job is not null).ToList();
+            var counterKeys = slots.Select(s => RetryKeys.Counter(s.Entry.Job!.Class, s.Entry.Job.ArgsJson)).ToList();
+            var counters = await Task.WhenAll(counterKeys.Select(c => db.StringGetAsync(K(c)))).ConfigureAwait(false);
+            var retrying = Enumerable.Range(0, slots.Count).Where(i => !counters[i].IsNull && int.TryParse((string?)counters[i], out _)).ToList();
+            var failures = await Task.WhenAll(retrying.Select(i => db.StringGetAsync(K(RetryKeys.Failure(counterKeys[i]))))).ConfigureAwait(false);
+            cursor = page.Next;
+            scanned += page.Slots.Count;
+            for (var r = 0; r < retrying.Count; r++)
+            {
+                var i = retrying[r];
+                if (list.Count == limit)
+                {
+                    // Full: the next page starts at this retry.
+                    cursor = new DelayedCursor(slots[i].Entry.At, slots[i].Offset);
+                    break;
+                }
+                list.Add(new PendingRetry(list.Count, slots[i].Entry.Job!, counterKeys[i], int.Parse((string)counters[i]!, System.Globalization.CultureInfo.InvariantCulture) + 1,
+                    failures[r].IsNull ? null : FailedRecordView.Parse((string)failures[r]!)));
+            }
         }
-        return list;
+        return new RetryPage(list, cursor, scanned);
+    }
+
+    /// <summary>The pending retry that <paramref name="job"/> is, read again from Redis; null when it has no counter (not a retry, or it ran).</summary>
+    public async Task<PendingRetry?> OfAsync(DelayedJob job)
+    {
+        var counter = RetryKeys.Counter(job.Class, job.ArgsJson);
+        var value = await db.StringGetAsync(K(counter)).ConfigureAwait(false);
+        if (value.IsNull || !int.TryParse((string?)value, out var attempt)) return null;
+        var failure = await db.StringGetAsync(K(RetryKeys.Failure(counter))).ConfigureAwait(false);
+        return new PendingRetry(0, job, counter, attempt + 1, failure.IsNull ? null : FailedRecordView.Parse((string)failure!));
     }
 
     public async Task<PendingRetry?> GetAsync(int index) =>
         index < 0 ? null : (await ListAsync().ConfigureAwait(false)).ElementAtOrDefault(index);
 
     /// <summary>Runs the retry now (it keeps its attempt count). False when it was gone.</summary>
-    public Task<bool> RunNowAsync(PendingRetry retry) => EditAsync("now", retry);
+    public Task<bool> RunNowAsync(PendingRetry retry) => new DelayedQueue(db, keys).RunNowAsync(retry.Job);
 
     /// <summary>Gives the retry up: its last failure goes to the failed list with its attempt count. False when it was gone.</summary>
     public Task<bool> RemoveAsync(PendingRetry retry) => EditAsync("remove", retry);
@@ -53,6 +91,10 @@ internal sealed class RetryStore(IDatabase db, SchedulerKeys keys, TimeProvider?
         return (long)r == 1;
     }
 }
+
+/// <param name="Next">Where to go on: the first entry not looked at; null when the schedule's end was reached.</param>
+/// <param name="Scanned">How many delayed entries were read.</param>
+internal sealed record RetryPage(IReadOnlyList<PendingRetry> Retries, DelayedCursor? Next, int Scanned);
 
 /// <param name="Index">0-based position in the list, earliest first.</param>
 /// <param name="Job">The delayed entry that is the retry.</param>

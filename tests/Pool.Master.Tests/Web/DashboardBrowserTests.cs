@@ -31,7 +31,7 @@ public sealed class BrowserFixture : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         await SeedAsync();
-        _host = await DashboardHost.StartAsync(_redis.Server.Url, Ns, localMasterPid: Environment.ProcessId);
+        _host = await DashboardHost.StartAsync(_redis.Server.Url, Ns, localMasterPid: Environment.ProcessId, schedule: Schedule);
         Browser = await Puppeteer.LaunchAsync(new LaunchOptions
         {
             ExecutablePath = Chromium,
@@ -48,6 +48,14 @@ public sealed class BrowserFixture : IAsyncLifetime
         if (_host is not null) await _host.DisposeAsync();
         _redis.Dispose();
     }
+
+    /// <summary>The recurring entries the dashboard shows (as pool.yml's schedule: would give them).</summary>
+    public static IReadOnlyList<global::Pool.Master.Config.ScheduleEntry> Schedule { get; } =
+    [
+        DashboardData.Every("heartbeat", "30s", "Heartbeat", "ops", "[]", "tells the monitoring we are alive"),
+        DashboardData.Every("nightly_report", "1d", "NightlyReport", "low", "[7,\"full\"]", "the nightly report"),
+        DashboardData.Every("cleanup", "1h", "CleanupJob", "low"),
+    ];
 
     /// <summary>A small but lifelike pool: queues, a paused one, busy and idle workers of two kinds, a master, failures, an hour of history.</summary>
     private async Task SeedAsync()
@@ -82,6 +90,14 @@ public sealed class BrowserFixture : IAsyncLifetime
         var failed = Enumerable.Range(0, 60).Select(i => (RedisValue)DashboardData.Failed(classes[i % 3], i % 3 == 0 ? "mail" : i % 3 == 1 ? "images" : "reports", errors[i % 3], i)).ToArray();
         await db.ListRightPushAsync(k.Failed, failed);
         await db.ListRightPushAsync(k.Failed, DashboardData.Failed("<script>alert('x')</script>", "mail", "<b>not bold</b>"));
+
+        // Delayed jobs over the next days, and three pending retries (resque-scheduler and resque-retry formats).
+        var delayed = new Pool.Protocol.Scheduling.DelayedQueue(db, new Pool.Protocol.Scheduling.SchedulerKeys(k));
+        for (var i = 0; i < 14; i++)
+            await delayed.EnqueueAtAsync(now.AddMinutes(7 + i * 53), i % 3 == 0 ? "reports" : "mail", i % 3 == 0 ? "MonthlyReport" : "SendReminderMail", i % 3 == 0 ? "2026-12" : "user" + i + "@example.com", i);
+        await DashboardData.RetryAsync(db, k, now.AddSeconds(50), "images", "Thumbnail", 0, "ImageMagick: corrupt JPEG data", 31);
+        await DashboardData.RetryAsync(db, k, now.AddMinutes(4), "mail", "SendWelcomeMail", 2, "Net::ReadTimeout: smtp.example.com", 12, "user12@example.com");
+        await DashboardData.RetryAsync(db, k, now.AddMinutes(58), "reports", "MonthlyReport", 4, "PG::ConnectionBad: could not connect", "2026-11");
 
         var history = k.MinuteHistory;
         var minute = now.ToUnixTimeSeconds() / 60;
@@ -120,6 +136,7 @@ public sealed class DashboardBrowserTests(BrowserFixture browser) : IClassFixtur
         {
             ("/", "overview"), ("/queues", "queues"), ("/queue?name=mail", "queue"), ("/workers", "workers"),
             ("/masters", "masters"), ("/failed", "failed"), ("/failed/bulk?op=retry&class=Thumbnail", "failed-bulk"),
+            ("/scheduled", "scheduled"), ("/retries", "retries"), ("/recurring", "recurring"),
         })
         {
             var (page, errors) = await OpenAsync(path);
@@ -190,6 +207,59 @@ public sealed class DashboardBrowserTests(BrowserFixture browser) : IClassFixtur
             Assert.Equal("paused", await page.EvaluateExpressionAsync<string>("document.querySelector(\"tr[data-queue='images'] td:nth-child(4)\").textContent"));
             await Task.WhenAll(page.WaitForNavigationAsync(), page.ClickAsync("tr[data-queue='images'] button"));
             Assert.False(await browser.Db.SetContainsAsync(browser.Keys.PausedQueues, "images"));
+            Assert.Empty(errors);
+        }
+    }
+
+    [Fact]
+    public async Task A_delayed_job_is_removed_after_its_confirmation_page()
+    {
+        var (page, errors) = await OpenAsync("/scheduled");
+        await using (page)
+        {
+            // A plain delayed job (the pending retries are delayed jobs too, and show here as well).
+            var id = await page.EvaluateExpressionAsync<string>("[...document.querySelectorAll('tr[data-delayed]')].find(tr => tr.cells[3].textContent === 'SendReminderMail').dataset.delayed");
+            var delayed = new Pool.Protocol.Scheduling.DelayedQueue(browser.Db, new Pool.Protocol.Scheduling.SchedulerKeys(browser.Keys));
+            Assert.NotNull(await Pool.Master.Web.Pages.DelayedIds.FindAsync(delayed, id));
+            await Task.WhenAll(page.WaitForNavigationAsync(), page.ClickAsync($"tr[data-delayed='{id}'] a.button.danger"));
+            Assert.Contains("Remove this delayed job?", await page.EvaluateExpressionAsync<string>("document.querySelector('main h1').textContent"));
+            Assert.NotNull(await Pool.Master.Web.Pages.DelayedIds.FindAsync(delayed, id));
+            await page.ScreenshotAsync(Path.Combine(BrowserFixture.Shots, "scheduled-confirm.png"));
+            await Task.WhenAll(page.WaitForNavigationAsync(), page.ClickAsync("#scheduled-confirm button[type=submit]"));
+            Assert.Equal("removed 1 delayed job", await page.EvaluateExpressionAsync<string>("document.querySelector('.flash').textContent"));
+            Assert.Null(await Pool.Master.Web.Pages.DelayedIds.FindAsync(delayed, id));
+            Assert.Empty(errors);
+        }
+    }
+
+    [Fact]
+    public async Task Retry_now_moves_a_pending_retry_to_its_queue()
+    {
+        var (page, errors) = await OpenAsync("/retries");
+        await using (page)
+        {
+            var queue = await page.EvaluateExpressionAsync<string>("document.querySelector('tr[data-retry] td:nth-child(4)').textContent");
+            var before = await browser.Db.ListLengthAsync(browser.Keys.Queue(queue));
+            await Task.WhenAll(page.WaitForNavigationAsync(), page.ClickAsync("tr[data-retry] button[value^='now:']"));
+            Assert.Equal("retrying 1 job now", await page.EvaluateExpressionAsync<string>("document.querySelector('.flash').textContent"));
+            Assert.Equal(before + 1, await browser.Db.ListLengthAsync(browser.Keys.Queue(queue)));
+            Assert.Empty(errors);
+        }
+    }
+
+    [Fact]
+    public async Task Run_now_enqueues_one_run_of_a_recurring_entry()
+    {
+        var (page, errors) = await OpenAsync("/recurring");
+        await using (page)
+        {
+            var before = await browser.Db.ListLengthAsync(browser.Keys.Queue("low"));
+            await Task.WhenAll(page.WaitForNavigationAsync(), page.ClickAsync("tr[data-schedule='nightly_report'] button"));
+            Assert.Contains("enqueued NightlyReport on low", await page.EvaluateExpressionAsync<string>("document.querySelector('.flash').textContent"));
+            Assert.Equal(before + 1, await browser.Db.ListLengthAsync(browser.Keys.Queue("low")));
+            Assert.Equal("{\"class\":\"NightlyReport\",\"args\":[7,\"full\"]}", (string?)await browser.Db.ListGetByIndexAsync(browser.Keys.Queue("low"), -1));
+            Assert.True(await browser.Db.HashExistsAsync(new Pool.Protocol.Scheduling.SchedulerKeys(browser.Keys).LastEnqueuedAt, "nightly_report"));
+            Assert.NotEqual("never", await page.EvaluateExpressionAsync<string>("document.querySelector(\"tr[data-schedule='nightly_report'] td:nth-child(7)\").textContent"));
             Assert.Empty(errors);
         }
     }

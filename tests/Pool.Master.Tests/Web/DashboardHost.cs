@@ -25,11 +25,15 @@ internal sealed partial class DashboardHost : IAsyncDisposable
 
     public string BaseUrl { get; }
 
-    public static async Task<DashboardHost> StartAsync(string redisUrl, string ns, IDictionary<string, string?>? env = null, int? localMasterPid = null)
+    public static async Task<DashboardHost> StartAsync(string redisUrl, string ns, IDictionary<string, string?>? env = null, int? localMasterPid = null,
+        IReadOnlyList<global::Pool.Master.Config.ScheduleEntry>? schedule = null)
     {
         var port = RedisServer.FreePort();
         var options = DashboardOptions.Resolve(redisUrl, ns, null, null, null,
-            (env ?? new Dictionary<string, string?>()).ToDictionary(), localMasterPid);
+            (env ?? new Dictionary<string, string?>()).ToDictionary(), localMasterPid) with
+        {
+            Recurring = schedule is null ? null : new RecurringSource(() => schedule, "the test's schedule"),
+        };
         var app = MasterHttpServer.Build(HttpAddress.Parse($"127.0.0.1:{port}"));
         var dashboard = Dashboard.Mount(app, options, new Serilog.LoggerConfiguration().CreateLogger());
         ((IApplicationBuilder)app).Run(async c => { c.Response.StatusCode = 404; await Task.CompletedTask; });

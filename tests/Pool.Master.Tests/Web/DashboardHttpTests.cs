@@ -164,7 +164,7 @@ public sealed class DashboardHttpTests(RedisFixture redis)
         Assert.Equal(0, Syscall.kill(pid, Signum.SIGSTOP));
         try
         {
-            foreach (var page in new[] { "/", "/queues", "/workers", "/masters", "/failed" })
+            foreach (var page in new[] { "/", "/queues", "/workers", "/masters", "/failed", "/scheduled", "/retries", "/recurring" })
             {
                 var clock = Stopwatch.StartNew();
                 var response = await http.GetAsync(page);
@@ -273,7 +273,7 @@ public sealed class DashboardHttpTests(RedisFixture redis)
         Assert.False(new Pool.Protocol.Admin.FailedFilter(null, null, "absent").MayMatch(raw));
     }
 
-    private static int CountOf(string text, string part) => (text.Length - text.Replace(part, "", StringComparison.Ordinal).Length) / part.Length;
+    internal static int CountOf(string text, string part) => (text.Length - text.Replace(part, "", StringComparison.Ordinal).Length) / part.Length;
 
     private static string Basic(string pair) => "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes(pair));
 

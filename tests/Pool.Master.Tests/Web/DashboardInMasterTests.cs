@@ -18,7 +18,7 @@ public sealed class DashboardInMasterTests(RedisFixture redis)
     public async Task A_running_master_publishes_itself_serves_the_pages_beside_status_and_takes_a_signal_from_its_own_masters_page()
     {
         var port = RedisServer.FreePort();
-        using var run = MasterRun.Start("foo: 1\n",
+        using var run = MasterRun.Start("foo: 1\nschedule:\n  nightly_digest:\n    every: 1d\n    queue: ops\n",
             env: new Dictionary<string, string?> { ["REDIS_URL"] = redis.Server.Url, ["POOL_NAMESPACE"] = _ns },
             extraArgs: ["--http", port.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         run.WaitForReadyWorkers(1);
@@ -39,6 +39,10 @@ public sealed class DashboardInMasterTests(RedisFixture redis)
         }, TimeSpan.FromSeconds(15), "the masters page to answer without the Redis banner");
         Assert.Contains($"pid {run.Master.Pid}", masters, StringComparison.Ordinal);
         Assert.Contains(">TTIN</button>", masters, StringComparison.Ordinal);
+        // The Recurring page shows this master's own schedule.
+        var recurring = await DashboardHost.PageAsync(http, "recurring");
+        Assert.Contains("data-schedule=\"nightly_digest\"", recurring, StringComparison.Ordinal);
+        Assert.Contains("this master", recurring, StringComparison.Ordinal);
 
         var token = await DashboardHost.TokenAsync(http, "masters");
         var sent = await http.PostAsync("masters/signal", new FormUrlEncodedContent(new Dictionary<string, string> { ["_af"] = token, ["signal"] = "TTIN", ["back"] = "/masters" }));
@@ -61,12 +65,24 @@ public sealed class DashboardInMasterTests(RedisFixture redis)
             Assert.Contains("pool-master web: the dashboard has no authentication", refused.Output, StringComparison.Ordinal);
         }
 
+        using (var missing = TestProcess.Start(Artifacts.PoolMaster, ["web", "--config", "/nonexistent/pool.yml"], env))
+        {
+            Assert.Equal(1, missing.WaitForExit(TimeSpan.FromSeconds(20)));
+            Assert.Contains("pool-master web:", missing.Output, StringComparison.Ordinal);
+            Assert.Contains("/nonexistent/pool.yml", missing.Output, StringComparison.Ordinal);
+        }
+
+        var config = Path.Combine(Directory.CreateTempSubdirectory("pool-web").FullName, "pool.yml");
+        await File.WriteAllTextAsync(config, "foo: 1\nschedule:\n  weekly_report:\n    cron: \"0 6 * * 1\"\n    class: WeeklyReport\n    queue: low\n");
         var port = RedisServer.FreePort();
-        using var web = TestProcess.Start(Artifacts.PoolMaster, ["web", "--http", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--read-only"], env);
+        using var web = TestProcess.Start(Artifacts.PoolMaster, ["web", "--http", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--read-only", "--config", config], env);
         web.WaitForLine("serving the dashboard on", TimeSpan.FromSeconds(20));
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         var page = await http.GetStringAsync($"http://127.0.0.1:{port}/queues");
         Assert.Contains("read-only", page, StringComparison.Ordinal);
+        var recurring = await http.GetStringAsync($"http://127.0.0.1:{port}/recurring");
+        Assert.Contains("data-schedule=\"weekly_report\"", recurring, StringComparison.Ordinal);
+        Assert.Contains("cron 0 6 * * 1", recurring, StringComparison.Ordinal);
         web.Signal(Signum.SIGTERM);
         Assert.Equal(0, web.WaitForExit(TimeSpan.FromSeconds(10)));
     }

@@ -157,4 +157,22 @@ public sealed class DelayedQueueTests(RedisFixture redis) : NamespacedTest(redis
         Assert.True((await Store("b:2").TickAsync(TimeSpan.FromSeconds(10))).Leader);
         Assert.InRange((await Db.KeyTimeToLiveAsync(SKeys.MasterLock()))!.Value.TotalSeconds, 8, 10);
     }
+
+    [Fact]
+    public async Task A_page_goes_on_past_empty_buckets_ruby_left_and_its_cursor_resumes_inside_a_second()
+    {
+        var at = Sec(Future);
+        // 250 seconds in the schedule with no bucket (Ruby's remove_delayed leaves them for its loop), then 5 jobs in one second.
+        await Db.SortedSetAddAsync($"{Ns}:delayed_queue_schedule", Enumerable.Range(0, 250).Select(i => new SortedSetEntry((at + i).ToString(), at + i)).ToArray());
+        for (var i = 0; i < 5; i++) await RubyPushAsync(at + 300, $"{{\"class\":\"J\",\"args\":[{i}],\"queue\":\"q\"}}");
+
+        var first = await Delayed.PageAsync(DelayedCursor.Start, 3);
+        Assert.Equal(["[0]", "[1]", "[2]"], first.Slots.Select(s => s.Entry.Job!.ArgsJson));
+        Assert.Equal(new DelayedCursor(at + 300, 3), first.Next);
+        var second = await Delayed.PageAsync(first.Next!.Value, 3);
+        Assert.Equal(["[3]", "[4]"], second.Slots.Select(s => s.Entry.Job!.ArgsJson));
+        Assert.Equal([3L, 4L], second.Slots.Select(s => s.Offset));
+        Assert.Null(second.Next);
+        Assert.Equal(5, (await Delayed.ListAsync(10)).Count);
+    }
 }

@@ -12,10 +12,10 @@ namespace Pool.Master.Cli.Commands;
 /// </summary>
 internal static class ScheduleCommands
 {
-    private static readonly Option<string?> ConfigOption = new("--config", "-c")
+    internal static readonly Option<string?> ConfigOption = new("--config", "-c")
     { Description = "pool.yml with the schedule: section [env: POOL_CONFIG; default: config/pool.yml, then pool.yml]" };
 
-    private static readonly Option<string?> EnvironmentOption = new("--environment", "-E")
+    internal static readonly Option<string?> EnvironmentOption = new("--environment", "-E")
     { Description = "environment section [env: POOL_ENV, ...]" };
 
     public static Command Build()
@@ -33,11 +33,14 @@ internal static class ScheduleCommands
         return AdminContext.WithOptions(command);
     }
 
-    private static IReadOnlyList<ScheduleEntry> Load(ParseResult result)
+    private static IReadOnlyList<ScheduleEntry> Load(ParseResult result) => LoadWithPath(result).Entries;
+
+    /// <summary>The schedule of the pool.yml that --config, POOL_CONFIG or the default places name, and that file's path.</summary>
+    internal static (IReadOnlyList<ScheduleEntry> Entries, string Path) LoadWithPath(ParseResult result)
     {
         var env = SettingsResolver.ProcessEnvironment();
         var path = SettingsResolver.ResolveConfigPath(result.GetValue(ConfigOption), env, Environment.CurrentDirectory);
-        return ConfigLoader.Load(path, SettingsResolver.ResolveEnvironment(result.GetValue(EnvironmentOption), env), env).Schedule;
+        return (ConfigLoader.Load(path, SettingsResolver.ResolveEnvironment(result.GetValue(EnvironmentOption), env), env).Schedule, path);
     }
 
     private static Command BuildList()

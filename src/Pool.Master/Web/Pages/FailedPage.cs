@@ -70,7 +70,7 @@ internal sealed class FailedPage(ResqueKeys keys)
         {
             var id = $"{j.Index}:{Digest(j.Raw)}";
             var (_, args) = JobText.ClassAndArgs(j.Payload);
-            html.Add($"<tr data-failed=\"{j.Index}\"><td>{(ro ? RawHtml.Empty : Checkbox(id))}</td><td class=\"nowrap\">{j.FailedAt}</td><td>{j.Queue}</td><td>{j.Class}</td><td><details><summary><strong>{j.Exception}</strong>: {Format.Clip(j.Error)}</summary>");
+            html.Add($"<tr data-failed=\"{j.Index}\"><td>{(ro ? RawHtml.Empty : Cells.Checkbox(id))}</td><td class=\"nowrap\">{j.FailedAt}</td><td>{j.Queue}</td><td>{j.Class}</td><td><details><summary><strong>{j.Exception}</strong>: {Format.Clip(j.Error)}</summary>");
             html.Add($"<dl><dt>Args</dt><dd><code>{args}</code></dd><dt>Worker</dt><dd>{j.Worker}</dd>{(j.RetriedAt is null ? RawHtml.Empty : RetriedAt(j.RetriedAt))}<dt>Error</dt><dd><pre>{j.Error}</pre></dd><dt>Backtrace</dt><dd><pre>{string.Join('\n', j.Backtrace)}</pre></dd></dl></details></td>");
             html.Add($"<td class=\"nowrap\">{(j.RetriedAt is null ? "" : "retried ")}{(ro ? RawHtml.Empty : RowButtons(id))}</td></tr>");
         }
@@ -85,13 +85,6 @@ internal sealed class FailedPage(ResqueKeys keys)
             html.Add($"</nav>");
         }
         return RawHtml.From(html);
-    }
-
-    private static RawHtml Checkbox(string id)
-    {
-        var h = new Html();
-        h.Add($"<input type=\"checkbox\" name=\"selected\" value=\"{id}\" aria-label=\"select\">");
-        return RawHtml.From(h);
     }
 
     private static RawHtml RetriedAt(string at)

@@ -7,27 +7,34 @@ using StackExchange.Redis;
 namespace Pool.Master.Web.Pages;
 
 /// <summary>The front page: totals, workers, the live per-minute chart, daily history and the biggest queues.</summary>
-internal sealed class OverviewPage(ResqueKeys keys, QueueLatency latency)
+internal sealed class OverviewPage(ResqueKeys keys, QueueLatency latency, QueueSummaryCache queues)
 {
     public const int ChartMinutes = 60;
     private const int ChartWidth = 720, ChartHeight = 140;
 
+    /// <summary>
+    /// What the page shows and nothing more: a few counters, the worker registry, the chart's
+    /// history, and the queue sizes from the shared <see cref="QueueSummaryCache"/> (never an LLEN
+    /// per queue per request); only the ten longest queues' heads are read, for their latency.
+    /// </summary>
     public async Task<OverviewData> ReadAsync(IDatabase db)
     {
-        var totals = new PoolStatusReader(db, keys).ReadTotalsAsync();
+        var totals = new PoolStatusReader(db, keys).ReadCountersAsync();
+        var summary = queues.GetAsync(db);
         var roster = new WorkerRoster(db, keys);
         var ids = roster.IdsAsync();
         var history = new StatsHistory(db, keys);
         var minutes = history.MinutesAsync(ChartMinutes);
         var days = history.DaysAsync(14);
-        await Task.WhenAll(totals, ids, minutes, days).ConfigureAwait(false);
+        await Task.WhenAll(totals, summary, ids, minutes, days).ConfigureAwait(false);
         var busy = await roster.BusyCountAsync(ids.Result).ConfigureAwait(false);
-        var top = totals.Result.Queues.OrderByDescending(q => q.Length).ThenBy(q => q.Name, StringComparer.Ordinal).Take(10).ToList();
+        var paused = totals.Result.Pause.Queues.ToHashSet(StringComparer.Ordinal);
+        var top = summary.Result.Longest.Select(q => new QueueStatus(q.Name, q.Length, paused.Contains(q.Name))).ToList();
         var heads = top.Select(q => db.ListGetByIndexAsync(keys.Queue(q.Name), 0)).ToList();
         await Task.WhenAll(heads).ConfigureAwait(false);
         var now = DateTimeOffset.UtcNow;
         var rows = top.Select((q, i) => (q, latency.Measure(q.Name, heads[i].Result.IsNull ? null : (string)heads[i].Result!, now))).ToList();
-        return new OverviewData(totals.Result, ids.Result.Count, busy, rows, minutes.Result, days.Result);
+        return new OverviewData(totals.Result, summary.Result, ids.Result.Count, busy, rows, minutes.Result, days.Result);
     }
 
     public RawHtml Render(OverviewData d, Layout layout, Microsoft.AspNetCore.Http.HttpContext context)
@@ -40,11 +47,11 @@ internal sealed class OverviewPage(ResqueKeys keys, QueueLatency latency)
         Card(html, "processed", "Processed", t.Processed);
         Card(html, "failed", "Failed", t.Failed);
         Card(html, "failed_list", "In failed list", t.FailedListLength);
-        Card(html, "enqueued", "Enqueued", t.Queues.Sum(q => q.Length));
+        Card(html, "enqueued", "Enqueued", d.Queues.Jobs);
         Card(html, "busy", "Busy workers", d.Busy);
         Card(html, "idle", "Idle workers", d.Workers - d.Busy);
         Card(html, "workers", "Workers", d.Workers);
-        Card(html, "queues", "Queues", t.Queues.Count);
+        Card(html, "queues", "Queues", d.Queues.Queues);
         html.Add($"</section>");
 
         var last = d.Minutes.Count > 0 ? d.Minutes[^1] : null;
@@ -60,7 +67,7 @@ internal sealed class OverviewPage(ResqueKeys keys, QueueLatency latency)
         foreach (var (q, lat) in d.TopQueues)
             html.Add($"<tr><td><a href=\"{layout.Url(context, QueuesPage.QueueUrl(q.Name))}\">{q.Name}</a></td><td class=\"num\">{Format.Count(q.Length)}</td><td class=\"num\">{lat.ToString()}</td><td>{(q.Paused ? "paused" : "")}</td></tr>");
         if (d.TopQueues.Count == 0) html.Add($"<tr><td colspan=\"4\" class=\"muted\">No queues.</td></tr>");
-        html.Add($"</tbody></table><p class=\"muted\">Latency is the age of the job at the head of the queue: exact when its payload has enqueued_at; for Resque payloads (no such field) it is the time since this dashboard first saw that job at the head, shown as “≥”.</p>");
+        html.Add($"</tbody></table><p class=\"muted\">Sizes as of {Format.Time(d.Queues.At)} (read at most every {(int)QueueSummaryCache.MaxAge.TotalSeconds} s, shared by every viewer). Latency is the age of the job at the head of the queue: exact when its payload has enqueued_at; for Resque payloads (no such field) it is the time since this dashboard first saw that job at the head, shown as “≥”.</p>");
         return RawHtml.From(html);
     }
 
@@ -95,5 +102,5 @@ internal sealed class OverviewPage(ResqueKeys keys, QueueLatency latency)
     }
 }
 
-internal sealed record OverviewData(PoolStatus Totals, int Workers, int Busy,
+internal sealed record OverviewData(PoolStatus Totals, QueueSummary Queues, int Workers, int Busy,
     IReadOnlyList<(QueueStatus Queue, Latency Latency)> TopQueues, IReadOnlyList<HistoryPoint> Minutes, IReadOnlyList<HistoryPoint> Days);
