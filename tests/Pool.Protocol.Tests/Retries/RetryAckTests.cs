@@ -58,6 +58,22 @@ public sealed class RetryAckTests(RedisFixture redis) : NamespacedTest(redis)
     }
 
     [Fact]
+    public async Task Running_a_pending_retry_now_from_the_delayed_list_queues_it_with_its_counter_key_and_a_plain_job_without()
+    {
+        var w = await WorkerAsync("60");
+        await FailOnceAsync(w);
+        var delayed = new DelayedQueue(Db, SKeys);
+        await delayed.EnqueueAtAsync(DateTimeOffset.UtcNow.AddHours(1), "q", "Plain", 1);
+
+        foreach (var entry in await delayed.ListAsync()) Assert.True(await delayed.RunNowAsync(entry.Job!));
+
+        Assert.Equal(
+            [$$"""{"class":"Flaky","args":["foo"],"pool_retry":"{{Counter}}"}""", """{"class":"Plain","args":[1]}"""],
+            (await Db.ListRangeAsync(Keys.Queue("q"))).Select(v => (string)v!));
+        Assert.False(await Db.KeyExistsAsync(SKeys.RetryPending));
+    }
+
+    [Fact]
     public async Task An_immediate_retry_is_queued_with_its_counter_key_and_its_ack_deletes_the_counter()
     {
         var w = await WorkerAsync("0");

@@ -51,7 +51,10 @@ end
 -- resque-retry's after_perform does. Jobs that never failed carry nothing and pay nothing.
 -- NS:pool:retry-pending maps a pending delayed retry (Ruby's encoding, which must stay
 -- byte-exact and so cannot carry the key) to its counter key, for the move to its queue.
-local function retry_marked(payload, counter) return append_field(payload, 'pool_retry', jstr(counter)) end
+local function retry_marked(payload, counter)
+  if not counter or counter == '' then return payload end
+  return append_field(payload, 'pool_retry', jstr(counter))
+end
 
 local function put_back(queue, payload)
   redis.call('LPUSH', k('queue:' .. queue), payload)
