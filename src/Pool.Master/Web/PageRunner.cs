@@ -35,6 +35,10 @@ internal sealed class PageRunner(Layout layout, DashboardRedis redis, IAntiforge
                 // The type, not the message: messages can carry endpoints and internals.
                 down = e.GetType().Name;
             }
+            catch (InvalidOperationException e) when (RedisClientFault.Is(e))
+            {
+                down = "the connection was dropped";
+            }
             catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
             {
                 // StackExchange.Redis cancels what it had sent when it drops a connection that stopped answering.
@@ -94,7 +98,7 @@ internal sealed class PageRunner(Layout layout, DashboardRedis redis, IAntiforge
             {
                 message = $"Redis refused the change ({e.GetType().Name})";
             }
-            catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
+            catch (Exception e) when (e is OperationCanceledException && !context.RequestAborted.IsCancellationRequested || RedisClientFault.Is(e))
             {
                 message = "Redis dropped the connection; the change may or may not have been made: check before trying again";
             }

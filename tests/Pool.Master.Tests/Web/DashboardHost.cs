@@ -35,11 +35,15 @@ internal sealed partial class DashboardHost : IAsyncDisposable
             Recurring = schedule is null ? null : new RecurringSource(() => schedule, "the test's schedule"),
         };
         var app = MasterHttpServer.Build(HttpAddress.Parse($"127.0.0.1:{port}"));
-        var dashboard = Dashboard.Mount(app, options, new Serilog.LoggerConfiguration().CreateLogger());
+        var log = new LogCapture();
+        var dashboard = Dashboard.Mount(app, options, log.Logger);
         ((IApplicationBuilder)app).Run(async c => { c.Response.StatusCode = 404; await Task.CompletedTask; });
         await app.StartAsync();
-        return new DashboardHost(app, dashboard, port);
+        return new DashboardHost(app, dashboard, port) { Log = log };
     }
+
+    /// <summary>What the dashboard logged (a page that failed says why here).</summary>
+    public LogCapture Log { get; private init; } = new();
 
     public HttpClient Client(bool redirects = false) =>
         new(new HttpClientHandler { CookieContainer = new CookieContainer(), UseCookies = true, AllowAutoRedirect = redirects })

@@ -170,7 +170,7 @@ public sealed class DashboardHttpTests(RedisFixture redis)
                 var response = await http.GetAsync(page);
                 clock.Stop();
                 var body = await response.Content.ReadAsStringAsync();
-                Assert.True(response.StatusCode == HttpStatusCode.ServiceUnavailable, $"{page}: {(int)response.StatusCode} {body[Math.Max(0, body.IndexOf("<div class=\"banner\"", StringComparison.Ordinal))..]}");
+                Assert.True(response.StatusCode == HttpStatusCode.ServiceUnavailable, $"{page}: {(int)response.StatusCode} {body[Math.Max(0, body.IndexOf("<div class=\"banner\"", StringComparison.Ordinal))..]}; log: {host.Log}");
                 Assert.Contains("Redis is not answering", body, StringComparison.Ordinal);
                 Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1.5), $"{page} took {clock.Elapsed.TotalMilliseconds:0} ms with Redis stalled");
             }
