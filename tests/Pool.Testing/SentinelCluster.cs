@@ -125,23 +125,21 @@ public sealed class SentinelCluster : IDisposable
         var old = Primary;
         RedisServer? next = null;
         var clock = Stopwatch.StartNew();
-        await Wait.UntilAsync(async () =>
-        {
-            try
-            {
-                await SentinelServer(_sentinels[0]).SentinelFailoverAsync(Service).ConfigureAwait(false);
-                return true;
-            }
-            catch (RedisServerException e) when (e.Message.Contains("INPROG", StringComparison.Ordinal) || e.Message.Contains("NOGOODSLAVE", StringComparison.Ordinal))
-            {
-                return false;
-            }
-        }, Settle, "SENTINEL FAILOVER to be accepted").ConfigureAwait(false);
+        await RequestFailoverAsync().ConfigureAwait(false);
+        var requested = Stopwatch.StartNew();
         await Wait.UntilAsync(async () =>
         {
             try
             {
                 var named = _sentinels.Select(PrimaryPortSeenBy).Distinct().ToList();
+                // A sentinel gives an accepted failover up after failover-timeout (4 s here), for
+                // example when the replica was slow to confirm its promotion on a loaded machine;
+                // then, and only while every sentinel still names the old primary, it is asked again.
+                if (named.All(port => port == old.Port) && requested.Elapsed > 2 * FailoverTimeout)
+                {
+                    await TryFailoverOnceAsync().ConfigureAwait(false);
+                    requested.Restart();
+                }
                 if (named.Count != 1 || named[0] == old.Port) return false;
                 next = ServerOn(named[0]);
                 var role = await next.Db.ExecuteAsync("ROLE").ConfigureAwait(false);
@@ -153,6 +151,25 @@ public sealed class SentinelCluster : IDisposable
             }
         }, Settle, $"the sentinels to switch from {old.Port} to a replica").ConfigureAwait(false);
         return clock.Elapsed;
+    }
+
+    /// <summary>The failover-timeout every sentinel of the cluster is configured with (RedisServer.StartSentinel).</summary>
+    private static readonly TimeSpan FailoverTimeout = TimeSpan.FromSeconds(4);
+
+    private Task RequestFailoverAsync() => Wait.UntilAsync(TryFailoverOnceAsync, Settle, "SENTINEL FAILOVER to be accepted");
+
+    /// <summary>One SENTINEL FAILOVER; false when a failover is in progress or no replica is good yet.</summary>
+    private async Task<bool> TryFailoverOnceAsync()
+    {
+        try
+        {
+            await SentinelServer(_sentinels[0]).SentinelFailoverAsync(Service).ConfigureAwait(false);
+            return true;
+        }
+        catch (RedisServerException e) when (e.Message.Contains("INPROG", StringComparison.Ordinal) || e.Message.Contains("NOGOODSLAVE", StringComparison.Ordinal))
+        {
+            return false;
+        }
     }
 
     private void Kill()

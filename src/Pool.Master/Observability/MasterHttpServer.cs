@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Pool.Master.Stores;
 using Pool.Protocol.Admin;
 using Pool.Protocol.Connection;
 using Pool.Protocol.Keys;
@@ -174,7 +175,7 @@ internal sealed class MasterHttpServer : IAsyncDisposable
             return ids.Select((id, i) => (id, job: PoolStatusReader.ParseJob(reads[i].Result, now)))
                 .ToDictionary(x => x.id, x => x.job);
         }
-        catch (Exception e) when (e is RedisException or TimeoutException)
+        catch (Exception e) when (e is RedisException or TimeoutException || RedisClientFault.Is(e))
         {
             return null;
         }
@@ -187,7 +188,7 @@ internal sealed class MasterHttpServer : IAsyncDisposable
         {
             return await new PoolStatusReader(db, _keys).ReadTotalsAsync().WaitAsync(RedisTimeout).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is RedisException or TimeoutException)
+        catch (Exception e) when (e is RedisException or TimeoutException || RedisClientFault.Is(e))
         {
             return null;
         }

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Mono.Unix.Native;
 using Pool.Master.Processes;
+using Pool.Master.Stores;
 using Pool.Master.Web.Pages;
 using Pool.Protocol.Admin;
 using Pool.Protocol.Keys;
@@ -182,7 +183,7 @@ internal sealed class Dashboard : IAsyncDisposable
                 ["minutes"] = d.Minutes.Select(p => new long[] { p.From.ToUnixTimeMilliseconds(), p.Processed, p.Failed }).ToList(),
             }, cancellationToken: context.RequestAborted).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is TimeoutException or RedisException || (e is OperationCanceledException && !context.RequestAborted.IsCancellationRequested))
+        catch (Exception e) when (e is TimeoutException or RedisException || RedisClientFault.Is(e) || (e is OperationCanceledException && !context.RequestAborted.IsCancellationRequested))
         {
             context.Response.StatusCode = 503;
             await context.Response.WriteAsync("{\"error\":\"redis is not answering\"}", context.RequestAborted).ConfigureAwait(false);
@@ -204,8 +205,11 @@ internal sealed class Dashboard : IAsyncDisposable
                     warned = false;
                 }
             }
-            catch (Exception e) when (e is TimeoutException or RedisException)
+            catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
             {
+                // Any failure (StackExchange.Redis can also throw its pipe reader's
+                // InvalidOperationException): the sampler is a side task and never ends, nor throws
+                // into the dashboard's disposal.
                 if (!warned) log.Warning("the dashboard cannot record job history: {Error}", e.GetType().Name);
                 warned = true;
             }

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http;
+using Pool.Master.Stores;
 using StackExchange.Redis;
 
 namespace Pool.Master.Web;

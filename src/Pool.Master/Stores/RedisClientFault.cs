@@ -1,4 +1,4 @@
-namespace Pool.Master.Web;
+namespace Pool.Master.Stores;
 
 /// <summary>
 /// StackExchange.Redis does not always report a dropped connection as a RedisException: a
