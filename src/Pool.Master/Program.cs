@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Pool.Master.Cli;
-using Pool.Master.Signals;
 using Pool.Signals;
 
 // First, before anything starts the runtime's signal handling: a signal the master handles but

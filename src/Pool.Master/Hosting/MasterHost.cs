@@ -1,7 +1,6 @@
 using Pool.Master.Config;
 using Pool.Master.Observability;
 using Pool.Master.Processes;
-using Pool.Master.Signals;
 using Pool.Master.Stores;
 using Pool.Master.Supervision;
 using Pool.Protocol.Connection;

@@ -14,7 +14,7 @@ namespace Pool.Master.Processes;
 /// keeps SIG_IGN too), and a shell starts a script's background jobs with INT and QUIT ignored
 /// (nohup: HUP). So, where env(1) has --default-signal (coreutils 8.31 and later), env runs first,
 /// resets the signals Pool's contract sends to a worker, and execs setsid: same pid, same chain.
-/// That holds whatever the master's own dispositions are (see Signals/InheritedIgnores), and it
+/// That holds whatever the master's own dispositions are (see Pool.Shared/Signals/InheritedIgnores), and it
 /// happens in the child after fork, where nothing else runs, so it races nothing in the runtime.
 /// </summary>
 internal static class ChildLauncher

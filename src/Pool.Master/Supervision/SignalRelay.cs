@@ -1,7 +1,6 @@
 using Pool.Signals;
 using System.Runtime.InteropServices;
 using Pool.Master.Processes;
-using Pool.Master.Signals;
 using Serilog;
 
 namespace Pool.Master.Supervision;

@@ -4,7 +4,6 @@ using System.Runtime.InteropServices;
 using Pool.Master.Config;
 using Pool.Master.Observability;
 using Pool.Master.Processes;
-using Pool.Master.Signals;
 using Pool.Master.Stores;
 using Serilog;
 

@@ -15,8 +15,11 @@ public static class PoolWorkerHost
 {
     public static async Task<int> RunAsync(string[] args, Action<JobRegistry>? configureJobs = null, IServiceProvider? services = null)
     {
-        // First of all: a USR1 or USR2 (default action: terminate) that reaches a worker while it
-        // parses, logs and loads jobs is held, and applied once the worker can act on it.
+        // First of all, before the runtime's signal handling starts: a signal the worker handles
+        // but its parent ignored (a script's `pool-worker &`, nohup) would otherwise never arrive.
+        Pool.Signals.InheritedIgnores.Restore(Pool.Signals.SignalNames.WorkerHandles);
+        // Then a USR1 or USR2 (default action: terminate) that reaches a worker while it parses,
+        // logs and loads jobs is held, and applied once the worker can act on it.
         using var signals = Signals.SignalHandlers.Listen();
         var cli = new WorkerCommandLine();
         var root = cli.Build((values, _) => RunAsync(values, configureJobs, services, signals));
@@ -37,6 +40,9 @@ public static class PoolWorkerHost
         var level = Enum.TryParse<Serilog.Events.LogEventLevel>(Environment.GetEnvironmentVariable(PoolVariables.LogLevel), ignoreCase: true, out var l)
             ? l : Serilog.Events.LogEventLevel.Information;
         using var log = LogSetup.Create(format, "worker", level, batchable: true, out var logBatching);
+        if (Pool.Signals.InheritedIgnores.Restored.Count > 0)
+            log.Information("{Signals} were ignored when pool-worker started (a script's background job, or nohup); the worker handles them anyway",
+                string.Join(", ", Pool.Signals.InheritedIgnores.Restored.Select(Pool.Signals.SignalNames.Name)));
         var settings = values.Settings(out var error);
         if (settings is null)
         {

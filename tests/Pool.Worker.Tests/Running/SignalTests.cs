@@ -86,6 +86,22 @@ public sealed class SignalTests(RedisFixture redis) : IDisposable
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task Quit_and_int_work_even_when_the_worker_started_with_them_ignored()
+    {
+        // A shell starts a script's background job (`pool-worker &`) with INT and QUIT ignored,
+        // and nohup ignores HUP; the runtime would never deliver them.
+        await Producer.EnqueueAsync("q", "CountTo", 3, _s.File, 100);
+        using var worker = WorkerProcess.Start(redis.Server.Url, _s.Namespace, "q", ignoring: ["QUIT", "INT", "HUP"]);
+        worker.WaitForLine("QUIT, INT were ignored when pool-worker started");
+        worker.WaitForLine("Job started CountTo");
+        worker.Signal(Signum.SIGQUIT);
+
+        Assert.Equal(0, worker.WaitForExit());
+        Assert.Equal(["0", "1", "2"], _s.Lines());
+        Assert.Contains("stopped on QUIT", worker.Process.Output);
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task Quit_finishes_the_current_job_then_exits()
     {
         await Producer.EnqueueAsync("q", "CountTo", 5, _s.File, 100);

@@ -18,7 +18,8 @@ public sealed class WorkerProcess : IDisposable
     public string WorkerId { get; }
     public int Pid => Process.Pid;
 
-    public static WorkerProcess Start(string redisUrl, string ns, string queues, IDictionary<string, string?>? env = null, bool waitReady = true)
+    /// <param name="ignoring">Signal names a shell ignores before it execs the worker, as a script's `pool-worker &` or nohup would.</param>
+    public static WorkerProcess Start(string redisUrl, string ns, string queues, IDictionary<string, string?>? env = null, bool waitReady = true, IReadOnlyList<string>? ignoring = null)
     {
         var all = new Dictionary<string, string?>
         {
@@ -30,7 +31,10 @@ public sealed class WorkerProcess : IDisposable
             ["POOL_JOBS"] = null,
         };
         if (env is not null) foreach (var (k, v) in env) all[k] = v;
-        var process = TestProcess.Start(Artifacts.PoolWorker, ["--jobs", Artifacts.SamplesDll], all);
+        string[] argv = ["--jobs", Artifacts.SamplesDll];
+        var process = ignoring is null
+            ? TestProcess.Start(Artifacts.PoolWorker, argv, all)
+            : TestProcess.Start("bash", ["-c", $"trap '' {string.Join(' ', ignoring)}; exec \"$@\"", "pool-worker", Artifacts.PoolWorker, .. argv], all);
         var worker = new WorkerProcess(process, queues);
         if (waitReady) process.WaitForLine("Worker ready", TimeSpan.FromSeconds(15));
         return worker;
