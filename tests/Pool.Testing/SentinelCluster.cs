@@ -107,7 +107,10 @@ public sealed class SentinelCluster : IDisposable
                 if (!replicaInfo.Contains($"master_port:{primary.Port}", StringComparison.Ordinal)
                     || !replicaInfo.Contains("master_link_status:up", StringComparison.Ordinal)) return false;
             }
-            return true;
+            // The primary counts a replica (for WAIT) only from its first REPLCONF ACK, up to a
+            // second after the replica reports its link up.
+            var primaryInfo = (string?)await primary.Db.ExecuteAsync("INFO", "replication").ConfigureAwait(false) ?? "";
+            return primaryInfo.Split('\n').Count(line => line.Contains("state=online", StringComparison.Ordinal)) == _replicas;
         }
         catch (Exception e) when (e is RedisException or InvalidOperationException or TimeoutException)
         {

@@ -18,6 +18,10 @@ public sealed class ReplicatedRedis : IDisposable
         Replica = RedisServer.StartReplicaOf(Primary.Port);
         Wait.Until(() => ((string?)Replica.Db.Execute("INFO", "replication") ?? "").Contains("master_link_status:up", StringComparison.Ordinal),
             TimeSpan.FromSeconds(15), "the replica to sync");
+        // The replica reports its link up before the primary counts it: the primary puts it
+        // online (and WAIT counts it) only at its first REPLCONF ACK, up to a second later.
+        Wait.Until(() => ((string?)Primary.Db.Execute("INFO", "replication") ?? "").Contains("state=online", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(15), "the primary to count the replica online");
     }
 
     public void Dispose()
