@@ -192,7 +192,10 @@ public sealed class SchedulerRedisRestartTests : IDisposable
         Assert.Equal(expected, queued);
         Assert.Equal(count, queued.Distinct().Count());
         Assert.Equal(0, await _redis.Db.SortedSetLengthAsync(keys.Schedule));
-        Assert.Contains("scheduler: Redis answers again", _master.Process.Output);
+        // A pass that failed during the restart is followed by one that says Redis is back; a
+        // restart quick enough to fall between two passes fails none, and logs neither.
+        if (_master.Process.Output.Contains("scheduler: pass failed", StringComparison.Ordinal))
+            Assert.Contains("scheduler: Redis answers again", _master.Process.Output);
     }
 
     public void Dispose()
