@@ -27,12 +27,7 @@ public sealed class CpuMeter
     private TimeSpan Total() => _pids.Aggregate(TimeSpan.Zero, (sum, pid) => sum + ProcFs.CpuTime(pid));
 
     /// <summary>The pid of the (local) Redis server behind <paramref name="db"/>.</summary>
-    public static int RedisPid(IDatabase db)
-    {
-        var info = db.Execute("INFO", "server").ToString();
-        var line = info.Split('\n').First(l => l.StartsWith("process_id:", StringComparison.Ordinal));
-        return int.Parse(line.Split(':')[1].Trim(), System.Globalization.CultureInfo.InvariantCulture);
-    }
+    public static int RedisPid(IDatabase db) => (int)PoolProbe.InfoNumber(db, "server", "process_id");
 
     /// <summary>
     /// Waits until the processes use less than 5 % of a core over half a second (or until

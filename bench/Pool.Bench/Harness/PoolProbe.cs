@@ -36,10 +36,13 @@ public sealed class PoolProbe(IDatabase db, string ns)
         return sw.Elapsed;
     }
 
-    public long TotalCommands()
+    public long TotalCommands() => InfoNumber(db, "stats", "total_commands_processed");
+
+    /// <summary>One numeric field of Redis's INFO (a section, then "field:value" lines).</summary>
+    public static long InfoNumber(IDatabase db, string section, string field)
     {
-        var info = db.Execute("INFO", "stats").ToString();
-        var line = info.Split('\n').First(l => l.StartsWith("total_commands_processed:", StringComparison.Ordinal));
-        return long.Parse(line.Split(':')[1].Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        var info = db.Execute("INFO", section).ToString();
+        var line = info.Split('\n').First(l => l.StartsWith(field + ":", StringComparison.Ordinal));
+        return long.Parse(line[(field.Length + 1)..].Trim(), System.Globalization.CultureInfo.InvariantCulture);
     }
 }

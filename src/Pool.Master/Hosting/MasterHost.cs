@@ -112,15 +112,13 @@ public static class MasterHost
     private static void ReportInheritedIgnores(ILogger log)
     {
         if (InheritedIgnores.Restored.Count > 0)
-            log.Information("{Signals} were ignored when pool-master started (a script's background job, or nohup); the master handles them anyway", Names(InheritedIgnores.Restored));
+            log.Information("{Signals} were ignored when pool-master started (a script's background job, or nohup); the master handles them anyway", SignalNames.Names(InheritedIgnores.Restored));
         var unheard = InheritedIgnores.Unheard(SignalNames.MasterHandles);
         if (unheard.Count == 0) return;
-        log.Warning("{Signals} stay ignored, as they were when pool-master started: the master cannot hear them", Names(unheard));
+        log.Warning("{Signals} stay ignored, as they were when pool-master started: the master cannot hear them", SignalNames.Names(unheard));
         if (!ChildLauncher.ResetsSignals)
-            log.Warning("{Env} has no --default-signal (coreutils before 8.31, or busybox), so workers inherit {Signals} ignored too", ChildLauncher.EnvPath, Names(unheard));
+            log.Warning("{Env} has no --default-signal (coreutils before 8.31, or busybox), so workers inherit {Signals} ignored too", ChildLauncher.EnvPath, SignalNames.Names(unheard));
     }
-
-    private static string Names(IEnumerable<System.Runtime.InteropServices.PosixSignal> signals) => string.Join(", ", signals.Select(SignalNames.Name));
 
     private static PidFile? ClaimPidFile(MasterSettings settings)
     {

@@ -55,5 +55,5 @@ internal sealed class MetricsExporter : IDisposable
 
 internal static class ProcessMemory
 {
-    public static long? RssBytes(int pid) => Processes.ProcStatus.ResidentMb(pid) is { } mb ? (long)(mb * 1024 * 1024) : null;
+    public static long? RssBytes(int pid) => global::Pool.Processes.ProcStatus.ResidentMb(pid) is { } mb ? (long)(mb * 1024 * 1024) : null;
 }

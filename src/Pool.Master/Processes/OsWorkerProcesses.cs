@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Mono.Unix.Native;
+using Pool.Processes;
 
 namespace Pool.Master.Processes;
 

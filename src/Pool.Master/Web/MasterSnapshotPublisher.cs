@@ -1,5 +1,6 @@
 using Pool.Master.Observability;
 using Pool.Master.Processes;
+using Pool.Processes;
 using Pool.Protocol.Admin;
 using Pool.Protocol.Keys;
 using Pool.Protocol.Recovery;

@@ -1,6 +1,6 @@
-using System.Globalization;
 using System.Runtime.InteropServices;
 using Mono.Unix.Native;
+using Pool.Processes;
 
 namespace Pool.Signals;
 
@@ -28,7 +28,7 @@ internal static class InheritedIgnores
 
     public static void Restore(IReadOnlyList<PosixSignal> signals)
     {
-        if (OwnMask("SigIgn") is not { } ignored || OwnMask("SigCgt") is not { } caught) return;
+        if (ProcStatus.SignalMask(Environment.ProcessId, "SigIgn") is not { } ignored || ProcStatus.SignalMask(Environment.ProcessId, "SigCgt") is not { } caught) return;
         if (Has(caught, Signum.SIGCONT)) return;
         Restored = signals
             .Where(s => Has(ignored, SignalNames.ToSignum(s)) && Stdlib.SetSignalAction(SignalNames.ToSignum(s), SignalAction.Default) == 0)
@@ -38,25 +38,11 @@ internal static class InheritedIgnores
     /// <summary>The handled signals that do not reach the process: those with no handler once the listener is registered.</summary>
     public static IReadOnlyList<PosixSignal> Unheard(IReadOnlyList<PosixSignal> signals)
     {
-        if (OwnMask("SigCgt") is not { } caught) return [];
+        if (ProcStatus.SignalMask(Environment.ProcessId, "SigCgt") is not { } caught) return [];
         var unheard = signals.Where(s => !Has(caught, SignalNames.ToSignum(s))).ToList();
         foreach (var signal in unheard.Intersect(Restored)) Stdlib.SetSignalAction(SignalNames.ToSignum(signal), SignalAction.Ignore);
         return unheard;
     }
 
     private static bool Has(ulong mask, Signum signal) => (mask & (1UL << ((int)signal - 1))) != 0;
-
-    /// <summary>A signal mask of this process from /proc/self/status ("SigIgn", "SigCgt"); null where there is none.</summary>
-    private static ulong? OwnMask(string name)
-    {
-        try
-        {
-            var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith(name + ":", StringComparison.Ordinal));
-            return line is not null && ulong.TryParse(line[(name.Length + 1)..].Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var mask) ? mask : null;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
-    }
 }

@@ -26,6 +26,9 @@ internal static class SignalNames
     public static IReadOnlyList<PosixSignal> WorkerHandles { get; } =
         [PosixSignal.SIGTERM, PosixSignal.SIGQUIT, PosixSignal.SIGINT, Usr1, Usr2, PosixSignal.SIGCONT];
 
+    /// <summary>"INT, QUIT": names for a log line.</summary>
+    public static string Names(IEnumerable<PosixSignal> signals) => string.Join(", ", signals.Select(Name));
+
     public static string Name(PosixSignal signal) => signal switch
     {
         PosixSignal.SIGTERM => "TERM",

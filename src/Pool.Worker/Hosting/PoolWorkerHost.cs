@@ -42,7 +42,7 @@ public static class PoolWorkerHost
         using var log = LogSetup.Create(format, "worker", level, batchable: true, out var logBatching);
         if (Pool.Signals.InheritedIgnores.Restored.Count > 0)
             log.Information("{Signals} were ignored when pool-worker started (a script's background job, or nohup); the worker handles them anyway",
-                string.Join(", ", Pool.Signals.InheritedIgnores.Restored.Select(Pool.Signals.SignalNames.Name)));
+                Pool.Signals.SignalNames.Names(Pool.Signals.InheritedIgnores.Restored));
         var settings = values.Settings(out var error);
         if (settings is null)
         {

@@ -1,5 +1,6 @@
 using Mono.Unix.Native;
 using Pool.Master.Processes;
+using Pool.Processes;
 using Pool.Testing;
 
 namespace Pool.Master.Tests.Processes;

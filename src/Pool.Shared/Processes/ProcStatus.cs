@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Pool.Master.Processes;
+namespace Pool.Processes;
 
 /// <summary>Reads fields of /proc/PID/status: a process's resident set size and its signal masks.</summary>
 internal static class ProcStatus
