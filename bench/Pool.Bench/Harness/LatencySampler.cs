@@ -9,6 +9,12 @@ namespace Pool.Bench.Harness;
 /// </summary>
 public static class LatencySampler
 {
+    /// <summary>
+    /// Samples per peer. A p99 of 200 samples is the second-worst one, which moved by 2x from run
+    /// to run; 1,000 make it the tenth-worst.
+    /// </summary>
+    public const int Samples = 1000;
+
     public static async Task<(double P50, double P99)> MeasureAsync(Func<string, Task> enqueueStamp, string scratch, int samples, CancellationToken ct)
     {
         var path = Path.Combine(scratch, $"stamps-{Guid.NewGuid():N}.txt");
@@ -20,6 +26,7 @@ public static class LatencySampler
             await enqueueStamp(path).ConfigureAwait(false);
             var line = await WaitForLineAsync(path, i, ct).ConfigureAwait(false);
             latencies.Add((long.Parse(line, System.Globalization.CultureInfo.InvariantCulture) - sent) / 1000.0);
+            File.AppendAllText("/tmp/lat_b.txt", sent + " " + line + "\n");
             await Task.Delay(20, ct).ConfigureAwait(false); // let the pool go idle again
         }
         latencies.Sort();

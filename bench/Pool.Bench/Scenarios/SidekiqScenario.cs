@@ -40,7 +40,7 @@ public sealed class SidekiqScenario : IScenario
         var warm = await DrainClock.TimeAsync(db, queueKey, context.Jobs, Empty(db, queueKey), DrainTimeout).ConfigureAwait(false);
         var (workerUs, redisUs) = (CpuMeter.PerJob(workerCpu.Spent, context.Jobs), CpuMeter.PerJob(redisCpu.Spent, context.Jobs));
 
-        var (p50, p99) = await LatencySampler.MeasureAsync(path => Push(db, queue, "StampJob", $"[\"{path}\"]", 1), context.Scratch, 200, ct).ConfigureAwait(false);
+        var (p50, p99) = await LatencySampler.MeasureAsync(path => Push(db, queue, "StampJob", $"[\"{path}\"]", 1), context.Scratch, LatencySampler.Samples, ct).ConfigureAwait(false);
 
         return
         [
@@ -48,8 +48,8 @@ public sealed class SidekiqScenario : IScenario
             new Figure("sidekiq_noop_cpu_us_per_job", workerUs + redisUs, "us", "CPU (user + system, /proc) per no-op job of the 2 Sidekiq processes and Redis together, warm drain"),
             new Figure("sidekiq_noop_worker_cpu_us_per_job", workerUs, "us", "of which the 2 Sidekiq processes"),
             new Figure("sidekiq_noop_jobs_per_s_cold", context.Jobs / cold.TotalSeconds, "jobs/s", "the same on freshly started processes (started after the queue was filled)"),
-            new Figure("sidekiq_latency_p50_ms", p50, "ms", "Sidekiq enqueue-to-start p50, idle, 200 samples"),
-            new Figure("sidekiq_latency_p99_ms", p99, "ms", "Sidekiq enqueue-to-start p99, idle, 200 samples"),
+            new Figure("sidekiq_latency_p50_ms", p50, "ms", $"Sidekiq enqueue-to-start p50, idle, {LatencySampler.Samples} samples"),
+            new Figure("sidekiq_latency_p99_ms", p99, "ms", $"Sidekiq enqueue-to-start p99, idle, {LatencySampler.Samples} samples"),
         ];
     }
 

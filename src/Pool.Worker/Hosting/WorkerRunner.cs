@@ -24,25 +24,27 @@ internal static class WorkerRunner
         SignalHandlers.Attach(signals, control, log);
 
         var scripts = Pool.Protocol.Scripts.ScriptWarmup.StartAsync();
+        var confirmation = ReplicaConfirmation.FromUrl(settings.RedisUrl);
         // One main connection for all lanes, and one per lane for its idle wait: BLPOP parks its
-        // connection for the whole wait. They connect at once, not one after another (start-up).
-        var connecting = Enumerable.Range(0, settings.Concurrency + 1)
-            .Select(i => i == 0
-                ? ConnectAsync(settings.RedisUrl, "pool-worker", TimeSpan.FromSeconds(5), notice => log.Information("{Notice}", notice))
-                : ConnectAsync(settings.RedisUrl, "pool-worker-wait", settings.PollInterval + TimeSpan.FromSeconds(5)))
+        // connection for the whole wait. They connect at once, not one after another (start-up);
+        // a dedicated wait connection connects at its first wait, off the start-up path.
+        var connectingMain = ConnectAsync(settings.RedisUrl, "pool-worker", TimeSpan.FromSeconds(5), notice => log.Information("{Notice}", notice));
+        var waitOptions = RedisUrl.Parse(settings.RedisUrl);
+        var connectingWaits = Enumerable.Range(0, settings.Concurrency)
+            .Select(_ => IBlockingPop.OpenAsync(waitOptions, confirmation, "pool-worker-wait", TimeSpan.FromSeconds(5),
+                () => ConnectAsync(settings.RedisUrl, "pool-worker-wait", settings.PollInterval + TimeSpan.FromSeconds(5))))
             .ToList();
-        var connections = await Task.WhenAll(connecting).ConfigureAwait(false);
+        var main = await connectingMain.ConfigureAwait(false);
+        var waits = await Task.WhenAll(connectingWaits).ConfigureAwait(false);
         await scripts.ConfigureAwait(false);
-        await using var closeConnections = new Closer(connections);
-        var main = connections[0];
+        await using var closeConnections = new Closer([main, .. waits]);
 
         var redis = new RedisGuard(log, control.Time);
         redis.Watch(main);
-        var confirmation = ReplicaConfirmation.FromUrl(settings.RedisUrl);
         var sweeper = new RedisMasterStore(main, keys.Namespace, confirmation: confirmation) { Lease = settings.Lease, MaxAttempts = PoolVariables.MaxAttemptsFrom(Environment.GetEnvironmentVariable(PoolVariables.MaxAttempts)) ?? RedisMasterStore.DefaultMaxAttempts };
         redis.OnOutage = sweeper.Gate.Trouble;
         var parts = new WorkerLane.Parts(settings, keys, main, redis, confirmation, sweeper, registry, new JobInvoker(services), new JobBudget(settings.MaxJobs), FailureRetries.Planner(registry), log, logBatching);
-        var lanes = Enumerable.Range(0, settings.Concurrency).Select(i => WorkerLane.Create(i, parts, control, connections[i + 1])).ToList();
+        var lanes = Enumerable.Range(0, settings.Concurrency).Select(i => WorkerLane.Create(i, parts, control, waits[i])).ToList();
         var workerId = lanes[0].WorkerId;
 
         log.Information("Worker {WorkerId} starting: slot={Slot} concurrency={Concurrency} queues={Queues} redis={Redis} min_replica_acks={ReplicaAcks} namespace={Namespace} jobs={Jobs} term_timeout={TermTimeout}s max_jobs={MaxJobs} job_timeout={JobTimeout}",
@@ -66,10 +68,9 @@ internal static class WorkerRunner
         try
         {
             await RunLoopsAsync(lanes, control).ConfigureAwait(false);
-            // An idle worker's BLPOP may still be parked on the wait connection. A plain dispose
-            // lets pending commands complete, i.e. waits out the poll interval (up to 1 s) on
-            // every stop; nothing on that connection matters any more, so drop it now.
-            await Task.WhenAll(lanes.Select(lane => lane.Blocking.CloseAsync(allowCommandsToComplete: false))).ConfigureAwait(false);
+            // An idle worker's BLPOP may still be parked on the wait connection; nothing on it
+            // matters any more, so it is dropped now rather than waited out (up to 1 s).
+            await Task.WhenAll(lanes.Select(lane => lane.Blocking.DisposeAsync().AsTask())).ConfigureAwait(false);
             await stopBackground.CancelAsync().ConfigureAwait(false);
             // A heartbeat queued behind a dead connection only ends at the client's timeout (5 s);
             // nothing it does matters to a stopping worker, so it is not waited for past a moment.
@@ -121,7 +122,7 @@ internal static class WorkerRunner
         }));
 
     /// <summary>Disposes the worker's connections on the way out, in any order.</summary>
-    private sealed class Closer(IReadOnlyList<ConnectionMultiplexer> connections) : IAsyncDisposable
+    private sealed class Closer(IReadOnlyList<IAsyncDisposable> connections) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync()
         {

@@ -8,7 +8,9 @@ using Serilog;
 namespace Pool.Worker.Running;
 
 /// <summary>
-/// Runs one reserved job to an outcome. The job runs on the thread pool so that a job that
+/// Runs one reserved job to an outcome. The job runs apart from the worker's own flow (on the
+/// thread pool, or on the idle-wait thread that just delivered it: see
+/// <see cref="Pool.Protocol.Connection.BlockingPopConnection.RunNext"/>) so that a job that
 /// blocks or ignores its token cannot stop the worker from meeting its deadlines: on INT the
 /// job is abandoned at once, on TERM at the deadline, and either way it is requeued; past its
 /// hard time limit it is failed and the worker recycles itself.
@@ -61,7 +63,7 @@ internal sealed class JobExecution(JobRegistry registry, JobInvoker invoker, Wor
 
             var started = control.Time.GetTimestamp();
             if (limit is { } l) soft!.CancelAfter(l.Soft);
-            var work = Task.Run(() => invoker.InvokeAsync(descriptor, arguments, iteration, abortToken));
+            var work = Pool.Protocol.Connection.BlockingPopConnection.RunNext(() => invoker.InvokeAsync(descriptor, arguments, iteration, abortToken));
             var abandoned = await WaitAsync(work, payload.Class, limit, started, iteration).ConfigureAwait(false);
             if (abandoned is not null)
             {

@@ -1,7 +1,6 @@
 using Pool.Protocol.Connection;
 using Pool.Protocol.Keys;
 using Pool.Protocol.Working;
-using StackExchange.Redis;
 
 namespace Pool.Worker.Running;
 
@@ -9,28 +8,24 @@ namespace Pool.Worker.Running;
 /// Idle wait: BLPOP on this worker's mailbox, then the wake lists of its queues (plus the "*"
 /// list), with the poll interval as timeout. A Pool enqueue that finds this worker idle reserves
 /// a job for it and pushes the reservation into the mailbox, so the wait itself delivers the job.
-/// It runs on its own multiplexer because BLPOP holds the connection for the whole wait; the
+/// It runs on a connection of its own because BLPOP holds the connection for the whole wait; the
 /// main multiplexer stays free for leases and the job's ack.
 /// A handed-over job was reserved by the producer's enqueue, which this worker did not see
-/// confirmed; it starts only once <paramref name="confirmation"/>'s replicas hold the pop (and so
+/// confirmed; it starts only once the replicas REDIS_URL asks for hold the pop (and so
 /// the enqueue before it). Unconfirmed, the wait throws and is retried, and the next reserve
 /// hands the job back if it survived a failover.
 /// </summary>
-internal sealed class WakeWaiter(IConnectionMultiplexer blocking, ResqueKeys keys, string workerId, IReadOnlyList<string> queues, TimeSpan timeout, ReplicaConfirmation confirmation) : IWakeWaiter
+internal sealed class WakeWaiter(IBlockingPop blocking, ResqueKeys keys, string workerId, IReadOnlyList<string> queues, TimeSpan timeout) : IWakeWaiter
 {
-    private readonly object[] _args = BuildArgs(keys, workerId, queues, timeout);
+    private readonly string[] _keys = WaitKeys(keys, workerId, queues);
     private readonly string _mailbox = keys.Mailbox(workerId);
 
     /// <summary>The job handed to this worker, or null after a wake token or the timeout.</summary>
     public async Task<Reservation?> WaitAsync()
     {
-        var db = blocking.GetDatabase();
-        var r = await db.ExecuteAsync("BLPOP", _args).ConfigureAwait(false);
-        if (r.IsNull) return null;
-        var popped = (RedisResult[])r!;
-        if ((string?)popped[0] != _mailbox) return null;
-        await confirmation.ConfirmAsync(db).ConfigureAwait(false);
-        return ParseHandOff((string)popped[1]!);
+        if (await blocking.LeftPopAsync(_keys, timeout).ConfigureAwait(false) is not { } popped || popped.Key != _mailbox) return null;
+        await blocking.ConfirmAsync().ConfigureAwait(false);
+        return ParseHandOff(popped.Value);
     }
 
     /// <summary>A mailbox entry is "rid\nqueue\npayload"; the payload may hold newlines of its own.</summary>
@@ -42,11 +37,7 @@ internal sealed class WakeWaiter(IConnectionMultiplexer blocking, ResqueKeys key
         return new Reservation(entry[..first], entry[(first + 1)..second], entry[(second + 1)..]);
     }
 
-    private static object[] BuildArgs(ResqueKeys keys, string workerId, IReadOnlyList<string> queues, TimeSpan timeout)
-    {
-        var list = new List<object> { keys.Mailbox(workerId) };
-        foreach (var q in queues) list.Add(q == "*" ? keys.WakeAny : keys.Wake(q));
-        list.Add(timeout.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture));
-        return [.. list.Distinct()];
-    }
+    /// <summary>The mailbox first, then the wake list of each queue ("*": the one for any queue).</summary>
+    private static string[] WaitKeys(ResqueKeys keys, string workerId, IReadOnlyList<string> queues) =>
+        [.. queues.Select(q => q == "*" ? keys.WakeAny : keys.Wake(q)).Prepend(keys.Mailbox(workerId)).Distinct()];
 }

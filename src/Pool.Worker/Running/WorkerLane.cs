@@ -18,7 +18,7 @@ namespace Pool.Worker.Running;
 /// logger. Each lane has a blocking connection of its own, because its idle BLPOP holds the
 /// connection for the whole wait and a second BLPOP on it would queue behind the first.
 /// </summary>
-internal sealed class WorkerLane(int number, IWorkerStore store, WorkerLoop loop, Liveness liveness, WorkerControl control, IConnectionMultiplexer blocking)
+internal sealed class WorkerLane(int number, IWorkerStore store, WorkerLoop loop, Liveness liveness, WorkerControl control, IBlockingPop blocking)
 {
     public int Number { get; } = number;
     public IWorkerStore Store { get; } = store;
@@ -27,7 +27,7 @@ internal sealed class WorkerLane(int number, IWorkerStore store, WorkerLoop loop
     public Liveness Liveness { get; } = liveness;
     public WorkerControl Control { get; } = control;
     /// <summary>The lane's idle-wait connection; closed without waiting once its loop is done.</summary>
-    public IConnectionMultiplexer Blocking { get; } = blocking;
+    public IBlockingPop Blocking { get; } = blocking;
 
     /// <summary>What every lane of a process is built from.</summary>
     internal sealed record Parts(
@@ -48,7 +48,7 @@ internal sealed class WorkerLane(int number, IWorkerStore store, WorkerLoop loop
     /// Builds lane <paramref name="number"/>. Lane 0 uses the process's own control; the others get
     /// lanes of it. Only lane 0 sweeps for dead workers: one sweeper per process is enough.
     /// </summary>
-    public static WorkerLane Create(int number, Parts parts, WorkerControl processControl, IConnectionMultiplexer blocking)
+    public static WorkerLane Create(int number, Parts parts, WorkerControl processControl, IBlockingPop blocking)
     {
         var settings = parts.Settings;
         var id = WorkerLanes.Id(WorkerIdentity.Host, Environment.ProcessId, settings.QueueList, number);
@@ -64,7 +64,7 @@ internal sealed class WorkerLane(int number, IWorkerStore store, WorkerLoop loop
         var log = settings.Concurrency > 1 ? parts.Log.ForContext("Lane", number) : parts.Log;
         var liveness = new Liveness(store, parts.Sweeper, parts.Redis, control, control.Time, log) { Sweeps = number == 0 };
         var execution = new JobExecution(parts.Registry, parts.Invoker, control, settings.TermTimeout, log, settings.JobTimeout);
-        var waker = new WakeWaiter(blocking, parts.Keys, id, settings.Queues, settings.PollInterval, parts.Confirmation);
+        var waker = new WakeWaiter(blocking, parts.Keys, id, settings.Queues, settings.PollInterval);
         var loop = new WorkerLoop(store, waker, execution, control, parts.Redis, log, parts.Budget) { LogBatching = parts.LogBatching };
         return new WorkerLane(number, store, loop, liveness, control, blocking);
     }
