@@ -9,12 +9,13 @@
 -- (see hand_off); any other answer means it is not idle. 'swept': a recovery found this worker's
 -- lease expired and took its job back; it acks and reserves nothing until it registers again,
 -- or a job it took now could be stranded by a worker no sweep knows of.
--- The hot path (a busy worker: the ack matches, and it was not idle) runs 9 commands.
+-- The hot path (a busy worker: the ack matches, and it was not idle) runs 8 commands: the acked
+-- job's records are overwritten by the next job's (the in-flight hash only ever has the four
+-- fields take() writes), and deleted only when no job follows.
 local id, ackRid, rid = ARGV[2], ARGV[3], ARGV[4]
 local inflight = k('pool:inflight:' .. id)
 local acked = false
 if ackRid ~= '' and redis.call('HGET', inflight, 'rid') == ackRid then
-  redis.call('DEL', inflight, k('worker:' .. id))
   redis.call('INCR', k('stat:processed'))
   redis.call('INCR', k('stat:processed:' .. id))
   -- A retry that succeeded: resque-retry's after_perform deletes its counter (and Pool its
@@ -28,6 +29,8 @@ if ackRid ~= '' and redis.call('HGET', inflight, 'rid') == ackRid then
 elseif redis.call('SISMEMBER', k('pool:workers'), id) == 0 then
   return {'swept'}
 end
+-- Every answer but a new job leaves the worker holding nothing: the acked job's records go.
+local function forget_acked() if acked then redis.call('DEL', inflight, k('worker:' .. id)) end end
 -- A worker that was not idle since its last reserve was in no idle set, so no enqueue can have
 -- handed it a job: its mailbox is empty and there is nothing to leave.
 local wasIdle = ARGV[9] == '1'
@@ -48,6 +51,7 @@ if ARGV[7] ~= '1' then
     put_back(held[2], held[3])
     redis.call('DEL', inflight, k('worker:' .. id))
   end
+  forget_acked()
   return {'acked'}
 end
 
@@ -58,6 +62,7 @@ if held[1] then
 end
 if redis.call('GET', k('pause-all-workers')) == 'true' then
   leave_idle()
+  forget_acked()
   return {'paused'}
 end
 
@@ -68,6 +73,7 @@ if out then
   leave_idle()
   return out
 end
+forget_acked()
 local idleTtl = tonumber(ARGV[8])
 if redis.call('PEXPIRE', k('pool:idler:' .. id), idleTtl) == 0 then go_idle(id, queues, idleTtl) end
 return {'empty'}
