@@ -37,7 +37,7 @@ internal static class WorkerRunner
         var main = await connectingMain.ConfigureAwait(false);
         var waits = await Task.WhenAll(connectingWaits).ConfigureAwait(false);
         await scripts.ConfigureAwait(false);
-        await using var closeConnections = new Closer([main, .. waits]);
+        await using var closeConnections = new Closer(main, waits);
 
         var redis = new RedisGuard(log, control.Time);
         redis.Watch(main);
@@ -121,12 +121,17 @@ internal static class WorkerRunner
             }
         }));
 
-    /// <summary>Disposes the worker's connections on the way out, in any order.</summary>
-    private sealed class Closer(IReadOnlyList<IAsyncDisposable> connections) : IAsyncDisposable
+    /// <summary>Closes the worker's connections on the way out.</summary>
+    private sealed class Closer(ConnectionMultiplexer main, IReadOnlyList<IBlockingPop> waits) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync()
         {
-            foreach (var c in connections) await c.DisposeAsync().ConfigureAwait(false);
+            foreach (var wait in waits) await wait.DisposeAsync().ConfigureAwait(false);
+            // By now every job is settled and leaving the registry was tried, so nothing still
+            // queued on the main connection matters. A plain dispose lets it complete first: it
+            // sends QUIT and, with Redis down, waited out the client's 5 s timeout on the way out.
+            await main.CloseAsync(allowCommandsToComplete: false).ConfigureAwait(false);
+            await main.DisposeAsync().ConfigureAwait(false);
         }
     }
 
