@@ -40,9 +40,10 @@ internal sealed class BlockingPopConnection : IBlockingPop, IDisposable
     private Socket? _socket;
     private volatile bool _disposed;
 
-    /// <summary>Whether <paramref name="options"/> can be served this way: one plain TCP server, no Sentinel, no replica confirmation.</summary>
+    /// <summary>Whether <paramref name="options"/> can be served this way: one plain TCP server (not a Unix socket), no Sentinel, no replica confirmation.</summary>
     public static bool Supports(ConfigurationOptions options, int replicaAcks) =>
-        !options.Ssl && options.ServiceName is null && options.Tunnel is null && options.EndPoints.Count == 1 && replicaAcks == 0;
+        !options.Ssl && options.ServiceName is null && options.Tunnel is null && replicaAcks == 0
+        && options.EndPoints.Count == 1 && options.EndPoints[0] is IPEndPoint or DnsEndPoint;
 
     public BlockingPopConnection(ConfigurationOptions options, string clientName, TimeSpan connectTimeout)
     {

@@ -14,6 +14,16 @@ public sealed class BlockingPopConnectionTests : IDisposable
     private BlockingPopConnection Open(string? url = null) =>
         new(RedisUrl.Parse(url ?? _redis.Url), "pool-worker-wait", TimeSpan.FromSeconds(5));
 
+    [Theory]
+    [InlineData("redis://127.0.0.1:6379", 0, true)]
+    [InlineData("redis://:secret@redis.internal:6380/2", 0, true)]
+    [InlineData("redis://127.0.0.1:6379?min_replica_acks=1", 1, false)]
+    [InlineData("rediss://redis.internal:6380", 0, false)]
+    [InlineData("redis+sentinel://127.0.0.1:26379/mymaster", 0, false)]
+    [InlineData("127.0.0.1:6379,127.0.0.1:6380", 0, false)]
+    public void Serves_plain_single_server_urls_only(string url, int replicaAcks, bool served) =>
+        Assert.Equal(served, BlockingPopConnection.Supports(RedisUrl.Parse(url), replicaAcks));
+
     [Fact]
     public async Task Pops_the_first_key_that_has_a_value_byte_for_byte_and_null_at_the_timeout()
     {
