@@ -127,10 +127,26 @@ internal sealed class BlockingPopConnection : IBlockingPop, IDisposable
 
     private (string, string)? Run(Pop pop)
     {
+        var reused = _socket is not null;
         var socket = _socket ??= Connect();
-        socket.ReceiveTimeout = (int)(pop.Timeout + ReadMargin).TotalMilliseconds;
-        socket.Send(pop.Command);
-        var reply = _reader.Read(socket);
+        object? reply;
+        try
+        {
+            socket.ReceiveTimeout = (int)(pop.Timeout + ReadMargin).TotalMilliseconds;
+            socket.Send(pop.Command);
+            reply = _reader.Read(socket);
+        }
+        catch (Exception e) when (reused && !_disposed && e is SocketException or RedisConnectionException { FailureType: ConnectionFailureType.SocketClosed })
+        {
+            // A connection left idle while its lane ran jobs may have been closed meanwhile (Redis's
+            // `timeout`, 300 s on Heroku Redis, closes idle clients; the multiplexer's keep-alive
+            // prevents that, this connection has none). That is no outage to report: the pop is
+            // sent again once on a new connection, and only a failure there counts. Popping twice
+            // is harmless: a lost wake token is a hint, and a hand-off's job stays in the worker's
+            // in-flight record, which the next reserve hands back.
+            CloseSocket();
+            return Run(pop);
+        }
         if (reply is null) return null;
         if (reply is not object?[] { Length: 2 } pair || pair[0] is not string key || pair[1] is not string value)
             throw new RedisConnectionException(ConnectionFailureType.ProtocolFailure, "BLPOP answered something other than a key and a value");

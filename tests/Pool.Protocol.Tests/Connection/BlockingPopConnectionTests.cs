@@ -81,6 +81,21 @@ public sealed class BlockingPopConnectionTests : IDisposable
     }
 
     [Fact]
+    public async Task A_connection_Redis_closed_while_idle_is_replaced_without_failing_the_next_pop()
+    {
+        using var pop = Open();
+        Assert.Null(await pop.LeftPopAsync([_ns + ":q"], TimeSpan.FromMilliseconds(50)).WaitAsync(Patience));
+        // Redis's `timeout` closes the connection while no pop is on it (a lane running jobs).
+        _redis.Db.Execute("CONFIG", "SET", "timeout", "1");
+        await Wait.UntilAsync(async () => !((string?)await _redis.Db.ExecuteAsync("CLIENT", "LIST") ?? "").Contains("name=pool-worker-wait", StringComparison.Ordinal),
+            because: "Redis to close the idle connection");
+        _redis.Db.Execute("CONFIG", "SET", "timeout", "0");
+
+        await _redis.Db.ListRightPushAsync(_ns + ":q", "after the idle close");
+        Assert.Equal((_ns + ":q", "after the idle close"), await pop.LeftPopAsync([_ns + ":q"], TimeSpan.FromSeconds(1)).WaitAsync(Patience));
+    }
+
+    [Fact]
     public async Task Disposing_ends_a_pop_in_progress_at_once_and_pops_nothing_afterwards()
     {
         var pop = Open();
@@ -97,11 +112,15 @@ public sealed class BlockingPopConnectionTests : IDisposable
     public async Task Work_started_by_a_pop_continuation_runs_on_the_popping_thread_after_the_continuation_returns()
     {
         using var pop = Open();
-        await _redis.Db.ListRightPushAsync(_ns + ":q", "job");
         var order = new List<string>();
         int popThread = 0, workThread = 0;
         Task? work = null;
-        await ContinueOnPopAsync();
+        // The pop is waiting before the push, so its continuation runs when the reply comes in,
+        // on the popping thread (a pop already done would run it on this test's thread).
+        var continued = ContinueOnPopAsync();
+        await Wait.UntilAsync(() => RedisClients.IsBlockedAsync(_redis.Db, "pool-worker-wait", "blpop"), because: "the pop to block in Redis");
+        await _redis.Db.ListRightPushAsync(_ns + ":q", "job");
+        await continued.WaitAsync(Patience);
         await work!.WaitAsync(Patience);
         Assert.Equal(["continuation", "work"], order);
         Assert.Equal(popThread, workThread);
@@ -116,7 +135,7 @@ public sealed class BlockingPopConnectionTests : IDisposable
 
         async Task ContinueOnPopAsync()
         {
-            await pop.LeftPopAsync([_ns + ":q"], TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+            await pop.LeftPopAsync([_ns + ":q"], TimeSpan.FromSeconds(5)).ConfigureAwait(false);
             popThread = Environment.CurrentManagedThreadId;
             work = BlockingPopConnection.RunNext(() =>
             {
