@@ -33,7 +33,10 @@ public sealed class ReplicatedRedis : IDisposable
 
 public sealed class ReplicaConfirmationTests(ReplicatedRedis redis) : IClassFixture<ReplicatedRedis>
 {
-    private static readonly ReplicaConfirmation One = new(1);
+    // One replica, given far longer than the 500 ms default: these tests assert where a confirmed
+    // write is, not how fast; with the whole suite running on 2 cores, a replica's answer to WAIT
+    // took over 500 ms twice in CI. The unconfirmed case sets its own short timeout.
+    private static readonly ReplicaConfirmation One = new(1, TimeSpan.FromSeconds(10));
     private readonly ResqueKeys _keys = new(RedisServer.NewNamespace());
     private IDatabase Primary => redis.Primary.Db;
     private IDatabase Replica => redis.Replica.Db;
