@@ -68,6 +68,21 @@ public sealed class BlockingPopConnectionTests : IDisposable
     }
 
     [Fact]
+    public async Task Connects_by_host_name_trying_each_address_and_fails_a_refused_connect_as_a_connection_failure()
+    {
+        // redis-server listens on 127.0.0.1 only; "localhost" may resolve to ::1 first, which refuses.
+        using (var pop = Open($"redis://localhost:{_redis.Port}"))
+        {
+            await _redis.Db.ListRightPushAsync(_ns + ":q", "by name");
+            Assert.Equal((_ns + ":q", "by name"), await pop.LeftPopAsync([_ns + ":q"], TimeSpan.FromSeconds(1)).WaitAsync(Patience));
+        }
+
+        using var refused = Open($"redis://127.0.0.1:{RedisServer.FreePort()}");
+        var e = await Assert.ThrowsAsync<RedisConnectionException>(() => refused.LeftPopAsync([_ns + ":q"], TimeSpan.FromSeconds(1)).WaitAsync(Patience));
+        Assert.Contains("refused", e.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public async Task A_restart_of_Redis_fails_the_pop_in_progress_as_a_connection_failure_and_the_next_pop_reconnects()
     {
         using var pop = Open();
