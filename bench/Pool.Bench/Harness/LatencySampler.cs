@@ -26,7 +26,6 @@ public static class LatencySampler
             await enqueueStamp(path).ConfigureAwait(false);
             var line = await WaitForLineAsync(path, i, ct).ConfigureAwait(false);
             latencies.Add((long.Parse(line, System.Globalization.CultureInfo.InvariantCulture) - sent) / 1000.0);
-            File.AppendAllText("/tmp/lat_b.txt", sent + " " + line + "\n");
             await Task.Delay(20, ct).ConfigureAwait(false); // let the pool go idle again
         }
         latencies.Sort();
