@@ -56,8 +56,7 @@ internal sealed class CapacitySampler(string redisUrl, string ns, TimeProvider t
         if (_redis is { IsFaulted: true } or { IsCanceled: true }) _redis = null;
         return _redis ??= Task.Run(async () =>
         {
-            var options = RedisUrl.Parse(redisUrl);
-            options.AbortOnConnectFail = false;
+            var options = Hosting.MasterRedisOptions.For(redisUrl);
             return await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
         });
     }

@@ -102,9 +102,8 @@ internal sealed class MasterHttpServer : IAsyncDisposable
     {
         try
         {
-            var options = RedisUrl.Parse(url);
             // Like the master's store: keep retrying in the background while Redis is down.
-            options.AbortOnConnectFail = false;
+            var options = Hosting.MasterRedisOptions.For(url);
             options.AsyncTimeout = (int)RedisTimeout.TotalMilliseconds;
             return await RedisConnector.ConnectAsync(options).ConfigureAwait(false);
         }

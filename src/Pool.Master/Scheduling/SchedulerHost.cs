@@ -78,8 +78,7 @@ internal sealed class SchedulerHost : IAsyncDisposable
     {
         try
         {
-            var config = RedisUrl.Parse(redisUrl);
-            config.AbortOnConnectFail = false;
+            var config = Hosting.MasterRedisOptions.For(redisUrl);
             config.ClientName = "pool-scheduler";
             var redis = _redis = await ConnectionMultiplexer.ConnectAsync(config).ConfigureAwait(false);
             var keys = new SchedulerKeys(ns);
