@@ -17,13 +17,13 @@ public static class Catalog
             new ManyChildrenScenario(200),
             new ThroughputScenario(),
             new ThroughputScenario(concurrency: 5),
-            new LatencyScenario(),
             new IterationScenario(),
             new ConfirmationScenario(),
             new CapacityScenario(),
             new SchedulerScenario(),
         };
         var peers = compare.Contains("sidekiq", StringComparer.OrdinalIgnoreCase);
+        all.Insert(all.FindIndex(s => s is IterationScenario), new LatencyScenario(sidekiq: peers));
         all.Add(new SlotsScenario(peers));
         if (peers) all.Add(new SidekiqScenario());
         // The dashboard seeds a million failed entries (about 15 s), so it only runs when named: --only dashboard.

@@ -15,21 +15,38 @@ public static class LatencySampler
     /// </summary>
     public const int Samples = 1000;
 
-    public static async Task<(double P50, double P99)> MeasureAsync(Func<string, Task> enqueueStamp, string scratch, int samples, CancellationToken ct)
+    /// <summary>The pause after each sample, so the pool is idle again when the next job comes.</summary>
+    private static readonly TimeSpan Gap = TimeSpan.FromMilliseconds(20);
+
+    public static async Task<(double P50, double P99)> MeasureAsync(Func<string, Task> enqueueStamp, string scratch, int samples, CancellationToken ct) =>
+        (await MeasureAlternatelyAsync([enqueueStamp], scratch, samples, ct).ConfigureAwait(false))[0];
+
+    /// <summary>
+    /// Samples several systems in turn, one job each per round: each system's figures then come
+    /// from the same seconds of the same machine. On a shared VM whose hiccups come and go, a p99
+    /// measured a minute apart moved by 2x from run to run, more than the systems differ.
+    /// </summary>
+    public static async Task<IReadOnlyList<(double P50, double P99)>> MeasureAlternatelyAsync(IReadOnlyList<Func<string, Task>> enqueueStamps, string scratch, int samples, CancellationToken ct)
     {
-        var path = Path.Combine(scratch, $"stamps-{Guid.NewGuid():N}.txt");
-        File.WriteAllText(path, "");
-        var latencies = new List<double>(samples);
+        var paths = enqueueStamps.Select(_ => Path.Combine(scratch, $"stamps-{Guid.NewGuid():N}.txt")).ToList();
+        foreach (var path in paths) File.WriteAllText(path, "");
+        var latencies = enqueueStamps.Select(_ => new List<double>(samples)).ToList();
         for (var i = 0; i < samples; i++)
         {
-            var sent = NowMicros();
-            await enqueueStamp(path).ConfigureAwait(false);
-            var line = await WaitForLineAsync(path, i, ct).ConfigureAwait(false);
-            latencies.Add((long.Parse(line, System.Globalization.CultureInfo.InvariantCulture) - sent) / 1000.0);
-            await Task.Delay(20, ct).ConfigureAwait(false); // let the pool go idle again
+            for (var peer = 0; peer < enqueueStamps.Count; peer++)
+            {
+                var sent = NowMicros();
+                await enqueueStamps[peer](paths[peer]).ConfigureAwait(false);
+                var line = await WaitForLineAsync(paths[peer], i, ct).ConfigureAwait(false);
+                latencies[peer].Add((long.Parse(line, System.Globalization.CultureInfo.InvariantCulture) - sent) / 1000.0);
+                await Task.Delay(Gap, ct).ConfigureAwait(false);
+            }
         }
-        latencies.Sort();
-        return (Percentile(latencies, 0.50), Percentile(latencies, 0.99));
+        return latencies.Select(l =>
+        {
+            l.Sort();
+            return (Percentile(l, 0.50), Percentile(l, 0.99));
+        }).ToList();
     }
 
     public static long NowMicros() => (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) / 10;

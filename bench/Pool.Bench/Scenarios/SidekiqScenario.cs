@@ -8,8 +8,8 @@ using StackExchange.Redis;
 namespace Pool.Bench.Scenarios;
 
 /// <summary>
-/// The same throughput and latency scenarios run on Sidekiq (2 processes, concurrency 5) on
-/// the same Redis. Throughput is timed like Pool's (<see cref="DrainClock"/>), from the first job
+/// The same throughput scenario run on Sidekiq (2 processes, concurrency 5) on the same Redis
+/// (its latency is sampled beside Pool's, in <see cref="LatencyScenario"/>). Throughput is timed like Pool's (<see cref="DrainClock"/>), from the first job
 /// started, but Sidekiq flushes its processed counter only on its 5 s heartbeat, so it ends at
 /// the queue being empty: at most 10 jobs are then still in flight, which favours Sidekiq slightly.
 /// </summary>
@@ -40,16 +40,12 @@ public sealed class SidekiqScenario : IScenario
         var warm = await DrainClock.TimeAsync(db, queueKey, context.Jobs, Empty(db, queueKey), DrainTimeout).ConfigureAwait(false);
         var (workerUs, redisUs) = (CpuMeter.PerJob(workerCpu.Spent, context.Jobs), CpuMeter.PerJob(redisCpu.Spent, context.Jobs));
 
-        var (p50, p99) = await LatencySampler.MeasureAsync(path => Push(db, queue, "StampJob", $"[\"{path}\"]", 1), context.Scratch, LatencySampler.Samples, ct).ConfigureAwait(false);
-
         return
         [
             new Figure("sidekiq_noop_jobs_per_s", context.Jobs / warm.TotalSeconds, "jobs/s", $"Sidekiq {SidekiqPeer.Version()}, 2 processes x concurrency 5, {context.Jobs} no-op jobs, first job started to queue empty, second drain"),
             new Figure("sidekiq_noop_cpu_us_per_job", workerUs + redisUs, "us", "CPU (user + system, /proc) per no-op job of the 2 Sidekiq processes and Redis together, warm drain"),
             new Figure("sidekiq_noop_worker_cpu_us_per_job", workerUs, "us", "of which the 2 Sidekiq processes"),
             new Figure("sidekiq_noop_jobs_per_s_cold", context.Jobs / cold.TotalSeconds, "jobs/s", "the same on freshly started processes (started after the queue was filled)"),
-            new Figure("sidekiq_latency_p50_ms", p50, "ms", $"Sidekiq enqueue-to-start p50, idle, {LatencySampler.Samples} samples"),
-            new Figure("sidekiq_latency_p99_ms", p99, "ms", $"Sidekiq enqueue-to-start p99, idle, {LatencySampler.Samples} samples"),
         ];
     }
 
