@@ -2,32 +2,32 @@ namespace Pool.Bench.Harness;
 
 /// <summary>
 /// Runs each scenario several times and keeps the median of every figure: these machines are
-/// noisy, and one run proves little. A scenario that throws is reported and skipped; the
-/// others still run.
+/// noisy, and one run proves little. The runs go round the scenarios (the first run of each,
+/// then the second of each...), so a Pool scenario and the peer's it is compared with are
+/// measured minutes apart, not a whole series apart, through the same spells of machine noise.
+/// A scenario that throws is reported and skipped; the others still run.
 /// </summary>
 public static class Runner
 {
     public static async Task<List<Summary>> RunAsync(IEnumerable<IScenario> scenarios, BenchContext context, int runs, CancellationToken ct)
     {
-        var summaries = new List<Summary>();
-        foreach (var scenario in scenarios)
+        var samples = scenarios.Select(s => (Scenario: s, Figures: new List<Figure>())).ToList();
+        for (var run = 1; run <= runs; run++)
         {
-            var samples = new List<Figure>();
-            for (var run = 1; run <= runs; run++)
+            foreach (var (scenario, figures) in samples)
             {
                 Console.Error.WriteLine($"[bench] {scenario.Id}: run {run}/{runs}");
                 try
                 {
-                    samples.AddRange(await scenario.RunAsync(context, ct).ConfigureAwait(false));
+                    figures.AddRange(await scenario.RunAsync(context, ct).ConfigureAwait(false));
                 }
                 catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
                 {
                     Console.Error.WriteLine($"[bench] {scenario.Id}: run {run} failed: {e.GetType().Name}: {e.Message}");
                 }
             }
-            summaries.AddRange(samples.GroupBy(f => f.Name).Select(Summarise));
         }
-        return summaries;
+        return samples.SelectMany(s => s.Figures.GroupBy(f => f.Name).Select(Summarise)).ToList();
     }
 
     private static Summary Summarise(IGrouping<string, Figure> group)
