@@ -54,11 +54,18 @@ public sealed partial class ChaosRun
         var duplicateRuns = ChaosRunSpan.ConsecutiveRuns(tags, t => recorded.GetValueOrDefault(t) > 1);
         var concurrent = ChaosRunSpan.Overlapping(runs);
 
-        // A zombie is a dead process nobody reaped: one of the workers, or a child of ours or of a master.
+        // A zombie is a dead process nobody reaped: one of the workers, or a child of ours or of a
+        // master. Only one still unreaped 2 s later counts: a process that has just exited
+        // is a zombie until its parent's SIGCHLD handler reaps it, and the tests that share this
+        // test host start and reap children of their own all the time (one such, caught in that
+        // instant under load, failed a CI run).
         var seen = _seenWorkers.All;
         var parents = _masters.Select(m => m.Pid).Append(Environment.ProcessId).ToHashSet();
-        var zombies = ProcFs.AllPids().Where(p => ProcFs.State(p) == 'Z' && (seen.Contains(p) || SafeParent(p) is { } pp && parents.Contains(pp)))
-            .Select(p => $"{p} (parent {SafeParent(p)})").ToList();
+        bool IsZombie(int p) => ProcFs.State(p) == 'Z' && (seen.Contains(p) || SafeParent(p) is { } pp && parents.Contains(pp));
+        var candidates = ProcFs.AllPids().Where(IsZombie).ToList();
+        var settle = System.Diagnostics.Stopwatch.StartNew();
+        while (candidates.Any(IsZombie) && settle.Elapsed < TimeSpan.FromSeconds(2)) Thread.Sleep(20);
+        var zombies = candidates.Where(IsZombie).Select(p => $"{p} (parent {SafeParent(p)})").ToList();
         var orphans = PoolProcesses.InNamespace(_ns).Select(p => $"{p} (parent {SafeParent(p)}): {PoolProcesses.CommandLine(p)}").ToList();
 
         var leftovers = new List<string>();
