@@ -50,6 +50,11 @@ internal sealed class DelayedScheduler(SchedulerStore store, SchedulerOptions op
                 if (_failing) log.Information("scheduler: Redis answers again");
                 _failing = false;
             }
+            catch (Exception) when (stop.IsCancellationRequested)
+            {
+                // A pass cut short by the stop (its connection closed under it) is no failure.
+                break;
+            }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
                 if (!_failing) log.Warning("scheduler: pass failed ({Error}); retrying every {Retry}s", e.Message.Split('\n')[0], RetryPause.TotalSeconds);

@@ -104,9 +104,11 @@ internal sealed class SchedulerHost : IAsyncDisposable
         await _stop.CancelAsync().ConfigureAwait(false);
         try
         {
-            // Still connecting (Redis unreachable): nothing to release, and the master's exit
-            // must not wait for a connect timeout.
-            if (_scheduler is { } scheduler)
+            // Redis unreachable (still connecting, or gone): nothing can be released, and a pass
+            // in flight only ends at the client's timeout; the master's exit must not wait for
+            // either. (It did, for StopBound, whenever a TERM found a pass waiting on a Redis
+            // that was down.)
+            if (_scheduler is { } scheduler && _redis is { IsConnected: true })
             {
                 await _run.WaitAsync(StopBound).ConfigureAwait(false);
                 await scheduler.ReleaseAsync().WaitAsync(StopBound).ConfigureAwait(false);
