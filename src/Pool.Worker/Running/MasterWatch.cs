@@ -20,11 +20,11 @@ internal static class MasterWatch
             // Opened before the parent check: if the master is still the parent after the open,
             // the pidfd is the master's, not a later process's that reused its pid.
             var exited = ProcessExit.WhenExited(masterPid);
-            if (Syscall.getppid() == masterPid)
-            {
-                if (exited is not null) await exited.WaitAsync(stop).ConfigureAwait(false);
-                else await PollAsync(masterPid, stop).ConfigureAwait(false);
-            }
+            if (exited is not null && Syscall.getppid() == masterPid) await exited.WaitAsync(stop).ConfigureAwait(false);
+            // The kernel re-parents the children before the pidfd turns readable, so this returns
+            // at once after a death; it polls where there is no pidfd, or if the wait on it ended
+            // for another reason (a failed poll must not stop a worker whose master lives).
+            await PollAsync(masterPid, stop).ConfigureAwait(false);
             log.Warning("Master {MasterPid} is gone; stopping as on TERM", masterPid);
             control.RequestStop(StopMode.Term);
         }
