@@ -56,7 +56,7 @@ internal sealed class CapacitySampler(string redisUrl, string ns, TimeProvider t
         if (_redis is { IsFaulted: true } or { IsCanceled: true }) _redis = null;
         return _redis ??= Task.Run(async () =>
         {
-            var options = Hosting.MasterRedisOptions.For(redisUrl);
+            var options = RedisConnector.ProcessOptions(redisUrl);
             return await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
         });
     }

@@ -26,7 +26,7 @@ public static class MasterHost
 
     private static async Task<IMasterStore> ConnectRedisAsync(MasterSettings settings, ILogger log)
     {
-        var options = MasterRedisOptions.For(settings.RedisUrl);
+        var options = RedisConnector.ProcessOptions(settings.RedisUrl);
         var redis = await RedisConnector.ConnectAsync(options, notice => log.Information("{Notice}", notice)).ConfigureAwait(false);
         // The store's calls would only time out; this says why.
         RedisAuthentication.Watch(redis, () => log.Error("Redis at {Redis}: {Failure}", RedisUrl.Redact(settings.RedisUrl), RedisAuthentication.Failed));

@@ -103,7 +103,7 @@ internal sealed class MasterHttpServer : IAsyncDisposable
         try
         {
             // Like the master's store: keep retrying in the background while Redis is down.
-            var options = Hosting.MasterRedisOptions.For(url);
+            var options = RedisConnector.ProcessOptions(url);
             options.AsyncTimeout = (int)RedisTimeout.TotalMilliseconds;
             return await RedisConnector.ConnectAsync(options).ConfigureAwait(false);
         }

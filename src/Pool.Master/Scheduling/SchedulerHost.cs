@@ -78,7 +78,7 @@ internal sealed class SchedulerHost : IAsyncDisposable
     {
         try
         {
-            var config = Hosting.MasterRedisOptions.For(redisUrl);
+            var config = RedisConnector.ProcessOptions(redisUrl);
             config.ClientName = "pool-scheduler";
             var redis = _redis = await ConnectionMultiplexer.ConnectAsync(config).ConfigureAwait(false);
             var keys = new SchedulerKeys(ns);

@@ -29,7 +29,6 @@ internal sealed class BlockingPopConnection : IBlockingPop, IDisposable
     private readonly ConfigurationOptions _options;
     private readonly string _clientName;
     private readonly TimeSpan _connectTimeout;
-    private readonly Thread _thread;
     private readonly SemaphoreSlim _requested = new(0);
     private readonly RespReader _reader = new();
     private Pop? _pending;
@@ -52,8 +51,7 @@ internal sealed class BlockingPopConnection : IBlockingPop, IDisposable
         _endPoint = options.EndPoints[0];
         _clientName = clientName;
         _connectTimeout = connectTimeout;
-        _thread = new Thread(Serve) { IsBackground = true, Name = "pool-blocking-pop" };
-        _thread.Start();
+        new Thread(Serve) { IsBackground = true, Name = "pool-blocking-pop" }.Start();
     }
 
     /// <summary>

@@ -18,6 +18,24 @@ public static class RedisConnector
             ? ConnectionMultiplexer.ConnectAsync(options)
             : SentinelWatch.ConnectAsync(options, notice);
 
+    /// <summary>
+    /// <paramref name="url"/>'s options for a long-lived Pool process (the master, a worker):
+    /// connecting in the background while Redis is down, since neither may wait for Redis to do
+    /// its own work, and completing replies on the .NET thread pool. The client's default socket
+    /// manager keeps 10 threads of its own: each reply crossed from them to the pool, where the
+    /// awaiting code continues anyway (about +35 % no-op throughput in a worker without the
+    /// hop), and on an idle master they woke about 27 times a second of its 130, each a chance
+    /// to delay the worker an idle pool's next job wakes on the same cores. Neither process
+    /// blocks a pool thread, which is what the dedicated threads guard against.
+    /// </summary>
+    internal static ConfigurationOptions ProcessOptions(string url)
+    {
+        var options = RedisUrl.Parse(url);
+        options.AbortOnConnectFail = false;
+        options.SocketManager = SocketManager.ThreadPool;
+        return options;
+    }
+
     /// <summary>True when <paramref name="redis"/> reaches Redis through Sentinel.</summary>
     public static bool IsSentinel(IConnectionMultiplexer redis) =>
         SentinelWatch.Follows(redis)
