@@ -17,6 +17,9 @@ public static class Catalog
             new ManyChildrenScenario(200),
             new ThroughputScenario(),
             new ThroughputScenario(concurrency: 5),
+            // Sidekiq's threads share Ruby's global lock, Pool's lanes do not: each lane waits for
+            // its own round trip, so more lanes fill the two cores. Both are measured at 20 too.
+            new ThroughputScenario(concurrency: 20),
             new IterationScenario(),
             new ConfirmationScenario(),
             new CapacityScenario(),
@@ -25,7 +28,11 @@ public static class Catalog
         var peers = compare.Contains("sidekiq", StringComparer.OrdinalIgnoreCase);
         all.Insert(all.FindIndex(s => s is IterationScenario), new LatencyScenario(sidekiq: peers));
         all.Add(new SlotsScenario(peers));
-        if (peers) all.Add(new SidekiqScenario());
+        if (peers)
+        {
+            all.Add(new SidekiqScenario());
+            all.Add(new SidekiqScenario(concurrency: 20));
+        }
         // The dashboard seeds a million failed entries (about 15 s), so it only runs when named: --only dashboard.
         all.Add(new DashboardScenario());
         // The overview's queue sizes over 10,000 queues, before and after (a few seconds); only when named: --only overview.
@@ -51,6 +58,10 @@ public static class Catalog
         ("noop_jobs_per_s", "sidekiq_noop_jobs_per_s", "ratio_throughput_pool_over_sidekiq", "Pool no-op throughput / Sidekiq's (higher is better; target >= 2)"),
         ("noop_jobs_per_s_c5", "sidekiq_noop_jobs_per_s", "ratio_throughput_c5_pool_over_sidekiq", "Pool no-op throughput with concurrency: 5 / Sidekiq's, warm (target >= 2)"),
         ("noop_jobs_per_s_cold_c5", "sidekiq_noop_jobs_per_s_cold", "ratio_throughput_c5_cold_pool_over_sidekiq", "the same on freshly started workers of both (target >= 2)"),
+        ("noop_jobs_per_s_c20", "sidekiq_noop_jobs_per_s", "ratio_throughput_c20_pool_over_sidekiq", "Pool with concurrency: 20 / Sidekiq's default 5, warm: each at the concurrency that serves it (target >= 2)"),
+        ("noop_jobs_per_s_cold_c20", "sidekiq_noop_jobs_per_s_cold", "ratio_throughput_c20_cold_pool_over_sidekiq", "the same on freshly started workers of both (target >= 2)"),
+        ("noop_jobs_per_s_c20", "sidekiq_noop_jobs_per_s_c20", "ratio_throughput_c20_pool_over_sidekiq_c20", "Pool / Sidekiq, both with concurrency 20, warm"),
+        ("sidekiq_noop_jobs_per_s_c20", "sidekiq_noop_jobs_per_s", "ratio_sidekiq_c20_over_c5", "Sidekiq with 20 threads per process / with 5, warm (above 1: more threads help it)"),
         ("sidekiq_noop_cpu_us_per_job", "noop_cpu_us_per_job_c5", "ratio_cpu_per_job_sidekiq_over_pool_c5", "Sidekiq's CPU per no-op job / Pool's with concurrency: 5, workers and Redis (higher is better; steady under machine load)"),
         ("latency_p99_ms", "sidekiq_latency_p99_ms", "ratio_latency_p99_pool_over_sidekiq", "Pool p99 latency / Sidekiq's (lower is better)"),
     ];

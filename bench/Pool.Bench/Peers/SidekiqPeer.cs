@@ -9,6 +9,9 @@ namespace Pool.Bench.Peers;
 /// </summary>
 public sealed class SidekiqPeer : IDisposable
 {
+    /// <summary>Sidekiq's own default thread count per process, the shape the peer is measured in.</summary>
+    public const int DefaultConcurrency = 5;
+
     public const string JobsRuby = """
         require "redis"
         require "sidekiq"
@@ -52,7 +55,7 @@ public sealed class SidekiqPeer : IDisposable
     public static string Version() => Run("ruby", "-e", "require 'sidekiq'; print Sidekiq::VERSION");
 
     /// <summary>Starts the processes and waits until each has registered (its first heartbeat).</summary>
-    public static SidekiqPeer Start(string redisUrl, string scratch, string queue, int processes = 2, int concurrency = 5)
+    public static SidekiqPeer Start(string redisUrl, string scratch, string queue, int processes = 2, int concurrency = DefaultConcurrency)
     {
         var file = Path.Combine(scratch, "sidekiq_jobs.rb");
         File.WriteAllText(file, JobsRuby);

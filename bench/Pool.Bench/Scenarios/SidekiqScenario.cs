@@ -8,14 +8,17 @@ using StackExchange.Redis;
 namespace Pool.Bench.Scenarios;
 
 /// <summary>
-/// The same throughput scenario run on Sidekiq (2 processes, concurrency 5) on the same Redis
+/// The same throughput scenario run on Sidekiq (2 processes, concurrency 5, or
+/// <paramref name="concurrency"/>, whose figures then carry "_cN") on the same Redis
 /// (its latency is sampled beside Pool's, in <see cref="LatencyScenario"/>). Throughput is timed like Pool's (<see cref="DrainClock"/>), from the first job
 /// started, but Sidekiq flushes its processed counter only on its 5 s heartbeat, so it ends at
 /// the queue being empty: at most 10 jobs are then still in flight, which favours Sidekiq slightly.
 /// </summary>
-public sealed class SidekiqScenario : IScenario
+public sealed class SidekiqScenario(int concurrency = SidekiqPeer.DefaultConcurrency) : IScenario
 {
-    public string Id => "sidekiq";
+    public string Id => concurrency == SidekiqPeer.DefaultConcurrency ? "sidekiq" : $"sidekiq-c{concurrency}";
+
+    private string Suffix => concurrency == SidekiqPeer.DefaultConcurrency ? "" : $"_c{concurrency}";
 
     public async Task<IReadOnlyList<Figure>> RunAsync(BenchContext context, CancellationToken ct)
     {
@@ -29,7 +32,7 @@ public sealed class SidekiqScenario : IScenario
         // then the same processes, idle, with the batch appearing at once (RENAME wakes BRPOP).
         await db.SetAddAsync("queues", queue).ConfigureAwait(false);
         await DrainClock.FillAsync(db, queueKey, payloads).ConfigureAwait(false);
-        using var peer = SidekiqPeer.Start(context.Redis.Url, context.Scratch, queue);
+        using var peer = SidekiqPeer.Start(context.Redis.Url, context.Scratch, queue, concurrency: concurrency);
         var cold = await DrainClock.TimeAsync(db, queueKey, context.Jobs, Empty(db, queueKey), DrainTimeout).ConfigureAwait(false);
         peer.WaitUntilReady(db);
         await DrainClock.FillAsync(db, DrainClock.StagingKey(queueKey), payloads).ConfigureAwait(false);
@@ -42,10 +45,10 @@ public sealed class SidekiqScenario : IScenario
 
         return
         [
-            new Figure("sidekiq_noop_jobs_per_s", context.Jobs / warm.TotalSeconds, "jobs/s", $"Sidekiq {SidekiqPeer.Version()}, 2 processes x concurrency 5, {context.Jobs} no-op jobs, first job started to queue empty, second drain"),
-            new Figure("sidekiq_noop_cpu_us_per_job", workerUs + redisUs, "us", "CPU (user + system, /proc) per no-op job of the 2 Sidekiq processes and Redis together, warm drain"),
-            new Figure("sidekiq_noop_worker_cpu_us_per_job", workerUs, "us", "of which the 2 Sidekiq processes"),
-            new Figure("sidekiq_noop_jobs_per_s_cold", context.Jobs / cold.TotalSeconds, "jobs/s", "the same on freshly started processes (started after the queue was filled)"),
+            new Figure("sidekiq_noop_jobs_per_s" + Suffix, context.Jobs / warm.TotalSeconds, "jobs/s", $"Sidekiq {SidekiqPeer.Version()}, 2 processes x concurrency {concurrency}, {context.Jobs} no-op jobs, first job started to queue empty, second drain"),
+            new Figure("sidekiq_noop_cpu_us_per_job" + Suffix, workerUs + redisUs, "us", "CPU (user + system, /proc) per no-op job of the 2 Sidekiq processes and Redis together, warm drain"),
+            new Figure("sidekiq_noop_worker_cpu_us_per_job" + Suffix, workerUs, "us", "of which the 2 Sidekiq processes"),
+            new Figure("sidekiq_noop_jobs_per_s_cold" + Suffix, context.Jobs / cold.TotalSeconds, "jobs/s", "the same on freshly started processes (started after the queue was filled)"),
         ];
     }
 
