@@ -138,6 +138,29 @@ public static class ProcFs
     /// <summary>User plus system CPU time consumed so far (USER_HZ is 100 on Linux x86_64 and arm64).</summary>
     public static TimeSpan CpuTime(int pid) => TimeSpan.FromSeconds((StatField(pid, 11) + StatField(pid, 12)) / 100.0);
 
+    /// <summary>
+    /// How many times the threads of <paramref name="pid"/> gave up the CPU so far (voluntary and
+    /// involuntary context switches, summed over /proc/PID/task; a yield that let another thread
+    /// run counts as involuntary), of the threads named <paramref name="thread"/> (their comm, at most
+    /// 15 characters) or of all. A thread that ended is not counted.
+    /// </summary>
+    public static long ContextSwitches(int pid, string? thread = null)
+    {
+        long total = 0;
+        foreach (var task in System.IO.Directory.EnumerateDirectories($"/proc/{pid}/task"))
+        {
+            try
+            {
+                if (thread is not null && File.ReadAllText(Path.Combine(task, "comm")).Trim() != thread) continue;
+                total += File.ReadLines(Path.Combine(task, "status"))
+                    .Where(l => l.StartsWith("voluntary_ctxt_switches:", StringComparison.Ordinal) || l.StartsWith("nonvoluntary_ctxt_switches:", StringComparison.Ordinal))
+                    .Sum(l => long.Parse(l.Split(':')[1].Trim(), System.Globalization.CultureInfo.InvariantCulture));
+            }
+            catch (IOException) { /* the thread ended meanwhile */ }
+        }
+        return total;
+    }
+
     /// <summary>VmRSS in MiB, or 0 when the line is missing.</summary>
     public static double RssMb(int pid)
     {
