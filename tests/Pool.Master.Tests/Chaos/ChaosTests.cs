@@ -31,24 +31,38 @@ public sealed class ChaosTests(ITestOutputHelper output)
     [Fact(Timeout = 120_000)]
     public async Task Repeated_kill_9_of_workers_running_fast_jobs_reruns_at_most_one_job_per_kill_and_never_two_at_once()
     {
-        var result = await RunCleanAsync(new ChaosOptions
-        {
-            Jobs = 3000,
-            Workers = 3,
-            OneOffBlows = false,
-            ChaosFor = TimeSpan.FromSeconds(7),
-            MinWorkerKills = 8,
-            KillEveryMin = TimeSpan.FromMilliseconds(350),
-            KillEveryMax = TimeSpan.FromMilliseconds(600),
-            JobMs = 1,
-            DrainDeadline = TimeSpan.FromSeconds(45),
-        });
+        var result = await RunCleanAsync(KillsOnly with { Workers = 3 });
 
         Assert.True(result.WorkerKills >= 8, $"only {result.WorkerKills} worker kills: the chaos did not happen");
         // Only a worker killed between a job's return and its ack's arrival re-runs a finished job.
         Assert.True(result.Duplicates <= result.WorkerKills, $"{result.Duplicates} duplicates > {result.WorkerKills} kills:\n{result.Describe()}");
         Assert.Equal(0, result.Poisoned);
     }
+
+    [Fact(Timeout = 120_000)]
+    public async Task Repeated_kill_9_of_workers_with_four_lanes_reruns_at_most_one_job_per_lane_and_kill_and_never_two_at_once()
+    {
+        var result = await RunCleanAsync(KillsOnly with { Workers = 2, Concurrency = 4 });
+
+        Assert.True(result.WorkerKills >= 8, $"only {result.WorkerKills} worker kills: the chaos did not happen");
+        // A kill -9 ends every lane's job at once; each lane may have been between a job's return and its ack.
+        Assert.True(result.Duplicates <= 4 * result.WorkerKills, $"{result.Duplicates} duplicates > 4 x {result.WorkerKills} kills:\n{result.Describe()}");
+        // Unstarted jobs are never held by a lane, so none is counted an attempt and none turns poison.
+        Assert.Equal(0, result.Poisoned);
+    }
+
+    /// <summary>Only kill -9s of workers running fast jobs, every 350 to 600 ms, at least 8 of them.</summary>
+    private static readonly ChaosOptions KillsOnly = new()
+    {
+        Jobs = 3000,
+        OneOffBlows = false,
+        ChaosFor = TimeSpan.FromSeconds(7),
+        MinWorkerKills = 8,
+        KillEveryMin = TimeSpan.FromMilliseconds(350),
+        KillEveryMax = TimeSpan.FromMilliseconds(600),
+        JobMs = 1,
+        DrainDeadline = TimeSpan.FromSeconds(45),
+    };
 
     /// <summary>Runs the chaos, prints its figures, and checks what every run must leave: every job run, none twice at once, nothing behind.</summary>
     private async Task<ChaosResult> RunCleanAsync(ChaosOptions options)

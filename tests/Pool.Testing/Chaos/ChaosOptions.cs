@@ -6,6 +6,9 @@ public sealed record ChaosOptions
     public int Jobs { get; init; } = 3000;
     public int Workers { get; init; } = 4;
 
+    /// <summary>Lanes per worker process (`concurrency:`); a kill -9 then ends that many jobs at once.</summary>
+    public int Concurrency { get; init; } = 1;
+
     /// <summary>How long the kills go on. Jobs are fed in waves over this time, one wave per kill.</summary>
     public TimeSpan ChaosFor { get; init; } = TimeSpan.FromSeconds(25);
 

@@ -57,7 +57,7 @@ public sealed record ChaosResult
     {
         var sb = new StringBuilder();
         sb.AppendLine($"jobs={Jobs} worker_kills={WorkerKills} worker_stalls={Stalls} master_kills={MasterKills} redis_restarts={RedisRestarts} signal_bursts={SignalBursts}");
-        sb.AppendLine($"lost={LostTags.Count} duplicates={Duplicates} (bound {DuplicateBound}: one per worker kill; workers at Redis restart {WorkersAtRedisRestart}, producer retries {ProducerRetries})");
+        sb.AppendLine($"lost={LostTags.Count} duplicates={Duplicates} (bound {DuplicateBound}: one per worker kill and lane; workers at Redis restart {WorkersAtRedisRestart}, producer retries {ProducerRetries})");
         sb.AppendLine($"duplicate runs of consecutive jobs={DuplicateRuns.Count} longest={(DuplicateRuns.Count > 0 ? DuplicateRuns.Max() : 0)} concurrent={ConcurrentTags.Count} poisoned={Poisoned}");
         sb.AppendLine("duplicates after: " + string.Join(", ", DuplicatesByBlow.Select(p => $"{p.Key}={p.Value}")));
         sb.AppendLine($"zombies={Zombies.Count} orphans={Orphans.Count} failed={Failed.Count} leftovers={Leftovers.Count}");

@@ -90,9 +90,10 @@ public sealed partial class ChaosRun
             ConcurrentTags = concurrent,
             // The delivery rule: an ack is in Redis before the next job starts, so only a worker
             // killed between a job's return and its ack's arrival re-runs a finished job: at most
-            // one per kill. A stall, a master kill or a Redis restart (AOF always) re-runs nothing.
-            // A producer whose reply was lost retries its wave, which may enqueue it twice.
-            DuplicateBound = _workerKills + _producerRetries * _wave,
+            // one per kill, per lane of a process with concurrency N. A stall, a master kill or a
+            // Redis restart (AOF always) re-runs nothing. A producer whose reply was lost retries
+            // its wave, which may enqueue it twice.
+            DuplicateBound = _workerKills * _options.Concurrency + _producerRetries * _wave,
             Stalls = _stalls,
             WorkersAtRedisRestart = _workersAtRestart,
             ProducerRetries = _producerRetries,
