@@ -272,7 +272,7 @@ internal sealed class BlockingPopConnection : IBlockingPop, IDisposable
     {
         if (_disposed) return;
         _disposed = true;
-        // Closing the socket ends a read in progress; the release ends a wait for the next pop.
+        // Closing the socket ends a read in progress; the event ends a wait for the next pop.
         CloseSocket();
         _requested.Set();
     }
