@@ -28,8 +28,7 @@ internal sealed class DashboardRedis : IAsyncDisposable
     {
         try
         {
-            var options = RedisUrl.Parse(url);
-            options.AbortOnConnectFail = false;
+            var options = RedisConnector.ProcessOptions(url);
             options.ConnectTimeout = (int)Budget.TotalMilliseconds;
             options.AsyncTimeout = (int)Budget.TotalMilliseconds;
             options.SyncTimeout = (int)Budget.TotalMilliseconds;
@@ -69,12 +68,13 @@ internal sealed class DashboardRedis : IAsyncDisposable
     /// </summary>
     public async ValueTask DisposeAsync()
     {
-        if (!_connection.IsCompleted)
-        {
-            _ = _connection.ContinueWith(async t => { if (t.Result is { } late) await late.DisposeAsync().ConfigureAwait(false); },
-                CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
-            return;
-        }
-        if (_connection.Result is { } redis) await redis.DisposeAsync().ConfigureAwait(false);
+        if (_connection.IsCompleted) await CloseAsync().ConfigureAwait(false);
+        else _ = CloseAsync();
+    }
+
+    // The connect never throws (a failure is null), so neither does this.
+    private async Task CloseAsync()
+    {
+        if (await _connection.ConfigureAwait(false) is { } redis) await redis.DisposeAsync().ConfigureAwait(false);
     }
 }
