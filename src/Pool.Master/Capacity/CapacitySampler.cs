@@ -57,7 +57,7 @@ internal sealed class CapacitySampler(string redisUrl, string ns, TimeProvider t
         return _redis ??= Task.Run(async () =>
         {
             var options = RedisConnector.ProcessOptions(redisUrl);
-            return await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
+            return await RedisConnector.ConnectAsync(options).ConfigureAwait(false);
         });
     }
 }

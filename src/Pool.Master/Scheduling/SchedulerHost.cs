@@ -80,7 +80,7 @@ internal sealed class SchedulerHost : IAsyncDisposable
         {
             var config = RedisConnector.ProcessOptions(redisUrl);
             config.ClientName = "pool-scheduler";
-            var redis = _redis = await ConnectionMultiplexer.ConnectAsync(config).ConfigureAwait(false);
+            var redis = _redis = await RedisConnector.ConnectAsync(config).ConfigureAwait(false);
             var keys = new SchedulerKeys(ns);
             var store = new SchedulerStore(redis.GetDatabase(), keys, keys.MasterLock(options.LockPrefix), $"{Environment.MachineName}:{Environment.ProcessId}");
             // A missed occurrence is one later than a leader change can explain.

@@ -32,7 +32,7 @@ internal sealed class DashboardRedis : IAsyncDisposable
             options.ConnectTimeout = (int)Budget.TotalMilliseconds;
             options.AsyncTimeout = (int)Budget.TotalMilliseconds;
             options.SyncTimeout = (int)Budget.TotalMilliseconds;
-            return await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
+            return await RedisConnector.ConnectAsync(options).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

@@ -78,7 +78,7 @@ public sealed partial class ChaosRun
 
     private void KillRandomWorker()
     {
-        var ready = ReadyWorkers();
+        var ready = KillableWorkers();
         if (ready.Count == 0) return;
         if (Syscall.kill(ready[_random.Next(ready.Count)], Signum.SIGKILL) == 0) _workerKills++;
     }

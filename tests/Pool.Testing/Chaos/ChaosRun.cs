@@ -95,6 +95,26 @@ public sealed partial class ChaosRun : IAsyncDisposable
         return live.Where(registered.Contains).ToList();
     }
 
+    /// <summary>
+    /// Ready workers each of whose lanes has finished a job since it registered. Only these are
+    /// killed: a worker killed again and again before its first jobs end (a respawn on a loaded
+    /// machine can take longer than the gap between kills) is a crash loop, and the jobs at the
+    /// head of the queue it keeps taking rightly turn poison after 3 deaths, which is not what
+    /// this chaos is about. Each kill still lands mid-job most of the time.
+    /// </summary>
+    private List<int> KillableWorkers()
+    {
+        var ready = ReadyWorkers().ToHashSet();
+        var lanes = Db.SetMembers($"{_ns}:workers").Select(v => (string)v!)
+            .Select(id => (Id: id, Pid: WorkerIdentity.Parse(id).Pid ?? -1))
+            .Where(lane => ready.Contains(lane.Pid)).ToList();
+        var processed = Db.StringGet(lanes.Select(lane => (RedisKey)$"{_ns}:stat:processed:{lane.Id}").ToArray());
+        return lanes.Select((lane, i) => (lane.Pid, Worked: processed[i].TryParse(out long n) && n > 0))
+            .GroupBy(lane => lane.Pid)
+            .Where(worker => worker.All(lane => lane.Worked))
+            .Select(worker => worker.Key).ToList();
+    }
+
     private Task WaitForReadyWorkersAsync(int count, TimeSpan timeout) =>
         Wait.UntilAsync(() => ReadyWorkers().Count(p => ProcFs.ParentPid(p) == _master.Pid) >= count, timeout,
             $"{count} registered workers. Master output:\n{_master.Output}");
