@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using StackExchange.Redis;
 
 namespace Pool.Protocol.Connection;
@@ -65,7 +64,7 @@ internal sealed class BlockingPopConnection : IBlockingPop, IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         // No RunContinuationsAsynchronously: running the waiting code on this thread is the point.
-        var pop = new Pop(Command("BLPOP", [.. keys, Seconds(timeout)]), timeout, new TaskCompletionSource<(string, string)?>());
+        var pop = new Pop(RespCommand.Encode("BLPOP", [.. keys, Seconds(timeout)]), timeout, new TaskCompletionSource<(string, string)?>());
         if (Interlocked.CompareExchange(ref _pending, pop, null) is not null)
             throw new InvalidOperationException("a blocking pop is already pending on this connection");
         _requested.Set();
@@ -155,16 +154,16 @@ internal sealed class BlockingPopConnection : IBlockingPop, IDisposable
 
     private Socket Connect()
     {
-        var socket = OpenSocket(_endPoint, _connectTimeout);
+        var socket = BlockingSocket.Connect(_endPoint, _connectTimeout);
         try
         {
             socket.ReceiveTimeout = socket.SendTimeout = (int)_connectTimeout.TotalMilliseconds;
             // The handshake is pipelined: one write, then its replies in order.
             var commands = new List<byte[]>();
             if (_options.Password is { } password)
-                commands.Add(_options.User is { } user ? Command("AUTH", [user, password]) : Command("AUTH", [password]));
-            if (_options.DefaultDatabase is { } db and not 0) commands.Add(Command("SELECT", [db.ToString(System.Globalization.CultureInfo.InvariantCulture)]));
-            commands.Add(Command("CLIENT", ["SETNAME", _clientName]));
+                commands.Add(_options.User is { } user ? RespCommand.Encode("AUTH", [user, password]) : RespCommand.Encode("AUTH", [password]));
+            if (_options.DefaultDatabase is { } db and not 0) commands.Add(RespCommand.Encode("SELECT", [db.ToString(System.Globalization.CultureInfo.InvariantCulture)]));
+            commands.Add(RespCommand.Encode("CLIENT", ["SETNAME", _clientName]));
             socket.Send(commands.SelectMany(c => c).ToArray());
             _reader.Reset();
             foreach (var _ in commands) _reader.Read(socket);
@@ -179,53 +178,6 @@ internal sealed class BlockingPopConnection : IBlockingPop, IDisposable
                 throw new RedisConnectionException(IsAuthentication(error) ? ConnectionFailureType.AuthenticationFailure : ConnectionFailureType.UnableToConnect, error.Message);
             throw;
         }
-    }
-
-    /// <summary>
-    /// A connected socket in blocking mode, by a non-blocking connect() and a poll for its end.
-    /// Why not ConnectAsync with a timeout: on Linux, a socket that has run one async operation
-    /// stays registered with the runtime's epoll thread, and its blocking reads are emulated
-    /// through that thread: a reply woke the epoll thread, which woke this one. Measured in an
-    /// experiment that ran each lane's reserve on this connection: 6.6 thread switches per job
-    /// after ConnectAsync, 1.3 after this connect.
-    /// </summary>
-    private static Socket OpenSocket(EndPoint endPoint, TimeSpan timeout)
-    {
-        IPEndPoint[] addresses = endPoint switch
-        {
-            IPEndPoint ip => [ip],
-            DnsEndPoint dns => [.. Dns.GetHostAddresses(dns.Host).Select(a => new IPEndPoint(a, dns.Port))],
-            _ => throw new ArgumentException($"unsupported endpoint {endPoint}", nameof(endPoint)),
-        };
-        if (addresses.Length == 0) throw new SocketException((int)SocketError.HostNotFound);
-        var deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
-        SocketException? last = null;
-        foreach (var address in addresses)
-        {
-            var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, Blocking = false };
-            try
-            {
-                try
-                {
-                    socket.Connect(address);
-                }
-                catch (SocketException e) when (e.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
-                {
-                    var left = TimeSpan.FromMilliseconds(Math.Max(0, deadline - Environment.TickCount64));
-                    if (!socket.Poll(left, SelectMode.SelectWrite)) throw new SocketException((int)SocketError.TimedOut);
-                    var error = (SocketError)(int)socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error)!;
-                    if (error != SocketError.Success) throw new SocketException((int)error);
-                }
-                socket.Blocking = true;
-                return socket;
-            }
-            catch (SocketException e)
-            {
-                socket.Dispose();
-                last = e;
-            }
-        }
-        throw last!;
     }
 
     private void CloseSocket()
@@ -259,15 +211,6 @@ internal sealed class BlockingPopConnection : IBlockingPop, IDisposable
     internal static string Seconds(TimeSpan timeout) =>
         timeout.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture);
 
-    /// <summary>A command in RESP: an array of bulk strings.</summary>
-    private static byte[] Command(string name, IReadOnlyList<string> args)
-    {
-        var text = new StringBuilder().Append('*').Append(args.Count + 1).Append("\r\n");
-        foreach (var part in args.Prepend(name))
-            text.Append('$').Append(Encoding.UTF8.GetByteCount(part)).Append("\r\n").Append(part).Append("\r\n");
-        return Encoding.UTF8.GetBytes(text.ToString());
-    }
-
     public void Dispose()
     {
         if (_disposed) return;
@@ -275,91 +218,5 @@ internal sealed class BlockingPopConnection : IBlockingPop, IDisposable
         // Closing the socket ends a read in progress; the event ends a wait for the next pop.
         CloseSocket();
         _requested.Set();
-    }
-
-    /// <summary>An error reply (-ERR ...), before it is turned into the client's exception type.</summary>
-    private sealed class RedisServerError(string message) : Exception(message);
-
-    /// <summary>
-    /// Reads RESP2 replies from a blocking socket: simple strings, errors, integers, bulk strings
-    /// (null as null) and arrays (a null array as null).
-    /// </summary>
-    private sealed class RespReader
-    {
-        private byte[] _buffer = new byte[16 * 1024];
-        private int _start, _end;
-
-        public void Reset() => _start = _end = 0;
-
-        public object? Read(Socket socket)
-        {
-            var line = ReadLine(socket);
-            var body = line[1..];
-            switch (line[0])
-            {
-                case '+': return body;
-                case '-': throw new RedisServerError(body);
-                case ':': return long.Parse(body, System.Globalization.CultureInfo.InvariantCulture);
-                case '$':
-                    var length = int.Parse(body, System.Globalization.CultureInfo.InvariantCulture);
-                    if (length < 0) return null;
-                    var bytes = ReadExactly(socket, length + 2);
-                    return Encoding.UTF8.GetString(bytes, 0, length);
-                case '*':
-                    var count = int.Parse(body, System.Globalization.CultureInfo.InvariantCulture);
-                    if (count < 0) return null;
-                    var items = new object?[count];
-                    for (var i = 0; i < count; i++) items[i] = Read(socket);
-                    return items;
-                default:
-                    throw new RedisConnectionException(ConnectionFailureType.ProtocolFailure, $"unexpected reply type '{line[0]}'");
-            }
-        }
-
-        private string ReadLine(Socket socket)
-        {
-            while (true)
-            {
-                var end = Array.IndexOf(_buffer, (byte)'\n', _start, _end - _start);
-                if (end > _start && _buffer[end - 1] == '\r')
-                {
-                    var line = Encoding.UTF8.GetString(_buffer, _start, end - 1 - _start);
-                    _start = end + 1;
-                    if (line.Length == 0) throw new RedisConnectionException(ConnectionFailureType.ProtocolFailure, "empty reply line");
-                    return line;
-                }
-                Fill(socket);
-            }
-        }
-
-        private byte[] ReadExactly(Socket socket, int count)
-        {
-            var result = new byte[count];
-            var copied = 0;
-            while (copied < count)
-            {
-                if (_start == _end) Fill(socket);
-                var n = Math.Min(count - copied, _end - _start);
-                Buffer.BlockCopy(_buffer, _start, result, copied, n);
-                _start += n;
-                copied += n;
-            }
-            return result;
-        }
-
-        /// <summary>Reads more from the socket, keeping what is unread at the front of the buffer.</summary>
-        private void Fill(Socket socket)
-        {
-            if (_start > 0)
-            {
-                Buffer.BlockCopy(_buffer, _start, _buffer, 0, _end - _start);
-                _end -= _start;
-                _start = 0;
-            }
-            if (_end == _buffer.Length) Array.Resize(ref _buffer, _buffer.Length * 2);
-            var n = socket.Receive(_buffer, _end, _buffer.Length - _end, SocketFlags.None);
-            if (n == 0) throw new RedisConnectionException(ConnectionFailureType.SocketClosed, "Redis closed the connection");
-            _end += n;
-        }
     }
 }
