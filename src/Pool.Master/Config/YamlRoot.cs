@@ -1,4 +1,5 @@
 using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;
 
 namespace Pool.Master.Config;
@@ -12,9 +13,24 @@ internal static class YamlRoot
     public static YamlMappingNode Read(string text, string file)
     {
         var stream = new YamlStream();
+        var parser = new TrackingParser(new Parser(new StringReader(text)));
         try
         {
-            stream.Load(new StringReader(text));
+            stream.Load(parser);
+        }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's parser gives up this way (no position, no YAML message) on some broken
+            // flow collections, such as `a: [1` with no closing bracket before the next key.
+            throw new ConfigException(file, parser.LastLine, null,
+                "invalid YAML at or after this line: a [ ] or { } collection is not closed, or the structure is broken; close the bracket, or fix the indentation, quotes and colons");
+        }
+        catch (AnchorNotFoundException e)
+        {
+            // Its position is where the document starts, and its message is ungrammatical: name the alias and its line.
+            var alias = AliasName(e.Message);
+            throw new ConfigException(file, alias is null ? null : AliasLine(text, alias), null,
+                $"invalid YAML: the alias *{alias} refers to no anchor &{alias} defined before it; define the anchor above it, or write the value out");
         }
         catch (YamlException e)
         {
@@ -41,6 +57,42 @@ internal static class YamlRoot
             throw new ConfigException(file, ConfigValues.Line(stream.Documents[0].RootNode), null,
                 "the top level must be a mapping of queue lists to worker counts, such as `default: 1`");
         return root;
+    }
+
+    /// <summary>The anchor's name in YamlDotNet's "The anchor 'NAME' does not exists" message.</summary>
+    private static string? AliasName(string message)
+    {
+        var start = message.IndexOf('\'');
+        var end = start < 0 ? -1 : message.IndexOf('\'', start + 1);
+        return end > start + 1 ? message[(start + 1)..end] : null;
+    }
+
+    /// <summary>The first line (1-based) that uses *<paramref name="alias"/>, if any.</summary>
+    private static int? AliasLine(string text, string alias)
+    {
+        var number = 0;
+        foreach (var line in text.AsSpan().EnumerateLines())
+        {
+            number++;
+            if (line.Contains("*" + alias, StringComparison.Ordinal)) return number;
+        }
+        return null;
+    }
+
+    /// <summary>Remembers where the last event it passed on ended, for errors that carry no position.</summary>
+    private sealed class TrackingParser(IParser inner) : IParser
+    {
+        public ParsingEvent? Current => inner.Current;
+
+        /// <summary>The line (1-based) on which the last parsed event ended; null before the first.</summary>
+        public int? LastLine { get; private set; }
+
+        public bool MoveNext()
+        {
+            var more = inner.MoveNext();
+            if (inner.Current is { } parsed && parsed.End.Line > 0) LastLine = (int)parsed.End.Line;
+            return more;
+        }
     }
 
     /// <summary>The first line (1-based) whose leading whitespace holds a tab, if any.</summary>

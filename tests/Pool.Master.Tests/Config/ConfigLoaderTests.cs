@@ -90,6 +90,11 @@ public class ConfigLoaderTests
     [InlineData("foo: 1\n\"foo\": 2\n", 2, null, "Duplicate key")]
     [InlineData("foo: 1\n\" foo\": 2\n", 2, " foo", "duplicate group")]
     [InlineData("foo: [1\n", 2, null, "invalid YAML")]
+    // YamlDotNet's parser throws a bare InvalidOperationException on these (no position, no YAML message).
+    [InlineData("foo: [1\nbar: 2\n", 1, null, "collection is not closed")]
+    [InlineData("foo: {a\nb: 2\n", 1, null, "collection is not closed")]
+    [InlineData("default: 1\nbar: [2,\n  3\nbaz: 1\n", 2, null, "collection is not closed")]
+    [InlineData("a: 1\nb: 2\nc: *nope\n", 3, null, "the alias *nope refers to no anchor &nope")]
     [InlineData("foo:\n", 1, "foo", "no worker count")]
     [InlineData("production:\n  staging:\n    foo: 1\n", 2, "production.staging", "cannot nest")]
     [InlineData("default: 1\nfoo:\n\tcount: 2\n", 3, null, "a tab is used for indentation")]
