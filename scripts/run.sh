@@ -2,7 +2,7 @@
 # Runs the pool: pool-master with config/pool.yml and the sample jobs. When REDIS_URL is unset
 # it starts a private redis-server (on 6379 when that port is free, as the README's Quick start
 # assumes, else on a free local port, and prints the export line for other terminals) and stops
-# it afterwards, removing its temporary directory.
+# it after pool-master exits, removing its temporary directory.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/publish.sh
@@ -44,4 +44,15 @@ if [ -z "${REDIS_URL:-}" ]; then
 fi
 
 export POOL_JOBS="${POOL_JOBS:-$BIN/Pool.Samples.dll}"
-"$BIN/pool-master" run --config "$CONFIG" "$@"
+# pool-master takes this process's place (exec), so a signal sent to the script's pid (a
+# supervisor's TERM, a Ctrl-C) reaches the master itself, once. The private Redis is stopped by
+# a watcher that outlives the master: it ignores the signals and waits for that pid to be gone.
+if [ -n "$redis_pid" ]; then
+  trap - EXIT
+  (
+    trap '' HUP INT QUIT TERM USR1 USR2 TTIN TTOU WINCH
+    while kill -0 $$ 2>/dev/null; do sleep 0.2; done
+    cleanup
+  ) </dev/null >/dev/null 2>&1 &
+fi
+exec "$BIN/pool-master" run --config "$CONFIG" "$@"

@@ -166,11 +166,7 @@ internal sealed class CapacityKeeper(SlotTable table, StopPlan stops, MasterSett
         foreach (var slot in victims)
         {
             group.Slots.Remove(slot);
-            if (slot.Child is not { } child) continue;
-            child.Slot = null;
-            log.Information("stage signal: retiring worker {Pid} ({Group} slot {Slot}): autoscale down, QUIT: it finishes its current job, then exits",
-                child.Pid, child.Group.Key, child.SlotNumber);
-            stops.RequestStop(child, Signum.SIGQUIT, "autoscale", withDeadline: false, now);
+            if (slot.Child is { } child) stops.Retire(child, "autoscale down", now, finishJob: true);
         }
     }
 

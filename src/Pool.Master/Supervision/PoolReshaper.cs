@@ -83,11 +83,11 @@ internal sealed class PoolReshaper(SlotTable table, StopPlan stops, WorkerSpawne
         {
             foreach (var slot in group.Slots)
             {
-                if (slot.Child is { } child) { stops.Retire(child, "WINCH", now); count++; }
+                if (slot.Child is { } child) { stops.Retire(child, "WINCH", now, finishJob: true); count++; }
             }
             group.Slots.Clear();
         }
-        log.Information("WINCH: stopping {Count} worker(s); the master keeps running, HUP brings them back", count);
+        log.Information("WINCH: stopping {Count} worker(s), each after its current job; the master keeps running, HUP brings them back", count);
     }
 
     /// <summary>TTIN (+1) or TTOU (-1) for every group, until the next HUP.</summary>
@@ -123,7 +123,7 @@ internal sealed class PoolReshaper(SlotTable table, StopPlan stops, WorkerSpawne
             foreach (var slot in victims)
             {
                 group.Slots.Remove(slot);
-                if (slot.Child is { } child) stops.Retire(child, "TTOU", now);
+                if (slot.Child is { } child) stops.Retire(child, "TTOU", now, finishJob: true);
             }
         }
     }

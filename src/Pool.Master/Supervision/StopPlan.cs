@@ -102,10 +102,22 @@ internal sealed class StopPlan(SlotTable table, MasterSettings settings, Supervi
         os.Send(child.Pid, signal);
     }
 
-    /// <summary>Takes a child out of its slot for good (HUP, TTOU, WINCH) and stops it with its deadline.</summary>
-    public void Retire(Child child, string reason, DateTimeOffset now)
+    /// <summary>
+    /// Takes a child out of its slot for good (HUP, TTOU, WINCH). HUP replaces a worker: TERM and
+    /// its deadline, as resque-pool does with TERM_CHILD, so a deploy's new config is in force
+    /// within term_timeout. A scale-down (TTOU, WINCH) only removes capacity, so, as in
+    /// resque-pool, it sends QUIT: the worker finishes its current job, then exits; a later TERM
+    /// of the master still reaches it with a deadline.
+    /// </summary>
+    public void Retire(Child child, string reason, DateTimeOffset now, bool finishJob = false)
     {
         child.Slot = null;
+        if (finishJob)
+        {
+            log.Information("stage signal: retiring worker {Pid} ({Group} slot {Slot}): {Reason}, QUIT: it finishes its current job, then exits", child.Pid, child.Group.Key, child.SlotNumber, reason);
+            RequestStop(child, Signum.SIGQUIT, reason, withDeadline: false, now);
+            return;
+        }
         log.Information("stage signal: retiring worker {Pid} ({Group} slot {Slot}): {Reason}", child.Pid, child.Group.Key, child.SlotNumber, reason);
         RequestStop(child, Signum.SIGTERM, reason, withDeadline: true, now);
     }

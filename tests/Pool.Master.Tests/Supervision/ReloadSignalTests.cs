@@ -53,7 +53,8 @@ public sealed class ReloadSignalTests
         run.Signal(Signum.SIGWINCH);
         Wait.Until(() => run.Workers().Count == 0, TimeSpan.FromSeconds(5), "workers gone after WINCH");
         Assert.False(run.Master.HasExited);
-        Assert.All(before, p => Assert.True(run.HasLogged(p, "exiting on TERM")));
+        // QUIT, as resque-pool sends: each worker finishes its current job first; never TERM.
+        Assert.All(before, p => Assert.True(run.HasLogged(p, "exiting on QUIT")));
 
         run.Signal(Signum.SIGHUP);
         var after = run.WaitForReadyWorkers(2);
@@ -76,6 +77,8 @@ public sealed class ReloadSignalTests
         run.Signal(Signum.SIGTTOU);
         var shrunk = run.WaitForReadyWorkers(1);
         Assert.Equal("bar", ProcFs.Environment(shrunk[0])["QUEUES"]);
+        // A scale-down lets each retired worker finish its job (QUIT), as resque-pool does.
+        Assert.All(grown.Except(shrunk), p => Assert.True(run.HasLogged(p, "exiting on QUIT"), $"worker {p} did not stop on QUIT"));
 
         run.Signal(Signum.SIGHUP);
         run.WaitForReadyWorkers(3);

@@ -8,7 +8,14 @@ namespace Pool.Master.Tests.Supervision.InProcess;
 /// <summary>Changing the pool while it runs: HUP (generations), TTIN and TTOU (one more or fewer), WINCH (pause).</summary>
 public sealed class ReshapeTests
 {
-    private static bool Retired(InProcessPool pool, FakeProcess child) => pool.Os.SignalsTo(child.Pid).Contains(Signum.SIGTERM);
+    private static bool Retired(InProcessPool pool, FakeProcess child) => pool.Os.SignalsTo(child.Pid).Any(s => s is Signum.SIGTERM or Signum.SIGQUIT);
+
+    /// <summary>TTOU and WINCH only remove capacity: QUIT, so the current job finishes (resque-pool's way); never TERM, which would requeue it half done.</summary>
+    private static void AssertQuitOnly(InProcessPool pool, FakeProcess child)
+    {
+        Assert.Contains(Signum.SIGQUIT, pool.Os.SignalsTo(child.Pid));
+        Assert.DoesNotContain(Signum.SIGTERM, pool.Os.SignalsTo(child.Pid));
+    }
 
     [Fact(Timeout = 10_000)]
     public async Task Hup_starts_the_new_generation_before_it_retires_the_old_one_and_the_old_slots_are_not_refilled()
@@ -20,6 +27,8 @@ public sealed class ReshapeTests
 
         pool.Signal(PosixSignal.SIGHUP);
         pool.Until(() => old.All(c => Retired(pool, c)), "the old generation retired");
+        // A replaced worker stops with TERM and its deadline, as resque-pool does with TERM_CHILD.
+        Assert.All(old, c => Assert.Contains(Signum.SIGTERM, pool.Os.SignalsTo(c.Pid)));
 
         var ops = pool.Os.Ops.Where(o => o.Kind is "start" or "signal").Skip(2).ToList();
         Assert.Equal(["start", "start", "start", "signal", "signal"], ops.Select(o => o.Kind));
@@ -92,6 +101,7 @@ public sealed class ReshapeTests
             pool.Until(() => pool.Live.Count(c => Retired(pool, c)) == retired.Count + 1, "one more worker retired");
             retired.Add(pool.Live.Single(c => Retired(pool, c) && !retired.Contains(c)));
             Assert.Same(expected, retired[^1]);
+            AssertQuitOnly(pool, expected);
         }
         Assert.Equal(1, pool.Log.Count("TTOU: now a=0 until the next HUP"));
 
@@ -140,7 +150,7 @@ public sealed class ReshapeTests
         var old = pool.Live;
 
         pool.Signal(PosixSignal.SIGWINCH);
-        Assert.All(old, c => Assert.True(Retired(pool, c)));
+        Assert.All(old, c => AssertQuitOnly(pool, c));
         foreach (var child in old) pool.Exit(child, 0);
         pool.Signal(PosixSignal.SIGTTIN);
         pool.Advance(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(1));
@@ -150,6 +160,22 @@ public sealed class ReshapeTests
         pool.Signal(PosixSignal.SIGHUP);
         pool.Until(() => pool.Live.Count == 2, "HUP brought the workers back");
         Assert.Equal(4, pool.Os.Started.Count);
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task A_worker_finishing_its_job_after_winch_gets_term_and_its_deadline_when_the_master_is_stopped()
+    {
+        await using var pool = new InProcessPool(Groups(Group("a", 1))).Start();
+        var child = Slot(pool, 0);
+        pool.Signal(PosixSignal.SIGWINCH);
+        AssertQuitOnly(pool, child);
+
+        pool.Signal(PosixSignal.SIGTERM);
+        Assert.Contains(Signum.SIGTERM, pool.Os.SignalsTo(child.Pid));
+        Assert.Empty(pool.Os.GroupKills);
+        // term_timeout 10 s + the kill grace.
+        pool.Advance(TimeSpan.FromSeconds(12), TimeSpan.FromSeconds(1));
+        Assert.Contains(child.Pid, pool.Os.GroupKills);
     }
 
     [Fact(Timeout = 10_000)]
