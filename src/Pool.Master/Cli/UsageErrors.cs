@@ -13,7 +13,8 @@ internal static class UsageErrors
     /// <summary>Writes the line and returns the exit code when <paramref name="result"/> has errors; null when it parsed.</summary>
     public static int? Report(ParseResult result, TextWriter error)
     {
-        if (result.Errors.Count == 0 || result.Action is System.CommandLine.Help.HelpAction) return null;
+        // Help asked for is shown even when the rest does not parse (`enqueue --help` lacks enqueue's arguments).
+        if (result.Errors.Count == 0 || result.Action is System.CommandLine.Help.HelpAction or OptionalArgumentsHelp) return null;
         var command = result.CommandResult.Command;
         var missing = command.Arguments.Where(a => a.Arity.MinimumNumberOfValues > 0 && result.GetResult(a) is not { Tokens.Count: > 0 }).ToList();
         var problems = result.Errors.Select(e => e.Message.TrimEnd('.'))

@@ -128,4 +128,18 @@ public sealed class AdminCommandTests(RedisFixture redis) : OpsTest(redis, "ops"
         Assert.Equal(1, code);
         Assert.Equal("stderr: pool-master enqueue: missing <queue> and <class>; usage: pool-master enqueue <queue> <class> [<args>...] (see pool-master enqueue --help)", output);
     }
+
+    [Theory]
+    [InlineData("enqueue", "--help")]
+    [InlineData("enqueue", "-h")]
+    [InlineData("enqueue", "q", "--help")]
+    public void Help_is_shown_even_where_the_required_arguments_are_missing(params string[] args)
+    {
+        var (code, output) = Cli.Run(args);
+
+        Assert.Equal(0, code);
+        Assert.Contains("push one job to a queue", output);
+        Assert.Contains("Usage:", output);
+        Assert.DoesNotContain("missing", output);
+    }
 }
