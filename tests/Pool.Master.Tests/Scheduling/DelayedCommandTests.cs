@@ -14,6 +14,8 @@ public sealed class DelayedCommandTests(RedisFixture redis) : OpsTest(redis, "de
         var (code, output) = Cli.Run("enqueue", "--in", "1h30m", "mail", "Send", "a/b", "2");
         Assert.Equal(0, code);
         Assert.Contains("scheduled {\"class\":\"Send\",\"args\":[\"a/b\",2],\"queue\":\"mail\"}", output);
+        // The due time is second-aligned, so the job is due in 1h29m or 1h30m (never a raw d.hh:mm:ss).
+        Assert.Matches(@"\(1h(29|30)m from now\)", output);
         var at = (long)(await Db.SortedSetRangeByRankWithScoresAsync(SKeys.Schedule))[0].Score;
         Assert.InRange(at - DateTimeOffset.UtcNow.ToUnixTimeSeconds(), 5390, 5401);
 

@@ -33,7 +33,7 @@ internal static class DelayedEnqueue
         var job = await new DelayedQueue(ctx.Db, new SchedulerKeys(ctx.Keys)).EnqueueAtAsync(at, queue, jobClass, [.. args]).ConfigureAwait(false);
         var when = job.Due.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
         if (ctx.Json) JsonOutput.Write(new { Queue = queue, At = when, Job = JsonDocument.Parse(job.Encoded).RootElement });
-        else Console.Out.WriteLine($"scheduled {job.Encoded} for {when} ({FormatIn(job.Due - now)} from now)");
+        else Console.Out.WriteLine($"scheduled {job.Encoded} for {when} ({TextTable.Duration(job.Due - now)} from now)");
         return 0;
     }
 
@@ -66,5 +66,4 @@ internal static class DelayedEnqueue
         return true;
     }
 
-    private static string FormatIn(TimeSpan t) => t <= TimeSpan.Zero ? "0s" : t.TotalSeconds < 120 ? $"{Math.Ceiling(t.TotalSeconds)}s" : t.ToString(@"d\.hh\:mm\:ss", CultureInfo.InvariantCulture);
 }
