@@ -54,7 +54,9 @@ internal static class WorkerRunner
         using var stopBackground = new CancellationTokenSource();
         try
         {
-            await Task.WhenAll(lanes.Select(lane => redis.RunAsync("register", lane.Store.RegisterAsync, control.Shutdown))).ConfigureAwait(false);
+            // A stop abandons an attempt in flight too: with Redis unreachable it would otherwise
+            // hold the stop for the client's whole timeout (5 s), and nothing is held yet.
+            await Task.WhenAll(lanes.Select(lane => redis.RunAsync("register", () => lane.Store.RegisterAsync().WaitAsync(control.Shutdown), control.Shutdown))).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (control.Shutdown.IsCancellationRequested)
         {

@@ -65,4 +65,19 @@ public sealed class RedisOutageTests() : PrivateRedisTest(appendOnly: true)
         Assert.Equal(0, worker.WaitForExit());
         Assert.Contains("could not leave the registry: Redis is unreachable", worker.Process.Output);
     }
+
+    [Fact(Timeout = 30_000)]
+    public void A_worker_that_never_reached_Redis_stops_at_once_on_term()
+    {
+        Redis.Stop();
+        using var worker = WorkerProcess.Start(Redis.Url, S.Namespace, "q", new Dictionary<string, string?> { ["TERM_TIMEOUT"] = "20" }, waitReady: false);
+        worker.WaitForLine("starting:", seconds: 15);
+
+        // Its registration waits in the client's backlog for up to 5 s; the stop abandons it.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        worker.Signal(Mono.Unix.Native.Signum.SIGTERM);
+        Assert.Equal(0, worker.WaitForExit(seconds: 10));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(4), $"took {clock.Elapsed.TotalMilliseconds:0} ms (before: the client's 5 s timeout, then about 1 s of closing)");
+        Assert.Contains("Stopped before Redis was reachable", worker.Process.Output);
+    }
 }
