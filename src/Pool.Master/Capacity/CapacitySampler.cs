@@ -47,7 +47,7 @@ internal sealed class CapacitySampler(string redisUrl, string ns, TimeProvider t
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            return new CapacityMeasure(pss, master, null, new HashSet<string>(), e.Message.Split('\n')[0]);
+            return new CapacityMeasure(pss, master, null, new HashSet<string>(), RedisErrors.Brief(e));
         }
     }
 

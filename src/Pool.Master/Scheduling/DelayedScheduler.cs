@@ -1,3 +1,4 @@
+using Pool.Protocol.Connection;
 using Pool.Protocol.Scheduling;
 using Serilog;
 
@@ -57,7 +58,7 @@ internal sealed class DelayedScheduler(SchedulerStore store, SchedulerOptions op
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                if (!_failing) log.Warning("scheduler: pass failed ({Error}); retrying every {Retry}s", e.Message.Split('\n')[0], RetryPause.TotalSeconds);
+                if (!_failing) log.Warning("scheduler: pass failed ({Error}); retrying every {Retry}s", RedisErrors.Brief(e), RetryPause.TotalSeconds);
                 _failing = true;
                 if (_leader) log.Warning("scheduler: no longer sure of the lease; another master takes over if it lapses");
                 _leader = false;

@@ -1,4 +1,5 @@
 using Pool.Master.Config;
+using Pool.Protocol.Connection;
 using Pool.Protocol.Scheduling;
 using Serilog;
 
@@ -62,7 +63,7 @@ internal sealed class RecurringScheduler(RecurringStore store, string lockKey, s
             catch (Exception e) when (e is not OutOfMemoryException and not StackExchange.Redis.RedisConnectionException)
             {
                 // One broken entry never stops the others (Redis trouble does end the pass, above).
-                log.Error("schedule {Name}: {Error}", entry.Name, e.Message.Split('\n')[0]);
+                log.Error("schedule {Name}: {Error}", entry.Name, RedisErrors.Brief(e));
             }
             if (entry.Recurrence.Next(now) is { } at && (next is null || at < next)) next = at;
         }
@@ -102,7 +103,7 @@ internal sealed class RecurringScheduler(RecurringStore store, string lockKey, s
         catch (Exception e) when (e is not OutOfMemoryException and not StackExchange.Redis.RedisConnectionException)
         {
             // Retried at every pass; said once until it works.
-            if (!_publishFailing) log.Error("scheduler: could not write the schedule to persistent_schedules (retrying at every pass): {Error}", e.Message.Split('\n')[0]);
+            if (!_publishFailing) log.Error("scheduler: could not write the schedule to persistent_schedules (retrying at every pass): {Error}", RedisErrors.Brief(e));
             _publishFailing = true;
         }
     }

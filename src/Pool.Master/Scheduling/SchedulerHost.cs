@@ -94,7 +94,7 @@ internal sealed class SchedulerHost : IAsyncDisposable
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            _log.Error("scheduler stopped: {Error}", e.Message.Split('\n')[0]);
+            _log.Error("scheduler stopped: {Error}", RedisErrors.Brief(e));
         }
     }
 
@@ -117,7 +117,7 @@ internal sealed class SchedulerHost : IAsyncDisposable
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // Not released: the lease lapses on its own within POOL_SCHEDULER_LEASE.
-            _log.Warning("scheduler: lease not released on stop ({Error}); it lapses on its own", e.Message.Split('\n')[0]);
+            _log.Warning("scheduler: lease not released on stop ({Error}); it lapses on its own", RedisErrors.Brief(e));
         }
         if (_redis is not null) await _redis.DisposeAsync().ConfigureAwait(false);
         _stop.Dispose();
