@@ -1,6 +1,5 @@
-using System.Net;
-using System.Net.Sockets;
 using Pool.Protocol.Connection;
+using Pool.Testing;
 using StackExchange.Redis;
 
 namespace Pool.Protocol.Tests.Connection;
@@ -11,7 +10,7 @@ public sealed class RedisErrorsTests
     [Fact(Timeout = 30_000)]
     public async Task A_timeout_in_the_backlog_is_cut_to_what_happened()
     {
-        var options = ConfigurationOptions.Parse($"127.0.0.1:{ClosedPort()}");
+        var options = ConfigurationOptions.Parse($"127.0.0.1:{RedisServer.FreePort()}");
         options.AbortOnConnectFail = false;
         options.ConnectTimeout = options.AsyncTimeout = options.SyncTimeout = 300;
         await using var redis = await ConnectionMultiplexer.ConnectAsync(options);
@@ -29,12 +28,5 @@ public sealed class RedisErrorsTests
     public void Another_error_keeps_its_first_line()
     {
         Assert.Equal("ERR unknown command 'FOO'", RedisErrors.Brief(new RedisServerException("ERR unknown command 'FOO'\nsecond line")));
-    }
-
-    private static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
