@@ -72,7 +72,26 @@ public static class ConfigLoader
         var groups = environment is not null && sections.TryGetValue(environment, out var chosen)
             ? defaults.MergedWith(chosen.Groups)
             : defaults.Groups;
+        if (SectionNotUsed(environment, sections.Keys, defaults.Groups.Count) is { } unused) warnings.Add($"{file}: {unused}");
         return new PoolConfig(sourcePath, environment, groups) { Warnings = warnings, MemoryBudget = budget, Schedule = schedule };
+    }
+
+    /// <summary>
+    /// Why the file's environment sections leave what runs unchanged when that looks like a
+    /// mistake: an environment no section is named for, while there are sections (a typo:
+    /// `-E prodution`), or no environment at all where only sections define groups (so nothing
+    /// runs). A flat file under RAILS_ENV=production is normal and says nothing.
+    /// </summary>
+    private static string? SectionNotUsed(string? environment, IEnumerable<string> sectionNames, int topLevelGroups)
+    {
+        var names = sectionNames.ToList();
+        if (names.Count == 0) return null;
+        var listed = string.Join(", ", names);
+        if (environment is not null && !names.Contains(environment))
+            return $"no section is named for the environment '{environment}' (sections: {listed}); only the top-level groups run. Check the spelling of --environment / POOL_ENV / RAILS_ENV";
+        if (environment is null && topLevelGroups == 0)
+            return $"no environment is selected, so the sections ({listed}) are not used and no group runs; pass --environment NAME or set POOL_ENV";
+        return null;
     }
 
     private static MemoryBudgetSetting ReadBudget(YamlNode value, ConfigPlace place, ConfigValues values)

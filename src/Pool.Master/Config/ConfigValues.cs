@@ -24,8 +24,14 @@ internal sealed class ConfigValues(string file, IReadOnlyDictionary<string, stri
     }
 
     /// <summary>A scalar value with ${VAR} expanded and trimmed; null when the node is not a scalar or has no text.</summary>
-    public string? Value(YamlNode node, string key) =>
-        node is YamlScalarNode { Value: { } text } ? Interpolation.Apply(text, env, Place(node, key), variables: true).Trim() : null;
+    public string? Value(YamlNode node, string key)
+    {
+        if (node is not YamlScalarNode { Value: { } text }) return null;
+        // resque-pool's files often hold ERB; say what replaces it rather than that the value is no number.
+        if (text.Contains("<%", StringComparison.Ordinal))
+            throw Place(node, key).Error("ERB (<%= ... %>) is not evaluated: Pool never runs code from its config; write ${VAR:-default} instead, e.g. ${WORKERS:-2} for <%= ENV['WORKERS'] || 2 %>");
+        return Interpolation.Apply(text, env, Place(node, key), variables: true).Trim();
+    }
 
     /// <summary>A command line: $$ only, no variables.</summary>
     public string? Literal(YamlNode node, string key) =>

@@ -100,6 +100,8 @@ public class ConfigLoaderTests
     [InlineData("default: 1\nfoo:\n\tcount: 2\n", 3, null, "a tab is used for indentation")]
     [InlineData("default: 1\nfoo:\n  count: 2\n  \tterm_timeout: 3\n", 4, null, "a tab is used for indentation")]
     [InlineData("default: 1\ncrunch:\n  cont: 3\n  term_timeout: 120\n", 3, "crunch.cont", "did you mean count?")]
+    [InlineData("default: 1\nfoo: <%= ENV['N'] || 2 %>\n", 2, "foo", "write ${VAR:-default} instead")]
+    [InlineData("foo:\n  count: 1\n  term_timeout: <%= 30 %>\n", 3, "foo.term_timeout", "ERB (<%= ... %>) is not evaluated")]
     public void Rejects_bad_input_with_the_line_the_key_and_a_fix(string yaml, int line, string? key, string problem)
     {
         var error = Fails(yaml);
@@ -155,5 +157,29 @@ public class ConfigLoaderTests
     public void A_plain_environment_section_has_no_warnings()
     {
         Assert.Empty(Parse("foo: 1\nproduction:\n  foo: 5\n  \"mailers,low\": 2\n").Warnings);
+    }
+
+    [Theory]
+    [InlineData("foo: 1\nproduction:\n  foo: 5\n", "production")]
+    [InlineData("foo: 1\n", "production")]
+    [InlineData("foo: 1\nproduction:\n  foo: 5\n", null)]
+    public void An_environment_that_selects_a_section_or_a_flat_file_has_no_warning(string yaml, string? environment)
+    {
+        Assert.Empty(Parse(yaml, environment).Warnings);
+    }
+
+    [Fact]
+    public void An_environment_no_section_is_named_for_is_a_warning_naming_the_sections()
+    {
+        var warning = Assert.Single(Parse("foo: 1\ndevelopment:\n  foo: 2\nproduction:\n  foo: 5\n", "prodution").Warnings);
+        Assert.StartsWith("pool.yml: no section is named for the environment 'prodution' (sections: development, production)", warning);
+    }
+
+    [Fact]
+    public void Sections_only_and_no_environment_is_a_warning_that_nothing_runs()
+    {
+        var config = Parse("development:\n  a: 1\nproduction:\n  a: 2\n");
+        Assert.Empty(config.Groups);
+        Assert.Contains("no environment is selected, so the sections (development, production) are not used", Assert.Single(config.Warnings));
     }
 }
