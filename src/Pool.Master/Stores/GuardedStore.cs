@@ -117,7 +117,7 @@ internal sealed class GuardedStore(IMasterStore inner, ILogger log, TimeSpan tim
             // Each would only wait for its timeout; TERM to exit must stay fast when Redis is down.
             lock (_retryGate) _abandoned = true;
             if (pending.Length > 0)
-                log.Error("Redis is unreachable: exiting without recovering the job of dead worker(s) {WorkerIds}; " + LeftInRedis, string.Join(", ", pending.Select(p => p.Value)));
+                log.Error("Redis is unreachable: exiting without checking whether the exited worker(s) {WorkerIds} held a job; if one did, " + LeftInRedis, string.Join(", ", pending.Select(p => p.Value)));
             return;
         }
         var all = Task.WhenAll(pending.Select(p => p.Key).Append(Volatile.Read(ref _sweep)));
