@@ -15,12 +15,21 @@ internal static class CapacityBoard
     private static string Registry(ResqueKeys keys) => keys.CapacityMasters;
     private static string Entry(ResqueKeys keys, string master) => keys.Capacity(master);
 
+    private static string Master(string host, int pid) => $"{host}:{pid}";
+
     public static Task PublishAsync(IDatabaseAsync db, ResqueKeys keys, CapacityJson json, TimeSpan ttl, DateTimeOffset now)
     {
-        var master = $"{json.Host}:{json.Pid}";
+        var master = Master(json.Host, json.Pid);
         return Task.WhenAll(
             db.StringSetAsync(Entry(keys, master), JsonSerializer.Serialize(json), ttl),
             db.SortedSetAddAsync(Registry(keys), master, (now + ttl).ToUnixTimeMilliseconds()));
+    }
+
+    /// <summary>Takes a stopping master's entry off the board at once instead of at its TTL.</summary>
+    public static Task RemoveAsync(IDatabaseAsync db, ResqueKeys keys, string host, int pid)
+    {
+        var master = Master(host, pid);
+        return Task.WhenAll(db.KeyDeleteAsync(Entry(keys, master)), db.SortedSetRemoveAsync(Registry(keys), master));
     }
 
     /// <summary>The entries of the masters that published recently; forgets the others.</summary>

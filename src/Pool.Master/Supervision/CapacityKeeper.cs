@@ -51,6 +51,7 @@ internal sealed class CapacityKeeper(SlotTable table, StopPlan stops, MasterSett
     private long _samples;
     private string? _sampleError;
     private CapacitySampler? _sampler;
+    private Task _sample = Task.CompletedTask;
     private IReadOnlyDictionary<string, GroupLoad> _loads = new Dictionary<string, GroupLoad>();
     private readonly Dictionary<string, (string Text, DateTimeOffset At)> _lastDecision = new(StringComparer.Ordinal);
     private readonly Dictionary<(string, string), long> _decisions = [];
@@ -95,7 +96,18 @@ internal sealed class CapacityKeeper(SlotTable table, StopPlan stops, MasterSett
         // Without autoscaling nothing changes fast: `status` gets the picture every fifth sample, sparing Redis.
         var publish = probes.Count > 0 || _samples++ % 5 == 0 ? view : null;
         var timeout = options.StoreTimeout;
-        _ = Task.Run(async () => post(new CapacitySampled(await sampler.SampleAsync(pids, probes, publish, timeout).ConfigureAwait(false))));
+        _sample = Task.Run(async () => post(new CapacitySampled(await sampler.SampleAsync(pids, probes, publish, timeout).ConfigureAwait(false))));
+    }
+
+    /// <summary>
+    /// At the master's exit: waits for a sample still running (it may be publishing), then takes
+    /// this master off the capacity board and closes the sampler's connection. Never throws.
+    /// </summary>
+    public async Task WithdrawAsync()
+    {
+        if (_sampler is not { } sampler) return;
+        await Task.WhenAny(_sample, Task.Delay(options.StoreTimeout)).ConfigureAwait(false);
+        await sampler.WithdrawAsync(TimeSpan.FromMilliseconds(500)).ConfigureAwait(false);
     }
 
     public void OnSampled(CapacityMeasure m, DateTimeOffset now)

@@ -119,6 +119,7 @@ internal sealed class Supervisor
         // The jobs of children that died during the stop are recovered before the report, so the
         // master never exits with a job that is in no queue and not failed.
         await _store.SettleAsync().ConfigureAwait(false);
+        await _capacity.WithdrawAsync().ConfigureAwait(false);
         _stops.Drain.Log(_log, _stops.StartedAt is { } started ? Now - started : TimeSpan.Zero);
         return 0;
     }

@@ -70,6 +70,22 @@ public sealed partial class AutoscaleProcessTests(RedisFixture redis) : IClassFi
         Assert.Contains("of budget", text);
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task A_master_that_exits_leaves_status_at_once_not_at_its_ttl()
+    {
+        using var master = PoolMasterProcess.Start(redis.Server.Url, _ns, "gone: 1\n");
+        await master.WaitForWorkersAsync(Db, 1);
+        var cli = new PoolMasterCli(redis.Server.Url, _ns);
+        var line = $"master {Pool.Protocol.Recovery.WorkerIdentity.Host}:{master.Process.Pid}: memory";
+        string text = "";
+        await Wait.UntilAsync(() => (text = cli.Run("status").Output).Contains(line, StringComparison.Ordinal), TimeSpan.FromSeconds(20), $"the master in status; last:\n{text}");
+
+        master.Process.Signal(Mono.Unix.Native.Signum.SIGTERM);
+        Assert.Equal(0, master.Process.WaitForExit(TimeSpan.FromSeconds(30)));
+        // Its entry lives 15 s; the exit takes it off at once.
+        Assert.DoesNotContain(line, cli.Run("status").Output, StringComparison.Ordinal);
+    }
+
     [GeneratedRegex(@"^\S+Z")]
     private static partial Regex Timestamp();
 }
