@@ -24,6 +24,9 @@ internal sealed class ConnectingStore(Task<IMasterStore> connecting) : IMasterSt
     public async Task VouchAsync(IReadOnlyCollection<string> workerIds, CancellationToken ct = default) =>
         await (await connecting.WaitAsync(ct).ConfigureAwait(false)).VouchAsync(workerIds, ct).ConfigureAwait(false);
 
+    public async Task<int> ChargeAsync(IReadOnlyCollection<string> workerIds, CancellationToken ct = default) =>
+        await (await connecting.WaitAsync(ct).ConfigureAwait(false)).ChargeAsync(workerIds, ct).ConfigureAwait(false);
+
     public async Task<IReadOnlySet<string>> BusyWorkersAsync(IReadOnlyCollection<string> workerIds, CancellationToken ct = default) =>
         await (await connecting.WaitAsync(ct).ConfigureAwait(false)).BusyWorkersAsync(workerIds, ct).ConfigureAwait(false);
 

@@ -15,6 +15,8 @@ internal sealed class ConnectionOwningStore(IMasterStore inner, IAsyncDisposable
 
     public Task VouchAsync(IReadOnlyCollection<string> workerIds, CancellationToken ct = default) => inner.VouchAsync(workerIds, ct);
 
+    public Task<int> ChargeAsync(IReadOnlyCollection<string> workerIds, CancellationToken ct = default) => inner.ChargeAsync(workerIds, ct);
+
     public Task<IReadOnlySet<string>> BusyWorkersAsync(IReadOnlyCollection<string> workerIds, CancellationToken ct = default) =>
         inner.BusyWorkersAsync(workerIds, ct);
 

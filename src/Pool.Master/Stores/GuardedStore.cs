@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Pool.Protocol.Connection;
 using Pool.Protocol.Recovery;
 using Serilog;
 
@@ -193,6 +194,23 @@ internal sealed class GuardedStore(IMasterStore inner, ILogger log, TimeSpan tim
         }
         foreach (var (id, (pid, pids)) in retries) Start(id, pid, pids, retry: true);
     }
+
+    /// <summary>
+    /// Charges the jobs of workers stopped for memory a death (see <see cref="IMasterStore.ChargeAsync"/>);
+    /// fire and forget, bounded by the store timeout. Failing costs one uncounted round of the loop.
+    /// </summary>
+    public void Charge(IReadOnlyCollection<string> workerIds) => _ = Task.Run(async () =>
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await inner.ChargeAsync(workerIds, cts.Token).WaitAsync(timeout).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            log.Warning("could not charge the job of worker(s) {WorkerIds} stopped for memory: {Error}", string.Join(", ", workerIds), RedisErrors.Brief(e));
+        }
+    });
 
     /// <summary>Which of these workers run a job now; null when the store could not tell in time.</summary>
     public async Task<IReadOnlySet<string>?> BusyWorkersAsync(IReadOnlyCollection<string> workerIds)

@@ -18,6 +18,8 @@ internal sealed class NullMasterStore : IMasterStore
 
     public Task VouchAsync(IReadOnlyCollection<string> workerIds, CancellationToken ct = default) => Task.CompletedTask;
 
+    public Task<int> ChargeAsync(IReadOnlyCollection<string> workerIds, CancellationToken ct = default) => Task.FromResult(0);
+
     public Task<IReadOnlySet<string>> BusyWorkersAsync(IReadOnlyCollection<string> workerIds, CancellationToken ct = default) =>
         Task.FromResult<IReadOnlySet<string>>(new HashSet<string>());
 

@@ -69,7 +69,7 @@ internal sealed class Supervisor
         _spawner = new WorkerSpawner(_table, settings, os, log, Post) { Gate = _capacity.OpenGate };
         _exits = new ChildExits(_table, _stops, store, os, log);
         _reshaper = new PoolReshaper(_table, _stops, _spawner, store, reloadConfig, Post, log);
-        _housekeeper = new Housekeeper(_table, new MemoryRecycler(_table, _stops, os, log), store, options, log);
+        _housekeeper = new Housekeeper(_table, new MemoryRecycler(_table, _stops, os, log, store), store, options, log);
         _relay = new SignalRelay(_table, os, log);
     }
 

@@ -35,6 +35,13 @@ public interface IMasterStore : IAsyncDisposable
 
     /// <summary>Of these worker ids, the ones running a job right now (for idle-first scale-down).</summary>
     Task<IReadOnlySet<string>> BusyWorkersAsync(IReadOnlyCollection<string> workerIds, CancellationToken ct = default);
+
+    /// <summary>
+    /// These live workers are being stopped because their job blew the memory limit: the job
+    /// each runs now counts a death when the worker requeues it, as a crash would, so such a job
+    /// ends as poison instead of looping. Returns how many held a job.
+    /// </summary>
+    Task<int> ChargeAsync(IReadOnlyCollection<string> workerIds, CancellationToken ct = default);
 }
 
 /// <summary>What recovery did with a dead worker's job.</summary>

@@ -149,6 +149,14 @@ public sealed class RedisMasterStore : IMasterStore
         return checks.Where(c => c.task.Result).Select(c => c.id).ToHashSet();
     }
 
+    public async Task<int> ChargeAsync(IReadOnlyCollection<string> workerIds, CancellationToken ct = default)
+    {
+        ct.ThrowIfCancellationRequested();
+        if (workerIds.Count == 0) return 0;
+        RedisValue[] argv = [Keys.Namespace, MaxAttempts, ResqueTime.Failed(_time.GetUtcNow()), .. workerIds.Select(id => (RedisValue)id)];
+        return (int)(long)(await Confirmation.RunAsync(_db, PoolScripts.Charge, argv).ConfigureAwait(false));
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_owned is not null) await _owned.DisposeAsync().ConfigureAwait(false);

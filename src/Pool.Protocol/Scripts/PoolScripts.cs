@@ -17,6 +17,7 @@ internal static class PoolScripts
     public static readonly LuaScriptText Unregister = LuaScriptText.Load("unregister");
     public static readonly LuaScriptText FailedEdit = LuaScriptText.Load("failed_edit");
     public static readonly LuaScriptText Resume = LuaScriptText.Load("resume");
+    public static readonly LuaScriptText Charge = LuaScriptText.Load("charge");
 
     /// <summary>How many wake tokens a queue's wake list keeps; more would only cause idle spins.</summary>
     public const int WakeBound = 100;

@@ -50,6 +50,12 @@ public sealed class GuardedStoreTests
             return new HashSet<string>();
         }
 
+        public async Task<int> ChargeAsync(IReadOnlyCollection<string> workerIds, CancellationToken ct = default)
+        {
+            await _never.Task;
+            return 0;
+        }
+
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 
@@ -103,6 +109,8 @@ public sealed class GuardedStoreTests
 
         public Task<IReadOnlySet<string>> BusyWorkersAsync(IReadOnlyCollection<string> workerIds, CancellationToken ct = default) =>
             Task.FromResult<IReadOnlySet<string>>(new HashSet<string>());
+
+        public Task<int> ChargeAsync(IReadOnlyCollection<string> workerIds, CancellationToken ct = default) => Task.FromResult(0);
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }

@@ -115,4 +115,40 @@ public sealed class DeliveryScriptTests(RedisFixture redis) : NamespacedTest(red
         Assert.False(await Db.KeyExistsAsync(Keys.InFlight(w.WorkerId)));
         Assert.False(await Db.SetContainsAsync(Keys.Idle("q"), w.WorkerId), "the stale member is dropped");
     }
+
+    /// <summary>
+    /// A job that blows its worker's memory limit: the master charges it a death before its
+    /// TERM, so the worker's requeue counts an attempt, and the third such stop fails it as
+    /// poison instead of handing it to the next worker for ever. An ordinary requeue (TERM for a
+    /// deploy) and a later job of the same worker are never charged.
+    /// </summary>
+    [Fact]
+    public async Task A_job_charged_for_memory_counts_an_attempt_at_its_requeue_and_turns_poison_at_the_limit()
+    {
+        await Producer.EnqueueAsync("q", "Hog");
+        for (var stop = 1; stop <= 3; stop++)
+        {
+            var w = await RegisteredAsync($"h:{10 + stop}:q");
+            var job = (await w.ReserveAsync(null)).Job!;
+            Assert.Equal(1, await Master.ChargeAsync([w.WorkerId, "h:99:q"]));
+            Assert.True(await w.RequeueAsync(job));
+            if (stop < 3)
+                Assert.Contains($"\"pool_attempts\":{stop}", (string?)await Db.ListGetByIndexAsync(Keys.Queue("q"), 0));
+        }
+        Assert.Equal(0, await Db.ListLengthAsync(Keys.Queue("q")));
+        var poison = (string?)await Db.ListGetByIndexAsync(Keys.Failed, 0);
+        Assert.Contains("Pool::PoisonJob", poison);
+        Assert.Contains("\"pool_attempts\":3", poison);
+
+        // Not charged: a plain requeue, and the next job of a worker whose earlier job was.
+        await Producer.EnqueueAsync("q", "A");
+        await Producer.EnqueueAsync("q", "B");
+        var next = await RegisteredAsync("h:20:q");
+        var a = (await next.ReserveAsync(null)).Job!;
+        await Master.ChargeAsync([next.WorkerId]);
+        var b = (await next.ReserveAsync(a.Rid)).Job!;
+        Assert.True(await next.RequeueAsync(b));
+        Assert.DoesNotContain("pool_attempts", (string?)await Db.ListGetByIndexAsync(Keys.Queue("q"), 0));
+        Assert.Equal(1, await Db.ListLengthAsync(Keys.Failed));
+    }
 }

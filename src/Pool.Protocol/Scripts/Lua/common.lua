@@ -202,6 +202,28 @@ local function dirty_exit(id, failedAt)
   return queue, payload
 end
 
+-- A death charged to the job PAYLOAD that Pool worker ID held: pool_attempts+1 (a byte-preserving
+-- edit, never a re-encode), then back at the head of QUEUE, or into the failed list as poison
+-- once the count reaches MAX. Used when a worker died with it (recover.lua) and when its master
+-- stopped the worker for memory while it ran (requeue.lua). Returns action, payload, attempts.
+local function charge_death(id, queue, payload, max, failedAt)
+  local attempts = (tonumber(string.match(payload, '"pool_attempts":(%d+)')) or 0) + 1
+  local edited, found = string.gsub(payload, '"pool_attempts":%d+', '"pool_attempts":' .. attempts, 1)
+  payload = found > 0 and edited or append_field(payload, 'pool_attempts', attempts)
+  if attempts < max then
+    put_back(queue, payload)
+    return 'requeued', payload, attempts
+  end
+  redis.call('RPUSH', k('failed'), '{"failed_at":' .. jstr(failedAt) .. ',"payload":' .. embed(payload) ..
+    ',"exception":"Pool::PoisonJob","error":' ..
+    jstr('poison job: its worker died ' .. attempts .. ' times while running it (limit ' .. max .. ', POOL_MAX_ATTEMPTS)') ..
+    ',"backtrace":[],"worker":' .. jstr(id) .. ',"queue":' .. jstr(queue) .. '}')
+  redis.call('INCR', k('stat:failed'))
+  redis.call('INCR', k('stat:processed'))
+  redis.call('INCR', k('pool:stat:poisoned'))
+  return 'poisoned', payload, attempts
+end
+
 -- A Ruby worker starting on this host prunes every worker of its queue list whose pid ps does not
 -- show as a Resque worker: SREM workers, DEL worker:ID and worker:ID:started, HDEL
 -- workers:heartbeat. A live Pool worker puts it all back on its next lease renewal, with its

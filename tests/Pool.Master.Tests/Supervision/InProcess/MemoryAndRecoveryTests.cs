@@ -44,6 +44,10 @@ public sealed class MemoryAndRecoveryTests
 
         Assert.Equal([Signum.SIGQUIT, Signum.SIGTERM], pool.Os.SignalsTo(child.Pid));
         Assert.Equal(1, pool.Log.Count("uses 201 MB, over twice its limit of 100 MB"));
+        // Its job is charged a death once (the gentle QUIT charged nothing), so it cannot loop for ever.
+        pool.Until(() => !pool.Store.Charged.IsEmpty, "the job charged");
+        var charged = Assert.Single(pool.Store.Charged);
+        Assert.Contains(charged, id => id.Contains($":{child.Pid}:", StringComparison.Ordinal));
         // TERM at 2 s, with 3 s + 1 s grace.
         pool.AssertNextGroupKillAfter(TimeSpan.FromSeconds(3));
         Assert.Equal([child.Pid], pool.Os.GroupKills);

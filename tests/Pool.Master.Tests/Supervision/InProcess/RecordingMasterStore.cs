@@ -46,5 +46,14 @@ internal sealed class RecordingMasterStore : IMasterStore
         return Task.FromResult<IReadOnlySet<string>>(workerIds.Where(busy.Contains).ToHashSet());
     }
 
+    /// <summary>Every ChargeAsync call's worker ids, in order.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<IReadOnlyCollection<string>> Charged { get; } = new();
+
+    public Task<int> ChargeAsync(IReadOnlyCollection<string> workerIds, CancellationToken ct = default)
+    {
+        Charged.Enqueue(workerIds);
+        return Task.FromResult(workerIds.Count);
+    }
+
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }

@@ -200,6 +200,7 @@ internal sealed class InProcessWorker : IAsyncDisposable
         public Task<int> RecoverExpiredAsync(CancellationToken ct = default) => throw new NotSupportedException();
         public Task VouchAsync(IReadOnlyCollection<string> workerIds, CancellationToken ct = default) => throw new NotSupportedException();
         public Task<IReadOnlySet<string>> BusyWorkersAsync(IReadOnlyCollection<string> workerIds, CancellationToken ct = default) => throw new NotSupportedException();
+        public Task<int> ChargeAsync(IReadOnlyCollection<string> workerIds, CancellationToken ct = default) => throw new NotSupportedException();
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }
