@@ -88,7 +88,7 @@ public static class MasterHost
                 log.Fatal("cannot serve HTTP on {Address}: {Error}", settings.Http, e.Message);
                 return 1;
             }
-            if (http.Address.IsWildcard)
+            if (http.Address.IsWildcard && !http.Authenticates)
                 log.Warning("--http {Address} listens on every network interface: /status shows job arguments and has no authentication; bind 127.0.0.1 (the default) unless a firewall or an authenticating proxy guards the port", settings.Http);
         }
         await using var httpScope = http;

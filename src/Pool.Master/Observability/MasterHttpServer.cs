@@ -61,6 +61,9 @@ internal sealed class MasterHttpServer : IAsyncDisposable
 
     public HttpAddress Address { get; }
 
+    /// <summary>Whether every request, /status and /metrics included, must carry credentials (the dashboard's auth).</summary>
+    public bool Authenticates => _dashboard?.RequiresAuth == true;
+
     /// <summary>Binds now, so a taken port fails the start loudly; then serves in the background.</summary>
     /// <exception cref="IOException">The address cannot be bound.</exception>
     public static async Task<MasterHttpServer> StartAsync(string address, SnapshotBoard board, MasterCounters counters, string redisUrl, string ns, ILogger log)

@@ -38,6 +38,9 @@ internal sealed class Dashboard : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _sampler;
 
+    /// <summary>Whether its auth gate (which also covers /status and /metrics) asks every request for credentials.</summary>
+    public bool RequiresAuth { get; private init; }
+
     private Dashboard(DashboardRedis redis, ResqueKeys keys, ILogger log)
     {
         _redis = redis;
@@ -81,7 +84,7 @@ internal sealed class Dashboard : IAsyncDisposable
         var runner = new PageRunner(new Layout(options, antiforgery), redis, antiforgery, log);
         Map(app, runner, keys);
         app.UseEndpoints(_ => { });
-        return new Dashboard(redis, keys, log);
+        return new Dashboard(redis, keys, log) { RequiresAuth = options.Auth != DashboardAuth.None };
     }
 
     private static void Map(IEndpointRouteBuilder app, PageRunner run, ResqueKeys keys)

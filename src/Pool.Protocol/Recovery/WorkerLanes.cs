@@ -27,4 +27,11 @@ public static class WorkerLanes
 
     public static string Id(string host, int pid, string queueList, int lane) =>
         lane == 0 ? WorkerIdentity.For(host, pid, queueList) : WorkerIdentity.For($"{host}{Separator}{lane}", pid, queueList);
+
+    /// <summary>The machine's name in a worker id's host part: "web1~2" (lane 2) is on "web1".</summary>
+    public static string MachineOf(string host)
+    {
+        var at = host.IndexOf(Separator, StringComparison.Ordinal);
+        return at < 0 ? host : host[..at];
+    }
 }

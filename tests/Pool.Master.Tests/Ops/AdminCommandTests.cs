@@ -130,6 +130,18 @@ public sealed class AdminCommandTests(RedisFixture redis) : OpsTest(redis, "ops"
     }
 
     [Theory]
+    [InlineData("bad queue")]
+    [InlineData("a,b")]
+    public void Enqueue_refuses_a_queue_name_no_worker_could_list(string queue)
+    {
+        var (code, output) = Cli.Run("enqueue", queue, "Noop");
+
+        Assert.Equal(1, code);
+        Assert.StartsWith($"stderr: pool-master enqueue: queue name '{queue}'", output);
+        Assert.False(Db.KeyExists(Keys.Queue(queue)));
+    }
+
+    [Theory]
     [InlineData("enqueue", "--help")]
     [InlineData("enqueue", "-h")]
     [InlineData("enqueue", "q", "--help")]

@@ -44,6 +44,18 @@ public sealed class ConcurrencyTests(RedisFixture redis) : IClassFixture<RedisFi
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task Status_counts_a_process_lanes_as_workers_on_one_host()
+    {
+        using var master = PoolMasterProcess.Start(redis.Server.Url, _ns, "q:\n  count: 1\n  concurrency: 3\n");
+        await master.WaitForWorkersAsync(Db, Lanes);
+
+        var text = new Pool.Master.Tests.Ops.PoolMasterCli(redis.Server.Url, _ns).Run("status").Output;
+
+        // Lanes are "host~1", "host~2": the same machine, not hosts of their own.
+        Assert.Contains($"{Lanes} workers on 1 host,", text);
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task A_worker_over_its_memory_limit_is_recycled_only_after_every_lane_finished_its_job()
     {
         // One lane's Hog holds 150 MB plus the runtime's own: over 120 MB, under twice that, so QUIT.

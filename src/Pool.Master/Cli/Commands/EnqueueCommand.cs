@@ -27,6 +27,9 @@ internal static class EnqueueCommand
         command.SetAction((result, _) => AdminContext.RunAsync(result, "enqueue", async ctx =>
         {
             var name = result.GetValue(queue)!;
+            // The rule pool.yml's queue lists follow: no worker could name such a queue in its QUEUES.
+            if (name.Length == 0 || name.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c == ','))
+                return AdminContext.Fail("enqueue", $"queue name '{name}' is empty or has a space, comma or control character, so no worker could list it in QUEUES; use letters, digits, _ - : .");
             if (DelayedEnqueue.Requested(result))
                 return await DelayedEnqueue.RunAsync(result, ctx, name, result.GetValue(jobClass)!, ParseArgs(result.GetValue(args) ?? [])).ConfigureAwait(false);
             var payload = PayloadCodec.Encode(result.GetValue(jobClass)!, ParseArgs(result.GetValue(args) ?? []));

@@ -28,7 +28,8 @@ internal static class StatusCommand
     internal static string Render(PoolStatus s, string ns)
     {
         var sb = new StringBuilder();
-        var hosts = s.Workers.Select(w => w.Host).Distinct().Count();
+        // Lanes of one process ("web1~2") are on its machine, not hosts of their own.
+        var hosts = s.Workers.Select(w => Pool.Protocol.Recovery.WorkerLanes.MachineOf(w.Host)).Distinct().Count();
         sb.Append($"namespace {ns}: {TextTable.Plural(s.Queues.Count, "queue", "queues")}, {TextTable.Plural(s.Queues.Sum(q => q.Length), "job", "jobs")} waiting\n");
         sb.Append("paused: ").Append(s.Pause.All ? "ALL WORKERS (pause-all-workers)" : "no global pause");
         if (s.Pause.Queues.Count > 0) sb.Append("; queues ").Append(string.Join(',', s.Pause.Queues));
@@ -46,7 +47,7 @@ internal static class StatusCommand
         if (s.Workers.Count > 0)
         {
             var workers = new TextTable("HOST", "PID", "QUEUES", "KIND", "JOB", "RUNNING").AlignRight(1);
-            foreach (var w in s.Workers)
+            foreach (var w in s.Workers.OrderBy(w => Pool.Protocol.Recovery.WorkerLanes.MachineOf(w.Host), StringComparer.Ordinal).ThenBy(w => w.Pid).ThenBy(w => w.Host, StringComparer.Ordinal))
             {
                 var kind = w.Pool ? (w.LeaseAlive ? "pool" : "pool (lease expired)") : "foreign";
                 var job = w.Job is { } j ? $"{j.Class ?? "?"} on {j.Queue}" : "idle";

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Pool.Protocol.Admin;
 using Pool.Protocol.Keys;
+using Pool.Protocol.Recovery;
 using StackExchange.Redis;
 
 namespace Pool.Master.Web.Pages;
@@ -21,9 +22,11 @@ internal sealed class WorkersPage(ResqueKeys keys)
         var ids = idsTask.Result.Where(w => filter.Length == 0 || w.Id.Contains(filter, StringComparison.OrdinalIgnoreCase)).ToList();
         var shown = ids.Skip((page - 1) * PerPage).Take(PerPage).ToList();
         var rows = await roster.DetailsAsync(shown).ConfigureAwait(false);
+        // A master lists each child by its first lane's id; every lane of that process (same
+        // machine and pid) has the same master.
         var masterOf = mastersTask.Result
-            .SelectMany(m => m.Children.Where(c => c.WorkerId is not null).Select(c => (c.WorkerId!, m.Id)))
-            .GroupBy(x => x.Item1, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Id, StringComparer.Ordinal);
+            .SelectMany(m => m.Children.Where(c => c.WorkerId is not null).Select(c => (Process: ProcessOf(c.WorkerId!), Master: m.Id)))
+            .GroupBy(x => x.Process).ToDictionary(g => g.Key, g => g.First().Master);
 
         var html = new Html();
         html.Add($"<h1>Workers <span class=\"muted\">{Format.Count(ids.Count)}</span></h1>");
@@ -34,12 +37,19 @@ internal sealed class WorkersPage(ResqueKeys keys)
             var job = w.Job is { } j ? $"{j.Class ?? "(unreadable)"} {Format.Clip(j.Args, 60)}" : "idle";
             var state = w.Stale ? "stale" : w.Job is null ? "idle" : "busy";
             var css = w.Stale ? "stale" : "";
-            html.Add($"<tr class=\"{css}\"><td>{w.Host}</td><td class=\"num\">{w.Pid?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"}</td><td>{w.Queues}</td><td>{(w.Pool ? "Pool" : "foreign")}</td><td>{(masterOf.TryGetValue(w.Id, out var m) ? m : "—")}</td><td>{(w.Job is { Queue.Length: > 0 } jq ? jq.Queue + ": " : "")}{job}</td><td class=\"num\">{Format.Duration(w.Job?.RunFor)}</td><td>{state}</td></tr>");
+            html.Add($"<tr class=\"{css}\"><td>{w.Host}</td><td class=\"num\">{w.Pid?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"}</td><td>{w.Queues}</td><td>{(w.Pool ? "Pool" : "foreign")}</td><td>{(masterOf.TryGetValue(ProcessOf(w.Id), out var m) ? m : "—")}</td><td>{(w.Job is { Queue.Length: > 0 } jq ? jq.Queue + ": " : "")}{job}</td><td class=\"num\">{Format.Duration(w.Job?.RunFor)}</td><td>{state}</td></tr>");
         }
         if (rows.Count == 0) html.Add($"<tr><td colspan=\"8\" class=\"muted\">No workers registered.</td></tr>");
         html.Add($"</tbody></table>");
         html.Add($"{Pager.Pages(context, layout, "/workers", page, (ids.Count + PerPage - 1) / PerPage, ("q", filter))}");
         html.Add($"<p class=\"muted\">Stale: a Pool worker whose liveness lease has lapsed (a sweep will put its job back), or a foreign worker whose Resque heartbeat is older than {WorkerRoster.StaleHeartbeat.TotalMinutes} minutes.</p>");
         return RawHtml.From(html);
+    }
+
+    /// <summary>The process a worker id belongs to: its machine (without a lane mark) and pid.</summary>
+    private static (string Machine, int? Pid) ProcessOf(string workerId)
+    {
+        var (host, pid, _) = WorkerIdentity.Parse(workerId);
+        return (WorkerLanes.MachineOf(host), pid);
     }
 }
