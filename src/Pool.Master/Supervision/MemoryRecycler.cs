@@ -14,7 +14,7 @@ namespace Pool.Master.Supervision;
 /// had crashed: a job that blows the limit every time ends as poison after its attempts instead
 /// of looping through replacement workers for ever.
 /// </summary>
-internal sealed class MemoryRecycler(SlotTable table, StopPlan stops, IWorkerProcesses os, ILogger log, GuardedStore? store = null)
+internal sealed class MemoryRecycler(SlotTable table, StopPlan stops, IWorkerProcesses os, ILogger log, GuardedStore store)
 {
     public void Check(DateTimeOffset now)
     {
@@ -28,7 +28,7 @@ internal sealed class MemoryRecycler(SlotTable table, StopPlan stops, IWorkerPro
                 if (child.Stop?.Signal == nameof(Signum.SIGTERM)) continue;
                 log.Warning("worker {Pid} ({Group} slot {Slot}) uses {RssMb:0} MB, over twice its limit of {LimitMb} MB: TERM, SIGKILL after its term_timeout; its job counts an attempt, as a crash would",
                     child.Pid, child.Group.Key, child.SlotNumber, rss, limit);
-                store?.Charge(child.WorkerIds);
+                store.Charge(child.WorkerIds);
                 stops.RequestStop(child, Signum.SIGTERM, "memory", withDeadline: true, now);
             }
             else if (child.Stop is null)

@@ -87,12 +87,17 @@ public sealed partial class ChaosRun : IAsyncDisposable
     }
 
     /// <summary>Workers of this run that are alive and registered in NS:workers (so they have taken or can take jobs).</summary>
-    private List<int> ReadyWorkers()
+    private List<int> ReadyWorkers() => ReadyLanes().Select(lane => lane.Pid).Distinct().ToList();
+
+    /// <summary>The registered worker ids (one per lane) of this run's live worker processes.</summary>
+    private List<(string Id, int Pid)> ReadyLanes()
     {
         var live = PoolProcesses.Workers(_ns);
         _seenWorkers.Add(live);
-        var registered = Db.SetMembers($"{_ns}:workers").Select(v => WorkerIdentity.Parse(v!).Pid ?? -1).ToHashSet();
-        return live.Where(registered.Contains).ToList();
+        var alive = live.ToHashSet();
+        return Db.SetMembers($"{_ns}:workers").Select(v => (string)v!)
+            .Select(id => (Id: id, Pid: WorkerIdentity.Parse(id).Pid ?? -1))
+            .Where(lane => alive.Contains(lane.Pid)).ToList();
     }
 
     /// <summary>
@@ -104,10 +109,7 @@ public sealed partial class ChaosRun : IAsyncDisposable
     /// </summary>
     private List<int> KillableWorkers()
     {
-        var ready = ReadyWorkers().ToHashSet();
-        var lanes = Db.SetMembers($"{_ns}:workers").Select(v => (string)v!)
-            .Select(id => (Id: id, Pid: WorkerIdentity.Parse(id).Pid ?? -1))
-            .Where(lane => ready.Contains(lane.Pid)).ToList();
+        var lanes = ReadyLanes();
         var processed = Db.StringGet(lanes.Select(lane => (RedisKey)$"{_ns}:stat:processed:{lane.Id}").ToArray());
         return lanes.Select((lane, i) => (lane.Pid, Worked: processed[i].TryParse(out long n) && n > 0))
             .GroupBy(lane => lane.Pid)
