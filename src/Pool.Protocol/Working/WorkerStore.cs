@@ -134,11 +134,19 @@ public sealed class WorkerStore
     /// Puts the job back at the head of its queue: unchanged, or as <paramref name="payload"/>
     /// (an iteration job's checkpoint). Never counts an attempt. False when it was no longer held.
     /// </summary>
-    public async Task<bool> RequeueAsync(Reservation job, string? payload = null)
+    public async Task<bool> RequeueAsync(Reservation job, string? payload = null) =>
+        await PutBackAsync(job, payload).ConfigureAwait(false) != RequeueOutcome.NotHeld;
+
+    /// <summary>
+    /// <see cref="RequeueAsync"/>, telling a job put back from one failed as poison: the
+    /// requeue of a job its master charged a death (a memory stop) counts that death.
+    /// </summary>
+    internal async Task<RequeueOutcome> PutBackAsync(Reservation job, string? payload)
     {
         RedisValue[] argv = payload is null ? [Keys.Namespace, WorkerId, job.Rid] : [Keys.Namespace, WorkerId, job.Rid, payload];
         var r = (RedisResult[])(await RunConfirmedAsync(PoolScripts.Requeue, argv).ConfigureAwait(false))!;
-        return r.Length > 0;
+        if (r.Length == 0) return RequeueOutcome.NotHeld;
+        return (string?)r[2] == "poisoned" ? RequeueOutcome.Poisoned : RequeueOutcome.Requeued;
     }
 
     /// <summary>Replaces the held payload (an iteration cursor), so a recovery after kill -9 resumes from it. False when no longer held.</summary>
@@ -163,4 +171,15 @@ public sealed class WorkerStore
 
     /// <summary>Clean exit: leaves both registries; a job still held goes back to its queue.</summary>
     public Task UnregisterAsync() => ScriptRunner.RunAsync(_db, PoolScripts.Unregister, [Keys.Namespace, WorkerId]);
+}
+
+/// <summary>What a requeue did with the job.</summary>
+internal enum RequeueOutcome
+{
+    /// <summary>The worker no longer held it (a recovery took it); nothing changed.</summary>
+    NotHeld,
+    /// <summary>Back at the head of its queue.</summary>
+    Requeued,
+    /// <summary>Charged its last death (a memory stop at the attempt limit): in the failed list as Pool::PoisonJob.</summary>
+    Poisoned,
 }

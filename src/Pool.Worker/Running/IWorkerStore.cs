@@ -31,7 +31,8 @@ internal interface IWorkerStore
     /// </summary>
     Task<ReserveResult> ReserveAsync(string? ackRid, bool reserve, string? ackRetryCounter = null);
 
-    Task<bool> RequeueAsync(Reservation job, string? payload);
+    /// <summary>Puts the held job back at the head of its queue (<paramref name="payload"/>: a checkpoint); a memory-charged one may turn poison.</summary>
+    Task<RequeueOutcome> RequeueAsync(Reservation job, string? payload);
 
     Task<bool> CheckpointAsync(Reservation job, string payload);
 

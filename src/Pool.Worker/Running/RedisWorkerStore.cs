@@ -16,7 +16,7 @@ internal sealed class RedisWorkerStore(WorkerStore store) : IWorkerStore
     public Task<bool> HeartbeatAsync(bool resqueHeartbeat) => store.HeartbeatAsync(resqueHeartbeat);
     public Task<bool> IsInResqueRegistryAsync() => store.IsInResqueRegistryAsync();
     public Task<ReserveResult> ReserveAsync(string? ackRid, bool reserve, string? ackRetryCounter = null) => store.ReserveAsync(ackRid, reserve, ackRetryCounter);
-    public Task<bool> RequeueAsync(Reservation job, string? payload) => store.RequeueAsync(job, payload);
+    public Task<RequeueOutcome> RequeueAsync(Reservation job, string? payload) => store.PutBackAsync(job, payload);
     public Task<bool> CheckpointAsync(Reservation job, string payload) => store.CheckpointAsync(job, payload);
     public Task<bool> FailAsync(Reservation job, string exception, string error, IEnumerable<string> backtrace, string? payload) =>
         store.FailAsync(job, exception, error, backtrace, payload);

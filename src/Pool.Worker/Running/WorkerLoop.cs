@@ -149,8 +149,11 @@ internal sealed class WorkerLoop(IWorkerStore store, IWakeWaiter waker, JobExecu
                 log.Information("Job done {Class} queue={Queue} duration={Duration:0.0}ms outcome=completed", cls, job.Queue, ms);
                 return (job.Rid, payload?.RetryCounter);
             case JobOutcomeKind.Requeue:
-                await Settle("requeue", () => store.RequeueAsync(job, outcome.Payload)).ConfigureAwait(false);
-                log.Information("Job done {Class} queue={Queue} duration={Duration:0.0}ms outcome=requeued ({Reason})", cls, job.Queue, ms, outcome.Reason);
+                var requeue = await Settle("requeue", () => store.RequeueAsync(job, outcome.Payload)).ConfigureAwait(false);
+                if (requeue == RequeueOutcome.Poisoned)
+                    log.Warning("Job done {Class} queue={Queue} duration={Duration:0.0}ms outcome=poison ({Reason}): its master stopped this worker for memory while it ran once too often; failed as Pool::PoisonJob", cls, job.Queue, ms, outcome.Reason);
+                else
+                    log.Information("Job done {Class} queue={Queue} duration={Duration:0.0}ms outcome=requeued ({Reason})", cls, job.Queue, ms, outcome.Reason);
                 return default;
             default:
                 await Settle("fail", () => store.FailAsync(job, outcome.Exception!, outcome.Error!, outcome.Backtrace!, outcome.Payload)).ConfigureAwait(false);
@@ -190,7 +193,7 @@ internal sealed class WorkerLoop(IWorkerStore store, IWakeWaiter waker, JobExecu
     }
 
     /// <summary>Settling retries through an outage; once stopping, only until <see cref="WorkerControl.GiveUp"/>.</summary>
-    private Task Settle<T>(string what, Func<Task<T>> call) => redis.RunAsync(what, call, control.GiveUp);
+    private Task<T> Settle<T>(string what, Func<Task<T>> call) => redis.RunAsync(what, call, control.GiveUp);
 
     /// <summary>Waits for work or a change of state; returns the job an enqueue handed over, if any.</summary>
     private async Task<Reservation?> IdleAsync()

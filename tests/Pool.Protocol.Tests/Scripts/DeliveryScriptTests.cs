@@ -131,7 +131,8 @@ public sealed class DeliveryScriptTests(RedisFixture redis) : NamespacedTest(red
             var w = await RegisteredAsync($"h:{10 + stop}:q");
             var job = (await w.ReserveAsync(null)).Job!;
             Assert.Equal(1, await Master.ChargeAsync([w.WorkerId, "h:99:q"]));
-            Assert.True(await w.RequeueAsync(job));
+            // The worker learns which it was, for its log line.
+            Assert.Equal(stop < 3 ? RequeueOutcome.Requeued : RequeueOutcome.Poisoned, await w.PutBackAsync(job, null));
             if (stop < 3)
                 Assert.Contains($"\"pool_attempts\":{stop}", (string?)await Db.ListGetByIndexAsync(Keys.Queue("q"), 0));
         }

@@ -111,7 +111,7 @@ internal sealed class FakeWorkerStore(string workerId, FakeWorkerStore.JobQueue 
 
     public Task<bool> IsInResqueRegistryAsync() => Answer("registry check", true);
 
-    public Task<bool> RequeueAsync(Reservation job, string? payload) => Answer($"requeue {job.Rid}{(payload is null ? "" : " as " + payload)}", true);
+    public Task<RequeueOutcome> RequeueAsync(Reservation job, string? payload) => Answer($"requeue {job.Rid}{(payload is null ? "" : " as " + payload)}", RequeueOutcome.Requeued);
 
     public Task<bool> CheckpointAsync(Reservation job, string payload) => Answer($"checkpoint {job.Rid} as {payload}", true);
 
@@ -120,8 +120,8 @@ internal sealed class FakeWorkerStore(string workerId, FakeWorkerStore.JobQueue 
 
     public Task UnregisterAsync() => Answer("unregister", true);
 
-    private Task<bool> Answer(string what, bool reply) =>
-        Record(what) is { } outage ? Task.FromException<bool>(outage) : Task.FromResult(reply);
+    private Task<T> Answer<T>(string what, T reply) =>
+        Record(what) is { } outage ? Task.FromException<T>(outage) : Task.FromResult(reply);
 
     /// <summary>Remembers the call; returns the outage it meets, if any.</summary>
     private RedisConnectionException? Record(string what)
