@@ -78,12 +78,26 @@ internal sealed class Dashboard : IAsyncDisposable
             if (!gate.Allows(context.Request)) await gate.ChallengeAsync(context).ConfigureAwait(false);
             else await next(context).ConfigureAwait(false);
         });
-        if (options.PathBase.Length > 0) app.UsePathBase(options.PathBase);
-        app.UseRouting();
         var antiforgery = app.Services.GetRequiredService<IAntiforgery>();
         var runner = new PageRunner(new Layout(options, antiforgery), redis, antiforgery, log);
-        Map(app, runner, keys);
-        app.UseEndpoints(_ => { });
+        if (options.PathBase.Length == 0)
+        {
+            app.UseRouting();
+            Map(app, runner, keys);
+            app.UseEndpoints(_ => { });
+        }
+        else
+        {
+            // A branch, not UsePathBase: that one strips the prefix where it is present and lets
+            // every other path through, so the pages also answered without it, in front of a
+            // proxy that was meant to be the only way in. Outside the prefix only what comes
+            // after the dashboard (the master's /status and /metrics) answers.
+            app.Map(options.PathBase, branch =>
+            {
+                branch.UseRouting();
+                branch.UseEndpoints(endpoints => Map(endpoints, runner, keys));
+            });
+        }
         return new Dashboard(redis, keys, log) { RequiresAuth = options.Auth != DashboardAuth.None };
     }
 

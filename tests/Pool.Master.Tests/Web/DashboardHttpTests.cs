@@ -150,6 +150,33 @@ public sealed class DashboardHttpTests(RedisFixture redis)
         Assert.Equal(HttpStatusCode.MethodNotAllowed, (await http.GetAsync("/queues/pause")).StatusCode);
     }
 
+    /// <summary>
+    /// Behind a proxy that keeps the prefix, every page, link, asset and redirect carries it, and
+    /// nothing answers without it: the proxy is meant to be the only way in.
+    /// </summary>
+    [Fact]
+    public async Task With_a_path_base_everything_is_served_under_it_and_nothing_outside_it()
+    {
+        var db = redis.Server.Db;
+        await DashboardData.QueueAsync(db, Keys, "mail", DashboardData.Job("Mail", 1));
+        await using var host = await StartAsync(new Dictionary<string, string?> { ["POOL_WEB_PATH_BASE"] = "/pool/" });
+        using var http = host.Client();
+
+        var overview = await DashboardHost.PageAsync(http, "/pool/");
+        Assert.Contains("href=\"/pool/queues\"", overview, StringComparison.Ordinal);
+        Assert.Contains("/pool/assets/", overview, StringComparison.Ordinal);
+        Assert.DoesNotContain("href=\"/queues\"", overview, StringComparison.Ordinal);
+        Assert.Contains("mail", await DashboardHost.PageAsync(http, "/pool/queues"), StringComparison.Ordinal);
+        foreach (var outside in new[] { "/", "/queues", "/failed", "/poolqueues" })
+            Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync(outside)).StatusCode);
+
+        var pause = new Dictionary<string, string> { ["queue"] = "mail", ["back"] = "/queues", ["_af"] = await DashboardHost.TokenAsync(http, "/pool/queues") };
+        var ok = await http.PostAsync("/pool/queues/pause", new FormUrlEncodedContent(pause));
+        Assert.Equal(HttpStatusCode.SeeOther, ok.StatusCode);
+        Assert.StartsWith("/pool/queues?msg=paused", ok.Headers.Location!.OriginalString, StringComparison.Ordinal);
+        Assert.True(await db.SetContainsAsync(Keys.PausedQueues, "mail"));
+    }
+
     [Fact]
     public async Task A_stalled_or_dead_Redis_gives_every_page_a_banner_within_a_second()
     {
