@@ -72,7 +72,10 @@ public static class MasterHost
         LogStart(settings, config, env, log);
         // Side tasks (store calls, the connect, the HTTP endpoint) log through this, closed before the exit line.
         var sideLog = new ClosableLogger(log);
-        await using var store = new GuardedStore(new ConnectingStore(ConnectOrNullAsync(settings, sideLog, ct)), sideLog, options.StoreTimeout);
+        var connecting = new ConnectingStore(ConnectOrNullAsync(settings, sideLog, ct));
+        await using var store = new GuardedStore(connecting, sideLog, options.StoreTimeout);
+        using var stopReport = new CancellationTokenSource();
+        var connectionReport = ConnectionReport.WatchAsync(() => connecting.IsConnected, RedisUrl.Redact(settings.RedisUrl), sideLog, stopReport.Token);
         // Always on: the dashboard's Masters page reads every master's snapshot from Redis.
         var board = new SnapshotBoard();
         await using var publisher = Web.MasterSnapshotPublisher.Start(board, settings.RedisUrl, settings.Namespace, sideLog);
@@ -100,6 +103,8 @@ public static class MasterHost
             Board = board,
         };
         var code = await supervisor.RunAsync().ConfigureAwait(false);
+        await stopReport.CancelAsync().ConfigureAwait(false);
+        await connectionReport.ConfigureAwait(false);
         if (scheduler is not null) await scheduler.DisposeAsync().ConfigureAwait(false);
         // Side tasks end before the exit line, so nothing of theirs can surface after it.
         await publisher.DisposeAsync().ConfigureAwait(false);

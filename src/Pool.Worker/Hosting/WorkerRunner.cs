@@ -34,13 +34,18 @@ internal static class WorkerRunner
             .Select(_ => IBlockingPop.OpenAsync(waitOptions, confirmation, "pool-worker-wait", TimeSpan.FromSeconds(5),
                 () => ConnectAsync(settings.RedisUrl, "pool-worker-wait", settings.PollInterval + TimeSpan.FromSeconds(5))))
             .ToList();
+        var redis = new RedisGuard(log, control.Time);
+        // The client waits out its connect timeout (5 s) before it hands back a connection that
+        // is not there; a wrong REDIS_URL or a Redis still starting is said sooner than that.
+        if (await Task.WhenAny(connectingMain, Task.Delay(SlowConnect)).ConfigureAwait(false) != connectingMain)
+            redis.ReportDown($"no connection to {RedisUrl.Redact(settings.RedisUrl)} within {SlowConnect.TotalSeconds:0} s");
         var main = await connectingMain.ConfigureAwait(false);
         var waits = await Task.WhenAll(connectingWaits).ConfigureAwait(false);
         await scripts.ConfigureAwait(false);
         await using var closeConnections = new Closer(main, waits);
 
-        var redis = new RedisGuard(log, control.Time);
         redis.Watch(main);
+        if (!main.IsConnected) redis.ReportDown("UnableToConnect");
         var sweeper = new RedisMasterStore(main, keys.Namespace, confirmation: confirmation) { Lease = settings.Lease, MaxAttempts = PoolVariables.MaxAttemptsFrom(Environment.GetEnvironmentVariable(PoolVariables.MaxAttempts)) ?? RedisMasterStore.DefaultMaxAttempts };
         redis.OnOutage = sweeper.Gate.Trouble;
         var parts = new WorkerLane.Parts(settings, keys, main, redis, confirmation, sweeper, registry, new JobInvoker(services), new JobBudget(settings.MaxJobs), FailureRetries.Planner(registry), log, logBatching);
@@ -136,6 +141,9 @@ internal static class WorkerRunner
             await main.DisposeAsync().ConfigureAwait(false);
         }
     }
+
+    /// <summary>How long the first connect may take before the worker reports Redis unreachable.</summary>
+    private static readonly TimeSpan SlowConnect = TimeSpan.FromSeconds(1);
 
     /// <summary>How long a stopping worker that holds nothing keeps trying to unregister through an outage.</summary>
     private static readonly TimeSpan UnregisterPatience = TimeSpan.FromSeconds(1);

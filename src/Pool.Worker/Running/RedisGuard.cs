@@ -35,6 +35,9 @@ internal sealed class RedisGuard(ILogger log, TimeProvider time)
         RedisAuthentication.Watch(connection, () => log.Error("Redis {Failure}; retrying with backoff, no job is lost", RedisAuthentication.Failed));
     }
 
+    /// <summary>Reports an outage noticed outside a call (a first connect that does not come); the next call that succeeds ends it.</summary>
+    public void ReportDown(string why) => Down(why);
+
     private void Down(string why)
     {
         OnOutage?.Invoke();

@@ -31,6 +31,27 @@ public sealed class StartupLogTests
         Assert.Single(run.MasterLines(), l => l.Contains("WRN", StringComparison.Ordinal) && l.Contains("DYNO=worker.1", StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// A wrong REDIS_URL or a Redis still starting: the store connects in the background, and
+    /// before, the first word of it was a scheduler timeout in the client's words 6 s later.
+    /// </summary>
+    [Fact(Timeout = 30_000)]
+    public void A_redis_that_does_not_answer_at_start_is_reported_at_once_and_so_is_its_arrival()
+    {
+        using var redis = RedisServer.Start();
+        redis.Stop();
+        using var run = MasterRun.Start("foo: 0\n", env: new Dictionary<string, string?> { ["REDIS_URL"] = redis.Url });
+        // Within 5 s of starting, a master start-up included: the report waits 1 s.
+        Assert.Contains("WRN", run.WaitForMasterLine("is not answering", TimeSpan.FromSeconds(5)), StringComparison.Ordinal);
+
+        redis.Restart();
+        run.WaitForMasterLine("answers now", TimeSpan.FromSeconds(15));
+        run.Signal(Signum.SIGTERM);
+        Assert.Equal(0, run.Master.WaitForExit(TimeSpan.FromSeconds(10)));
+        Assert.Single(run.MasterLines(), l => l.Contains("is not answering", StringComparison.Ordinal));
+        Assert.Contains("pool-master exiting", run.MasterLines().Last(), StringComparison.Ordinal);
+    }
+
     [Fact(Timeout = 30_000)]
     public async Task Text_log_timestamps_are_utc_even_when_the_host_zone_is_not()
     {

@@ -72,6 +72,8 @@ public sealed class RedisOutageTests() : PrivateRedisTest(appendOnly: true)
         Redis.Stop();
         using var worker = WorkerProcess.Start(Redis.Url, S.Namespace, "q", new Dictionary<string, string?> { ["TERM_TIMEOUT"] = "20" }, waitReady: false);
         worker.WaitForLine("starting:", seconds: 15);
+        // Said at start, in Pool's words, not after the client's 5 s timeout.
+        worker.WaitForLine("Redis is unreachable (", seconds: 3);
 
         // Its registration waits in the client's backlog for up to 5 s; the stop abandons it.
         var clock = System.Diagnostics.Stopwatch.StartNew();
