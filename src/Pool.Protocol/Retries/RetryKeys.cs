@@ -101,6 +101,9 @@ internal static class RetryKeys
         JsonValueKind.True => "true",
         JsonValueKind.False => "false",
         _ when v.GetRawText() is var raw && raw.IndexOfAny(['.', 'e', 'E']) < 0 => raw,
-        _ => RubyJson.Float(double.Parse(v.GetRawText(), CultureInfo.InvariantCulture)),
+        // Beyond a double (1e400): Ruby's own to_json refuses it, so no Ruby key exists to
+        // match; the text as written keeps the key stable, and the job fails like any other.
+        _ when double.Parse(v.GetRawText(), CultureInfo.InvariantCulture) is var d && double.IsFinite(d) => RubyJson.Float(d),
+        _ => v.GetRawText(),
     };
 }

@@ -163,10 +163,27 @@ public sealed class WorkerStore
         payload = PayloadCodec.WithoutRetryMark(payload ?? job.Payload);
         var failure = FailureRecord.Build(now, payload, exception, error, backtrace, WorkerId, job.Queue);
         // Retries (Retries/): a retryable failure becomes a delayed retry, or a final failure with its attempt count.
-        if (Retries?.Plan(Keys.Namespace, WorkerId, job, payload, exception, failure, now) is { } retry)
+        if (PlanRetry(job, payload, exception, failure, now) is { } retry)
             return (long)((RedisResult[])(await RunConfirmedAsync(Scheduling.SchedulingScripts.RetryFail, retry).ConfigureAwait(false))!)[0] > 0;
         var r = await RunConfirmedAsync(PoolScripts.Fail, [Keys.Namespace, WorkerId, job.Rid, failure]).ConfigureAwait(false);
         return (long)r == 1;
+    }
+
+    /// <summary>
+    /// The retry of a failed job, if it gets one. The plan reads the job's own data (its args
+    /// make resque-retry's key), and a job must never take its worker down with it: a plan that
+    /// cannot be made fails the job for good, as it would without retries.
+    /// </summary>
+    private RedisValue[]? PlanRetry(Reservation job, string payload, string exception, string failure, DateTimeOffset now)
+    {
+        try
+        {
+            return Retries?.Plan(Keys.Namespace, WorkerId, job, payload, exception, failure, now);
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or OverflowException or InvalidOperationException or System.Text.Json.JsonException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Clean exit: leaves both registries; a job still held goes back to its queue.</summary>

@@ -15,6 +15,14 @@ public sealed class RetryKeysTests
     }
 
     [Fact]
+    public void A_number_past_a_double_keys_by_its_text_instead_of_throwing()
+    {
+        var args = JsonDocument.Parse("[1e400]").RootElement;
+        Assert.Equal(RetryKeys.Counter("Sleep", args), RetryKeys.Counter("Sleep", JsonDocument.Parse("[1e400]").RootElement));
+        Assert.NotEqual(RetryKeys.Counter("Sleep", args), RetryKeys.Counter("Sleep", JsonDocument.Parse("[1e300]").RootElement));
+    }
+
+    [Fact]
     public void Without_args_the_key_has_no_identifier_and_the_failure_key_prefixes_it()
     {
         Assert.Equal("resque-retry:Nightly", RetryKeys.Counter("Nightly", "[]"));

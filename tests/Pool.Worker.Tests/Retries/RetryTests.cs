@@ -36,6 +36,24 @@ public sealed class RetryTests(RedisFixture redis) : IDisposable
         Assert.Equal(3, (long)await Db.StringGetAsync(_s.Keys.StatFailed));
     }
 
+    /// <summary>
+    /// A number past a double (1e400) reads as infinity, which the retry key's JSON could not
+    /// hold: planning the retry threw, and the worker died with the job three times, to poison.
+    /// </summary>
+    [Fact(Timeout = 30_000)]
+    public async Task A_failing_job_whose_args_overflow_a_double_is_retried_and_failed_without_harming_its_worker()
+    {
+        using var worker = Start("1", "0");
+        await Db.ListRightPushAsync(_s.Keys.Queue("q"), """{"class":"Sleep","args":[1e400]}""");
+
+        await Wait.UntilAsync(async () => await Db.ListLengthAsync(_s.Keys.Failed) == 1, because: "the job to fail for good");
+        var failure = (string)(await Db.ListGetByIndexAsync(_s.Keys.Failed, 0))!;
+        Assert.EndsWith(",\"retry_attempts\":2}", failure);
+        Assert.DoesNotContain("PoisonJob", failure);
+        Assert.Equal(2, worker.Process.CountLines("Job started Sleep"));
+        Assert.False(worker.Process.HasExited, worker.Process.Output);
+    }
+
     [Fact(Timeout = 30_000)]
     public async Task A_worker_death_the_payload_carries_counts_as_an_attempt_toward_the_retry_limit()
     {
