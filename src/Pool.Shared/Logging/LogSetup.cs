@@ -51,7 +51,8 @@ internal static class LogSetup
         var config = new LoggerConfiguration()
             .MinimumLevel.Is(minimum)
             .Enrich.WithProperty("Source", source)
-            .Enrich.WithProperty(ProcessIdProperty, Environment.ProcessId);
+            .Enrich.WithProperty(ProcessIdProperty, Environment.ProcessId)
+            .Enrich.With<LogValueSanitizer>();
         // JSON lines already carry "@t" with its offset; only the text template needs the UTC copy.
         if (format == LogFormat.Text) config = config.Enrich.With<UtcTimestampEnricher>();
         ITextFormatter formatter = format == LogFormat.Json

@@ -36,6 +36,32 @@ public sealed class HostilePayloadTests(RedisFixture redis) : IDisposable
     }
 
     /// <summary>
+    /// Class names and error messages are anyone's text: a newline in one forged a whole log line
+    /// (here one that claims to be the master's error), escape codes reached the terminal, and a
+    /// huge message made a line as long. Each event stays one line, escaped and cut.
+    /// </summary>
+    [Fact(Timeout = 30_000)]
+    public async Task Job_data_in_a_log_line_cannot_forge_lines_or_flood_the_log()
+    {
+        using var worker = WorkerProcess.Start(redis.Server.Url, _s.Namespace, "q");
+        const string forged = "2026-12-02T00:00:00.000Z ERR [master 1] FORGED";
+        // JSON escapes: the decoded class and message hold a real newline and ESC.
+        await Db.ListRightPushAsync(_s.Keys.Queue("q"), $$"""{"class":"Evil\n{{forged}}\u001b[31m","args":[]}""");
+        await Db.ListRightPushAsync(_s.Keys.Queue("q"), $$"""{"class":"Fail","args":["boom\n{{forged}}"]}""");
+        await Db.ListRightPushAsync(_s.Keys.Queue("q"), $$"""{"class":"Fail","args":["{{new string('x', 100_000)}}"]}""");
+        await new Producer(redis.Server.Connection, _s.Namespace).EnqueueAsync("q", "Record", _s.File, "good");
+
+        await Wait.UntilAsync(() => _s.Lines().Contains("good"), because: "the job after the hostile ones to run");
+        var lines = worker.Process.Output.Split('\n');
+        Assert.DoesNotContain(lines, l => l.StartsWith(forged, StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains(@"Evil\n" + forged + @"\u001b[31m", StringComparison.Ordinal));
+        Assert.DoesNotContain('\u001b', worker.Process.Output);
+        Assert.All(lines, l => Assert.True(l.Length < 3000, $"a line of {l.Length} characters"));
+        Assert.Contains(lines, l => l.Contains("(100,000 characters)", StringComparison.Ordinal));
+        Assert.False(worker.Process.HasExited);
+    }
+
+    /// <summary>
     /// A small fuzz: generated payloads with odd values in every field Pool reads, then one good
     /// job. The worker must settle every one (done or failed) and still be running.
     /// </summary>

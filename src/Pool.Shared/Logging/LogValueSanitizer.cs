@@ -1,0 +1,58 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using Serilog.Core;
+using Serilog.Events;
+
+namespace Pool.Logging;
+
+/// <summary>
+/// Keeps one event on one line whatever a job's data holds. Class names, queue names and error
+/// messages come from payloads anyone can push: a newline in one forged a whole line of the
+/// master's ("...ERR [master 1] FORGED"), an escape sequence recoloured a terminal, and a 5 MB
+/// error message became a 5 MB line. So every string value is shown with control characters
+/// escaped as \n, \r, \t or \uXXXX, and cut at <see cref="MaxLength"/> characters with its
+/// full length noted. The failed list keeps the whole text; the log is for reading.
+/// </summary>
+internal sealed class LogValueSanitizer : ILogEventEnricher
+{
+    public const int MaxLength = 2000;
+
+    private static readonly SearchValues<char> Controls = SearchValues.Create(
+        Enumerable.Range(0, 0x20).Select(c => (char)c).Append('\u007f').Concat(Enumerable.Range(0x80, 0x20).Select(c => (char)c)).ToArray());
+
+    public void Enrich(LogEvent logEvent, ILogEventPropertyFactory propertyFactory)
+    {
+        List<LogEventProperty>? replaced = null;
+        foreach (var (name, value) in logEvent.Properties)
+        {
+            if (value is ScalarValue { Value: string text } && NeedsCleaning(text))
+                (replaced ??= []).Add(new LogEventProperty(name, new ScalarValue(Clean(text))));
+        }
+        if (replaced is null) return;
+        foreach (var property in replaced) logEvent.AddOrUpdateProperty(property);
+    }
+
+    private static bool NeedsCleaning(string text) => text.Length > MaxLength || text.AsSpan().ContainsAny(Controls);
+
+    internal static string Clean(string text)
+    {
+        var shown = text.Length > MaxLength ? text.AsSpan(0, MaxLength) : text.AsSpan();
+        var output = new StringBuilder(shown.Length + 16);
+        foreach (var c in shown)
+        {
+            switch (c)
+            {
+                case '\n': output.Append("\\n"); break;
+                case '\r': output.Append("\\r"); break;
+                case '\t': output.Append("\\t"); break;
+                default:
+                    if (Controls.Contains(c)) output.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+                    else output.Append(c);
+                    break;
+            }
+        }
+        if (text.Length > MaxLength) output.Append(CultureInfo.InvariantCulture, $"... ({text.Length:N0} characters)");
+        return output.ToString();
+    }
+}
