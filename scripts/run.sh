@@ -9,6 +9,8 @@ scripts/publish.sh
 BIN="$PWD/${POOL_BIN:-artifacts/bin}"
 CONFIG="${POOL_CONFIG:-config/pool.yml}"
 
+# The sample jobs unless the caller names its own (check refuses pool-workers without job classes).
+export POOL_JOBS="${POOL_JOBS:-$BIN/Pool.Samples.dll}"
 # A bad config is reported before Redis is installed or started.
 "$BIN/pool-master" check --config "$CONFIG" >/dev/null
 
@@ -43,7 +45,6 @@ if [ -z "${REDIS_URL:-}" ]; then
   echo "  export REDIS_URL=$REDIS_URL POOL_JOBS=$BIN/Pool.Samples.dll" >&2
 fi
 
-export POOL_JOBS="${POOL_JOBS:-$BIN/Pool.Samples.dll}"
 # pool-master takes this process's place (exec), so a signal sent to the script's pid (a
 # supervisor's TERM, a Ctrl-C) reaches the master itself, once. The private Redis is stopped by
 # a watcher that outlives the master: it ignores the signals and waits for that pid to be gone.

@@ -59,6 +59,8 @@ public static class MasterCommandLine
         var check = new Command("check", "validate the config and print the resolved pool; exit 0 when valid, 1 when not");
         check.Options.Add(ConfigOption);
         check.Options.Add(EnvironmentOption);
+        // The command run would start, so check judges the same workers (their job classes).
+        check.Options.Add(WorkerCommandOption);
         check.SetAction(Check);
         root.Subcommands.Add(check);
         Commands.AdminCommands.AddTo(root);
@@ -77,6 +79,7 @@ public static class MasterCommandLine
             var path = SettingsResolver.ResolveConfigPath(result.GetValue(ConfigOption), env, Environment.CurrentDirectory);
             var environment = SettingsResolver.ResolveEnvironment(result.GetValue(EnvironmentOption), env);
             var (config, plan) = Capacity.CapacityPlan.Resolve(ConfigLoader.Load(path, environment, env), new Capacity.MemoryLimitReader().Read());
+            WorkerCommandCheck.Require(config, SettingsResolver.ResolveWorkerCommand(result.GetValue(WorkerCommandOption), env), env, Environment.CurrentDirectory);
             foreach (var warning in config.Warnings) Console.Error.WriteLine("pool-master check: warning: " + warning);
             Console.Out.Write(ConfigPrinter.Describe(config) + Capacity.CapacityPrinter.Describe(plan));
             return 0;

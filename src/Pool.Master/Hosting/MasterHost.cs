@@ -59,8 +59,7 @@ public static class MasterHost
         SupervisorOptions options;
         try
         {
-            // `auto` counts depend on this machine's memory: resolved wherever the file is loaded.
-            config = Capacity.CapacityPlan.ResolveHere(ConfigLoader.Load(settings.ConfigPath, settings.Environment, env));
+            config = LoadConfig(settings, env);
             options = SupervisorOptions.FromEnvironment(env);
         }
         catch (Exception e) when (e is ConfigException or FileNotFoundException or FormatException or IOException)
@@ -98,7 +97,7 @@ public static class MasterHost
         // The scheduler (Scheduling/) runs beside the loop and stops, lease released, before the exit line.
         var scheduler = Scheduling.SchedulerHost.Start(settings.RedisUrl, settings.Namespace, config.Schedule, env, sideLog);
         var supervisor = new Supervisor(events, settings, config, env, log, store, options, TimeProvider.System,
-            () => Capacity.CapacityPlan.ResolveHere(ConfigLoader.Load(settings.ConfigPath, settings.Environment, env)))
+            () => LoadConfig(settings, env))
         {
             Board = board,
         };
@@ -111,6 +110,15 @@ public static class MasterHost
         sideLog.Close();
         log.Information("pool-master exiting with {ExitCode}", code);
         return code;
+    }
+
+    /// <summary>What start and HUP run: the file, `auto` counts resolved on this machine, and the workers' job classes found.</summary>
+    private static PoolConfig LoadConfig(MasterSettings settings, IReadOnlyDictionary<string, string?> env)
+    {
+        // `auto` counts depend on this machine's memory: resolved wherever the file is loaded.
+        var config = Capacity.CapacityPlan.ResolveHere(ConfigLoader.Load(settings.ConfigPath, settings.Environment, env));
+        WorkerCommandCheck.Require(config, settings.WorkerCommand, env, Environment.CurrentDirectory);
+        return config;
     }
 
     private static void ReportInheritedIgnores(ILogger log)

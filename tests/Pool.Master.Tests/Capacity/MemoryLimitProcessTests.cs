@@ -32,7 +32,7 @@ public sealed class MemoryLimitProcessTests : IDisposable
 
     private static Dictionary<string, string?> Env(Dictionary<string, string?>? extra = null)
     {
-        var env = new Dictionary<string, string?> { ["REDIS_URL"] = "redis://127.0.0.1:1", ["TERM_TIMEOUT"] = "5", ["DYNO"] = null, ["RESQUE_TERM_TIMEOUT"] = null };
+        var env = new Dictionary<string, string?> { ["REDIS_URL"] = "redis://127.0.0.1:1", ["TERM_TIMEOUT"] = "5", ["DYNO"] = null, ["RESQUE_TERM_TIMEOUT"] = null, ["POOL_JOBS"] = Artifacts.SamplesDll };
         foreach (var (k, v) in extra ?? []) env[k] = v;
         return env;
     }

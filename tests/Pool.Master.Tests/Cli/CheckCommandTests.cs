@@ -7,11 +7,15 @@ public sealed class CheckCommandTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("pool-check").FullName;
 
-    private (int Code, string Output) Check(string yaml, params string[] extra)
+    private (int Code, string Output) Check(string yaml, params string[] extra) => CheckWith(yaml, Artifacts.SamplesDll, extra);
+
+    /// <param name="jobs">POOL_JOBS as the user set it (null: unset).</param>
+    private (int Code, string Output) CheckWith(string yaml, string? jobs, params string[] extra)
     {
         var path = Path.Combine(_dir, "pool.yml");
         File.WriteAllText(path, yaml);
-        using var process = TestProcess.Start(Artifacts.PoolMaster, ["check", "-c", path, .. extra], workingDirectory: _dir);
+        using var process = TestProcess.Start(Artifacts.PoolMaster, ["check", "-c", path, .. extra],
+            new Dictionary<string, string?> { ["POOL_JOBS"] = jobs, ["POOL_WORKER_COMMAND"] = null }, _dir);
         var code = process.WaitForExit(TimeSpan.FromSeconds(30));
         return (code, process.Output);
     }
@@ -45,6 +49,43 @@ public sealed class CheckCommandTests : IDisposable
 
         Assert.Equal(0, code);
         Assert.Contains("pool-master check: warning: pool.yml:3: key 'crunch.cont': looks like the group option count", output);
+    }
+
+    /// <summary>
+    /// pool-worker finds its job classes only in POOL_JOBS or --jobs. Without them every queued
+    /// job went to the failed list as unknown; a missing file made every worker exit at start.
+    /// </summary>
+    [Fact]
+    public void Check_refuses_pool_workers_that_would_load_no_job_classes()
+    {
+        var (code, output) = CheckWith("off: 0\nfoo: 1\n", jobs: null);
+        Assert.Equal(1, code);
+        var line = Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("pool.yml:2: key 'foo'", line);
+        Assert.Contains("set POOL_JOBS=", line);
+
+        (code, output) = CheckWith("foo: 1\n", jobs: "/nonexistent/Jobs.dll");
+        Assert.Equal(1, code);
+        Assert.Contains("POOL_JOBS names '/nonexistent/Jobs.dll', which does not exist", Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+
+        // What needs no POOL_JOBS: groups of no workers, a command of the group's own, --jobs in the worker command.
+        Assert.Equal(0, CheckWith("off: 0\nruby:\n  count: 1\n  command: \"sh -c true\"\n", jobs: null).Code);
+        Assert.Equal(0, CheckWith("foo: 1\n", null, "-w", $"{Artifacts.PoolWorker} --jobs {Artifacts.SamplesDll}").Code);
+    }
+
+    [Fact]
+    public void Check_refuses_a_worker_program_that_is_not_there()
+    {
+        var (code, output) = Check("foo: 1\na:\n  count: 1\n  command: \"/nonexistent/bin x\"\n");
+        Assert.Equal(1, code);
+        Assert.Contains("pool.yml:2: key 'a.command': program '/nonexistent/bin' is not an executable file", Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+
+        (code, output) = Check("foo: 1\n", "-w", "no-such-worker-program --x");
+        Assert.Equal(1, code);
+        Assert.Contains("the worker command (--worker-command or POOL_WORKER_COMMAND): program 'no-such-worker-program'", Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+
+        // On PATH, as execvp finds it.
+        Assert.Equal(0, Check("a:\n  count: 1\n  command: \"sleep 60\"\n").Code);
     }
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);

@@ -16,7 +16,9 @@ public sealed class HostileInputTests
         {
             var file = path ?? Path.Combine(dir, "pool.yml");
             if (yaml is not null) File.WriteAllText(file, yaml);
-            using var check = TestProcess.Start(Artifacts.PoolMaster, ["check", "-c", file], env, dir);
+            var withJobs = new Dictionary<string, string?> { ["POOL_JOBS"] = Artifacts.SamplesDll };
+            foreach (var (name, value) in env ?? new Dictionary<string, string?>()) withJobs[name] = value;
+            using var check = TestProcess.Start(Artifacts.PoolMaster, ["check", "-c", file], withJobs, dir);
             return (check.WaitForExit(TimeSpan.FromSeconds(20)), check.Lines);
         }
         finally

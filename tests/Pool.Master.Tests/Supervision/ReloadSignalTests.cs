@@ -44,6 +44,21 @@ public sealed class ReloadSignalTests
         Assert.All(before, p => Assert.False(run.HasLogged(p, "signal")));
     }
 
+    /// <summary>A HUP retires the old workers once the new ones are started: a new command that cannot run left the group with none.</summary>
+    [Fact]
+    public void Hup_to_a_command_that_does_not_exist_is_rejected_and_keeps_the_running_workers()
+    {
+        using var run = MasterRun.Start("foo: 1\n");
+        var before = run.WaitForReadyWorkers(1);
+        run.WriteConfig("foo:\n  count: 1\n  command: \"/nonexistent/bin x\"\n");
+
+        run.Signal(Signum.SIGHUP);
+        var error = run.WaitForMasterLine("config rejected", TimeSpan.FromSeconds(5));
+        Assert.Contains("pool.yml:1: key 'foo.command': program '/nonexistent/bin'", error);
+        Assert.Equal(before, run.Workers());
+        Assert.All(before, p => Assert.False(run.HasLogged(p, "signal")));
+    }
+
     [Fact]
     public void Winch_stops_the_workers_but_not_the_master_and_hup_brings_them_back()
     {

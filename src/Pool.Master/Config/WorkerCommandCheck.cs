@@ -1,0 +1,58 @@
+using Mono.Unix.Native;
+
+namespace Pool.Master.Config;
+
+/// <summary>
+/// Refuses workers that could only fail, before any is started: `check`, the start and every
+/// HUP run this on the commands they would spawn.
+/// - A program that is not there (a typo in a group's `command:` or in --worker-command): each
+///   worker exited 127 at once, and a HUP to such a file had already retired the old workers,
+///   leaving the group with none, crash-looping.
+/// - pool-worker with no job classes: it finds them only in `--jobs` or POOL_JOBS. Without
+///   either it warned once in its own log and moved every queued job to the failed list as
+///   unknown (`worker: pool-master` on Heroku with the variable forgotten drained every queue
+///   into `resque:failed`); a path that does not exist made every worker exit at start.
+/// Groups of no workers are not judged.
+/// </summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+internal static class WorkerCommandCheck
+{
+    public const string JobsVariable = "POOL_JOBS";
+
+    /// <exception cref="ConfigException">A group's own command cannot run, or a group would run pool-worker without job classes.</exception>
+    /// <exception cref="FormatException">The master's worker command cannot run, or POOL_JOBS names a file that is not there.</exception>
+    public static void Require(PoolConfig config, IReadOnlyList<string> workerCommand, IReadOnlyDictionary<string, string?> env, string workingDirectory)
+    {
+        var jobs = (SettingsResolver.Get(env, JobsVariable) ?? "").Split([',', Path.PathSeparator], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var searchPath = SettingsResolver.Get(env, "PATH") ?? "/usr/local/bin:/usr/bin:/bin";
+        var jobsChecked = false;
+        foreach (var group in config.Groups.Where(RunsWorkers))
+        {
+            var argv = group.Command is { } own ? ShellWords.Split(own) : workerCommand;
+            if (!CanRun(argv[0], searchPath, workingDirectory))
+            {
+                var problem = $"program '{argv[0]}' is not an executable file here, nor on PATH; fix the path or install it";
+                if (group.Command is not null) throw new ConfigException(config.SourcePath, group.Line, group.Key + ".command", problem);
+                throw new FormatException($"the worker command (--worker-command or POOL_WORKER_COMMAND): {problem}");
+            }
+            if (Path.GetFileName(argv[0]) != "pool-worker" || argv.Any(a => a == "--jobs" || a.StartsWith("--jobs=", StringComparison.Ordinal)) || jobsChecked) continue;
+            if (jobs.Length == 0)
+                throw new ConfigException(config.SourcePath, group.Line, group.Key,
+                    $"its workers run pool-worker, which would load no job classes and fail every job as unknown: set {JobsVariable}=/path/to/YourJobs.dll (several: comma-separated), or give the group a command: of its own");
+            if (jobs.FirstOrDefault(p => !File.Exists(Path.Combine(workingDirectory, p))) is { } missing)
+                throw new FormatException($"{JobsVariable} names '{missing}', which does not exist (a relative path starts from {workingDirectory}); fix the path or publish the job assembly there");
+            jobsChecked = true;
+        }
+    }
+
+    private static bool RunsWorkers(WorkerGroup group) => group.Count > 0 || group.AutoCount || group.Scaling is not null;
+
+    /// <summary>As execvp finds a program: a name with a slash is a path, any other is looked up on PATH.</summary>
+    private static bool CanRun(string program, string searchPath, string workingDirectory)
+    {
+        if (program.Contains('/')) return IsExecutableFile(Path.Combine(workingDirectory, program));
+        return searchPath.Split(':').Any(dir => IsExecutableFile(Path.Combine(dir.Length == 0 ? workingDirectory : dir, program)));
+    }
+
+    private static bool IsExecutableFile(string path) => File.Exists(path) && Syscall.access(path, AccessModes.X_OK) == 0;
+}
