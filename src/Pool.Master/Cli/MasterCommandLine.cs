@@ -56,11 +56,9 @@ public static class MasterCommandLine
         run.SetAction((result, ct) => RunAsync(result, signals, ct));
         root.Subcommands.Add(run);
 
-        var check = new Command("check", "validate the config and print the resolved pool; exit 0 when valid, 1 when not");
-        check.Options.Add(ConfigOption);
-        check.Options.Add(EnvironmentOption);
-        // The command run would start, so check judges the same workers (their job classes).
-        check.Options.Add(WorkerCommandOption);
+        var check = new Command("check", "validate the config, run's options and the environment, and print the resolved pool; exit 0 when valid, 1 when not");
+        // run's own options: check judges exactly what run would start with them.
+        foreach (var option in RunOptions()) check.Options.Add(option);
         check.SetAction(Check);
         root.Subcommands.Add(check);
         Commands.AdminCommands.AddTo(root);
@@ -76,17 +74,16 @@ public static class MasterCommandLine
         var env = SettingsResolver.ProcessEnvironment();
         try
         {
-            var path = SettingsResolver.ResolveConfigPath(result.GetValue(ConfigOption), env, Environment.CurrentDirectory);
-            var environment = SettingsResolver.ResolveEnvironment(result.GetValue(EnvironmentOption), env);
-            var (config, plan) = Capacity.CapacityPlan.Resolve(ConfigLoader.Load(path, environment, env), new Capacity.MemoryLimitReader().Read());
-            WorkerCommandCheck.Require(config, SettingsResolver.ResolveWorkerCommand(result.GetValue(WorkerCommandOption), env), env, Environment.CurrentDirectory);
+            var settings = ResolveSettings(result, env);
+            var (config, plan) = Capacity.CapacityPlan.Resolve(ConfigLoader.Load(settings.ConfigPath, settings.Environment, env), new Capacity.MemoryLimitReader().Read());
+            WorkerCommandCheck.Require(config, settings.WorkerCommand, env, Environment.CurrentDirectory);
             foreach (var warning in config.Warnings) Console.Error.WriteLine("pool-master check: warning: " + warning);
             Console.Out.Write(ConfigPrinter.Describe(config) + Capacity.CapacityPrinter.Describe(plan));
             return 0;
         }
-        catch (Exception e) when (e is ConfigException or FileNotFoundException or FormatException)
+        catch (Exception e) when (e is ConfigException or FileNotFoundException or FormatException or ArgumentException or ArithmeticException)
         {
-            Console.Error.WriteLine("pool-master check: " + e.Message);
+            Console.Error.WriteLine("pool-master check: " + OneLine(e.Message));
             return 1;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -102,34 +99,10 @@ public static class MasterCommandLine
     private static async Task<int> RunAsync(ParseResult result, SignalInbox? signals, CancellationToken ct)
     {
         var env = SettingsResolver.ProcessEnvironment();
-        var formatRaw = result.GetValue(LogFormatOption) ?? SettingsResolver.Get(env, PoolVariables.LogFormat);
-        if (!LogSetup.TryParseFormat(formatRaw, out var format))
-        {
-            Console.Error.WriteLine($"pool-master: --log-format '{formatRaw}' is not text or json");
-            return 2;
-        }
-
         MasterSettings settings;
         try
         {
-            settings = new MasterSettings
-            {
-                ConfigPath = SettingsResolver.ResolveConfigPath(result.GetValue(ConfigOption), env, Environment.CurrentDirectory),
-                Environment = SettingsResolver.ResolveEnvironment(result.GetValue(EnvironmentOption), env),
-                WorkerCommand = SettingsResolver.ResolveWorkerCommand(result.GetValue(WorkerCommandOption), env),
-                TermTimeout = SettingsResolver.ResolveTermTimeout(result.GetValue(TermTimeoutOption), env),
-                KillGrace = SettingsResolver.ResolveKillGrace(env),
-                Lease = SettingsResolver.ResolveLease(env),
-                MaxAttempts = SettingsResolver.ResolveMaxAttempts(env),
-                RedisUrl = SettingsResolver.ResolveRedisUrl(result.GetValue(RedisOption), env),
-                PidFile = result.GetValue(PidFileOption) ?? SettingsResolver.Get(env, "POOL_PIDFILE"),
-                LogFormat = format,
-                TermChild = SettingsResolver.ResolveTermChild(env),
-                Namespace = SettingsResolver.ResolveNamespace(env),
-                Http = result.GetValue(HttpOption) ?? SettingsResolver.Get(env, "POOL_HTTP"),
-            };
-            _ = RedisUrl.Parse(settings.RedisUrl);
-            if (settings.Http is { } http) _ = Observability.HttpAddress.Parse(http);
+            settings = ResolveSettings(result, env);
         }
         catch (Exception e) when (e is FileNotFoundException or FormatException or ArgumentException or ArithmeticException)
         {
@@ -137,8 +110,42 @@ public static class MasterCommandLine
             return 1;
         }
 
-        using var log = LogSetup.Create(format, "master");
+        using var log = LogSetup.Create(settings.LogFormat, "master");
         using var own = signals is null ? new SignalInbox(SignalNames.MasterHandles) : null;
         return await MasterHost.RunAsync(settings, env, log, signals ?? own!, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// What run starts with, from its flags and the environment; check resolves the same. Every
+    /// variable the master or its workers read is judged here, so a value `check` accepts is one
+    /// `run` and the workers accept.
+    /// </summary>
+    /// <exception cref="FormatException">A flag or variable is malformed; the message names it.</exception>
+    private static MasterSettings ResolveSettings(ParseResult result, IReadOnlyDictionary<string, string?> env)
+    {
+        var formatRaw = result.GetValue(LogFormatOption) ?? SettingsResolver.Get(env, PoolVariables.LogFormat);
+        if (!LogSetup.TryParseFormat(formatRaw, out var format))
+            throw new FormatException($"--log-format / {PoolVariables.LogFormat} '{formatRaw}' is not text or json");
+        var settings = new MasterSettings
+        {
+            ConfigPath = SettingsResolver.ResolveConfigPath(result.GetValue(ConfigOption), env, Environment.CurrentDirectory),
+            Environment = SettingsResolver.ResolveEnvironment(result.GetValue(EnvironmentOption), env),
+            WorkerCommand = SettingsResolver.ResolveWorkerCommand(result.GetValue(WorkerCommandOption), env),
+            TermTimeout = SettingsResolver.ResolveTermTimeout(result.GetValue(TermTimeoutOption), env),
+            KillGrace = SettingsResolver.ResolveKillGrace(env),
+            Lease = SettingsResolver.ResolveLease(env),
+            MaxAttempts = SettingsResolver.ResolveMaxAttempts(env),
+            RedisUrl = SettingsResolver.ResolveRedisUrl(result.GetValue(RedisOption), env),
+            PidFile = result.GetValue(PidFileOption) ?? SettingsResolver.Get(env, "POOL_PIDFILE"),
+            LogFormat = format,
+            TermChild = SettingsResolver.ResolveTermChild(env),
+            Namespace = SettingsResolver.ResolveNamespace(env),
+            Http = result.GetValue(HttpOption) ?? SettingsResolver.Get(env, "POOL_HTTP"),
+        };
+        _ = RedisUrl.Parse(settings.RedisUrl);
+        if (settings.Http is { } http) _ = Observability.HttpAddress.Parse(http);
+        _ = SupervisorOptions.FromEnvironment(env);
+        SettingsResolver.RequireWorkerVariables(env);
+        return settings;
     }
 }

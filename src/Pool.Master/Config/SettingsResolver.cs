@@ -86,6 +86,14 @@ public static class SettingsResolver
     public static int ResolveMaxAttempts(IReadOnlyDictionary<string, string?> env) =>
         PoolVariables.MaxAttemptsFrom(Get(env, PoolVariables.MaxAttempts)) ?? Pool.Protocol.Recovery.RedisMasterStore.DefaultMaxAttempts;
 
+    /// <summary>The variables the workers read (POOL_CONCURRENCY, POOL_MAX_JOBS, ...) judged by their own rules, before any worker inherits them.</summary>
+    /// <exception cref="FormatException">One is malformed; the message names it, what it must be and its value.</exception>
+    public static void RequireWorkerVariables(IReadOnlyDictionary<string, string?> env)
+    {
+        if (Pool.Settings.WorkerVariableRules.FirstProblem(name => Get(env, name), Pool.Protocol.Recovery.WorkerLanes.MaxConcurrency) is { } problem)
+            throw new FormatException(problem);
+    }
+
     /// <summary>POOL_LEASE (seconds), then <see cref="WorkerLease.Default"/>.</summary>
     public static TimeSpan ResolveLease(IReadOnlyDictionary<string, string?> env)
     {

@@ -62,13 +62,10 @@ internal sealed class WorkerCommandLine
             var term = parse.GetValue(cli.TermTimeout) ?? Seconds(PoolVariables.TermTimeout) ?? Seconds(PoolVariables.ResqueTermTimeout) ?? 25;
             if (!SecondsRange.TermTimeout.Contains(term)) { error = $"--term-timeout / TERM_TIMEOUT must be a number of seconds {SecondsRange.TermTimeout}, not {term}"; return null; }
 
-            int? maxJobs = null;
-            if (Env(PoolVariables.MaxJobs) is { } mj)
-            {
-                if (!int.TryParse(mj, NumberStyles.Integer, CultureInfo.InvariantCulture, out var m) || m < 1)
-                { error = $"POOL_MAX_JOBS must be a whole number of jobs above zero, not '{mj}'"; return null; }
-                maxJobs = m;
-            }
+            // The variables' own rules, as pool-master applies them in `check` and at start.
+            error = WorkerVariableRules.FirstProblem(Env, Protocol.Recovery.WorkerLanes.MaxConcurrency);
+            if (error is not null) return null;
+            int? maxJobs = Env(PoolVariables.MaxJobs) is { } mj ? int.Parse(mj, NumberStyles.Integer, CultureInfo.InvariantCulture) : null;
             Limits.TimeLimit? jobTimeout = null;
             if (Env(PoolVariables.JobTimeout) is { } jt)
             {
@@ -89,7 +86,7 @@ internal sealed class WorkerCommandLine
                 RedisUrl = parse.GetValue(cli.Redis) ?? Env(PoolVariables.RedisUrl) ?? RedisUrl.Default,
                 Namespace = Env(PoolVariables.Namespace),
                 TermTimeout = TimeSpan.FromSeconds(term),
-                PollInterval = TimeSpan.FromSeconds(Seconds(PoolVariables.PollInterval) is { } p && SecondsRange.PollInterval.Contains(p) ? p : 1),
+                PollInterval = TimeSpan.FromSeconds(Seconds(PoolVariables.PollInterval) ?? 1),
                 MasterPid = int.TryParse(Env(PoolVariables.MasterPid), out var pid) && pid > 0 ? pid : null,
                 MaxJobs = maxJobs,
                 JobTimeout = jobTimeout,

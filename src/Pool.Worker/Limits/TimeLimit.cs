@@ -25,17 +25,13 @@ public readonly record struct TimeLimit(TimeSpan Soft, TimeSpan Hard)
     public static bool TryParse(string? text, out TimeLimit limit, out string? error)
     {
         limit = default;
-        error = null;
-        var parts = (text ?? "").Split(',', StringSplitOptions.TrimEntries);
-        var range = Pool.Settings.SecondsRange.JobTimeout;
-        if (parts.Length is < 1 or > 2
-            || !double.TryParse(parts[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var soft) || !range.Contains(soft)
-            || (parts.Length == 2 && (!double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var h) || h < soft || !range.Contains(h))))
+        if (!Pool.Settings.WorkerVariableRules.TryParseJobTimeout(text ?? "", out var soft, out var hard))
         {
-            error = $"POOL_JOB_TIMEOUT must be SOFT or SOFT,HARD seconds, each {range} (HARD >= SOFT), not '{text}'";
+            error = Pool.Settings.WorkerVariableRules.JobTimeout(text ?? "");
             return false;
         }
-        limit = Of(soft, parts.Length == 2 ? double.Parse(parts[1], CultureInfo.InvariantCulture) : 0);
+        error = null;
+        limit = Of(soft, hard);
         return true;
     }
 

@@ -10,12 +10,16 @@ public sealed class CheckCommandTests : IDisposable
     private (int Code, string Output) Check(string yaml, params string[] extra) => CheckWith(yaml, Artifacts.SamplesDll, extra);
 
     /// <param name="jobs">POOL_JOBS as the user set it (null: unset).</param>
-    private (int Code, string Output) CheckWith(string yaml, string? jobs, params string[] extra)
+    private (int Code, string Output) CheckWith(string yaml, string? jobs, params string[] extra) =>
+        Run("check", yaml, new Dictionary<string, string?> { ["POOL_JOBS"] = jobs }, extra);
+
+    private (int Code, string Output) Run(string command, string yaml, IDictionary<string, string?> env, params string[] extra)
     {
         var path = Path.Combine(_dir, "pool.yml");
         File.WriteAllText(path, yaml);
-        using var process = TestProcess.Start(Artifacts.PoolMaster, ["check", "-c", path, .. extra],
-            new Dictionary<string, string?> { ["POOL_JOBS"] = jobs, ["POOL_WORKER_COMMAND"] = null }, _dir);
+        var all = new Dictionary<string, string?> { ["POOL_JOBS"] = Artifacts.SamplesDll, ["POOL_WORKER_COMMAND"] = null, ["REDIS_URL"] = "redis://127.0.0.1:1" };
+        foreach (var (name, value) in env) all[name] = value;
+        using var process = TestProcess.Start(Artifacts.PoolMaster, [command, "-c", path, .. extra], all, _dir);
         var code = process.WaitForExit(TimeSpan.FromSeconds(30));
         return (code, process.Output);
     }
@@ -86,6 +90,34 @@ public sealed class CheckCommandTests : IDisposable
 
         // On PATH, as execvp finds it.
         Assert.Equal(0, Check("a:\n  count: 1\n  command: \"sleep 60\"\n").Code);
+    }
+
+    /// <summary>
+    /// What the master or its workers read from the environment is judged by `check` as `run`
+    /// judges it: `check` used to pass TERM_TIMEOUT=abc that `run` refused, and values only the
+    /// workers read (POOL_CONCURRENCY=0) passed both, then crash-looped every worker.
+    /// </summary>
+    [Theory]
+    [InlineData("TERM_TIMEOUT", "abc")]
+    [InlineData("POOL_KILL_GRACE", "x")]
+    [InlineData("POOL_BACKOFF_MIN", "abc")]
+    [InlineData("POOL_LOG_FORMAT", "xml")]
+    [InlineData("POOL_CONCURRENCY", "0")]
+    [InlineData("POOL_MAX_JOBS", "-1")]
+    [InlineData("POOL_JOB_TIMEOUT", "abc")]
+    [InlineData("POOL_POLL_INTERVAL", "0")]
+    [InlineData("POOL_MAX_ATTEMPTS", "abc")]
+    [InlineData("POOL_LOG_LEVEL", "bogus")]
+    public void Check_and_run_refuse_a_bad_variable_alike_in_one_line_that_names_it(string variable, string value)
+    {
+        var env = new Dictionary<string, string?> { [variable] = value };
+        var (code, output) = Run("check", "foo: 1\n", env);
+        Assert.Equal(1, code);
+        Assert.Contains(variable, Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+
+        (code, output) = Run("run", "foo: 1\n", env);
+        Assert.Equal(1, code);
+        Assert.Contains(variable, Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
     }
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
