@@ -130,6 +130,7 @@ public static class MasterCommandLine
         {
             ConfigPath = SettingsResolver.ResolveConfigPath(result.GetValue(ConfigOption), env, Environment.CurrentDirectory),
             Environment = SettingsResolver.ResolveEnvironment(result.GetValue(EnvironmentOption), env),
+            EnvironmentFromFlag = result.GetValue(EnvironmentOption) is not null,
             WorkerCommand = SettingsResolver.ResolveWorkerCommand(result.GetValue(WorkerCommandOption), env),
             TermTimeout = SettingsResolver.ResolveTermTimeout(result.GetValue(TermTimeoutOption), env),
             KillGrace = SettingsResolver.ResolveKillGrace(env),

@@ -69,11 +69,23 @@ public static class ConfigLoader
         CheckTotal(defaults.TotalWorkers, file, null, null);
         foreach (var (name, (section, line)) in sections) CheckTotal(defaults.TotalWith(section), file, line, name);
 
-        var groups = environment is not null && sections.TryGetValue(environment, out var chosen)
-            ? defaults.MergedWith(chosen.Groups)
-            : defaults.Groups;
-        if (SectionNotUsed(environment, sections.Keys, defaults.Groups.Count) is { } unused) warnings.Add($"{file}: {unused}");
+        var chosenName = SectionFor(environment, sections.Keys);
+        var groups = chosenName is not null ? defaults.MergedWith(sections[chosenName].Groups) : defaults.Groups;
+        if (SectionNotUsed(environment, chosenName, sections.Keys, defaults.Groups.Count) is { } unused) warnings.Add($"{file}: {unused}");
         return new PoolConfig(sourcePath, environment, groups) { Warnings = warnings, MemoryBudget = budget, Schedule = schedule };
+    }
+
+    /// <summary>
+    /// The section for <paramref name="environment"/>: the one of that name, else the one whose
+    /// name differs only in case (.NET's DOTNET_ENVIRONMENT is "Production" where Rails's is
+    /// "production"); null when none, or when several differ only in case.
+    /// </summary>
+    private static string? SectionFor(string? environment, ICollection<string> sectionNames)
+    {
+        if (environment is null) return null;
+        if (sectionNames.Contains(environment)) return environment;
+        var alike = sectionNames.Where(n => string.Equals(n, environment, StringComparison.OrdinalIgnoreCase)).ToList();
+        return alike.Count == 1 ? alike[0] : null;
     }
 
     /// <summary>
@@ -82,13 +94,13 @@ public static class ConfigLoader
     /// `-E prodution`), or no environment at all where only sections define groups (so nothing
     /// runs). A flat file under RAILS_ENV=production is normal and says nothing.
     /// </summary>
-    private static string? SectionNotUsed(string? environment, IEnumerable<string> sectionNames, int topLevelGroups)
+    private static string? SectionNotUsed(string? environment, string? chosen, IEnumerable<string> sectionNames, int topLevelGroups)
     {
         var names = sectionNames.ToList();
         if (names.Count == 0) return null;
         var listed = string.Join(", ", names);
-        if (environment is not null && !names.Contains(environment))
-            return $"no section is named for the environment '{environment}' (sections: {listed}); only the top-level groups run. Check the spelling of --environment / POOL_ENV / RAILS_ENV";
+        if (environment is not null && chosen is null)
+            return $"no section is named for the environment '{environment}' (sections: {listed}); only the top-level groups run. Check the spelling of whichever names it first: --environment, POOL_ENV, DOTNET_ENVIRONMENT, RAILS_ENV, RACK_ENV, RESQUE_ENV";
         if (environment is null && topLevelGroups == 0)
             return $"no environment is selected, so the sections ({listed}) are not used and no group runs; pass --environment NAME or set POOL_ENV";
         return null;

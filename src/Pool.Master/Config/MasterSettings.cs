@@ -7,6 +7,8 @@ public sealed record MasterSettings
 {
     public required string ConfigPath { get; init; }
     public string? Environment { get; init; }
+    /// <summary>The environment was named by --environment (-E), which, as in resque-pool, the workers are told too.</summary>
+    public bool EnvironmentFromFlag { get; init; }
     /// <summary>The default worker command as argv; a group's own `command` overrides it.</summary>
     public required IReadOnlyList<string> WorkerCommand { get; init; }
     public TimeSpan TermTimeout { get; init; } = TimeSpan.FromSeconds(25);

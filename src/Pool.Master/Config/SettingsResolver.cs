@@ -11,7 +11,11 @@ namespace Pool.Master.Config;
 /// </summary>
 public static class SettingsResolver
 {
-    public static readonly string[] ConfigCandidates = ["config/pool.yml", "pool.yml"];
+    /// <summary>Pool's names, then resque-pool's, so a resque-pool app runs without renaming its file.</summary>
+    public static readonly string[] ConfigCandidates = ["config/pool.yml", "pool.yml", "config/resque-pool.yml", "resque-pool.yml"];
+
+    /// <summary>The variables that name the config file: Pool's, then resque-pool's.</summary>
+    public static readonly string[] ConfigVariables = ["POOL_CONFIG", "RESQUE_POOL_CONFIG"];
     public static readonly string[] EnvironmentVariables = ["POOL_ENV", "DOTNET_ENVIRONMENT", "RAILS_ENV", "RACK_ENV", "RESQUE_ENV"];
 
     public static string? Get(IReadOnlyDictionary<string, string?> env, string name) =>
@@ -21,7 +25,7 @@ public static class SettingsResolver
     public static string ResolveConfigPath(string? flag, IReadOnlyDictionary<string, string?> env, string workingDirectory)
     {
         if (flag is not null) return Path.GetFullPath(flag, workingDirectory);
-        if (Get(env, "POOL_CONFIG") is { } fromEnv) return Path.GetFullPath(fromEnv, workingDirectory);
+        if (ConfigVariables.Select(name => Get(env, name)).FirstOrDefault(v => v is not null) is { } fromEnv) return Path.GetFullPath(fromEnv, workingDirectory);
         foreach (var candidate in ConfigCandidates)
         {
             var full = Path.GetFullPath(candidate, workingDirectory);

@@ -22,6 +22,12 @@ internal static class ChildEnvironment
             [PoolVariables.WorkerSlot] = slot.ToString(CultureInfo.InvariantCulture),
         };
         if (settings.Namespace != "resque") env[PoolVariables.Namespace] = settings.Namespace;
+        // resque-pool's -E sets these for its workers, so a `rake resque:work` child boots the
+        // Rails environment the pool was started for, not development.
+        if (settings.EnvironmentFromFlag && settings.Environment is { } name)
+        {
+            foreach (var variable in EnvironmentVariables) env[variable] = name;
+        }
         // --log-format reaches the workers too: one text line in a JSON stream breaks its parser.
         env[PoolVariables.LogFormat] = settings.LogFormat == Pool.Logging.LogFormat.Json ? "json" : "text";
         if (group.JobTimeout is { } jobTimeout) env[PoolVariables.JobTimeout] = Seconds(jobTimeout);
@@ -30,6 +36,9 @@ internal static class ChildEnvironment
         group.Retries?.AddTo(env);
         return env;
     }
+
+    /// <summary>Set to --environment's name in every worker: resque-pool's three, and Pool's own.</summary>
+    internal static readonly string[] EnvironmentVariables = ["RACK_ENV", "RAILS_ENV", "RESQUE_ENV", "POOL_ENV"];
 
     private static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
 }

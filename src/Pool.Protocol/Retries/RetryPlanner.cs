@@ -43,3 +43,10 @@ internal sealed class RetryPlanner(RetryPolicy group, Func<string, RetryAttribut
 
 /// <summary>What became of a failed job.</summary>
 internal enum FailureFate { NotHeld, Retried, Failed }
+
+/// <summary>A failed job's fate; for a retry, which attempt it was (1: the first run), of how many retries (negative: forever), and how long until the next.</summary>
+internal sealed record FailureSettled(FailureFate Fate, int Attempt = 0, int Retries = 0, TimeSpan Delay = default)
+{
+    public static readonly FailureSettled NotHeld = new(FailureFate.NotHeld);
+    public static readonly FailureSettled Failed = new(FailureFate.Failed);
+}

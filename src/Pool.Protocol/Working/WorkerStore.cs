@@ -157,16 +157,28 @@ public sealed class WorkerStore
     }
 
     /// <summary>Moves the job to resque:failed with Resque's failure shape; <paramref name="payload"/> replaces the held one in the record.</summary>
-    public async Task<bool> FailAsync(Reservation job, string exception, string error, IEnumerable<string> backtrace, string? payload = null)
+    public async Task<bool> FailAsync(Reservation job, string exception, string error, IEnumerable<string> backtrace, string? payload = null) =>
+        (await SettleFailureAsync(job, exception, error, backtrace, payload).ConfigureAwait(false)).Fate != FailureFate.NotHeld;
+
+    /// <summary><see cref="FailAsync"/>, telling a failure that became a retry (which attempt, due when) from one that reached the failed list.</summary>
+    internal async Task<FailureSettled> SettleFailureAsync(Reservation job, string exception, string error, IEnumerable<string> backtrace, string? payload)
     {
         var now = _time.GetUtcNow();
         payload = PayloadCodec.WithoutRetryMark(payload ?? job.Payload);
         var failure = FailureRecord.Build(now, payload, exception, error, backtrace, WorkerId, job.Queue);
         // Retries (Retries/): a retryable failure becomes a delayed retry, or a final failure with its attempt count.
         if (PlanRetry(job, payload, exception, failure, now) is { } retry)
-            return (long)((RedisResult[])(await RunConfirmedAsync(Scheduling.SchedulingScripts.RetryFail, retry).ConfigureAwait(false))!)[0] > 0;
-        var r = await RunConfirmedAsync(PoolScripts.Fail, [Keys.Namespace, WorkerId, job.Rid, failure]).ConfigureAwait(false);
-        return (long)r == 1;
+        {
+            var r = (RedisResult[])(await RunConfirmedAsync(Scheduling.SchedulingScripts.RetryFail, retry).ConfigureAwait(false))!;
+            return (long)r[0] switch
+            {
+                0 => FailureSettled.NotHeld,
+                1 => new FailureSettled(FailureFate.Retried, (int)(long)r[1], (int)retry[5], TimeSpan.FromSeconds((double)r[2])),
+                _ => FailureSettled.Failed,
+            };
+        }
+        var done = await RunConfirmedAsync(PoolScripts.Fail, [Keys.Namespace, WorkerId, job.Rid, failure]).ConfigureAwait(false);
+        return (long)done == 1 ? FailureSettled.Failed : FailureSettled.NotHeld;
     }
 
     /// <summary>

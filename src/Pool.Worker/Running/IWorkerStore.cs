@@ -1,3 +1,4 @@
+using Pool.Protocol.Retries;
 using Pool.Protocol.Working;
 
 namespace Pool.Worker.Running;
@@ -36,7 +37,8 @@ internal interface IWorkerStore
 
     Task<bool> CheckpointAsync(Reservation job, string payload);
 
-    Task<bool> FailAsync(Reservation job, string exception, string error, IEnumerable<string> backtrace, string? payload);
+    /// <summary>Fails the held job: a retry when its policy allows one, else into the failed list.</summary>
+    Task<FailureSettled> FailAsync(Reservation job, string exception, string error, IEnumerable<string> backtrace, string? payload);
 
     Task UnregisterAsync();
 }

@@ -1,3 +1,4 @@
+using Pool.Protocol.Retries;
 using Pool.Protocol.Working;
 
 namespace Pool.Worker.Running;
@@ -18,7 +19,7 @@ internal sealed class RedisWorkerStore(WorkerStore store) : IWorkerStore
     public Task<ReserveResult> ReserveAsync(string? ackRid, bool reserve, string? ackRetryCounter = null) => store.ReserveAsync(ackRid, reserve, ackRetryCounter);
     public Task<RequeueOutcome> RequeueAsync(Reservation job, string? payload) => store.PutBackAsync(job, payload);
     public Task<bool> CheckpointAsync(Reservation job, string payload) => store.CheckpointAsync(job, payload);
-    public Task<bool> FailAsync(Reservation job, string exception, string error, IEnumerable<string> backtrace, string? payload) =>
-        store.FailAsync(job, exception, error, backtrace, payload);
+    public Task<FailureSettled> FailAsync(Reservation job, string exception, string error, IEnumerable<string> backtrace, string? payload) =>
+        store.SettleFailureAsync(job, exception, error, backtrace, payload);
     public Task UnregisterAsync() => store.UnregisterAsync();
 }

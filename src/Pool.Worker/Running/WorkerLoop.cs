@@ -1,4 +1,5 @@
 using Pool.Protocol.Payloads;
+using Pool.Protocol.Retries;
 using Pool.Protocol.Working;
 using Pool.Worker.Limits;
 using Serilog;
@@ -156,8 +157,12 @@ internal sealed class WorkerLoop(IWorkerStore store, IWakeWaiter waker, JobExecu
                     log.Information("Job done {Class} queue={Queue} duration={Duration:0.0}ms outcome=requeued ({Reason})", cls, job.Queue, ms, outcome.Reason);
                 return default;
             default:
-                await Settle("fail", () => store.FailAsync(job, outcome.Exception!, outcome.Error!, outcome.Backtrace!, outcome.Payload)).ConfigureAwait(false);
-                log.Warning("Job done {Class} queue={Queue} duration={Duration:0.0}ms outcome=failed {Exception}: {Error}", cls, job.Queue, ms, outcome.Exception, outcome.Error);
+                var failed = await Settle("fail", () => store.FailAsync(job, outcome.Exception!, outcome.Error!, outcome.Backtrace!, outcome.Payload)).ConfigureAwait(false);
+                if (failed.Fate == FailureFate.Retried)
+                    log.Warning("Job done {Class} queue={Queue} duration={Duration:0.0}ms outcome=failed {Exception}: {Error}; retry scheduled in {Delay:0}s (attempt {Attempt} of {Runs} failed)", cls, job.Queue, ms, outcome.Exception, outcome.Error,
+                        failed.Delay.TotalSeconds, failed.Attempt, failed.Retries < 0 ? "unlimited" : (failed.Retries + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
+                else
+                    log.Warning("Job done {Class} queue={Queue} duration={Duration:0.0}ms outcome=failed {Exception}: {Error}", cls, job.Queue, ms, outcome.Exception, outcome.Error);
                 return default;
         }
     }

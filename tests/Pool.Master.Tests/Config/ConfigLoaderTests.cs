@@ -175,6 +175,19 @@ public class ConfigLoaderTests
         Assert.StartsWith("pool.yml: no section is named for the environment 'prodution' (sections: development, production)", warning);
     }
 
+    /// <summary>DOTNET_ENVIRONMENT is "Production" by .NET's convention, RAILS_ENV "production" by Rails's: the section is found either way.</summary>
+    [Fact]
+    public void An_environment_selects_the_section_whose_name_differs_only_in_case_unless_that_is_ambiguous()
+    {
+        var config = Parse("foo: 1\nproduction:\n  foo: 5\n", "Production");
+        Assert.Equal(5, Assert.Single(config.Groups).Count);
+        Assert.Empty(config.Warnings);
+
+        var ambiguous = Parse("foo: 1\nproduction:\n  foo: 5\nPRODUCTION:\n  foo: 7\n", "Production");
+        Assert.Equal(1, Assert.Single(ambiguous.Groups).Count);
+        Assert.Contains("no section is named for the environment 'Production'", Assert.Single(ambiguous.Warnings));
+    }
+
     [Fact]
     public void Sections_only_and_no_environment_is_a_warning_that_nothing_runs()
     {

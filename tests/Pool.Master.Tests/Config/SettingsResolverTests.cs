@@ -41,14 +41,22 @@ public class SettingsResolverTests
             var env = new Dictionary<string, string?>();
             Assert.Throws<FileNotFoundException>(() => SettingsResolver.ResolveConfigPath(null, env, dir));
 
+            // resque-pool's names come last: a resque-pool app runs as it is.
+            Directory.CreateDirectory(Path.Combine(dir, "config"));
+            File.WriteAllText(Path.Combine(dir, "config", "resque-pool.yml"), "foo: 1\n");
+            Assert.Equal(Path.Combine(dir, "config", "resque-pool.yml"), SettingsResolver.ResolveConfigPath(null, env, dir));
+            env["RESQUE_POOL_CONFIG"] = "legacy.yml";
+            Assert.Equal(Path.Combine(dir, "legacy.yml"), SettingsResolver.ResolveConfigPath(null, env, dir));
+            env.Remove("RESQUE_POOL_CONFIG");
+
             File.WriteAllText(Path.Combine(dir, "pool.yml"), "foo: 1\n");
             Assert.Equal(Path.Combine(dir, "pool.yml"), SettingsResolver.ResolveConfigPath(null, env, dir));
 
-            Directory.CreateDirectory(Path.Combine(dir, "config"));
             File.WriteAllText(Path.Combine(dir, "config", "pool.yml"), "foo: 1\n");
             Assert.Equal(Path.Combine(dir, "config", "pool.yml"), SettingsResolver.ResolveConfigPath(null, env, dir));
 
             env["POOL_CONFIG"] = "other.yml";
+            env["RESQUE_POOL_CONFIG"] = "legacy.yml";
             Assert.Equal(Path.Combine(dir, "other.yml"), SettingsResolver.ResolveConfigPath(null, env, dir));
             Assert.Equal(Path.Combine(dir, "flag.yml"), SettingsResolver.ResolveConfigPath("flag.yml", env, dir));
         }

@@ -32,6 +32,10 @@ public sealed class RetryTests(RedisFixture redis) : IDisposable
         Assert.EndsWith(",\"retry_attempts\":3}", failure);
         Assert.Contains("\"payload\":{\"class\":\"Fail\",\"args\":[\"boom\"]}", failure);
         Assert.Equal(3, worker.Process.CountLines("Job started Fail"));
+        // The log says which failures were retried, and when the retry comes.
+        Assert.Equal(2, worker.Process.CountLines("retry scheduled in 0s"));
+        Assert.Contains("outcome=failed System.InvalidOperationException: boom; retry scheduled in 0s (attempt 1 of 3 failed)", worker.Process.Output);
+        Assert.Contains("(attempt 2 of 3 failed)", worker.Process.Output);
         Assert.False(await Db.KeyExistsAsync(Counter("Fail", "boom")));
         Assert.Equal(3, (long)await Db.StringGetAsync(_s.Keys.StatFailed));
     }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Pool.Protocol.Retries;
 using Pool.Protocol.Working;
 using Pool.Worker.Running;
 using StackExchange.Redis;
@@ -115,8 +116,8 @@ internal sealed class FakeWorkerStore(string workerId, FakeWorkerStore.JobQueue 
 
     public Task<bool> CheckpointAsync(Reservation job, string payload) => Answer($"checkpoint {job.Rid} as {payload}", true);
 
-    public Task<bool> FailAsync(Reservation job, string exception, string error, IEnumerable<string> backtrace, string? payload) =>
-        Answer($"fail {job.Rid} {exception}", true);
+    public Task<FailureSettled> FailAsync(Reservation job, string exception, string error, IEnumerable<string> backtrace, string? payload) =>
+        Answer($"fail {job.Rid} {exception}", FailureSettled.Failed);
 
     public Task UnregisterAsync() => Answer("unregister", true);
 
