@@ -173,7 +173,8 @@ public sealed class WorkerStore
             return (long)r[0] switch
             {
                 0 => FailureSettled.NotHeld,
-                1 => new FailureSettled(FailureFate.Retried, (int)(long)r[1], (int)retry[5], TimeSpan.FromSeconds((double)r[2])),
+                // The script counts attempts from 0 (resque-retry's counter); the log counts runs.
+                1 => new FailureSettled(FailureFate.Retried, (int)(long)r[1] + 1, (int)retry[5], TimeSpan.FromSeconds((double)r[2])),
                 _ => FailureSettled.Failed,
             };
         }
