@@ -22,7 +22,7 @@ internal sealed class QueueProbe(IDatabaseAsync db, ResqueKeys keys, TimeProvide
     {
         var pauseAll = db.StringGetAsync(keys.PauseAll);
         var paused = db.SetMembersAsync(keys.PausedQueues);
-        var known = groups.Any(g => g.Queues.Contains("*")) ? db.SetMembersAsync(keys.Queues) : Task.FromResult(Array.Empty<RedisValue>());
+        var known = groups.Any(g => g.Queues.Any(QueuePattern.IsDynamic)) ? db.SetMembersAsync(keys.Queues) : Task.FromResult(Array.Empty<RedisValue>());
         await Task.WhenAll(pauseAll, paused, known).ConfigureAwait(false);
 
         var pausedSet = paused.Result.Select(v => (string)v!).ToHashSet(StringComparer.Ordinal);
@@ -44,8 +44,7 @@ internal sealed class QueueProbe(IDatabaseAsync db, ResqueKeys keys, TimeProvide
         return (loads, busy);
     }
 
-    private static IEnumerable<string> Expand(IReadOnlyList<string> queues, IReadOnlyList<string> all) =>
-        queues.SelectMany(q => q == "*" ? all : [q]);
+    private static IEnumerable<string> Expand(IReadOnlyList<string> queues, IReadOnlyList<string> all) => QueuePattern.Expand(queues, all);
 
     private async Task<Dictionary<string, (long Length, TimeSpan? Age)>> AgesAsync(IReadOnlyList<string> queues)
     {

@@ -37,7 +37,7 @@ internal sealed class WakeWaiter(IBlockingPop blocking, ResqueKeys keys, string 
         return new Reservation(entry[..first], entry[(first + 1)..second], entry[(second + 1)..]);
     }
 
-    /// <summary>The mailbox first, then the wake list of each queue ("*": the one for any queue).</summary>
+    /// <summary>The mailbox first, then the wake list of each queue ("*" and patterns: the one for any queue).</summary>
     private static string[] WaitKeys(ResqueKeys keys, string workerId, IReadOnlyList<string> queues) =>
-        [.. queues.Select(q => q == "*" ? keys.WakeAny : keys.Wake(q)).Prepend(keys.Mailbox(workerId)).Distinct()];
+        [.. queues.Select(q => QueuePattern.IsDynamic(q) ? keys.WakeAny : keys.Wake(q)).Prepend(keys.Mailbox(workerId)).Distinct()];
 }

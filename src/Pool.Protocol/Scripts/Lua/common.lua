@@ -71,13 +71,46 @@ end
 -- hash from the same script on, so every reserve empties the mailbox (the held-job check hands
 -- the job back if the copy was never read), and recovery treats it like any held job.
 -- Takes the worker out of the idle sets; returns the queue list it was idle on, or nil.
+-- Resque 2's dynamic queues: a name with *, ? or [ (other than "*" alone) is a File.fnmatch
+-- pattern over the known queues (resque:queues), as Resque::Worker#queues expands it.
+local function is_glob(q) return q ~= '*' and string.find(q, '[%*%?%[]') ~= nil end
+
+-- The fnmatch pattern as an anchored Lua pattern: * any run, ? one character, [abc] [a-z] [!x]
+-- a set; every other character literal.
+local function glob_pattern(glob)
+  local out, i = {'^'}, 1
+  while i <= #glob do
+    local c = string.sub(glob, i, i)
+    local close = c == '[' and string.find(glob, ']', i + 2, true)
+    if c == '*' then
+      out[#out + 1] = '.*'
+    elseif c == '?' then
+      out[#out + 1] = '.'
+    elseif close then
+      local set = string.sub(glob, i + 1, close - 1)
+      if string.sub(set, 1, 1) == '!' then set = '^' .. string.sub(set, 2) end
+      out[#out + 1] = '[' .. string.gsub(set, '%%', '%%%%') .. ']'
+      i = close
+    else
+      out[#out + 1] = (string.gsub(c, '%W', '%%%0'))
+    end
+    i = i + 1
+  end
+  out[#out + 1] = '$'
+  return table.concat(out)
+end
+
+-- The idle set a worker of queue q joins: a pattern's workers wait with the "*" ones, since an
+-- enqueue onto any queue may match them (hand_off then takes only from what they match).
+local function idle_set(q) return k('pool:idle:' .. (is_glob(q) and '*' or q)) end
+
 local function deidle(id)
   local key = k('pool:idler:' .. id)
   local stored = redis.call('GET', key)
   if not stored then return nil end
   local queues = {}
   for q in string.gmatch(stored, '[^\n]+') do
-    redis.call('SREM', k('pool:idle:' .. q), id)
+    redis.call('SREM', idle_set(q), id)
     queues[#queues + 1] = q
   end
   redis.call('DEL', key)
@@ -87,7 +120,7 @@ end
 -- The idler key expires unless the worker's idle poll renews it, so a worker that stalls while
 -- idle (SIGSTOP, a long GC pause) stops being handed jobs within ttlMs instead of hoarding them.
 local function go_idle(id, queues, ttlMs)
-  for _, q in ipairs(queues) do redis.call('SADD', k('pool:idle:' .. q), id) end
+  for _, q in ipairs(queues) do redis.call('SADD', idle_set(q), id) end
   redis.call('SET', k('pool:idler:' .. id), table.concat(queues, '\n'), 'PX', ttlMs)
 end
 
@@ -101,17 +134,22 @@ local function unregister(id)
   redis.call('SREM', k('pool:workers'), id)
 end
 
--- Queue names in priority order: "*" expands to every known queue, alphabetically, and a name
--- already listed keeps its first place. Returns the order and whether "*" was in the list.
+-- Queue names in priority order: "*" expands to every known queue, alphabetically, a pattern
+-- to the known queues it matches, alphabetically, and a name already listed keeps its first
+-- place. Returns the order and whether "*" was in the list (a pattern's misses say nothing of
+-- the queues it does not match, so only "*" may clear the any-queue wake list).
 local function priority(queues)
-  local order, seen, star = {}, {}, false
+  local order, seen, star, all = {}, {}, false, nil
   for _, q in ipairs(queues) do
-    if q == '*' then
-      star = true
-      local all = redis.call('SMEMBERS', k('queues'))
-      table.sort(all)
+    if q == '*' or is_glob(q) then
+      star = star or q == '*'
+      if not all then
+        all = redis.call('SMEMBERS', k('queues'))
+        table.sort(all)
+      end
+      local pattern = q ~= '*' and glob_pattern(q)
       for _, name in ipairs(all) do
-        if not seen[name] then seen[name] = true; order[#order + 1] = name end
+        if not seen[name] and (not pattern or string.find(name, pattern)) then seen[name] = true; order[#order + 1] = name end
       end
     elseif not seen[q] then
       seen[q] = true; order[#order + 1] = q
