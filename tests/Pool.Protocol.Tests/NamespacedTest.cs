@@ -17,4 +17,12 @@ public abstract class NamespacedTest(RedisFixture redis)
     protected Producer Producer => new(Redis.Server.Connection, Ns);
     /// <summary>A master store whose sweeps trust expired leases at once (no lease to wait out after trouble).</summary>
     protected RedisMasterStore Master => new(Redis.Server.Connection, Ns) { MaxAttempts = 3, Lease = TimeSpan.Zero };
+
+    /// <summary>A worker <paramref name="id"/> of <paramref name="queues"/>, registered as pool-worker registers at start.</summary>
+    protected async Task<Pool.Protocol.Working.WorkerStore> WorkerAsync(string id, params string[] queues)
+    {
+        var w = new Pool.Protocol.Working.WorkerStore(Db, Keys, id, queues);
+        await w.RegisterAsync();
+        return w;
+    }
 }

@@ -10,8 +10,7 @@ public sealed class HandOffTests(RedisFixture redis) : NamespacedTest(redis)
 
     private async Task<WorkerStore> IdleWorkerAsync(string id, params string[] queues)
     {
-        var w = new WorkerStore(Db, Keys, id, queues);
-        await w.RegisterAsync();
+        var w = await WorkerAsync(id, queues);
         Assert.Equal(ReserveStatus.Empty, (await w.ReserveAsync(null)).Status);
         return w;
     }

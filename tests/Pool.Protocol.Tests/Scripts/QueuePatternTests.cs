@@ -11,12 +11,6 @@ namespace Pool.Protocol.Tests.Scripts;
 /// </summary>
 public sealed class QueuePatternTests(RedisFixture redis) : NamespacedTest(redis)
 {
-    private async Task<WorkerStore> WorkerAsync(string id, params string[] queues)
-    {
-        var w = new WorkerStore(Db, Keys, id, queues);
-        await w.RegisterAsync();
-        return w;
-    }
 
     private async Task PushAsync(string queue, string cls)
     {

@@ -11,12 +11,6 @@ namespace Pool.Protocol.Tests.Scripts;
 public sealed class ScriptTests(RedisFixture redis) : NamespacedTest(redis)
 {
 
-    private async Task<WorkerStore> WorkerAsync(string id, params string[] queues)
-    {
-        var w = new WorkerStore(Db, Keys, id, queues);
-        await w.RegisterAsync();
-        return w;
-    }
 
     [Fact]
     public async Task Enqueue_adds_the_queue_pushes_the_job_and_a_wake_token()
