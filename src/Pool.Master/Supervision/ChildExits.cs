@@ -36,7 +36,7 @@ internal sealed class ChildExits(SlotTable table, StopPlan stops, GuardedStore s
     {
         if (child.Stop is { } stop)
         {
-            var outcome = stop.KilledAt is not null ? "killed (SIGKILL to its group)" : ExitText.ByItself(code);
+            var outcome = stop.KilledAt is not null ? "killed (SIGKILL to its group)" : ExitText.AfterStop(code, stop.Signal);
             // While the master stops, the drain report lists every worker once; a line here too logged each stop twice.
             if (stops.IsStopping) stops.Drain.Add(child, now, outcome);
             else

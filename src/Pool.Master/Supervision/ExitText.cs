@@ -13,6 +13,14 @@ internal static class ExitText
     public static string ByItself(int code) =>
         Signal(code) is { } signal ? $"killed by {signal}, not by the master" : $"exited by itself with code {code}";
 
+    /// <summary>
+    /// How a child the master asked to stop with <paramref name="sent"/> ("SIGTERM") ended: a
+    /// child that does not trap that signal (a shell, a foreign worker) dies of it, which is the
+    /// master's doing, not somebody else's.
+    /// </summary>
+    public static string AfterStop(int code, string sent) =>
+        Signal(code) is { } signal && signal.ToString() == sent ? $"ended by the {sent} the master sent (it does not trap it)" : ByItself(code);
+
     /// <summary>How a crashed worker ended, for the crash lines: "was killed by SIGKILL" or "exited with code 3".</summary>
     public static string Crash(int code) => Signal(code) is { } signal ? $"was killed by {signal}" : $"exited with code {code}";
 

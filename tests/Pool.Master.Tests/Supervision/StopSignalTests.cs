@@ -24,6 +24,19 @@ public sealed class StopSignalTests(ITestOutputHelper output)
         Assert.DoesNotContain(run.MasterLines(), l => l.Contains(") stopped after ", StringComparison.Ordinal));
     }
 
+    /// <summary>A child that does not trap TERM (a shell, a foreign worker) dies of the master's own TERM: the report says so, and blames nobody else.</summary>
+    [Fact]
+    public void A_child_that_dies_of_the_masters_term_is_reported_as_such()
+    {
+        using var run = MasterRun.Start("plain:\n  count: 1\n  command: \"sleep 60\"\n");
+        Assert.True(SpinWait.SpinUntil(() => run.Workers().Count == 1, TimeSpan.FromSeconds(10)), "the sleep to start");
+
+        var (code, _) = run.StopAndTime(Signum.SIGTERM, TimeSpan.FromSeconds(5));
+        Assert.Equal(0, code);
+        Assert.Equal(1, run.DrainLines("ended by the SIGTERM the master sent"));
+        Assert.Equal(0, run.DrainLines("not by the master"));
+    }
+
     [Fact]
     public void Term_kills_the_group_of_a_worker_that_ignores_it_at_its_term_timeout_plus_grace()
     {
