@@ -141,6 +141,37 @@ public sealed class AdminCommandTests(RedisFixture redis) : OpsTest(redis, "ops"
         Assert.False(Db.KeyExists(Keys.Queue(queue)));
     }
 
+    /// <summary>What no worker could run as meant is refused in one line, and nothing is enqueued.</summary>
+    [Theory]
+    [InlineData("the job class is empty", "q", "")]
+    [InlineData("'--bogus' is not an option of enqueue; to pass it as a job argument, put -- before the arguments", "q", "Noop", "--bogus")]
+    [InlineData("argument '1e400' holds a number beyond a double's range", "q", "Sleep", "1e400")]
+    [InlineData("argument '{\"a\":[1e999]}' holds a number beyond a double's range", "q", "Sleep", "{\"a\":[1e999]}")]
+    public void Enqueue_refuses_what_no_worker_could_run_as_meant(string problem, params string[] args)
+    {
+        var (code, output) = Cli.Run(["enqueue", .. args]);
+
+        Assert.Equal(1, code);
+        Assert.StartsWith($"stderr: pool-master enqueue: {problem}", output);
+        Assert.Equal(0, Db.ListLength(Keys.Queue("q")));
+    }
+
+    [Fact]
+    public void Enqueue_takes_an_option_lookalike_as_an_argument_after_a_double_dash()
+    {
+        Assert.Equal(0, Cli.Run("enqueue", "q", "Noop", "--", "--bogus").Code);
+        Assert.Equal("""{"class":"Noop","args":["--bogus"]}""", (string?)Db.ListGetByIndex(Keys.Queue("q"), 0));
+    }
+
+    [Fact]
+    public void A_flag_value_of_the_wrong_type_is_named_in_plain_words()
+    {
+        var (code, output) = Cli.Run("failed", "show", "abc");
+        Assert.Equal(1, code);
+        Assert.Contains("as a whole number", output);
+        Assert.DoesNotContain("System.", output);
+    }
+
     [Theory]
     [InlineData("enqueue", "--help")]
     [InlineData("enqueue", "-h")]

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Text.Json;
 using Pool.Protocol.Connection;
 using Pool.Protocol.Payloads;
@@ -30,6 +31,8 @@ internal static class EnqueueCommand
             // The rule pool.yml's queue lists follow: no worker could name such a queue in its QUEUES.
             if (name.Length == 0 || name.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c == ','))
                 return AdminContext.Fail("enqueue", $"queue name '{name}' is empty or has a space, comma or control character, so no worker could list it in QUEUES; use letters, digits, _ - : .");
+            if (ArgumentProblem(result, result.GetValue(jobClass)!, result.GetValue(args) ?? []) is { } problem)
+                return AdminContext.Fail("enqueue", problem);
             if (DelayedEnqueue.Requested(result))
                 return await DelayedEnqueue.RunAsync(result, ctx, name, result.GetValue(jobClass)!, ParseArgs(result.GetValue(args) ?? [])).ConfigureAwait(false);
             var payload = PayloadCodec.Encode(result.GetValue(jobClass)!, ParseArgs(result.GetValue(args) ?? []));
@@ -42,6 +45,32 @@ internal static class EnqueueCommand
         }));
         return command;
     }
+
+    /// <summary>
+    /// What no worker could run as meant: an empty class; a mistyped option (`--bogus`), which
+    /// would otherwise be enqueued as a job argument; a number past a double (1e400), which Ruby
+    /// reads as Infinity and cannot write back as JSON.
+    /// </summary>
+    private static string? ArgumentProblem(ParseResult result, string jobClass, IReadOnlyList<string> raw)
+    {
+        if (string.IsNullOrWhiteSpace(jobClass)) return "the job class is empty; give the class name, e.g. enqueue mail SendWelcome 42";
+        if (!result.Tokens.Any(t => t.Type == TokenType.DoubleDash) && raw.FirstOrDefault(a => a.StartsWith("--", StringComparison.Ordinal)) is { } option)
+            return $"'{option}' is not an option of enqueue; to pass it as a job argument, put -- before the arguments";
+        foreach (var arg in raw)
+        {
+            if (ParseArg(arg) is JsonElement json && HasHugeNumber(json))
+                return $"argument '{Config.ConfigException.Shorten(arg)}' holds a number beyond a double's range; quote it as a string (e.g. '\"1e400\"') or use a smaller number";
+        }
+        return null;
+    }
+
+    private static bool HasHugeNumber(JsonElement e) => e.ValueKind switch
+    {
+        JsonValueKind.Number => !double.IsFinite(e.GetDouble()),
+        JsonValueKind.Array => e.EnumerateArray().Any(HasHugeNumber),
+        JsonValueKind.Object => e.EnumerateObject().Any(p => HasHugeNumber(p.Value)),
+        _ => false,
+    };
 
     /// <summary>Each argument as JSON when it parses as JSON, else as a plain string (so paths and words need no quotes).</summary>
     internal static IReadOnlyList<object?> ParseArgs(IEnumerable<string> raw) => raw.Select(ParseArg).ToList();
