@@ -27,7 +27,9 @@ public static class RedisUrl
         }
         if (rest.StartsWith(SentinelScheme, StringComparison.OrdinalIgnoreCase)) return ParseSentinel(rest, url);
 
-        if (!Uri.TryCreate(rest, UriKind.Absolute, out var uri) || (uri.Scheme != "redis" && uri.Scheme != "rediss"))
+        if (!Uri.TryCreate(rest, UriKind.Absolute, out var uri) && PortOutOfRange(rest) is { } port)
+            throw new FormatException($"REDIS_URL '{Redact(url)}' has port {port}, outside 1 to 65535; Redis listens on 6379 unless told otherwise");
+        if (uri is null || (uri.Scheme != "redis" && uri.Scheme != "rediss"))
         {
             throw new FormatException($"REDIS_URL '{Redact(url)}' is not a redis://, rediss:// or redis+sentinel:// URL; use redis://[:password@]host:port[/db]");
         }
@@ -38,6 +40,13 @@ public static class RedisUrl
         var path = uri.AbsolutePath.Trim('/');
         if (path.Length > 0) options.DefaultDatabase = Database(path, url);
         return options;
+    }
+
+    /// <summary>The port of a redis:// URL that .NET refused for its port alone (redis://host:99999), or null.</summary>
+    private static string? PortOutOfRange(string url)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(url, @"^rediss?://(?:[^@/]*@)?[^:/]+:(\d+)(?:/|$)", System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromMilliseconds(100));
+        return match.Success && (!int.TryParse(match.Groups[1].Value, out var port) || port is < 1 or > 65535) ? match.Groups[1].Value : null;
     }
 
     /// <summary>redis+sentinel://[:password@]host:port[,host:port...]/service[/db]: the sentinels, then the service they watch.</summary>

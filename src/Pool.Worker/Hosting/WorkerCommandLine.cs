@@ -79,11 +79,22 @@ internal sealed class WorkerCommandLine
             var lease = Pool.Protocol.Working.WorkerLease.Parse(Env(PoolVariables.Lease), out error);
             if (error is not null) return null;
 
+            var redisUrl = parse.GetValue(cli.Redis) ?? Env(PoolVariables.RedisUrl) ?? RedisUrl.Default;
+            try
+            {
+                _ = RedisUrl.Parse(redisUrl);
+            }
+            catch (Exception e) when (e is FormatException or ArgumentException)
+            {
+                error = e.Message;
+                return null;
+            }
+
             return new WorkerSettings
             {
                 Lease = lease,
                 Queues = queues,
-                RedisUrl = parse.GetValue(cli.Redis) ?? Env(PoolVariables.RedisUrl) ?? RedisUrl.Default,
+                RedisUrl = redisUrl,
                 Namespace = Env(PoolVariables.Namespace),
                 TermTimeout = TimeSpan.FromSeconds(term),
                 PollInterval = TimeSpan.FromSeconds(Seconds(PoolVariables.PollInterval) ?? 1),

@@ -16,6 +16,16 @@ public sealed class RedisUrlTests
     }
 
     [Theory]
+    [InlineData("redis://127.0.0.1:99999")]
+    [InlineData("redis://:pw@127.0.0.1:70000/0")]
+    public void A_port_out_of_range_is_named_as_the_problem(string url)
+    {
+        var e = Assert.Throws<FormatException>(() => RedisUrl.Parse(url));
+        Assert.Contains("outside 1 to 65535", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(":pw@", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("redis+sentinel://10.0.0.1:26379")]
     [InlineData("redis+sentinel://10.0.0.1:x/mymaster")]
     [InlineData("redis+sentinel://10.0.0.1:26379/mymaster/first")]

@@ -18,6 +18,20 @@ public sealed class CommandLineTests(RedisFixture redis) : IDisposable
         Assert.Contains("pass --queues a,b or set QUEUES", worker.Output);
     }
 
+    /// <summary>A bad value of a variable the worker reads is one error line and exit 2, never a stack trace.</summary>
+    [Theory] // every wait below is bounded
+    [InlineData("REDIS_URL", "http://x", "is not a redis://")]
+    [InlineData("POOL_POLL_INTERVAL", "abc", "POOL_POLL_INTERVAL must be a number of seconds")]
+    [InlineData("POOL_LOG_LEVEL", "bogus", "POOL_LOG_LEVEL must be one of")]
+    public void A_bad_variable_exits_2_with_one_line_that_names_it(string variable, string value, string problem)
+    {
+        using var worker = TestProcess.Start(Artifacts.PoolWorker, ["--jobs", Artifacts.SamplesDll],
+            new Dictionary<string, string?> { ["QUEUES"] = "q", ["REDIS_URL"] = redis.Server.Url, [variable] = value });
+        Assert.Equal(2, worker.WaitForExit(TimeSpan.FromSeconds(15)));
+        Assert.Contains(problem, worker.Output);
+        Assert.DoesNotContain("Unhandled exception", worker.Output);
+    }
+
     [Fact] // every wait below is bounded
     public void Json_log_format_writes_one_json_object_per_line()
     {
