@@ -66,9 +66,9 @@ public sealed class WorkerStore
 
     public Task RegisterAsync()
     {
-        var now = ResqueTime.Iso(_time.GetUtcNow());
-        Started ??= now;
-        return ScriptRunner.RunAsync(_db, PoolScripts.Register, [Keys.Namespace, WorkerId, Started, now, LeaseMs]);
+        var now = _time.GetUtcNow();
+        Started ??= ResqueTime.Started(now);
+        return ScriptRunner.RunAsync(_db, PoolScripts.Register, [Keys.Namespace, WorkerId, Started, ResqueTime.Iso(now), LeaseMs]);
     }
 
     /// <summary>
@@ -77,9 +77,10 @@ public sealed class WorkerStore
     /// </summary>
     public async Task<bool> HeartbeatAsync(bool resqueHeartbeat)
     {
-        var now = ResqueTime.Iso(_time.GetUtcNow());
+        var at = _time.GetUtcNow();
+        var now = ResqueTime.Iso(at);
         var beat = resqueHeartbeat ? now : "";
-        var r = await ScriptRunner.RunAsync(_db, PoolScripts.Heartbeat, [Keys.Namespace, WorkerId, beat, LeaseMs, Started ?? now, now]).ConfigureAwait(false);
+        var r = await ScriptRunner.RunAsync(_db, PoolScripts.Heartbeat, [Keys.Namespace, WorkerId, beat, LeaseMs, Started ?? ResqueTime.Started(at), now]).ConfigureAwait(false);
         return (long)r == 1;
     }
 
