@@ -35,9 +35,13 @@ internal sealed class LogValueSanitizer : ILogEventEnricher
 
     private static bool NeedsCleaning(string text) => text.Length > MaxLength || text.AsSpan().ContainsAny(Controls);
 
-    internal static string Clean(string text)
+    internal static string Clean(string text) => Clean(text, MaxLength);
+
+    /// <summary><paramref name="text"/> on one line: control characters escaped, cut at <paramref name="maxLength"/> characters with its length noted.</summary>
+    internal static string Clean(string text, int maxLength)
     {
-        var shown = text.Length > MaxLength ? text.AsSpan(0, MaxLength) : text.AsSpan();
+        if (text.Length <= maxLength && !text.AsSpan().ContainsAny(Controls)) return text;
+        var shown = text.Length > maxLength ? text.AsSpan(0, maxLength) : text.AsSpan();
         var output = new StringBuilder(shown.Length + 16);
         foreach (var c in shown)
         {
@@ -52,7 +56,7 @@ internal sealed class LogValueSanitizer : ILogEventEnricher
                     break;
             }
         }
-        if (text.Length > MaxLength) output.Append(CultureInfo.InvariantCulture, $"... ({text.Length:N0} characters)");
+        if (text.Length > maxLength) output.Append(CultureInfo.InvariantCulture, $"... ({text.Length:N0} characters)");
         return output.ToString();
     }
 }

@@ -157,6 +157,36 @@ public sealed class AdminCommandTests(RedisFixture redis) : OpsTest(redis, "ops"
     }
 
     [Fact]
+    public void Pause_refuses_a_queue_name_no_worker_could_list_and_lists_refuse_a_limit_below_one()
+    {
+        var (code, output) = Cli.Run("pause", "a b");
+        Assert.Equal(1, code);
+        Assert.StartsWith("stderr: pool-master pause: queue name 'a b'", output);
+        Assert.Equal(0, Db.SetLength(Keys.PausedQueues));
+
+        (code, output) = Cli.Run("enqueue", new string('q', 1025), "Noop");
+        Assert.Equal(1, code);
+        Assert.Contains("longer than pool.yml allows (1,024)", output);
+
+        (code, output) = Cli.Run("delayed", "list", "--limit", "-1");
+        Assert.Equal(1, code);
+        Assert.Contains("--limit must be 1 or more", output);
+    }
+
+    /// <summary>Queue names and job arguments are anyone's text: a table shows each on one line, cut to a width.</summary>
+    [Fact]
+    public void Status_shows_a_queue_name_with_a_newline_on_one_line()
+    {
+        Db.SetAdd(Keys.Queues, "evil\nname");
+        Db.ListRightPush(Keys.Queue("evil\nname"), """{"class":"A","args":[]}""");
+
+        var (code, output) = Cli.Run("status");
+        Assert.Equal(0, code);
+        Assert.Contains("evil\\nname", output);
+        Assert.DoesNotContain(output.Split('\n'), l => l.TrimStart().StartsWith("name ", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Enqueue_takes_an_option_lookalike_as_an_argument_after_a_double_dash()
     {
         Assert.Equal(0, Cli.Run("enqueue", "q", "Noop", "--", "--bogus").Code);

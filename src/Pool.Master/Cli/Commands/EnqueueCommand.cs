@@ -28,9 +28,7 @@ internal static class EnqueueCommand
         command.SetAction((result, _) => AdminContext.RunAsync(result, "enqueue", async ctx =>
         {
             var name = result.GetValue(queue)!;
-            // The rule pool.yml's queue lists follow: no worker could name such a queue in its QUEUES.
-            if (name.Length == 0 || name.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c == ','))
-                return AdminContext.Fail("enqueue", $"queue name '{name}' is empty or has a space, comma or control character, so no worker could list it in QUEUES; use letters, digits, _ - : .");
+            if (QueueNameRule.Problem(name) is { } bad) return AdminContext.Fail("enqueue", bad);
             if (ArgumentProblem(result, result.GetValue(jobClass)!, result.GetValue(args) ?? []) is { } problem)
                 return AdminContext.Fail("enqueue", problem);
             if (DelayedEnqueue.Requested(result))

@@ -34,6 +34,8 @@ internal static class PauseCommands
         command.SetAction((result, _) => AdminContext.RunAsync(result, name, async ctx =>
         {
             var queues = result.GetValue(queuesArgument)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            // Pausing a name no worker could serve pauses nothing; resuming one stays possible, to clear it.
+            if (name == "pause" && queues?.Select(QueueNameRule.Problem).FirstOrDefault(p => p is not null) is { } bad) return AdminContext.Fail(name, bad);
             var state = await change(new PauseControl(ctx.Db, ctx.Keys), queues).ConfigureAwait(false);
             if (ctx.Json) JsonOutput.Write(new { Paused = new { state.All, state.Queues } });
             else Console.Out.WriteLine($"{done(queues)}; now {Describe(state)}");

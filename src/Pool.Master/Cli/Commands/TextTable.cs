@@ -14,7 +14,14 @@ internal sealed class TextTable(params string[] headers)
         return this;
     }
 
-    public void Add(params string[] cells) => _rows.Add(cells);
+    /// <summary>The widest a cell is shown: one huge job argument made every row of a list that wide.</summary>
+    public const int MaxCell = 120;
+
+    /// <summary>
+    /// Adds a row. Cells hold Redis data anyone can write (queue names, job arguments): each is
+    /// shown on one line, control characters escaped, and cut at <see cref="MaxCell"/> characters.
+    /// </summary>
+    public void Add(params string[] cells) => _rows.Add([.. cells.Select(c => Pool.Logging.LogValueSanitizer.Clean(c, MaxCell))]);
 
     public string Render(string indent = "  ")
     {
