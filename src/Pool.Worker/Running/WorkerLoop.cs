@@ -94,10 +94,10 @@ internal sealed class WorkerLoop(IWorkerStore store, IWakeWaiter waker, JobExecu
                     // it: the ack was refused, and the job will run again elsewhere (the one
                     // re-run a stall past the lease can cost a bare worker; see docs/worker.md).
                     if (ack is not null && _lastJob is { } last)
-                        log.Warning("Job given up {Class} queue={Queue}: it finished, but this worker had been swept as dead meanwhile (silent past its lease), so its ack was refused and the requeued copy runs elsewhere", last.Class, last.Queue);
+                        log.Warning("Job given up {Class} queue={Queue}: it finished, but this worker's registration was gone from Redis when it acked, so the ack was refused: a sweep took it as dead (silent past its lease) and requeued the job, which runs again elsewhere, or Redis lost its data", last.Class, last.Queue);
                     // Nothing is held any more; a stopping worker just leaves.
                     if (control.Stop != StopMode.None) return;
-                    log.Warning("This worker was swept as dead while alive (a stall or an outage longer than its lease); registering again before taking jobs");
+                    log.Warning("This worker's registration was gone from Redis (swept as dead after a stall or an outage past its lease, or Redis lost its data); registering again before taking jobs");
                     await Settle("register", async () => { await store.RegisterAsync().ConfigureAwait(false); return true; }).ConfigureAwait(false);
                     break;
                 case ReserveStatus.Empty:
@@ -139,7 +139,7 @@ internal sealed class WorkerLoop(IWorkerStore store, IWakeWaiter waker, JobExecu
         {
             // Recovered elsewhere while it ran: acking would record someone else's run, and a
             // requeue would add a third copy. The worker forgets it.
-            log.Warning("Job given up {Class} queue={Queue} duration={Duration:0.0}ms: this worker was swept as dead while it ran, so its job was requeued for another worker; not acked, not requeued here", cls, job.Queue, ms);
+            log.Warning("Job given up {Class} queue={Queue} duration={Duration:0.0}ms: this worker's registration was gone from Redis while it ran (swept as dead, its job requeued for another worker, or Redis lost its data); not acked, not requeued here", cls, job.Queue, ms);
             return default;
         }
         CheckLimits(outcome, cls, job.Queue);
