@@ -37,7 +37,7 @@ public sealed class SweptTests
 
         w.UntilStarted(next);
         Assert.Equal(["reserve", "ack r1, reserve", "register", "reserve"], w.Store.Calls);
-        Assert.Equal(1, w.Log.Count("Job given up Scripted queue=q: it finished, but this worker had been swept"));
+        Assert.Equal(1, w.Log.Count("Job given up Scripted queue=q: it finished, but this worker's registration was gone from Redis when it acked"));
     }
 
     [Fact(Timeout = 10_000)]
