@@ -63,6 +63,9 @@ public static class ConfigLoader
             else
             {
                 defaults.Add(GroupReader.Read(key, keyNode, valueNode, values, section: null), file);
+                // Valid (a queue may be called that), but `schedule: 5` was more likely meant as the section.
+                if (key == ScheduleReader.Key)
+                    warnings.Add($"{file}:{ConfigValues.Line(keyNode)}: key '{key}': read as a group for a queue named 'schedule'; the schedule: section is a mapping of entries (nightly: {{cron: ..., class: ...}})");
             }
         }
 

@@ -30,7 +30,11 @@ internal sealed class ConfigValues(string file, IReadOnlyDictionary<string, stri
         // resque-pool's files often hold ERB; say what replaces it rather than that the value is no number.
         if (text.Contains("<%", StringComparison.Ordinal))
             throw Place(node, key).Error("ERB (<%= ... %>) is not evaluated: Pool never runs code from its config; write ${VAR:-default} instead, e.g. ${WORKERS:-2} for <%= ENV['WORKERS'] || 2 %>");
-        return Interpolation.Apply(text, env, Place(node, key), variables: true).Trim();
+        var value = Interpolation.Apply(text, env, Place(node, key), variables: true).Trim();
+        // The key's own message ("has no worker count") would not say where the emptiness came from.
+        if (value.Length == 0 && text.Contains("${", StringComparison.Ordinal))
+            throw Place(node, key).Error($"'{ConfigException.Shorten(text)}' is empty once its variables are read (set, but to an empty string); give the variable a value, or a default with ${{VAR:-default}}");
+        return value;
     }
 
     /// <summary>A command line: $$ only, no variables.</summary>

@@ -169,6 +169,21 @@ public class ConfigLoaderTests
     }
 
     [Fact]
+    public void A_value_a_variable_left_empty_names_the_variable()
+    {
+        var error = Fails("foo: ${X}\n", new Dictionary<string, string?> { ["X"] = "" });
+        Assert.Contains("key 'foo': '${X}' is empty once its variables are read", error.Message);
+    }
+
+    [Fact]
+    public void A_schedule_key_with_a_count_is_a_group_and_a_warning()
+    {
+        var config = Parse("foo: 1\nschedule: 5\n");
+        Assert.Equal(["foo", "schedule"], config.Groups.Select(g => g.Key));
+        Assert.StartsWith("pool.yml:2: key 'schedule': read as a group for a queue named 'schedule'", Assert.Single(config.Warnings));
+    }
+
+    [Fact]
     public void An_environment_no_section_is_named_for_is_a_warning_naming_the_sections()
     {
         var warning = Assert.Single(Parse("foo: 1\ndevelopment:\n  foo: 2\nproduction:\n  foo: 5\n", "prodution").Warnings);
