@@ -38,7 +38,7 @@ public static class QueuePattern
         return order;
     }
 
-    /// <summary>The fnmatch pattern as an anchored regex: * any run, ? one character, [abc] [a-z] [!x] a set.</summary>
+    /// <summary>The fnmatch pattern as an anchored regex: * any run, ? one character, [abc] [a-z] [!x] [^x] a set.</summary>
     internal static Regex Matcher(string pattern)
     {
         var regex = new System.Text.StringBuilder("^");
@@ -46,12 +46,15 @@ public static class QueuePattern
         {
             var c = pattern[i];
             var close = c == '[' && i + 2 < pattern.Length ? pattern.IndexOf(']', i + 2) : -1;
+            // "[!]" and "[^]" close nothing (fnmatch reads that ']' as a member): the '[' is literal.
+            if (close > 0 && pattern[(i + 1)..close] is "!" or "^") close = -1;
             if (c == '*') regex.Append("(?s:.*)");
             else if (c == '?') regex.Append("(?s:.)");
             else if (close > 0)
             {
                 var set = pattern[(i + 1)..close];
-                regex.Append('[').Append(set.StartsWith('!') ? "^" + Escape(set[1..]) : Escape(set)).Append(']');
+                // Negated by ! (fnmatch) or ^ (Ruby's too, as in a Regexp).
+                regex.Append('[').Append(set[0] is '!' or '^' ? "^" + Escape(set[1..]) : Escape(set)).Append(']');
                 i = close;
             }
             else regex.Append(Regex.Escape(c.ToString()));

@@ -49,6 +49,10 @@ public sealed class QueuePatternTests(RedisFixture redis) : NamespacedTest(redis
     [InlineData("m%l.*", "mxl.1", false)]
     [InlineData("*_high", "mail_high", true)]
     [InlineData("a(b)*", "a(b)c", true)]
+    [InlineData("x[!]", "x[!]", true)]
+    [InlineData("[^]", "[^]", true)]
+    [InlineData("x[!]*", "xa", false)]
+    [InlineData("q[^a]", "qb", true)]
     public async Task The_script_and_the_master_agree_on_what_a_pattern_matches(string pattern, string queue, bool matches)
     {
         await PushAsync(queue, "J");

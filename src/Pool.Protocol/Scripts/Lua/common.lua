@@ -75,19 +75,21 @@ end
 -- pattern over the known queues (resque:queues), as Resque::Worker#queues expands it.
 local function is_glob(q) return q ~= '*' and string.find(q, '[%*%?%[]') ~= nil end
 
--- The fnmatch pattern as an anchored Lua pattern: * any run, ? one character, [abc] [a-z] [!x]
+-- The fnmatch pattern as an anchored Lua pattern: * any run, ? one character, [abc] [a-z] [!x] [^x]
 -- a set; every other character literal.
 local function glob_pattern(glob)
   local out, i = {'^'}, 1
   while i <= #glob do
     local c = string.sub(glob, i, i)
     local close = c == '[' and string.find(glob, ']', i + 2, true)
+    local set = close and string.sub(glob, i + 1, close - 1)
+    -- "[!]" and "[^]" close nothing (fnmatch reads that ']' as a member): the '[' is literal.
+    if set == '!' or set == '^' then close = nil end
     if c == '*' then
       out[#out + 1] = '.*'
     elseif c == '?' then
       out[#out + 1] = '.'
     elseif close then
-      local set = string.sub(glob, i + 1, close - 1)
       if string.sub(set, 1, 1) == '!' then set = '^' .. string.sub(set, 2) end
       out[#out + 1] = '[' .. string.gsub(set, '%%', '%%%%') .. ']'
       i = close
