@@ -42,6 +42,17 @@ internal static partial class UsageErrors
     [System.Text.RegularExpressions.GeneratedRegex(@"as expected type '([^']+)'")]
     private static partial System.Text.RegularExpressions.Regex ExpectedType();
 
+    /// <summary>
+    /// Refuses a value of <paramref name="option"/> below <paramref name="min"/> at parse time. It
+    /// reads the token: a value that does not parse is the parser's own error, and asking the
+    /// option for its value there threw instead of reporting it.
+    /// </summary>
+    public static void AtLeast<T>(Option<T> option, long min) => option.Validators.Add(result =>
+    {
+        if (result.Tokens is [{ } token] && long.TryParse(token.Value, out var n) && n < min)
+            result.AddError($"{option.Name} must be {min} or more, got {n}");
+    });
+
     private static string CommandPath(CommandResult result) =>
         result.Parent is CommandResult parent ? $"{CommandPath(parent)} {result.Command.Name}" : "pool-master";
 

@@ -25,24 +25,65 @@ internal static class WorkerCommandCheck
     {
         var jobs = (SettingsResolver.Get(env, JobsVariable) ?? "").Split([',', Path.PathSeparator], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var searchPath = SettingsResolver.Get(env, "PATH") ?? "/usr/local/bin:/usr/bin:/bin";
-        var jobsChecked = false;
         foreach (var group in config.Groups.Where(RunsWorkers))
         {
-            var argv = group.Command is { } own ? ShellWords.Split(own) : workerCommand;
+            var own = group.Command is not null;
+            var argv = own ? ShellWords.Split(group.Command!) : workerCommand;
+            Exception Problem(string problem) => own
+                ? new ConfigException(config.SourcePath, group.Line, group.Key + ".command", problem)
+                : new FormatException($"the worker command (--worker-command or POOL_WORKER_COMMAND): {problem}");
             if (!CanRun(argv[0], searchPath, workingDirectory))
+                throw Problem($"program '{argv[0]}' is not an executable file here, nor on PATH; fix the path or install it");
+            if (Path.GetFileName(argv[0]) != "pool-worker") continue;
+            // --jobs in the command wins over POOL_JOBS, as in pool-worker itself.
+            var given = JobsOption(argv);
+            if (given is not null)
             {
-                var problem = $"program '{argv[0]}' is not an executable file here, nor on PATH; fix the path or install it";
-                if (group.Command is not null) throw new ConfigException(config.SourcePath, group.Line, group.Key + ".command", problem);
-                throw new FormatException($"the worker command (--worker-command or POOL_WORKER_COMMAND): {problem}");
+                if (given.Count == 0) throw Problem("--jobs names no assembly; give the path of your job assembly after it");
+                if (AssemblyProblem(given, workingDirectory) is { } bad) throw Problem("--jobs " + bad);
+                continue;
             }
-            if (Path.GetFileName(argv[0]) != "pool-worker" || argv.Any(a => a == "--jobs" || a.StartsWith("--jobs=", StringComparison.Ordinal)) || jobsChecked) continue;
             if (jobs.Length == 0)
                 throw new ConfigException(config.SourcePath, group.Line, group.Key,
                     $"its workers run pool-worker, which would load no job classes and fail every job as unknown: set {JobsVariable}=/path/to/YourJobs.dll (several: comma-separated), or give the group a command: of its own");
-            if (jobs.FirstOrDefault(p => !File.Exists(Path.Combine(workingDirectory, p))) is { } missing)
-                throw new FormatException($"{JobsVariable} names '{missing}', which does not exist (a relative path starts from {workingDirectory}); fix the path or publish the job assembly there");
-            jobsChecked = true;
+            if (AssemblyProblem(jobs, workingDirectory) is { } missing) throw new FormatException(JobsVariable + " " + missing);
         }
+    }
+
+    /// <summary>The paths after --jobs (pool-worker takes several per flag, and --jobs=PATH); null when the flag is absent.</summary>
+    private static List<string>? JobsOption(IReadOnlyList<string> argv)
+    {
+        List<string>? paths = null;
+        for (var i = 1; i < argv.Count; i++)
+        {
+            if (argv[i].StartsWith("--jobs=", StringComparison.Ordinal)) (paths ??= []).Add(argv[i]["--jobs=".Length..]);
+            else if (argv[i] == "--jobs")
+            {
+                paths ??= [];
+                while (i + 1 < argv.Count && !argv[i + 1].StartsWith('-')) paths.Add(argv[++i]);
+            }
+        }
+        return paths?.Where(p => p.Length > 0).ToList();
+    }
+
+    /// <summary>What is wrong with the first job assembly that pool-worker could not load ("names 'x', which ..."); null when all can be.</summary>
+    private static string? AssemblyProblem(IEnumerable<string> paths, string workingDirectory)
+    {
+        foreach (var path in paths)
+        {
+            var full = Path.Combine(workingDirectory, path);
+            if (Directory.Exists(full)) return $"names '{path}', which is a directory; name the job assembly (.dll) in it";
+            if (!File.Exists(full)) return $"names '{path}', which does not exist (a relative path starts from {workingDirectory}); fix the path or publish the job assembly there";
+            try
+            {
+                _ = System.Reflection.AssemblyName.GetAssemblyName(full);
+            }
+            catch (Exception e) when (e is BadImageFormatException or IOException or UnauthorizedAccessException)
+            {
+                return $"names '{path}', which is not a .NET assembly pool-worker can load ({e.GetType().Name}); name your job assembly (.dll)";
+            }
+        }
+        return null;
     }
 
     private static bool RunsWorkers(WorkerGroup group) => group.Count > 0 || group.AutoCount || group.Scaling is not null;

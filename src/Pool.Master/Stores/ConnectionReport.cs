@@ -3,26 +3,42 @@ using Serilog;
 namespace Pool.Master.Stores;
 
 /// <summary>
-/// Says so when Redis does not answer a starting master. The store connects in the background
-/// (supervision never waits for Redis), so a wrong port or a Redis still starting was silent
-/// until some side task timed out seconds later, in the client's words. This waits a moment,
-/// warns once in Pool's words while the connection is missing, and says when it comes.
-/// It only logs through the side log, which is closed before the master's exit line.
+/// Says so when Redis does not answer the master, at start or later. The store connects and
+/// reconnects in the background (supervision never waits for Redis), so a wrong port, a Redis
+/// still starting or one that went away was silent until some side task timed out seconds later,
+/// in the client's words. This looks once a second, warns once in Pool's words when the
+/// connection is missing, and says when it is back. It only logs through the side log, which is
+/// closed before the master's exit line.
 /// </summary>
 internal static class ConnectionReport
 {
-    /// <summary>How long a connect may take before it is reported: a healthy local Redis answers in milliseconds.</summary>
+    /// <summary>How often the connection is looked at: a healthy local Redis answers in milliseconds.</summary>
     public static readonly TimeSpan Patience = TimeSpan.FromSeconds(1);
 
     public static async Task WatchAsync(Func<bool> isConnected, string redactedUrl, ILogger log, CancellationToken stop)
     {
+        var everConnected = false;
+        var down = false;
         try
         {
-            await Task.Delay(Patience, stop).ConfigureAwait(false);
-            if (isConnected()) return;
-            log.Warning("Redis at {Redis} is not answering; supervising anyway: workers wait for it and lose no job, and the recovery of crashed workers' jobs waits too. Check REDIS_URL if this lasts", redactedUrl);
-            while (!isConnected()) await Task.Delay(Patience, stop).ConfigureAwait(false);
-            log.Information("Redis at {Redis} answers now", redactedUrl);
+            while (true)
+            {
+                await Task.Delay(Patience, stop).ConfigureAwait(false);
+                var connected = isConnected();
+                if (connected == !down)
+                {
+                    everConnected |= connected;
+                    continue;
+                }
+                down = !connected;
+                if (down && !everConnected)
+                    log.Warning("Redis at {Redis} is not answering; supervising anyway: workers wait for it and lose no job, and the recovery of crashed workers' jobs waits too. Check REDIS_URL if this lasts", redactedUrl);
+                else if (down)
+                    log.Warning("Redis at {Redis} stopped answering; workers retry and lose no job, and the recovery of crashed workers' jobs waits until it answers", redactedUrl);
+                else
+                    log.Information(everConnected ? "Redis at {Redis} answers again" : "Redis at {Redis} answers now", redactedUrl);
+                everConnected |= connected;
+            }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {

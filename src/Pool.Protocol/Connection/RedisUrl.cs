@@ -34,6 +34,8 @@ public static class RedisUrl
             throw new FormatException($"REDIS_URL '{Redact(url)}' is not a redis://, rediss:// or redis+sentinel:// URL; use redis://[:password@]host:port[/db]");
         }
 
+        if (uri.Host.Length == 0)
+            throw new FormatException($"REDIS_URL '{Redact(url)}' names no host; use redis://[:password@]host:port[/db]");
         var options = new ConfigurationOptions { Ssl = uri.Scheme == "rediss" };
         options.EndPoints.Add(uri.Host, uri.IsDefaultPort || uri.Port < 0 ? 6379 : uri.Port);
         SetCredentials(options, uri.UserInfo);

@@ -18,8 +18,11 @@ internal sealed class LogValueSanitizer : ILogEventEnricher
 {
     public const int MaxLength = 2000;
 
+    // C0, DEL and C1 controls; the line and paragraph separators some viewers break lines at;
+    // and the bidirectional overrides and isolates that make text read other than it is.
     private static readonly SearchValues<char> Controls = SearchValues.Create(
-        Enumerable.Range(0, 0x20).Select(c => (char)c).Append('\u007f').Concat(Enumerable.Range(0x80, 0x20).Select(c => (char)c)).ToArray());
+        ((int[])[.. Enumerable.Range(0, 0x20), 0x7f, .. Enumerable.Range(0x80, 0x20), 0x2028, 0x2029, .. Enumerable.Range(0x202a, 5), .. Enumerable.Range(0x2066, 4)])
+            .Select(c => (char)c).ToArray());
 
     public void Enrich(LogEvent logEvent, ILogEventPropertyFactory propertyFactory)
     {

@@ -26,7 +26,9 @@ internal readonly record struct SecondsRange(double Min, double Max, bool MinInc
     public static readonly SecondsRange Backoff = new(0, OneDay);
 
     /// <summary>POOL_POLL_INTERVAL: above 0, to one hour.</summary>
-    public static readonly SecondsRange PollInterval = new(0, 3_600, MinIncluded: false);
+    // Redis reads a BLPOP timeout below a millisecond as 0, which blocks for ever; 10 ms is as
+    // often as an idle poll is worth.
+    public static readonly SecondsRange PollInterval = new(0.01, 3_600);
 
     public bool Contains(double seconds) =>
         double.IsFinite(seconds) && (MinIncluded ? seconds >= Min : seconds > Min) && seconds <= Max;

@@ -14,12 +14,19 @@ internal static class WorkerVariableRules
 {
     /// <summary>The first problem among the worker variables <paramref name="get"/> returns (null or empty: unset), or null.</summary>
     public static string? FirstProblem(Func<string, string?> get, int maxConcurrency) =>
-        MaxJobs(get(PoolVariables.MaxJobs))
+        TermTimeout(PoolVariables.TermTimeout, get(PoolVariables.TermTimeout))
+        ?? TermTimeout(PoolVariables.ResqueTermTimeout, get(PoolVariables.ResqueTermTimeout))
+        ?? MaxJobs(get(PoolVariables.MaxJobs))
         ?? JobTimeout(get(PoolVariables.JobTimeout))
         ?? Concurrency(get(PoolVariables.Concurrency), maxConcurrency)
         ?? PollInterval(get(PoolVariables.PollInterval))
         ?? MaxAttempts(get(PoolVariables.MaxAttempts))
         ?? LogLevel(get(PoolVariables.LogLevel));
+
+    /// <summary>TERM_TIMEOUT or its Resque alias: a worker alone read "abc" as unset and ran with 25 s.</summary>
+    public static string? TermTimeout(string name, string? text) =>
+        IsUnset(text) || (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && SecondsRange.TermTimeout.Contains(s))
+            ? null : $"{name}='{text}' must be a number of seconds {SecondsRange.TermTimeout}; set it to e.g. 25";
 
     public static string? MaxJobs(string? text) =>
         IsUnset(text) || (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n >= 1)

@@ -72,6 +72,16 @@ public sealed class CheckCommandTests : IDisposable
         Assert.Equal(1, code);
         Assert.Contains("POOL_JOBS names '/nonexistent/Jobs.dll', which does not exist", Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
 
+        (code, output) = CheckWith("foo: 1\n", jobs: "/etc/passwd");
+        Assert.Equal(1, code);
+        Assert.Contains("POOL_JOBS names '/etc/passwd', which is not a .NET assembly", output);
+        (code, output) = CheckWith("foo: 1\n", jobs: "/tmp");
+        Assert.Equal(1, code);
+        Assert.Contains("POOL_JOBS names '/tmp', which is a directory", output);
+        (code, output) = CheckWith($"a:\n  count: 1\n  command: \"{Artifacts.PoolWorker} --jobs /nonexistent.dll\"\n", jobs: Artifacts.SamplesDll);
+        Assert.Equal(1, code);
+        Assert.Contains("key 'a.command': --jobs names '/nonexistent.dll', which does not exist", output);
+
         // What needs no POOL_JOBS: groups of no workers, a command of the group's own, --jobs in the worker command.
         Assert.Equal(0, CheckWith("off: 0\nruby:\n  count: 1\n  command: \"sh -c true\"\n", jobs: null).Code);
         Assert.Equal(0, CheckWith("foo: 1\n", null, "-w", $"{Artifacts.PoolWorker} --jobs {Artifacts.SamplesDll}").Code);

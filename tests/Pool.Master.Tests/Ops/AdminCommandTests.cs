@@ -171,6 +171,15 @@ public sealed class AdminCommandTests(RedisFixture redis) : OpsTest(redis, "ops"
         (code, output) = Cli.Run("delayed", "list", "--limit", "-1");
         Assert.Equal(1, code);
         Assert.Contains("--limit must be 1 or more", output);
+
+        // Values that do not parse are the parser's one line, not an unhandled exception.
+        foreach (var args in new[] { new[] { "delayed", "list", "--limit", "abc" }, ["delayed", "list", "--limit", "99999999999999"], ["failed", "list", "--offset", "-1"] })
+        {
+            (code, output) = Cli.Run(args);
+            Assert.Equal(1, code);
+            Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.DoesNotContain("Unhandled", output);
+        }
     }
 
     /// <summary>Queue names and job arguments are anyone's text: a table shows each on one line, cut to a width.</summary>

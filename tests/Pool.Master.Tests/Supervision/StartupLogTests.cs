@@ -52,6 +52,26 @@ public sealed class StartupLogTests
         Assert.Contains("pool-master exiting", run.MasterLines().Last(), StringComparison.Ordinal);
     }
 
+    [Fact(Timeout = 40_000)]
+    public void A_redis_that_goes_away_while_the_master_runs_is_reported_and_so_is_its_return()
+    {
+        using var redis = RedisServer.Start();
+        using var run = MasterRun.Start("foo: 0\n", env: new Dictionary<string, string?> { ["REDIS_URL"] = redis.Url });
+        // Connected: the scheduler took its lease through Redis. A healthy start says nothing of it.
+        run.WaitForMasterLine("this master leads", TimeSpan.FromSeconds(10));
+        Assert.DoesNotContain(run.MasterLines(), l => l.Contains("answering", StringComparison.Ordinal));
+
+        redis.Stop();
+        // "stopped answering", or, when the report had not yet looked (once a second) since the
+        // connect, "is not answering": either way within seconds, not at a side task's timeout.
+        Assert.Contains("WRN", run.WaitForMasterLine("answering;", TimeSpan.FromSeconds(8)), StringComparison.Ordinal);
+        redis.Restart();
+        // The report's own line (the scheduler says "Redis answers again" too, without the URL).
+        run.WaitForMasterLine($"{redis.Url} answers", TimeSpan.FromSeconds(20));
+        run.Signal(Signum.SIGTERM);
+        Assert.Equal(0, run.Master.WaitForExit(TimeSpan.FromSeconds(10)));
+    }
+
     [Fact(Timeout = 30_000)]
     public async Task Text_log_timestamps_are_utc_even_when_the_host_zone_is_not()
     {

@@ -23,6 +23,8 @@ public sealed class CommandLineTests(RedisFixture redis) : IDisposable
     [InlineData("REDIS_URL", "http://x", "is not a redis://")]
     [InlineData("POOL_POLL_INTERVAL", "abc", "POOL_POLL_INTERVAL must be a number of seconds")]
     [InlineData("POOL_LOG_LEVEL", "bogus", "POOL_LOG_LEVEL must be one of")]
+    [InlineData("TERM_TIMEOUT", "abc", "TERM_TIMEOUT='abc' must be a number of seconds")]
+    [InlineData("POOL_POLL_INTERVAL", "0.0001", "POOL_POLL_INTERVAL must be a number of seconds from 0.01")]
     public void A_bad_variable_exits_2_with_one_line_that_names_it(string variable, string value, string problem)
     {
         using var worker = TestProcess.Start(Artifacts.PoolWorker, ["--jobs", Artifacts.SamplesDll],

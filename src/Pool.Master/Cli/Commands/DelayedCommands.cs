@@ -22,10 +22,7 @@ internal static class DelayedCommands
     private static Command BuildList()
     {
         var limit = new Option<int>("--limit") { Description = "how many to list, earliest first", DefaultValueFactory = _ => 50 };
-        limit.Validators.Add(option =>
-        {
-            if (option.GetValueOrDefault<int>() < 1) option.AddError($"--limit must be 1 or more, got {option.GetValueOrDefault<int>()}");
-        });
+        UsageErrors.AtLeast(limit, 1);
         var command = AdminContext.WithOptions(new Command("list", "list delayed jobs, earliest first: due time, queue, class, args"));
         command.Options.Add(limit);
         command.SetAction((result, _) => AdminContext.RunAsync(result, "delayed list", async ctx =>

@@ -51,6 +51,8 @@ internal static class FailedCommands
     {
         var offset = new Option<long>("--offset") { Description = "first index to list", DefaultValueFactory = _ => 0 };
         var limit = new Option<long>("--limit") { Description = "how many to list", DefaultValueFactory = _ => 50 };
+        UsageErrors.AtLeast(offset, 0);
+        UsageErrors.AtLeast(limit, 1);
         var command = AdminContext.WithOptions(new Command("list", "list failed jobs: index, when, queue, class, exception"));
         command.Options.Add(offset);
         command.Options.Add(limit);

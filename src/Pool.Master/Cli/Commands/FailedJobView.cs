@@ -18,20 +18,26 @@ internal static class FailedJobView
     {
         var sb = new StringBuilder();
         sb.Append($"failed job {j.Index}\n");
-        sb.Append($"  failed at:  {j.FailedAt}\n");
-        if (j.RetriedAt is not null) sb.Append($"  retried at: {j.RetriedAt}\n");
-        sb.Append($"  queue:      {j.Queue}\n");
-        sb.Append($"  worker:     {j.Worker}\n");
-        sb.Append($"  payload:    {j.Payload}\n");
-        sb.Append($"  exception:  {j.Exception}\n");
-        sb.Append($"  error:      {j.Error}\n");
+        sb.Append($"  failed at:  {Shown(j.FailedAt)}\n");
+        if (j.RetriedAt is not null) sb.Append($"  retried at: {Shown(j.RetriedAt)}\n");
+        sb.Append($"  queue:      {Shown(j.Queue)}\n");
+        sb.Append($"  worker:     {Shown(j.Worker)}\n");
+        sb.Append($"  payload:    {Shown(j.Payload)}\n");
+        sb.Append($"  exception:  {Shown(j.Exception)}\n");
+        sb.Append($"  error:      {Shown(j.Error)}\n");
         if (j.Backtrace.Count > 0)
         {
             sb.Append("  backtrace:\n");
-            foreach (var line in j.Backtrace) sb.Append("    ").Append(line).Append('\n');
+            foreach (var line in j.Backtrace) sb.Append("    ").Append(Shown(line)).Append('\n');
         }
         return sb.ToString();
     }
+
+    /// <summary>
+    /// A field as a terminal may show it: whole, with control characters escaped. The record is
+    /// anyone's data; an error holding ESC[2J cleared the operator's screen.
+    /// </summary>
+    private static string Shown(string? text) => Pool.Logging.LogValueSanitizer.Clean(text ?? "", int.MaxValue);
 
     private static JsonElement? AsJson(string? payload)
     {
