@@ -63,6 +63,17 @@ public static class PoolWorkerHost
         }
         if (registry.Count == 0) log.Warning("No job classes loaded: pass --jobs ASSEMBLY.dll or set POOL_JOBS; every job will fail as unknown");
 
-        return await WorkerRunner.RunAsync(settings, registry, services, log, signals, logBatching).ConfigureAwait(false);
+        try
+        {
+            return await WorkerRunner.RunAsync(settings, registry, services, log, signals, logBatching).ConfigureAwait(false);
+        }
+        catch (StackExchange.Redis.RedisCommandException e)
+        {
+            // Refused by the client before anything ran, which no retry cures (a database index
+            // the server does not have: REDIS_URL's /db). One line, not a stack trace; the
+            // master respawns with backoff, and its log shows the exit code.
+            log.Fatal("Cannot use Redis: {Error}; fix REDIS_URL (its /db must be one the server has, 0 to 15 by default)", e.Message);
+            return 2;
+        }
     }
 }

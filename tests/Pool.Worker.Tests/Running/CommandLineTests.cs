@@ -35,6 +35,16 @@ public sealed class CommandLineTests(RedisFixture redis) : IDisposable
     }
 
     [Fact] // every wait below is bounded
+    public void A_database_the_server_does_not_have_exits_2_with_one_line()
+    {
+        using var worker = TestProcess.Start(Artifacts.PoolWorker, ["--jobs", Artifacts.SamplesDll],
+            new Dictionary<string, string?> { ["QUEUES"] = "q", ["REDIS_URL"] = redis.Server.Url + "/999" });
+        Assert.Equal(2, worker.WaitForExit(TimeSpan.FromSeconds(15)));
+        Assert.Contains("Cannot use Redis: The database does not exist on the server: 999; fix REDIS_URL", worker.Output);
+        Assert.DoesNotContain("Unhandled exception", worker.Output);
+    }
+
+    [Fact] // every wait below is bounded
     public void Json_log_format_writes_one_json_object_per_line()
     {
         using var worker = TestProcess.Start(Artifacts.PoolWorker, ["--jobs", Artifacts.SamplesDll, "--queues", "q", "--log-format", "json"],
