@@ -28,7 +28,9 @@ internal static class WorkerRunner
         // One main connection for all lanes, and one per lane for its idle wait: BLPOP parks its
         // connection for the whole wait. They connect at once, not one after another (start-up);
         // a dedicated wait connection connects at its first wait, off the start-up path.
-        var connectingMain = ConnectAsync(settings.RedisUrl, "pool-worker", TimeSpan.FromSeconds(5), notice => log.Information("{Notice}", notice));
+        // Off this flow: whatever part of the client's connect runs before its first await must not
+        // hold up the report below, or a stop.
+        var connectingMain = Task.Run(() => ConnectAsync(settings.RedisUrl, "pool-worker", TimeSpan.FromSeconds(5), notice => log.Information("{Notice}", notice)));
         var waitOptions = RedisUrl.Parse(settings.RedisUrl);
         var connectingWaits = Enumerable.Range(0, settings.Concurrency)
             .Select(_ => IBlockingPop.OpenAsync(waitOptions, confirmation, "pool-worker-wait", TimeSpan.FromSeconds(5),
@@ -39,9 +41,20 @@ internal static class WorkerRunner
         // is not there; a wrong REDIS_URL or a Redis still starting is said sooner than that.
         if (await Task.WhenAny(connectingMain, Task.Delay(SlowConnect)).ConfigureAwait(false) != connectingMain)
             redis.ReportDown($"no connection to {RedisUrl.Redact(settings.RedisUrl)} within {SlowConnect.TotalSeconds:0} s");
-        var main = await connectingMain.ConfigureAwait(false);
-        var waits = await Task.WhenAll(connectingWaits).ConfigureAwait(false);
-        await scripts.ConfigureAwait(false);
+        ConnectionMultiplexer main;
+        IBlockingPop[] waits;
+        try
+        {
+            // A stop does not wait out the connect either: nothing is held yet.
+            main = await connectingMain.WaitAsync(control.Shutdown).ConfigureAwait(false);
+            waits = await Task.WhenAll(connectingWaits).WaitAsync(control.Shutdown).ConfigureAwait(false);
+            await scripts.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (control.Shutdown.IsCancellationRequested)
+        {
+            log.Information("Stopped before Redis was reachable");
+            return 0;
+        }
         await using var closeConnections = new Closer(main, waits);
 
         redis.Watch(main);
