@@ -107,7 +107,7 @@ internal static class WorkerRunner
             }
             catch (OperationCanceledException) when (tidyUp.IsCancellationRequested && !control.GiveUp.IsCancellationRequested)
             {
-                log.Warning("Worker {WorkerId} stopped on {Signal} with every job settled, but could not leave the registry: Redis is unreachable; the master's recovery or the lease sweep removes the entry", workerId, SignalName(control.Stop));
+                log.Warning("Worker {WorkerId} stopped on {Signal} with every job settled, but could not leave the registry: Redis is unreachable; the master's recovery or the lease sweep removes the entry", workerId, SignalName(control));
                 return 0;
             }
         }
@@ -115,10 +115,10 @@ internal static class WorkerRunner
         {
             // Redis stayed away through the whole stop: what this worker holds stays in its
             // in-flight record, and the lease sweep requeues it once the lease runs out.
-            log.Warning("Worker {WorkerId} stopped on {Signal} without reaching Redis; its jobs are left for lease recovery", workerId, SignalName(control.Stop));
+            log.Warning("Worker {WorkerId} stopped on {Signal} without reaching Redis; its jobs are left for lease recovery", workerId, SignalName(control));
             return 1;
         }
-        log.Information("Worker {WorkerId} stopped on {Signal}", workerId, SignalName(control.Stop));
+        log.Information("Worker {WorkerId} stopped on {Signal}", workerId, SignalName(control));
         return 0;
     }
 
@@ -178,5 +178,6 @@ internal static class WorkerRunner
     }
 
     /// <summary>The signal as an operator types it ("TERM"), for "stopped on TERM"; a worker that recycled itself stopped "on its own".</summary>
-    private static string SignalName(StopMode mode) => mode == StopMode.None ? "its own" : mode.ToString().ToUpperInvariant();
+    private static string SignalName(WorkerControl control) =>
+        control.Recycling || control.Stop == StopMode.None ? "its own (recycled)" : control.Stop.ToString().ToUpperInvariant();
 }

@@ -39,6 +39,8 @@ public sealed class WorkerControl
         public readonly List<WorkerControl> Lanes = [];
         public TaskCompletionSource Changed = NewSignal();
         public StopMode Stop;
+        /// <summary>The stop is the worker's own (max_jobs spent, a job past its hard limit), not a signal's.</summary>
+        public bool Recycling;
         public bool Paused;
         public long TermAtTimestamp;
         public TimeSpan GiveUpAfterStop = TimeSpan.FromSeconds(25);
@@ -88,6 +90,19 @@ public sealed class WorkerControl
 
     /// <summary>Completes at the next change of state.</summary>
     public Task WhenChanged { get { lock (_gate) return _process.Changed.Task; } }
+
+    /// <summary>The worker stops itself as QUIT would (max_jobs spent, a job past its hard limit); its log says so rather than naming a signal.</summary>
+    internal void RequestRecycle()
+    {
+        lock (_gate)
+        {
+            if (_process.Stop == StopMode.None) _process.Recycling = true;
+        }
+        RequestStop(StopMode.Quit);
+    }
+
+    /// <summary>Whether the stop is the worker's own recycling rather than a signal.</summary>
+    internal bool Recycling { get { lock (_gate) return _process.Recycling; } }
 
     public void RequestStop(StopMode mode)
     {

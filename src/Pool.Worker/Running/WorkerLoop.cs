@@ -187,13 +187,13 @@ internal sealed class WorkerLoop(IWorkerStore store, IWakeWaiter waker, JobExecu
         if (outcome.RecycleWorker)
         {
             log.Warning("Recycling this worker: job {Class} queue={Queue} ignored its token past its hard time limit ({Error})", cls, queue, outcome.Error);
-            control.RequestStop(StopMode.Quit);
+            control.RequestRecycle();
         }
         else if (_budget.Spend(out var first))
         {
             if (first)
                 log.Information("Recycling this worker: max_jobs={MaxJobs} reached (last job {Class} queue={Queue}); exiting after it is settled", _budget.Max, cls, queue);
-            control.RequestStop(StopMode.Quit);
+            control.RequestRecycle();
         }
     }
 

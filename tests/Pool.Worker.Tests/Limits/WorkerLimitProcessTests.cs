@@ -54,6 +54,9 @@ public sealed class WorkerLimitProcessTests(RedisFixture redis) : IDisposable
         Assert.Equal(2, (long)await Db.StringGetAsync(_s.Keys.StatProcessed));
         Assert.Equal(1, await Db.ListLengthAsync(_s.Keys.Queue("q")));
         Assert.False(await Db.KeyExistsAsync(_s.Keys.InFlight(worker.WorkerId)));
+        // Its own stop, not a QUIT nobody sent.
+        Assert.Contains("stopped on its own (recycled)", worker.Process.Output);
+        Assert.DoesNotContain("stopped on QUIT", worker.Process.Output);
     }
 
     public void Dispose() => _s.Dispose();

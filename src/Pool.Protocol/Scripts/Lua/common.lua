@@ -256,7 +256,7 @@ local function charge_death(id, queue, payload, max, failedAt)
   end
   redis.call('RPUSH', k('failed'), '{"failed_at":' .. jstr(failedAt) .. ',"payload":' .. embed(payload) ..
     ',"exception":"Pool::PoisonJob","error":' ..
-    jstr('poison job: its worker died ' .. attempts .. ' times while running it (limit ' .. max .. ', POOL_MAX_ATTEMPTS)') ..
+    jstr('poison job: its worker died (or was stopped for memory) ' .. attempts .. ' times while running it (limit ' .. max .. ', POOL_MAX_ATTEMPTS)') ..
     ',"backtrace":[],"worker":' .. jstr(id) .. ',"queue":' .. jstr(queue) .. '}')
   redis.call('INCR', k('stat:failed'))
   redis.call('INCR', k('stat:processed'))
