@@ -23,12 +23,17 @@ internal static class WorkerCommandCheck
     /// <exception cref="FormatException">The master's worker command cannot run, or POOL_JOBS names a file that is not there.</exception>
     public static void Require(PoolConfig config, IReadOnlyList<string> workerCommand, IReadOnlyDictionary<string, string?> env, string workingDirectory)
     {
-        var jobs = (SettingsResolver.Get(env, JobsVariable) ?? "").Split([',', Path.PathSeparator], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var jobs = Pool.Settings.PoolVariables.JobPaths(SettingsResolver.Get(env, JobsVariable));
         var searchPath = SettingsResolver.Get(env, "PATH") ?? "/usr/local/bin:/usr/bin:/bin";
+        // Start and every HUP run this: a command several groups share (the master's, above all)
+        // and POOL_JOBS are looked at once, not once per group.
+        var judged = new HashSet<string>(StringComparer.Ordinal);
+        var jobsJudged = false;
         foreach (var group in config.Groups.Where(RunsWorkers))
         {
             var own = group.Command is not null;
             var argv = own ? ShellWords.Split(group.Command!) : workerCommand;
+            if (!judged.Add(string.Join('\0', argv))) continue;
             Exception Problem(string problem) => own
                 ? new ConfigException(config.SourcePath, group.Line, group.Key + ".command", problem)
                 : new FormatException($"the worker command (--worker-command or POOL_WORKER_COMMAND): {problem}");
@@ -43,7 +48,9 @@ internal static class WorkerCommandCheck
                 if (AssemblyProblem(given, workingDirectory) is { } bad) throw Problem("--jobs " + bad);
                 continue;
             }
-            if (jobs.Length == 0)
+            if (jobsJudged) continue;
+            jobsJudged = true;
+            if (jobs.Count == 0)
                 throw new ConfigException(config.SourcePath, group.Line, group.Key,
                     $"its workers run pool-worker, which would load no job classes and fail every job as unknown: set {JobsVariable}=/path/to/YourJobs.dll (several: comma-separated), or give the group a command: of its own");
             if (AssemblyProblem(jobs, workingDirectory) is { } missing) throw new FormatException(JobsVariable + " " + missing);

@@ -19,7 +19,7 @@ internal sealed class RetryPlanner(RetryPolicy group, Func<string, RetryAttribut
     public RetryPolicy PolicyFor(string jobClass) => group.With(attributeOf(jobClass));
 
     /// <param name="failure">The final failure record (Resque's shape), used if no retry is left.</param>
-    internal RedisValue[]? Plan(string ns, string workerId, Reservation job, string payloadText, string exception, string failure, DateTimeOffset now)
+    internal RetryPlan? Plan(string ns, string workerId, Reservation job, string payloadText, string exception, string failure, DateTimeOffset now)
     {
         if (!PayloadCodec.TryDecode(payloadText, out var payload, out _)) return null;
         var policy = PolicyFor(payload!.Class);
@@ -32,14 +32,17 @@ internal sealed class RetryPlanner(RetryPolicy group, Func<string, RetryAttribut
         // resque-retry's record: Resque's failure shape, failed_at without the zone.
         var stamp = ResqueTime.Failed(now);
         var suppressed = failure.Replace("\"failed_at\":\"" + stamp + "\"", "\"failed_at\":\"" + stamp[..^4] + "\"");
-        return
+        return new RetryPlan(
         [
             ns, workerId, job.Rid, failure, counter, policy.Retries, payload.Attempts, delayed.Encoded,
             DelayedQueue.QueuedPayload(delayed), job.Queue, now.ToUnixTimeSeconds(), suppressed,
             .. delays.Select(d => (RedisValue)d),
-        ];
+        ], policy.Retries);
     }
 }
+
+/// <summary>retry_fail.lua's arguments, and the retries the job's policy allows (negative: forever), for the log.</summary>
+internal sealed record RetryPlan(RedisValue[] Argv, int Retries);
 
 /// <summary>What became of a failed job.</summary>
 internal enum FailureFate { NotHeld, Retried, Failed }

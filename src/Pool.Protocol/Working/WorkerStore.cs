@@ -170,12 +170,12 @@ public sealed class WorkerStore
         // Retries (Retries/): a retryable failure becomes a delayed retry, or a final failure with its attempt count.
         if (PlanRetry(job, payload, exception, failure, now) is { } retry)
         {
-            var r = (RedisResult[])(await RunConfirmedAsync(Scheduling.SchedulingScripts.RetryFail, retry).ConfigureAwait(false))!;
+            var r = (RedisResult[])(await RunConfirmedAsync(Scheduling.SchedulingScripts.RetryFail, retry.Argv).ConfigureAwait(false))!;
             return (long)r[0] switch
             {
                 0 => FailureSettled.NotHeld,
                 // The script counts attempts from 0 (resque-retry's counter); the log counts runs.
-                1 => new FailureSettled(FailureFate.Retried, (int)(long)r[1] + 1, (int)retry[5], TimeSpan.FromSeconds((double)r[2])),
+                1 => new FailureSettled(FailureFate.Retried, (int)(long)r[1] + 1, retry.Retries, TimeSpan.FromSeconds((double)r[2])),
                 _ => FailureSettled.Failed,
             };
         }
@@ -188,7 +188,7 @@ public sealed class WorkerStore
     /// make resque-retry's key), and a job must never take its worker down with it: a plan that
     /// cannot be made fails the job for good, as it would without retries.
     /// </summary>
-    private RedisValue[]? PlanRetry(Reservation job, string payload, string exception, string failure, DateTimeOffset now)
+    private RetryPlan? PlanRetry(Reservation job, string payload, string exception, string failure, DateTimeOffset now)
     {
         try
         {

@@ -35,6 +35,10 @@ internal static class PoolVariables
     public const string LogLevel = "POOL_LOG_LEVEL";
     public const string PollInterval = "POOL_POLL_INTERVAL";
 
+    /// <summary>The job assemblies POOL_JOBS names: comma- or path-separator-separated; empty when unset.</summary>
+    public static IReadOnlyList<string> JobPaths(string? value) =>
+        (value ?? "").Split([',', Path.PathSeparator], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
     /// <summary>POOL_MAX_ATTEMPTS: how many deaths while running a job make it poison; null (the store's default) when unset or not a whole number above zero.</summary>
     public static int? MaxAttemptsFrom(string? value) => int.TryParse(value, out var n) && n > 0 ? n : null;
 }

@@ -46,7 +46,7 @@ internal sealed class WorkerCommandLine
             {
                 var given = parse.GetValue(cli.Jobs);
                 if (given is { Length: > 0 }) return given;
-                return (Env("POOL_JOBS") ?? "").Split([',', Path.PathSeparator], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                return PoolVariables.JobPaths(Env("POOL_JOBS"));
             }
         }
 

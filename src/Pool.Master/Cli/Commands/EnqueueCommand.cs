@@ -29,11 +29,14 @@ internal static class EnqueueCommand
         {
             var name = result.GetValue(queue)!;
             if (QueueNameRule.Problem(name) is { } bad) return AdminContext.Fail("enqueue", bad);
-            if (ArgumentProblem(result, result.GetValue(jobClass)!, result.GetValue(args) ?? []) is { } problem)
+            var cls = result.GetValue(jobClass)!;
+            var raw = result.GetValue(args) ?? [];
+            var parsed = ParseArgs(raw);
+            if (ArgumentProblem(result, cls, raw, parsed) is { } problem)
                 return AdminContext.Fail("enqueue", problem);
             if (DelayedEnqueue.Requested(result))
-                return await DelayedEnqueue.RunAsync(result, ctx, name, result.GetValue(jobClass)!, ParseArgs(result.GetValue(args) ?? [])).ConfigureAwait(false);
-            var payload = PayloadCodec.Encode(result.GetValue(jobClass)!, ParseArgs(result.GetValue(args) ?? []));
+                return await DelayedEnqueue.RunAsync(result, ctx, name, cls, parsed).ConfigureAwait(false);
+            var payload = PayloadCodec.Encode(cls, parsed);
             var length = await new Producer(ctx.Db.Multiplexer, ctx.Keys.Namespace, ReplicaConfirmation.FromUrl(ctx.RedisUrl)).EnqueueRawAsync(name, payload).ConfigureAwait(false);
             if (ctx.Json) JsonOutput.Write(new { Queue = name, Payload = JsonDocument.Parse(payload).RootElement, QueueLength = length });
             // 0: the enqueue handed the job straight to an idle worker, so nothing waits in the queue.
@@ -49,15 +52,15 @@ internal static class EnqueueCommand
     /// would otherwise be enqueued as a job argument; a number past a double (1e400), which Ruby
     /// reads as Infinity and cannot write back as JSON.
     /// </summary>
-    private static string? ArgumentProblem(ParseResult result, string jobClass, IReadOnlyList<string> raw)
+    private static string? ArgumentProblem(ParseResult result, string jobClass, IReadOnlyList<string> raw, IReadOnlyList<object?> parsed)
     {
         if (string.IsNullOrWhiteSpace(jobClass)) return "the job class is empty; give the class name, e.g. enqueue mail SendWelcome 42";
         if (!result.Tokens.Any(t => t.Type == TokenType.DoubleDash) && raw.FirstOrDefault(a => a.StartsWith("--", StringComparison.Ordinal)) is { } option)
             return $"'{option}' is not an option of enqueue; to pass it as a job argument, put -- before the arguments";
-        foreach (var arg in raw)
+        for (var i = 0; i < raw.Count; i++)
         {
-            if (ParseArg(arg) is JsonElement json && HasHugeNumber(json))
-                return $"argument '{Config.ConfigException.Shorten(arg)}' holds a number beyond a double's range; quote it as a string (e.g. '\"1e400\"') or use a smaller number";
+            if (parsed[i] is JsonElement json && HasHugeNumber(json))
+                return $"argument '{Config.ConfigException.Shorten(raw[i])}' holds a number beyond a double's range; quote it as a string (e.g. '\"1e400\"') or use a smaller number";
         }
         return null;
     }
