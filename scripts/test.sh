@@ -11,4 +11,15 @@ scripts/ensure-packages.sh /usr/share/zoneinfo/Asia/Kolkata tzdata setsid util-l
 # The dashboard's browser tests drive Debian's headless chromium (PuppeteerSharp, no browser download).
 scripts/ensure-packages.sh /usr/bin/chromium chromium
 scripts/publish.sh
-dotnet test pool.sln -c Release --no-build -nologo --logger "console;verbosity=normal" "$@"
+# The three test projects run side by side and their lines interleave; a failure's name can be
+# thousands of lines up. Keep the whole output, and end with every failed test and the first
+# lines of its message, so the tail of a CI log says what failed.
+log="$(mktemp -t pool-test.XXXXXX)"
+trap 'rm -f "$log"' EXIT
+status=0
+dotnet test pool.sln -c Release --no-build -nologo --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log" || status=$?
+if [ "$status" -ne 0 ]; then
+  echo "==== failed tests (exit $status) ===="
+  grep -E -A 12 '^\s*Failed [A-Za-z_]' "$log" | cut -c1-400 | head -200 || echo "(no failed test named; see the build or run output above)"
+fi
+exit "$status"

@@ -168,6 +168,24 @@ public static class ProcFs
         return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) / 1024.0;
     }
 
+    /// <summary>
+    /// Of the pids <paramref name="isZombie"/> picks among <paramref name="candidates"/>, those
+    /// still unreaped after <paramref name="grace"/>. A process that has just exited is a zombie
+    /// until its parent's SIGCHLD handler reaps it, so one caught in that instant (a crash-looping
+    /// worker, a test's own child; under load it is often caught) is not a leak; one that stays is.
+    /// </summary>
+    public static IReadOnlyList<int> UnreapedZombies(IEnumerable<int> candidates, Func<int, bool> isZombie, TimeSpan grace)
+    {
+        var zombies = candidates.Where(isZombie).ToList();
+        var settle = System.Diagnostics.Stopwatch.StartNew();
+        while (zombies.Any(isZombie) && settle.Elapsed < grace) Thread.Sleep(20);
+        return zombies.Where(isZombie).ToList();
+    }
+
+    /// <summary>The children of <paramref name="parent"/> that stay zombies for 2 s: ones it never reaps.</summary>
+    public static IReadOnlyList<int> UnreapedChildren(int parent) =>
+        UnreapedZombies(Children(parent), p => State(p) == 'Z', TimeSpan.FromSeconds(2));
+
     /// <summary>Pids whose parent is <paramref name="pid"/>.</summary>
     public static IReadOnlyList<int> Children(int pid) =>
         AllPids().Where(p => { try { return ParentPid(p) == pid; } catch (IOException) { return false; } }).ToList();

@@ -62,10 +62,7 @@ public sealed partial class ChaosRun
         var seen = _seenWorkers.All;
         var parents = _masters.Select(m => m.Pid).Append(Environment.ProcessId).ToHashSet();
         bool IsZombie(int p) => ProcFs.State(p) == 'Z' && (seen.Contains(p) || SafeParent(p) is { } pp && parents.Contains(pp));
-        var candidates = ProcFs.AllPids().Where(IsZombie).ToList();
-        var settle = System.Diagnostics.Stopwatch.StartNew();
-        while (candidates.Any(IsZombie) && settle.Elapsed < TimeSpan.FromSeconds(2)) Thread.Sleep(20);
-        var zombies = candidates.Where(IsZombie).Select(p => $"{p} (parent {SafeParent(p)})").ToList();
+        var zombies = ProcFs.UnreapedZombies(ProcFs.AllPids(), IsZombie, TimeSpan.FromSeconds(2)).Select(p => $"{p} (parent {SafeParent(p)})").ToList();
         var orphans = PoolProcesses.InNamespace(_ns).Select(p => $"{p} (parent {SafeParent(p)}): {PoolProcesses.CommandLine(p)}").ToList();
 
         var leftovers = new List<string>();
