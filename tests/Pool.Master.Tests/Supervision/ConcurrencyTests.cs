@@ -29,6 +29,10 @@ public sealed class ConcurrencyTests(RedisFixture redis) : IClassFixture<RedisFi
         for (var i = 0; i < Lanes; i++) await Producer.EnqueueRawAsync("q", $$"""{"class":"Sleep","args":[60],"n":{{i}}}""");
         await Wait.UntilAsync(async () => (await Queue()).Length == 0 && master.Process.CountLines("Job started Sleep") == Lanes, TimeSpan.FromSeconds(15), "three jobs running in one worker");
 
+        // Paused, so the replacement (ready some 200 ms after the kill) cannot take the jobs before
+        // the test sees them back: under load it did, and the queue was never seen holding three.
+        var pause = new Pool.Protocol.Admin.PauseControl(Db, Keys);
+        await pause.PauseQueuesAsync(["q"]);
         var clock = Stopwatch.StartNew();
         Assert.Equal(0, Syscall.kill(pid, Signum.SIGKILL));
         // Far sooner than the 15 s lease: the master saw its child die and recovered every lane.
@@ -38,8 +42,9 @@ public sealed class ConcurrencyTests(RedisFixture redis) : IClassFixture<RedisFi
         foreach (var id in ids) Assert.False(await Db.KeyExistsAsync(Keys.InFlight(id)));
         // The master logs each recovery once its reply is in, which may be a moment after Redis shows it.
         Wait.Until(() => master.Process.CountLines($"recovered the job of dead worker {pid}: requeued Sleep on q") == Lanes, TimeSpan.FromSeconds(5), "one recovery line per lane");
-        // The replacement's lanes take the jobs again.
+        // The replacement's lanes take the jobs again once the queue is resumed.
         await master.WaitForWorkersAsync(Db, Lanes);
+        await pause.ResumeQueuesAsync(["q"]);
         await Wait.UntilAsync(async () => (await Queue()).Length == 0, TimeSpan.FromSeconds(15), "the replacement to take the jobs");
     }
 
