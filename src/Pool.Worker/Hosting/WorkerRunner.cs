@@ -155,8 +155,12 @@ internal static class WorkerRunner
         }
     }
 
-    /// <summary>How long the first connect may take before the worker reports Redis unreachable.</summary>
-    private static readonly TimeSpan SlowConnect = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// How long the first connect may take before the worker reports Redis unreachable: sooner
+    /// than the client's own 5 s timeout, but not so soon that a worker started on a busy
+    /// machine (its connect took 1.4 s beside two CPU hogs and a test run) cries outage.
+    /// </summary>
+    private static readonly TimeSpan SlowConnect = TimeSpan.FromSeconds(3);
 
     /// <summary>How long a stopping worker that holds nothing keeps trying to unregister through an outage.</summary>
     private static readonly TimeSpan UnregisterPatience = TimeSpan.FromSeconds(1);
