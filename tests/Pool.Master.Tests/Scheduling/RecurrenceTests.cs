@@ -7,6 +7,27 @@ public sealed class RecurrenceTests
 {
     private static DateTimeOffset Utc(string iso) => DateTimeOffset.Parse(iso, System.Globalization.CultureInfo.InvariantCulture);
 
+    [Theory]
+    [InlineData("1M", 30 * 86_400)] // rufus-scheduler's month: a migrated monthly entry must not run every minute
+    [InlineData("1m", 60)]
+    [InlineData("1y", 365 * 86_400)]
+    [InlineData("1w2d", 9 * 86_400)]
+    [InlineData("1h30m", 5_400)]
+    [InlineData("90", 90)]
+    public void Durations_read_units_as_rufus_scheduler_does(string text, double seconds)
+    {
+        Assert.True(Durations.TryParse(text, out var value));
+        Assert.Equal(TimeSpan.FromSeconds(seconds), value);
+    }
+
+    [Theory]
+    [InlineData("1H")] // rufus refuses an upper-case unit other than M
+    [InlineData("1S")]
+    [InlineData("1D")]
+    [InlineData("2y")] // over a year
+    public void Durations_refuse_what_rufus_scheduler_would_not_read_as_meant(string text) =>
+        Assert.False(Durations.TryParse(text, out _));
+
     [Fact]
     public void A_six_field_cron_at_second_zero_fires_on_the_minute_not_a_moment_early_or_twice()
     {
