@@ -144,7 +144,13 @@ public static class MasterCommandLine
             Http = result.GetValue(HttpOption) ?? SettingsResolver.Get(env, "POOL_HTTP"),
         };
         _ = RedisUrl.Parse(settings.RedisUrl);
-        if (settings.Http is { } http) _ = Observability.HttpAddress.Parse(http);
+        if (settings.Http is { } http)
+        {
+            _ = Observability.HttpAddress.Parse(http);
+            // Auth that is asked for but cannot work stops the start: left off, it would leave
+            // /status (job arguments) and /metrics open where the user meant them closed.
+            _ = Web.DashboardOptions.Resolve(settings.RedisUrl, settings.Namespace, null, null, null, env, Environment.ProcessId);
+        }
         _ = SupervisorOptions.FromEnvironment(env);
         SettingsResolver.RequireWorkerVariables(env);
         return settings;

@@ -28,20 +28,23 @@ internal sealed record DashboardOptions(
     public static DashboardOptions Resolve(string redisUrl, string ns, string? auth, bool? readOnly, string? pathBase,
         IReadOnlyDictionary<string, string?> env, int? localMasterPid)
     {
+        // Named as the user set it: `pool-master run` has no --auth flag, only the variable.
+        var fromFlag = auth is not null;
+        string Setting(string mode) => fromFlag ? $"--auth {mode}" : $"{AuthEnv}={mode}";
         auth ??= Get(env, AuthEnv);
         var mode = (auth ?? "none").Trim().ToLowerInvariant() switch
         {
             "" or "none" or "off" => DashboardAuth.None,
             "token" => DashboardAuth.Token,
             "basic" => DashboardAuth.Basic,
-            _ => throw new FormatException($"--auth '{auth}' is not none, token or basic"),
+            _ => throw new FormatException($"{(fromFlag ? "--auth" : AuthEnv)} '{auth}' is not none, token or basic"),
         };
         string? secret = null;
         if (mode == DashboardAuth.Token)
-            secret = Get(env, TokenEnv) ?? throw new FormatException($"--auth token needs the token in {TokenEnv}");
+            secret = Get(env, TokenEnv) ?? throw new FormatException($"{Setting("token")} needs the token in {TokenEnv}");
         if (mode == DashboardAuth.Basic)
         {
-            secret = Get(env, CredentialsEnv) ?? throw new FormatException($"--auth basic needs user:password in {CredentialsEnv}");
+            secret = Get(env, CredentialsEnv) ?? throw new FormatException($"{Setting("basic")} needs user:password in {CredentialsEnv}");
             if (!secret.Contains(':', StringComparison.Ordinal) || secret.StartsWith(':'))
                 throw new FormatException($"{CredentialsEnv} must be user:password");
         }
@@ -55,7 +58,9 @@ internal sealed record DashboardOptions(
     /// <summary>Why this address may not be served as configured, or null when it may.</summary>
     public string? RefusalFor(HttpAddress address) =>
         Auth == DashboardAuth.None && !IsLoopback(address)
-            ? $"the dashboard has no authentication, so it binds loopback only; {address} is not loopback: set --auth token ({TokenEnv}) or --auth basic ({CredentialsEnv}), or bind 127.0.0.1 behind a reverse proxy"
+            ? LocalMasterPid is null
+                ? $"the dashboard has no authentication, so it binds loopback only; {address} is not loopback: set --auth token ({TokenEnv}) or --auth basic ({CredentialsEnv}), or bind 127.0.0.1 behind a reverse proxy"
+                : $"the dashboard has no authentication, so it is served on loopback only; {address} is not loopback: set {AuthEnv}=token (the token in {TokenEnv}) or {AuthEnv}=basic (user:password in {CredentialsEnv}), or bind 127.0.0.1 behind a reverse proxy"
             : null;
 
     public static bool IsLoopback(HttpAddress address) => address.Host is null || IPAddress.IsLoopback(address.Host);

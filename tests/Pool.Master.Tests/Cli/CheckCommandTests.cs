@@ -130,5 +130,22 @@ public sealed class CheckCommandTests : IDisposable
         Assert.Contains(variable, Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
     }
 
+    [Theory]
+    [InlineData("token", null, "POOL_WEB_AUTH=token needs the token in POOL_WEB_TOKEN")]
+    [InlineData("tokn", null, "POOL_WEB_AUTH 'tokn' is not none, token or basic")]
+    [InlineData("basic", "nopassword", "POOL_WEB_CREDENTIALS must be user:password")]
+    public void Check_and_run_with_http_refuse_web_auth_that_cannot_work_instead_of_serving_status_open(string auth, string? credentials, string error)
+    {
+        // Left off with a warning, it served /status (job arguments) and /metrics without auth on 0.0.0.0.
+        var env = new Dictionary<string, string?> { ["POOL_WEB_AUTH"] = auth, ["POOL_WEB_CREDENTIALS"] = credentials, ["POOL_WEB_TOKEN"] = null };
+        var http = "0.0.0.0:" + RedisServer.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var command in new[] { "check", "run" })
+        {
+            var (code, output) = Run(command, "foo: 0\n", env, "--http", http);
+            Assert.Equal(1, code);
+            Assert.Contains(error, Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
+        }
+    }
+
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 }
