@@ -131,6 +131,29 @@ public sealed class DelayedQueueTests(RedisFixture redis) : NamespacedTest(redis
     }
 
     [Fact]
+    public async Task A_bucket_or_queue_key_of_another_type_is_failed_by_name_and_the_rest_still_moves()
+    {
+        var at = Sec(DateTimeOffset.UtcNow) - 1;
+        // A stray string where a bucket belongs (it stopped every later move with WRONGTYPE), and a queue whose key is a string.
+        await Db.StringSetAsync(Ns + ":delayed:" + (at - 5), "junk");
+        await Db.SortedSetAddAsync(SKeys.Schedule, (at - 5).ToString(System.Globalization.CultureInfo.InvariantCulture), at - 5);
+        await Db.StringSetAsync(Keys.Queue("strq"), "x");
+        await RubyPushAsync(at, "{\"class\":\"ToString\",\"args\":[],\"queue\":\"strq\"}");
+        await RubyPushAsync(at, "{\"class\":\"Ok\",\"args\":[],\"queue\":\"q\"}");
+        await Db.StringSetAsync(SKeys.MasterLock(), "host:1");
+
+        Assert.Equal(new MoveResult(1, 2, false), await Store().MoveDueAsync(DateTimeOffset.UtcNow));
+
+        Assert.Equal(["{\"class\":\"Ok\",\"args\":[]}"], (await Db.ListRangeAsync(Keys.Queue("q"))).Select(v => (string)v!));
+        var failed = (await Db.ListRangeAsync(Keys.Failed)).Select(v => (string)v!).ToList();
+        Assert.Contains($"the key {Ns}:delayed:{at - 5} is a string, not a list of delayed jobs; it was renamed to {Ns}:pool:bad-key:delayed:{at - 5}", failed[0]);
+        Assert.Contains($"its queue's key {Ns}:queue:strq is not a list", failed[1]);
+        Assert.Equal("junk", (string?)await Db.StringGetAsync(Ns + ":pool:bad-key:delayed:" + (at - 5)));
+        Assert.Equal("x", (string?)await Db.StringGetAsync(Keys.Queue("strq")));
+        Assert.Equal(0, await Db.SortedSetLengthAsync(SKeys.Schedule));
+    }
+
+    [Fact]
     public async Task A_batch_limit_moves_in_order_and_reports_more()
     {
         var at = Sec(DateTimeOffset.UtcNow) - 1;

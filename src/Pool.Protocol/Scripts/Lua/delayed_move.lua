@@ -35,6 +35,26 @@ local function unpack_job(job)
   return doc.queue, '{"class":' .. jstr(doc.class) .. ',"args":' .. args .. '}'
 end
 
+local function fail_delayed(payload, err, at)
+  redis.call('RPUSH', k('failed'), '{"failed_at":' .. jstr(ARGV[8]) .. ',"payload":' .. payload ..
+    ',"exception":"Pool::BadDelayedJob","error":' .. jstr(err .. ' (it was due at ' .. at .. ')') ..
+    ',"backtrace":[],"worker":"pool-scheduler","queue":""}')
+  redis.call('INCR', k('stat:failed'))
+  failed = failed + 1
+end
+
+-- A key of another type where a list belongs (a bucket, a queue) is set aside with a failed
+-- entry that names it, instead of failing every call with WRONGTYPE: one stray key would
+-- otherwise stop every delayed job, retry and recurring entry behind it. Checked once per key.
+local listy = {}
+local function is_list(key)
+  if listy[key] == nil then
+    local t = redis.call('TYPE', key)['ok']
+    listy[key] = (t == 'list' or t == 'none')
+  end
+  return listy[key]
+end
+
 local more = 0
 while true do
   local due = redis.call('ZRANGEBYSCORE', schedule, '-inf', now, 'LIMIT', 0, 1)
@@ -43,6 +63,13 @@ while true do
   local at = due[1]
   local name = 'delayed:' .. at
   local bucket = k(name)
+  if not is_list(bucket) then
+    local aside = k('pool:bad-key:' .. name)
+    redis.call('RENAME', bucket, aside)
+    fail_delayed('null', 'the key ' .. bucket .. ' is a ' .. redis.call('TYPE', aside)['ok'] ..
+      ', not a list of delayed jobs; it was renamed to ' .. aside, at)
+    listy[bucket] = nil
+  end
   local jobs = redis.call('LRANGE', bucket, 0, budget - 1)
   for _, job in ipairs(jobs) do
     redis.call('SREM', k('timestamps:' .. job), name)
@@ -54,17 +81,16 @@ while true do
         if redis.call('EXISTS', k('timestamps:' .. job)) == 0 then redis.call('HDEL', pending, job) end
       end
     end
+    if queue and not is_list(k('queue:' .. queue)) then
+      queue, err = nil, 'its queue\'s key ' .. k('queue:' .. queue) .. ' is not a list'
+    end
     if queue then
       redis.call('RPUSH', k('queue:' .. queue), payload)
       if not perQueue[queue] then perQueue[queue] = 0; order[#order + 1] = queue end
       perQueue[queue] = perQueue[queue] + 1
       moved = moved + 1
     else
-      redis.call('RPUSH', k('failed'), '{"failed_at":' .. jstr(ARGV[8]) .. ',"payload":' .. embed(job) ..
-        ',"exception":"Pool::BadDelayedJob","error":' .. jstr(err .. ' (it was due at ' .. at .. ')') ..
-        ',"backtrace":[],"worker":"pool-scheduler","queue":""}')
-      redis.call('INCR', k('stat:failed'))
-      failed = failed + 1
+      fail_delayed(embed(job), err, at)
     end
   end
   budget = budget - #jobs
