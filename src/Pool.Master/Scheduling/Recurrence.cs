@@ -55,8 +55,10 @@ public sealed class CronRecurrence(string text, CronExpression expression, TimeZ
     public static CronRecurrence Parse(string text, string? zoneId)
     {
         var fields = text.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
-        if (zoneId is null && fields.Count is 6 or 7 && fields[^1].Any(char.IsLetter) && (fields[^1].Contains('/') || fields[^1] is "UTC" or "GMT"))
+        if (fields.Count is 6 or 7 && NamesAZone(fields[^1]))
         {
+            if (zoneId is not null)
+                throw new FormatException($"'{text}' names a time zone ({fields[^1]}) and so does timezone ({zoneId}); give the zone once");
             zoneId = fields[^1];
             fields.RemoveAt(fields.Count - 1);
         }
@@ -74,6 +76,14 @@ public sealed class CronRecurrence(string text, CronExpression expression, TimeZ
             throw new FormatException($"'{text}' is not a cron expression: {e.Message.TrimEnd('.')}");
         }
     }
+
+    /// <summary>
+    /// Whether a trailing field is a zone (Europe/Berlin, UTC, EST5EDT, utc) rather than a weekday
+    /// field of a 6-field cron (MON-FRI, SUN, L, 5L, 1#2): weekday names start it with a day.
+    /// </summary>
+    private static bool NamesAZone(string field) =>
+        char.IsAsciiLetter(field[0]) && field != "L"
+        && !new[] { "SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT" }.Any(day => field.StartsWith(day, StringComparison.OrdinalIgnoreCase));
 
     private static TimeZoneInfo FindZone(string id)
     {

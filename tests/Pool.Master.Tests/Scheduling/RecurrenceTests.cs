@@ -28,6 +28,25 @@ public sealed class RecurrenceTests
     public void Durations_refuse_what_rufus_scheduler_would_not_read_as_meant(string text) =>
         Assert.False(Durations.TryParse(text, out _));
 
+    [Theory]
+    [InlineData("0 3 * * * EST5EDT", "EST5EDT")]
+    [InlineData("0 3 * * * utc", "UTC")]
+    [InlineData("0 3 * * * Europe/Berlin", "Europe/Berlin")]
+    [InlineData("0 0 3 * * MON-FRI", "UTC")] // six fields, the last a weekday: no zone
+    [InlineData("0 0 3 * * SUN", "UTC")]
+    public void A_zone_after_the_cron_fields_is_read_as_rufus_reads_it(string text, string zone)
+    {
+        Assert.True(File.Exists("/usr/share/zoneinfo/EST5EDT"), "this test needs tzdata");
+        Assert.Equal(zone, CronRecurrence.Parse(text, null).Zone.Id, ignoreCase: true);
+    }
+
+    [Fact]
+    public void A_zone_given_twice_says_so()
+    {
+        var e = Assert.Throws<FormatException>(() => CronRecurrence.Parse("0 3 * * * Europe/Berlin", "Europe/Berlin"));
+        Assert.Contains("names a time zone (Europe/Berlin) and so does timezone (Europe/Berlin); give the zone once", e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_six_field_cron_at_second_zero_fires_on_the_minute_not_a_moment_early_or_twice()
     {
