@@ -48,13 +48,20 @@ internal static class ScheduleReader
         {
             var field = values.Key(fieldNode);
             var place = values.Place(fieldNode, $"{at.Key}.{field}");
-            string Text() => values.Value(value, place.Key!) is { Length: > 0 } t ? t : throw place.Error($"'{field}' needs a value");
+            string Text() => value is not YamlScalarNode
+                ? throw place.Error(field == "every"
+                    ? "'every' takes one interval such as 30s; rufus options in a list (first_in, ...) are not supported: Pool's every is anchored to the epoch"
+                    : $"'{field}' takes one value, not a list or a mapping")
+                : values.Value(value, place.Key!) is { Length: > 0 } t ? t : throw place.Error($"'{field}' needs a value");
             switch (field)
             {
                 case "cron": cron = Text(); cronNode = fieldNode; break;
                 case "every": every = Text(); everyNode = fieldNode; break;
                 case "class": cls = Text(); break;
-                case "queue": queue = Text(); break;
+                case "queue":
+                    queue = Text();
+                    if (Cli.Commands.QueueNameRule.Problem(queue) is { } problem) throw place.Error(problem);
+                    break;
                 case "description": description = values.Value(value, place.Key!); break;
                 case "timezone": zone = Text(); break;
                 case "args": args = Args(value, values, place); break;

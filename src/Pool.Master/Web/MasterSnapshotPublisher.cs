@@ -72,7 +72,7 @@ internal sealed class MasterSnapshotPublisher : IAsyncDisposable
                     // Any failure, not only Redis's own (SE.Redis can throw InvalidOperationException
                     // from its socket reader under load): a side task never ends, and never throws
                     // into the master's shutdown.
-                    if (!warned) log.Warning("cannot publish this master's snapshot for the dashboard: {Error}", e.GetType().Name);
+                    if (!warned) log.Warning("cannot publish this master's snapshot for the dashboard: {Error}: {Message}", e.GetType().Name, Pool.Protocol.Connection.RedisErrors.Brief(e));
                     warned = true;
                 }
             }

@@ -188,11 +188,12 @@ public sealed class AdminCommandTests(RedisFixture redis) : OpsTest(redis, "ops"
     {
         Db.SetAdd(Keys.Queues, "evil\nname");
         Db.ListRightPush(Keys.Queue("evil\nname"), """{"class":"A","args":[]}""");
+        Db.SetAdd(Keys.PausedQueues, "evil\nname"); // the "paused:" line names it too
 
         var (code, output) = Cli.Run("status");
         Assert.Equal(0, code);
-        Assert.Contains("evil\\nname", output);
-        Assert.DoesNotContain(output.Split('\n'), l => l.TrimStart().StartsWith("name ", StringComparison.Ordinal));
+        Assert.Contains("; queues evil\\nname", output);
+        Assert.DoesNotContain(output.Split('\n'), l => l.TrimStart().StartsWith("name ", StringComparison.Ordinal) || l.TrimStart().StartsWith("name,", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -32,7 +32,8 @@ internal static class StatusCommand
         var hosts = s.Workers.Select(w => Pool.Protocol.Recovery.WorkerLanes.MachineOf(w.Host)).Distinct().Count();
         sb.Append($"namespace {ns}: {TextTable.Plural(s.Queues.Count, "queue", "queues")}, {TextTable.Plural(s.Queues.Sum(q => q.Length), "job", "jobs")} waiting\n");
         sb.Append("paused: ").Append(s.Pause.All ? "ALL WORKERS (pause-all-workers)" : "no global pause");
-        if (s.Pause.Queues.Count > 0) sb.Append("; queues ").Append(string.Join(',', s.Pause.Queues));
+        // Names from Redis, escaped as the tables escape them: a paused "new\nline" stays on this line.
+        if (s.Pause.Queues.Count > 0) sb.Append("; queues ").Append(string.Join(',', s.Pause.Queues.Select(q => Pool.Logging.LogValueSanitizer.Clean(q, TextTable.MaxCell))));
         sb.Append('\n');
         sb.Append($"processed {s.Processed}, failed {s.Failed} ({TextTable.Plural(s.FailedListLength, "entry", "entries")} in the failed list)\n\n");
 
