@@ -20,6 +20,9 @@ internal sealed class ConnectionOwningStore(IMasterStore inner, IAsyncDisposable
     public Task<IReadOnlySet<string>> BusyWorkersAsync(IReadOnlyCollection<string> workerIds, CancellationToken ct = default) =>
         inner.BusyWorkersAsync(workerIds, ct);
 
+    public Task<IReadOnlySet<string>> RegisteredWorkersAsync(IReadOnlyCollection<string> workerIds, CancellationToken ct = default) =>
+        inner.RegisteredWorkersAsync(workerIds, ct);
+
     public async ValueTask DisposeAsync()
     {
         await inner.DisposeAsync().ConfigureAwait(false);

@@ -32,6 +32,9 @@ internal sealed class GuardedStore(IMasterStore inner, ILogger log, TimeSpan tim
     private bool _abandoned;
     private Task _sweep = Task.CompletedTask;
 
+    /// <summary>False while Redis is known to be unreachable.</summary>
+    public bool IsConnected => inner.IsConnected;
+
     /// <summary>Counts what recovery did, for /metrics.</summary>
     public Observability.MasterCounters Counters { get; } = new();
 
@@ -223,6 +226,22 @@ internal sealed class GuardedStore(IMasterStore inner, ILogger log, TimeSpan tim
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             log.Warning("could not ask which workers are busy: {Error}; stopping the newest instead", e.Message);
+            return null;
+        }
+    }
+
+    /// <summary>Which of these workers have registered (are ready for jobs); null when the store could not tell in time, at once when Redis is unreachable.</summary>
+    public async Task<IReadOnlySet<string>?> RegisteredWorkersAsync(IReadOnlyCollection<string> workerIds)
+    {
+        if (!inner.IsConnected) return null;
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            return await inner.RegisteredWorkersAsync(workerIds, cts.Token).WaitAsync(timeout).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Asked again a moment later, until the HUP's patience runs out; the outage is said elsewhere.
             return null;
         }
     }

@@ -18,6 +18,9 @@ internal sealed record ChildExited(Processes.IWorkerProcess Process) : MasterEve
 /// <summary>The answer to "who is busy?" for a scale-down; null when the store could not tell.</summary>
 internal sealed record BusyWorkersKnown(IReadOnlySet<string>? Busy) : MasterEvent;
 
+/// <summary>Which of the new generation's workers have registered (a HUP's handover); null when Redis could not tell.</summary>
+internal sealed record ReplacementsRegistered(IReadOnlySet<string>? Registered) : MasterEvent;
+
 /// <summary>A HUP's config load finished off the loop: the new config, or the one-line reason it was rejected.</summary>
 internal sealed record ConfigLoaded(PoolConfig? Config, string? Error) : MasterEvent
 {

@@ -13,6 +13,9 @@ namespace Pool.Master.Supervision;
 internal sealed class PoolReshaper(SlotTable table, StopPlan stops, WorkerSpawner spawner, GuardedStore store,
     Func<PoolConfig> reloadConfig, Action<MasterEvent> post, ILogger log)
 {
+    /// <summary>A HUP's old workers, until the new ones are ready.</summary>
+    public GenerationHandover Handover { get; } = new(table, stops, store, post, log);
+
     // True while a TTOU's "who is busy?" question is out; its answer comes back as BusyWorkersKnown.
     private bool _trimPending;
     // True while a HUP's config load runs off the loop; its answer comes back as ConfigLoaded.
@@ -63,14 +66,14 @@ internal sealed class PoolReshaper(SlotTable table, StopPlan stops, WorkerSpawne
         StartGeneration(config, config.SourcePath, now);
     }
 
-    /// <summary>New generation first: its workers start now, and only then the old ones get TERM.</summary>
+    /// <summary>New generation first: its workers start now, and the old ones get TERM once the new ones are ready.</summary>
     private void StartGeneration(PoolConfig config, string source, DateTimeOffset now)
     {
         var old = table.StartGeneration(config);
-        log.Information("HUP: starting {Workers} worker(s) in {Groups} group(s) from {ConfigPath}, then retiring {Old} old worker(s)",
+        log.Information("HUP: starting {Workers} worker(s) in {Groups} group(s) from {ConfigPath}, then retiring {Old} old worker(s) once the new ones are ready",
             config.TotalWorkers, config.Groups.Count, source, old.Count);
         spawner.FillSlots(now);
-        foreach (var child in old) stops.Retire(child, "replaced by HUP", now);
+        Handover.Begin(old, now);
     }
 
     /// <summary>WINCH: every worker is retired and the slots stay empty until HUP.</summary>

@@ -149,6 +149,7 @@ internal sealed class Supervisor
             case SignalReceived s: OnSignal(s.Signal, now); break;
             case ChildExited x: _exits.OnExited(x.Process, now); break;
             case BusyWorkersKnown b: _reshaper.TrimExcess(b.Busy, now); break;
+            case ReplacementsRegistered r: _reshaper.Handover.OnRegistered(r, now); break;
             case ConfigLoaded c: _reshaper.OnConfigLoaded(c, now); break;
             case CapacitySampled c: _capacity.OnSampled(c.Measure, now); break;
             default: throw new InvalidOperationException("unknown event " + e);
@@ -186,6 +187,7 @@ internal sealed class Supervisor
             _capacity.StartSample(now);
         }
         if (!_stops.IsStopping) _spawner.FillSlots(now);
+        _reshaper.Handover.Maintain(now);
         // The ping comes from the loop itself, so a loop that hangs stops pinging and systemd acts.
         if (_nextWatchdog is { } due && now >= due)
         {
@@ -201,7 +203,7 @@ internal sealed class Supervisor
         var now = Now;
         // While stopping, a slot's backoff ending spawns nothing, so it must not wake the loop (it would, at once, again and again).
         var nextSpawn = _stops.IsStopping ? null : _table.NextSpawnAt();
-        DateTimeOffset?[] candidates = [_nextHousekeeping, _nextWatchdog, nextSpawn, _stops.NextDeadline(now), _relay.NextFlush(now)];
+        DateTimeOffset?[] candidates = [_nextHousekeeping, _nextWatchdog, nextSpawn, _stops.NextDeadline(now), _relay.NextFlush(now), _reshaper.Handover.NextCheck];
         return candidates.Where(t => t is not null).Min()!.Value;
     }
 }

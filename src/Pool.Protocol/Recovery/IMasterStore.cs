@@ -37,6 +37,15 @@ public interface IMasterStore : IAsyncDisposable
     Task<IReadOnlySet<string>> BusyWorkersAsync(IReadOnlyCollection<string> workerIds, CancellationToken ct = default);
 
     /// <summary>
+    /// Of these worker ids, the ones registered in Resque's worker set: started and connected,
+    /// ready for jobs (a Pool worker registers just before its first reserve; a Ruby Resque
+    /// worker registers the same way). A HUP retires the old workers once the new ones are.
+    /// A store that cannot tell says every one is (nothing to wait for).
+    /// </summary>
+    Task<IReadOnlySet<string>> RegisteredWorkersAsync(IReadOnlyCollection<string> workerIds, CancellationToken ct = default) =>
+        Task.FromResult<IReadOnlySet<string>>(workerIds.ToHashSet());
+
+    /// <summary>
     /// These live workers are being stopped because their job blew the memory limit: the job
     /// each runs now counts a death when the worker requeues it, as a crash would, so such a job
     /// ends as poison instead of looping. Returns how many held a job.

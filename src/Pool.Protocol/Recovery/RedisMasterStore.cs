@@ -149,6 +149,13 @@ public sealed class RedisMasterStore : IMasterStore
         return checks.Where(c => c.task.Result).Select(c => c.id).ToHashSet();
     }
 
+    public async Task<IReadOnlySet<string>> RegisteredWorkersAsync(IReadOnlyCollection<string> workerIds, CancellationToken ct = default)
+    {
+        var checks = workerIds.Select(id => (id, task: _db.SetContainsAsync(Keys.Workers, id))).ToList();
+        await Task.WhenAll(checks.Select(c => c.task)).ConfigureAwait(false);
+        return checks.Where(c => c.task.Result).Select(c => c.id).ToHashSet();
+    }
+
     public async Task<int> ChargeAsync(IReadOnlyCollection<string> workerIds, CancellationToken ct = default)
     {
         ct.ThrowIfCancellationRequested();

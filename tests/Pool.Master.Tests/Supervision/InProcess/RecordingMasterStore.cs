@@ -46,6 +46,15 @@ internal sealed class RecordingMasterStore : IMasterStore
         return Task.FromResult<IReadOnlySet<string>>(workerIds.Where(busy.Contains).ToHashSet());
     }
 
+    /// <summary>Which worker ids count as registered (ready); null, the default: every one asked about.</summary>
+    public Func<string, bool>? Registered { get; set; }
+
+    public Task<IReadOnlySet<string>> RegisteredWorkersAsync(IReadOnlyCollection<string> workerIds, CancellationToken ct = default)
+    {
+        var registered = Registered;
+        return Task.FromResult<IReadOnlySet<string>>(workerIds.Where(id => registered is null || registered(id)).ToHashSet());
+    }
+
     /// <summary>Every ChargeAsync call's worker ids, in order.</summary>
     public System.Collections.Concurrent.ConcurrentQueue<IReadOnlyCollection<string>> Charged { get; } = new();
 

@@ -42,6 +42,52 @@ public sealed class ReshapeTests
     }
 
     [Fact(Timeout = 10_000)]
+    public async Task Hup_stops_the_old_workers_only_once_every_new_one_has_registered()
+    {
+        await using var pool = new InProcessPool(Groups(Group("a", 2)));
+        pool.Start();
+        var old = pool.Live;
+        var ready = new HashSet<string>(old.Select(WorkerId));
+        pool.Store.Registered = id => { lock (ready) return ready.Contains(id); };
+
+        pool.Signal(PosixSignal.SIGHUP);
+        pool.Until(() => pool.Live.Count == 4, "the new generation started");
+        var fresh = pool.Live.Except(old).ToList();
+        // Not ready yet: the old ones go on taking jobs.
+        pool.Advance(TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(100));
+        Assert.DoesNotContain(old, c => Retired(pool, c));
+
+        lock (ready) ready.Add(WorkerId(fresh[0]));
+        pool.Advance(TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(100));
+        Assert.DoesNotContain(old, c => Retired(pool, c)); // one of two is not enough
+
+        lock (ready) ready.Add(WorkerId(fresh[1]));
+        pool.Advance(TimeSpan.FromMilliseconds(100));
+        pool.Until(() => old.All(c => Retired(pool, c)), "the old generation retired once both new workers registered");
+        Assert.All(old, c => Assert.Contains(Signum.SIGTERM, pool.Os.SignalsTo(c.Pid)));
+        Assert.DoesNotContain(fresh, c => Retired(pool, c));
+        Assert.Equal(1, pool.Log.Count("HUP: the new workers are ready after 1"));
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task Hup_stops_the_old_workers_after_its_patience_when_a_new_one_never_registers()
+    {
+        await using var pool = new InProcessPool(Groups(Group("a", 1)));
+        pool.Start();
+        var old = pool.Live;
+        pool.Store.Registered = _ => false; // a command that never registers, or Redis down
+
+        pool.Signal(PosixSignal.SIGHUP);
+        pool.Until(() => pool.Live.Count == 2, "the new generation started");
+        pool.Advance(TimeSpan.FromSeconds(9.9), TimeSpan.FromMilliseconds(100));
+        Assert.DoesNotContain(old, c => Retired(pool, c));
+
+        pool.Advance(TimeSpan.FromMilliseconds(100));
+        pool.Until(() => old.All(c => Retired(pool, c)), "the old generation retired at the patience's end");
+        Assert.Equal(1, pool.Log.Count("HUP: not every new worker is ready after 10 s; retiring the old ones anyway"));
+    }
+
+    [Fact(Timeout = 10_000)]
     public async Task A_rejected_config_keeps_the_running_generation()
     {
         await using var pool = new InProcessPool(Groups(Group("a", 2)));
