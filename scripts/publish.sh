@@ -12,12 +12,18 @@ OUT="${POOL_BIN:-artifacts/bin}"
 step() { printf 'publish.sh: %s (%ss)\n' "$1" "$SECONDS" >&2; }
 step "building pool.sln"
 dotnet build pool.sln -c Release -nologo -v:minimal
-# Start from an empty folder: a library left by an older publish (or by the other executable's)
-# can shadow the one the current dependency graph asks for.
-rm -rf "$OUT"
+# Publish into an empty staging folder beside $OUT (a library left by an older publish can shadow
+# the one the current dependency graph asks for), then move the files into $OUT one rename at a
+# time: a pool already running from $OUT keeps the files it has open (Linux keeps a renamed-over
+# file alive for whoever has it), and a worker it respawns meanwhile still finds its program.
+# Deleting $OUT first, as this did, left a running master unable to respawn for a minute.
+OUT="${OUT%/}"
+STAGE="$(dirname "$OUT")/.$(basename "$OUT").staging"
+rm -rf "$STAGE"
+mkdir -p "$STAGE"
 for project in samples/Pool.Samples tests/Pool.TestWorker; do
   step "publishing $project"
-  dotnet publish "$project" -c Release --no-build -nologo -o "$OUT" >/dev/null
+  dotnet publish "$project" -c Release --no-build -nologo -o "$STAGE" >/dev/null
 done
 
 case "$(uname -m)" in
@@ -30,12 +36,21 @@ trap 'rm -f "$log"' EXIT
 for project in src/Pool.Worker.Exe src/Pool.Master; do
   step "publishing $project (ReadyToRun)"
   if [ -n "$rid" ] && dotnet publish "$project" -c Release -r "$rid" --self-contained false \
-       -p:PublishReadyToRun=true -nologo -o "$OUT" >"$log" 2>&1; then
+       -p:PublishReadyToRun=true -nologo -o "$STAGE" >"$log" 2>&1; then
     # A warning of this step must not go unseen either.
     grep -i ': warning ' "$log" >&2 || true
     continue
   fi
   echo "publishing $project without ReadyToRun" >&2
-  dotnet publish "$project" -c Release --no-build -nologo -o "$OUT" >/dev/null
+  dotnet publish "$project" -c Release --no-build -nologo -o "$STAGE" >/dev/null
 done
+
+step "moving the new files into $OUT"
+mkdir -p "$OUT"
+(cd "$STAGE" && find . -type d) | while IFS= read -r dir; do mkdir -p "$OUT/$dir"; done
+# What the new set does not have goes first (a running process keeps what it has open).
+comm -13 <(cd "$STAGE" && find . ! -type d | sort) <(cd "$OUT" && find . ! -type d | sort) |
+  while IFS= read -r stale; do rm -f "$OUT/$stale"; done
+(cd "$STAGE" && find . ! -type d) | while IFS= read -r file; do mv -f "$STAGE/$file" "$OUT/$file"; done
+rm -rf "$STAGE"
 step "published into $OUT"
