@@ -74,6 +74,8 @@ public static class KeyNames
     public const string SchedulePublished = "pool:schedule:published";
     /// <summary>HASH of a pending delayed retry (Ruby's encoding) to its resque-retry counter key, for its move to the queue.</summary>
     public const string RetryPending = "pool:retry-pending";
+    /// <summary>Prefix of a key the scheduler found of the wrong type where a delayed bucket belongs ("pool:bad-key:delayed:N"), set aside with a failed entry that names it.</summary>
+    public const string BadKey = "pool:bad-key:";
 
     // The web dashboard's: live masters' snapshots and the processed/failed history (MasterRegistry, StatsHistory).
     public const string Masters = "pool:masters";
