@@ -107,12 +107,24 @@ internal static class RubyJson
                 sb.Append(']');
                 break;
             case JsonValueKind.String: WriteString(sb, e.GetString()!); break;
-            // A number keeps its text: JSON that came from Ruby ("1.0", "1.0e+20") stays Ruby's.
-            case JsonValueKind.Number: sb.Append(e.GetRawText()); break;
+            case JsonValueKind.Number: WriteNumber(sb, e); break;
             case JsonValueKind.True: sb.Append("true"); break;
             case JsonValueKind.False: sb.Append("false"); break;
             default: sb.Append("null"); break;
         }
+    }
+
+    /// <summary>
+    /// An integer keeps its digits (a bignum included). A float is written as Ruby's Float#to_s
+    /// writes it, as Ruby would after parsing it: `1e20` typed on the command line is stored as
+    /// `1.0e+20` and `1.50` as `1.5`, so Ruby's remove_delayed, which encodes the job again,
+    /// finds it. Ruby's own text ("1.0", "1.0e+20") comes out unchanged.
+    /// </summary>
+    private static void WriteNumber(StringBuilder sb, JsonElement e)
+    {
+        var raw = e.GetRawText();
+        if (raw.AsSpan().IndexOfAny('.', 'e', 'E') < 0 || !double.IsFinite(e.GetDouble())) sb.Append(raw);
+        else sb.Append(Float(e.GetDouble()));
     }
 
     public static void WriteString(StringBuilder sb, string s)

@@ -26,6 +26,16 @@ public sealed class DelayedJobCodecTests
         Assert.Equal("{\"class\":\"Num\",\"args\":[1,-2,1.0,1.5,1.0e+20,1.0e-05,100.0,12345678901234567890,null,true,false],\"queue\":\"q\"}", encoded);
     }
 
+    [Fact]
+    public void Json_numbers_as_typed_on_a_command_line_are_written_as_ruby_writes_them_after_parsing()
+    {
+        object?[] typed = [.. new[] { "1e20", "1.50", "1.0e+20", "1.0", "2.5E-5", "12345678901234567890", "-3" }.Select(t => (object?)JsonDocument.Parse(t).RootElement.Clone())];
+
+        var encoded = DelayedJobCodec.Encode("q", "Num", typed);
+
+        Assert.Equal("{\"class\":\"Num\",\"args\":[1.0e+20,1.5,1.0e+20,1.0,2.5e-05,12345678901234567890,-3],\"queue\":\"q\"}", encoded);
+    }
+
     [Theory]
     [InlineData(1e14, "100000000000000.0")]
     [InlineData(1e15, "1.0e+15")]
