@@ -39,6 +39,7 @@ public sealed class CapacityConfigTests
     [InlineData("foo:\n  count: 1..3\n  target_jobs_per_worker: 0\n", "target_jobs_per_worker: 5")]
     [InlineData("foo:\n  count: 1..3\n  scale_down_after: soon\n", "scale_down_after: 30")]
     [InlineData("memory_budget: lots\nfoo: 1\n", "memory_budget: 1536MB")]
+    [InlineData("memory_budget: 10MB\nfoo: auto\n", "so no worker would ever start; give at least 68MB")] // run would wait at the budget gate for ever
     [InlineData("production:\n  memory_budget: 1GB\n  foo: 1\n", "put it at the top level")]
     public void Bad_capacity_settings_fail_with_file_line_and_key(string yaml, string hint)
     {
@@ -77,7 +78,7 @@ public sealed class CapacityConfigTests
         var (two, _) = CapacityPlan.Resolve(ConfigLoaderTests.Parse("memory_budget: 560MB\na: auto\nb: auto\n"), new MemoryLimit(4096 * Mb, "test"));
         Assert.Equal([4, 4], two.Groups.Select(g => g.Count));
 
-        var (tiny, tinyPlan) = CapacityPlan.Resolve(ConfigLoaderTests.Parse("memory_budget: 50MB\na: auto\n"), new MemoryLimit(4096 * Mb, "test"));
+        var (tiny, tinyPlan) = CapacityPlan.Resolve(ConfigLoaderTests.Parse("memory_budget: 100MB\na:\n  count: auto\n  memory_limit_mb: 200\n"), new MemoryLimit(4096 * Mb, "test"));
         Assert.Equal(1, tiny.Groups[0].Count);
         Assert.Contains("waits at the budget gate", tinyPlan.Notes[0]);
     }
