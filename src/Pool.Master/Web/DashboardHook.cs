@@ -27,7 +27,7 @@ internal static class DashboardHook
                 return null;
             }
             var dashboard = Dashboard.Mount(app, options, log);
-            log.Information("serving the dashboard on {Url}{PathBase} (auth {Auth}{ReadOnly})", address.ToString(), options.PathBase.TrimStart('/'),
+            log.Information("serving the dashboard on {Url:l}{PathBase:l} (auth {Auth:l}{ReadOnly:l})", address.ToString(), options.PathBase.TrimStart('/'),
                 options.Auth.ToString().ToLowerInvariant(), options.ReadOnly ? ", read-only" : "");
             return dashboard;
         }

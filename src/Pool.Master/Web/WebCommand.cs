@@ -102,7 +102,7 @@ internal static class WebCommand
                 {
                     return AdminContext.Fail("web", $"cannot serve on {address}: {e.Message}");
                 }
-                log.Information("serving the dashboard on {Url} (Redis {Redis}, auth {Auth}{ReadOnly})", address + options.PathBase.TrimStart('/'),
+                log.Information("serving the dashboard on {Url:l} (Redis {Redis:l}, auth {Auth:l}{ReadOnly:l})", address + options.PathBase.TrimStart('/'),
                     Protocol.Connection.RedisUrl.Redact(options.RedisUrl), options.Auth.ToString().ToLowerInvariant(), options.ReadOnly ? ", read-only" : "");
                 try
                 {

@@ -44,7 +44,7 @@ internal sealed class Liveness(IWorkerStore store, IMasterStore sweeper, RedisGu
                     // vouch for it): its job was requeued and may already run elsewhere, so the
                     // copy here is told to stop and is neither acked nor requeued. Then come back.
                     var hadJob = control.LoseReservation();
-                    log.Warning("This worker's registration was gone from Redis (swept as dead while alive after a silence past its {Lease} s lease, or Redis lost its data){Job}; registering again",
+                    log.Warning("This worker's registration was gone from Redis (swept as dead while alive after a silence past its {Lease} s lease, or Redis lost its data){Job:l}; registering again",
                         store.Lease.TotalSeconds, hadJob ? ": its running job was requeued by the sweep or lost with the data, so its token is cancelled here" : "");
                     await redis.RunAsync("register", store.RegisterAsync, stop).ConfigureAwait(false);
                 }

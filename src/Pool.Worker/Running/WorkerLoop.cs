@@ -160,7 +160,7 @@ internal sealed class WorkerLoop(IWorkerStore store, IWakeWaiter waker, JobExecu
                 var failed = await Settle("fail", () => store.FailAsync(job, outcome.Exception!, outcome.Error!, outcome.Backtrace!, outcome.Payload)).ConfigureAwait(false);
                 if (failed.Fate == FailureFate.Retried)
                     log.Warning("Job done {Class} queue={Queue} duration={Duration:0.0}ms outcome=failed {Exception}: {Error}; retry scheduled in {Delay:0}s (attempt {Attempt} of {Runs} failed)", cls, job.Queue, ms, outcome.Exception, outcome.Error,
-                        failed.Delay.TotalSeconds, failed.Attempt, failed.Retries < 0 ? "unlimited" : (failed.Retries + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
+                        failed.Delay.TotalSeconds, failed.Attempt, failed.Retries < 0 ? "unlimited" : failed.Retries + 1);
                 else
                     log.Warning("Job done {Class} queue={Queue} duration={Duration:0.0}ms outcome=failed {Exception}: {Error}", cls, job.Queue, ms, outcome.Exception, outcome.Error);
                 return default;
