@@ -168,7 +168,8 @@ internal sealed class MasterHttpServer : IAsyncDisposable
     private async Task<IReadOnlyDictionary<string, CurrentJob?>?> ReadJobsAsync(MasterSnapshot snapshot)
     {
         if (await RedisAsync().ConfigureAwait(false) is not { } db) return null;
-        var ids = snapshot.Workers.Select(w => w.WorkerId).OfType<string>().ToList();
+        // Every lane's: a worker with `concurrency: N` runs up to N jobs.
+        var ids = snapshot.Workers.SelectMany(w => w.LaneIds.Count > 0 ? w.LaneIds : w.WorkerId is { } id ? [id] : []).Distinct().ToList();
         try
         {
             var reads = ids.Select(id => db.StringGetAsync(_keys.Worker(id))).ToList();

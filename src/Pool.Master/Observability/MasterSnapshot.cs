@@ -21,4 +21,8 @@ internal sealed record MasterSnapshot(DateTimeOffset At, DateTimeOffset MasterSt
 /// <param name="NextSpawnAt">For an empty slot, when the next worker starts.</param>
 internal sealed record WorkerView(
     int? Pid, string? WorkerId, string Group, int Slot, string State, DateTimeOffset? StartedAt,
-    int Restarts, bool CrashLooping, DateTimeOffset? NextSpawnAt, string? StopReason);
+    int Restarts, bool CrashLooping, DateTimeOffset? NextSpawnAt, string? StopReason)
+{
+    /// <summary>One worker id per lane (`concurrency: N`); the first is <see cref="WorkerId"/>. Empty for an empty slot.</summary>
+    public IReadOnlyList<string> LaneIds { get; init; } = [];
+}

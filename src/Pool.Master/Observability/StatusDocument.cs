@@ -34,9 +34,9 @@ internal static class StatusDocument
             RssBytes = w.Pid is { } pid ? ProcessMemory.RssBytes(pid) : null,
             w.Restarts,
             Backoff = new { w.CrashLooping, w.NextSpawnAt },
-            Job = w.WorkerId is { } id && jobs is not null && jobs.TryGetValue(id, out var job) && job is { } j
-                ? new { j.Queue, j.Class, j.Args, j.RunAt, RunSeconds = j.RunFor is { } r ? Seconds(r) : (double?)null }
-                : null,
+            // The first lane's job (a single-lane worker's only one), and every lane's with `concurrency: N`.
+            Job = w.WorkerId is { } id && jobs is not null && jobs.TryGetValue(id, out var job) && job is { } j ? JobJson(j) : null,
+            Jobs = jobs is null ? null : w.LaneIds.Select(lane => jobs.GetValueOrDefault(lane)).OfType<CurrentJob>().Select(JobJson).ToList(),
         }),
         // Null when this master runs without the scheduler (POOL_SCHEDULER=off).
         Scheduler = Scheduling.SchedulerHost.Current?.State is { } sched
@@ -45,4 +45,6 @@ internal static class StatusDocument
     };
 
     private static double Seconds(TimeSpan t) => Math.Round(t.TotalSeconds, 3);
+
+    private static object JobJson(CurrentJob j) => new { j.Queue, j.Class, j.Args, j.RunAt, RunSeconds = j.RunFor is { } r ? Seconds(r) : (double?)null };
 }

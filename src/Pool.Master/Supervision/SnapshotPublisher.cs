@@ -41,6 +41,7 @@ internal sealed class SnapshotPublisher(SlotTable table, StopPlan stops, WorkerS
             _ => "stopping",
         };
         return new WorkerView(child.Pid, child.WorkerId, child.Group.Key, child.SlotNumber, state, child.StartedAt,
-            slot?.Restarts ?? 0, slot?.Backoff.IsLooping ?? false, null, child.Stop?.Reason);
+            slot?.Restarts ?? 0, slot?.Backoff.IsLooping ?? false, null, child.Stop?.Reason)
+        { LaneIds = child.WorkerIds };
     }
 }

@@ -49,6 +49,28 @@ public sealed class ConcurrencyTests(RedisFixture redis) : IClassFixture<RedisFi
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task Http_status_shows_the_job_of_every_lane()
+    {
+        var port = RedisServer.FreePort();
+        using var master = PoolMasterProcess.Start(redis.Server.Url, _ns, "q:\n  count: 1\n  concurrency: 3\n",
+            new Dictionary<string, string?> { ["POOL_HTTP"] = "127.0.0.1:" + port.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        await master.WaitForWorkersAsync(Db, Lanes);
+        for (var i = 0; i < Lanes; i++) await Producer.EnqueueAsync("q", "Sleep", 60);
+        await Wait.UntilAsync(async () => (await Queue()).Length == 0 && master.Process.CountLines("Job started Sleep") == Lanes, TimeSpan.FromSeconds(15), "three jobs running in one worker");
+
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        // Before, only the first lane's job was shown.
+        System.Text.Json.JsonElement worker = default;
+        await Wait.UntilAsync(async () =>
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync($"http://127.0.0.1:{port}/status"));
+            worker = doc.RootElement.GetProperty("workers")[0].Clone();
+            return worker.GetProperty("jobs").GetArrayLength() == Lanes;
+        }, TimeSpan.FromSeconds(10), "all three lanes' jobs in /status");
+        Assert.Equal("Sleep", worker.GetProperty("job").GetProperty("class").GetString());
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task Status_counts_a_process_lanes_as_workers_on_one_host()
     {
         using var master = PoolMasterProcess.Start(redis.Server.Url, _ns, "q:\n  count: 1\n  concurrency: 3\n");
