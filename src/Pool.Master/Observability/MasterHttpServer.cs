@@ -78,6 +78,7 @@ internal sealed class MasterHttpServer : IAsyncDisposable
             await server.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+        if (server._dashboard is { } dashboard) Web.DashboardHook.Announce(dashboard, server.Address, log);
         log.Information("serving /status and /metrics on {Prefix}", server.Address.ToString());
         return server;
     }

@@ -39,7 +39,10 @@ internal sealed class Dashboard : IAsyncDisposable
     private readonly Task _sampler;
 
     /// <summary>Whether its auth gate (which also covers /status and /metrics) asks every request for credentials.</summary>
-    public bool RequiresAuth { get; private init; }
+    public bool RequiresAuth => Options.Auth != DashboardAuth.None;
+
+    /// <summary>How it is served: auth, read-only, path base.</summary>
+    public required DashboardOptions Options { get; init; }
 
     private Dashboard(DashboardRedis redis, ResqueKeys keys, ILogger log)
     {
@@ -98,7 +101,7 @@ internal sealed class Dashboard : IAsyncDisposable
                 branch.UseEndpoints(endpoints => Map(endpoints, runner, keys));
             });
         }
-        return new Dashboard(redis, keys, log) { RequiresAuth = options.Auth != DashboardAuth.None };
+        return new Dashboard(redis, keys, log) { Options = options };
     }
 
     private static void Map(IEndpointRouteBuilder app, PageRunner run, ResqueKeys keys)

@@ -13,6 +13,11 @@ namespace Pool.Master.Web;
 /// </summary>
 internal static class DashboardHook
 {
+    /// <summary>Said once the address is bound, so a taken port is not first announced as served.</summary>
+    public static void Announce(Dashboard dashboard, HttpAddress address, ILogger log) =>
+        log.Information("serving the dashboard on {Url:l}{PathBase:l} (auth {Auth:l}{ReadOnly:l})", address.ToString(), dashboard.Options.PathBase.TrimStart('/'),
+            dashboard.Options.Auth.ToString().ToLowerInvariant(), dashboard.Options.ReadOnly ? ", read-only" : "");
+
     public static Dashboard? TryMount(WebApplication app, HttpAddress address, string redisUrl, string ns, ILogger log)
     {
         try
@@ -26,10 +31,7 @@ internal static class DashboardHook
                 log.Warning("dashboard off: {Reason}", refusal);
                 return null;
             }
-            var dashboard = Dashboard.Mount(app, options, log);
-            log.Information("serving the dashboard on {Url:l}{PathBase:l} (auth {Auth:l}{ReadOnly:l})", address.ToString(), options.PathBase.TrimStart('/'),
-                options.Auth.ToString().ToLowerInvariant(), options.ReadOnly ? ", read-only" : "");
-            return dashboard;
+            return Dashboard.Mount(app, options, log);
         }
         catch (FormatException e)
         {
