@@ -86,6 +86,9 @@ public sealed class AdminCommandTests(RedisFixture redis) : OpsTest(redis, "ops"
         Assert.Contains("2 failed jobs", list);
         Assert.Matches(@"0\s+2026/11/25 13:33:11 UTC\s+q\s+Fail\s+Pool::PoisonJob\s+poison", list);
         Assert.Contains("at X", Cli.Run("failed", "show", "0").Output);
+        Db.ListRightPush(Keys.Failed, "garbage from a foreign writer");
+        Assert.Contains("stored as:  garbage from a foreign writer", Cli.Run("failed", "show", "2").Output);
+        Db.ListRightPop(Keys.Failed);
         Assert.Equal(2, JsonDocument.Parse(Cli.Run("failed", "list", "--json").Output).RootElement.GetProperty("total").GetInt32());
 
         Assert.Equal((0, """retried 1 job: {"class":"Fail","args":["boom"]} on q"""), Cli.Run("failed", "retry", "0"));

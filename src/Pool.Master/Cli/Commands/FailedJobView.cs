@@ -25,6 +25,8 @@ internal static class FailedJobView
         sb.Append($"  payload:    {Shown(j.Payload)}\n");
         sb.Append($"  exception:  {Shown(j.Exception)}\n");
         sb.Append($"  error:      {Shown(j.Error)}\n");
+        // An entry that is not Resque's JSON object (a foreign writer's, a truncated one) is shown as stored.
+        if (j.FailedAt is null && j.Payload is null && j.Exception is null) sb.Append($"  stored as:  {Shown(j.Raw)}\n");
         if (j.Backtrace.Count > 0)
         {
             sb.Append("  backtrace:\n");
