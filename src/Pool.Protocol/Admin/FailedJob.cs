@@ -30,7 +30,9 @@ public sealed record FailedJob(
             var backtrace = root.TryGetProperty("backtrace", out var b) && b.ValueKind == JsonValueKind.Array
                 ? b.EnumerateArray().Select(l => l.ValueKind == JsonValueKind.String ? l.GetString()! : l.GetRawText()).ToList()
                 : [];
-            return new FailedJob(index, raw, Str(root, "failed_at"), Str(root, "queue"), cls, payload,
+            // A queue that is not a string (["x"]) is no queue: a retry would make one named after its JSON.
+            var queue = root.TryGetProperty("queue", out var q) && q.ValueKind == JsonValueKind.String ? q.GetString() : null;
+            return new FailedJob(index, raw, Str(root, "failed_at"), queue, cls, payload,
                 Str(root, "exception"), Str(root, "error"), backtrace, Str(root, "worker"), Str(root, "retried_at"));
         }
         catch (JsonException)

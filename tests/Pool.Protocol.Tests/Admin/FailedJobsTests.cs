@@ -75,12 +75,14 @@ public sealed class FailedJobsTests(RedisFixture redis) : NamespacedTest(redis)
     [Fact]
     public async Task Retry_all_retries_every_entry_and_skips_the_ones_without_a_queue()
     {
-        await Db.ListRightPushAsync(Keys.Failed, [RubyEntry, "not json", RubyEntry]);
+        // A queue that is not a string made a queue named ["x"].
+        await Db.ListRightPushAsync(Keys.Failed, [RubyEntry, "not json", RubyEntry, RubyEntry.Replace("\"queue\":\"mail\"", "\"queue\":[\"x\"]")]);
 
         var results = await Failed.RetryAllAsync();
 
-        Assert.Equal([RetryOutcome.Retried, RetryOutcome.Unretryable, RetryOutcome.Retried], results.Select(r => r.Outcome));
+        Assert.Equal([RetryOutcome.Retried, RetryOutcome.Unretryable, RetryOutcome.Retried, RetryOutcome.Unretryable], results.Select(r => r.Outcome));
         Assert.Equal(2, await Db.ListLengthAsync(Keys.Queue("mail")));
+        Assert.False(await Db.KeyExistsAsync(Keys.Queue("[\"x\"]")));
     }
 
     [Fact]
