@@ -27,6 +27,7 @@ public static class MasterHost
     private static async Task<IMasterStore> ConnectRedisAsync(MasterSettings settings, ILogger log)
     {
         var options = RedisConnector.ProcessOptions(settings.RedisUrl);
+        options.ClientName = "pool-master"; // in CLIENT LIST beside pool-worker and pool-scheduler
         var redis = await RedisConnector.ConnectAsync(options, notice => log.Information("{Notice}", notice)).ConfigureAwait(false);
         // The store's calls would only time out; this says why.
         RedisAuthentication.Watch(redis, () => log.Error("Redis at {Redis}: {Failure}", RedisUrl.Redact(settings.RedisUrl), RedisAuthentication.Failed));
@@ -74,7 +75,7 @@ public static class MasterHost
         var connecting = new ConnectingStore(ConnectOrNullAsync(settings, sideLog, ct));
         await using var store = new GuardedStore(connecting, sideLog, options.StoreTimeout);
         using var stopReport = new CancellationTokenSource();
-        var connectionReport = ConnectionReport.WatchAsync(() => connecting.IsConnected, RedisUrl.Redact(settings.RedisUrl), sideLog, stopReport.Token);
+        var connectionReport = ConnectionReport.WatchAsync(stop => ConnectionReport.AnswersAsync(connecting, stop), RedisUrl.Redact(settings.RedisUrl), sideLog, stopReport.Token);
         // Always on: the dashboard's Masters page reads every master's snapshot from Redis.
         var board = new SnapshotBoard();
         await using var publisher = Web.MasterSnapshotPublisher.Start(board, settings.RedisUrl, settings.Namespace, sideLog);

@@ -30,6 +30,9 @@ internal sealed class ConnectingStore(Task<IMasterStore> connecting) : IMasterSt
     public async Task<IReadOnlySet<string>> BusyWorkersAsync(IReadOnlyCollection<string> workerIds, CancellationToken ct = default) =>
         await (await connecting.WaitAsync(ct).ConfigureAwait(false)).BusyWorkersAsync(workerIds, ct).ConfigureAwait(false);
 
+    public async Task PingAsync(CancellationToken ct = default) =>
+        await (await connecting.WaitAsync(ct).ConfigureAwait(false)).PingAsync(ct).ConfigureAwait(false);
+
     public async Task<IReadOnlySet<string>> RegisteredWorkersAsync(IReadOnlyCollection<string> workerIds, CancellationToken ct = default) =>
         await (await connecting.WaitAsync(ct).ConfigureAwait(false)).RegisteredWorkersAsync(workerIds, ct).ConfigureAwait(false);
 

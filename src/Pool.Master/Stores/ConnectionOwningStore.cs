@@ -20,6 +20,8 @@ internal sealed class ConnectionOwningStore(IMasterStore inner, IAsyncDisposable
     public Task<IReadOnlySet<string>> BusyWorkersAsync(IReadOnlyCollection<string> workerIds, CancellationToken ct = default) =>
         inner.BusyWorkersAsync(workerIds, ct);
 
+    public Task PingAsync(CancellationToken ct = default) => inner.PingAsync(ct);
+
     public Task<IReadOnlySet<string>> RegisteredWorkersAsync(IReadOnlyCollection<string> workerIds, CancellationToken ct = default) =>
         inner.RegisteredWorkersAsync(workerIds, ct);
 

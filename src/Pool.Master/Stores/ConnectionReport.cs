@@ -1,3 +1,4 @@
+using Pool.Protocol.Recovery;
 using Serilog;
 
 namespace Pool.Master.Stores;
@@ -15,7 +16,25 @@ internal static class ConnectionReport
     /// <summary>How often the connection is looked at: a healthy local Redis answers in milliseconds.</summary>
     public static readonly TimeSpan Patience = TimeSpan.FromSeconds(1);
 
-    public static async Task WatchAsync(Func<bool> isConnected, string redactedUrl, ILogger log, CancellationToken stop)
+    /// <summary>How long a PING may take before Redis counts as not answering: far above a loaded machine's worst, far below a hang.</summary>
+    public static readonly TimeSpan PingPatience = TimeSpan.FromSeconds(3);
+
+    /// <summary>Connected, and a PING answered within <see cref="PingPatience"/>: a Redis that hangs (SIGSTOP, CLIENT PAUSE) keeps its connection open.</summary>
+    public static async Task<bool> AnswersAsync(IMasterStore store, CancellationToken stop)
+    {
+        if (!store.IsConnected) return false;
+        try
+        {
+            await store.PingAsync(stop).WaitAsync(PingPatience, stop).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !stop.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    public static async Task WatchAsync(Func<CancellationToken, Task<bool>> answers, string redactedUrl, ILogger log, CancellationToken stop)
     {
         var everConnected = false;
         var down = false;
@@ -24,7 +43,7 @@ internal static class ConnectionReport
             while (true)
             {
                 await Task.Delay(Patience, stop).ConfigureAwait(false);
-                var connected = isConnected();
+                var connected = await answers(stop).ConfigureAwait(false);
                 if (connected == !down)
                 {
                     everConnected |= connected;
@@ -34,7 +53,7 @@ internal static class ConnectionReport
                 if (down && !everConnected)
                     log.Warning("Redis at {Redis} is not answering; supervising anyway: workers wait for it and lose no job, and the recovery of crashed workers' jobs waits too. Check REDIS_URL if this lasts", redactedUrl);
                 else if (down)
-                    log.Warning("Redis at {Redis} stopped answering; workers retry and lose no job, and the recovery of crashed workers' jobs waits until it answers", redactedUrl);
+                    log.Warning("Redis at {Redis} stopped answering; workers retry and lose no job, and the recovery of crashed workers' jobs waits until it answers (the connection dropped, or a PING had no answer within {Seconds:0} s)", redactedUrl, PingPatience.TotalSeconds);
                 else
                     log.Information(everConnected ? "Redis at {Redis} answers again" : "Redis at {Redis} answers now", redactedUrl);
                 everConnected |= connected;

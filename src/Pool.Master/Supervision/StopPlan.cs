@@ -55,7 +55,7 @@ internal sealed class StopPlan(SlotTable table, MasterSettings settings, Supervi
         systemd.Notify("STOPPING=1");
         StartedAt ??= now;
         log.Information("stage signal: {Why}: stopping {Count} worker(s) with {Signal:l}, SIGKILL to each group after its term_timeout + {GraceMs:0} ms",
-            why, table.ChildCount, signal, settings.KillGrace.TotalMilliseconds);
+            why, table.ChildCount, signal.ToString(), settings.KillGrace.TotalMilliseconds);
         foreach (var child in table.Children.ToList()) RequestStop(child, signal, "shutdown", withDeadline: true, now);
     }
 

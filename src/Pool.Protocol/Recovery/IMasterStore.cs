@@ -42,6 +42,9 @@ public interface IMasterStore : IAsyncDisposable
     /// worker registers the same way). A HUP retires the old workers once the new ones are.
     /// A store that cannot tell says every one is (nothing to wait for).
     /// </summary>
+    /// <summary>Completes when Redis answers a PING: a Redis that hangs with its connection open (SIGSTOP, CLIENT PAUSE) is still "connected".</summary>
+    Task PingAsync(CancellationToken ct = default) => Task.CompletedTask;
+
     Task<IReadOnlySet<string>> RegisteredWorkersAsync(IReadOnlyCollection<string> workerIds, CancellationToken ct = default) =>
         Task.FromResult<IReadOnlySet<string>>(workerIds.ToHashSet());
 

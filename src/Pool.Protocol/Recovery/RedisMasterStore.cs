@@ -149,6 +149,8 @@ public sealed class RedisMasterStore : IMasterStore
         return checks.Where(c => c.task.Result).Select(c => c.id).ToHashSet();
     }
 
+    public Task PingAsync(CancellationToken ct = default) => _db.PingAsync();
+
     public async Task<IReadOnlySet<string>> RegisteredWorkersAsync(IReadOnlyCollection<string> workerIds, CancellationToken ct = default)
     {
         var checks = workerIds.Select(id => (id, task: _db.SetContainsAsync(Keys.Workers, id))).ToList();

@@ -20,6 +20,8 @@ public sealed class StopSignalTests(ITestOutputHelper output)
         Assert.All(pids, p => Assert.True(run.HasLogged(p, "exiting on TERM")));
         Assert.All(pids, p => Assert.False(ProcFs.IsAlive(p)));
         Assert.Equal(3, run.DrainLines("exited by itself"));
+        // Whole, on its own line: a format the signal's type rejects once cut it off mid-line.
+        Assert.Single(run.MasterLines(), l => l.Contains("stage signal: TERM: stopping 3 worker(s) with SIGTERM, SIGKILL to each group after its term_timeout + ", StringComparison.Ordinal) && l.EndsWith(" ms", StringComparison.Ordinal));
         // Each stop once, in the drain report, not also as it happens.
         Assert.DoesNotContain(run.MasterLines(), l => l.Contains(") stopped after ", StringComparison.Ordinal));
     }
