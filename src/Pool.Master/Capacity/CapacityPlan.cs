@@ -21,6 +21,7 @@ public sealed record CapacityPlan(MemoryLimit Limit, MemoryBudget Budget, IReadO
     public static (PoolConfig Config, CapacityPlan Plan) Resolve(PoolConfig config, MemoryLimit limit)
     {
         var budget = MemoryBudget.For(limit, config.MemoryBudget);
+        RequireRoomForOneWorker(config, budget);
         var autos = config.Groups.Where(g => g.AutoCount).ToList();
         var notes = new List<string>();
         if (autos.Count == 0) return (config, new CapacityPlan(limit, budget, notes));
@@ -44,5 +45,22 @@ public sealed record CapacityPlan(MemoryLimit Limit, MemoryBudget Budget, IReadO
             return g with { Count = count };
         }).ToList();
         return (config with { Groups = resolved }, new CapacityPlan(limit, budget, notes));
+    }
+
+    /// <summary>
+    /// A memory_budget (in MB or as a share of the limit) that cannot hold the master's reserve and
+    /// one worker at the estimate the budget gate uses starts no worker, ever: check, run and HUP
+    /// refuse it rather than accept a pool that waits at the gate for good.
+    /// </summary>
+    private static void RequireRoomForOneWorker(PoolConfig config, MemoryBudget budget)
+    {
+        if (config.MemoryBudget is null || budget.Bytes == long.MaxValue) return;
+        var running = config.Groups.Where(g => g.AutoCount || g.Scaling is not null || g.Count > 0).ToList();
+        if (running.Count == 0) return;
+        var master = WorkerCost.MasterReserveMb * Megabytes.Bytes;
+        var cheapest = running.Min(g => WorkerCost.Estimate(g));
+        if (budget.Bytes >= master + cheapest) return;
+        throw new ConfigException(config.SourcePath, null, MemoryBudgetSetting.Key,
+            $"{config.MemoryBudget.Text} is {Megabytes.Format(budget.Bytes)}, which cannot hold the master's {WorkerCost.MasterReserveMb} MB reserve and one worker ({Megabytes.Format(cheapest)} estimated), so no worker would ever start; raise it to at least {Megabytes.Format(master + cheapest)}, or set memory_limit_mb on groups whose workers are smaller");
     }
 }

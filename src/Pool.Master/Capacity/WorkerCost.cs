@@ -19,9 +19,6 @@ public static class WorkerCost
     /// <summary>What the master itself is counted at before it measured itself: its own PSS idle is well under this.</summary>
     public const int MasterReserveMb = 48;
 
-    /// <summary>An idle pool-worker's PSS with siblings: no worker costs less, so a budget below the master's reserve plus this starts none.</summary>
-    public const int SmallestWorkerMb = 20;
-
     public static long Estimate(Config.WorkerGroup group, IEnumerable<long>? measured = null)
     {
         var largest = measured?.DefaultIfEmpty(0).Max() ?? 0;

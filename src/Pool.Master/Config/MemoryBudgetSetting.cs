@@ -34,16 +34,7 @@ public sealed record MemoryBudgetSetting(long? Bytes, double? Percent, string Te
         };
         if (scale > 0 && double.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var amount)
             && amount > 0 && amount * scale < 1L << 50)
-        {
-            // check must not accept what run can never start: such a pool waits at the budget gate for ever.
-            const int floorMb = Capacity.WorkerCost.MasterReserveMb + Capacity.WorkerCost.SmallestWorkerMb;
-            if (amount * scale < floorMb * MiB)
-            {
-                problem = $"it cannot hold the master's own {Capacity.WorkerCost.MasterReserveMb} MB reserve and one worker (at least {Capacity.WorkerCost.SmallestWorkerMb} MB), so no worker would ever start; give at least {floorMb}MB";
-                return null;
-            }
             return new MemoryBudgetSetting((long)(amount * scale), null, value);
-        }
         problem = "must be a size in MB or GB, or a share of the memory limit";
         return null;
     }

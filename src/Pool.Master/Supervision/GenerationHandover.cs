@@ -31,9 +31,14 @@ internal sealed class GenerationHandover(SlotTable table, StopPlan stops, Guarde
     public void Begin(IReadOnlyList<Child> old, DateTimeOffset now)
     {
         foreach (var child in old) child.Slot = null;
+        // A HUP during a handover adds its old workers to the waiting ones, but does not extend
+        // the wait: HUPs a few seconds apart must not keep generation after generation alive.
+        if (_outgoing.Count == 0)
+        {
+            _begun = now;
+            _deadline = now + Patience;
+        }
         _outgoing.AddRange(old);
-        _begun = now;
-        _deadline = now + Patience;
         _nextQuestion = now;
         Maintain(now);
     }
@@ -57,12 +62,20 @@ internal sealed class GenerationHandover(SlotTable table, StopPlan stops, Guarde
             return;
         }
         if (_questionOut || now < _nextQuestion) return;
-        var ids = NewWorkerIds();
-        if (ids.Count == 0)
+        if (!table.Slots.Any())
         {
+            // The new config runs no worker (or WINCH emptied the slots): nothing to wait for.
             RetireOutgoing(now);
             return;
         }
+        if (!EverySlotSeated())
+        {
+            // A new slot without a worker (crash-looping, or waiting at the memory budget gate)
+            // is not ready: the old workers go on until it is, or until the patience runs out.
+            _nextQuestion = now + Poll;
+            return;
+        }
+        var ids = NewWorkerIds();
         _questionOut = true;
         _ = Task.Run(async () => post(new ReplacementsRegistered(await store.RegisteredWorkersAsync(ids).ConfigureAwait(false))));
     }
@@ -72,7 +85,7 @@ internal sealed class GenerationHandover(SlotTable table, StopPlan stops, Guarde
         _questionOut = false;
         if (_outgoing.Count == 0) return;
         // Asked about the workers seated then; one that replaced a crashed one since is asked about next time.
-        if (answer.Registered is { } registered && NewWorkerIds().All(registered.Contains))
+        if (answer.Registered is { } registered && EverySlotSeated() && NewWorkerIds().All(registered.Contains))
         {
             log.Information("HUP: the new workers are ready after {Ms:0} ms; retiring {Old} old worker(s)", (now - _begun).TotalMilliseconds, _outgoing.Count);
             RetireOutgoing(now);
@@ -88,17 +101,23 @@ internal sealed class GenerationHandover(SlotTable table, StopPlan stops, Guarde
         _nextQuestion = now + Poll;
     }
 
+    private bool EverySlotSeated() => table.Slots.All(s => s.Child is { Stop: null });
+
     /// <summary>The workers of the current generation that are not stopping: the ones a handover waits for.</summary>
     private List<string> NewWorkerIds() => [.. table.Seated.Where(c => c.Stop is null).SelectMany(c => c.WorkerIds)];
 
-    private void RetireOutgoing(DateTimeOffset now)
+    /// <summary>WINCH during a handover: the waiting old workers go as WINCH's do, with QUIT.</summary>
+    public int RetireForPause(DateTimeOffset now) => RetireOutgoing(now, "WINCH", finishJob: true);
+
+    private int RetireOutgoing(DateTimeOffset now, string reason = "replaced by HUP", bool finishJob = false)
     {
         // One that exited meanwhile is out of the table; one already stopping (a master stop,
         // the memory limit) keeps the stop it has.
         var live = table.Children.ToHashSet();
-        foreach (var child in _outgoing.Where(c => live.Contains(c) && c.Stop is null))
-            stops.Retire(child, "replaced by HUP", now);
+        var retiring = _outgoing.Where(c => live.Contains(c) && c.Stop is null).ToList();
+        foreach (var child in retiring) stops.Retire(child, reason, now, finishJob);
         _outgoing.Clear();
+        return retiring.Count;
     }
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;

@@ -90,6 +90,7 @@ internal sealed class PoolReshaper(SlotTable table, StopPlan stops, WorkerSpawne
             }
             group.Slots.Clear();
         }
+        count += Handover.RetireForPause(now);
         log.Information("WINCH: stopping {Count} worker(s), each after its current job; the master keeps running, HUP brings them back", count);
     }
 

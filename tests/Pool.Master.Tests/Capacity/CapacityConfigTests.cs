@@ -39,7 +39,6 @@ public sealed class CapacityConfigTests
     [InlineData("foo:\n  count: 1..3\n  target_jobs_per_worker: 0\n", "target_jobs_per_worker: 5")]
     [InlineData("foo:\n  count: 1..3\n  scale_down_after: soon\n", "scale_down_after: 30")]
     [InlineData("memory_budget: lots\nfoo: 1\n", "memory_budget: 1536MB")]
-    [InlineData("memory_budget: 10MB\nfoo: auto\n", "so no worker would ever start; give at least 68MB")] // run would wait at the budget gate for ever
     [InlineData("production:\n  memory_budget: 1GB\n  foo: 1\n", "put it at the top level")]
     public void Bad_capacity_settings_fail_with_file_line_and_key(string yaml, string hint)
     {
@@ -78,9 +77,20 @@ public sealed class CapacityConfigTests
         var (two, _) = CapacityPlan.Resolve(ConfigLoaderTests.Parse("memory_budget: 560MB\na: auto\nb: auto\n"), new MemoryLimit(4096 * Mb, "test"));
         Assert.Equal([4, 4], two.Groups.Select(g => g.Count));
 
-        var (tiny, tinyPlan) = CapacityPlan.Resolve(ConfigLoaderTests.Parse("memory_budget: 100MB\na:\n  count: auto\n  memory_limit_mb: 200\n"), new MemoryLimit(4096 * Mb, "test"));
-        Assert.Equal(1, tiny.Groups[0].Count);
+        // Room for one worker of the cheaper group only: the dearer auto group waits at the gate.
+        var (tiny, tinyPlan) = CapacityPlan.Resolve(ConfigLoaderTests.Parse("memory_budget: 120MB\nsmall:\n  count: 1\n  memory_limit_mb: 60\na:\n  count: auto\n  memory_limit_mb: 200\n"), new MemoryLimit(4096 * Mb, "test"));
+        Assert.Equal(1, tiny.Groups[1].Count);
         Assert.Contains("waits at the budget gate", tinyPlan.Notes[0]);
+    }
+
+    [Theory]
+    [InlineData("memory_budget: 100MB\nfoo: 1\n", "100MB is 100 MB, which cannot hold the master's 48 MB reserve and one worker (64 MB estimated)")]
+    [InlineData("memory_budget: 1%\nfoo: auto\n", "raise it to at least 112 MB")]
+    public void A_budget_that_cannot_hold_the_master_and_one_worker_is_refused_since_no_worker_would_ever_start(string yaml, string error)
+    {
+        var e = Assert.Throws<ConfigException>(() => CapacityPlan.Resolve(ConfigLoaderTests.Parse(yaml), new MemoryLimit(4096 * Mb, "test")));
+        Assert.Contains(error, e.Message, StringComparison.Ordinal);
+        Assert.Equal("memory_budget", e.Key);
     }
 
     [Fact]

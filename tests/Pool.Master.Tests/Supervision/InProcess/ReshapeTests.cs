@@ -88,6 +88,32 @@ public sealed class ReshapeTests
     }
 
     [Fact(Timeout = 10_000)]
+    public async Task A_second_hup_during_a_handover_does_not_extend_the_wait_and_a_crashed_new_worker_is_not_ready()
+    {
+        await using var pool = new InProcessPool(Groups(Group("a", 1)));
+        pool.Start();
+        var first = pool.Live;
+        var registered = new HashSet<string>(first.Select(WorkerId));
+        pool.Store.Registered = id => { lock (registered) return registered.Contains(id); };
+
+        pool.Signal(PosixSignal.SIGHUP);
+        pool.Until(() => pool.Live.Count == 2, "the second generation started");
+        var second = pool.Live.Except(first).ToList();
+        // The new worker dies before it registers (a job assembly that fails to load): its slot
+        // is empty, in backoff, which is not ready; before, an empty slot let the old one go.
+        pool.Exit(second[0], 2);
+        pool.Advance(TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(100));
+        Assert.DoesNotContain(first, c => Retired(pool, c));
+
+        pool.Signal(PosixSignal.SIGHUP);
+        pool.Until(() => pool.Log.Count("HUP: starting") == 2, "the third generation started");
+        pool.Advance(TimeSpan.FromSeconds(4.9), TimeSpan.FromMilliseconds(100));
+        Assert.DoesNotContain(first, c => Retired(pool, c));
+        pool.Advance(TimeSpan.FromMilliseconds(100));
+        pool.Until(() => first.All(c => Retired(pool, c)), "the first generation retired 10 s after the first HUP, not after the second");
+    }
+
+    [Fact(Timeout = 10_000)]
     public async Task A_rejected_config_keeps_the_running_generation()
     {
         await using var pool = new InProcessPool(Groups(Group("a", 2)));
