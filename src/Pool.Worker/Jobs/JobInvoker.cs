@@ -16,9 +16,22 @@ internal sealed class JobInvoker(IServiceProvider? services)
         object? instance = null;
         if (!job.Method.IsStatic)
         {
-            instance = services is not null
-                ? ActivatorUtilities.CreateInstance(services, job.Type)
-                : Activator.CreateInstance(job.Type);
+            try
+            {
+                instance = services is not null
+                    ? ActivatorUtilities.CreateInstance(services, job.Type)
+                    : Activator.CreateInstance(job.Type);
+            }
+            catch (TargetInvocationException e) when (e.InnerException is not null)
+            {
+                // The constructor's own exception, as for Perform: not "Exception has been thrown by the target of an invocation".
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerException);
+                throw;
+            }
+            catch (MissingMethodException e) when (services is null)
+            {
+                throw new MissingMethodException($"{e.Message} Constructor injection needs the jobs hosted with services (PoolWorkerHost.RunAsync with an IServiceProvider); under POOL_JOBS a job needs a public parameterless constructor.");
+            }
         }
         try
         {

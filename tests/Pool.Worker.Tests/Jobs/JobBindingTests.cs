@@ -67,6 +67,25 @@ public sealed class JobBindingTests
         Assert.Equal("42@noon", Welcome.Seen);
     }
 
+    public sealed class Fragile : IJob
+    {
+        public Fragile() => throw new InvalidOperationException("ctor blew up");
+        public void Perform() { }
+    }
+
+    [Fact]
+    public async Task A_constructor_that_throws_fails_the_job_with_its_own_exception_and_a_needed_service_says_how_to_get_it()
+    {
+        var registry = new JobRegistry().Add<Fragile>().Add<Welcome>();
+        registry.TryGet("Fragile", out var fragile);
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => new JobInvoker(null).InvokeAsync(fragile!, []));
+        Assert.Equal("ctor blew up", e.Message); // not "Exception has been thrown by the target of an invocation"
+
+        registry.TryGet("Mailer::Welcome", out var welcome);
+        var missing = await Assert.ThrowsAsync<MissingMethodException>(() => new JobInvoker(null).InvokeAsync(welcome!, welcome!.Bind(Args("[42]"), CancellationToken.None)));
+        Assert.Contains("Constructor injection needs the jobs hosted with services (PoolWorkerHost.RunAsync", missing.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Loading_the_sample_assembly_registers_every_sample_job()
     {
