@@ -19,6 +19,9 @@ public sealed class JobDescriptor
         if (methods.Count != 1)
             throw new ArgumentException($"job {type.FullName} must have exactly one public Perform or PerformAsync method; it has {methods.Count}");
         Method = methods[0];
+        // Its exceptions would escape on a thread-pool thread and kill the worker after the job was acked as done.
+        if (Method.ReturnType == typeof(void) && Method.GetCustomAttribute<System.Runtime.CompilerServices.AsyncStateMachineAttribute>() is not null)
+            throw new ArgumentException($"job {type.FullName}: {Method.Name} is async void, so the worker cannot await it or see its exceptions; return Task");
         _parameters = Method.GetParameters();
         _bound = _parameters.Where(p => p.ParameterType != typeof(CancellationToken)).ToArray();
         IsIteration = typeof(Iteration.IIterationJob).IsAssignableFrom(type);

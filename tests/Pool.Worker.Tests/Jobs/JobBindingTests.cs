@@ -67,6 +67,18 @@ public sealed class JobBindingTests
         Assert.Equal("42@noon", Welcome.Seen);
     }
 
+    public sealed class AsyncVoid : IJob
+    {
+        public async void Perform() => await Task.Yield();
+    }
+
+    [Fact]
+    public void An_async_void_perform_is_refused_at_load_since_its_exceptions_would_kill_the_worker_after_an_ack()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new JobRegistry().Add<AsyncVoid>());
+        Assert.Contains("Perform is async void", e.Message, StringComparison.Ordinal);
+    }
+
     public sealed class Fragile : IJob
     {
         public Fragile() => throw new InvalidOperationException("ctor blew up");
