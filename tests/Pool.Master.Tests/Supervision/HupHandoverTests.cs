@@ -21,11 +21,18 @@ public sealed class HupHandoverTests(RedisFixture redis) : IClassFixture<RedisFi
         var retiring = $"retiring worker {oldPid} ";
         await Wait.UntilAsync(() => master.Process.Output.Contains(retiring, StringComparison.Ordinal), TimeSpan.FromSeconds(20), "the old worker to be retired");
 
-        // Before: the old worker had TERM some 0.5 s before its replacement could take a job.
+        // Before: the old worker had TERM some 0.5 s before its replacement could take a job, even
+        // before the replacement had logged its start. Its "Worker ready" line may trail the
+        // master's retire line by a millisecond (it is logged just after the registration the
+        // master waits for), so the order is checked against the master's own ready line and the
+        // replacement's start line, which comes before its registration.
         var lines = master.Process.Output.Split('\n');
         var retired = Array.FindIndex(lines, l => l.Contains(retiring, StringComparison.Ordinal));
-        var replacementReady = Array.FindIndex(lines, l => l.Contains("Worker ready", StringComparison.Ordinal) && !l.Contains($"[worker {oldPid}]", StringComparison.Ordinal));
-        Assert.True(replacementReady >= 0 && replacementReady < retired, "the replacement is ready before the old worker is told to stop:\n" + master.Process.Output);
-        Assert.Contains("HUP: the new workers are ready after", master.Process.Output, StringComparison.Ordinal);
+        var handover = Array.FindIndex(lines, l => l.Contains("HUP: the new workers are ready after", StringComparison.Ordinal));
+        var replacementStarting = Array.FindIndex(lines, l => l.Contains(" starting: slot=", StringComparison.Ordinal) && !l.Contains($"[worker {oldPid}]", StringComparison.Ordinal));
+        Assert.True(replacementStarting >= 0 && replacementStarting < handover && handover < retired,
+            "the replacement started and registered before the old worker is told to stop:\n" + master.Process.Output);
+        var newPid = WorkerIdentity.Parse((await master.WaitForWorkersAsync(Db, 1))[0]).Pid!.Value;
+        Assert.NotEqual(oldPid, newPid);
     }
 }
