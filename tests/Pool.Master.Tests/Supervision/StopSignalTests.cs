@@ -12,11 +12,13 @@ public sealed class StopSignalTests(ITestOutputHelper output)
         using var run = MasterRun.Start("foo: 2\nbar: 1\n");
         var pids = run.WaitForReadyWorkers(3);
 
-        var (code, took) = run.StopAndTime(Signum.SIGTERM, TimeSpan.FromSeconds(5));
+        var (code, took) = run.StopAndTime(Signum.SIGTERM, TimeSpan.FromSeconds(10));
         output.WriteLine($"TERM to exit, 3 idle workers: {took.TotalMilliseconds:0} ms");
 
         Assert.Equal(0, code);
-        Assert.True(took < TimeSpan.FromSeconds(2), $"took {took}");
+        // Far from the 25 s term_timeout: idle workers stop at once. (A quiet machine: about 90 ms;
+        // beside two CPU hogs and the rest of the suite it took 2.3 s once.)
+        Assert.True(took < TimeSpan.FromSeconds(5), $"took {took}");
         Assert.All(pids, p => Assert.True(run.HasLogged(p, "exiting on TERM")));
         Assert.All(pids, p => Assert.False(ProcFs.IsAlive(p)));
         Assert.Equal(3, run.DrainLines("exited by itself"));
