@@ -170,7 +170,7 @@ internal sealed class MasterHttpServer : IAsyncDisposable
     {
         if (await RedisAsync().ConfigureAwait(false) is not { } db) return null;
         // Every lane's: a worker with `concurrency: N` runs up to N jobs.
-        var ids = snapshot.Workers.SelectMany(w => w.LaneIds.Count > 0 ? w.LaneIds : w.WorkerId is { } id ? [id] : []).Distinct().ToList();
+        var ids = snapshot.Workers.SelectMany(w => w.LaneIds).ToList();
         try
         {
             var reads = ids.Select(id => db.StringGetAsync(_keys.Worker(id))).ToList();

@@ -142,18 +142,18 @@ public sealed class RedisMasterStore : IMasterStore
         await Gate.WatchAsync(() => ScriptRunner.RunAsync(_db, PoolScripts.Vouch, argv)).ConfigureAwait(false);
     }
 
-    public async Task<IReadOnlySet<string>> BusyWorkersAsync(IReadOnlyCollection<string> workerIds, CancellationToken ct = default)
-    {
-        var checks = workerIds.Select(id => (id, task: _db.KeyExistsAsync(Keys.InFlight(id)))).ToList();
-        await Task.WhenAll(checks.Select(c => c.task)).ConfigureAwait(false);
-        return checks.Where(c => c.task.Result).Select(c => c.id).ToHashSet();
-    }
+    public Task<IReadOnlySet<string>> BusyWorkersAsync(IReadOnlyCollection<string> workerIds, CancellationToken ct = default) =>
+        WhereAsync(workerIds, id => _db.KeyExistsAsync(Keys.InFlight(id)));
 
     public Task PingAsync(CancellationToken ct = default) => _db.PingAsync();
 
-    public async Task<IReadOnlySet<string>> RegisteredWorkersAsync(IReadOnlyCollection<string> workerIds, CancellationToken ct = default)
+    public Task<IReadOnlySet<string>> RegisteredWorkersAsync(IReadOnlyCollection<string> workerIds, CancellationToken ct = default) =>
+        WhereAsync(workerIds, id => _db.SetContainsAsync(Keys.Workers, id));
+
+    /// <summary>The ids for which <paramref name="check"/> holds, asked of Redis all at once (pipelined).</summary>
+    private static async Task<IReadOnlySet<string>> WhereAsync(IReadOnlyCollection<string> workerIds, Func<string, Task<bool>> check)
     {
-        var checks = workerIds.Select(id => (id, task: _db.SetContainsAsync(Keys.Workers, id))).ToList();
+        var checks = workerIds.Select(id => (id, task: check(id))).ToList();
         await Task.WhenAll(checks.Select(c => c.task)).ConfigureAwait(false);
         return checks.Where(c => c.task.Result).Select(c => c.id).ToHashSet();
     }
