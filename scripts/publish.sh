@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds everything and publishes pool-master, pool-worker, Pool.Samples.dll and the test worker
-# side by side into artifacts/bin (the master finds pool-worker beside itself).
+# side by side into artifacts/bin (the master finds pool-worker beside itself), with the tests'
+# broken job assembly (Pool.BrokenJobs.dll).
 # The two executables are published ReadyToRun (precompiled), which cuts a worker's start-up,
 # and so the time from a crash to a replacement ready, by about a third. If the ReadyToRun
 # compiler cannot be restored, they are published without it.
@@ -21,7 +22,7 @@ OUT="${OUT%/}"
 STAGE="$(dirname "$OUT")/.$(basename "$OUT").staging"
 rm -rf "$STAGE"
 mkdir -p "$STAGE"
-for project in samples/Pool.Samples tests/Pool.TestWorker; do
+for project in samples/Pool.Samples tests/Pool.TestWorker tests/Pool.BrokenJobs; do
   step "publishing $project"
   dotnet publish "$project" -c Release --no-build -nologo -o "$STAGE" >/dev/null
 done

@@ -2,7 +2,7 @@ namespace Pool.Testing;
 
 /// <summary>
 /// Where the published executables live. scripts/test.sh publishes pool-master, pool-worker,
-/// Pool.Samples.dll and pool-test-worker into artifacts/bin; POOL_BIN overrides the folder.
+/// Pool.Samples.dll, pool-test-worker and Pool.BrokenJobs.dll into artifacts/bin; POOL_BIN overrides the folder.
 /// </summary>
 public static class Artifacts
 {
@@ -15,6 +15,9 @@ public static class Artifacts
     public static string PoolWorker => Require("pool-worker");
     public static string TestWorker => Require("pool-test-worker");
     public static string SamplesDll => Require("Pool.Samples.dll");
+
+    /// <summary>A job assembly that loads but cannot run: two job classes answer to "Send".</summary>
+    public static string BrokenJobsDll => Require("Pool.BrokenJobs.dll");
 
     private static string Require(string name)
     {

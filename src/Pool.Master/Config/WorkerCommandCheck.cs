@@ -25,21 +25,14 @@ internal static class WorkerCommandCheck
     {
         var jobs = Pool.Settings.PoolVariables.JobPaths(SettingsResolver.Get(env, JobsVariable));
         var searchPath = SettingsResolver.Get(env, "PATH") ?? "/usr/local/bin:/usr/bin:/bin";
-        // Start and every HUP run this: a command several groups share (the master's, above all)
-        // and POOL_JOBS are looked at once, not once per group.
-        var judged = new HashSet<string>(StringComparer.Ordinal);
+        // POOL_JOBS is looked at once, not once per group.
         var jobsJudged = false;
-        foreach (var group in config.Groups.Where(RunsWorkers))
+        foreach (var (argv, group, own) in Commands(config, workerCommand))
         {
-            var own = group.Command is not null;
-            var argv = own ? ShellWords.Split(group.Command!) : workerCommand;
-            if (!judged.Add(string.Join('\0', argv))) continue;
-            Exception Problem(string problem) => own
-                ? new ConfigException(config.SourcePath, group.Line, group.Key + ".command", problem)
-                : new FormatException($"the worker command (--worker-command or POOL_WORKER_COMMAND): {problem}");
+            Exception Problem(string problem) => CommandProblem(config, group, own, problem);
             if (!CanRun(argv[0], searchPath, workingDirectory))
                 throw Problem($"program '{argv[0]}' is not an executable file here, nor on PATH; fix the path or install it");
-            if (Path.GetFileName(argv[0]) != "pool-worker") continue;
+            if (!IsPoolWorker(argv)) continue;
             // --jobs in the command wins over POOL_JOBS, as in pool-worker itself.
             var given = JobsOption(argv);
             if (given is not null)
@@ -57,8 +50,33 @@ internal static class WorkerCommandCheck
         }
     }
 
+    /// <summary>
+    /// Each distinct command that the groups running workers would start, with the first group
+    /// that runs it and whether that group has a command of its own (else it is the master's
+    /// --worker-command). Start and every HUP judge these: a command several groups share (the
+    /// master's, above all) is looked at once, not once per group.
+    /// </summary>
+    internal static IEnumerable<(IReadOnlyList<string> Argv, WorkerGroup Group, bool Own)> Commands(PoolConfig config, IReadOnlyList<string> workerCommand)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var group in config.Groups.Where(RunsWorkers))
+        {
+            var own = group.Command is not null;
+            var argv = own ? ShellWords.Split(group.Command!) : workerCommand;
+            if (seen.Add(string.Join('\0', argv))) yield return (argv, group, own);
+        }
+    }
+
+    /// <summary>A problem of a command: the group's `command:` line, or the master's worker command.</summary>
+    internal static Exception CommandProblem(PoolConfig config, WorkerGroup group, bool own, string problem) => own
+        ? new ConfigException(config.SourcePath, group.Line, group.Key + ".command", problem)
+        : new FormatException($"the worker command (--worker-command or POOL_WORKER_COMMAND): {problem}");
+
+    /// <summary>Whether argv runs pool-worker itself, which takes --jobs and POOL_JOBS and answers --check.</summary>
+    internal static bool IsPoolWorker(IReadOnlyList<string> argv) => Path.GetFileName(argv[0]) == "pool-worker";
+
     /// <summary>The paths after --jobs (pool-worker takes several per flag, and --jobs=PATH); null when the flag is absent.</summary>
-    private static List<string>? JobsOption(IReadOnlyList<string> argv)
+    internal static List<string>? JobsOption(IReadOnlyList<string> argv)
     {
         List<string>? paths = null;
         for (var i = 1; i < argv.Count; i++)

@@ -98,7 +98,7 @@ public static class MasterHost
         // The scheduler (Scheduling/) runs beside the loop and stops, lease released, before the exit line.
         var scheduler = Scheduling.SchedulerHost.Start(settings.RedisUrl, settings.Namespace, config.Schedule, env, sideLog);
         var supervisor = new Supervisor(events, settings, config, env, log, store, options, TimeProvider.System,
-            () => LoadConfig(settings, env))
+            () => LoadConfig(settings, env, askWorker: true))
         {
             Board = board,
         };
@@ -113,12 +113,17 @@ public static class MasterHost
         return code;
     }
 
-    /// <summary>What start and HUP run: the file, `auto` counts resolved on this machine, and the workers' job classes found.</summary>
-    private static PoolConfig LoadConfig(MasterSettings settings, IReadOnlyDictionary<string, string?> env)
+    /// <summary>
+    /// What start and HUP run: the file, `auto` counts resolved on this machine, and the workers'
+    /// job assemblies found. HUP (<paramref name="askWorker"/>) also has pool-worker load the job
+    /// classes, so a broken build leaves the running workers be instead of replacing them.
+    /// </summary>
+    private static PoolConfig LoadConfig(MasterSettings settings, IReadOnlyDictionary<string, string?> env, bool askWorker = false)
     {
         // `auto` counts depend on this machine's memory: resolved wherever the file is loaded.
         var config = Capacity.CapacityPlan.ResolveHere(ConfigLoader.Load(settings.ConfigPath, settings.Environment, env));
         WorkerCommandCheck.Require(config, settings.WorkerCommand, env, Environment.CurrentDirectory);
+        if (askWorker) JobLoadCheck.Require(config, settings.WorkerCommand, env, Environment.CurrentDirectory);
         return config;
     }
 

@@ -31,6 +31,7 @@ public static class PoolWorkerHost
 
     private static async Task<int> RunAsync(WorkerCommandLine.ParseResultValues values, Action<JobRegistry>? configureJobs, IServiceProvider? services, Pool.Signals.SignalInbox signals)
     {
+        if (values.CheckOnly) return JobLoading.Check(values.JobPaths, configureJobs);
         if (!WorkerCommandLine.ParseResultValues.TryLogFormat(values.LogFormatText, out var format))
         {
             await Console.Error.WriteLineAsync($"--log-format / POOL_LOG_FORMAT must be text or json, not '{values.LogFormatText}'").ConfigureAwait(false);
@@ -50,15 +51,10 @@ public static class PoolWorkerHost
             return 2;
         }
 
-        var registry = new JobRegistry();
-        try
+        var registry = JobLoading.Load(values.JobPaths, configureJobs, out var loadError);
+        if (registry is null)
         {
-            configureJobs?.Invoke(registry);
-            foreach (var path in values.JobPaths) registry.AddAssemblyFile(path);
-        }
-        catch (Exception e) when (e is IOException or BadImageFormatException or ArgumentException or System.Reflection.ReflectionTypeLoadException)
-        {
-            log.Error("Cannot load jobs: {Error}", e.Message);
+            log.Error("Cannot load jobs: {Error}", loadError);
             return 2;
         }
         if (registry.Count == 0) log.Warning("No job classes loaded: pass --jobs ASSEMBLY.dll or set POOL_JOBS; every job will fail as unknown");

@@ -26,9 +26,12 @@ internal sealed class WorkerCommandLine
     /// </summary>
     public Option<string?> Procline { get; } = new("--procline") { Description = "Text shown in ps and otherwise ignored; resque-0:pool-worker keeps Ruby Resque workers on this host from pruning this one" };
 
+    /// <summary>pool-master's `check` and HUP ask this before they start workers on a job assembly.</summary>
+    public Option<bool> Check { get; } = new("--check") { Description = "Load the job classes (--jobs / POOL_JOBS), print their names and exit: 0 when every one can run, 2 when not; needs no Redis" };
+
     public RootCommand Build(Func<ParseResultValues, CancellationToken, Task<int>> run)
     {
-        var root = new RootCommand("pool-worker: runs Resque-compatible jobs from Redis") { Queues, Redis, Jobs, TermTimeout, LogFormat, Concurrency, Procline };
+        var root = new RootCommand("pool-worker: runs Resque-compatible jobs from Redis") { Queues, Redis, Jobs, TermTimeout, LogFormat, Concurrency, Procline, Check };
         root.SetAction((parse, ct) => run(new ParseResultValues(this, parse), ct));
         return root;
     }
@@ -37,6 +40,8 @@ internal sealed class WorkerCommandLine
     internal sealed class ParseResultValues(WorkerCommandLine cli, ParseResult parse)
     {
         private static string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : null;
+
+        public bool CheckOnly => parse.GetValue(cli.Check);
 
         public string? LogFormatText => parse.GetValue(cli.LogFormat) ?? Env(PoolVariables.LogFormat);
 

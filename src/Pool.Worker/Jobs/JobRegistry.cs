@@ -12,12 +12,24 @@ public sealed class JobRegistry
 
     public JobRegistry Add<TJob>() => Add(typeof(TJob));
 
+    /// <exception cref="ArgumentException">The type is no job (see <see cref="JobDescriptor"/>), or another job class already answers to its name.</exception>
     public JobRegistry Add(Type type)
     {
         var descriptor = new JobDescriptor(JobNames.Of(type), type);
-        _byName[descriptor.Name] = descriptor;
-        if (type.FullName is { } full) _byName.TryAdd(full, descriptor);
+        Claim(descriptor.Name, descriptor);
+        if (type.FullName is { } full && full != descriptor.Name) Claim(full, descriptor);
         return this;
+    }
+
+    /// <summary>
+    /// Two classes under one name (Billing.Send and Mail.Send) used to be settled silently by
+    /// load order, so a payload could run the other class's code: refused, with the fix.
+    /// </summary>
+    private void Claim(string name, JobDescriptor descriptor)
+    {
+        if (_byName.TryGetValue(name, out var held) && held.Type != descriptor.Type)
+            throw new ArgumentException($"two job classes answer to '{name}': {held.Type.FullName} and {descriptor.Type.FullName}; give one of them another name with [Job(\"...\")]");
+        _byName[name] = descriptor;
     }
 
     /// <summary>Adds every public, concrete <see cref="IJob"/> type in the assembly.</summary>

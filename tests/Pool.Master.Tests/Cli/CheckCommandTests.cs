@@ -87,6 +87,30 @@ public sealed class CheckCommandTests : IDisposable
         Assert.Equal(0, CheckWith("foo: 1\n", null, "-w", $"{Artifacts.PoolWorker} --jobs {Artifacts.SamplesDll}").Code);
     }
 
+    /// <summary>
+    /// An assembly that loads as a file but whose job classes cannot run (here two named Send)
+    /// passed the file checks above, and every worker then exited at start: check has
+    /// pool-worker load the classes (pool-worker --check) and prints what it found.
+    /// </summary>
+    [Fact]
+    public void Check_has_pool_worker_load_the_job_classes_and_refuses_ones_it_cannot_run()
+    {
+        var (code, output) = CheckWith("foo: 1\n", jobs: Artifacts.BrokenJobsDll);
+        Assert.Equal(1, code);
+        var line = Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains($"pool-master check: POOL_JOBS: pool-worker cannot load jobs: {Artifacts.BrokenJobsDll}: two job classes answer to 'Send': ", line);
+        Assert.Contains("Pool.BrokenJobs.Billing.Send", line);
+        Assert.EndsWith("give one of them another name with [Job(\"...\")]", line);
+
+        (code, output) = CheckWith($"a:\n  count: 1\n  command: \"{Artifacts.PoolWorker} --jobs {Artifacts.BrokenJobsDll}\"\n", jobs: Artifacts.SamplesDll);
+        Assert.Equal(1, code);
+        Assert.Contains("pool.yml:1: key 'a.command': pool-worker cannot load jobs: ", output);
+
+        (code, output) = Check("foo: 1\n");
+        Assert.Equal(0, code);
+        Assert.Matches(@"\njobs: \d+ job class\(es\): .*\bNoop\b", output);
+    }
+
     [Fact]
     public void Check_refuses_a_worker_program_that_is_not_there()
     {

@@ -59,6 +59,25 @@ public sealed class ReloadSignalTests
         Assert.All(before, p => Assert.False(run.HasLogged(p, "signal")));
     }
 
+    /// <summary>
+    /// A deploy whose job assembly loads as a file but cannot run (two classes named Send): the
+    /// new workers exited at start, and the HUP retired the running ones for them. HUP now has
+    /// pool-worker load the job classes first (pool-worker --check) and refuses the build.
+    /// </summary>
+    [Fact]
+    public void Hup_to_job_classes_pool_worker_cannot_load_is_rejected_and_keeps_the_running_workers()
+    {
+        using var run = MasterRun.Start("foo: 1\n");
+        var before = run.WaitForReadyWorkers(1);
+        run.WriteConfig($"foo:\n  count: 1\n  command: \"{Artifacts.PoolWorker} --jobs {Artifacts.BrokenJobsDll}\"\n");
+
+        run.Signal(Signum.SIGHUP);
+        var error = run.WaitForMasterLine("config rejected", TimeSpan.FromSeconds(20));
+        Assert.Contains($"pool.yml:1: key 'foo.command': pool-worker cannot load jobs: {Artifacts.BrokenJobsDll}: two job classes answer to 'Send'", error);
+        Assert.Equal(before, run.Workers());
+        Assert.All(before, p => Assert.False(run.HasLogged(p, "signal")));
+    }
+
     [Fact]
     public void Winch_stops_the_workers_but_not_the_master_and_hup_brings_them_back()
     {

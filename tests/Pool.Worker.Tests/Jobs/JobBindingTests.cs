@@ -79,6 +79,36 @@ public sealed class JobBindingTests
         Assert.Contains("Perform is async void", e.Message, StringComparison.Ordinal);
     }
 
+    public static class Billing
+    {
+        public sealed class Send : IJob
+        {
+            public void Perform() { }
+        }
+    }
+
+    public static class Mail
+    {
+        public sealed class Send : IJob
+        {
+            public void Perform() { }
+        }
+    }
+
+    [Fact]
+    public void Two_job_classes_under_one_name_are_refused_rather_than_settled_by_load_order()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new JobRegistry().Add<Billing.Send>().Add<Mail.Send>());
+        Assert.Contains("two job classes answer to 'Send'", e.Message, StringComparison.Ordinal);
+        Assert.Contains("JobBindingTests+Billing+Send and ", e.Message, StringComparison.Ordinal);
+        Assert.Contains("JobBindingTests+Mail+Send; give one of them another name with [Job(", e.Message, StringComparison.Ordinal);
+
+        // The same class twice (configured in code and found again in its assembly) is no conflict.
+        var registry = new JobRegistry().Add<Greeter>().Add<Greeter>();
+        Assert.Equal(1, registry.Count);
+        Assert.True(registry.TryGet(typeof(Greeter).FullName!, out _));
+    }
+
     public sealed class Fragile : IJob
     {
         public Fragile() => throw new InvalidOperationException("ctor blew up");

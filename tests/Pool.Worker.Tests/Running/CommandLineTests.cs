@@ -34,6 +34,44 @@ public sealed class CommandLineTests(RedisFixture redis) : IDisposable
         Assert.DoesNotContain("Unhandled exception", worker.Output);
     }
 
+    /// <summary>
+    /// pool-master's check and HUP ask `pool-worker --check` whether the job classes load: a
+    /// build that loads as a file but cannot run (here two classes named Send) is refused before
+    /// any worker starts on it. It needs no Redis, no queues.
+    /// </summary>
+    [Fact] // every wait below is bounded
+    public void Check_loads_the_job_classes_and_answers_without_redis()
+    {
+        var noRedis = new Dictionary<string, string?> { ["QUEUES"] = null, ["REDIS_URL"] = "redis://127.0.0.1:1", ["POOL_JOBS"] = null };
+        using (var good = TestProcess.Start(Artifacts.PoolWorker, ["--check", "--jobs", Artifacts.SamplesDll], noRedis))
+        {
+            Assert.Equal(0, good.WaitForExit(TimeSpan.FromSeconds(15)));
+            Assert.Matches(@"^pool-worker --check: \d+ job class\(es\): .*\bNoop\b", good.Output.Trim());
+        }
+        using (var broken = TestProcess.Start(Artifacts.PoolWorker, ["--check", "--jobs", Artifacts.BrokenJobsDll], noRedis))
+        {
+            Assert.Equal(2, broken.WaitForExit(TimeSpan.FromSeconds(15)));
+            var line = Assert.Single(broken.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.Contains($"cannot load jobs: {Artifacts.BrokenJobsDll}: two job classes answer to 'Send': ", line);
+            Assert.Contains("Pool.BrokenJobs.Billing.Send", line);
+            Assert.Contains("Pool.BrokenJobs.Mail.Send", line);
+        }
+        using var none = TestProcess.Start(Artifacts.PoolWorker, ["--check"], noRedis);
+        Assert.Equal(2, none.WaitForExit(TimeSpan.FromSeconds(15)));
+        Assert.Contains("finds no job classes: no job assembly given (--jobs or POOL_JOBS)", none.Output);
+    }
+
+    /// <summary>The same refusal from a worker started on the broken build: one line, exit 2, no stack trace.</summary>
+    [Fact] // every wait below is bounded
+    public void A_worker_started_on_jobs_that_cannot_run_exits_2_with_one_line_that_names_the_file()
+    {
+        using var worker = TestProcess.Start(Artifacts.PoolWorker, ["--jobs", Artifacts.BrokenJobsDll],
+            new Dictionary<string, string?> { ["QUEUES"] = "q", ["REDIS_URL"] = redis.Server.Url });
+        Assert.Equal(2, worker.WaitForExit(TimeSpan.FromSeconds(15)));
+        Assert.Contains($"Cannot load jobs: {Artifacts.BrokenJobsDll}: two job classes answer to 'Send'", worker.Output);
+        Assert.DoesNotContain("Unhandled exception", worker.Output);
+    }
+
     [Fact] // every wait below is bounded
     public void A_database_the_server_does_not_have_exits_2_with_one_line()
     {

@@ -1,0 +1,87 @@
+using System.Diagnostics;
+
+namespace Pool.Master.Config;
+
+/// <summary>
+/// Asks pool-worker itself whether it can load the job classes: `pool-worker --check` with the
+/// command and environment a worker would get. <see cref="WorkerCommandCheck"/> only looks at the
+/// files, so an assembly that loads but whose classes cannot run (two Perform methods, async
+/// void, a dependency not published beside it, two classes under one name) passed `check`, and
+/// every worker then exited at start, crash-looping; on HUP the old workers were retired for
+/// them. `check` and HUP ask; the start does not, since it would hold up every start by a
+/// worker's own start-up (about 0.2 s): run `check` in a release phase.
+/// </summary>
+internal static class JobLoadCheck
+{
+    /// <summary>How long pool-worker may take to load the assemblies and answer.</summary>
+    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    /// <summary>pool-worker's answer for each distinct pool-worker command ("14 job class(es): A, B, ...").</summary>
+    /// <exception cref="ConfigException">A group's own pool-worker command cannot load its jobs.</exception>
+    /// <exception cref="FormatException">The master's worker command cannot load the jobs POOL_JOBS names.</exception>
+    public static IReadOnlyList<string> Require(PoolConfig config, IReadOnlyList<string> workerCommand, IReadOnlyDictionary<string, string?> env, string workingDirectory)
+    {
+        var answers = new List<string>();
+        foreach (var (argv, group, own) in WorkerCommandCheck.Commands(config, workerCommand))
+        {
+            if (!WorkerCommandCheck.IsPoolWorker(argv)) continue;
+            var (ok, line) = Ask(argv, env, workingDirectory);
+            if (!ok)
+            {
+                // Where the fix goes: the group's command, else POOL_JOBS, else the master's --jobs.
+                if (!own && WorkerCommandCheck.JobsOption(argv) is null) throw new FormatException($"{WorkerCommandCheck.JobsVariable}: {line}");
+                throw WorkerCommandCheck.CommandProblem(config, group, own, line);
+            }
+            answers.Add(line);
+        }
+        return answers;
+    }
+
+    /// <summary>Runs argv with --check; true and its answer, or false and what went wrong, in one line.</summary>
+    private static (bool Ok, string Line) Ask(IReadOnlyList<string> argv, IReadOnlyDictionary<string, string?> env, string workingDirectory)
+    {
+        var start = new ProcessStartInfo(argv[0])
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in argv.Skip(1)) start.ArgumentList.Add(arg);
+        start.ArgumentList.Add("--check");
+        foreach (var (name, value) in env)
+        {
+            if (value is null) start.Environment.Remove(name);
+            else start.Environment[name] = value;
+        }
+        using var process = new Process { StartInfo = start };
+        try
+        {
+            process.Start();
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            return (false, $"cannot start {argv[0]} --check: {e.Message}");
+        }
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(Patience))
+        {
+            try { process.Kill(entireProcessTree: true); }
+            catch (InvalidOperationException) { }
+            return (false, $"{argv[0]} --check did not answer within {Patience.TotalSeconds:0} s (a job assembly whose loading hangs?)");
+        }
+        process.WaitForExit();
+        var said = FirstLine(errors.Result) ?? FirstLine(output.Result);
+        return process.ExitCode == 0
+            ? (true, FirstLine(output.Result)?.Replace("pool-worker --check: ", "", StringComparison.Ordinal) ?? "")
+            : (false, Unprefixed(said) ?? $"{argv[0]} --check exited with {process.ExitCode} and said nothing");
+    }
+
+    private static string? FirstLine(string text) =>
+        text.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0);
+
+    /// <summary>"pool-worker --check: cannot load jobs: ..." reads "pool-worker cannot load jobs: ..." in the master's message.</summary>
+    private static string? Unprefixed(string? line) =>
+        line is not null && line.StartsWith("pool-worker --check: ", StringComparison.Ordinal) ? "pool-worker " + line["pool-worker --check: ".Length..] : line;
+}
