@@ -3,12 +3,14 @@ using Pool.Worker.Jobs;
 
 namespace Pool.Samples;
 
-/// <summary>Ends its own worker process at once with SIGKILL, mid-job: nothing gets to clean up.</summary>
+/// <summary>Ends its own worker process mid-job: at once with SIGKILL (nothing gets to clean up), or by an exception on a thread of its own.</summary>
 public sealed class Crash : IJob
 {
-    public void Perform()
+    /// <param name="how">"kill" (the default): SIGKILL, as the OOM killer does; "thread": an exception on a thread of the job's own, which nothing catches.</param>
+    public void Perform(string how = "kill")
     {
-        Syscall.kill(Environment.ProcessId, Signum.SIGKILL);
+        if (how == "thread") new Thread(() => throw new InvalidOperationException("thrown on the Crash job's own thread")).Start();
+        else Syscall.kill(Environment.ProcessId, Signum.SIGKILL);
         Thread.Sleep(Timeout.Infinite);
     }
 }

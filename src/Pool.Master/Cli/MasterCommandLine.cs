@@ -113,6 +113,7 @@ public static class MasterCommandLine
         }
 
         using var log = LogSetup.Create(settings.LogFormat, "master");
+        CrashLog.Install(log, "its workers notice within a second and stop gracefully; restart pool-master, and report the line above as a bug");
         using var own = signals is null ? new SignalInbox(SignalNames.MasterHandles) : null;
         return await MasterHost.RunAsync(settings, env, log, signals ?? own!, ct).ConfigureAwait(false);
     }

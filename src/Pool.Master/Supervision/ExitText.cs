@@ -22,7 +22,9 @@ internal static class ExitText
         Signal(code) is { } signal && signal.ToString() == sent ? $"ended by the {sent} the master sent (it does not trap it)" : ByItself(code);
 
     /// <summary>How a crashed worker ended, for the crash lines: "was killed by SIGKILL" or "exited with code 3".</summary>
-    public static string Crash(int code) => Signal(code) is { } signal ? $"was killed by {signal}" : $"exited with code {code}";
+    public static string Crash(int code) => Signal(code) is { } signal ? $"was killed by {signal}"
+        : code == Pool.Logging.CrashLog.ExitCode ? $"crashed on an unhandled exception (code {code}; its Fatal line says which)"
+        : $"exited with code {code}";
 
     private static Signum? Signal(int code) =>
         code is > 128 and < 128 + 65 && Enum.IsDefined((Signum)(code - 128)) ? (Signum)(code - 128) : null;

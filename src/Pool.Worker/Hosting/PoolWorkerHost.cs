@@ -41,6 +41,8 @@ public static class PoolWorkerHost
         var level = Enum.TryParse<Serilog.Events.LogEventLevel>(Environment.GetEnvironmentVariable(PoolVariables.LogLevel), ignoreCase: true, out var l)
             ? l : Serilog.Events.LogEventLevel.Information;
         using var log = LogSetup.Create(format, "worker", level, batchable: true, out var logBatching);
+        // A job's own thread (new Thread, a timer callback) that throws ends the worker: one line, and the master puts the job back.
+        CrashLog.Install(log, "the master puts the running job back; a job's own threads and callbacks must catch their exceptions");
         if (Pool.Signals.InheritedIgnores.Restored.Count > 0)
             log.Information("{Signals} were ignored when pool-worker started (a script's background job, or nohup); the worker handles them anyway",
                 Pool.Signals.SignalNames.Names(Pool.Signals.InheritedIgnores.Restored));

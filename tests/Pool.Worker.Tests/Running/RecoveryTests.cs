@@ -71,6 +71,29 @@ public sealed class RecoveryTests(RedisFixture redis) : IDisposable
         Assert.Contains("poison job: its worker died (or was stopped for memory) 3 times", failure);
     }
 
+    /// <summary>
+    /// An exception on a job's own thread ends the worker. .NET used to print "Unhandled
+    /// exception." and its stack trace as a dozen raw lines into a JSON log, and abort; now it is
+    /// one Fatal JSON event, exit 70, and the job goes back as after any crash.
+    /// </summary>
+    [Fact(Timeout = 30_000)]
+    public async Task An_exception_on_a_jobs_own_thread_ends_the_worker_with_one_json_line_and_the_job_is_recovered()
+    {
+        await Producer.EnqueueAsync("q", "Crash", "thread");
+        using var worker = WorkerProcess.Start(redis.Server.Url, _s.Namespace, "q", new Dictionary<string, string?> { ["POOL_LOG_FORMAT"] = "json" });
+
+        Assert.Equal(Pool.Logging.CrashLog.ExitCode, worker.WaitForExit(15));
+        var lines = worker.Process.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.All(lines, line => Assert.Equal(System.Text.Json.JsonValueKind.Object, System.Text.Json.JsonDocument.Parse(line).RootElement.ValueKind));
+        var crash = Assert.Single(lines, l => l.Contains("Crashing: unhandled", StringComparison.Ordinal));
+        Assert.Contains("\"@l\":\"Fatal\"", crash);
+        Assert.Contains("thrown on the Crash job's own thread", crash);
+        Assert.DoesNotContain("Unhandled exception", worker.Process.Output);
+
+        var outcome = await Store.RecoverWorkerAsync(worker.WorkerId);
+        Assert.Equal(new RecoveryOutcome(RecoveryAction.Requeued, "q", "Crash", 1), outcome);
+    }
+
     [Fact(Timeout = 30_000)]
     public async Task A_worker_whose_master_is_gone_stops_gracefully()
     {
