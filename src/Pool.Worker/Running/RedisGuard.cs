@@ -21,6 +21,9 @@ internal sealed class RedisGuard(ILogger log, TimeProvider time)
     private static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(2);
     private int _down;
 
+    /// <summary>The calls Redis is refusing now, each reported once when it starts and once when it ends.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _refusing = new(StringComparer.Ordinal);
+
     /// <summary>Called on every sign of an outage (the sweep gate listens: expired leases mean little right after one).</summary>
     public Action? OnOutage { get; set; }
 
@@ -62,7 +65,18 @@ internal sealed class RedisGuard(ILogger log, TimeProvider time)
             {
                 var result = await call().ConfigureAwait(false);
                 Up(wasDown);
+                if (!_refusing.IsEmpty && _refusing.TryRemove(what, out _)) log.Information("Redis accepts {What} again", what);
                 return result;
+            }
+            catch (RedisServerException e) when (!IsOutage(e))
+            {
+                // Redis answered with an error (OOM at maxmemory, a stray key of the wrong type, a
+                // script error). The worker used to die of it, in the ack of a job that had run,
+                // so the master put that job back and it ran again. Retried instead, reported once.
+                if (_refusing.TryAdd(what, 0))
+                    log.Error("Redis refused {What}: {Error}; retrying with backoff: what this worker holds stays in its in-flight record, not lost, not run again", what, e.Message.Split('\n')[0]);
+                await Task.Delay(delay, time, giveUp).ConfigureAwait(false);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxDelay.Ticks));
             }
             catch (Exception e) when (IsOutage(e))
             {

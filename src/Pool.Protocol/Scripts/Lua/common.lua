@@ -56,8 +56,62 @@ local function retry_marked(payload, counter)
   return append_field(payload, 'pool_retry', jstr(counter))
 end
 
+-- Resque's failed_at ("2026/12/02 12:48:03 UTC") from the server's clock, for the scripts that
+-- are not given one (days to a civil date: H. Hinnant's algorithm).
+local function failed_at_now()
+  local s = tonumber(redis.call('TIME')[1])
+  local z = math.floor(s / 86400) + 719468
+  local era = math.floor(z / 146097)
+  local doe = z - era * 146097
+  local yoe = math.floor((doe - math.floor(doe / 1460) + math.floor(doe / 36524) - math.floor(doe / 146096)) / 365)
+  local doy = doe - (365 * yoe + math.floor(yoe / 4) - math.floor(yoe / 100))
+  local mp = math.floor((5 * doy + 2) / 153)
+  local d = doy - math.floor((153 * mp + 2) / 5) + 1
+  local m = mp < 10 and mp + 3 or mp - 9
+  local y = yoe + era * 400 + (m <= 2 and 1 or 0)
+  local r = s % 86400
+  return string.format('%04d/%02d/%02d %02d:%02d:%02d UTC', y, m, d, math.floor(r / 3600), math.floor(r % 3600 / 60), r % 60)
+end
+
+-- Another app's stray key of the wrong type where Resque keeps a queue (a list) or a counter is
+-- renamed to NS:pool:bad-key:NAME, with a failed entry (Pool::BadKey) that names it, instead of
+-- failing the script with WRONGTYPE. In the worker's ack-and-reserve that error came after the
+-- job had run, so the worker died unacked and the job ran again, up to its poison limit.
+local function set_aside(name, wanted, worker)
+  local key, aside = k(name), k('pool:bad-key:' .. name)
+  local kind = redis.call('TYPE', key)['ok']
+  redis.call('RENAME', key, aside)
+  redis.call('RPUSH', k('failed'), '{"failed_at":' .. jstr(failed_at_now()) .. ',"payload":null,"exception":"Pool::BadKey","error":' ..
+    jstr('the key ' .. key .. ' held a ' .. kind .. ', not ' .. wanted .. ', so no job could use it; it was renamed to ' .. aside .. ': look at it, then delete it') ..
+    ',"backtrace":[],"worker":' .. jstr(worker or 'pool') .. ',"queue":""}')
+end
+
+-- An error reply that the key's contents caused (WRONGTYPE, a counter that holds no integer);
+-- any other (OOM at maxmemory, ...) is Redis refusing the call, which the caller retries.
+local function is_error(reply) return type(reply) == 'table' and reply['err'] ~= nil end
+local function wrong_kind(reply)
+  return is_error(reply) and (string.sub(reply['err'], 1, 9) == 'WRONGTYPE' or string.find(reply['err'], 'not an integer', 1, true) ~= nil)
+end
+
+-- INCR of one of Resque's counters (stat:processed, stat:failed, ...); one that holds no integer
+-- is set aside first. Any other error is raised as it came (the second call raises it).
+local function count(name, worker)
+  local reply = redis.pcall('INCR', k(name))
+  if not is_error(reply) then return end
+  if wrong_kind(reply) then set_aside(name, 'a counter', worker) end
+  redis.call('INCR', k(name))
+end
+
+-- LPUSH/RPUSH onto a queue; a queue key that is no list is set aside first.
+local function push_queue(command, queue, payload, worker)
+  local reply = redis.pcall(command, k('queue:' .. queue), payload)
+  if not is_error(reply) then return end
+  if wrong_kind(reply) then set_aside('queue:' .. queue, 'a list (a queue)', worker) end
+  redis.call(command, k('queue:' .. queue), payload)
+end
+
 local function put_back(queue, payload)
-  redis.call('LPUSH', k('queue:' .. queue), payload)
+  push_queue('LPUSH', queue, payload)
   redis.call('SADD', k('queues'), queue)
   wake(queue, 100)
 end
@@ -172,7 +226,13 @@ local function take(id, rid, queues, runAt)
   local checkPaused = redis.call('SCARD', k('pool:paused-queues')) > 0
   for _, q in ipairs(order) do
     if not (checkPaused and redis.call('SISMEMBER', k('pool:paused-queues'), q) == 1) then
-      local payload = redis.call('LPOP', k('queue:' .. q))
+      local payload = redis.pcall('LPOP', k('queue:' .. q))
+      if wrong_kind(payload) then
+        set_aside('queue:' .. q, 'a list (a queue)', id)
+        payload = false
+      elseif is_error(payload) then
+        payload = redis.call('LPOP', k('queue:' .. q))
+      end
       if payload then
         redis.call('HSET', k('pool:inflight:' .. id), 'rid', rid, 'queue', q, 'payload', payload, 'run_at', runAt)
         redis.call('SET', k('worker:' .. id),
@@ -258,9 +318,9 @@ local function charge_death(id, queue, payload, max, failedAt)
     ',"exception":"Pool::PoisonJob","error":' ..
     jstr('poison job: its worker died (or was stopped for memory) ' .. attempts .. ' times while running it (limit ' .. max .. ', POOL_MAX_ATTEMPTS)') ..
     ',"backtrace":[],"worker":' .. jstr(id) .. ',"queue":' .. jstr(queue) .. '}')
-  redis.call('INCR', k('stat:failed'))
-  redis.call('INCR', k('stat:processed'))
-  redis.call('INCR', k('pool:stat:poisoned'))
+  count('stat:failed', id)
+  count('stat:processed', id)
+  count('pool:stat:poisoned', id)
   return 'poisoned', payload, attempts
 end
 

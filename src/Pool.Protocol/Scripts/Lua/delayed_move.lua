@@ -39,7 +39,7 @@ local function fail_delayed(payload, err, at)
   redis.call('RPUSH', k('failed'), '{"failed_at":' .. jstr(ARGV[8]) .. ',"payload":' .. payload ..
     ',"exception":"Pool::BadDelayedJob","error":' .. jstr(err .. ' (it was due at ' .. at .. ')') ..
     ',"backtrace":[],"worker":"pool-scheduler","queue":""}')
-  redis.call('INCR', k('stat:failed'))
+  count('stat:failed', 'pool-scheduler')
   failed = failed + 1
 end
 
@@ -85,7 +85,7 @@ while true do
       queue, err = nil, 'its queue\'s key ' .. k('queue:' .. queue) .. ' is not a list'
     end
     if queue then
-      redis.call('RPUSH', k('queue:' .. queue), payload)
+      push_queue('RPUSH', queue, payload, 'pool-scheduler')
       if not perQueue[queue] then perQueue[queue] = 0; order[#order + 1] = queue end
       perQueue[queue] = perQueue[queue] + 1
       moved = moved + 1

@@ -4,9 +4,9 @@ local id, rid = ARGV[2], ARGV[3]
 local inflight = k('pool:inflight:' .. id)
 if redis.call('HGET', inflight, 'rid') ~= rid then return 0 end
 redis.call('RPUSH', k('failed'), ARGV[4])
-redis.call('INCR', k('stat:failed'))
-redis.call('INCR', k('stat:failed:' .. id))
-redis.call('INCR', k('stat:processed'))
-redis.call('INCR', k('stat:processed:' .. id))
+count('stat:failed', id)
+count('stat:failed:' .. id, id)
+count('stat:processed', id)
+count('stat:processed:' .. id, id)
 redis.call('DEL', inflight, k('worker:' .. id))
 return 1

@@ -16,8 +16,8 @@ local id, ackRid, rid = ARGV[2], ARGV[3], ARGV[4]
 local inflight = k('pool:inflight:' .. id)
 local acked = false
 if ackRid ~= '' and redis.call('HGET', inflight, 'rid') == ackRid then
-  redis.call('INCR', k('stat:processed'))
-  redis.call('INCR', k('stat:processed:' .. id))
+  count('stat:processed', id)
+  count('stat:processed:' .. id, id)
   -- A retry that succeeded: resque-retry's after_perform deletes its counter (and Pool its
   -- suppressed failure). Only a retry's payload names one (retry_marked), so only it pays.
   local counter = ARGV[10]

@@ -22,7 +22,7 @@ end
 if mode == 'now' then
   local queue = ARGV[6]
   redis.call('SADD', k('queues'), queue)
-  redis.call('RPUSH', k('queue:' .. queue), retry_marked(ARGV[7], counter))
+  push_queue('RPUSH', queue, retry_marked(ARGV[7], counter))
   wake(queue, 100)
   return 1
 end

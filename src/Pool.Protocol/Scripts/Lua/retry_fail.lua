@@ -14,10 +14,10 @@ local counter, limit, crashes = ARGV[5], tonumber(ARGV[6]), tonumber(ARGV[7])
 local before = tonumber(redis.call('GET', k(counter)) or '') or -1
 local attempt = before + 1 + crashes
 -- Like fail.lua (and Ruby, whose worker counts the failure whatever the backend does with it).
-redis.call('INCR', k('stat:failed'))
-redis.call('INCR', k('stat:failed:' .. id))
-redis.call('INCR', k('stat:processed'))
-redis.call('INCR', k('stat:processed:' .. id))
+count('stat:failed', id)
+count('stat:failed:' .. id, id)
+count('stat:processed', id)
+count('stat:processed:' .. id, id)
 redis.call('DEL', inflight, k('worker:' .. id))
 
 if limit < 0 or attempt < limit then
@@ -39,7 +39,7 @@ if limit < 0 or attempt < limit then
     redis.call('PUBLISH', k('pool:scheduler:wake'), at)
   else
     redis.call('SADD', k('queues'), queue)
-    redis.call('RPUSH', k('queue:' .. queue), retry_marked(payload, counter))
+    push_queue('RPUSH', queue, retry_marked(payload, counter), id)
     wake(queue, 100)
   end
   redis.call('INCR', k('pool:stat:retried'))

@@ -12,7 +12,7 @@ redis.call('HSET', k('pool:schedule:last-fire'), name, ARGV[5])
 if ARGV[6] == 'skip' then return 1 end
 local queue = ARGV[7]
 redis.call('SADD', k('queues'), queue)
-redis.call('RPUSH', k('queue:' .. queue), ARGV[8])
+push_queue('RPUSH', queue, ARGV[8], 'pool-scheduler')
 if not hand_off(queue, ARGV[10]) then wake(queue, 100) end
 -- Where resque-web's Schedule tab shows "Last Enqueued".
 redis.call('HSET', k('delayed:last_enqueued_at'), name, ARGV[9])
