@@ -1,3 +1,4 @@
+using Pool.Protocol.Admin;
 using Pool.Protocol.Keys;
 using StackExchange.Redis;
 
@@ -54,8 +55,8 @@ internal sealed class QueueProbe(IDatabaseAsync db, ResqueKeys keys, TimeProvide
             var key = keys.Queue(q);
             var marks = estimator.Marks;
             return (Queue: q, Estimator: estimator,
-                Length: db.ListLengthAsync(key), Head: db.ListGetByIndexAsync(key, 0), Tail: db.ListGetByIndexAsync(key, -1),
-                Marks: marks.Select(m => db.ListPositionAsync(key, m, rank: 1, maxLength: QueueAgeEstimator.SearchDepth)).ToList());
+                Length: db.ListLengthOrZeroAsync(key), Head: db.ListGetByIndexOrNullAsync(key, 0), Tail: db.ListGetByIndexOrNullAsync(key, -1),
+                Marks: marks.Select(m => db.ListPositionOrMissingAsync(key, m, rank: 1, maxLength: QueueAgeEstimator.SearchDepth)).ToList());
         }).ToList();
         await Task.WhenAll(reads.SelectMany(r => new Task[] { r.Length, r.Head, r.Tail }.Concat(r.Marks))).ConfigureAwait(false);
 

@@ -173,7 +173,7 @@ internal sealed class MasterHttpServer : IAsyncDisposable
         var ids = snapshot.Workers.SelectMany(w => w.LaneIds).ToList();
         try
         {
-            var reads = ids.Select(id => db.StringGetAsync(_keys.Worker(id))).ToList();
+            var reads = ids.Select(id => db.StringGetOrNullAsync(_keys.Worker(id))).ToList();
             await Task.WhenAll(reads).WaitAsync(RedisTimeout).ConfigureAwait(false);
             var now = DateTimeOffset.UtcNow;
             return ids.Select((id, i) => (id, job: PoolStatusReader.ParseJob(reads[i].Result, now)))

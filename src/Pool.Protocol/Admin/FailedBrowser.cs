@@ -20,13 +20,13 @@ public sealed class FailedBrowser(IDatabaseAsync db, ResqueKeys keys)
     /// <param name="budget">How long a filtered read may go on before it returns what it found with a cursor.</param>
     public async Task<FailedWindow> PageAsync(FailedFilter filter, long? below, int limit, TimeSpan budget)
     {
-        var total = await db.ListLengthAsync(keys.Failed).ConfigureAwait(false);
+        var total = await db.ListLengthOrZeroAsync(keys.Failed).ConfigureAwait(false);
         var top = Math.Min(below ?? total, total);
         if (filter.IsEmpty)
         {
             var start = Math.Max(0, top - limit);
             if (top <= 0) return new FailedWindow([], total, null, 0);
-            var raw = await db.ListRangeAsync(keys.Failed, start, top - 1).ConfigureAwait(false);
+            var raw = await db.ListRangeOrEmptyAsync(keys.Failed, start, top - 1).ConfigureAwait(false);
             var page = raw.Select((r, i) => FailedJob.Parse(start + i, (string)r!)).Reverse().ToList();
             return new FailedWindow(page, total, start > 0 ? start : null, page.Count);
         }
@@ -38,7 +38,7 @@ public sealed class FailedBrowser(IDatabaseAsync db, ResqueKeys keys)
         while (next > 0 && found.Count < limit && clock.Elapsed < budget)
         {
             var start = Math.Max(0, next - Chunk);
-            var raw = await db.ListRangeAsync(keys.Failed, start, next - 1).ConfigureAwait(false);
+            var raw = await db.ListRangeOrEmptyAsync(keys.Failed, start, next - 1).ConfigureAwait(false);
             // Newest first within the chunk too; stop inside it when the page is full.
             for (var i = raw.Length - 1; i >= 0; i--)
             {
@@ -65,12 +65,12 @@ public sealed class FailedBrowser(IDatabaseAsync db, ResqueKeys keys)
     public async Task<BulkResult> ForEachMatchAsync(FailedFilter filter, Func<FailedJob, Task<bool>> act, int max, TimeSpan budget)
     {
         var clock = Stopwatch.StartNew();
-        var next = await db.ListLengthAsync(keys.Failed).ConfigureAwait(false);
+        var next = await db.ListLengthOrZeroAsync(keys.Failed).ConfigureAwait(false);
         var done = 0;
         while (next > 0 && done < max && clock.Elapsed < budget)
         {
             var start = Math.Max(0, next - Chunk);
-            var raw = await db.ListRangeAsync(keys.Failed, start, next - 1).ConfigureAwait(false);
+            var raw = await db.ListRangeOrEmptyAsync(keys.Failed, start, next - 1).ConfigureAwait(false);
             if (raw.Length == 0) { next = start; continue; }
             for (var i = raw.Length - 1; i >= 0 && done < max; i--)
             {

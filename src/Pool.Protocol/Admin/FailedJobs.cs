@@ -15,12 +15,12 @@ public sealed class FailedJobs(IDatabaseAsync db, ResqueKeys keys, TimeProvider?
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
-    public Task<long> CountAsync() => db.ListLengthAsync(keys.Failed);
+    public Task<long> CountAsync() => db.ListLengthOrZeroAsync(keys.Failed);
 
     public async Task<IReadOnlyList<FailedJob>> ListAsync(long start = 0, long count = 100)
     {
         if (count <= 0) return [];
-        var raw = await db.ListRangeAsync(keys.Failed, start, start + count - 1).ConfigureAwait(false);
+        var raw = await db.ListRangeOrEmptyAsync(keys.Failed, start, start + count - 1).ConfigureAwait(false);
         return raw.Select((r, i) => FailedJob.Parse(start + i, (string)r!)).ToList();
     }
 
@@ -28,7 +28,7 @@ public sealed class FailedJobs(IDatabaseAsync db, ResqueKeys keys, TimeProvider?
     public async Task<FailedJob?> GetAsync(long index)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(index);
-        var raw = await db.ListGetByIndexAsync(keys.Failed, index).ConfigureAwait(false);
+        var raw = await db.ListGetByIndexOrNullAsync(keys.Failed, index).ConfigureAwait(false);
         return raw.IsNull ? null : FailedJob.Parse(index, (string)raw!);
     }
 

@@ -40,7 +40,7 @@ public sealed class PauseControl(IDatabaseAsync db, ResqueKeys keys)
 
     public async Task<PauseState> ReadAsync()
     {
-        var all = db.StringGetAsync(keys.PauseAll);
+        var all = db.StringGetOrNullAsync(keys.PauseAll);
         var queues = db.SetMembersAsync(keys.PausedQueues);
         await Task.WhenAll(all, queues).ConfigureAwait(false);
         return new PauseState(all.Result == "true", queues.Result.Select(v => (string)v!).Order(StringComparer.Ordinal).ToList());

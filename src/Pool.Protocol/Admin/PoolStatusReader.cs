@@ -34,7 +34,7 @@ public sealed class PoolStatusReader(IDatabaseAsync db, ResqueKeys keys, TimePro
         await Task.WhenAll(names, counters).ConfigureAwait(false);
         var queueNames = SortedStrings(names.Result);
         var paused = counters.Result.Pause.Queues;
-        var lengths = queueNames.Select(q => db.ListLengthAsync(keys.Queue(q))).ToList();
+        var lengths = queueNames.Select(q => db.ListLengthOrZeroAsync(keys.Queue(q))).ToList();
         await Task.WhenAll(lengths).ConfigureAwait(false);
         return counters.Result with { Queues = queueNames.Select((q, i) => new QueueStatus(q, lengths[i].Result, paused.Contains(q))).ToList() };
     }
@@ -44,13 +44,13 @@ public sealed class PoolStatusReader(IDatabaseAsync db, ResqueKeys keys, TimePro
     {
         var now = _time.GetUtcNow();
         var pausedQueues = db.SetMembersAsync(keys.PausedQueues);
-        var pauseAll = db.StringGetAsync(keys.PauseAll);
-        var processed = db.StringGetAsync(keys.StatProcessed);
-        var failed = db.StringGetAsync(keys.StatFailed);
-        var failedLength = db.ListLengthAsync(keys.Failed);
-        var requeued = db.StringGetAsync(keys.StatRequeued);
-        var recovered = db.StringGetAsync(keys.StatRecovered);
-        var poisoned = db.StringGetAsync(keys.StatPoisoned);
+        var pauseAll = db.StringGetOrNullAsync(keys.PauseAll);
+        var processed = db.StringGetOrNullAsync(keys.StatProcessed);
+        var failed = db.StringGetOrNullAsync(keys.StatFailed);
+        var failedLength = db.ListLengthOrZeroAsync(keys.Failed);
+        var requeued = db.StringGetOrNullAsync(keys.StatRequeued);
+        var recovered = db.StringGetOrNullAsync(keys.StatRecovered);
+        var poisoned = db.StringGetOrNullAsync(keys.StatPoisoned);
         await Task.WhenAll(pausedQueues, pauseAll, processed, failed, failedLength, requeued, recovered, poisoned).ConfigureAwait(false);
         return new PoolStatus([], [], new PauseState(pauseAll.Result == "true", SortedStrings(pausedQueues.Result)),
             ToLong(processed.Result), ToLong(failed.Result), failedLength.Result, now)
@@ -65,7 +65,7 @@ public sealed class PoolStatusReader(IDatabaseAsync db, ResqueKeys keys, TimePro
     {
         var poolIds = pool.Select(v => (string)v!).ToHashSet(StringComparer.Ordinal);
         var ids = SortedStrings(resque.Concat(pool).Distinct().ToArray());
-        var jobs = ids.Select(id => db.StringGetAsync(keys.Worker(id))).ToList();
+        var jobs = ids.Select(id => db.StringGetOrNullAsync(keys.Worker(id))).ToList();
         var leases = ids.Select(id => db.KeyExistsAsync(keys.Lease(id))).ToList();
         await Task.WhenAll([.. jobs, .. leases]).ConfigureAwait(false);
 

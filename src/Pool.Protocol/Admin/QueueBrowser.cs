@@ -21,8 +21,8 @@ public sealed class QueueBrowser(IDatabaseAsync db, ResqueKeys keys)
             .Where(n => string.IsNullOrEmpty(filter) || n.Contains(filter, StringComparison.OrdinalIgnoreCase))
             .Order(StringComparer.Ordinal).ToList();
         var shown = names.Skip(Math.Max(0, offset)).Take(Math.Max(0, limit)).ToList();
-        var lengths = shown.Select(q => db.ListLengthAsync(keys.Queue(q))).ToList();
-        var oldest = shown.Select(q => db.ListGetByIndexAsync(keys.Queue(q), 0)).ToList();
+        var lengths = shown.Select(q => db.ListLengthOrZeroAsync(keys.Queue(q))).ToList();
+        var oldest = shown.Select(q => db.ListGetByIndexOrNullAsync(keys.Queue(q), 0)).ToList();
         await Task.WhenAll([.. lengths, .. oldest]).ConfigureAwait(false);
         var rows = shown.Select((q, i) => new QueueRow(q, lengths[i].Result, paused.Contains(q), oldest[i].Result.IsNull ? null : (string)oldest[i].Result!)).ToList();
         return new QueuePage(rows, names.Count, paused.Count);
@@ -31,8 +31,8 @@ public sealed class QueueBrowser(IDatabaseAsync db, ResqueKeys keys)
     /// <summary>Jobs <paramref name="offset"/>..offset+limit-1 of a queue, oldest (next to run) first.</summary>
     public async Task<JobWindow> JobsAsync(string queue, long offset, int limit)
     {
-        var length = db.ListLengthAsync(keys.Queue(queue));
-        var jobs = db.ListRangeAsync(keys.Queue(queue), offset, offset + limit - 1);
+        var length = db.ListLengthOrZeroAsync(keys.Queue(queue));
+        var jobs = db.ListRangeOrEmptyAsync(keys.Queue(queue), offset, offset + limit - 1);
         var paused = db.SetContainsAsync(keys.PausedQueues, queue);
         await Task.WhenAll(length, jobs, paused).ConfigureAwait(false);
         return new JobWindow(queue, length.Result, offset, jobs.Result.Select(j => (string)j!).ToList(), paused.Result);

@@ -25,8 +25,9 @@ public sealed class StatsHistory(IDatabaseAsync db, ResqueKeys keys, TimeProvide
             redis.call('ZREMRANGEBYSCORE', KEYS[key], '-inf', '(' .. (slot - keep))
           end
         end
-        local processed = tonumber(redis.call('GET', KEYS[3]) or '0') or 0
-        local failed = tonumber(redis.call('GET', KEYS[4]) or '0') or 0
+        -- pcall: a stray counter of another type reads as 0 (a worker sets it aside), not a failed sample.
+        local processed = tonumber(redis.pcall('GET', KEYS[3])) or 0
+        local failed = tonumber(redis.pcall('GET', KEYS[4])) or 0
         ARGV[3] = processed
         ARGV[4] = failed
         add(1, tonumber(ARGV[1]), tonumber(ARGV[5]))

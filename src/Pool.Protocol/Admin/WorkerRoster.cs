@@ -31,9 +31,9 @@ public sealed class WorkerRoster(IDatabaseAsync db, ResqueKeys keys, TimeProvide
     public async Task<IReadOnlyList<WorkerRow>> DetailsAsync(IReadOnlyList<(string Id, bool Pool)> ids)
     {
         var now = _time.GetUtcNow();
-        var jobs = ids.Select(w => db.StringGetAsync(keys.Worker(w.Id))).ToList();
+        var jobs = ids.Select(w => db.StringGetOrNullAsync(keys.Worker(w.Id))).ToList();
         var leases = ids.Select(w => db.KeyExistsAsync(keys.Lease(w.Id))).ToList();
-        var started = ids.Select(w => db.StringGetAsync(keys.WorkerStarted(w.Id))).ToList();
+        var started = ids.Select(w => db.StringGetOrNullAsync(keys.WorkerStarted(w.Id))).ToList();
         var beats = db.HashGetAsync(keys.Heartbeats, ids.Select(w => (RedisValue)w.Id).ToArray());
         await Task.WhenAll([.. jobs, .. leases, .. started, beats]).ConfigureAwait(false);
         return ids.Select((w, i) =>

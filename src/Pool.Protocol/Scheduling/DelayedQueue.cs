@@ -1,3 +1,4 @@
+using Pool.Protocol.Admin;
 using Pool.Protocol.Keys;
 using Pool.Protocol.Producing;
 using Pool.Protocol.Scripts;
@@ -71,7 +72,7 @@ public sealed class DelayedQueue(IDatabase db, SchedulerKeys keys, TimeProvider?
     public async Task<(long Jobs, long Seconds)> CountAsync()
     {
         var seconds = await db.SortedSetRangeByRankAsync(Keys.Schedule).ConfigureAwait(false);
-        var lengths = await Task.WhenAll(seconds.Select(s => db.ListLengthAsync(Keys.Bucket(s)))).ConfigureAwait(false);
+        var lengths = await Task.WhenAll(seconds.Select(s => db.ListLengthOrZeroAsync(Keys.Bucket(s)))).ConfigureAwait(false);
         return (lengths.Sum(), seconds.Length);
     }
 
@@ -107,7 +108,7 @@ public sealed class DelayedQueue(IDatabase db, SchedulerKeys keys, TimeProvider?
             if (seconds.Length == 0) return new DelayedPage(slots, null);
             var ats = seconds.Select(s => long.TryParse((string?)s, out var at) ? at : (long?)null).ToList();
             var starts = ats.Select(at => at == from.At ? from.Skip : 0).ToList();
-            var buckets = await Task.WhenAll(seconds.Select((s, i) => db.ListRangeAsync(Keys.Bucket(s), starts[i], starts[i] + need - 1))).ConfigureAwait(false);
+            var buckets = await Task.WhenAll(seconds.Select((s, i) => db.ListRangeOrEmptyAsync(Keys.Bucket(s), starts[i], starts[i] + need - 1))).ConfigureAwait(false);
             for (var i = 0; i < seconds.Length && slots.Count <= limit; i++)
             {
                 if (ats[i] is not { } at) continue;
@@ -143,7 +144,7 @@ public sealed class DelayedQueue(IDatabase db, SchedulerKeys keys, TimeProvider?
         const int Window = 1000;
         for (long start = 0; start < maxRead; start += Window)
         {
-            var items = await db.ListRangeAsync(Keys.Bucket(at), start, start + Window - 1).ConfigureAwait(false);
+            var items = await db.ListRangeOrEmptyAsync(Keys.Bucket(at), start, start + Window - 1).ConfigureAwait(false);
             foreach (var item in items)
             {
                 var text = (string)item!;

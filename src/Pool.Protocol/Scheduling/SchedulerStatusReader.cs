@@ -1,3 +1,4 @@
+using Pool.Protocol.Admin;
 using StackExchange.Redis;
 
 namespace Pool.Protocol.Scheduling;
@@ -10,10 +11,10 @@ internal sealed class SchedulerStatusReader(IDatabase db, SchedulerKeys keys, Ti
     public async Task<SchedulerStatus> ReadAsync(string? lockPrefix = null)
     {
         var now = _time.GetUtcNow();
-        var holder = (string?)await db.StringGetAsync(keys.MasterLock(lockPrefix)).ConfigureAwait(false);
+        var holder = (string?)await db.StringGetOrNullAsync(keys.MasterLock(lockPrefix)).ConfigureAwait(false);
         var (jobs, seconds) = await new DelayedQueue(db, keys).CountAsync().ConfigureAwait(false);
         var (due, oldest) = await new SchedulerStore(db, keys, "", "").DueBacklogAsync(now).ConfigureAwait(false);
-        var retried = (long?)await db.StringGetAsync(keys.StatRetried).ConfigureAwait(false) ?? 0;
+        var retried = (long?)await db.StringGetOrNullAsync(keys.StatRetried).ConfigureAwait(false) ?? 0;
         var lag = oldest is { } o ? now - DateTimeOffset.FromUnixTimeSeconds(o) : TimeSpan.Zero;
         return new SchedulerStatus(holder, jobs, seconds, due, lag, retried);
     }

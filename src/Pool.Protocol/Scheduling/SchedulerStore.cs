@@ -1,3 +1,4 @@
+using Pool.Protocol.Admin;
 using System.Globalization;
 using Pool.Protocol.Payloads;
 using Pool.Protocol.Scripts;
@@ -49,7 +50,7 @@ internal sealed class SchedulerStore(IDatabase db, SchedulerKeys keys, string lo
     {
         var seconds = await db.SortedSetRangeByScoreAsync(Keys.Schedule, double.NegativeInfinity, now.ToUnixTimeSeconds(), take: 1000).ConfigureAwait(false);
         if (seconds.Length == 0) return (0, null);
-        var lengths = await Task.WhenAll(seconds.Select(s => db.ListLengthAsync(Keys.Bucket(s)))).ConfigureAwait(false);
+        var lengths = await Task.WhenAll(seconds.Select(s => db.ListLengthOrZeroAsync(Keys.Bucket(s)))).ConfigureAwait(false);
         return (lengths.Sum(), long.Parse((string)seconds[0]!, CultureInfo.InvariantCulture));
     }
 }

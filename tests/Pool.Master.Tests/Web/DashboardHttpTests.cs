@@ -43,6 +43,30 @@ public sealed class DashboardHttpTests(RedisFixture redis)
         Assert.Contains("&lt;img src=x onerror=alert(1)&gt;", failed, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Another app's stray keys of the wrong type (a queue key holding a string, Resque's counter
+    /// a hash): every page used to answer 503 "Redis is not answering" for a healthy Redis.
+    /// </summary>
+    [Fact]
+    public async Task Keys_of_the_wrong_type_read_as_empty_and_every_page_still_answers()
+    {
+        var db = redis.Server.Db;
+        await db.SetAddAsync(Keys.Queues, "stray");
+        await db.StringSetAsync(Keys.Queue("stray"), "not a list");
+        await db.HashSetAsync(Keys.StatProcessed, "a", "1");
+        await db.SetAddAsync(Keys.Failed, "not a list either");
+        await DashboardData.QueueAsync(db, Keys, "good", DashboardData.Job("Noop", "x"));
+        await using var host = await StartAsync();
+        using var http = host.Client();
+
+        foreach (var page in new[] { "/", "/queues", "/queue?name=stray", "/failed", "/scheduled", "/retries", "/retries?from=99999999999999", "/api/stats" })
+        {
+            using var response = await http.GetAsync(page);
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{page}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        }
+        Assert.Contains("good", await DashboardHost.PageAsync(http, "/queues"), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Token_auth_takes_a_bearer_token_or_basic_with_the_token_as_password_and_nothing_else()
     {

@@ -11,6 +11,25 @@ namespace Pool.Protocol.Tests.Admin;
 public sealed class PoolStatusReaderTests(RedisFixture redis) : NamespacedTest(redis)
 {
 
+    /// <summary>Another app's stray keys of the wrong type used to fail `status` as a whole with WRONGTYPE.</summary>
+    [Fact]
+    public async Task Keys_of_the_wrong_type_read_as_empty_instead_of_failing_the_status()
+    {
+        await new Producer(Redis.Server.Connection, Ns).EnqueueAsync("mail", "Send", "a");
+        await Db.SetAddAsync(Keys.Queues, "stray");
+        await Db.StringSetAsync(Keys.Queue("stray"), "not a list");
+        await Db.HashSetAsync(Keys.StatProcessed, "a", "1");
+        await Db.SetAddAsync(Keys.Failed, "not a list");
+        await Db.HashSetAsync(Keys.Worker("ruby:1:mail"), "a", "1");
+        await Db.SetAddAsync(Keys.Workers, "ruby:1:mail");
+
+        var status = await new PoolStatusReader(Db, Keys).ReadAsync();
+
+        Assert.Equal([new QueueStatus("mail", 1, false), new QueueStatus("stray", 0, false)], status.Queues);
+        Assert.Equal((0, 0), (status.Processed, status.FailedListLength));
+        Assert.Null(Assert.Single(status.Workers).Job);
+    }
+
     [Fact]
     public async Task Status_shows_queues_pool_and_foreign_workers_with_their_jobs_pause_state_and_totals()
     {

@@ -41,7 +41,9 @@ internal static class DelayedIds
     {
         text = text?.Trim();
         if (string.IsNullOrEmpty(text)) return null;
-        if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var unix)) return DateTimeOffset.FromUnixTimeSeconds(unix);
+        // Past year 9999 a Unix second has no DateTimeOffset (the page failed with a 500): the last one there is.
+        if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var unix))
+            return unix <= DateTimeOffset.MaxValue.ToUnixTimeSeconds() ? DateTimeOffset.FromUnixTimeSeconds(unix) : DateTimeOffset.MaxValue;
         return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? t : null;
     }
 

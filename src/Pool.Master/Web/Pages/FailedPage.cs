@@ -41,7 +41,7 @@ internal sealed class FailedPage(ResqueKeys keys)
         int page = 1;
         if (filter.IsEmpty)
         {
-            var total = await db.ListLengthAsync(keys.Failed).ConfigureAwait(false);
+            var total = await db.ListLengthOrZeroAsync(keys.Failed).ConfigureAwait(false);
             page = Format.Int(context.Request.Query["page"], 1, 1, int.MaxValue);
             below = total - (long)(page - 1) * PerPage;
         }
@@ -105,7 +105,7 @@ internal sealed class FailedPage(ResqueKeys keys)
     {
         var filter = FilterOf(context.Request.Query);
         var op = context.Request.Query["op"].ToString() == "remove" ? "remove" : "retry";
-        var total = await db.ListLengthAsync(keys.Failed).ConfigureAwait(false);
+        var total = await db.ListLengthOrZeroAsync(keys.Failed).ConfigureAwait(false);
         var html = new Html();
         var what = filter.IsEmpty ? $"every entry ({Format.Count(total)})" : "every entry matching " + Describe(filter);
         html.Add($"<h1>{(op == "retry" ? "Retry" : "Remove")} {what}?</h1>");

@@ -30,7 +30,7 @@ internal sealed class OverviewPage(ResqueKeys keys, QueueLatency latency, QueueS
         var busy = await roster.BusyCountAsync(ids.Result).ConfigureAwait(false);
         var paused = totals.Result.Pause.Queues.ToHashSet(StringComparer.Ordinal);
         var top = summary.Result.Longest.Select(q => new QueueStatus(q.Name, q.Length, paused.Contains(q.Name))).ToList();
-        var heads = top.Select(q => db.ListGetByIndexAsync(keys.Queue(q.Name), 0)).ToList();
+        var heads = top.Select(q => db.ListGetByIndexOrNullAsync(keys.Queue(q.Name), 0)).ToList();
         await Task.WhenAll(heads).ConfigureAwait(false);
         var now = DateTimeOffset.UtcNow;
         var rows = top.Select((q, i) => (q, latency.Measure(q.Name, heads[i].Result.IsNull ? null : (string)heads[i].Result!, now))).ToList();

@@ -64,7 +64,7 @@ internal sealed class QueuesPage(ResqueKeys keys, QueueLatency latency)
 
     public async Task<RawHtml> ConfirmClearAsync(IDatabase db, HttpContext context, Layout layout, string name)
     {
-        var length = await db.ListLengthAsync(keys.Queue(name)).ConfigureAwait(false);
+        var length = await db.ListLengthOrZeroAsync(keys.Queue(name)).ConfigureAwait(false);
         var self = QueueUrl(name);
         var html = new Html();
         html.Add($"<h1>Clear queue {name}?</h1><p>This deletes all {Format.Count(length)} jobs waiting in {name}. Jobs already running are not touched. It cannot be undone.</p>");

@@ -11,7 +11,9 @@ local total, seen, busy = 0, 0, 0
 local top = {}
 local function before(a, b) return a[2] > b[2] or (a[2] == b[2] and a[1] < b[1]) end
 for _, name in ipairs(scan[2]) do
-  local len = redis.call('LLEN', k('queue:' .. name))
+  -- Another app's stray key of the wrong type holds no jobs (a worker sets it aside): 0, not a failed overview.
+  local len = redis.pcall('LLEN', k('queue:' .. name))
+  if type(len) ~= 'number' then len = 0 end
   total = total + len
   seen = seen + 1
   if len > 0 then busy = busy + 1 end

@@ -18,7 +18,8 @@ end
 local covered = 0
 for _, q in ipairs(queues) do
   if redis.call('SISMEMBER', k('pool:paused-queues'), q) == 0 then
-    local n = math.min(redis.call('LLEN', k('queue:' .. q)), bound)
+    local len = redis.pcall('LLEN', k('queue:' .. q))
+    local n = math.min(type(len) == 'number' and len or 0, bound)
     wake_many(q, n, bound)
     covered = covered + n
   end
