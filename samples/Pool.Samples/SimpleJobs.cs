@@ -20,6 +20,12 @@ public sealed class Stubborn : IJob
     public void Perform(double seconds) => Thread.Sleep(TimeSpan.FromSeconds(seconds));
 }
 
+/// <summary>Prints its text with Console.WriteLine, which the worker logs as a "Console:" line.</summary>
+public sealed class Echo : IJob
+{
+    public void Perform(string text) => Console.WriteLine(text);
+}
+
 /// <summary>Always fails with the given message.</summary>
 public sealed class Fail : IJob
 {

@@ -35,7 +35,7 @@ internal sealed class PageRunner(Layout layout, DashboardRedis redis, IAntiforge
             {
                 // Redis answered, with an error (a stray key of another type, a script error):
                 // not "Redis is not answering", which sent readers to look at a healthy server.
-                log.Warning("dashboard page {Path}: Redis answered with an error: {Error}", context.Request.Path.Value, e.Message);
+                log.Warning("dashboard page {Path:l}: Redis answered with an error: {Error:l}", context.Request.Path.Value, e.Message);
                 await WriteHtmlAsync(context, 500, layout.Render(context, title, tab, RawHtml.Empty, null, redis.RedactedUrl, $"Redis answered this page's reads with an error ({e.Message.Split('\n')[0]}); the log has the details")).ConfigureAwait(false);
                 return;
             }

@@ -23,7 +23,7 @@ public static class CrashLog
             try
             {
                 var error = e.ExceptionObject as Exception;
-                log.Fatal("Crashing: unhandled {ExceptionType}: {Error} ({Where}); {Consequence}",
+                log.Fatal("Crashing: unhandled {ExceptionType:l}: {Error:l} ({Where:l}); {Consequence:l}",
                     error?.GetType().FullName ?? "exception", FirstLine(error?.Message), FirstLine(error?.StackTrace?.Trim()) ?? "no stack trace", consequence);
                 log.Dispose();
             }

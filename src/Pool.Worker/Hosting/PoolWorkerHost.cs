@@ -43,6 +43,9 @@ public static class PoolWorkerHost
         using var log = LogSetup.Create(format, "worker", level, batchable: true, out var logBatching);
         // A job's own thread (new Thread, a timer callback) that throws ends the worker: one line, and the master puts the job back.
         CrashLog.Install(log, "the master puts the running job back; a job's own threads and callbacks must catch their exceptions");
+        // What jobs print becomes log lines (one event per line, JSON when asked), not raw text in the log.
+        Console.SetOut(new ConsoleToLog(line => log.Information("Console: {Output:l}", line)));
+        Console.SetError(new ConsoleToLog(line => log.Warning("Console error: {Output:l}", line)));
         if (Pool.Signals.InheritedIgnores.Restored.Count > 0)
             log.Information("{Signals} were ignored when pool-worker started (a script's background job, or nohup); the worker handles them anyway",
                 Pool.Signals.SignalNames.Names(Pool.Signals.InheritedIgnores.Restored));

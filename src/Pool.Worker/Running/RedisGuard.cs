@@ -65,7 +65,7 @@ internal sealed class RedisGuard(ILogger log, TimeProvider time)
             {
                 var result = await call().ConfigureAwait(false);
                 Up(wasDown);
-                if (!_refusing.IsEmpty && _refusing.TryRemove(what, out _)) log.Information("Redis accepts {What} again", what);
+                if (!_refusing.IsEmpty && _refusing.TryRemove(what, out _)) log.Information("Redis accepts {What:l} again", what);
                 return result;
             }
             catch (RedisServerException e) when (!IsOutage(e))
@@ -74,7 +74,7 @@ internal sealed class RedisGuard(ILogger log, TimeProvider time)
                 // script error). The worker used to die of it, in the ack of a job that had run,
                 // so the master put that job back and it ran again. Retried instead, reported once.
                 if (_refusing.TryAdd(what, 0))
-                    log.Error("Redis refused {What}: {Error}; retrying with backoff: what this worker holds stays in its in-flight record, not lost, not run again", what, e.Message.Split('\n')[0]);
+                    log.Error("Redis refused {What:l}: {Error:l}; retrying with backoff: what this worker holds stays in its in-flight record, not lost, not run again", what, e.Message.Split('\n')[0]);
                 await Task.Delay(delay, time, giveUp).ConfigureAwait(false);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxDelay.Ticks));
             }

@@ -132,7 +132,7 @@ public sealed class JobBindingTests
     public void Loading_the_sample_assembly_registers_every_sample_job()
     {
         var registry = new JobRegistry().AddAssemblyFile(Pool.Testing.Artifacts.SamplesDll);
-        Assert.Equal(["AppendLines", "CountTo", "CountToInSlices", "Crash", "ExportRows", "Fail", "Flaky", "Hog", "Noop", "Record", "RecordSpan", "Sleep", "Stamp", "Stubborn"], registry.Names);
+        Assert.Equal(["AppendLines", "CountTo", "CountToInSlices", "Crash", "Echo", "ExportRows", "Fail", "Flaky", "Hog", "Noop", "Record", "RecordSpan", "Sleep", "Stamp", "Stubborn"], registry.Names);
     }
 
     /// <summary>The smallest real service provider: one registered instance.</summary>

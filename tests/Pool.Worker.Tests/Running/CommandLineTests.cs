@@ -94,6 +94,23 @@ public sealed class CommandLineTests(RedisFixture redis) : IDisposable
         Assert.Equal(0, worker.WaitForExit(TimeSpan.FromSeconds(10)));
     }
 
+    /// <summary>What a job prints used to reach stdout raw, between the log lines, and broke JSON logs.</summary>
+    [Fact] // every wait below is bounded
+    public async Task What_a_job_prints_is_logged_one_event_per_line()
+    {
+        await new Pool.Protocol.Producing.Producer(redis.Server.Connection, _s.Namespace).EnqueueAsync("q", "Echo", "first\r\nsecond");
+        using var worker = TestProcess.Start(Artifacts.PoolWorker, ["--jobs", Artifacts.SamplesDll, "--queues", "q", "--log-format", "json"],
+            new Dictionary<string, string?> { ["REDIS_URL"] = redis.Server.Url, ["POOL_NAMESPACE"] = _s.Namespace });
+        worker.WaitForLine("Job done", TimeSpan.FromSeconds(15));
+        worker.Signal(Signum.SIGTERM);
+        Assert.Equal(0, worker.WaitForExit(TimeSpan.FromSeconds(10)));
+
+        var lines = worker.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.All(lines, line => Assert.StartsWith("{\"@t\":", line));
+        Assert.Single(lines, l => l.Contains("\"Console: first\"", StringComparison.Ordinal));
+        Assert.Single(lines, l => l.Contains("\"Console: second\"", StringComparison.Ordinal));
+    }
+
     [Fact] // every wait below is bounded
     public void Every_text_line_names_the_worker_and_its_pid()
     {
