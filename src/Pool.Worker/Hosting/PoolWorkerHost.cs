@@ -42,7 +42,7 @@ public static class PoolWorkerHost
             ? l : Serilog.Events.LogEventLevel.Information;
         using var log = LogSetup.Create(format, "worker", level, batchable: true, out var logBatching);
         // A job's own thread (new Thread, a timer callback) that throws ends the worker: one line, and the master puts the job back.
-        CrashLog.Install(log, "the master puts the running job back; a job's own threads and callbacks must catch their exceptions");
+        CrashLog.Install(log, "its master (without one, a lease sweep elsewhere) puts the running job back; a job's own threads and callbacks must catch their exceptions");
         // What jobs print becomes log lines (one event per line, JSON when asked), not raw text in the log.
         Console.SetOut(new ConsoleToLog(line => log.Information("Console: {Output:l}", line)));
         Console.SetError(new ConsoleToLog(line => log.Warning("Console error: {Output:l}", line)));

@@ -24,21 +24,28 @@ public sealed class HostileKeyTests(RedisFixture redis) : IDisposable
         await Db.SetAddAsync(_s.Keys.Queues, "bad");
         await Db.StringSetAsync(_s.Keys.Queue("bad"), "not a list");
         await Db.HashSetAsync($"{_s.Namespace}:stat:processed", "a", "1");
+        // And the failed list as a string, with a job that fails (Resque counts it as processed too).
+        await Db.StringSetAsync(_s.Keys.Failed, "not a list");
         var producer = new Producer(redis.Server.Connection, _s.Namespace);
         foreach (var tag in new[] { "a", "b", "c" }) await producer.EnqueueAsync("q", "Record", _s.File, tag);
+        await producer.EnqueueAsync("q", "Fail", "meant to fail");
 
-        using var worker = WorkerProcess.Start(redis.Server.Url, _s.Namespace, "bad,q");
+        // No retries: the failing job goes to the failed list at once.
+        using var worker = WorkerProcess.Start(redis.Server.Url, _s.Namespace, "bad,q", new Dictionary<string, string?> { ["POOL_RETRIES"] = "0" });
         var processed = $"{_s.Namespace}:stat:processed";
-        await Wait.UntilAsync(async () => await Db.KeyTypeAsync(processed) == RedisType.String && (string?)await Db.StringGetAsync(processed) == "3", TimeSpan.FromSeconds(15), "3 jobs acked");
+        await Wait.UntilAsync(async () => await Db.KeyTypeAsync(processed) == RedisType.String && (string?)await Db.StringGetAsync(processed) == "4", TimeSpan.FromSeconds(15), "4 jobs settled");
 
         Assert.Equal(["a", "b", "c"], _s.Lines().Order());
         Assert.False(worker.Process.HasExited, "the worker died:\n" + worker.Process.Output);
         var failures = (await Db.ListRangeAsync(_s.Keys.Failed)).Select(v => (string)v!).ToList();
-        Assert.Equal(2, failures.Count);
-        Assert.All(failures, f => Assert.Contains("\"exception\":\"Pool::BadKey\"", f));
+        Assert.Equal(4, failures.Count);
+        Assert.Equal(3, failures.Count(f => f.Contains("\"exception\":\"Pool::BadKey\"", StringComparison.Ordinal)));
+        Assert.Single(failures, f => f.Contains("meant to fail", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.Contains($"the key {_s.Namespace}:failed held a string, not a list (the failed list)", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.Contains($"the key {_s.Namespace}:queue:bad held a string, not a list (a queue)", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.Contains($"the key {_s.Namespace}:stat:processed held a hash, not a counter", StringComparison.Ordinal));
         Assert.Equal("not a list", (string?)await Db.StringGetAsync($"{_s.Namespace}:pool:bad-key:queue:bad"));
+        Assert.Equal("not a list", (string?)await Db.StringGetAsync($"{_s.Namespace}:pool:bad-key:failed"));
         Assert.Equal(RedisType.Hash, await Db.KeyTypeAsync($"{_s.Namespace}:pool:bad-key:stat:processed"));
 
         worker.Signal(Signum.SIGTERM);

@@ -79,8 +79,16 @@ end
 -- job had run, so the worker died unacked and the job ran again, up to its poison limit.
 local function set_aside(name, wanted, worker)
   local key, aside = k(name), k('pool:bad-key:' .. name)
+  -- A second stray key of the same name keeps the first one's copy.
+  if redis.call('EXISTS', aside) == 1 then
+    local t = redis.call('TIME')
+    aside = aside .. ':' .. t[1] .. string.format('%06d', tonumber(t[2]))
+  end
   local kind = redis.call('TYPE', key)['ok']
   redis.call('RENAME', key, aside)
+  -- The entry goes to the failed list, which may be a stray key itself.
+  local failedKind = redis.call('TYPE', k('failed'))['ok']
+  if failedKind ~= 'list' and failedKind ~= 'none' then set_aside('failed', 'a list (the failed list)', worker) end
   redis.call('RPUSH', k('failed'), '{"failed_at":' .. jstr(failed_at_now()) .. ',"payload":null,"exception":"Pool::BadKey","error":' ..
     jstr('the key ' .. key .. ' held a ' .. kind .. ', not ' .. wanted .. ', so no job could use it; it was renamed to ' .. aside .. ': look at it, then delete it') ..
     ',"backtrace":[],"worker":' .. jstr(worker or 'pool') .. ',"queue":""}')
@@ -108,6 +116,14 @@ local function push_queue(command, queue, payload, worker)
   if not is_error(reply) then return end
   if wrong_kind(reply) then set_aside('queue:' .. queue, 'a list (a queue)', worker) end
   redis.call(command, k('queue:' .. queue), payload)
+end
+
+-- RPUSH of an entry onto the failed list; a failed key that is no list is set aside first.
+local function fail_entry(entry, worker)
+  local reply = redis.pcall('RPUSH', k('failed'), entry)
+  if not is_error(reply) then return end
+  if wrong_kind(reply) then set_aside('failed', 'a list (the failed list)', worker) end
+  redis.call('RPUSH', k('failed'), entry)
 end
 
 local function put_back(queue, payload)
@@ -295,9 +311,9 @@ local function dirty_exit(id, failedAt)
   if not (payload and pcall(cjson.decode, payload)) then
     payload = doc.payload ~= nil and cjson.encode(doc.payload) or record
   end
-  redis.call('RPUSH', k('failed'), '{"failed_at":' .. jstr(failedAt) .. ',"payload":' .. embed(payload) ..
+  fail_entry('{"failed_at":' .. jstr(failedAt) .. ',"payload":' .. embed(payload) ..
     ',"exception":"Resque::DirtyExit","error":"Job still being processed","backtrace":[],"worker":' ..
-    jstr(id) .. ',"queue":' .. jstr(queue) .. '}')
+    jstr(id) .. ',"queue":' .. jstr(queue) .. '}', id)
   redis.call('DEL', k('worker:' .. id))
   return queue, payload
 end
@@ -314,10 +330,10 @@ local function charge_death(id, queue, payload, max, failedAt)
     put_back(queue, payload)
     return 'requeued', payload, attempts
   end
-  redis.call('RPUSH', k('failed'), '{"failed_at":' .. jstr(failedAt) .. ',"payload":' .. embed(payload) ..
+  fail_entry('{"failed_at":' .. jstr(failedAt) .. ',"payload":' .. embed(payload) ..
     ',"exception":"Pool::PoisonJob","error":' ..
     jstr('poison job: its worker died (or was stopped for memory) ' .. attempts .. ' times while running it (limit ' .. max .. ', POOL_MAX_ATTEMPTS)') ..
-    ',"backtrace":[],"worker":' .. jstr(id) .. ',"queue":' .. jstr(queue) .. '}')
+    ',"backtrace":[],"worker":' .. jstr(id) .. ',"queue":' .. jstr(queue) .. '}', id)
   count('stat:failed', id)
   count('stat:processed', id)
   count('pool:stat:poisoned', id)

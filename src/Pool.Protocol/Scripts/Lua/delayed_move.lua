@@ -36,7 +36,7 @@ local function unpack_job(job)
 end
 
 local function fail_delayed(payload, err, at)
-  redis.call('RPUSH', k('failed'), '{"failed_at":' .. jstr(ARGV[8]) .. ',"payload":' .. payload ..
+  fail_entry('{"failed_at":' .. jstr(ARGV[8]) .. ',"payload":' .. payload ..
     ',"exception":"Pool::BadDelayedJob","error":' .. jstr(err .. ' (it was due at ' .. at .. ')') ..
     ',"backtrace":[],"worker":"pool-scheduler","queue":""}')
   count('stat:failed', 'pool-scheduler')

@@ -3,7 +3,7 @@
 local id, rid = ARGV[2], ARGV[3]
 local inflight = k('pool:inflight:' .. id)
 if redis.call('HGET', inflight, 'rid') ~= rid then return 0 end
-redis.call('RPUSH', k('failed'), ARGV[4])
+fail_entry(ARGV[4], id)
 count('stat:failed', id)
 count('stat:failed:' .. id, id)
 count('stat:processed', id)

@@ -29,6 +29,6 @@ end
 local attempt = tonumber(redis.call('GET', k(counter)) or '') or 0
 local record = redis.call('GET', k('failure-' .. counter)) or ARGV[8]
 local final = string.gsub(record, '}%s*$', ',"retry_attempts":' .. (attempt + 1) .. '}', 1)
-redis.call('RPUSH', k('failed'), final)
+fail_entry(final)
 redis.call('DEL', k(counter), k('failure-' .. counter))
 return 1

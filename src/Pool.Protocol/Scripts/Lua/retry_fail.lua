@@ -48,5 +48,5 @@ end
 
 redis.call('DEL', k(counter), k('failure-' .. counter))
 local final = string.gsub(ARGV[4], '}%s*$', ',"retry_attempts":' .. (attempt + 1) .. '}', 1)
-redis.call('RPUSH', k('failed'), final)
+fail_entry(final, id)
 return {2, attempt, 0}
