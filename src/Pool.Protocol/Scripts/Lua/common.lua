@@ -73,7 +73,7 @@ local function failed_at_now()
   return string.format('%04d/%02d/%02d %02d:%02d:%02d UTC', y, m, d, math.floor(r / 3600), math.floor(r % 3600 / 60), r % 60)
 end
 
--- Another app's stray key of the wrong type where Resque keeps a queue (a list) or a counter is
+-- Another app's stray key of the wrong type where Resque keeps a queue, the failed list or a counter is
 -- renamed to NS:pool:bad-key:NAME, with a failed entry (Pool::BadKey) that names it, instead of
 -- failing the script with WRONGTYPE. In the worker's ack-and-reserve that error came after the
 -- job had run, so the worker died unacked and the job ran again, up to its poison limit.
