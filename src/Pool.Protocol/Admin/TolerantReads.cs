@@ -27,6 +27,12 @@ internal static class TolerantReads
     public static Task<long> ListPositionOrMissingAsync(this IDatabaseAsync db, RedisKey key, RedisValue element, long rank, long maxLength) =>
         OrAsync(db.ListPositionAsync(key, element, rank, maxLength), -1L);
 
+    /// <summary>Any multi-value read (a sorted set's range, say) whose key may be of the wrong type.</summary>
+    public static Task<RedisValue[]> OrEmptyAsync(this Task<RedisValue[]> read) => OrAsync(read, []);
+
+    /// <summary>Any count (a sorted set's length, say) whose key may be of the wrong type.</summary>
+    public static Task<long> OrZeroAsync(this Task<long> read) => OrAsync(read, 0L);
+
     public static bool IsWrongType(Exception e) => e is RedisServerException && e.Message.StartsWith("WRONGTYPE", StringComparison.Ordinal);
 
     private static async Task<T> OrAsync<T>(Task<T> read, T empty)

@@ -71,7 +71,7 @@ public sealed class DelayedQueue(IDatabase db, SchedulerKeys keys, TimeProvider?
     /// <summary>How many jobs are scheduled (every bucket's length) and how many seconds hold them.</summary>
     public async Task<(long Jobs, long Seconds)> CountAsync()
     {
-        var seconds = await db.SortedSetRangeByRankAsync(Keys.Schedule).ConfigureAwait(false);
+        var seconds = await db.SortedSetRangeByRankAsync(Keys.Schedule).OrEmptyAsync().ConfigureAwait(false);
         var lengths = await Task.WhenAll(seconds.Select(s => db.ListLengthOrZeroAsync(Keys.Bucket(s)))).ConfigureAwait(false);
         return (lengths.Sum(), seconds.Length);
     }
@@ -104,7 +104,7 @@ public sealed class DelayedQueue(IDatabase db, SchedulerKeys keys, TimeProvider?
         {
             // One more than asked, to know whether a next page exists and where it starts.
             var need = limit + 1 - slots.Count;
-            var seconds = await db.SortedSetRangeByScoreAsync(Keys.Schedule, min, stop, exclude, skip: 0, take: batch).ConfigureAwait(false);
+            var seconds = await db.SortedSetRangeByScoreAsync(Keys.Schedule, min, stop, exclude, skip: 0, take: batch).OrEmptyAsync().ConfigureAwait(false);
             if (seconds.Length == 0) return new DelayedPage(slots, null);
             var ats = seconds.Select(s => long.TryParse((string?)s, out var at) ? at : (long?)null).ToList();
             var starts = ats.Select(at => at == from.At ? from.Skip : 0).ToList();

@@ -48,7 +48,7 @@ internal sealed class SchedulerStore(IDatabase db, SchedulerKeys keys, string lo
     /// <summary>Due backlog: jobs whose second has come, and the oldest such second (for lag).</summary>
     public async Task<(long Jobs, long? Oldest)> DueBacklogAsync(DateTimeOffset now)
     {
-        var seconds = await db.SortedSetRangeByScoreAsync(Keys.Schedule, double.NegativeInfinity, now.ToUnixTimeSeconds(), take: 1000).ConfigureAwait(false);
+        var seconds = await db.SortedSetRangeByScoreAsync(Keys.Schedule, double.NegativeInfinity, now.ToUnixTimeSeconds(), take: 1000).OrEmptyAsync().ConfigureAwait(false);
         if (seconds.Length == 0) return (0, null);
         var lengths = await Task.WhenAll(seconds.Select(s => db.ListLengthOrZeroAsync(Keys.Bucket(s)))).ConfigureAwait(false);
         return (lengths.Sum(), long.Parse((string)seconds[0]!, CultureInfo.InvariantCulture));

@@ -55,6 +55,7 @@ public sealed class DashboardHttpTests(RedisFixture redis)
         await db.StringSetAsync(Keys.Queue("stray"), "not a list");
         await db.HashSetAsync(Keys.StatProcessed, "a", "1");
         await db.SetAddAsync(Keys.Failed, "not a list either");
+        await db.StringSetAsync(new Pool.Protocol.Scheduling.SchedulerKeys(Keys).Schedule, "not a sorted set");
         await DashboardData.QueueAsync(db, Keys, "good", DashboardData.Job("Noop", "x"));
         await using var host = await StartAsync();
         using var http = host.Client();

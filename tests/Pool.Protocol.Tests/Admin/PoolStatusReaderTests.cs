@@ -28,6 +28,12 @@ public sealed class PoolStatusReaderTests(RedisFixture redis) : NamespacedTest(r
         Assert.Equal([new QueueStatus("mail", 1, false), new QueueStatus("stray", 0, false)], status.Queues);
         Assert.Equal((0, 0), (status.Processed, status.FailedListLength));
         Assert.Null(Assert.Single(status.Workers).Job);
+
+        // The delayed schedule (a sorted set) as a string: the scheduler's part of status reads as empty.
+        var scheduler = new Pool.Protocol.Scheduling.SchedulerKeys(Keys);
+        await Db.StringSetAsync(scheduler.Schedule, "not a sorted set");
+        var delayed = await new Pool.Protocol.Scheduling.SchedulerStatusReader(Db, scheduler).ReadAsync();
+        Assert.Equal((0, 0, 0), (delayed.DelayedJobs, delayed.DelayedSeconds, delayed.DueJobs));
     }
 
     [Fact]

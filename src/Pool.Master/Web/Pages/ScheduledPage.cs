@@ -1,3 +1,4 @@
+using Pool.Protocol.Admin;
 using Microsoft.AspNetCore.Http;
 using Pool.Protocol.Keys;
 using Pool.Protocol.Scheduling;
@@ -66,7 +67,7 @@ internal sealed class ScheduledPage(ResqueKeys keys)
     /// <summary>ZCARD always (O(1)); the job count only while the schedule is small enough for one pipelined LLEN per second.</summary>
     private static async Task<(long Seconds, long? Jobs)> CountAsync(IDatabase db, SchedulerKeys keys)
     {
-        var seconds = await db.SortedSetLengthAsync(keys.Schedule).ConfigureAwait(false);
+        var seconds = await db.SortedSetLengthAsync(keys.Schedule).OrZeroAsync().ConfigureAwait(false);
         if (seconds > CountJobsUpTo) return (seconds, null);
         var (jobs, _) = await new DelayedQueue(db, keys).CountAsync().ConfigureAwait(false);
         return (seconds, jobs);
