@@ -16,12 +16,18 @@ internal sealed class WatchedClock : FakeTimeProvider
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
         var timer = new WatchedTimer(this, period);
-        Arm(timer, dueTime);
-        timer.Inner = base.CreateTimer(s =>
+        // Armed and registered as one step: a test that saw the timer armed and moved the clock
+        // in between moved it before the real timer existed, which then fired a period late,
+        // never in a test that advances once (a CI run timed out so).
+        lock (_gate)
         {
-            timer.Fired();
-            callback(s);
-        }, state, dueTime, period);
+            Arm(timer, dueTime);
+            timer.Inner = base.CreateTimer(s =>
+            {
+                timer.Fired();
+                callback(s);
+            }, state, dueTime, period);
+        }
         return timer;
     }
 
@@ -57,9 +63,12 @@ internal sealed class WatchedClock : FakeTimeProvider
 
         public bool Change(TimeSpan dueTime, TimeSpan period)
         {
-            _period = period;
-            clock.Arm(this, dueTime);
-            return Inner.Change(dueTime, period);
+            lock (clock._gate)
+            {
+                _period = period;
+                clock.Arm(this, dueTime);
+                return Inner.Change(dueTime, period);
+            }
         }
 
         public void Dispose()
