@@ -75,16 +75,15 @@ internal sealed class RedisGuard(ILogger log, TimeProvider time)
                 // so the master put that job back and it ran again. Retried instead, reported once.
                 if (_refusing.TryAdd(what, 0))
                     log.Error("Redis refused {What:l}: {Error:l}; retrying with backoff: what this worker holds stays in its in-flight record, not lost, not run again", what, e.Message.Split('\n')[0]);
-                await Task.Delay(delay, time, giveUp).ConfigureAwait(false);
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxDelay.Ticks));
             }
             catch (Exception e) when (IsOutage(e))
             {
                 Down(e is ReplicaUnconfirmedException ? e.Message : e.GetType().Name);
                 log.Debug("Redis call {What} failed ({Error}); retrying in {Delay}", what, e.Message, delay);
-                await Task.Delay(delay, time, giveUp).ConfigureAwait(false);
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxDelay.Ticks));
             }
+            // Only a failure gets here: the same capped backoff for an outage and a refusal.
+            await Task.Delay(delay, time, giveUp).ConfigureAwait(false);
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxDelay.Ticks));
         }
     }
 

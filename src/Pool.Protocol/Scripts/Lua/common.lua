@@ -101,30 +101,24 @@ local function wrong_kind(reply)
   return is_error(reply) and (string.sub(reply['err'], 1, 9) == 'WRONGTYPE' or string.find(reply['err'], 'not an integer', 1, true) ~= nil)
 end
 
--- INCR of one of Resque's counters (stat:processed, stat:failed, ...); one that holds no integer
--- is set aside first. Any other error is raised as it came (the second call raises it).
-local function count(name, worker)
-  local reply = redis.pcall('INCR', k(name))
-  if not is_error(reply) then return end
-  if wrong_kind(reply) then set_aside(name, 'a counter', worker) end
-  redis.call('INCR', k(name))
+-- COMMAND on Resque's key NAME (a queue, the failed list, a counter), with its arguments. A key
+-- of the wrong kind is set aside first and the command runs on the now empty name; any other
+-- error (OOM, ...) is raised as it came, by the second call.
+local function on_resque_key(name, wanted, worker, command, ...)
+  local reply = redis.pcall(command, k(name), ...)
+  if not is_error(reply) then return reply end
+  if wrong_kind(reply) then set_aside(name, wanted, worker) end
+  return redis.call(command, k(name), ...)
 end
 
--- LPUSH/RPUSH onto a queue; a queue key that is no list is set aside first.
-local function push_queue(command, queue, payload, worker)
-  local reply = redis.pcall(command, k('queue:' .. queue), payload)
-  if not is_error(reply) then return end
-  if wrong_kind(reply) then set_aside('queue:' .. queue, 'a list (a queue)', worker) end
-  redis.call(command, k('queue:' .. queue), payload)
-end
+-- INCR of one of Resque's counters (stat:processed, stat:failed, ...).
+local function count(name, worker) on_resque_key(name, 'a counter', worker, 'INCR') end
 
--- RPUSH of an entry onto the failed list; a failed key that is no list is set aside first.
-local function fail_entry(entry, worker)
-  local reply = redis.pcall('RPUSH', k('failed'), entry)
-  if not is_error(reply) then return end
-  if wrong_kind(reply) then set_aside('failed', 'a list (the failed list)', worker) end
-  redis.call('RPUSH', k('failed'), entry)
-end
+-- LPUSH/RPUSH onto a queue.
+local function push_queue(command, queue, payload, worker) on_resque_key('queue:' .. queue, 'a list (a queue)', worker, command, payload) end
+
+-- RPUSH of an entry onto the failed list.
+local function fail_entry(entry, worker) on_resque_key('failed', 'a list (the failed list)', worker, 'RPUSH', entry) end
 
 local function put_back(queue, payload)
   push_queue('LPUSH', queue, payload)
@@ -242,13 +236,7 @@ local function take(id, rid, queues, runAt)
   local checkPaused = redis.call('SCARD', k('pool:paused-queues')) > 0
   for _, q in ipairs(order) do
     if not (checkPaused and redis.call('SISMEMBER', k('pool:paused-queues'), q) == 1) then
-      local payload = redis.pcall('LPOP', k('queue:' .. q))
-      if wrong_kind(payload) then
-        set_aside('queue:' .. q, 'a list (a queue)', id)
-        payload = false
-      elseif is_error(payload) then
-        payload = redis.call('LPOP', k('queue:' .. q))
-      end
+      local payload = on_resque_key('queue:' .. q, 'a list (a queue)', id, 'LPOP')
       if payload then
         redis.call('HSET', k('pool:inflight:' .. id), 'rid', rid, 'queue', q, 'payload', payload, 'run_at', runAt)
         redis.call('SET', k('worker:' .. id),
