@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds everything and publishes pool-master, pool-worker, Pool.Samples.dll and the test worker
 # side by side into artifacts/bin (the master finds pool-worker beside itself), with the tests'
-# broken job assembly (Pool.BrokenJobs.dll).
+# broken job assembly (Pool.BrokenJobs.dll), and the sample jobs' Native AOT worker app into
+# artifacts/bin/aot (pool-samples-worker; skipped, with a note, where clang is not installed).
 # The two executables are published ReadyToRun (precompiled), which cuts a worker's start-up,
 # and so the time from a crash to a replacement ready, by about a third. If the ReadyToRun
 # compiler cannot be restored, they are published without it.
@@ -45,6 +46,21 @@ for project in src/Pool.Worker.Exe src/Pool.Master; do
   echo "publishing $project without ReadyToRun" >&2
   dotnet publish "$project" -c Release --no-build -nologo -o "$STAGE" >/dev/null
 done
+
+# The Native AOT worker app compiles to machine code with clang as its linker (and zlib); where
+# they are missing it is left out with a note, since nothing but its tests and bench need it.
+if [ -n "$rid" ] && command -v clang >/dev/null && [ -e /usr/include/zlib.h ]; then
+  step "publishing samples/Pool.Samples.AotWorker (Native AOT)"
+  if ! dotnet publish samples/Pool.Samples.AotWorker -c Release -r "$rid" -nologo -o "$STAGE/aot" >"$log" 2>&1; then
+    cat "$log" >&2
+    exit 1
+  fi
+  grep -i ': warning ' "$log" >&2 || true
+  # Debug symbols (20 MB) and the libraries' PDBs are of no use beside the binary.
+  rm -f "$STAGE/aot/"*.dbg "$STAGE/aot/"*.pdb
+else
+  echo "publish.sh: not publishing the Native AOT sample worker: it needs clang and zlib1g-dev (apt-get install clang zlib1g-dev)" >&2
+fi
 
 step "moving the new files into $OUT"
 mkdir -p "$OUT"

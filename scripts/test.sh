@@ -10,6 +10,8 @@ scripts/ensure-redis.sh
 scripts/ensure-packages.sh /usr/share/zoneinfo/Asia/Kolkata tzdata setsid util-linux unshare util-linux redis-sentinel redis-sentinel
 # The dashboard's browser tests drive Debian's headless chromium (PuppeteerSharp, no browser download).
 scripts/ensure-packages.sh /usr/bin/chromium chromium
+# The Native AOT sample worker (samples/Pool.Samples.AotWorker) links with clang and zlib.
+scripts/ensure-packages.sh /usr/bin/clang clang /usr/include/zlib.h zlib1g-dev
 scripts/publish.sh
 # The three test projects run side by side and their lines interleave; a failure's name can be
 # thousands of lines up. Keep the whole output, and end with every failed test and the first

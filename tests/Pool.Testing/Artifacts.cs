@@ -16,6 +16,9 @@ public static class Artifacts
     public static string TestWorker => Require("pool-test-worker");
     public static string SamplesDll => Require("Pool.Samples.dll");
 
+    /// <summary>The sample jobs' Native AOT worker app (samples/Pool.Samples.AotWorker): pool-worker's loop, compiled ahead of time.</summary>
+    public static string AotSamplesWorker => Require(Path.Combine("aot", "pool-samples-worker"));
+
     /// <summary>A job assembly that loads but cannot run: two job classes answer to "Send".</summary>
     public static string BrokenJobsDll => Require("Pool.BrokenJobs.dll");
 

@@ -13,6 +13,7 @@ namespace Pool.Bench.Scenarios;
 /// With <paramref name="sidekiq"/>, Sidekiq (2 processes, concurrency 5, on the same Redis) runs
 /// beside the pool, warmed up the same way, and the two are sampled in turn, one job each per
 /// round (<see cref="LatencySampler.MeasureAlternatelyAsync"/>): side by side, in the same seconds.
+/// A second pool, of the sample jobs' Native AOT worker app, is sampled in the same rounds.
 /// </summary>
 public sealed class LatencyScenario(bool sidekiq = false) : IScenario
 {
@@ -23,13 +24,10 @@ public sealed class LatencyScenario(bool sidekiq = false) : IScenario
 
     public async Task<IReadOnlyList<Figure>> RunAsync(BenchContext context, CancellationToken ct)
     {
-        var ns = RedisServer.NewNamespace("bench");
-        var probe = new PoolProbe(context.Db, ns);
-        using var master = context.StartMasterLoggingToFile($"{Queue}: 2\n", ns, Path.Combine(context.Scratch, ns + ".log"));
-        probe.WaitUntilIdle(master.Pid, 2, TimeSpan.FromSeconds(60));
-        var producer = new Producer(context.Redis.Connection, ns);
-        List<Func<string, Task>> peers = [path => producer.EnqueueAsync(Queue, "Stamp", path)];
-        List<int> pids = [master.Pid, .. ProcFs.Children(master.Pid)];
+        using var master = StartPool(context, WorkerBuild.Jit, out var producer);
+        using var aot = StartPool(context, WorkerBuild.Aot, out var aotProducer);
+        List<Func<string, Task>> peers = [path => producer.EnqueueAsync(Queue, "Stamp", path), path => aotProducer.EnqueueAsync(Queue, "Stamp", path)];
+        List<int> pids = [master.Pid, .. ProcFs.Children(master.Pid), aot.Pid, .. ProcFs.Children(aot.Pid)];
 
         using var peer = sidekiq ? StartSidekiq(context) : null;
         if (peer is not null)
@@ -45,20 +43,32 @@ public sealed class LatencyScenario(bool sidekiq = false) : IScenario
         await CpuMeter.WaitUntilIdleAsync(pids, TimeSpan.FromSeconds(30)).ConfigureAwait(false);
         var figures = await LatencySampler.MeasureAlternatelyAsync(peers, context.Scratch, LatencySampler.Samples, ct).ConfigureAwait(false);
 
-        master.Signal(Signum.SIGTERM);
-        master.WaitForExit(TimeSpan.FromSeconds(30));
+        foreach (var pool in new[] { master, aot }) pool.Signal(Signum.SIGTERM);
+        foreach (var pool in new[] { master, aot }) pool.WaitForExit(TimeSpan.FromSeconds(30));
         var beside = peer is null ? "" : ", sampled in turn with Sidekiq's";
         List<Figure> result =
         [
             new Figure("latency_p50_ms", figures[0].P50, "ms", $"Pool enqueue-to-start p50, 2 idle pool-workers, {LatencySampler.Samples} samples after {Warmup} warm-up{beside}"),
             new Figure("latency_p99_ms", figures[0].P99, "ms", $"Pool enqueue-to-start p99, 2 idle pool-workers, {LatencySampler.Samples} samples after {Warmup} warm-up{beside}"),
+            new Figure("latency_p50_ms_aot", figures[1].P50, "ms", $"the same with 2 idle Native AOT workers (pool-samples-worker), in turn with the others"),
+            new Figure("latency_p99_ms_aot", figures[1].P99, "ms", $"the same, p99"),
         ];
         if (peer is not null)
         {
-            result.Add(new Figure("sidekiq_latency_p50_ms", figures[1].P50, "ms", $"Sidekiq enqueue-to-start p50, 2 idle processes x concurrency 5, {LatencySampler.Samples} samples after {Warmup} warm-up, in turn with Pool's"));
-            result.Add(new Figure("sidekiq_latency_p99_ms", figures[1].P99, "ms", $"Sidekiq enqueue-to-start p99, the same"));
+            result.Add(new Figure("sidekiq_latency_p50_ms", figures[2].P50, "ms", $"Sidekiq enqueue-to-start p50, 2 idle processes x concurrency 5, {LatencySampler.Samples} samples after {Warmup} warm-up, in turn with Pool's"));
+            result.Add(new Figure("sidekiq_latency_p99_ms", figures[2].P99, "ms", $"Sidekiq enqueue-to-start p99, the same"));
         }
         return result;
+    }
+
+    /// <summary>A pool of 2 idle workers of <paramref name="build"/> in a namespace of its own, logging to a file.</summary>
+    private static TestProcess StartPool(BenchContext context, WorkerBuild build, out Producer producer)
+    {
+        var ns = RedisServer.NewNamespace("bench");
+        var master = context.StartMasterLoggingToFile($"{Queue}: 2\n", ns, Path.Combine(context.Scratch, ns + ".log"), build.Env());
+        new PoolProbe(context.Db, ns).WaitUntilIdle(master.Pid, 2, TimeSpan.FromSeconds(60));
+        producer = new Producer(context.Redis.Connection, ns);
+        return master;
     }
 
     private static Started StartSidekiq(BenchContext context)

@@ -7,11 +7,14 @@ namespace Pool.Bench.Scenarios;
 /// <summary>
 /// Spawn, respawn and graceful stop of an idle pool of 2 pool-workers: master start to both
 /// registered in Redis; kill -9 of a child to its replacement registered (resque-pool takes
-/// about 1 s); TERM to master exit.
+/// about 1 s); TERM to master exit. With <paramref name="build"/> Aot the slots run the sample
+/// jobs' Native AOT worker app, and the id and figures carry "aot".
 /// </summary>
-public sealed class SupervisionScenario : IScenario
+public sealed class SupervisionScenario(WorkerBuild build = WorkerBuild.Jit) : IScenario
 {
-    public string Id => "supervise";
+    public string Id => "supervise" + build.IdSuffix();
+
+    private string Name(string figure) => figure + build.FigureSuffix();
 
     /// <summary>Past POOL_BACKOFF_RESET (1 s here), with a margin: the victim is healthy, not crash-looping.</summary>
     private static readonly TimeSpan HealthyUptime = TimeSpan.FromSeconds(1.2);
@@ -26,9 +29,9 @@ public sealed class SupervisionScenario : IScenario
         // and the second such death waits out the restart backoff (100 ms, then 200, ...). This
         // figure is the respawn of a healthy worker, so the reset is one second and each victim
         // has been up at least that long.
-        using var master = context.StartMaster("bench: 2\n", ns, new Dictionary<string, string?> { ["POOL_BACKOFF_RESET"] = "1" });
+        using var master = context.StartMaster("bench: 2\n", ns, build.Env(new Dictionary<string, string?> { ["POOL_BACKOFF_RESET"] = "1" }));
         var spawn = PoolProbe.Time(() => probe.ReadyChildren(master.Pid).Count == 2, TimeSpan.FromSeconds(30), "2 workers registered");
-        figures.Add(new Figure("spawn_to_ready_ms", spawn.TotalMilliseconds, "ms", "pool-master start to 2 pool-workers registered in Redis"));
+        figures.Add(new Figure(Name("spawn_to_ready_ms"), spawn.TotalMilliseconds, "ms", $"pool-master start to 2 {build.Workers()} registered in Redis"));
 
         for (var kill = 0; kill < 3; kill++)
         {
@@ -41,7 +44,7 @@ public sealed class SupervisionScenario : IScenario
             Syscall.kill(victim, Signum.SIGKILL);
             // The replacement process exists and runs (the master's part) ...
             Wait.Until(() => ProcFs.Children(master.Pid).Any(p => !children.Contains(p) && ProcFs.IsAlive(p)), TimeSpan.FromSeconds(30), "a replacement process");
-            figures.Add(new Figure("respawn_process_ms", sw.Elapsed.TotalMilliseconds, "ms", "kill -9 of a worker to its replacement process running (the master's part)"));
+            figures.Add(new Figure(Name("respawn_process_ms"), sw.Elapsed.TotalMilliseconds, "ms", "kill -9 of a worker to its replacement process running (the master's part)"));
             // ... and has started .NET, connected to Redis and registered (the worker's part too).
             PoolProbe.Time(() =>
             {
@@ -49,12 +52,12 @@ public sealed class SupervisionScenario : IScenario
                 now.Remove(victim);
                 return now.Count == 2;
             }, TimeSpan.FromSeconds(30), "a replacement worker registered");
-            figures.Add(new Figure("respawn_ms", sw.Elapsed.TotalMilliseconds, "ms", "kill -9 of a healthy worker (up past the restart-backoff reset) to its replacement registered in Redis, ready for jobs"));
+            figures.Add(new Figure(Name("respawn_ms"), sw.Elapsed.TotalMilliseconds, "ms", $"kill -9 of a healthy worker ({build.Workers()}) (up past the restart-backoff reset) to its replacement registered in Redis, ready for jobs"));
         }
 
         master.Signal(Signum.SIGTERM);
         var stop = PoolProbe.Time(() => master.HasExited, TimeSpan.FromSeconds(30), "master exit after TERM");
-        figures.Add(new Figure("term_to_exit_idle_ms", stop.TotalMilliseconds, "ms", "TERM to pool-master exit, 2 idle workers"));
+        figures.Add(new Figure(Name("term_to_exit_idle_ms"), stop.TotalMilliseconds, "ms", $"TERM to pool-master exit, 2 idle {build.Workers()}"));
         return Task.FromResult<IReadOnlyList<Figure>>(figures);
     }
 }

@@ -16,16 +16,17 @@ namespace Pool.Bench.Scenarios;
 /// again ("warm"), which is what a long-running pool does all day. Both are reported.
 /// With <paramref name="concurrency"/> above 1 the group has `concurrency: N` (N jobs at once per
 /// worker process, the shape Sidekiq is measured in), its figures carry "_cN", and only the
-/// default log level is measured.
+/// default log level is measured. With <paramref name="build"/> Aot the slots run the sample jobs'
+/// Native AOT worker app instead of pool-worker, and the id and figures carry "aot".
 /// </summary>
-public sealed class ThroughputScenario(int concurrency = 1) : IScenario
+public sealed class ThroughputScenario(int concurrency = 1, WorkerBuild build = WorkerBuild.Jit) : IScenario
 {
     private const string Queue = "bench";
     private const string NoopPayload = """{"class":"Noop","args":[]}""";
 
-    public string Id => concurrency == 1 ? "throughput" : $"throughput-c{concurrency}";
+    public string Id => (concurrency == 1 ? "throughput" : $"throughput-c{concurrency}") + build.IdSuffix();
 
-    private string Suffix => concurrency == 1 ? "" : $"_c{concurrency}";
+    private string Suffix => (concurrency == 1 ? "" : $"_c{concurrency}") + build.FigureSuffix();
 
     public async Task<IReadOnlyList<Figure>> RunAsync(BenchContext context, CancellationToken ct)
     {
@@ -34,8 +35,8 @@ public sealed class ThroughputScenario(int concurrency = 1) : IScenario
             var lanes = await DrainAsync(context, quiet: false, ct).ConfigureAwait(false);
             return
             [
-                new Figure("noop_jobs_per_s" + Suffix, context.Jobs / lanes.Warm.TotalSeconds, "jobs/s", $"2 pool-workers with concurrency: {concurrency}, {context.Jobs} no-op jobs, first job started to all acked, warm workers; default log level"),
-                new Figure("noop_jobs_per_s_cold" + Suffix, context.Jobs / lanes.Cold.TotalSeconds, "jobs/s", "the same on freshly started workers (JIT still warming up)"),
+                new Figure("noop_jobs_per_s" + Suffix, context.Jobs / lanes.Warm.TotalSeconds, "jobs/s", $"2 {build.Workers()} with concurrency: {concurrency}, {context.Jobs} no-op jobs, first job started to all acked, warm workers; default log level"),
+                new Figure("noop_jobs_per_s_cold" + Suffix, context.Jobs / lanes.Cold.TotalSeconds, "jobs/s", build == WorkerBuild.Aot ? "the same on freshly started workers" : "the same on freshly started workers (JIT still warming up)"),
                 new Figure("noop_cpu_us_per_job" + Suffix, lanes.WorkerCpu + lanes.RedisCpu, "us", "CPU (user + system, /proc) per no-op job of the 2 workers and Redis together, warm drain"),
                 new Figure("noop_worker_cpu_us_per_job" + Suffix, lanes.WorkerCpu, "us", "of which the 2 worker processes"),
             ];
@@ -59,7 +60,7 @@ public sealed class ThroughputScenario(int concurrency = 1) : IScenario
         var queueKey = $"{ns}:queue:{Queue}";
         var processed = $"{ns}:stat:processed";
         var payloads = Enumerable.Repeat(NoopPayload, context.Jobs).ToList();
-        var env = new Dictionary<string, string?> { ["POOL_LOG_LEVEL"] = quiet ? "warning" : null };
+        var env = build.Env(new Dictionary<string, string?> { ["POOL_LOG_LEVEL"] = quiet ? "warning" : null });
         var group = concurrency == 1 ? $"{Queue}: 2\n" : $"{Queue}:\n  count: 2\n  concurrency: {concurrency}\n";
 
         // Fresh workers: the queue is full before the master starts them.

@@ -14,10 +14,13 @@ public sealed class MasterRegistry(IDatabaseAsync db, ResqueKeys keys, TimeProvi
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
+    /// <summary>The record's JSON contract, generated at build time (the library stays fit for Native AOT apps).</summary>
+    private static System.Text.Json.Serialization.Metadata.JsonTypeInfo<MasterRecord> Contract => MasterRecordJson.Default.MasterRecord;
+
     public async Task PublishAsync(MasterRecord record, TimeSpan ttl)
     {
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-        var json = JsonSerializer.Serialize(record);
+        var json = JsonSerializer.Serialize(record, Contract);
         await db.ScriptEvaluateAsync(
             """
             redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
@@ -45,7 +48,7 @@ public sealed class MasterRegistry(IDatabaseAsync db, ResqueKeys keys, TimeProvi
             if (v.IsNull) continue;
             try
             {
-                if (JsonSerializer.Deserialize<MasterRecord>((string)v!) is { } r) records.Add(r);
+                if (JsonSerializer.Deserialize((string)v!, Contract) is { } r) records.Add(r);
             }
             catch (JsonException)
             {
@@ -55,3 +58,7 @@ public sealed class MasterRegistry(IDatabaseAsync db, ResqueKeys keys, TimeProvi
         return records.OrderBy(r => r.Id, StringComparer.Ordinal).ToList();
     }
 }
+
+/// <summary>The master snapshot's JSON contract, generated at build time.</summary>
+[System.Text.Json.Serialization.JsonSerializable(typeof(MasterRecord))]
+internal sealed partial class MasterRecordJson : System.Text.Json.Serialization.JsonSerializerContext;

@@ -22,7 +22,7 @@ public static class PayloadCodec
             w.WriteStartArray();
             foreach (var arg in args)
             {
-                JsonSerializer.Serialize(w, arg, arg?.GetType() ?? typeof(object), ResqueJson.Options);
+                JsonSerializer.Serialize(w, arg, ResqueJson.TypeInfo(arg?.GetType() ?? typeof(object)));
             }
             w.WriteEndArray();
             w.WriteEndObject();

@@ -45,7 +45,7 @@ internal static class RubyJson
             case IEnumerable items: WriteArray(sb, items); break;
             // Records, anonymous objects, DateTime and friends: whatever System.Text.Json makes of
             // them, re-written in Ruby's spelling.
-            default: WriteElement(sb, JsonSerializer.SerializeToElement(value, value.GetType(), ResqueJson.Options)); break;
+            default: WriteElement(sb, JsonSerializer.SerializeToElement(value, ResqueJson.TypeInfo(value.GetType()))); break;
         }
     }
 

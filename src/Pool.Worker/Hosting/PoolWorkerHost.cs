@@ -56,7 +56,7 @@ public static class PoolWorkerHost
             return 2;
         }
 
-        var registry = JobLoading.Load(values.JobPaths, configureJobs, out var loadError);
+        var registry = JobLoading.Load(JobLoading.Loadable(values.JobPaths, note => log.Warning("{Note:l}", note)), configureJobs, out var loadError);
         if (registry is null)
         {
             log.Error("Cannot load jobs: {Error}", loadError);

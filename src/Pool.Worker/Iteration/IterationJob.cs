@@ -42,6 +42,7 @@ public abstract class IterationJob<TItem, TCursor> : IJob, IIterationJob
 
     async Task IIterationJob.RunAsync(object? enumeration, IterationContext context, CancellationToken abort)
     {
+        if (enumeration is Task<Enumeration<TItem, TCursor>> { IsCompletedSuccessfully: true } performed) enumeration = performed.Result;
         if (enumeration is not Enumeration<TItem, TCursor> items)
             throw new InvalidOperationException($"{GetType().Name}.Perform must return an Enumeration<{typeof(TItem).Name}, {typeof(TCursor).Name}>; it returned {enumeration?.GetType().Name ?? "null"}");
         var run = new Run(this, context);
@@ -80,7 +81,10 @@ public abstract class IterationJob<TItem, TCursor> : IJob, IIterationJob
 
         public Resume<TCursor> Resume => _cursor is null
             ? Resume<TCursor>.Start
-            : Resume<TCursor>.From(JsonSerializer.Deserialize<TCursor>(_cursor, ResqueJson.Options)!);
+            : Resume<TCursor>.From(JsonSerializer.Deserialize(_cursor, CursorJson)!);
+
+        /// <summary>The cursor's JSON contract, asked of the options (see <see cref="ResqueJson.TypeInfo"/>).</summary>
+        private static System.Text.Json.Serialization.Metadata.JsonTypeInfo<TCursor> CursorJson => (System.Text.Json.Serialization.Metadata.JsonTypeInfo<TCursor>)ResqueJson.TypeInfo(typeof(TCursor));
 
         private TimeSpan RunTime => TimeSpan.FromMilliseconds(context.Start.RunTimeMs) + context.Time.GetElapsedTime(_startedAt);
 
@@ -106,7 +110,7 @@ public abstract class IterationJob<TItem, TCursor> : IJob, IIterationJob
 
         public async Task DoneAsync(TCursor next)
         {
-            _cursor = JsonSerializer.Serialize(next, ResqueJson.Options);
+            _cursor = JsonSerializer.Serialize(next, CursorJson);
             _items++;
             context.Advance(State(context.Start.Interruptions).WriteInto(context.OriginalPayload));
             var now = context.Time.GetTimestamp();

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Text.Json;
 using Pool.Protocol.Payloads;
@@ -10,7 +11,10 @@ public sealed class JobDescriptor
     private readonly ParameterInfo[] _parameters;
     private readonly ParameterInfo[] _bound;
 
-    public JobDescriptor(string name, Type type)
+    /// <summary>What a job class needs kept when an app is trimmed (Native AOT): its Perform method and its constructors.</summary>
+    internal const DynamicallyAccessedMemberTypes Members = DynamicallyAccessedMemberTypes.PublicMethods | DynamicallyAccessedMemberTypes.PublicConstructors;
+
+    public JobDescriptor(string name, [DynamicallyAccessedMembers(Members)] Type type)
     {
         Name = name;
         Type = type;
@@ -29,6 +33,7 @@ public sealed class JobDescriptor
     }
 
     public string Name { get; }
+    [DynamicallyAccessedMembers(Members)]
     public Type Type { get; }
     public MethodInfo Method { get; }
 
@@ -60,7 +65,7 @@ public sealed class JobDescriptor
             var element = args[position];
             try
             {
-                values[i] = element.Deserialize(p.ParameterType, ResqueJson.Options);
+                values[i] = element.Deserialize(ResqueJson.TypeInfo(p.ParameterType));
             }
             catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException)
             {

@@ -48,8 +48,9 @@ internal sealed class JobInvoker(IServiceProvider? services)
             switch (result)
             {
                 case Task task:
+                    // A Task<T> stays the result: an iteration job takes its enumeration out of it
+                    // itself, knowing T, where reading Result by reflection would not survive trimming.
                     await task.ConfigureAwait(false);
-                    result = task.GetType().IsGenericType ? task.GetType().GetProperty("Result")?.GetValue(task) : null;
                     break;
                 case ValueTask valueTask: await valueTask.ConfigureAwait(false); break;
             }

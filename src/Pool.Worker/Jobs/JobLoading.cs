@@ -1,4 +1,6 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
+using System.Runtime.CompilerServices;
 
 namespace Pool.Worker.Jobs;
 
@@ -10,7 +12,20 @@ namespace Pool.Worker.Jobs;
 /// </summary>
 internal static class JobLoading
 {
+    /// <summary>
+    /// The job assemblies this process can load: all of them, except in a Native AOT worker app,
+    /// which cannot load assemblies at all and has its jobs built in. There POOL_JOBS (set for the
+    /// pool-worker groups of the same pool) or --jobs is ignored, and <paramref name="note"/> says so.
+    /// </summary>
+    public static IReadOnlyList<string> Loadable(IReadOnlyList<string> paths, Action<string> note)
+    {
+        if (paths.Count == 0 || RuntimeFeature.IsDynamicCodeSupported) return paths;
+        note($"{string.Join(", ", paths)} (--jobs / POOL_JOBS) not loaded: this worker is a Native AOT app, whose job classes are built in (jobs.Add<TJob>() in its Program.cs)");
+        return [];
+    }
+
     /// <summary>The registry, or null with <paramref name="error"/> saying which file failed and why.</summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Job assemblies are loaded only where Loadable lets them: pool-worker and other untrimmed apps. A Native AOT app gets no paths, and its job classes are registered with Add<TJob>(), which keeps what they need.")]
     public static JobRegistry? Load(IReadOnlyList<string> paths, Action<JobRegistry>? configureJobs, out string? error)
     {
         var registry = new JobRegistry();
@@ -36,6 +51,7 @@ internal static class JobLoading
     /// <summary>`pool-worker --check`: the job classes on stdout and 0, or the problem on stderr and 2.</summary>
     public static int Check(IReadOnlyList<string> paths, Action<JobRegistry>? configureJobs)
     {
+        paths = Loadable(paths, note => Console.Error.WriteLine("pool-worker --check: " + note));
         var registry = Load(paths, configureJobs, out var error);
         if (registry is null)
         {

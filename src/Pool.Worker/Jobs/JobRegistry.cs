@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using Pool.Protocol.Producing;
 
@@ -6,14 +7,17 @@ namespace Pool.Worker.Jobs;
 /// <summary>Job types by payload class name: the [Job] name or type name, and the full type name.</summary>
 public sealed class JobRegistry
 {
+    /// <summary>Why finding jobs in an assembly does not suit a trimmed or Native AOT app, and what does.</summary>
+    internal const string ByReflection = "Finds job classes by reflection over an assembly's types, which trimming may remove; a trimmed or Native AOT worker app registers each job class with Add<TJob>() instead";
+
     private readonly Dictionary<string, JobDescriptor> _byName = new(StringComparer.Ordinal);
 
     public int Count => _byName.Values.Distinct().Count();
 
-    public JobRegistry Add<TJob>() => Add(typeof(TJob));
+    public JobRegistry Add<[DynamicallyAccessedMembers(JobDescriptor.Members)] TJob>() => Add(typeof(TJob));
 
     /// <exception cref="ArgumentException">The type is no job (see <see cref="JobDescriptor"/>), or another job class already answers to its name.</exception>
-    public JobRegistry Add(Type type)
+    public JobRegistry Add([DynamicallyAccessedMembers(JobDescriptor.Members)] Type type)
     {
         var descriptor = new JobDescriptor(JobNames.Of(type), type);
         Claim(descriptor.Name, descriptor);
@@ -33,6 +37,7 @@ public sealed class JobRegistry
     }
 
     /// <summary>Adds every public, concrete <see cref="IJob"/> type in the assembly.</summary>
+    [RequiresUnreferencedCode(ByReflection)]
     public JobRegistry AddAssembly(Assembly assembly)
     {
         foreach (var type in assembly.GetExportedTypes())
@@ -43,6 +48,7 @@ public sealed class JobRegistry
     }
 
     /// <summary>Loads a job assembly from a path (pool-worker --jobs / POOL_JOBS).</summary>
+    [RequiresUnreferencedCode(ByReflection)]
     public JobRegistry AddAssemblyFile(string path)
     {
         var full = Path.GetFullPath(path);

@@ -5,7 +5,7 @@ using Pool.Testing;
 
 namespace Pool.Worker.Tests.Support;
 
-/// <summary>A real pool-worker process with the sample jobs, in its own key namespace.</summary>
+/// <summary>A real pool-worker process with the sample jobs (or their Native AOT worker app), in its own key namespace.</summary>
 public sealed class WorkerProcess : IDisposable
 {
     private WorkerProcess(TestProcess process, string queues)
@@ -19,7 +19,8 @@ public sealed class WorkerProcess : IDisposable
     public int Pid => Process.Pid;
 
     /// <param name="ignoring">Signal names a shell ignores before it execs the worker, as a script's `pool-worker &` or nohup would.</param>
-    public static WorkerProcess Start(string redisUrl, string ns, string queues, IDictionary<string, string?>? env = null, bool waitReady = true, IReadOnlyList<string>? ignoring = null)
+    /// <param name="aot">Run the sample jobs' Native AOT worker app (jobs built in) instead of pool-worker --jobs Pool.Samples.dll.</param>
+    public static WorkerProcess Start(string redisUrl, string ns, string queues, IDictionary<string, string?>? env = null, bool waitReady = true, IReadOnlyList<string>? ignoring = null, bool aot = false)
     {
         var all = new Dictionary<string, string?>
         {
@@ -31,10 +32,11 @@ public sealed class WorkerProcess : IDisposable
             ["POOL_JOBS"] = null,
         };
         if (env is not null) foreach (var (k, v) in env) all[k] = v;
-        string[] argv = ["--jobs", Artifacts.SamplesDll];
+        var program = aot ? Artifacts.AotSamplesWorker : Artifacts.PoolWorker;
+        string[] argv = aot ? [] : ["--jobs", Artifacts.SamplesDll];
         var process = ignoring is null
-            ? TestProcess.Start(Artifacts.PoolWorker, argv, all)
-            : TestProcess.Start("bash", ["-c", $"trap '' {string.Join(' ', ignoring)}; exec \"$@\"", "pool-worker", Artifacts.PoolWorker, .. argv], all);
+            ? TestProcess.Start(program, argv, all)
+            : TestProcess.Start("bash", ["-c", $"trap '' {string.Join(' ', ignoring)}; exec \"$@\"", "pool-worker", program, .. argv], all);
         var worker = new WorkerProcess(process, queues);
         if (waitReady) process.WaitForLine("Worker ready", TimeSpan.FromSeconds(15));
         return worker;
