@@ -9,7 +9,8 @@ namespace Pool.Bench.Scenarios;
 /// <summary>
 /// Job slots per GB: 10 slots, every one running a sleeping job, and the PSS of the whole process
 /// tree (master, workers, and forked job children where there are any) divided into them. Pool
-/// with `concurrency: 1` (10 processes) and `concurrency: 10` (1 process); with --compare sidekiq
+/// with `concurrency: 1` (10 processes) and `concurrency: 10` (1 process), each with pool-worker and
+/// with the sample jobs' Native AOT worker app; with --compare sidekiq
 /// also Sidekiq (2 processes x 5 threads) and resque-pool's shape (a Ruby master, 10 Ruby workers,
 /// each forking a child per job; see <see cref="ForkingRubyPeer"/> for what it leaves out).
 /// </summary>
@@ -24,11 +25,14 @@ public sealed class SlotsScenario(bool peers) : IScenario
     public async Task<IReadOnlyList<Figure>> RunAsync(BenchContext context, CancellationToken ct)
     {
         var figures = new List<Figure>();
-        foreach (var concurrency in new[] { 1, Slots })
+        foreach (var build in new[] { WorkerBuild.Jit, WorkerBuild.Aot })
         {
-            var mb = await PoolAsync(context, concurrency).ConfigureAwait(false);
-            figures.Add(new($"slots_per_gb_c{concurrency}", Slots / (mb / 1024), "slots/GB",
-                $"Pool, {Slots / concurrency} worker(s) x concurrency: {concurrency}, every slot running a job: slots / PSS of master and workers ({mb:0} MB)"));
+            foreach (var concurrency in new[] { 1, Slots })
+            {
+                var mb = await PoolAsync(context, concurrency, build).ConfigureAwait(false);
+                figures.Add(new($"slots_per_gb_c{concurrency}{build.FigureSuffix()}", Slots / (mb / 1024), "slots/GB",
+                    $"Pool, {Slots / concurrency} {build.Workers()} x concurrency: {concurrency}, every slot running a job: slots / PSS of master and workers ({mb:0} MB)"));
+            }
         }
         if (!peers) return figures;
 
@@ -39,10 +43,10 @@ public sealed class SlotsScenario(bool peers) : IScenario
         return figures;
     }
 
-    private static async Task<double> PoolAsync(BenchContext context, int concurrency)
+    private static async Task<double> PoolAsync(BenchContext context, int concurrency, WorkerBuild build)
     {
         var ns = RedisServer.NewNamespace("bench");
-        using var master = context.StartMasterLoggingToFile($"{Queue}:\n  count: {Slots / concurrency}\n  concurrency: {concurrency}\n", ns, Path.Combine(context.Scratch, ns + ".log"));
+        using var master = context.StartMasterLoggingToFile($"{Queue}:\n  count: {Slots / concurrency}\n  concurrency: {concurrency}\n", ns, Path.Combine(context.Scratch, ns + ".log"), build.Env());
         new PoolProbe(context.Db, ns).WaitUntilIdle(master.Pid, Slots / concurrency, TimeSpan.FromSeconds(60));
         var producer = new Producer(context.Redis.Connection, ns);
         for (var i = 0; i < Slots; i++) await producer.EnqueueAsync(Queue, "Sleep", SleepSeconds).ConfigureAwait(false);
