@@ -30,11 +30,10 @@ public sealed class SpanLedger : IDisposable
     public string Payload(string tag, int ms) => PayloadCodec.Encode("RecordSpan", [Path, tag, ms]);
 
     /// <summary>Every finished run so far.</summary>
-    public IReadOnlyList<ChaosRunSpan> Runs() =>
-        File.Exists(Path) ? [.. File.ReadAllLines(Path).Where(l => l.Length > 0).Select(ChaosRunSpan.Parse)] : [];
+    public IReadOnlyList<ChaosRunSpan> Runs() => ChaosRunSpan.ReadFinished(Path);
 
     /// <summary>How many runs have finished so far.</summary>
-    public int Count => File.Exists(Path) ? File.ReadAllLines(Path).Count(l => l.Length > 0) : 0;
+    public int Count => Runs().Count;
 
     /// <summary>True once every enqueued tag has run at least once.</summary>
     public bool AllRan() => Runs().Select(r => r.Tag).ToHashSet().IsSupersetOf(_tags);

@@ -38,8 +38,7 @@ public sealed partial class ChaosRun
     private Dictionary<string, int> Recorded() => Runs().GroupBy(r => r.Tag).ToDictionary(g => g.Key, g => g.Count());
 
     /// <summary>Every finished run: "tag started ended" lines written by the RecordSpan job.</summary>
-    private List<ChaosRunSpan> Runs() =>
-        [.. File.ReadAllLines(RecordPath).Where(l => l.Length > 0).Select(ChaosRunSpan.Parse)];
+    private List<ChaosRunSpan> Runs() => [.. ChaosRunSpan.ReadFinished(RecordPath)];
 
     private List<string> Keys(string pattern) =>
         ((RedisResult[])Db.Execute("KEYS", $"{_ns}:{pattern}")!).Select(r => (string)r!).ToList();

@@ -5,6 +5,20 @@ namespace Pool.Testing.Chaos;
 /// <summary>One finished run of a chaos job, as the RecordSpan job wrote it: "tag started ended" in UTC ticks.</summary>
 public sealed record ChaosRunSpan(string Tag, long Started, long Ended)
 {
+    /// <summary>
+    /// The finished runs in a RecordSpan file, read while jobs may still be appending to it: only
+    /// lines ended by their newline count. A line is one write(2), but one that straddles a page
+    /// boundary becomes visible to a reader page by page, so the last line read mid-write can be
+    /// cut short ("job-17 6390" once failed the chaos test's parse).
+    /// </summary>
+    public static IReadOnlyList<ChaosRunSpan> ReadFinished(string path)
+    {
+        if (!File.Exists(path)) return [];
+        var text = File.ReadAllText(path);
+        var complete = text[..(text.LastIndexOf('\n') + 1)];
+        return [.. complete.Split('\n').Where(l => l.Length > 0).Select(Parse)];
+    }
+
     public static ChaosRunSpan Parse(string line)
     {
         var parts = line.Split(' ');

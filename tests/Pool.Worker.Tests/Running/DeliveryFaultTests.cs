@@ -60,13 +60,15 @@ public sealed class DeliveryFaultTests(ITestOutputHelper output) : PrivateRedisT
         using var ledger = new SpanLedger();
         using var master = PoolMasterProcess.Start(Redis.Url, S.Namespace, "q: 2\n", ShortLease);
         var children = await master.WaitForWorkersAsync(Db, 2);
-        // Handed to an idle child of the master: the bare worker starts only once it is held.
-        await Producer.EnqueueRawAsync("q", ledger.Payload("long", 5000));
+        // Handed to an idle child of the master: the bare worker starts only once it is held. The
+        // job outlasts the bare worker's start and the stall: with 5 s, a start slowed by two
+        // builds beside the suite let the job end before the stop.
+        await Producer.EnqueueRawAsync("q", ledger.Payload("long", 12_000));
         var holder = await WaitForHolderAsync(children);
         using var bare = WorkerProcess.Start(Redis.Url, S.Namespace, "q", ShortLease);
 
         var stall = await StallAsync(holder);
-        await Wait.UntilAsync(async () => ledger.Count >= 1 && await InFlightCountAsync() == 0, TimeSpan.FromSeconds(10), "the long job to finish and be acked");
+        await Wait.UntilAsync(async () => ledger.Count >= 1 && await InFlightCountAsync() == 0, TimeSpan.FromSeconds(20), "the long job to finish and be acked");
 
         var run = Assert.Single(ledger.Runs());
         output.WriteLine($"stopped {Seconds(stall.ContinuedAt - stall.StoppedAt)} (lease {Lease.TotalSeconds}s) {Seconds(stall.StoppedAt - run.Started)} into the job; the one run took {Seconds(run.Ended - run.Started)}");
