@@ -1,4 +1,5 @@
 using Pool.Samples;
+using Pool.Samples.AotWorker;
 using Pool.Worker.Hosting;
 
 // POSIX signals, getppid and process groups: the worker runs on Linux and other Unixes.
@@ -9,8 +10,11 @@ if (OperatingSystem.IsWindows())
 }
 
 // Native AOT loads no assemblies at run time: every job class is named here, which also keeps
-// its Perform method and constructors through trimming.
+// its Perform method and constructors through trimming. The app's own argument records bind
+// through contracts generated at build time.
 return await PoolWorkerHost.RunAsync(args, jobs => jobs
     .Add<AppendLines>().Add<CountTo>().Add<CountToInSlices>().Add<Crash>().Add<Echo>()
     .Add<ExportRows>().Add<Fail>().Add<Flaky>().Add<Hog>().Add<Noop>()
-    .Add<Record>().Add<RecordSpan>().Add<Sleep>().Add<Stamp>().Add<Stubborn>()).ConfigureAwait(false);
+    .Add<Record>().Add<RecordSpan>().Add<Sleep>().Add<Stamp>().Add<Stubborn>()
+    .Add<ChargeInvoice>()
+    .AddJsonContracts(AotWorkerJson.Default)).ConfigureAwait(false);

@@ -15,8 +15,23 @@ public static class ResqueJson
     {
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         WriteIndented = false,
+        // Hash arguments from Ruby or JavaScript producers often spell their keys in camelCase.
+        PropertyNameCaseInsensitive = true,
         TypeInfoResolver = Contracts(),
     };
+
+    /// <summary>
+    /// Puts an app's own contracts (a JsonSerializerContext generated for its argument records and
+    /// iteration cursors) ahead of Pool's: what a Native AOT app needs for types reflection cannot
+    /// build there, such as a record whose constructor takes a decimal or an int.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The options were used already (contracts must be added before the first job is read).</exception>
+    internal static void AddContracts(IJsonTypeInfoResolver contracts)
+    {
+        if (Options.IsReadOnly)
+            throw new InvalidOperationException("JSON contracts must be added before the first payload is read or written (in PoolWorkerHost.RunAsync's job configuration)");
+        Options.TypeInfoResolverChain.Insert(0, contracts);
+    }
 
     /// <summary>
     /// Where the options find how to read and write a type: the common argument types from

@@ -31,6 +31,11 @@ public static class PoolWorkerHost
 
     private static async Task<int> RunAsync(WorkerCommandLine.ParseResultValues values, Action<JobRegistry>? configureJobs, IServiceProvider? services, Pool.Signals.SignalInbox signals)
     {
+        if (NativeParts.Missing() is { } missing)
+        {
+            await Console.Error.WriteLineAsync((values.CheckOnly ? "pool-worker --check: " : "") + missing).ConfigureAwait(false);
+            return 2;
+        }
         if (values.CheckOnly) return JobLoading.Check(values.JobPaths, configureJobs);
         if (!WorkerCommandLine.ParseResultValues.TryLogFormat(values.LogFormatText, out var format))
         {

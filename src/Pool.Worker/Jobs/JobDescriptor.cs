@@ -67,9 +67,15 @@ public sealed class JobDescriptor
             {
                 values[i] = element.Deserialize(ResqueJson.TypeInfo(p.ParameterType));
             }
-            catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException)
+            catch (JsonException)
             {
                 throw new JobArgumentException($"{Name} argument {position + 1} ({p.Name}) is {element.GetRawText()}, which is not a {p.ParameterType.Name}");
+            }
+            catch (Exception e) when (e is NotSupportedException or InvalidOperationException)
+            {
+                // The JSON may be fine: this app cannot read the type at all (in a Native AOT app,
+                // a record whose converter reflection cannot build).
+                throw new JobArgumentException($"{Name} argument {position + 1} ({p.Name}): this worker cannot read a {p.ParameterType.Name} from JSON ({e.Message.Split('\n')[0]}); in a Native AOT worker app, list the type in a JsonSerializerContext and register it with jobs.AddJsonContracts(...)");
             }
             if (values[i] is null && p.ParameterType.IsValueType && Nullable.GetUnderlyingType(p.ParameterType) is null)
                 throw new JobArgumentException($"{Name} argument {position + 1} ({p.Name}) is null, which is not a {p.ParameterType.Name}");

@@ -56,6 +56,19 @@ public sealed class JobRegistry
         return AddAssembly(Assembly.LoadFrom(full));
     }
 
+    /// <summary>
+    /// Binds job arguments and iteration cursors of the types in <paramref name="contracts"/> (a
+    /// JsonSerializerContext of the app's) with those generated contracts, before Pool's own and
+    /// before reflection. A Native AOT app needs this for its records with value-type members
+    /// (reflection cannot build their converters there); any app may use it.
+    /// </summary>
+    public JobRegistry AddJsonContracts(System.Text.Json.Serialization.Metadata.IJsonTypeInfoResolver contracts)
+    {
+        ArgumentNullException.ThrowIfNull(contracts);
+        Pool.Protocol.Payloads.ResqueJson.AddContracts(contracts);
+        return this;
+    }
+
     public bool TryGet(string name, out JobDescriptor? descriptor) => _byName.TryGetValue(name, out descriptor);
 
     public IEnumerable<string> Names => _byName.Values.Select(d => d.Name).Distinct().Order(StringComparer.Ordinal);

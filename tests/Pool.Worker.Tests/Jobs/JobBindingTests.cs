@@ -47,6 +47,21 @@ public sealed class JobBindingTests
         Assert.Contains(expected, e.Message);
     }
 
+    public sealed record Invoice(string Id, decimal Amount, string[] Lines);
+
+    public sealed class Charge : IJob
+    {
+        public void Perform(Invoice invoice) { }
+    }
+
+    [Fact]
+    public void A_record_argument_binds_from_keys_in_any_case_as_a_ruby_or_javascript_producer_spells_them()
+    {
+        new JobRegistry().Add<Charge>().TryGet("Charge", out var job);
+        var invoice = Assert.IsType<Invoice>(job!.Bind(Args("""[{"id":"INV-1","amount":12.50,"Lines":["a","b"]}]"""), CancellationToken.None)[0]);
+        Assert.Equal(("INV-1", 12.50m, 2), (invoice.Id, invoice.Amount, invoice.Lines.Length));
+    }
+
     [Fact]
     public void A_job_is_found_by_its_job_name_or_full_type_name_but_not_its_plain_type_name_when_renamed()
     {

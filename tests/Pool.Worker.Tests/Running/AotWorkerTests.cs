@@ -32,9 +32,11 @@ public sealed class AotWorkerTests(RedisFixture redis) : IDisposable
         await producer.EnqueueAsync("q", "Fail", "boom");                         // the job's own exception
         await producer.EnqueueAsync("q", "Record", 1, 2);                         // arguments of the wrong type
         await producer.EnqueueAsync("q", "NoSuchJob");                            // no such class
+        await producer.EnqueueRawAsync("q", $$"""{"class":"ChargeInvoice","args":[{"id":"INV-1","amount":12.50,"lines":["a","b"]},"{{_s.File}}"]}"""); // a record, camelCase keys
 
-        Wait.Until(() => worker.Process.CountLines("Job done") == 8, TimeSpan.FromSeconds(15), "the eight jobs to be settled");
-        Assert.Equal(5, worker.Process.CountLines("outcome=completed"));
+        Wait.Until(() => worker.Process.CountLines("Job done") == 9, TimeSpan.FromSeconds(15), "the nine jobs to be settled");
+        Assert.Equal(6, worker.Process.CountLines("outcome=completed"));
+        Assert.Contains("INV-1 12.50 2", _s.Lines());
         // Fail's exception is its own (with retries: the first failure schedules a retry); the other
         // two are refused before they run.
         worker.WaitForLine("outcome=failed System.InvalidOperationException: boom; retry scheduled");
@@ -92,8 +94,32 @@ public sealed class AotWorkerTests(RedisFixture redis) : IDisposable
     {
         using var check = TestProcess.Start(Artifacts.AotSamplesWorker, ["--check"], new Dictionary<string, string?> { ["POOL_JOBS"] = Artifacts.SamplesDll });
         Assert.Equal(0, check.WaitForExit(TimeSpan.FromSeconds(10)));
-        check.WaitForLine("pool-worker --check: 15 job class(es): AppendLines, CountTo");
+        check.WaitForLine("pool-worker --check: 16 job class(es): AppendLines, ChargeInvoice, CountTo");
         check.WaitForLine("not loaded: this worker is a Native AOT app, whose job classes are built in");
+    }
+
+    [Fact(Timeout = 30_000)]
+    public void The_binary_alone_without_its_native_library_exits_2_at_start_with_one_line_saying_what_to_ship()
+    {
+        // Copied without libMono.Unix.so, the app used to reach "Worker ready" and crash 20 ms
+        // later, again and again under its master.
+        var alone = Directory.CreateTempSubdirectory("pool-aot-alone").FullName;
+        try
+        {
+            var binary = Path.Combine(alone, "pool-samples-worker");
+            File.Copy(Artifacts.AotSamplesWorker, binary);
+            foreach (var args in new[] { new[] { "--check" }, [] })
+            {
+                using var worker = TestProcess.Start(binary, args, new Dictionary<string, string?> { ["REDIS_URL"] = redis.Server.Url, ["QUEUES"] = "q" });
+                Assert.Equal(2, worker.WaitForExit(TimeSpan.FromSeconds(10)));
+                worker.WaitForLine("cannot load libMono.Unix.so, the native library of Mono.Unix (signals, process groups): ship it beside pool-samples-worker");
+                Assert.DoesNotContain("Worker ready", worker.Output);
+            }
+        }
+        finally
+        {
+            Directory.Delete(alone, recursive: true);
+        }
     }
 
     public void Dispose() => _s.Dispose();
