@@ -36,7 +36,7 @@ public static class PoolWorkerHost
             await Console.Error.WriteLineAsync((values.CheckOnly ? "pool-worker --check: " : "") + missing).ConfigureAwait(false);
             return 2;
         }
-        if (values.CheckOnly) return JobLoading.Check(values.JobPaths, configureJobs);
+        if (values.CheckOnly) return JobLoading.Check(values.JobPaths, configureJobs, services);
         if (!WorkerCommandLine.ParseResultValues.TryLogFormat(values.LogFormatText, out var format))
         {
             await Console.Error.WriteLineAsync($"--log-format / POOL_LOG_FORMAT must be text or json, not '{values.LogFormatText}'").ConfigureAwait(false);
@@ -68,6 +68,8 @@ public static class PoolWorkerHost
             return 2;
         }
         if (registry.Count == 0) log.Warning("No job classes loaded: pass --jobs ASSEMBLY.dll or set POOL_JOBS; every job will fail as unknown");
+        // The others still run; `--check` (and so a HUP) refuses such a build.
+        foreach (var problem in JobLoading.ConstructionProblems(registry, services)) log.Warning("{Problem:l}; its jobs will fail", problem);
 
         try
         {

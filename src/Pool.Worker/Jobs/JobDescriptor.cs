@@ -43,6 +43,28 @@ public sealed class JobDescriptor
     /// <summary>The class's own [JobTimeout], which wins over the group's job_timeout.</summary>
     public Limits.TimeLimit? TimeLimit { get; }
 
+    /// <summary>
+    /// Why the worker could never build this job, or null: without services (pool-worker), an
+    /// instance Perform needs a public parameterless constructor; with services that can say what
+    /// they hold (Microsoft's container can), some public constructor must have every parameter
+    /// registered or defaulted. `--check` refuses such a build (HUP with it), where the job used to
+    /// load, run and fail with MissingMethodException, retried.
+    /// </summary>
+    internal string? ConstructionProblem(IServiceProvider? services)
+    {
+        if (Method.IsStatic) return null;
+        var constructors = Type.GetConstructors();
+        if (services is null)
+            return constructors.Any(c => c.GetParameters().Length == 0) ? null
+                : $"job {Type.FullName} has no public parameterless constructor, and pool-worker builds jobs without services: give it one, or host the jobs with an IServiceProvider (PoolWorkerHost.RunAsync)";
+        if (services.GetService(typeof(Microsoft.Extensions.DependencyInjection.IServiceProviderIsService)) is not Microsoft.Extensions.DependencyInjection.IServiceProviderIsService known) return null;
+        var fewestMissing = constructors
+            .Select(c => c.GetParameters().Where(p => !p.HasDefaultValue && !known.IsService(p.ParameterType)).Select(p => p.ParameterType.Name).ToList())
+            .OrderBy(missing => missing.Count).FirstOrDefault();
+        return fewestMissing is not { Count: > 0 } ? null
+            : $"job {Type.FullName}: no public constructor whose parameters the services provide (not registered: {string.Join(", ", fewestMissing)}); register them in the ServiceCollection";
+    }
+
     /// <summary>Binds args by position; throws <see cref="JobArgumentException"/> saying what did not fit.</summary>
     public object?[] Bind(JsonElement args, CancellationToken token)
     {

@@ -49,7 +49,7 @@ internal static class JobLoading
     }
 
     /// <summary>`pool-worker --check`: the job classes on stdout and 0, or the problem on stderr and 2.</summary>
-    public static int Check(IReadOnlyList<string> paths, Action<JobRegistry>? configureJobs)
+    public static int Check(IReadOnlyList<string> paths, Action<JobRegistry>? configureJobs, IServiceProvider? services = null)
     {
         paths = Loadable(paths, note => Console.Error.WriteLine("pool-worker --check: " + note));
         var registry = Load(paths, configureJobs, out var error);
@@ -64,9 +64,18 @@ internal static class JobLoading
             Console.Error.WriteLine($"pool-worker --check: finds no job classes: {where}; a job is a public class that implements Pool.Worker.Jobs.IJob");
             return 2;
         }
+        if (ConstructionProblems(registry, services).FirstOrDefault() is { } unbuildable)
+        {
+            Console.Error.WriteLine("pool-worker --check: cannot build a job: " + unbuildable);
+            return 2;
+        }
         Console.Out.WriteLine($"pool-worker --check: {registry.Count} job class(es): {string.Join(", ", registry.Names)}");
         return 0;
     }
+
+    /// <summary>The job classes the worker could never build (see <see cref="JobDescriptor.ConstructionProblem"/>), one line each.</summary>
+    public static IEnumerable<string> ConstructionProblems(JobRegistry registry, IServiceProvider? services) =>
+        registry.Descriptors.Select(d => d.ConstructionProblem(services)).OfType<string>();
 
     /// <summary>One line: the loader's first own message, and for a missing dependency how to ship it.</summary>
     private static string Describe(Exception e)

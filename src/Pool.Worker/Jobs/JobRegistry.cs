@@ -69,6 +69,9 @@ public sealed class JobRegistry
         return this;
     }
 
+    /// <summary>Each job class once.</summary>
+    internal IEnumerable<JobDescriptor> Descriptors => _byName.Values.Distinct();
+
     public bool TryGet(string name, out JobDescriptor? descriptor) => _byName.TryGetValue(name, out descriptor);
 
     public IEnumerable<string> Names => _byName.Values.Select(d => d.Name).Distinct().Order(StringComparer.Ordinal);

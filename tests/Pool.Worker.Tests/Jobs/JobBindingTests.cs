@@ -82,6 +82,28 @@ public sealed class JobBindingTests
         Assert.Equal("42@noon", Welcome.Seen);
     }
 
+    /// <summary>A provider that can say what it holds, as Microsoft's container does.</summary>
+    private sealed class KnownServices(params object[] services) : IServiceProvider, Microsoft.Extensions.DependencyInjection.IServiceProviderIsService
+    {
+        public object? GetService(Type type) =>
+            type == typeof(Microsoft.Extensions.DependencyInjection.IServiceProviderIsService) ? this : services.FirstOrDefault(type.IsInstanceOfType);
+
+        public bool IsService(Type type) => services.Any(type.IsInstanceOfType);
+    }
+
+    [Fact]
+    public void A_job_the_worker_could_never_build_is_named_with_what_it_needs()
+    {
+        new JobRegistry().Add<Welcome>().TryGet("Mailer::Welcome", out var welcome);
+        Assert.Contains("has no public parameterless constructor, and pool-worker builds jobs without services", welcome!.ConstructionProblem(null));
+        Assert.Contains("not registered: Clock); register them in the ServiceCollection", welcome.ConstructionProblem(new KnownServices()));
+        Assert.Null(welcome.ConstructionProblem(new KnownServices(new Welcome.Clock("noon"))));
+        // A provider that cannot say what it holds is not second-guessed; a plain job needs nothing.
+        Assert.Null(welcome.ConstructionProblem(new SingleServiceProvider(new Welcome.Clock("noon"))));
+        new JobRegistry().Add<Greeter>().TryGet("Greeter", out var greeter);
+        Assert.Null(greeter!.ConstructionProblem(null));
+    }
+
     public sealed class AsyncVoid : IJob
     {
         public async void Perform() => await Task.Yield();
