@@ -40,5 +40,5 @@ internal static class ScriptRunner
         }
     }
 
-    private static void Ignore(Task? task) => task?.ContinueWith(t => _ = t.Exception, TaskScheduler.Default);
+    private static void Ignore(Task? task) => task?.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 }
