@@ -22,7 +22,7 @@ public static class PoolWorkerHost
         // logs and loads jobs is held, and applied once the worker can act on it.
         using var signals = Signals.SignalHandlers.Listen();
         var cli = new WorkerCommandLine();
-        var root = cli.Build((values, _) => RunAsync(values, configureJobs, services, signals));
+        var root = cli.Build(ownApp: configureJobs is not null, (values, _) => RunAsync(values, configureJobs, services, signals));
         // ProcessTerminationTimeout = null: the worker's own handlers own TERM and INT. With
         // System.CommandLine 2.0.15's default, its handler ended the worker with 143 or 130 two
         // seconds after one, in the middle of the drain (2.0.0 did not).

@@ -27,11 +27,17 @@ internal sealed class WorkerCommandLine
     public Option<string?> Procline { get; } = new("--procline") { Description = "Text shown in ps and otherwise ignored; resque-0:pool-worker keeps Ruby Resque workers on this host from pruning this one" };
 
     /// <summary>pool-master's `check` and HUP ask this before they start workers on a job assembly.</summary>
-    public Option<bool> Check { get; } = new("--check") { Description = "Load the job classes (--jobs / POOL_JOBS), print their names and exit: 0 when every one can run, 2 when not; needs no Redis" };
+    public Option<bool> Check { get; } = new("--check") { Description = "Load the job classes, print their names and exit: 0 when every one can run, 2 when not; needs no Redis" };
 
-    public RootCommand Build(Func<ParseResultValues, CancellationToken, Task<int>> run)
+    /// <param name="ownApp">A user's worker app (jobs registered in its Program.cs), not pool-worker itself: its help names it.</param>
+    public RootCommand Build(bool ownApp, Func<ParseResultValues, CancellationToken, Task<int>> run)
     {
-        var root = new RootCommand("pool-worker: runs Resque-compatible jobs from Redis") { Queues, Redis, Jobs, TermTimeout, LogFormat, Concurrency, Procline, Check };
+        var description = ownApp
+            ? $"{Path.GetFileName(Environment.ProcessPath) ?? "worker"}: a Pool worker app; runs its job classes from Redis with pool-worker's options"
+            : "pool-worker: runs Resque-compatible jobs from Redis";
+        // A Native AOT app cannot load assemblies, so --jobs would only be ignored there.
+        Jobs.Hidden = !System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported;
+        var root = new RootCommand(description) { Queues, Redis, Jobs, TermTimeout, LogFormat, Concurrency, Procline, Check };
         root.SetAction((parse, ct) => run(new ParseResultValues(this, parse), ct));
         return root;
     }

@@ -99,6 +99,22 @@ public sealed class AotWorkerTests(RedisFixture redis) : IDisposable
     }
 
     [Fact(Timeout = 30_000)]
+    public void Help_names_the_app_and_leaves_out_jobs_which_it_cannot_load()
+    {
+        using var app = TestProcess.Start(Artifacts.AotSamplesWorker, ["--help"]);
+        Assert.Equal(0, app.WaitForExit(TimeSpan.FromSeconds(10)));
+        Assert.Contains("pool-samples-worker: a Pool worker app", app.Output);
+        Assert.Contains("--queues", app.Output);
+        Assert.DoesNotContain("--jobs", app.Output);
+
+        // pool-worker itself still offers it.
+        using var worker = TestProcess.Start(Artifacts.PoolWorker, ["--help"]);
+        Assert.Equal(0, worker.WaitForExit(TimeSpan.FromSeconds(10)));
+        Assert.Contains("pool-worker: runs Resque-compatible jobs from Redis", worker.Output);
+        Assert.Contains("--jobs", worker.Output);
+    }
+
+    [Fact(Timeout = 30_000)]
     public void The_binary_alone_without_its_native_library_exits_2_at_start_with_one_line_saying_what_to_ship()
     {
         // Copied without libMono.Unix.so, the app used to reach "Worker ready" and crash 20 ms
