@@ -34,6 +34,56 @@ public sealed class RetryAckTests(RedisFixture redis) : NamespacedTest(redis)
     }
 
     [Fact]
+    public async Task A_stray_key_where_the_retry_s_bucket_goes_is_set_aside_and_the_retry_is_scheduled_once()
+    {
+        var w = await WorkerAsync("60");
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        // Another app's strings over every second the retry could be due at (a found trial's repro).
+        for (var at = now + 50; at <= now + 70; at++) await Db.StringSetAsync(SKeys.Bucket(at), "stray");
+        await FailOnceAsync(w);
+
+        var entry = Assert.Single(await new DelayedQueue(Db, SKeys).ListAsync());
+        Assert.Equal("Flaky", entry.Job!.Class);
+        Assert.Contains(await Db.ListRangeAsync(Keys.Failed), e => ((string)e!).Contains("Pool::BadKey", StringComparison.Ordinal) && ((string)e!).Contains(":delayed:" + entry.At, StringComparison.Ordinal));
+        Assert.Equal("stray", (string?)await Db.StringGetAsync(Keys.Namespace + ":pool:bad-key:delayed:" + entry.At));
+        Assert.False(await Db.KeyExistsAsync(Keys.InFlight("h:1:q")));
+    }
+
+    [Fact]
+    public async Task A_delayed_schedule_that_is_no_sorted_set_refuses_the_retry_with_the_key_and_writes_nothing_until_it_is_fixed()
+    {
+        var w = await WorkerAsync("60");
+        await Db.StringSetAsync(SKeys.Schedule, "oops");
+        await Producer.EnqueueAsync("q", "Flaky", "foo");
+        var job = (await w.ReserveAsync(null)).Job!;
+        var countersBefore = (long)await Db.StringGetAsync(Keys.StatProcessed);
+
+        var e = await Assert.ThrowsAsync<StackExchange.Redis.RedisServerException>(() => w.FailAsync(job, "System.InvalidOperationException", "flaky", []));
+        Assert.Contains(SKeys.Schedule + " holds a string, not a sorted set", e.Message);
+        // Nothing was written: the worker still holds the job, so its retry of the call loses nothing.
+        Assert.Equal(job.Rid, (string?)await Db.HashGetAsync(Keys.InFlight("h:1:q"), "rid"));
+        Assert.Equal(countersBefore, (long)await Db.StringGetAsync(Keys.StatProcessed));
+        Assert.False(await Db.KeyExistsAsync(SKeys.Retry(Counter)));
+        Assert.False(await Db.KeyExistsAsync(SKeys.Timestamps("""{"class":"Flaky","args":["foo"],"queue":"q"}""")));
+
+        await Db.KeyDeleteAsync(SKeys.Schedule);
+        Assert.True(await w.FailAsync(job, "System.InvalidOperationException", "flaky", []));
+        var entry = Assert.Single(await new DelayedQueue(Db, SKeys).ListAsync());
+        Assert.Equal("Flaky", entry.Job!.Class);
+        Assert.Equal("0", (string?)await Db.StringGetAsync(SKeys.Retry(Counter)));
+    }
+
+    [Fact]
+    public async Task A_retry_counter_of_the_wrong_type_is_set_aside_and_counts_from_the_start()
+    {
+        var w = await WorkerAsync("60");
+        await Db.HashSetAsync(SKeys.Retry(Counter), "x", "y");
+        await FailOnceAsync(w);
+        Assert.Single(await new DelayedQueue(Db, SKeys).ListAsync());
+        Assert.True(await Db.KeyExistsAsync(Keys.Namespace + ":pool:bad-key:" + Counter));
+    }
+
+    [Fact]
     public async Task A_delayed_retry_that_succeeds_leaves_no_counter_no_suppressed_failure_and_no_pending_mark()
     {
         var w = await WorkerAsync("60");

@@ -120,6 +120,33 @@ local function push_queue(command, queue, payload, worker) on_resque_key('queue:
 -- RPUSH of an entry onto the failed list.
 local function fail_entry(entry, worker) on_resque_key('failed', 'a list (the failed list)', worker, 'RPUSH', entry) end
 
+-- Checks, before a script writes anything, that a delayed job can join second AT: a bucket or
+-- reverse index of the wrong type is set aside (as above); a delayed schedule that is no sorted
+-- set is the whole schedule, so it is not moved but refused, with the key and the fix, and the
+-- caller writes nothing (Redis keeps a script's writes made before an error: a retry that had
+-- already dropped the worker's in-flight record was lost when the ZADD failed). Then
+-- delayed_add writes the job the way resque-scheduler's delayed_push does.
+local function delayed_check(at, job, worker)
+  local kind = redis.call('TYPE', k('delayed_queue_schedule'))['ok']
+  if kind ~= 'zset' and kind ~= 'none' then
+    return redis.error_reply('WRONGTYPE the key ' .. k('delayed_queue_schedule') .. ' holds a ' .. kind ..
+      ', not a sorted set (resque-scheduler\'s delayed schedule): rename or delete it; nothing was written')
+  end
+  kind = redis.call('TYPE', k('delayed:' .. at))['ok']
+  if kind ~= 'list' and kind ~= 'none' then set_aside('delayed:' .. at, 'a list of delayed jobs', worker) end
+  kind = redis.call('TYPE', k('timestamps:' .. job))['ok']
+  if kind ~= 'set' and kind ~= 'none' then set_aside('timestamps:' .. job, 'a set (a delayed job\'s reverse index)', worker) end
+  return nil
+end
+
+local function delayed_add(at, job)
+  local n = redis.call('RPUSH', k('delayed:' .. at), job)
+  redis.call('SADD', k('timestamps:' .. job), 'delayed:' .. at)
+  redis.call('ZADD', k('delayed_queue_schedule'), at, at)
+  redis.call('PUBLISH', k('pool:scheduler:wake'), at)
+  return n
+end
+
 local function put_back(queue, payload)
   push_queue('LPUSH', queue, payload)
   redis.call('SADD', k('queues'), queue)

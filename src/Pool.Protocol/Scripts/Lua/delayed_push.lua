@@ -3,9 +3,6 @@
 -- joins the schedule. Then the leader is told, so it re-plans its next wake-up at once.
 -- ARGV: ns, unix second, encoded job. Returns the bucket's length.
 local at, job = ARGV[2], ARGV[3]
-local bucket = 'delayed:' .. at
-local n = redis.call('RPUSH', k(bucket), job)
-redis.call('SADD', k('timestamps:' .. job), bucket)
-redis.call('ZADD', k('delayed_queue_schedule'), at, at)
-redis.call('PUBLISH', k('pool:scheduler:wake'), at)
-return n
+local refused = delayed_check(at, job, 'pool')
+if refused then return refused end
+return delayed_add(at, job)

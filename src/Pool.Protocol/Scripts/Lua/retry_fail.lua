@@ -11,8 +11,25 @@ local id, rid = ARGV[2], ARGV[3]
 local inflight = k('pool:inflight:' .. id)
 if redis.call('HGET', inflight, 'rid') ~= rid then return {0, 0, 0} end
 local counter, limit, crashes = ARGV[5], tonumber(ARGV[6]), tonumber(ARGV[7])
-local before = tonumber(redis.call('GET', k(counter)) or '') or -1
+local got = redis.pcall('GET', k(counter))
+if wrong_kind(got) then
+  set_aside(counter, 'a retry counter', id)
+  got = false
+end
+local before = tonumber(got or '') or -1
 local attempt = before + 1 + crashes
+local retrying = limit < 0 or attempt < limit
+local delay, at = 0, nil
+if retrying then
+  delay = tonumber(ARGV[12 + math.min(attempt + 1, #ARGV - 12)])
+  at = tostring(tonumber(ARGV[11]) + delay)
+end
+-- Every key the writes below need is checked first: nothing is written, the in-flight record
+-- included, unless all of them can be.
+if retrying and delay > 0 then
+  local refused = delayed_check(at, ARGV[8], id)
+  if refused then return refused end
+end
 -- Like fail.lua (and Ruby, whose worker counts the failure whatever the backend does with it).
 count('stat:failed', id)
 count('stat:failed:' .. id, id)
@@ -20,9 +37,7 @@ count('stat:processed', id)
 count('stat:processed:' .. id, id)
 redis.call('DEL', inflight, k('worker:' .. id))
 
-if limit < 0 or attempt < limit then
-  local n = #ARGV - 12
-  local delay = tonumber(ARGV[12 + math.min(attempt + 1, n)])
+if retrying then
   -- resque-retry deletes the counter when the job succeeds: so does Pool's ack, for the retry
   -- carries the key (retry_marked). The expiry (an hour after the retry is due) only cleans up
   -- after a retry that Ruby cancelled, or that a Ruby scheduler moved without the key.
@@ -30,15 +45,10 @@ if limit < 0 or attempt < limit then
   local queue, payload = ARGV[10], ARGV[9]
   if delay > 0 then
     redis.call('SET', k('failure-' .. counter), ARGV[12], 'EX', 2 * delay)
-    local at = tostring(tonumber(ARGV[11]) + delay)
-    local job = ARGV[8]
-    redis.call('RPUSH', k('delayed:' .. at), job)
-    redis.call('SADD', k('timestamps:' .. job), 'delayed:' .. at)
-    redis.call('ZADD', k('delayed_queue_schedule'), at, at)
-    redis.call('HSET', k('pool:retry-pending'), job, counter)
-    redis.call('PUBLISH', k('pool:scheduler:wake'), at)
+    redis.call('HSET', k('pool:retry-pending'), ARGV[8], counter)
+    delayed_add(at, ARGV[8])
   else
-    redis.call('SADD', k('queues'), queue)
+    on_resque_key('queues', 'a set (the queue list)', id, 'SADD', queue)
     push_queue('RPUSH', queue, retry_marked(payload, counter), id)
     wake(queue, 100)
   end
