@@ -22,6 +22,8 @@ internal sealed class DelayedScheduler(SchedulerStore store, SchedulerOptions op
     private string? _holder;
     private bool _failing;
     private long _moved;
+    /// <summary>The delayed schedule key's wrong type at the last look, so it is logged once per change.</summary>
+    private string? _brokenSchedule;
 
     /// <summary>How long the loop rests after a pass that failed.</summary>
     public static readonly TimeSpan RetryPause = TimeSpan.FromSeconds(1);
@@ -151,6 +153,15 @@ internal sealed class DelayedScheduler(SchedulerStore store, SchedulerOptions op
 
     private void NoteLeadership(SchedulerTick tick)
     {
+        if (tick.BrokenScheduleType != _brokenSchedule)
+        {
+            if (tick.BrokenScheduleType is { } kind)
+                log.Warning("scheduler: the key {Key} holds a {Type}, not a sorted set (the delayed schedule); delayed jobs and retries wait until it is renamed or deleted, recurring schedules go on",
+                    store.Keys.Schedule, kind);
+            else if (_brokenSchedule is not null)
+                log.Information("scheduler: the key {Key} is a delayed schedule again; delayed jobs move", store.Keys.Schedule);
+            _brokenSchedule = tick.BrokenScheduleType;
+        }
         if (tick.Leader && !_leader)
             log.Information("scheduler: this master leads (lease {Key} as {Value}, {Lease}s)", store.LockKey, store.LockValue, options.Lease.TotalSeconds);
         else if (!tick.Leader && (_leader || _holder != tick.Holder))

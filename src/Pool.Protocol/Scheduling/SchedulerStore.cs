@@ -27,7 +27,8 @@ internal sealed class SchedulerStore(IDatabase db, SchedulerKeys keys, string lo
             [Keys.Namespace, LockKey, LockValue, Math.Max(1, (long)Math.Ceiling(ttl.TotalSeconds))]).ConfigureAwait(false))!;
         var earliest = (string?)r[2];
         return new SchedulerTick((long)r[0] == 1, (string?)r[1] ?? "",
-            string.IsNullOrEmpty(earliest) ? null : (long)double.Parse(earliest, CultureInfo.InvariantCulture));
+            string.IsNullOrEmpty(earliest) ? null : (long)double.Parse(earliest, CultureInfo.InvariantCulture),
+            (string?)r[3] is { Length: > 0 } kind ? kind : null);
     }
 
     /// <summary>Moves due jobs (at most <paramref name="max"/>) while the lease is ours.</summary>
@@ -58,7 +59,8 @@ internal sealed class SchedulerStore(IDatabase db, SchedulerKeys keys, string lo
 /// <param name="Leader">Whether this scheduler holds the lease now.</param>
 /// <param name="Holder">Who holds it ("host:pid"), or "" when nobody does.</param>
 /// <param name="Earliest">The earliest scheduled second, or null when nothing is scheduled.</param>
-internal sealed record SchedulerTick(bool Leader, string Holder, long? Earliest);
+/// <param name="BrokenScheduleType">The delayed schedule key's type when another app left it as no sorted set (delayed jobs wait), else null.</param>
+internal sealed record SchedulerTick(bool Leader, string Holder, long? Earliest, string? BrokenScheduleType = null);
 
 /// <param name="Moved">Jobs moved to their queues; -1 when the lease was not ours.</param>
 /// <param name="Failed">Unreadable entries moved to the failed list.</param>

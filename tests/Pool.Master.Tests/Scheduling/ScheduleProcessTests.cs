@@ -73,6 +73,25 @@ public sealed class ScheduleProcessTests(RedisFixture redis) : OpsTest(redis, "s
         Assert.Contains("no schedule entry named 'weekly'; entries: nightly", unknown.Output);
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task A_delayed_schedule_left_as_a_string_holds_delayed_jobs_with_one_warning_while_recurring_entries_go_on()
+    {
+        // Another app's string where resque-scheduler keeps its delayed schedule: before, every
+        // scheduler pass failed, so recurring entries stopped too and their occurrences were skipped.
+        await Db.StringSetAsync(SKeys.Schedule, "oops");
+        var master = Start("q: 0\nschedule:\n  tick:\n    every: 1s\n    class: Noop\n    queue: ticks\n");
+        master.Process.WaitForLine("holds a string, not a sorted set (the delayed schedule)");
+        await Wait.UntilAsync(async () => await Db.ListLengthAsync(Keys.Queue("ticks")) >= 3, TimeSpan.FromSeconds(15), "the recurring entry to go on firing");
+        Assert.Equal(1, master.Process.CountLines("not a sorted set"));
+        Assert.Equal(0, master.Process.CountLines("pass failed"));
+
+        // Fixed: a delayed job due now moves at once.
+        await Db.KeyDeleteAsync(SKeys.Schedule);
+        await new DelayedQueue(Db, SKeys).EnqueueInAsync(TimeSpan.Zero, "later", "Noop");
+        master.Process.WaitForLine("is a delayed schedule again");
+        await Wait.UntilAsync(async () => await Db.ListLengthAsync(Keys.Queue("later")) == 1, TimeSpan.FromSeconds(10), "the delayed job to move once the key is fixed");
+    }
+
     public void Dispose()
     {
         foreach (var m in _masters) m.Dispose();
