@@ -36,6 +36,8 @@ public sealed class RetryCommandTests(RedisFixture redis) : OpsTest(redis, "retr
         Assert.Contains("\"args\":[\"second\"]", removed);
         Assert.Contains("\"exception\":\"System.InvalidOperationException\"", removed);
         Assert.EndsWith("\"retry_attempts\":1}", removed);
+        // Resque's failed_at, zone included, though resque-retry's suppressed record has none.
+        Assert.Matches("\"failed_at\":\"\\d{4}/\\d\\d/\\d\\d \\d\\d:\\d\\d:\\d\\d UTC\"", removed);
         Assert.Equal(0, await Db.SortedSetLengthAsync($"{Ns}:delayed_queue_schedule"));
         Assert.Equal(1, Cli.Run("retries", "show", "0").Code);
     }

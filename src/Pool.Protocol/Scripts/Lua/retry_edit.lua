@@ -29,6 +29,9 @@ end
 local attempt = tonumber(redis.call('GET', k(counter)) or '') or 0
 local record = redis.call('GET', k('failure-' .. counter)) or ARGV[8]
 local final = string.gsub(record, '}%s*$', ',"retry_attempts":' .. (attempt + 1) .. '}', 1)
+-- resque-retry's suppressed record stamps failed_at without its zone; the failed list's entries
+-- say UTC, as Resque writes them, or resque-web reads the time in its host's zone.
+final = string.gsub(final, '("failed_at":"%d%d%d%d/%d%d/%d%d %d%d:%d%d:%d%d)"', '%1 UTC"', 1)
 fail_entry(final)
 redis.call('DEL', k(counter), k('failure-' .. counter))
 return 1
