@@ -23,6 +23,25 @@ public sealed class ScriptTests(RedisFixture redis) : NamespacedTest(redis)
     }
 
     [Fact]
+    public async Task A_queue_list_of_the_wrong_type_is_set_aside_by_enqueue_and_by_a_star_worker_s_ack_and_reserve()
+    {
+        // Another app's string where Resque lists its queues: a "*" worker's reserve, which also
+        // carries the last job's ack, used to fail with WRONGTYPE after the ack's writes.
+        await Db.StringSetAsync(Keys.Queues, "stray");
+        var w = await WorkerAsync("h:9:*", "*");
+        Assert.Equal(ReserveStatus.Empty, (await w.ReserveAsync(null)).Status);
+        Assert.Equal("stray", (string?)await Db.StringGetAsync(Keys.Namespace + ":pool:bad-key:queues"));
+        Assert.Contains(await Db.ListRangeAsync(Keys.Failed), e => ((string)e!).Contains("not a set (the queue list)", StringComparison.Ordinal));
+
+        await Db.StringSetAsync(Keys.Queues, "stray again");
+        await Producer.EnqueueAsync("mail", "Send");
+        Assert.True(await Db.SetContainsAsync(Keys.Queues, "mail"));
+        var job = (await w.ReserveAsync(null)).Job!;
+        Assert.Equal("""{"class":"Send","args":[]}""", job.Payload);
+        Assert.Equal(ReserveStatus.Empty, (await w.ReserveAsync(job.Rid)).Status);
+    }
+
+    [Fact]
     public async Task Reserve_takes_from_the_left_in_priority_order_and_records_the_job_in_flight()
     {
         await Producer.EnqueueAsync("low", "L");

@@ -117,6 +117,9 @@ local function count(name, worker) on_resque_key(name, 'a counter', worker, 'INC
 -- LPUSH/RPUSH onto a queue.
 local function push_queue(command, queue, payload, worker) on_resque_key('queue:' .. queue, 'a list (a queue)', worker, command, payload) end
 
+-- SADD of a queue's name to Resque's list of queues.
+local function add_queue(queue, worker) on_resque_key('queues', 'a set (the queue list)', worker, 'SADD', queue) end
+
 -- RPUSH of an entry onto the failed list.
 local function fail_entry(entry, worker) on_resque_key('failed', 'a list (the failed list)', worker, 'RPUSH', entry) end
 
@@ -149,7 +152,7 @@ end
 
 local function put_back(queue, payload)
   push_queue('LPUSH', queue, payload)
-  redis.call('SADD', k('queues'), queue)
+  add_queue(queue)
   wake(queue, 100)
 end
 
@@ -237,7 +240,7 @@ local function priority(queues)
     if q == '*' or is_glob(q) then
       star = star or q == '*'
       if not all then
-        all = redis.call('SMEMBERS', k('queues'))
+        all = on_resque_key('queues', 'a set (the queue list)', nil, 'SMEMBERS')
         table.sort(all)
       end
       local pattern = q ~= '*' and glob_pattern(q)

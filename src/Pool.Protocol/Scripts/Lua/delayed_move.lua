@@ -104,7 +104,7 @@ end
 -- Idle Pool workers of each queue are handed jobs directly (as a Pool enqueue does); the rest
 -- are woken with one token per job, bounded.
 for _, queue in ipairs(order) do
-  redis.call('SADD', k('queues'), queue)
+  add_queue(queue)
   local n = perQueue[queue]
   for _ = 1, n do
     if redis.call('SCARD', k('pool:idle:' .. queue)) + redis.call('SCARD', k('pool:idle:*')) == 0 then break end

@@ -3,7 +3,7 @@
 -- An idle Pool worker of the queue is handed a job directly (hand_off in common.lua); otherwise,
 -- or when jobs remain, a wake token tells the next idle worker to reserve.
 local queue, payload = ARGV[2], ARGV[3]
-redis.call('SADD', k('queues'), queue)
+add_queue(queue)
 local n = redis.call('RPUSH', k('queue:' .. queue), payload)
 if hand_off(queue, ARGV[5]) then return 0 end
 wake(queue, tonumber(ARGV[4]))

@@ -17,7 +17,7 @@ end
 if ARGV[4] == 'retry' then
   local queue = ARGV[6]
   redis.call('LSET', failed, idx, ARGV[5])
-  redis.call('SADD', k('queues'), queue)
+  add_queue(queue)
   push_queue('RPUSH', queue, ARGV[7])
   wake(queue, tonumber(ARGV[8]))
 elseif ARGV[4] == 'remove' then

@@ -21,7 +21,7 @@ if redis.call('LLEN', k(name)) == 0 then
 end
 if mode == 'now' then
   local queue = ARGV[6]
-  redis.call('SADD', k('queues'), queue)
+  add_queue(queue)
   push_queue('RPUSH', queue, retry_marked(ARGV[7], counter))
   wake(queue, 100)
   return 1

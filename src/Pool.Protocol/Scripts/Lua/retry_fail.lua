@@ -48,7 +48,7 @@ if retrying then
     redis.call('HSET', k('pool:retry-pending'), ARGV[8], counter)
     delayed_add(at, ARGV[8])
   else
-    on_resque_key('queues', 'a set (the queue list)', id, 'SADD', queue)
+    add_queue(queue, id)
     push_queue('RPUSH', queue, retry_marked(payload, counter), id)
     wake(queue, 100)
   end

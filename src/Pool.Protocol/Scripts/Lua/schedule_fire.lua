@@ -11,7 +11,7 @@ if last and last >= occurrence then return 0 end
 redis.call('HSET', k('pool:schedule:last-fire'), name, ARGV[5])
 if ARGV[6] == 'skip' then return 1 end
 local queue = ARGV[7]
-redis.call('SADD', k('queues'), queue)
+add_queue(queue)
 push_queue('RPUSH', queue, ARGV[8], 'pool-scheduler')
 if not hand_off(queue, ARGV[10]) then wake(queue, 100) end
 -- Where resque-web's Schedule tab shows "Last Enqueued".
