@@ -69,7 +69,10 @@ public sealed class CronRecurrence(string text, CronExpression expression, TimeZ
             throw new FormatException($"'{text}' has {fields.Count} fields; cron takes 5 (minute hour day month weekday) or 6 (seconds first), optionally followed by a time zone such as Europe/Berlin");
         try
         {
-            return new CronRecurrence(expression, CronExpression.Parse(expression, format), zone);
+            var recurrence = new CronRecurrence(expression, CronExpression.Parse(expression, format), zone);
+            if (recurrence.Next(DateTimeOffset.UtcNow) is null)
+                throw new FormatException($"'{text}' never fires: no date matches its day and month fields (such as the 30th of February); fix them");
+            return recurrence;
         }
         catch (CronFormatException e)
         {

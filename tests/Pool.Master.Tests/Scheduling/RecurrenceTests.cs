@@ -40,6 +40,17 @@ public sealed class RecurrenceTests
         Assert.Equal(zone, CronRecurrence.Parse(text, null).Zone.Id, ignoreCase: true);
     }
 
+    [Theory]
+    [InlineData("0 3 30 2 *")]
+    [InlineData("0 0 31 4,6,9,11 *")]
+    public void A_cron_no_date_matches_is_refused_with_the_fix(string cron)
+    {
+        var e = Assert.Throws<FormatException>(() => CronRecurrence.Parse(cron, null));
+        Assert.Contains("never fires", e.Message);
+        // The 29th of February does come round.
+        Assert.NotNull(CronRecurrence.Parse("0 3 29 2 *", null).Next(DateTimeOffset.UtcNow));
+    }
+
     [Fact]
     public void A_zone_given_twice_says_so()
     {

@@ -48,6 +48,19 @@ public sealed class RecurringSchedulerTests(RedisFixture redis) : OpsTest(redis,
     }
 
     [Fact]
+    public async Task A_last_enqueued_at_key_of_another_type_is_set_aside_and_the_fire_is_recorded_there_anew()
+    {
+        await LeadAsync("a:1");
+        await Db.StringSetAsync(SKeys.LastEnqueuedAt, "stray");
+
+        await Master("a:1", Every10s()).FireDueAsync(T0.AddMilliseconds(3));
+
+        Assert.Equal(1, await Db.ListLengthAsync(Keys.Queue("q")));
+        Assert.Equal("2026-12-01 12:00:00 +0000", (string?)await Db.HashGetAsync(SKeys.LastEnqueuedAt, "tick"));
+        Assert.Equal("stray", (string?)await Db.StringGetAsync(Keys.Namespace + ":pool:bad-key:delayed:last_enqueued_at"));
+    }
+
+    [Fact]
     public async Task A_follower_never_fires()
     {
         await LeadAsync("someone-else:9");

@@ -114,6 +114,7 @@ public sealed class DelayedQueueTests(RedisFixture redis) : NamespacedTest(redis
         var at = Sec(DateTimeOffset.UtcNow) - 1;
         await RubyPushAsync(at, "{half written");
         await RubyPushAsync(at, "{\"class\":\"NoQueue\",\"args\":[]}");
+        await RubyPushAsync(at, "\"a string\"");
         await RubyPushAsync(at, "{\"class\":\"Ok\",\"args\":[],\"queue\":\"q\"}");
         // Remove_delayed left this second in the schedule with no bucket.
         await Db.SortedSetAddAsync(SKeys.Schedule, (at - 10).ToString(), at - 10);
@@ -121,9 +122,11 @@ public sealed class DelayedQueueTests(RedisFixture redis) : NamespacedTest(redis
 
         var result = await Store().MoveDueAsync(DateTimeOffset.UtcNow);
 
-        Assert.Equal(new MoveResult(1, 2, false), result);
+        Assert.Equal(new MoveResult(1, 3, false), result);
         var failed = (await Db.ListRangeAsync(Keys.Failed)).Select(v => (string)v!).ToList();
-        Assert.Equal(2, failed.Count);
+        Assert.Equal(3, failed.Count);
+        // Valid JSON that is no object is named as such, not as broken JSON.
+        Assert.Contains("delayed job is not a JSON object", failed[2]);
         Assert.Contains("\"payload\":\"{half written\"", failed[0]);
         Assert.Contains("Pool::BadDelayedJob", failed[0]);
         Assert.Contains("no \\\"queue\\\" string", failed[1]);

@@ -21,7 +21,8 @@ local retries = redis.call('HLEN', pending) > 0
 
 local function unpack_job(job)
   local ok, doc = pcall(cjson.decode, job)
-  if not ok or type(doc) ~= 'table' then return nil, nil, 'delayed job is not valid JSON' end
+  if not ok then return nil, nil, 'delayed job is not valid JSON' end
+  if type(doc) ~= 'table' then return nil, nil, 'delayed job is not a JSON object' end
   if type(doc.class) ~= 'string' or doc.class == '' then return nil, nil, 'delayed job has no "class" string' end
   if type(doc.queue) ~= 'string' or doc.queue == '' then
     return nil, nil, 'delayed job has no "queue" string (Pool cannot look up a Ruby class\'s @queue)'

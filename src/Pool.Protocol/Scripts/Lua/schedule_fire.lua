@@ -15,5 +15,5 @@ add_queue(queue)
 push_queue('RPUSH', queue, ARGV[8], 'pool-scheduler')
 if not hand_off(queue, ARGV[10]) then wake(queue, 100) end
 -- Where resque-web's Schedule tab shows "Last Enqueued".
-redis.call('HSET', k('delayed:last_enqueued_at'), name, ARGV[9])
+on_resque_key('delayed:last_enqueued_at', 'a hash (resque-scheduler\'s last enqueued times)', 'pool-scheduler', 'HSET', name, ARGV[9])
 return 1
