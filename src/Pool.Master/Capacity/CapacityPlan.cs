@@ -48,19 +48,24 @@ public sealed record CapacityPlan(MemoryLimit Limit, MemoryBudget Budget, IReadO
     }
 
     /// <summary>
-    /// A memory_budget (in MB or as a share of the limit) that cannot hold the master's reserve and
-    /// one worker at the estimate the budget gate uses starts no worker, ever: check, run and HUP
-    /// refuse it rather than accept a pool that waits at the gate for good.
+    /// A budget (set, or the default under this machine's limit) that cannot hold the master's
+    /// reserve and one worker of a group at the estimate the budget gate uses starts no worker of
+    /// that group, ever: check, run and HUP refuse it rather than accept a pool that waits at the
+    /// gate for good.
     /// </summary>
     private static void RequireRoomForOneWorker(PoolConfig config, MemoryBudget budget)
     {
-        if (config.MemoryBudget is null || budget.Bytes == long.MaxValue) return;
-        var running = config.Groups.Where(g => g.AutoCount || g.Scaling is not null || g.Count > 0).ToList();
-        if (running.Count == 0) return;
+        if (budget.Bytes == long.MaxValue) return;
         var master = WorkerCost.MasterReserveMb * Megabytes.Bytes;
-        var cheapest = running.Min(g => WorkerCost.Estimate(g));
-        if (budget.Bytes >= master + cheapest) return;
-        throw new ConfigException(config.SourcePath, null, MemoryBudgetSetting.Key,
-            $"{config.MemoryBudget.Text} is {Megabytes.Format(budget.Bytes)}, which cannot hold the master's {WorkerCost.MasterReserveMb} MB reserve and one worker ({Megabytes.Format(cheapest)} estimated), so no worker would ever start; raise it to at least {Megabytes.Format(master + cheapest)}, or set memory_limit_mb on groups whose workers are smaller");
+        foreach (var g in config.Groups.Where(g => g.AutoCount || g.Scaling is not null || g.Count > 0))
+        {
+            var each = WorkerCost.Estimate(g);
+            if (budget.Bytes >= master + each) continue;
+            if (config.MemoryBudget is not null)
+                throw new ConfigException(config.SourcePath, null, MemoryBudgetSetting.Key,
+                    $"{config.MemoryBudget.Text} is {Megabytes.Format(budget.Bytes)}, which cannot hold the master's {WorkerCost.MasterReserveMb} MB reserve and one worker of {g.QueueList} ({Megabytes.Format(each)} estimated), so none would ever start; raise it to at least {Megabytes.Format(master + each)}, or set memory_limit_mb on groups whose workers are smaller");
+            throw new ConfigException(config.SourcePath, null, g.MemoryLimitMb is null ? g.QueueList : $"{g.QueueList}.memory_limit_mb",
+                $"its workers are estimated at {WorkerCost.DescribeEstimate(g)}; one of them and the master's {WorkerCost.MasterReserveMb} MB reserve do not fit the memory budget of {budget}, so none would ever start; lower memory_limit_mb, or give the pool more memory");
+        }
     }
 }

@@ -1,10 +1,12 @@
 namespace Pool.Master.Capacity;
 
 /// <summary>
-/// What one more worker of a group is expected to cost before it runs. Measured PSS wins where
-/// there is any (the largest of the group's running workers, since a busy worker is bigger than
-/// an idle one); before that, the group's memory_limit_mb (a worker never stays above it, it is
-/// recycled), else <see cref="DefaultWorkerMb"/>.
+/// What a worker of a group may come to cost, which the budget counts for each one, running or
+/// about to start: the group's memory_limit_mb (a worker never stays above it, it is recycled),
+/// else <see cref="DefaultWorkerMb"/>, or the largest PSS measured among the group's workers
+/// where that is more. Not the measured PSS alone: an idle worker is a fraction of a busy one,
+/// and counting idle workers at their idle size let a burst start workers that each took a big
+/// job and took a cgroup of 400 MB to its OOM killer, which killed the master (a trial, 2026-12-03).
 /// </summary>
 public static class WorkerCost
 {
@@ -22,7 +24,7 @@ public static class WorkerCost
     public static long Estimate(Config.WorkerGroup group, IEnumerable<long>? measured = null)
     {
         var largest = measured?.DefaultIfEmpty(0).Max() ?? 0;
-        return largest > 0 ? largest : (group.MemoryLimitMb ?? DefaultWorkerMb) * Megabytes.Bytes;
+        return Math.Max(largest, (group.MemoryLimitMb ?? DefaultWorkerMb) * Megabytes.Bytes);
     }
 
     public static string DescribeEstimate(Config.WorkerGroup group) => group.MemoryLimitMb is { } mb

@@ -77,20 +77,44 @@ public sealed class CapacityConfigTests
         var (two, _) = CapacityPlan.Resolve(ConfigLoaderTests.Parse("memory_budget: 560MB\na: auto\nb: auto\n"), new MemoryLimit(4096 * Mb, "test"));
         Assert.Equal([4, 4], two.Groups.Select(g => g.Count));
 
-        // Room for one worker of the cheaper group only: the dearer auto group waits at the gate.
-        var (tiny, tinyPlan) = CapacityPlan.Resolve(ConfigLoaderTests.Parse("memory_budget: 120MB\nsmall:\n  count: 1\n  memory_limit_mb: 60\na:\n  count: auto\n  memory_limit_mb: 200\n"), new MemoryLimit(4096 * Mb, "test"));
+        // Room for one worker of either group alone, not both: the auto group waits at the gate.
+        var (tiny, tinyPlan) = CapacityPlan.Resolve(ConfigLoaderTests.Parse("memory_budget: 120MB\nsmall:\n  count: 1\n  memory_limit_mb: 60\na:\n  count: auto\n  memory_limit_mb: 70\n"), new MemoryLimit(4096 * Mb, "test"));
         Assert.Equal(1, tiny.Groups[1].Count);
         Assert.Contains("waits at the budget gate", tinyPlan.Notes[0]);
     }
 
     [Theory]
-    [InlineData("memory_budget: 100MB\nfoo: 1\n", "100MB is 100 MB, which cannot hold the master's 48 MB reserve and one worker (64 MB estimated)")]
+    [InlineData("memory_budget: 100MB\nfoo: 1\n", "100MB is 100 MB, which cannot hold the master's 48 MB reserve and one worker of foo (64 MB estimated)")]
+    [InlineData("memory_budget: 120MB\nsmall: 1\nbig:\n  count: 1\n  memory_limit_mb: 200\n", "one worker of big (200 MB estimated)")]
     [InlineData("memory_budget: 1%\nfoo: auto\n", "raise it to at least 112 MB")]
     public void A_budget_that_cannot_hold_the_master_and_one_worker_is_refused_since_no_worker_would_ever_start(string yaml, string error)
     {
         var e = Assert.Throws<ConfigException>(() => CapacityPlan.Resolve(ConfigLoaderTests.Parse(yaml), new MemoryLimit(4096 * Mb, "test")));
         Assert.Contains(error, e.Message, StringComparison.Ordinal);
         Assert.Equal("memory_budget", e.Key);
+    }
+
+    [Fact]
+    public void A_group_whose_one_worker_the_default_budget_cannot_hold_is_refused_naming_its_memory_limit()
+    {
+        // A 400 MB cgroup: the default budget is 336 MB; a 400 MB worker never starts (a trial found
+        // check accepting it, and run then starting no worker, ever).
+        var e = Assert.Throws<ConfigException>(() => CapacityPlan.Resolve(ConfigLoaderTests.Parse("foo:\n  count: 2\n  memory_limit_mb: 400\n"), new MemoryLimit(400 * Mb, "test")));
+        Assert.Equal("foo.memory_limit_mb", e.Key);
+        Assert.Contains("estimated at 400 MB per worker (its memory_limit_mb); one of them and the master's 48 MB reserve do not fit the memory budget of 336 MB", e.Message, StringComparison.Ordinal);
+        // Without a limit there is no budget, and nothing to refuse.
+        CapacityPlan.Resolve(ConfigLoaderTests.Parse("foo:\n  count: 2\n  memory_limit_mb: 400\n"), new MemoryLimit(long.MaxValue, "none"));
+    }
+
+    [Fact]
+    public void A_worker_counts_at_its_estimate_or_its_measured_pss_whichever_is_more()
+    {
+        var plain = ConfigLoaderTests.Parse("foo: 1\n").Groups[0];
+        var capped = ConfigLoaderTests.Parse("foo:\n  count: 1\n  memory_limit_mb: 300\n").Groups[0];
+        // An idle worker's 20 MB does not lower the estimate: the same worker may take a big job next.
+        Assert.Equal(64 * Mb, WorkerCost.Estimate(plain, [20 * Mb]));
+        Assert.Equal(90 * Mb, WorkerCost.Estimate(plain, [20 * Mb, 90 * Mb]));
+        Assert.Equal(300 * Mb, WorkerCost.Estimate(capped, [20 * Mb]));
     }
 
     [Fact]
