@@ -60,6 +60,8 @@ internal static class ChildLauncher
             process.Dispose();
             throw;
         }
+        // The score outlives the exec of env and setsid: it is the process's, and the pid stays.
+        OomPriority.Prefer(process.Id);
         return process;
     }
 

@@ -45,7 +45,12 @@ public sealed class SpawnTests(ITestOutputHelper output)
             Assert.Equal(run.Master.Pid, ProcFs.ParentPid(pid));
         });
         Assert.NotEqual(ProcFs.ProcessGroup(run.Master.Pid), ProcFs.ProcessGroup(pids[0]));
+        // The OOM killer picks a worker before its master (whose job the master would put back).
+        var masterScore = OomScore(run.Master.Pid);
+        Assert.All(pids, pid => Assert.Equal(Math.Min(1000, masterScore + 500), OomScore(pid)));
     }
+
+    private static int OomScore(int pid) => int.Parse(File.ReadAllText($"/proc/{pid}/oom_score_adj").Trim(), CultureInfo.InvariantCulture);
 
     [Fact]
     public void A_group_command_overrides_the_default_worker_command()
