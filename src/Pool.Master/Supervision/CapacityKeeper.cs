@@ -197,12 +197,15 @@ internal sealed class CapacityKeeper(SlotTable table, StopPlan stops, MasterSett
     private IEnumerable<long> MeasuredPss(GroupState group) =>
         group.Slots.Where(s => s.Child is not null && _pss.ContainsKey(s.Child.Pid)).Select(s => _pss[s.Child!.Pid]);
 
-    /// <summary>The pool's PSS now: the master and every child, at its group's estimate where not measured yet.</summary>
+    /// <summary>What the pool may take: the master's PSS, and every child at its group's estimate, or its own PSS where that is more (an idle worker can take a big job at any moment).</summary>
     private long UsedMemory()
     {
         var used = _masterPss ?? WorkerCost.MasterReserveMb * Megabytes.Bytes;
         foreach (var child in table.Children)
-            used += _pss.TryGetValue(child.Pid, out var bytes) ? bytes : WorkerCost.Estimate(child.Group, child.Slot is { } slot ? MeasuredPss(slot.Group) : []);
+        {
+            var estimate = WorkerCost.Estimate(child.Group, child.Slot is { } slot ? MeasuredPss(slot.Group) : []);
+            used += Math.Max(estimate, _pss.GetValueOrDefault(child.Pid));
+        }
         return used;
     }
 
