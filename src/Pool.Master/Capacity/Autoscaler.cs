@@ -25,10 +25,14 @@ internal sealed class Autoscaler
     private DateTimeOffset? _lastLatencyStep;
     // The capped state is reported when it begins, not on every sample while it lasts.
     private bool _capped;
+    // TTIN and TTOU move the configured range by their sum, so each undoes the other exactly
+    // (clamping each step instead made TTOU at MIN 0 narrow 0..2 to 0..1, and TTIN then gave 1..2).
+    private readonly ScalingRule _configured;
+    private int _shift;
 
     public Autoscaler(ScalingRule rule, TimeProvider time, int? start = null)
     {
-        Rule = rule;
+        Rule = _configured = rule;
         _time = time;
         Size = Math.Clamp(start ?? rule.Min, rule.Min, rule.Max);
     }
@@ -97,8 +101,10 @@ internal sealed class Autoscaler
     /// <summary>TTIN (+1) or TTOU (-1): the whole range moves by one, until the next HUP, and the size with it.</summary>
     public void Shift(int delta)
     {
-        var min = Math.Max(0, Rule.Min + delta);
-        Rule = Rule with { Min = min, Max = Math.Max(min, Rule.Max + delta) };
+        // Never further than where both ends sit at 0 (more TTOUs would only need as many TTINs to undo).
+        _shift = Math.Max(-_configured.Max, _shift + delta);
+        var min = Math.Max(0, _configured.Min + _shift);
+        Rule = Rule with { Min = min, Max = Math.Max(min, _configured.Max + _shift) };
         Size = Math.Clamp(Size + delta, Rule.Min, Rule.Max);
         _quietSince = null;
     }

@@ -226,6 +226,24 @@ public sealed class AutoscalerTests
     }
 
     [Fact]
+    public void Ttin_undoes_ttou_exactly_even_where_the_range_met_zero()
+    {
+        var scaler = Scaler(0, 2, perWorker: 1);
+
+        scaler.Shift(-1);
+        Assert.Equal((0, 1), (scaler.Rule.Min, scaler.Rule.Max));
+        scaler.Shift(+1);
+        Assert.Equal((0, 2), (scaler.Rule.Min, scaler.Rule.Max));
+
+        // Past 0..0 a TTOU changes nothing, so it needs no TTIN to undo.
+        for (var i = 0; i < 4; i++) scaler.Shift(-1);
+        Assert.Equal((0, 0, 0), (scaler.Rule.Min, scaler.Rule.Max, scaler.Size));
+        scaler.Shift(+1);
+        scaler.Shift(+1);
+        Assert.Equal((0, 2), (scaler.Rule.Min, scaler.Rule.Max));
+    }
+
+    [Fact]
     public void A_new_generation_after_hup_starts_at_the_old_size_clamped_into_its_range()
     {
         var rule = new ScalingRule(2, 5, null, 1, TimeSpan.FromSeconds(1));
