@@ -10,6 +10,18 @@ internal static class YamlRoot
     /// <summary>YAML's own limit on an implicit key; past it the scanner's message says nothing useful.</summary>
     private const int MaxKeyLength = 1024;
 
+    /// <summary>The first line that opens an ERB tag other than a value (&lt;%=, which is named where the value is read), 1-based.</summary>
+    private static int? ErbTagLine(string text)
+    {
+        var lines = text.Split('\n');
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var at = lines[i].IndexOf("<%", StringComparison.Ordinal);
+            if (at >= 0 && !lines[i].AsSpan(at).StartsWith("<%=", StringComparison.Ordinal)) return i + 1;
+        }
+        return null;
+    }
+
     public static YamlMappingNode Read(string text, string file)
     {
         var stream = new YamlStream();
@@ -35,6 +47,10 @@ internal static class YamlRoot
         catch (YamlException e)
         {
             var line = e.Start.Line > 0 ? (int)e.Start.Line : (int?)null;
+            // resque-pool's ERB control flow (<% if ... %>) breaks the YAML before any value is read.
+            if (ErbTagLine(text) is { } erbLine)
+                throw new ConfigException(file, erbLine, null,
+                    "ERB (<% ... %>) is not evaluated: Pool never runs code from its config; use environment sections (RAILS_ENV, RACK_ENV) instead of if/else, and ${VAR:-default} for values");
             if (LongKeyLine(text) is { } longLine)
                 throw new ConfigException(file, longLine, null, $"a key is longer than {MaxKeyLength} characters, YAML's limit; shorten the queue list (split it into groups)");
             // YamlDotNet's messages end with a period; the hint follows after a semicolon.

@@ -102,6 +102,7 @@ public class ConfigLoaderTests
     [InlineData("default: 1\ncrunch:\n  cont: 3\n  term_timeout: 120\n", 3, "crunch.cont", "did you mean count?")]
     [InlineData("default: 1\nfoo: <%= ENV['N'] || 2 %>\n", 2, "foo", "write ${VAR:-default} instead")]
     [InlineData("foo:\n  count: 1\n  term_timeout: <%= 30 %>\n", 3, "foo.term_timeout", "ERB (<%= ... %>) is not evaluated")]
+    [InlineData("<% if ENV['BIG'] %>\nfoo: 4\n<% else %>\nfoo: 1\n<% end %>\n", 1, null, "use environment sections (RAILS_ENV, RACK_ENV) instead of if/else")]
     public void Rejects_bad_input_with_the_line_the_key_and_a_fix(string yaml, int line, string? key, string problem)
     {
         var error = Fails(yaml);
