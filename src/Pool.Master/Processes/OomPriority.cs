@@ -16,15 +16,29 @@ internal static class OomPriority
     public const int WorkerBias = 500;
     private const int Max = 1000;
 
-    /// <summary>Best effort: a kernel without the file, or a refusal, changes nothing else.</summary>
-    public static void Prefer(int pid)
+    /// <summary>The workers' score, from the master's own, read once (a spawn pass may start hundreds); null where the kernel has none.</summary>
+    private static readonly Lazy<string?> s_workerScore = new(() =>
     {
         try
         {
             var own = int.Parse(File.ReadAllText("/proc/self/oom_score_adj").Trim(), CultureInfo.InvariantCulture);
-            File.WriteAllText($"/proc/{pid}/oom_score_adj", Math.Min(Max, own + WorkerBias).ToString(CultureInfo.InvariantCulture));
+            return Math.Min(Max, own + WorkerBias).ToString(CultureInfo.InvariantCulture);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+        {
+            return null;
+        }
+    });
+
+    /// <summary>Best effort: a kernel without the file, or a refusal, changes nothing else.</summary>
+    public static void Prefer(int pid)
+    {
+        if (s_workerScore.Value is not { } score) return;
+        try
+        {
+            File.WriteAllText($"/proc/{pid}/oom_score_adj", score);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
         }
     }

@@ -153,15 +153,7 @@ internal sealed class DelayedScheduler(SchedulerStore store, SchedulerOptions op
 
     private void NoteLeadership(SchedulerTick tick)
     {
-        if (tick.BrokenScheduleType != _brokenSchedule)
-        {
-            if (tick.BrokenScheduleType is { } kind)
-                log.Warning("scheduler: the key {Key} holds a {Type}, not a sorted set (the delayed schedule); delayed jobs and retries wait until it is renamed or deleted, recurring schedules go on",
-                    store.Keys.Schedule, kind);
-            else if (_brokenSchedule is not null)
-                log.Information("scheduler: the key {Key} is a delayed schedule again; delayed jobs move", store.Keys.Schedule);
-            _brokenSchedule = tick.BrokenScheduleType;
-        }
+        NoteScheduleKey(tick);
         if (tick.Leader && !_leader)
             log.Information("scheduler: this master leads (lease {Key} as {Value}, {Lease}s)", store.LockKey, store.LockValue, options.Lease.TotalSeconds);
         else if (!tick.Leader && (_leader || _holder != tick.Holder))
@@ -171,6 +163,18 @@ internal sealed class DelayedScheduler(SchedulerStore store, SchedulerOptions op
         _leader = tick.Leader;
         _holder = tick.Holder;
         State = State with { Leader = tick.Leader, Holder = tick.Holder };
+    }
+
+    /// <summary>Another app's key of the wrong type where the delayed schedule belongs: logged once when it appears and once when it is gone.</summary>
+    private void NoteScheduleKey(SchedulerTick tick)
+    {
+        if (tick.BrokenScheduleType == _brokenSchedule) return;
+        if (tick.BrokenScheduleType is { } kind)
+            log.Warning("scheduler: the key {Key} holds a {Type}, not a sorted set (the delayed schedule); delayed jobs and retries wait until it is renamed or deleted, recurring schedules go on",
+                store.Keys.Schedule, kind);
+        else
+            log.Information("scheduler: the key {Key} is a delayed schedule again; delayed jobs move", store.Keys.Schedule);
+        _brokenSchedule = tick.BrokenScheduleType;
     }
 
     /// <summary>On a clean stop: give the lease back so another master leads at once.</summary>

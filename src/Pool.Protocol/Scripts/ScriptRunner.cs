@@ -1,3 +1,4 @@
+using Pool.Protocol.Connection;
 using StackExchange.Redis;
 
 namespace Pool.Protocol.Scripts;
@@ -28,7 +29,7 @@ internal static class ScriptRunner
         }
         catch (RedisServerException e) when (e.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
         {
-            Ignore(after);
+            after.ObserveFault();
             var result = await db.ScriptEvaluateAsync(script.Source, keys: null, values: argv).ConfigureAwait(false);
             if (behind is not null) await behind().ConfigureAwait(false);
             return result;
@@ -36,9 +37,7 @@ internal static class ScriptRunner
         finally
         {
             // When the script failed, nothing awaits the command behind it: observe its fault.
-            if (run.IsFaulted) Ignore(after);
+            if (run.IsFaulted) after.ObserveFault();
         }
     }
-
-    private static void Ignore(Task? task) => task?.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 }

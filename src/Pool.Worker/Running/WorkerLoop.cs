@@ -1,3 +1,4 @@
+using Pool.Protocol.Connection;
 using Pool.Protocol.Payloads;
 using Pool.Protocol.Retries;
 using Pool.Protocol.Working;
@@ -213,10 +214,7 @@ internal sealed class WorkerLoop(IWorkerStore store, IWakeWaiter waker, JobExecu
             _pendingWait = redis.RunAsync("wait", waker.WaitAsync, control.Shutdown);
             _waitSentAfter = _reserves;
             // A BLPOP left behind by a stop fails when its connection closes; nothing awaits it then.
-            // Only a fault runs this, on the thread that completes the wait: a continuation queued
-            // to the thread pool on every hand-off woke a pool thread (which woke another) just
-            // as the handed job started on the wait's thread.
-            _ = _pendingWait.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            _pendingWait.ObserveFault();
         }
         var wait = _pendingWait;
         await Task.WhenAny(wait, changed).ConfigureAwait(false);

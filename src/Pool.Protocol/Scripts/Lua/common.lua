@@ -73,6 +73,13 @@ local function failed_at_now()
   return string.format('%04d/%02d/%02d %02d:%02d:%02d UTC', y, m, d, math.floor(r / 3600), math.floor(r % 3600 / 60), r % 60)
 end
 
+-- The type of key NAME when it exists and is not of type KIND, else nil.
+local function other_kind(name, kind)
+  local t = redis.call('TYPE', k(name))['ok']
+  if t ~= kind and t ~= 'none' then return t end
+  return nil
+end
+
 -- Another app's stray key of the wrong type where Resque keeps a queue, the failed list or a counter is
 -- renamed to NS:pool:bad-key:NAME, with a failed entry (Pool::BadKey) that names it, instead of
 -- failing the script with WRONGTYPE. In the worker's ack-and-reserve that error came after the
@@ -87,8 +94,7 @@ local function set_aside(name, wanted, worker)
   local kind = redis.call('TYPE', key)['ok']
   redis.call('RENAME', key, aside)
   -- The entry goes to the failed list, which may be a stray key itself.
-  local failedKind = redis.call('TYPE', k('failed'))['ok']
-  if failedKind ~= 'list' and failedKind ~= 'none' then set_aside('failed', 'a list (the failed list)', worker) end
+  if other_kind('failed', 'list') then set_aside('failed', 'a list (the failed list)', worker) end
   redis.call('RPUSH', k('failed'), '{"failed_at":' .. jstr(failed_at_now()) .. ',"payload":null,"exception":"Pool::BadKey","error":' ..
     jstr('the key ' .. key .. ' held a ' .. kind .. ', not ' .. wanted .. ', so no job could use it; it was renamed to ' .. aside .. ': look at it, then delete it') ..
     ',"backtrace":[],"worker":' .. jstr(worker or 'pool') .. ',"queue":""}')
@@ -117,8 +123,10 @@ local function count(name, worker) on_resque_key(name, 'a counter', worker, 'INC
 -- LPUSH/RPUSH onto a queue.
 local function push_queue(command, queue, payload, worker) on_resque_key('queue:' .. queue, 'a list (a queue)', worker, command, payload) end
 
--- SADD of a queue's name to Resque's list of queues.
-local function add_queue(queue, worker) on_resque_key('queues', 'a set (the queue list)', worker, 'SADD', queue) end
+-- SADD of a queue's name to Resque's list of queues, and SMEMBERS of that list.
+local queue_list = 'a set (the queue list)'
+local function add_queue(queue, worker) on_resque_key('queues', queue_list, worker, 'SADD', queue) end
+local function queue_names() return on_resque_key('queues', queue_list, nil, 'SMEMBERS') end
 
 -- RPUSH of an entry onto the failed list.
 local function fail_entry(entry, worker) on_resque_key('failed', 'a list (the failed list)', worker, 'RPUSH', entry) end
@@ -130,15 +138,13 @@ local function fail_entry(entry, worker) on_resque_key('failed', 'a list (the fa
 -- already dropped the worker's in-flight record was lost when the ZADD failed). Then
 -- delayed_add writes the job the way resque-scheduler's delayed_push does.
 local function delayed_check(at, job, worker)
-  local kind = redis.call('TYPE', k('delayed_queue_schedule'))['ok']
-  if kind ~= 'zset' and kind ~= 'none' then
-    return redis.error_reply('WRONGTYPE the key ' .. k('delayed_queue_schedule') .. ' holds a ' .. kind ..
+  local broken = other_kind('delayed_queue_schedule', 'zset')
+  if broken then
+    return redis.error_reply('WRONGTYPE the key ' .. k('delayed_queue_schedule') .. ' holds a ' .. broken ..
       ', not a sorted set (resque-scheduler\'s delayed schedule): rename or delete it; nothing was written')
   end
-  kind = redis.call('TYPE', k('delayed:' .. at))['ok']
-  if kind ~= 'list' and kind ~= 'none' then set_aside('delayed:' .. at, 'a list of delayed jobs', worker) end
-  kind = redis.call('TYPE', k('timestamps:' .. job))['ok']
-  if kind ~= 'set' and kind ~= 'none' then set_aside('timestamps:' .. job, 'a set (a delayed job\'s reverse index)', worker) end
+  if other_kind('delayed:' .. at, 'list') then set_aside('delayed:' .. at, 'a list of delayed jobs', worker) end
+  if other_kind('timestamps:' .. job, 'set') then set_aside('timestamps:' .. job, 'a set (a delayed job\'s reverse index)', worker) end
   return nil
 end
 
@@ -240,7 +246,7 @@ local function priority(queues)
     if q == '*' or is_glob(q) then
       star = star or q == '*'
       if not all then
-        all = on_resque_key('queues', 'a set (the queue list)', nil, 'SMEMBERS')
+        all = queue_names()
         table.sort(all)
       end
       local pattern = q ~= '*' and glob_pattern(q)

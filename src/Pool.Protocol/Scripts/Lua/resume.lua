@@ -7,7 +7,7 @@ local bound = tonumber(ARGV[2])
 local queues = {}
 if #ARGV < 3 then
   redis.call('DEL', k('pause-all-workers'))
-  queues = on_resque_key('queues', 'a set (the queue list)', nil, 'SMEMBERS')
+  queues = queue_names()
 else
   for i = 3, #ARGV do
     redis.call('SREM', k('pool:paused-queues'), ARGV[i])

@@ -12,7 +12,7 @@ if holder == me then
 elseif not holder and redis.call('SET', lock, me, 'NX', 'EX', ttl) then
   holder = me
 end
-local kind = redis.call('TYPE', k('delayed_queue_schedule'))['ok']
-if kind ~= 'zset' and kind ~= 'none' then return {holder == me and 1 or 0, holder or '', '', kind} end
+local broken = other_kind('delayed_queue_schedule', 'zset')
+if broken then return {holder == me and 1 or 0, holder or '', '', broken} end
 local first = redis.call('ZRANGE', k('delayed_queue_schedule'), 0, 0, 'WITHSCORES')
 return {holder == me and 1 or 0, holder or '', first[2] or '', ''}
