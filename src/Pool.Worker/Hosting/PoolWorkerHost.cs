@@ -21,15 +21,17 @@ public static class PoolWorkerHost
         // Then a USR1 or USR2 (default action: terminate) that reaches a worker while it parses,
         // logs and loads jobs is held, and applied once the worker can act on it.
         using var signals = Signals.SignalHandlers.Listen();
+        // Then Redis, while the rest starts: the client's set-up is the longest part of a start.
+        await using var early = EarlyConnection.Start(args);
         var cli = new WorkerCommandLine();
-        var root = cli.Build(ownApp: configureJobs is not null, (values, _) => RunAsync(values, configureJobs, services, signals));
+        var root = cli.Build(ownApp: configureJobs is not null, (values, _) => RunAsync(values, configureJobs, services, signals, early));
         // ProcessTerminationTimeout = null: the worker's own handlers own TERM and INT. With
         // System.CommandLine 2.0.15's default, its handler ended the worker with 143 or 130 two
         // seconds after one, in the middle of the drain (2.0.0 did not).
         return await root.Parse(args).InvokeAsync(new System.CommandLine.InvocationConfiguration { ProcessTerminationTimeout = null }).ConfigureAwait(false);
     }
 
-    private static async Task<int> RunAsync(WorkerCommandLine.ParseResultValues values, Action<JobRegistry>? configureJobs, IServiceProvider? services, Pool.Signals.SignalInbox signals)
+    private static async Task<int> RunAsync(WorkerCommandLine.ParseResultValues values, Action<JobRegistry>? configureJobs, IServiceProvider? services, Pool.Signals.SignalInbox signals, EarlyConnection? early)
     {
         if (NativeParts.Missing() is { } missing)
         {
@@ -73,7 +75,9 @@ public static class PoolWorkerHost
 
         try
         {
-            return await WorkerRunner.RunAsync(settings, registry, services, log, signals, logBatching).ConfigureAwait(false);
+            if (early is not null) early.Notice = notice => log.Information("{Notice}", notice);
+            var connecting = early is null ? null : await early.Take(settings.RedisUrl).ConfigureAwait(false);
+            return await WorkerRunner.RunAsync(settings, registry, services, log, signals, logBatching, connecting).ConfigureAwait(false);
         }
         catch (StackExchange.Redis.RedisCommandException e)
         {

@@ -17,7 +17,8 @@ namespace Pool.Worker.Hosting;
 internal static class WorkerRunner
 {
     /// <param name="signals">The worker's signals, taken over at process start; what they held so far is applied now.</param>
-    public static async Task<int> RunAsync(WorkerSettings settings, JobRegistry registry, IServiceProvider? services, ILogger log, Pool.Signals.SignalInbox signals, Pool.Logging.BatchingStdoutSink? logBatching = null)
+    /// <param name="connecting">The main connection when it was begun at process start for these settings' URL (<see cref="EarlyConnection"/>).</param>
+    public static async Task<int> RunAsync(WorkerSettings settings, JobRegistry registry, IServiceProvider? services, ILogger log, Pool.Signals.SignalInbox signals, Pool.Logging.BatchingStdoutSink? logBatching = null, Task<ConnectionMultiplexer>? connecting = null)
     {
         var keys = new ResqueKeys(settings.Namespace);
         var control = new WorkerControl(TimeProvider.System) { GiveUpAfterStop = settings.TermTimeout + TimeSpan.FromSeconds(1) };
@@ -30,11 +31,11 @@ internal static class WorkerRunner
         // a dedicated wait connection connects at its first wait, off the start-up path.
         // Off this flow: whatever part of the client's connect runs before its first await must not
         // hold up the report below, or a stop.
-        var connectingMain = Task.Run(() => ConnectAsync(settings.RedisUrl, "pool-worker", TimeSpan.FromSeconds(5), notice => log.Information("{Notice}", notice)));
+        var connectingMain = connecting ?? Task.Run(() => EarlyConnection.ConnectAsync(settings.RedisUrl, "pool-worker", TimeSpan.FromSeconds(5), notice => log.Information("{Notice}", notice)));
         var waitOptions = RedisUrl.Parse(settings.RedisUrl);
         var connectingWaits = Enumerable.Range(0, settings.Concurrency)
             .Select(_ => IBlockingPop.OpenAsync(waitOptions, confirmation, "pool-worker-wait", TimeSpan.FromSeconds(5),
-                () => ConnectAsync(settings.RedisUrl, "pool-worker-wait", settings.PollInterval + TimeSpan.FromSeconds(5))))
+                () => EarlyConnection.ConnectAsync(settings.RedisUrl, "pool-worker-wait", settings.PollInterval + TimeSpan.FromSeconds(5))))
             .ToList();
         var redis = new RedisGuard(log, control.Time);
         // The client waits out its connect timeout (5 s) before it hands back a connection that
@@ -164,22 +165,6 @@ internal static class WorkerRunner
 
     /// <summary>How long a stopping worker that holds nothing keeps trying to unregister through an outage.</summary>
     private static readonly TimeSpan UnregisterPatience = TimeSpan.FromSeconds(1);
-
-    private static readonly CommandMap NoPubSub = CommandMap.Create(["SUBSCRIBE", "PSUBSCRIBE", "UNSUBSCRIBE", "PUNSUBSCRIBE"], available: false);
-
-    private static async Task<ConnectionMultiplexer> ConnectAsync(string url, string name, TimeSpan timeout, Action<string>? notice = null)
-    {
-        var options = RedisConnector.ProcessOptions(url);
-        options.ClientName = name;
-        options.AsyncTimeout = options.SyncTimeout = (int)timeout.TotalMilliseconds;
-        options.ConnectRetry = 3;
-        options.ReconnectRetryPolicy = new LinearRetry(200);
-        // The worker never subscribes. Without SUBSCRIBE in the command map the client opens no
-        // second (pub/sub) socket beside each connection: half the handshakes between a respawn
-        // and its first reserve. A Sentinel connection keeps it: it follows failovers by pub/sub.
-        if (options.ServiceName is null) options.CommandMap = NoPubSub;
-        return await RedisConnector.ConnectAsync(options, notice).ConfigureAwait(false);
-    }
 
     /// <summary>The signal as an operator types it ("TERM"), for "stopped on TERM"; a worker that recycled itself stopped "on its own".</summary>
     private static string SignalName(WorkerControl control) =>

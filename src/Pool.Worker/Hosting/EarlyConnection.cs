@@ -1,0 +1,104 @@
+using Pool.Protocol.Connection;
+using Pool.Settings;
+using StackExchange.Redis;
+
+namespace Pool.Worker.Hosting;
+
+/// <summary>
+/// The worker's main Redis connection, begun the moment the process starts. The client's set-up
+/// (loading and preparing its types, the handshake, about 90 ms of a respawn's 190 on the
+/// development VM) used to begin only after the command line was parsed, logging set up and the
+/// job assembly loaded; now the two overlap. The URL is guessed from the raw arguments and the
+/// environment, as the command line will resolve it; <see cref="Take"/> hands the connection
+/// over only when the settings name the same URL, so a wrong guess costs only the head start.
+/// </summary>
+internal sealed class EarlyConnection : IAsyncDisposable
+{
+    private readonly string _url;
+    private Task<ConnectionMultiplexer>? _connecting;
+
+    /// <summary>Sentinel notices (the primary moved) go here once the worker's log exists; before that they are dropped.</summary>
+    public Action<string>? Notice { get; set; }
+
+    private EarlyConnection(string url)
+    {
+        _url = url;
+        // Off this thread: the client's connect runs a good part of its work before its first await.
+        _connecting = Task.Run(() => ConnectAsync(url, "pool-worker", TimeSpan.FromSeconds(5), notice => Notice?.Invoke(notice)));
+    }
+
+    /// <summary>Starts connecting, unless the arguments ask for no worker (--check, --help) or the URL is not one to try.</summary>
+    public static EarlyConnection? Start(IReadOnlyList<string> args)
+    {
+        if (GuessUrl(args, Environment.GetEnvironmentVariable) is not { } url) return null;
+        try
+        {
+            _ = RedisUrl.Parse(url);
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException)
+        {
+            return null; // the settings refuse it, with the message
+        }
+        return new EarlyConnection(url);
+    }
+
+    /// <summary>The connection, if it was begun for <paramref name="url"/>; else null, and the early one is closed.</summary>
+    public async Task<Task<ConnectionMultiplexer>?> Take(string url)
+    {
+        if (_connecting is null) return null;
+        if (url == _url)
+        {
+            var connecting = _connecting;
+            _connecting = null;
+            return connecting;
+        }
+        await DisposeAsync().ConfigureAwait(false);
+        return null;
+    }
+
+    /// <summary>Closes a connection nobody took (the worker stopped before it ran, or its settings named another URL).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _connecting, null) is not { } connecting) return;
+        try
+        {
+            await (await connecting.ConfigureAwait(false)).DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is RedisException or System.Net.Sockets.SocketException or ObjectDisposedException)
+        {
+            // Nothing was held on it.
+        }
+    }
+
+    /// <summary>The URL pool-worker's --redis, REDIS_URL or the default will give; null when the arguments ask for no worker or are not plain.</summary>
+    internal static string? GuessUrl(IReadOnlyList<string> args, Func<string, string?> env)
+    {
+        string? given = null;
+        for (var i = 0; i < args.Count; i++)
+        {
+            var arg = args[i];
+            // No worker runs (--check, help, version), or System.CommandLine reads more arguments from a file.
+            if (arg is "--check" or "--help" or "-h" or "-?" or "--version" || arg.StartsWith('@')) return null;
+            if (arg == "--redis") given = i + 1 < args.Count ? args[++i] : null;
+            else if (arg.StartsWith("--redis=", StringComparison.Ordinal) || arg.StartsWith("--redis:", StringComparison.Ordinal)) given = arg["--redis=".Length..];
+        }
+        return given ?? (env(PoolVariables.RedisUrl) is { Length: > 0 } fromEnv ? fromEnv : RedisUrl.Default);
+    }
+
+    private static readonly CommandMap NoPubSub = CommandMap.Create(["SUBSCRIBE", "PSUBSCRIBE", "UNSUBSCRIBE", "PUNSUBSCRIBE"], available: false);
+
+    /// <summary>A worker's connection: its name, timeouts and retries; no pub/sub socket unless it follows Sentinel.</summary>
+    internal static async Task<ConnectionMultiplexer> ConnectAsync(string url, string name, TimeSpan timeout, Action<string>? notice = null)
+    {
+        var options = RedisConnector.ProcessOptions(url);
+        options.ClientName = name;
+        options.AsyncTimeout = options.SyncTimeout = (int)timeout.TotalMilliseconds;
+        options.ConnectRetry = 3;
+        options.ReconnectRetryPolicy = new LinearRetry(200);
+        // The worker never subscribes. Without SUBSCRIBE in the command map the client opens no
+        // second (pub/sub) socket beside each connection: half the handshakes between a respawn
+        // and its first reserve. A Sentinel connection keeps it: it follows failovers by pub/sub.
+        if (options.ServiceName is null) options.CommandMap = NoPubSub;
+        return await RedisConnector.ConnectAsync(options, notice).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,54 @@
+using Pool.Testing;
+using Pool.Worker.Hosting;
+using Pool.Worker.Tests.Support;
+
+namespace Pool.Worker.Tests.Running;
+
+/// <summary>The main connection begun at process start, before the command line is parsed.</summary>
+[Collection(RedisCollection.Name)]
+public sealed class EarlyConnectionTests(RedisFixture redis)
+{
+    private static string? NoEnv(string name) => null;
+
+    [Theory]
+    [InlineData(new[] { "--queues", "a" }, "redis://127.0.0.1:6379")]
+    [InlineData(new[] { "--redis", "redis://h:1" }, "redis://h:1")]
+    [InlineData(new[] { "--redis=redis://h:2", "--queues", "a" }, "redis://h:2")]
+    [InlineData(new[] { "--redis:redis://h:3" }, "redis://h:3")]
+    [InlineData(new[] { "--redis", "redis://h:1", "--redis", "redis://h:4" }, "redis://h:4")]
+    public void The_url_is_guessed_as_the_command_line_resolves_it(string[] args, string url) =>
+        Assert.Equal(url, EarlyConnection.GuessUrl(args, NoEnv));
+
+    [Fact]
+    public void Redis_url_from_the_environment_comes_after_the_option()
+    {
+        string? Env(string name) => name == "REDIS_URL" ? "redis://env:5" : null;
+        Assert.Equal("redis://env:5", EarlyConnection.GuessUrl(["--queues", "a"], Env));
+        Assert.Equal("redis://h:1", EarlyConnection.GuessUrl(["--redis", "redis://h:1"], Env));
+    }
+
+    [Theory]
+    [InlineData("--check")]
+    [InlineData("--help")]
+    [InlineData("-h")]
+    [InlineData("--version")]
+    [InlineData("@more-arguments.rsp")]
+    public void Nothing_is_begun_when_no_worker_runs_or_the_arguments_are_not_plain(string arg) =>
+        Assert.Null(EarlyConnection.GuessUrl(["--queues", "a", arg], NoEnv));
+
+    /// <summary>
+    /// REDIS_URL names a port nothing listens on and --redis the real server: the worker must
+    /// connect where the option says, from its very first connection.
+    /// </summary>
+    [Fact] // every wait below is bounded
+    public void The_option_wins_over_the_environment_for_the_early_connection()
+    {
+        using var worker = TestProcess.Start(Artifacts.PoolWorker, ["--jobs", Artifacts.SamplesDll, "--queues", "early", "--redis", redis.Server.Url],
+            new Dictionary<string, string?> { ["QUEUES"] = null, ["REDIS_URL"] = "redis://127.0.0.1:1" });
+        var db = redis.Server.Db;
+        Wait.Until(() => db.SetMembers("resque:workers").Any(id => id.ToString().EndsWith(":early", StringComparison.Ordinal)), TimeSpan.FromSeconds(15), "the worker registered on --redis's server");
+        worker.Signal(Mono.Unix.Native.Signum.SIGTERM);
+        Assert.Equal(0, worker.WaitForExit(TimeSpan.FromSeconds(15)));
+        Assert.DoesNotContain("127.0.0.1:1", worker.Output);
+    }
+}
