@@ -25,6 +25,9 @@ public enum MissedPolicy
 /// <param name="Line">Where the entry is in pool.yml.</param>
 public sealed record ScheduleEntry(string Name, Recurrence Recurrence, string Class, string Queue, string ArgsJson, string? Description, MissedPolicy Missed, int Line)
 {
+    /// <summary>A Ruby app's entry read from persistent_schedules (see <see cref="RubySchedules"/>), not one of pool.yml's.</summary>
+    public bool FromRuby { get; init; }
+
     /// <summary>The payload each occurrence enqueues (Resque's {"class","args"}).</summary>
     public string Payload => "{\"class\":" + RubyJson.Serialize(Class) + ",\"args\":" + ArgsJson + "}";
 

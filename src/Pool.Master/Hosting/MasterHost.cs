@@ -96,7 +96,7 @@ public static class MasterHost
         }
         await using var httpScope = http;
         // The scheduler (Scheduling/) runs beside the loop and stops, lease released, before the exit line.
-        var scheduler = Scheduling.SchedulerHost.Start(settings.RedisUrl, settings.Namespace, config.Schedule, env, sideLog);
+        var scheduler = Scheduling.SchedulerHost.Start(settings.RedisUrl, settings.Namespace, config.Schedule, settings.Environment, env, sideLog);
         var supervisor = new Supervisor(events, settings, config, env, log, store, options, TimeProvider.System,
             () => LoadConfig(settings, env, askWorker: true))
         {

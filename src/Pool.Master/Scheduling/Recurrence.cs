@@ -52,7 +52,8 @@ public sealed class CronRecurrence(string text, CronExpression expression, TimeZ
     public override string Describe() => Zone == TimeZoneInfo.Utc ? $"cron {Text}" : $"cron {Text} ({Zone.Id})";
 
     /// <summary>Parses "m h dom mon dow", "s m h dom mon dow", or either followed by a time zone id (rufus-scheduler's form).</summary>
-    public static CronRecurrence Parse(string text, string? zoneId)
+    /// <param name="unzoned">The zone when neither the text nor <paramref name="zoneId"/> names one: UTC unless told.</param>
+    public static CronRecurrence Parse(string text, string? zoneId, TimeZoneInfo? unzoned = null)
     {
         var fields = text.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
         if (fields.Count is 6 or 7 && NamesAZone(fields[^1]))
@@ -62,7 +63,7 @@ public sealed class CronRecurrence(string text, CronExpression expression, TimeZ
             zoneId = fields[^1];
             fields.RemoveAt(fields.Count - 1);
         }
-        var zone = zoneId is null ? TimeZoneInfo.Utc : FindZone(zoneId);
+        var zone = zoneId is null ? unzoned ?? TimeZoneInfo.Utc : FindZone(zoneId);
         var expression = string.Join(' ', fields);
         var format = fields.Count == 6 ? CronFormat.IncludeSeconds : CronFormat.Standard;
         if (fields.Count is not (5 or 6) && !expression.StartsWith('@'))

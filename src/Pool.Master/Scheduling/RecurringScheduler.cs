@@ -14,9 +14,10 @@ namespace Pool.Master.Scheduling;
 /// skip records them without running, policy once runs the latest of them once.
 /// A brand-new entry has no history: only an occurrence within the grace counts for it.
 /// The leader also publishes the entries to resque-scheduler's persistent_schedules (once per
-/// leadership and per HUP), so resque-web's Schedule tab lists them.
+/// leadership and per HUP), so resque-web's Schedule tab lists them, and fires the entries Ruby
+/// keeps there (<paramref name="ruby"/>) the same way, since no Ruby scheduler fires them while Pool leads.
 /// </summary>
-internal sealed class RecurringScheduler(RecurringStore store, string lockKey, string lockValue, TimeSpan grace, ILogger log)
+internal sealed class RecurringScheduler(RecurringStore store, string lockKey, string lockValue, TimeSpan grace, ILogger log, RubyScheduleWatch? ruby = null)
 {
     private volatile IReadOnlyList<ScheduleEntry> _entries = [];
     private Dictionary<string, DateTimeOffset>? _lastFires;
@@ -28,6 +29,9 @@ internal sealed class RecurringScheduler(RecurringStore store, string lockKey, s
     public TimeSpan Grace { get; } = grace;
 
     public IReadOnlyList<ScheduleEntry> Entries => _entries;
+
+    /// <summary>The entries from Ruby's persistent_schedules that this leader fires, as last read.</summary>
+    public IReadOnlyList<ScheduleEntry> RubyEntries => ruby?.Entries ?? [];
 
     /// <summary>Occurrences this master enqueued since it started (for /metrics).</summary>
     public long Fired => Interlocked.Read(ref _fired);
@@ -44,6 +48,7 @@ internal sealed class RecurringScheduler(RecurringStore store, string lockKey, s
     {
         _lastFires = null;
         _published = null;
+        ruby?.Forget();
     }
 
     /// <summary>Fires what is due; returns the next moment an entry is due, or null when there are none.</summary>
@@ -51,10 +56,12 @@ internal sealed class RecurringScheduler(RecurringStore store, string lockKey, s
     {
         var entries = _entries;
         if (!ReferenceEquals(_published, entries)) await PublishAsync(entries).ConfigureAwait(false);
-        if (entries.Count == 0) return null;
+        // After the publication, which takes out what Pool wrote earlier and pool.yml dropped.
+        var rubyEntries = ruby is null ? [] : await ruby.CurrentAsync(now, entries).ConfigureAwait(false);
+        if (entries.Count == 0 && rubyEntries.Count == 0) return null;
         _lastFires ??= new Dictionary<string, DateTimeOffset>(await store.LastFiresAsync().ConfigureAwait(false));
         DateTimeOffset? next = null;
-        foreach (var entry in entries)
+        foreach (var entry in entries.Concat(rubyEntries))
         {
             try
             {

@@ -16,6 +16,8 @@ internal sealed class SchedulerHost : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _run;
     private readonly ILogger _log;
+    /// <summary>The master's environment, which a Ruby entry's rails_env must name.</summary>
+    private readonly string? _environment;
     private volatile DelayedScheduler? _scheduler;
     private volatile RecurringScheduler? _recurring;
     private volatile IReadOnlyList<ScheduleEntry> _schedule;
@@ -27,9 +29,10 @@ internal sealed class SchedulerHost : IAsyncDisposable
     /// <summary>How long a stop waits for a Redis call in flight, and then for the release; a lease not released lapses anyway.</summary>
     private static readonly TimeSpan StopBound = TimeSpan.FromSeconds(1);
 
-    private SchedulerHost(string redisUrl, string ns, SchedulerOptions options, IReadOnlyList<ScheduleEntry> schedule, ILogger log)
+    private SchedulerHost(string redisUrl, string ns, SchedulerOptions options, IReadOnlyList<ScheduleEntry> schedule, string? environment, ILogger log)
     {
         _log = log;
+        _environment = environment;
         _schedule = schedule;
         _run = Task.Run(() => RunAsync(redisUrl, ns, options));
     }
@@ -42,6 +45,9 @@ internal sealed class SchedulerHost : IAsyncDisposable
     /// <summary>The recurring entries in use (the latest HUP's), for the dashboard's Recurring page.</summary>
     public IReadOnlyList<ScheduleEntry> Schedule => _schedule;
 
+    /// <summary>The entries from Ruby's persistent_schedules this master fires while it leads, as last read.</summary>
+    public IReadOnlyList<ScheduleEntry> RubySchedule => _recurring?.RubyEntries ?? [];
+
     /// <summary>Thread-safe: a HUP's new schedule, used from the next pass on.</summary>
     public void UseSchedule(IReadOnlyList<ScheduleEntry> schedule)
     {
@@ -51,7 +57,8 @@ internal sealed class SchedulerHost : IAsyncDisposable
     }
 
     /// <summary>Starts the scheduler unless POOL_SCHEDULER=off; a bad scheduler variable is logged and leaves it off, never the pool.</summary>
-    public static SchedulerHost? Start(string redisUrl, string ns, IReadOnlyList<ScheduleEntry> schedule, IReadOnlyDictionary<string, string?> env, ILogger log)
+    /// <param name="environment">The master's environment (-E, POOL_ENV, RAILS_ENV, ...), for Ruby entries limited by rails_env.</param>
+    public static SchedulerHost? Start(string redisUrl, string ns, IReadOnlyList<ScheduleEntry> schedule, string? environment, IReadOnlyDictionary<string, string?> env, ILogger log)
     {
         SchedulerOptions options;
         try
@@ -70,7 +77,7 @@ internal sealed class SchedulerHost : IAsyncDisposable
         }
         if (schedule.Count > 0) log.Information("scheduler: {Entries} recurring schedule entr(ies): {Names}", schedule.Count, string.Join(", ", schedule.Select(e => e.Name)));
         SchedulerMetrics.Register();
-        return Current = new SchedulerHost(redisUrl, ns, options, schedule, log);
+        return Current = new SchedulerHost(redisUrl, ns, options, schedule, environment, log);
     }
 
     /// <summary>Connects in the background (the master's start never waits for Redis), then runs the loop until stopped.</summary>
@@ -84,7 +91,9 @@ internal sealed class SchedulerHost : IAsyncDisposable
             var keys = new SchedulerKeys(ns);
             var store = new SchedulerStore(redis.GetDatabase(), keys, keys.MasterLock(options.LockPrefix), $"{Environment.MachineName}:{Environment.ProcessId}");
             // A missed occurrence is one later than a leader change can explain.
-            var recurring = _recurring = new RecurringScheduler(new RecurringStore(redis.GetDatabase(), keys), store.LockKey, store.LockValue, options.Lease + options.Poll + options.Poll, _log);
+            var recurringStore = new RecurringStore(redis.GetDatabase(), keys);
+            var ruby = new RubyScheduleWatch(recurringStore, TimeZoneInfo.Local, _environment, _log);
+            var recurring = _recurring = new RecurringScheduler(recurringStore, store.LockKey, store.LockValue, options.Lease + options.Poll + options.Poll, _log, ruby);
             recurring.Use(_schedule);
             var scheduler = _scheduler = new DelayedScheduler(store, options, _log, TimeProvider.System, recurring);
             // Subscribing needs Redis up: the loop retries it until it succeeds, and the client

@@ -24,7 +24,8 @@ internal static class DashboardHook
         {
             var options = DashboardOptions.Resolve(redisUrl, ns, null, null, null, SettingsResolver.ProcessEnvironment(), Environment.ProcessId) with
             {
-                Recurring = new RecurringSource(() => Scheduling.SchedulerHost.Current?.Schedule, "this master's pool.yml (as of its last HUP)"),
+                Recurring = new RecurringSource(() => Scheduling.SchedulerHost.Current is { } host ? [.. host.Schedule, .. host.RubySchedule] : null,
+                    "this master's pool.yml (as of its last HUP), and the entries Ruby keeps in persistent_schedules that it fires while it leads the scheduler"),
             };
             if (options.RefusalFor(address) is { } refusal)
             {

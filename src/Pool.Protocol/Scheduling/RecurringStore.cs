@@ -44,6 +44,16 @@ internal sealed class RecurringStore(IDatabase db, SchedulerKeys keys)
             .ToDictionary(e => (string)e.Name!, e => DateTimeOffset.FromUnixTimeSeconds(long.Parse((string)e.Value!, CultureInfo.InvariantCulture)));
     }
 
+    /// <summary>persistent_schedules (name → config JSON) and what Pool itself wrote there, read together.</summary>
+    public async Task<(IReadOnlyDictionary<string, string> Persistent, IReadOnlyDictionary<string, string> Published)> RubySchedulesAsync()
+    {
+        var persistent = db.HashGetAllAsync(keys.PersistentSchedules);
+        var published = db.HashGetAllAsync(keys.SchedulePublished);
+        return (Dictionary(await persistent.ConfigureAwait(false)), Dictionary(await published.ConfigureAwait(false)));
+
+        static Dictionary<string, string> Dictionary(HashEntry[] all) => all.ToDictionary(e => (string)e.Name!, e => (string)e.Value!, StringComparer.Ordinal);
+    }
+
     /// <summary>resque-scheduler's "Last Enqueued" texts.</summary>
     public async Task<IReadOnlyDictionary<string, string>> LastEnqueuedAsync()
     {

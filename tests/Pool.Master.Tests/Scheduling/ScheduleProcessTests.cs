@@ -54,6 +54,29 @@ public sealed class ScheduleProcessTests(RedisFixture redis) : OpsTest(redis, "s
         Assert.Equal(tickConfig, (string?)await Db.HashGetAsync(SKeys.PersistentSchedules, "tick"));
     }
 
+    /// <summary>
+    /// A Ruby app's Resque.set_schedule (persisted, the default) while a real master leads: the
+    /// entry fires within its read interval, once per occurrence, and stops after remove_schedule.
+    /// </summary>
+    [Fact(Timeout = 60_000)]
+    public async Task A_ruby_apps_dynamic_schedule_fires_while_pool_leads_and_stops_when_removed()
+    {
+        var master = Start("q: 0\n");
+        await Db.HashSetAsync(SKeys.PersistentSchedules, "ruby_tick", """{"every":"1s","class":"RubyTick","queue":"rubyticks","args":[1]}""");
+        await Db.SetAddAsync(SKeys.SchedulesChanged, "ruby_tick");
+        master.Process.WaitForLine("schedule ruby_tick: firing the entry a Ruby app keeps in persistent_schedules", TimeSpan.FromSeconds(15));
+        await Wait.UntilAsync(async () => await Db.ListLengthAsync(Keys.Queue("rubyticks")) >= 2, TimeSpan.FromSeconds(15), "the Ruby entry to fire twice");
+        Assert.All(await Db.ListRangeAsync(Keys.Queue("rubyticks")), v => Assert.Equal("""{"class":"RubyTick","args":[1]}""", (string?)v));
+        var list = Cli.Run("schedule", "list", "-c", ConfigOf(master));
+        Assert.Equal(0, list.Code);
+        Assert.Matches(@"ruby_tick \(Ruby's\)\s+every 1s\s+rubyticks\s+RubyTick\s+\[1\]", list.Output);
+
+        await Db.HashDeleteAsync(SKeys.PersistentSchedules, "ruby_tick");
+        master.Process.WaitForLine("schedule ruby_tick: no longer fired from persistent_schedules", TimeSpan.FromSeconds(15));
+        var after = await Db.ListLengthAsync(Keys.Queue("rubyticks"));
+        await Wait.HoldsForAsync(TimeSpan.FromSeconds(2.5), async () => await Db.ListLengthAsync(Keys.Queue("rubyticks")) == after, "no more occurrences after remove_schedule");
+    }
+
     [Fact(Timeout = 60_000)]
     public async Task Schedule_list_shows_next_and_last_runs_and_schedule_run_fires_one_now()
     {

@@ -20,7 +20,7 @@ internal static class ScheduleCommands
 
     public static Command Build()
     {
-        var schedule = new Command("schedule", "list pool.yml's recurring schedule with next and last runs, or run one entry now");
+        var schedule = new Command("schedule", "list the recurring schedule (pool.yml's, and Ruby's in persistent_schedules) with next and last runs, or run one entry now");
         schedule.Subcommands.Add(BuildList());
         schedule.Subcommands.Add(BuildRun());
         return schedule;
@@ -33,7 +33,15 @@ internal static class ScheduleCommands
         return AdminContext.WithOptions(command);
     }
 
-    private static IReadOnlyList<ScheduleEntry> Load(ParseResult result) => LoadWithPath(result).Entries;
+    /// <summary>pool.yml's entries, then the Ruby entries in persistent_schedules that the leading master fires beside them.</summary>
+    private static async Task<IReadOnlyList<ScheduleEntry>> LoadAsync(ParseResult result, AdminContext ctx)
+    {
+        var entries = LoadWithPath(result).Entries;
+        var (persistent, published) = await new RecurringStore(ctx.Db, new SchedulerKeys(ctx.Keys)).RubySchedulesAsync().ConfigureAwait(false);
+        var environment = SettingsResolver.ResolveEnvironment(result.GetValue(EnvironmentOption), SettingsResolver.ProcessEnvironment());
+        var ruby = RubySchedules.Read(persistent, published, entries, TimeZoneInfo.Local, environment).Where(f => f.Entry is not null).Select(f => f.Entry!);
+        return [.. entries, .. ruby];
+    }
 
     /// <summary>The schedule of the pool.yml that --config, POOL_CONFIG or the default places name, and that file's path.</summary>
     internal static (IReadOnlyList<ScheduleEntry> Entries, string Path) LoadWithPath(ParseResult result)
@@ -48,7 +56,7 @@ internal static class ScheduleCommands
         var command = WithConfig(new Command("list", "each entry: when, queue, class, args, next run, last run"));
         command.SetAction((result, _) => Guarded(result, "schedule list", async ctx =>
         {
-            var entries = Load(result);
+            var entries = await LoadAsync(result, ctx).ConfigureAwait(false);
             var store = new RecurringStore(ctx.Db, new SchedulerKeys(ctx.Keys));
             var fired = await store.LastFiresAsync().ConfigureAwait(false);
             var enqueued = await store.LastEnqueuedAsync().ConfigureAwait(false);
@@ -65,6 +73,7 @@ internal static class ScheduleCommands
                 LastEnqueued = enqueued.GetValueOrDefault(e.Name),
                 Missed = e.Missed.ToString().ToLowerInvariant(),
                 e.Description,
+                Source = e.FromRuby ? "persistent_schedules" : "pool.yml",
             }).ToList();
             if (ctx.Json)
             {
@@ -74,7 +83,7 @@ internal static class ScheduleCommands
             Console.Out.WriteLine($"{TextTable.Plural(rows.Count, "schedule entry", "schedule entries")}");
             if (rows.Count == 0) return 0;
             var table = new TextTable("NAME", "WHEN", "QUEUE", "CLASS", "ARGS", "NEXT", "LAST", "MISSED");
-            foreach (var r in rows) table.Add(r.Name, r.When, r.Queue, r.Class, r.Args, r.Next ?? "never", r.LastEnqueued ?? r.LastOccurrence ?? "never", r.Missed);
+            foreach (var r in rows) table.Add(r.Source == "pool.yml" ? r.Name : r.Name + " (Ruby's)", r.When, r.Queue, r.Class, r.Args, r.Next ?? "never", r.LastEnqueued ?? r.LastOccurrence ?? "never", r.Missed);
             Console.Out.Write(table.Render());
             return 0;
         }));
@@ -89,7 +98,7 @@ internal static class ScheduleCommands
         command.SetAction((result, _) => Guarded(result, "schedule run", async ctx =>
         {
             var wanted = result.GetValue(name)!;
-            var entries = Load(result);
+            var entries = await LoadAsync(result, ctx).ConfigureAwait(false);
             if (entries.FirstOrDefault(e => e.Name == wanted) is not { } entry)
                 return AdminContext.Fail("schedule run", $"no schedule entry named '{wanted}'" + (entries.Count == 0 ? " (the config has no schedule: section)" : $"; entries: {string.Join(", ", entries.Select(e => e.Name))}"));
             await new RecurringStore(ctx.Db, new SchedulerKeys(ctx.Keys)).RunNowAsync(entry.Name, entry.Queue, entry.Payload, DateTimeOffset.UtcNow).ConfigureAwait(false);

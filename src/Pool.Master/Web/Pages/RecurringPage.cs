@@ -35,7 +35,7 @@ internal sealed class RecurringPage(ResqueKeys keys, RecurringSource? source)
         {
             var next = e.Recurrence.Next(now);
             var last = enqueued.Result.TryGetValue(e.Name, out var text) ? RubyTime(text) : fired.Result.TryGetValue(e.Name, out var f) ? Format.Time(f) : null;
-            html.Add($"<tr data-schedule=\"{e.Name}\"><td><strong>{e.Name}</strong>{(e.Description is { } d ? Cells.MutedLine(d) : RawHtml.Empty)}</td><td><code>{e.Recurrence.Describe()}</code></td><td>{e.Queue}</td><td>{e.Class}</td><td><code>{Format.Clip(e.ArgsJson)}</code></td>");
+            html.Add($"<tr data-schedule=\"{e.Name}\"><td><strong>{e.Name}</strong>{(e.FromRuby ? Cells.MutedLine("Ruby's, from persistent_schedules") : RawHtml.Empty)}{(e.Description is { } d ? Cells.MutedLine(d) : RawHtml.Empty)}</td><td><code>{e.Recurrence.Describe()}</code></td><td>{e.Queue}</td><td>{e.Class}</td><td><code>{Format.Clip(e.ArgsJson)}</code></td>");
             html.Add($"<td class=\"nowrap\">{(next is { } n ? Format.Time(n) : "never")}{(next is { } m ? Cells.MutedLine(DelayedIds.Relative(m, now)) : RawHtml.Empty)}</td><td class=\"nowrap\">{last ?? "never"}</td><td>{e.Missed.ToString().ToLowerInvariant()}</td>");
             html.Add($"<td>{layout.Button(context, "/recurring/run", "Run now", [("name", e.Name), ("back", back)])}</td></tr>");
         }
