@@ -45,6 +45,41 @@ internal sealed class Autoscaler
     /// <summary>The group's wanted number of workers.</summary>
     public int Size { get; private set; }
 
+    /// <summary>Where the size came from after a HUP (e.g. "4 before the reload"), for the HUP line; null for a group seen first.</summary>
+    public string? Origin { get; private init; }
+
+    /// <summary>
+    /// HUP: the autoscaler of the new generation's group with this one's queue list. It starts at
+    /// the size this one had, the load included, not at MIN: a reload must not take a busy group
+    /// down to MIN. That size is cut into the new range, and to <paramref name="fits"/>, what the
+    /// memory budget holds of the group's workers, though never below MIN (the budget gate holds
+    /// back those that do not fit, as for every group). TTIN/TTOU's shift ends here, as a fixed
+    /// group's does. Where the rule is the same and <paramref name="keepClocks"/> (the old
+    /// generation was running, not stopped by WINCH), the clocks carry over: a quiet period
+    /// nearly over is not started again (unless the size changed, as TTIN/TTOU restart it),
+    /// and a latency step's pause still holds. A changed rule starts with fresh clocks.
+    /// </summary>
+    public Autoscaler Reloaded(ScalingRule rule, int fits, object owner, bool keepClocks)
+    {
+        var inRange = Math.Clamp(Size, rule.Min, rule.Max);
+        var start = Math.Max(rule.Min, Math.Min(inRange, fits));
+        var origin = $"{Size} before the reload";
+        if (Size > rule.Max) origin += $", cut to MAX {rule.Max}";
+        else if (Size < rule.Min) origin += $", raised to MIN {rule.Min}";
+        if (start < inRange) origin += $", cut to {start} by the memory budget";
+        var next = new Autoscaler(rule, _time, start) { Owner = owner, Origin = origin };
+        if (keepClocks && rule == _configured)
+        {
+            next._lastLatencyStep = _lastLatencyStep;
+            if (start == Size)
+            {
+                next._quietSince = _quietSince;
+                next._capped = _capped;
+            }
+        }
+        return next;
+    }
+
     /// <summary>The last sample's wish before MIN, MAX and the budget; for status.</summary>
     public int? Wanted { get; private set; }
 

@@ -16,8 +16,8 @@ internal sealed record CapacitySampled(CapacityMeasure Measure) : MasterEvent;
 /// into its new size. More workers: the slots are added and filled as usual, through the
 /// budget gate (<see cref="OpenGate"/>). Fewer: empty slots go first, then idle workers, newest
 /// first, each with QUIT (it finishes its job; nothing is killed or requeued). TTIN/TTOU move an
-/// autoscaled group's range by one; after a HUP each autoscaler starts again from the new range,
-/// at the size its queue list had if that is inside.
+/// autoscaled group's range by one; a HUP sizes the new generation's autoscaled groups before
+/// they spawn (<see cref="SizeGeneration"/>).
 /// </summary>
 internal sealed class CapacityKeeper(SlotTable table, StopPlan stops, MasterSettings settings, SupervisorOptions options,
     TimeProvider time, ILogger log, Action<MasterEvent> post)
@@ -182,20 +182,59 @@ internal sealed class CapacityKeeper(SlotTable table, StopPlan stops, MasterSett
         }
     }
 
-    /// <summary>The group's autoscaler, made at first sight (also after a HUP, carrying over the size its queue list had).</summary>
-    private Autoscaler? ScalerFor(GroupState group)
+    /// <summary>
+    /// HUP, before the new generation's first spawn: each autoscaled group starts at the size its
+    /// queue list had (<see cref="Autoscaler.Reloaded"/>), cut to what the budget holds once the
+    /// old generation is gone: the master, the other groups at their size (autoscaled ones at
+    /// MIN, then each at its carried size in turn), each worker at its group's estimate. So the
+    /// handover, which waits for every new slot to have a ready worker, keeps the old workers
+    /// until as many new ones are ready as the group had. All at once rather than one old worker
+    /// retired per new one ready: the old generation stays whole until the new one has shown it
+    /// starts (a broken deploy keeps every old worker for the handover's patience, as for fixed
+    /// groups), and the handover stays one rule for every group (Kubernetes' maxSurge 100%,
+    /// maxUnavailable 0). Its cost is memory: old and new run side by side, and where the budget
+    /// cannot hold both, a new worker waits at the gate and the handover's patience ends the wait.
+    /// Returns the words for the HUP line, one entry per autoscaled group.
+    /// </summary>
+    /// <param name="old">The old generation's workers (their PSS is the new groups' best estimate).</param>
+    /// <param name="resumed">The old generation was stopped by WINCH: its clocks do not carry over.</param>
+    public IReadOnlyList<string> SizeGeneration(IReadOnlyList<Child> old, bool resumed)
+    {
+        var keys = table.Groups.Select(g => g.Group.QueueList).ToHashSet(StringComparer.Ordinal);
+        // A group taken out of the config and put back later starts afresh.
+        foreach (var gone in _scalers.Keys.Where(k => !keys.Contains(k)).ToList()) _scalers.Remove(gone);
+        long Cost(GroupState g) => WorkerCost.Estimate(g.Group, MeasuredPss(old.Where(c => c.Group.QueueList == g.Group.QueueList)));
+        var used = (_masterPss ?? WorkerCost.MasterReserveMb * Megabytes.Bytes)
+            + table.Groups.Sum(g => (g.Group.Scaling?.Min ?? g.Desired) * Cost(g));
+        var words = new List<string>();
+        foreach (var group in table.Groups)
+        {
+            if (group.Group.Scaling is not { } rule) continue;
+            var cost = Cost(group);
+            var fits = (int)Math.Min(int.MaxValue, (long)rule.Min + Budget.Headroom(used, cost));
+            var scaler = ScalerFor(group, fits, keepClocks: !resumed)!;
+            used += (scaler.Size - rule.Min) * cost;
+            words.Add($"{group.Group.Key}: {scaler.Size} (autoscaled {rule.Min}..{rule.Max}, {scaler.Origin ?? "a new group, at MIN"})");
+        }
+        return words;
+    }
+
+    /// <summary>The group's autoscaler, made at first sight, or after a HUP from the one its queue list had.</summary>
+    private Autoscaler? ScalerFor(GroupState group, int fits = int.MaxValue, bool keepClocks = true)
     {
         if (group.Group.Scaling is not { } rule) return null;
         var key = group.Group.QueueList;
         if (_scalers.TryGetValue(key, out var scaler) && ReferenceEquals(scaler.Owner, group)) return scaler;
-        scaler = new Autoscaler(rule, time, scaler?.Size) { Owner = group };
+        scaler = scaler?.Reloaded(rule, fits, group, keepClocks) ?? new Autoscaler(rule, time) { Owner = group };
         _scalers[key] = scaler;
         group.Desired = scaler.Size;
         return scaler;
     }
 
-    private IEnumerable<long> MeasuredPss(GroupState group) =>
-        group.Slots.Where(s => s.Child is not null && _pss.ContainsKey(s.Child.Pid)).Select(s => _pss[s.Child!.Pid]);
+    private IEnumerable<long> MeasuredPss(GroupState group) => MeasuredPss(group.Slots.Where(s => s.Child is not null).Select(s => s.Child!));
+
+    private IEnumerable<long> MeasuredPss(IEnumerable<Child> children) =>
+        children.Where(c => _pss.ContainsKey(c.Pid)).Select(c => _pss[c.Pid]);
 
     /// <summary>What the pool may take: the master's PSS, and every child at its group's estimate, or its own PSS where that is more (an idle worker can take a big job at any moment).</summary>
     private long UsedMemory()

@@ -66,10 +66,18 @@ internal sealed class PoolReshaper(SlotTable table, StopPlan stops, WorkerSpawne
         StartGeneration(config, config.SourcePath, now);
     }
 
+    /// <summary>
+    /// Sizes the new generation's autoscaled groups before their first spawn (CapacityKeeper's);
+    /// gets the old workers and whether WINCH had stopped them, returns the words for the HUP line.
+    /// </summary>
+    public Func<IReadOnlyList<Child>, bool, IReadOnlyList<string>>? SizeGeneration { get; init; }
+
     /// <summary>New generation first: its workers start now, and the old ones get TERM once the new ones are ready.</summary>
     private void StartGeneration(PoolConfig config, string source, DateTimeOffset now)
     {
+        var resumed = table.Paused;
         var old = table.StartGeneration(config);
+        SizeGeneration?.Invoke(old, resumed);
         log.Information("HUP: starting {Workers} worker(s) in {Groups} group(s) from {ConfigPath}, then retiring {Old} old worker(s) once the new ones are ready",
             config.TotalWorkers, config.Groups.Count, source, old.Count);
         spawner.FillSlots(now);

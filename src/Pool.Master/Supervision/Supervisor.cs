@@ -68,7 +68,7 @@ internal sealed class Supervisor
         _capacity = new CapacityKeeper(_table, _stops, settings, options, time, log, Post);
         _spawner = new WorkerSpawner(_table, settings, os, log, Post) { Gate = _capacity.OpenGate };
         _exits = new ChildExits(_table, _stops, store, os, log);
-        _reshaper = new PoolReshaper(_table, _stops, _spawner, store, reloadConfig, Post, log);
+        _reshaper = new PoolReshaper(_table, _stops, _spawner, store, reloadConfig, Post, log) { SizeGeneration = _capacity.SizeGeneration };
         _housekeeper = new Housekeeper(_table, new MemoryRecycler(_table, _stops, os, log, store), store, options, log);
         _relay = new SignalRelay(_table, os, log);
     }

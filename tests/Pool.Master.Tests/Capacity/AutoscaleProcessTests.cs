@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Mono.Unix.Native;
 using Pool.Master.Tests.Ops;
 using Pool.Protocol.Keys;
 using Pool.Testing;
@@ -56,6 +57,44 @@ public sealed partial class AutoscaleProcessTests(RedisFixture redis) : IClassFi
             .Select(l => DateTimeOffset.Parse(Timestamp().Match(l).Value, System.Globalization.CultureInfo.InvariantCulture)).ToList();
         Assert.Equal(3, steps.Count);
         Assert.All(steps.Zip(steps.Skip(1)), pair => Assert.True(pair.Second - pair.First >= TimeSpan.FromSeconds(1.5), $"steps {pair.First:O} and {pair.Second:O}"));
+    }
+
+    [Fact(Timeout = 90_000)]
+    public async Task A_hup_of_a_group_load_scaled_to_four_retires_the_old_workers_only_once_four_new_ones_are_ready()
+    {
+        using var master = PoolMasterProcess.Start(redis.Server.Url, _ns, "deploy:\n  count: 1..4\n  target_jobs_per_worker: 1\n");
+        await master.WaitForWorkersAsync(Db, 1);
+        // Eight long jobs: four run and four wait, so the group grows to MAX and stays there.
+        await Push("deploy", [.. Enumerable.Range(0, 8).Select(i => $$"""{"class":"Sleep","args":[30],"n":{{i}}}""")]);
+        var old = (await master.WaitForWorkersAsync(Db, 4, TimeSpan.FromSeconds(20))).ToHashSet();
+
+        // HUP just after a capacity sample (each one moves the master's score on the capacity
+        // board), so the next sample is a second away: time enough for a new worker to be ready.
+        var member = $"{Pool.Protocol.Recovery.WorkerIdentity.Host}:{master.Process.Pid}";
+        var score = await Db.SortedSetScoreAsync(Keys.CapacityMasters, member);
+        await Wait.UntilAsync(async () => await Db.SortedSetScoreAsync(Keys.CapacityMasters, member) != score, TimeSpan.FromSeconds(5), "a capacity sample");
+        master.Process.Signal(Signum.SIGHUP);
+        // From the master's "ready; retiring the old ones" line on, the new generation alone must
+        // hold the capacity: four registered new workers at every look, until the old ones are gone.
+        // Before the fix the new generation had one slot (MIN) until the next capacity sample, and
+        // a replacement that registered before that sample let the handover retire all four old
+        // workers: one new worker was left taking the jobs (10 runs of 10 so timed; 1 of 3 untimed).
+        var fewest = int.MaxValue;
+        await Wait.UntilAsync(() =>
+        {
+            var handedOver = master.Process.Output.Contains("HUP: the new workers are ready", StringComparison.Ordinal);
+            var ids = master.Workers(Db);
+            if (handedOver) fewest = Math.Min(fewest, ids.Count(id => !old.Contains(id)));
+            return handedOver && !ids.Any(old.Contains);
+        }, TimeSpan.FromSeconds(30), $"the handover and the old workers gone. Output:\n{master.Process.Output}");
+        Assert.True(fewest >= 4, $"after the handover only {fewest} new worker(s) were registered. Output:\n{master.Process.Output}");
+
+        var lines = master.Process.Lines.ToList();
+        var hup = lines.FindIndex(l => l.Contains("HUP: starting", StringComparison.Ordinal));
+        var ready = lines.FindIndex(l => l.Contains("HUP: the new workers are ready", StringComparison.Ordinal));
+        Assert.Equal(4, lines.Skip(hup).Take(ready - hup).Count(l => l.Contains("spawned worker", StringComparison.Ordinal)));
+        Assert.Contains("retiring 4 old worker(s)", lines[ready], StringComparison.Ordinal);
+        Assert.Equal(0, (long)await Db.StringGetAsync(Keys.StatFailed));
     }
 
     [Fact(Timeout = 60_000)]

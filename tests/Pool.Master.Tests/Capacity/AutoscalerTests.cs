@@ -252,6 +252,81 @@ public sealed class AutoscalerTests
         Assert.Equal(2, new Autoscaler(rule, _time, start: 0).Size);
     }
 
+    private static ScalingRule Rule(int min, int max, double quietSeconds = 30) => new(min, max, null, 1, TimeSpan.FromSeconds(quietSeconds));
+
+    [Fact]
+    public void A_reload_starts_at_the_size_the_group_had_within_the_new_range_and_the_budget_never_below_min_and_says_why()
+    {
+        var scaler = Scaler(1, 8, perWorker: 1);
+        scaler.Decide(Load(waiting: 5), Unlimited);
+        var owner = new object();
+
+        (int, string?) After(ScalingRule rule, int fits = Unlimited)
+        {
+            var next = scaler.Reloaded(rule, fits, owner, keepClocks: true);
+            Assert.Same(owner, next.Owner);
+            return (next.Size, next.Origin);
+        }
+
+        Assert.Equal((5, "5 before the reload"), After(Rule(1, 8)));
+        Assert.Equal((4, "5 before the reload, cut to MAX 4"), After(Rule(1, 4)));
+        Assert.Equal((6, "5 before the reload, raised to MIN 6"), After(Rule(6, 8)));
+        Assert.Equal((3, "5 before the reload, cut to 3 by the memory budget"), After(Rule(1, 8), fits: 3));
+        Assert.Equal((2, "5 before the reload, cut to 2 by the memory budget"), After(Rule(2, 8), fits: 0));
+    }
+
+    [Fact]
+    public void The_quiet_clock_carries_over_a_reload_of_the_same_rule_and_starts_again_for_a_changed_one()
+    {
+        var scaler = Scaler(1, 8, perWorker: 1, quietSeconds: 30);
+        scaler.Decide(Load(waiting: 3), Unlimited);
+        Assert.Null(scaler.Decide(Load(0), Unlimited));
+        _time.Advance(TimeSpan.FromSeconds(20));
+
+        var same = scaler.Reloaded(Rule(1, 8), Unlimited, this, keepClocks: true);
+        var changed = scaler.Reloaded(Rule(1, 9), Unlimited, this, keepClocks: true);
+        var afterWinch = scaler.Reloaded(Rule(1, 8), Unlimited, this, keepClocks: false);
+        var cut = scaler.Reloaded(Rule(1, 2), Unlimited, this, keepClocks: true);
+        foreach (var next in new[] { same, changed, afterWinch, cut }) Assert.Null(next.Decide(Load(0), Unlimited));
+        _time.Advance(TimeSpan.FromSeconds(10));
+
+        // 30 s of quiet since before the reload: the same rule steps down now.
+        Assert.Equal((ScaleDirection.Down, 3, 2), (same.Decide(Load(0), Unlimited) is { } d ? (d.Direction, d.From, d.To) : default));
+        // A changed rule, a group WINCH had stopped, or a size the reload changed wait a whole quiet period of their own.
+        Assert.Null(changed.Decide(Load(0), Unlimited));
+        Assert.Null(afterWinch.Decide(Load(0), Unlimited));
+        Assert.Null(cut.Decide(Load(0), Unlimited));
+        _time.Advance(TimeSpan.FromSeconds(20));
+        Assert.Equal(ScaleDirection.Down, changed.Decide(Load(0), Unlimited)!.Direction);
+        Assert.Equal(ScaleDirection.Down, afterWinch.Decide(Load(0), Unlimited)!.Direction);
+    }
+
+    [Fact]
+    public void A_latency_steps_pause_carries_over_a_reload_of_the_same_rule()
+    {
+        var rule = new ScalingRule(1, 20, TimeSpan.FromSeconds(5), null, TimeSpan.FromSeconds(30));
+        var scaler = new Autoscaler(rule, _time);
+        Assert.Equal(2, scaler.Decide(Load(1, ageSeconds: 8), Unlimited)!.To);
+
+        var next = scaler.Reloaded(rule, Unlimited, this, keepClocks: true);
+        Assert.Null(next.Decide(Load(1, ageSeconds: 9), Unlimited));
+        _time.Advance(ScalingRule.LatencyStepPause);
+        Assert.Equal(4, next.Decide(Load(1, ageSeconds: 9), Unlimited)!.To);
+    }
+
+    [Fact]
+    public void A_reload_ends_ttin_and_ttous_shift_and_a_later_ttin_moves_the_new_range()
+    {
+        var scaler = Scaler(1, 4, perWorker: 1);
+        scaler.Shift(+1);
+        Assert.Equal((2, 5, 2), (scaler.Rule.Min, scaler.Rule.Max, scaler.Size));
+
+        var next = scaler.Reloaded(Rule(1, 4), Unlimited, this, keepClocks: true);
+        Assert.Equal((1, 4, 2), (next.Rule.Min, next.Rule.Max, next.Size));
+        next.Shift(-1);
+        Assert.Equal((0, 3, 1), (next.Rule.Min, next.Rule.Max, next.Size));
+    }
+
     [Fact]
     public void A_huge_backlog_does_not_overflow_the_wish()
     {

@@ -215,6 +215,61 @@ public sealed class ReshapeTests
         Assert.Equal(3, pool.Live.Count(c => !Retired(pool, c)));
     }
 
+    /// <summary>An autoscaled group `s: 1..3`; its size moves here by TTIN and TTOU, which need no Redis (nor do its samples answer: Redis is unreachable).</summary>
+    private static InProcessPool Autoscaled(int min = 1, int max = 3) =>
+        new(Groups(Group("s", min) with { Scaling = new ScalingRule(min, max) }), DefaultSettings with { RedisUrl = "redis://127.0.0.1:1" });
+
+    [Fact(Timeout = 10_000)]
+    public async Task Hup_of_an_autoscaled_group_above_min_starts_as_many_new_workers_and_retires_the_old_ones_only_once_all_are_ready()
+    {
+        await using var pool = Autoscaled().Start();
+        pool.Signal(PosixSignal.SIGTTIN);
+        // 2..4 now; HUP brings back 1..3, and the two workers the group had.
+        var old = pool.Live;
+        Assert.Equal(2, old.Count);
+        var ready = new HashSet<string>(old.Select(WorkerId));
+        pool.Store.Registered = id => { lock (ready) return ready.Contains(id); };
+
+        pool.Signal(PosixSignal.SIGHUP);
+        pool.Until(() => pool.Log.Count("HUP: starting") == 1, "the new generation");
+        // Both new workers start at once, not MIN's one and the other at the next sample.
+        var fresh = pool.Live.Except(old).ToList();
+        Assert.Equal(2, fresh.Count);
+
+        lock (ready) ready.Add(WorkerId(fresh[0]));
+        pool.Advance(TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(100));
+        // Before, the one MIN slot was all the handover waited for: both old workers went here.
+        Assert.DoesNotContain(old, c => Retired(pool, c));
+
+        lock (ready) ready.Add(WorkerId(fresh[1]));
+        pool.Advance(TimeSpan.FromMilliseconds(100));
+        pool.Until(() => old.All(c => Retired(pool, c)), "the old generation retired once both new workers registered");
+        Assert.DoesNotContain(fresh, c => Retired(pool, c));
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task Ttin_and_ttou_during_a_hup_handover_move_the_new_generations_autoscaled_range()
+    {
+        await using var pool = Autoscaled().Start();
+        pool.Store.Registered = _ => false;
+        var old = pool.Live;
+
+        pool.Signal(PosixSignal.SIGHUP);
+        pool.Until(() => pool.Live.Count == 2, "the new generation");
+        pool.Signal(PosixSignal.SIGTTIN);
+        // The new group's range is 2..4: a second new worker, and the old one waits for it too.
+        Assert.Equal(3, pool.Live.Count);
+        Assert.DoesNotContain(old, c => Retired(pool, c));
+
+        pool.Signal(PosixSignal.SIGTTOU);
+        pool.Until(() => pool.Live.Count(c => !Retired(pool, c)) == 2, "TTOU back to 1..3 and one new worker");
+        Assert.DoesNotContain(old, c => Retired(pool, c));
+        pool.Store.Registered = _ => true;
+        pool.Advance(TimeSpan.FromMilliseconds(100));
+        pool.Until(() => old.All(c => Retired(pool, c)), "the old worker retired");
+        Assert.Single(pool.Live, c => !Retired(pool, c));
+    }
+
     [Fact(Timeout = 10_000)]
     public async Task Winch_retires_every_worker_and_keeps_the_slots_empty_until_hup()
     {
