@@ -77,9 +77,9 @@ internal sealed class PoolReshaper(SlotTable table, StopPlan stops, WorkerSpawne
     {
         var resumed = table.Paused;
         var old = table.StartGeneration(config);
-        SizeGeneration?.Invoke(old, resumed);
-        log.Information("HUP: starting {Workers} worker(s) in {Groups} group(s) from {ConfigPath}, then retiring {Old} old worker(s) once the new ones are ready",
-            config.TotalWorkers, config.Groups.Count, source, old.Count);
+        var scaled = SizeGeneration?.Invoke(old, resumed) ?? [];
+        log.Information("HUP: starting {Workers} worker(s) in {Groups} group(s) from {ConfigPath}, then retiring {Old} old worker(s) once the new ones are ready{Scaled}",
+            table.Groups.Sum(g => (long)g.Desired), config.Groups.Count, source, old.Count, string.Concat(scaled.Select(w => "; " + w)));
         spawner.FillSlots(now);
         Handover.Begin(old, now);
     }

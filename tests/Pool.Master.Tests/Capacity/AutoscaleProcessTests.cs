@@ -94,6 +94,9 @@ public sealed partial class AutoscaleProcessTests(RedisFixture redis) : IClassFi
         var ready = lines.FindIndex(l => l.Contains("HUP: the new workers are ready", StringComparison.Ordinal));
         Assert.Equal(4, lines.Skip(hup).Take(ready - hup).Count(l => l.Contains("spawned worker", StringComparison.Ordinal)));
         Assert.Contains("retiring 4 old worker(s)", lines[ready], StringComparison.Ordinal);
+        // The line says what is really started, and why.
+        Assert.Contains("HUP: starting 4 worker(s) in 1 group(s)", lines[hup], StringComparison.Ordinal);
+        Assert.Contains("deploy: 4 (autoscaled 1..4, 4 before the reload)", lines[hup], StringComparison.Ordinal);
         Assert.Equal(0, (long)await Db.StringGetAsync(Keys.StatFailed));
     }
 

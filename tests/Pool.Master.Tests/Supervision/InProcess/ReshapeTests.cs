@@ -235,6 +235,7 @@ public sealed class ReshapeTests
         // Both new workers start at once, not MIN's one and the other at the next sample.
         var fresh = pool.Live.Except(old).ToList();
         Assert.Equal(2, fresh.Count);
+        Assert.Equal(1, pool.Log.Count("HUP: starting 2 worker(s) in 1 group(s) from pool.yml, then retiring 2 old worker(s) once the new ones are ready; s: 2 (autoscaled 1..3, 2 before the reload)"));
 
         lock (ready) ready.Add(WorkerId(fresh[0]));
         pool.Advance(TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(100));
@@ -245,6 +246,22 @@ public sealed class ReshapeTests
         pool.Advance(TimeSpan.FromMilliseconds(100));
         pool.Until(() => old.All(c => Retired(pool, c)), "the old generation retired once both new workers registered");
         Assert.DoesNotContain(fresh, c => Retired(pool, c));
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task The_hup_line_counts_the_workers_really_started_and_says_where_each_autoscaled_size_came_from()
+    {
+        await using var pool = Autoscaled().Start();
+        pool.Signal(PosixSignal.SIGTTIN);
+        pool.Signal(PosixSignal.SIGTTIN);
+        Assert.Equal(3, pool.Live.Count);
+        pool.Reload = () => Groups(Group("s", 1) with { Scaling = new ScalingRule(1, 2) }, Group("t", 1) with { Scaling = new ScalingRule(1, 4) }, Group("f", 2));
+
+        pool.Signal(PosixSignal.SIGHUP);
+        pool.Until(() => pool.Log.Count("HUP: starting") == 1, "the new generation");
+        Assert.Equal(1, pool.Log.Count("HUP: starting 5 worker(s) in 3 group(s) from pool.yml, then retiring 3 old worker(s) once the new ones are ready; "
+            + "s: 2 (autoscaled 1..2, 3 before the reload, cut to MAX 2); t: 1 (autoscaled 1..4, a new group, at MIN)"));
+        Assert.Equal(8, pool.Live.Count);
     }
 
     [Fact(Timeout = 10_000)]
