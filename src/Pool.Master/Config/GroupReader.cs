@@ -27,7 +27,7 @@ internal static class GroupReader
 
         if (value is YamlScalarNode)
             return CountSpec.Read(values.Value(value, where), values.Place(value, where), ReadCount)
-                .Apply(new WorkerGroup(key, queues, 0, Line: place.Line ?? 0), null, null, null, place);
+                .Apply(new WorkerGroup(key, queues, 0, Line: place.Line ?? 0) { Places = new GroupPlaces(place, NoOptions) }, null, null, null, place);
         if (value is not YamlMappingNode mapping)
             throw place.Error("expected a worker count such as 2, or a mapping with count: N");
 
@@ -40,10 +40,12 @@ internal static class GroupReader
         TimeSpan? jobTimeout = null;
         var concurrency = 1;
         GroupRetries? retries = null;
+        var optionLines = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var (optionNode, optionValue) in mapping.Children)
         {
             var option = values.Key(optionNode);
             var at = values.Place(optionNode, $"{where}.{option}");
+            optionLines[option] = ConfigValues.Line(optionNode);
             switch (option)
             {
                 case GroupOptions.Count:
@@ -86,9 +88,11 @@ internal static class GroupReader
 
         if (count is null)
             throw place.Error("this group has no count; add count: N (the number of workers), count: MIN..MAX or count: auto");
-        return count.Value.Apply(new WorkerGroup(key, queues, 0, termTimeout, memory, maxJobs, command, place.Line ?? 0, jobTimeout) { Concurrency = concurrency, Retries = retries },
+        return count.Value.Apply(new WorkerGroup(key, queues, 0, termTimeout, memory, maxJobs, command, place.Line ?? 0, jobTimeout) { Concurrency = concurrency, Retries = retries, Places = new GroupPlaces(place, optionLines) },
             targetLatency, jobsPerWorker, quiet, place);
     }
+
+    private static readonly Dictionary<string, int> NoOptions = [];
 
     private static List<string> ParseQueues(string key, ConfigPlace place)
     {

@@ -33,6 +33,18 @@ public sealed record WorkerGroup(
 
     /// <summary>The QUEUES value a worker of this group gets.</summary>
     public string QueueList => string.Join(',', Queues);
+
+    /// <summary>Where pool.yml writes the group and its options (null for a group not read from a file).</summary>
+    internal GroupPlaces? Places { get; init; }
+
+    /// <summary>
+    /// Where an error about the group, or about its <paramref name="option"/>, points: the
+    /// option's own line when the group writes it, else the group's line and key.
+    /// </summary>
+    internal ConfigPlace Where(string file, string? option = null) =>
+        (option is null ? null : Places?.Option(option))
+        ?? Places?.Group
+        ?? new ConfigPlace(file, Line, Key);
 }
 
 /// <summary>The resolved pool: every group, in file order, after the environment section was merged in.</summary>

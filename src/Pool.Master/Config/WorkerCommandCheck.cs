@@ -44,7 +44,7 @@ internal static class WorkerCommandCheck
             if (jobsJudged) continue;
             jobsJudged = true;
             if (jobs.Count == 0)
-                throw new ConfigException(config.SourcePath, group.Line, group.Key,
+                throw group.Where(config.SourcePath).Error(
                     $"its workers run pool-worker, which would load no job classes and fail every job as unknown: set {JobsVariable}=/path/to/YourJobs.dll (several: comma-separated), or give the group a command: of its own");
             if (AssemblyProblem(jobs, workingDirectory) is { } missing) throw new FormatException(JobsVariable + " " + missing);
         }
@@ -67,9 +67,9 @@ internal static class WorkerCommandCheck
         }
     }
 
-    /// <summary>A problem of a command: the group's `command:` line, or the master's worker command.</summary>
+    /// <summary>A problem of a command: the line of the group's `command:` key, or the master's worker command.</summary>
     internal static Exception CommandProblem(PoolConfig config, WorkerGroup group, bool own, string problem) => own
-        ? new ConfigException(config.SourcePath, group.Line, group.Key + ".command", problem)
+        ? group.Where(config.SourcePath, GroupOptions.Command).Error(problem)
         : new FormatException($"the worker command (--worker-command or POOL_WORKER_COMMAND): {problem}");
 
     /// <summary>Whether argv runs pool-worker itself, which takes --jobs and POOL_JOBS and answers --check.</summary>

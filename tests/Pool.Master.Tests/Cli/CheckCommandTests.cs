@@ -104,7 +104,7 @@ public sealed class CheckCommandTests : IDisposable
 
         (code, output) = CheckWith($"a:\n  count: 1\n  command: \"{Artifacts.PoolWorker} --jobs {Artifacts.BrokenJobsDll}\"\n", jobs: Artifacts.SamplesDll);
         Assert.Equal(1, code);
-        Assert.Contains("pool.yml:1: key 'a.command': pool-worker cannot load jobs: ", output);
+        Assert.Contains("pool.yml:3: key 'a.command': pool-worker cannot load jobs: ", output);
 
         (code, output) = Check("foo: 1\n");
         Assert.Equal(0, code);
@@ -116,7 +116,7 @@ public sealed class CheckCommandTests : IDisposable
     {
         var (code, output) = Check("foo: 1\na:\n  count: 1\n  command: \"/nonexistent/bin x\"\n");
         Assert.Equal(1, code);
-        Assert.Contains("pool.yml:2: key 'a.command': program '/nonexistent/bin' is not an executable file", Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+        Assert.Contains("pool.yml:4: key 'a.command': program '/nonexistent/bin' is not an executable file", Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
 
         (code, output) = Check("foo: 1\n", "-w", "no-such-worker-program --x");
         Assert.Equal(1, code);

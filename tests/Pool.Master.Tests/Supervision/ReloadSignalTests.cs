@@ -54,7 +54,7 @@ public sealed class ReloadSignalTests
 
         run.Signal(Signum.SIGHUP);
         var error = run.WaitForMasterLine("config rejected", TimeSpan.FromSeconds(5));
-        Assert.Contains("pool.yml:1: key 'foo.command': program '/nonexistent/bin'", error);
+        Assert.Contains("pool.yml:3: key 'foo.command': program '/nonexistent/bin'", error);
         Assert.Equal(before, run.Workers());
         Assert.All(before, p => Assert.False(run.HasLogged(p, "signal")));
     }
@@ -73,7 +73,7 @@ public sealed class ReloadSignalTests
 
         run.Signal(Signum.SIGHUP);
         var error = run.WaitForMasterLine("config rejected", TimeSpan.FromSeconds(20));
-        Assert.Contains($"pool.yml:1: key 'foo.command': pool-worker cannot load jobs: {Artifacts.BrokenJobsDll}: two job classes answer to 'Send'", error);
+        Assert.Contains($"pool.yml:3: key 'foo.command': pool-worker cannot load jobs: {Artifacts.BrokenJobsDll}: two job classes answer to 'Send'", error);
         Assert.Equal(before, run.Workers());
         Assert.All(before, p => Assert.False(run.HasLogged(p, "signal")));
     }
