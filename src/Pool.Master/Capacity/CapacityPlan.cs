@@ -62,7 +62,7 @@ public sealed record CapacityPlan(MemoryLimit Limit, MemoryBudget Budget, IReadO
             var each = WorkerCost.Estimate(g);
             if (budget.Bytes >= master + each) continue;
             if (config.MemoryBudget is not null)
-                throw new ConfigException(config.SourcePath, null, MemoryBudgetSetting.Key,
+                throw (config.MemoryBudget.Place ?? new ConfigPlace(config.SourcePath, null, MemoryBudgetSetting.Key)).Error(
                     $"{config.MemoryBudget.Text} is {Megabytes.Format(budget.Bytes)}, which cannot hold the master's {WorkerCost.MasterReserveMb} MB reserve and one worker of {g.QueueList} ({Megabytes.Format(each)} estimated), so none would ever start; raise it to at least {Megabytes.Format(master + each)}, or set memory_limit_mb on groups whose workers are smaller");
             throw g.Where(config.SourcePath, GroupOptions.MemoryLimitMb).Error(
                 $"its workers are estimated at {WorkerCost.DescribeEstimate(g)}; one of them and the master's {WorkerCost.MasterReserveMb} MB reserve do not fit the memory budget of {budget}, so none would ever start; lower memory_limit_mb, or give the pool more memory");

@@ -112,8 +112,9 @@ public static class ConfigLoader
     private static MemoryBudgetSetting ReadBudget(YamlNode value, ConfigPlace place, ConfigValues values)
     {
         var text = values.Value(value, place.Key!);
-        return MemoryBudgetSetting.Parse(text, out var problem)
+        var setting = MemoryBudgetSetting.Parse(text, out var problem)
             ?? throw place.Error($"{problem}, got '{ConfigException.Shorten(text)}'; write e.g. {MemoryBudgetSetting.Example}");
+        return setting with { Place = place };
     }
 
     /// <summary>Each group is capped, and so is the whole pool under every environment, so no accepted file asks for more than a host can start.</summary>
