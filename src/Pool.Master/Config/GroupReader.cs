@@ -129,7 +129,7 @@ internal static class GroupReader
     private static TimeSpan ReadSeconds(string? text, ConfigPlace place, SecondsRange range, string example) =>
         range.TryParse(text, out var value)
             ? value
-            : throw place.Error($"must be a number of seconds {range}, got '{ConfigException.Shorten(text)}'; write e.g. {example}");
+            : throw place.Error($"{range.Requirement(text)}, got '{ConfigException.Shorten(text)}'; write e.g. {example}");
 
     private static int ReadWhole(string? text, ConfigPlace place, int max, string unit, string example)
     {

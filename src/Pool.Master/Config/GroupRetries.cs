@@ -15,6 +15,7 @@ public sealed record GroupRetries(int? Retries, IReadOnlyList<int>? Delays)
     /// <summary>A month: a longer delay is a typo (and would outlive every retry counter).</summary>
     public const int MaxDelay = 31 * 86_400;
     public const int MaxRetries = 1_000;
+    private static readonly Pool.Settings.SecondsRange DelayRange = new(0, MaxDelay);
 
     public void AddTo(IDictionary<string, string> env)
     {
@@ -43,9 +44,9 @@ public sealed record GroupRetries(int? Retries, IReadOnlyList<int>? Delays)
         return list.Children.Select((item, i) =>
         {
             var text = values.Value(item, $"{at.Key}[{i}]");
-            return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var s) && s <= MaxDelay
-                ? s
-                : throw values.Place(item, $"{at.Key}[{i}]").Error($"must be whole seconds from 0 to {MaxDelay}, got '{ConfigException.Shorten(text)}'; {example}");
+            if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var s) && s <= MaxDelay) return s;
+            var problem = DelayRange.IsTooLarge(text) ? DelayRange.TooLarge : $"must be whole seconds from 0 to {MaxDelay}";
+            throw values.Place(item, $"{at.Key}[{i}]").Error($"{problem}, got '{ConfigException.Shorten(text)}'; {example}");
         }).ToList();
     }
 }

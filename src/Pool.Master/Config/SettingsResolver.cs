@@ -57,7 +57,7 @@ public static class SettingsResolver
     internal static TimeSpan Seconds(string raw, string name, SecondsRange range, string example) =>
         range.TryParse(raw, out var value)
             ? value
-            : throw new FormatException($"{name}='{raw}' must be a number of seconds {range}; set it to e.g. {example}");
+            : throw new FormatException($"{name}='{raw}' {range.Requirement(raw)}; set it to e.g. {example}");
 
     /// <summary>
     /// --worker-command, then POOL_WORKER_COMMAND, then pool-worker beside pool-master with
@@ -108,5 +108,5 @@ public static class SettingsResolver
     private static TimeSpan InRange(double seconds, string name, SecondsRange range) =>
         range.Contains(seconds)
             ? TimeSpan.FromSeconds(seconds)
-            : throw new FormatException(string.Create(CultureInfo.InvariantCulture, $"{name} must be a number of seconds {range}, not {seconds}"));
+            : throw new FormatException(string.Create(CultureInfo.InvariantCulture, $"{name} {range.Requirement(seconds)}, not {seconds}"));
 }

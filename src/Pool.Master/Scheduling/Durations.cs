@@ -18,26 +18,37 @@ internal static partial class Durations
     [GeneratedRegex(@"(\d+(?:\.\d+)?)\s*([yMwdhms])")]
     private static partial Regex Part();
 
-    public static bool TryParse(string? text, out TimeSpan value)
+    /// <summary>366 days: the longest delay or interval taken; far below every timer's and TimeSpan's limit.</summary>
+    private const double MaxSeconds = 366 * 86_400.0;
+
+    /// <summary>What a duration past <see cref="MaxSeconds"/> is told, after the value: a number that large is no typo of the form.</summary>
+    public const string TooLarge = "is too large: at most 366 days (366d)";
+
+    public static bool TryParse(string? text, out TimeSpan value) => TryParse(text, out value, out _);
+
+    /// <param name="tooLarge">Set when the text is a duration, but longer than 366 days.</param>
+    public static bool TryParse(string? text, out TimeSpan value, out bool tooLarge)
     {
         value = TimeSpan.Zero;
-        if (string.IsNullOrWhiteSpace(text)) return false;
-        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var plain))
-        {
-            if (!double.IsFinite(plain) || plain < 0 || plain > 366 * 86_400.0) return false;
-            value = TimeSpan.FromSeconds(plain);
-            return true;
-        }
-        if (!Sum().IsMatch(text)) return false;
-        double seconds = 0;
-        foreach (Match m in Part().Matches(text))
-        {
-            var n = double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
-            seconds += n * UnitSeconds(m.Groups[2].Value[0]);
-        }
-        if (seconds > 366 * 86_400.0) return false;
+        tooLarge = false;
+        if (Seconds(text) is not { } seconds) return false;
+        tooLarge = seconds > MaxSeconds;
+        if (tooLarge) return false;
         value = TimeSpan.FromSeconds(seconds);
         return true;
+    }
+
+    /// <summary>The seconds the text adds up to, unbounded (infinity for "1e400"); null when it is no duration.</summary>
+    private static double? Seconds(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return null;
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var plain))
+            return double.IsNaN(plain) || plain < 0 ? null : plain;
+        if (!Sum().IsMatch(text)) return null;
+        double seconds = 0;
+        foreach (Match m in Part().Matches(text))
+            seconds += double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) * UnitSeconds(m.Groups[2].Value[0]);
+        return seconds;
     }
 
     private static double UnitSeconds(char unit) => unit switch

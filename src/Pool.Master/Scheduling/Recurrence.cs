@@ -121,10 +121,14 @@ public sealed class EveryRecurrence(string text, TimeSpan interval) : Recurrence
 
     public override string Describe() => $"every {Text}";
 
-    public static EveryRecurrence Parse(string text) =>
-        Durations.TryParse(text, out var interval) && interval >= TimeSpan.FromSeconds(1) && interval.Ticks % TimeSpan.TicksPerSecond == 0
-            ? new EveryRecurrence(text, interval)
-            : throw new FormatException($"'{text}' is not an interval of whole seconds: use {Durations.Help}, at least 1s");
+    public static EveryRecurrence Parse(string text)
+    {
+        if (Durations.TryParse(text, out var interval, out var tooLarge) && interval >= TimeSpan.FromSeconds(1) && interval.Ticks % TimeSpan.TicksPerSecond == 0)
+            return new EveryRecurrence(text, interval);
+        throw new FormatException(tooLarge
+            ? $"'{text}' {Durations.TooLarge}; for a yearly job, write a cron such as \"0 3 1 1 *\""
+            : $"'{text}' is not an interval of whole seconds: use {Durations.Help}, at least 1s");
+    }
 }
 
 internal static class Iso

@@ -21,10 +21,12 @@ public static class WorkerLease
     {
         error = null;
         if (string.IsNullOrWhiteSpace(value)) return Default;
-        if (double.TryParse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var s)
-            && s >= Min.TotalSeconds && s <= Max.TotalSeconds)
+        var number = double.TryParse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var s);
+        if (number && s >= Min.TotalSeconds && s <= Max.TotalSeconds)
             return TimeSpan.FromSeconds(s);
-        error = $"POOL_LEASE={value} is not a number of seconds from {Min.TotalSeconds} to {Max.TotalSeconds}; unset it for the default {Default.TotalSeconds} s";
+        error = number && s > Max.TotalSeconds
+            ? $"POOL_LEASE={value} is too large: at most {Max.TotalSeconds} seconds (1 hour); unset it for the default {Default.TotalSeconds} s"
+            : $"POOL_LEASE={value} is not a number of seconds from {Min.TotalSeconds} to {Max.TotalSeconds}; unset it for the default {Default.TotalSeconds} s";
         return Default;
     }
 }

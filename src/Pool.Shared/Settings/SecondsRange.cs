@@ -42,6 +42,33 @@ internal readonly record struct SecondsRange(double Min, double Max, bool MinInc
         return true;
     }
 
+    /// <summary>
+    /// What a value must be, worded for <paramref name="text"/>: "must be a number of seconds from
+    /// 0 to 86400", or, for a number above the range, "is too large: at most 86400 seconds (1
+    /// day)". Told that 99999999999999 is not a number of seconds, a user looks for a typo.
+    /// </summary>
+    public string Requirement(string? text) => IsTooLarge(text) ? TooLarge : $"must be a number of seconds {this}";
+
+    /// <inheritdoc cref="Requirement(string?)"/>
+    public string Requirement(double seconds) => seconds > Max ? TooLarge : $"must be a number of seconds {this}";
+
+    /// <summary>Whether <paramref name="text"/> is a number above the range (infinity too: "1e400" reads as one).</summary>
+    public bool IsTooLarge(string? text) =>
+        double.TryParse(text?.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds > Max;
+
+    /// <summary>"is too large: at most 86400 seconds (1 day)".</summary>
+    public string TooLarge => string.Create(CultureInfo.InvariantCulture, $"is too large: at most {Max} seconds{InWords(Max)}");
+
+    /// <summary>" (1 day)", " (1 hour)" for a whole number of days or hours; empty otherwise.</summary>
+    private static string InWords(double seconds) => seconds switch
+    {
+        >= OneDay when seconds % OneDay == 0 => Plural(seconds / OneDay, "day"),
+        >= 3_600 when seconds % 3_600 == 0 => Plural(seconds / 3_600, "hour"),
+        _ => "",
+    };
+
+    private static string Plural(double n, string unit) => string.Create(CultureInfo.InvariantCulture, $" ({n} {unit}{(n == 1 ? "" : "s")})");
+
     /// <summary>"from 0 to 86400" or "above 0 and at most 86400", for messages.</summary>
     public override string ToString() => MinIncluded
         ? string.Create(CultureInfo.InvariantCulture, $"from {Min} to {Max}")

@@ -26,15 +26,21 @@ internal static class WorkerVariableRules
     /// <summary>TERM_TIMEOUT or its Resque alias: a worker alone read "abc" as unset and ran with 25 s.</summary>
     public static string? TermTimeout(string name, string? text) =>
         IsUnset(text) || (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && SecondsRange.TermTimeout.Contains(s))
-            ? null : $"{name}='{text}' must be a number of seconds {SecondsRange.TermTimeout}; set it to e.g. 25";
+            ? null : $"{name}='{text}' {SecondsRange.TermTimeout.Requirement(text)}; set it to e.g. 25";
 
     public static string? MaxJobs(string? text) =>
         IsUnset(text) || (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n >= 1)
             ? null : $"{PoolVariables.MaxJobs} must be a whole number of jobs above zero, not '{text}'";
 
-    public static string? JobTimeout(string? text) =>
-        IsUnset(text) || TryParseJobTimeout(text!, out _, out _)
-            ? null : $"{PoolVariables.JobTimeout} must be SOFT or SOFT,HARD seconds, each {SecondsRange.JobTimeout} (HARD >= SOFT), not '{text}'";
+    public static string? JobTimeout(string? text)
+    {
+        if (IsUnset(text) || TryParseJobTimeout(text!, out _, out _)) return null;
+        var range = SecondsRange.JobTimeout;
+        // A number past the range is too large, not a malformed SOFT,HARD.
+        return text!.Split(',').Any(range.IsTooLarge)
+            ? $"{PoolVariables.JobTimeout}='{text}': each of SOFT and HARD {range.TooLarge}"
+            : $"{PoolVariables.JobTimeout} must be SOFT or SOFT,HARD seconds, each {range} (HARD >= SOFT), not '{text}'";
+    }
 
     /// <summary>SOFT or SOFT,HARD seconds; <paramref name="hard"/> is 0 when not given.</summary>
     public static bool TryParseJobTimeout(string text, out double soft, out double hard)
@@ -56,7 +62,7 @@ internal static class WorkerVariableRules
 
     public static string? PollInterval(string? text) =>
         IsUnset(text) || (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && SecondsRange.PollInterval.Contains(s))
-            ? null : $"{PoolVariables.PollInterval} must be a number of seconds {SecondsRange.PollInterval}, not '{text}'";
+            ? null : $"{PoolVariables.PollInterval} {SecondsRange.PollInterval.Requirement(text)}, not '{text}'";
 
     public static string? MaxAttempts(string? text) =>
         IsUnset(text) || PoolVariables.MaxAttemptsFrom(text) is not null

@@ -71,7 +71,7 @@ internal sealed class WorkerCommandLine
 
             // A value past the range would overflow the stop timer (CancelAfter) at the first TERM.
             var term = parse.GetValue(cli.TermTimeout) ?? Seconds(PoolVariables.TermTimeout) ?? Seconds(PoolVariables.ResqueTermTimeout) ?? 25;
-            if (!SecondsRange.TermTimeout.Contains(term)) { error = $"--term-timeout / TERM_TIMEOUT must be a number of seconds {SecondsRange.TermTimeout}, not {term}"; return null; }
+            if (!SecondsRange.TermTimeout.Contains(term)) { error = $"--term-timeout / TERM_TIMEOUT {SecondsRange.TermTimeout.Requirement(term)}, not {term}"; return null; }
 
             // The variables' own rules, as pool-master applies them in `check` and at start.
             error = WorkerVariableRules.FirstProblem(Env, Protocol.Recovery.WorkerLanes.MaxConcurrency);

@@ -33,7 +33,24 @@ public sealed class HostileConfigTests
 
         Assert.Equal($"foo.{option}", error.Key);
         Assert.NotNull(error.Line);
-        Assert.Matches("from|above|more than|range", error.Problem);
+        Assert.Matches("from|above|more than|range|at most", error.Problem);
+    }
+
+    /// <summary>A number too large was told it was not a number of seconds, which sends a user looking for a typo.</summary>
+    [Theory]
+    [InlineData("term_timeout: 99999999999999", "1", "foo.term_timeout", "is too large: at most 86400 seconds (1 day), got '99999999999999'; write e.g. term_timeout: 25")]
+    [InlineData("term_timeout: 86400.5", "1", "foo.term_timeout", "is too large: at most 86400 seconds (1 day)")]
+    [InlineData("job_timeout: 1e400", "1", "foo.job_timeout", "is too large: at most 86400 seconds (1 day), got '1e400'; write e.g. job_timeout: 300")]
+    [InlineData("target_latency: 90000", "1..2", "foo.target_latency", "is too large: at most 86400 seconds (1 day)")]
+    [InlineData("scale_down_after: 90000", "1..2", "foo.scale_down_after", "is too large: at most 86400 seconds (1 day)")]
+    [InlineData("retry_delays: [5, 99999999999]", "1", "foo.retry_delays[1]", "is too large: at most 2678400 seconds (31 days), got '99999999999'")]
+    public void Durations_past_their_range_say_they_are_too_large_and_give_the_most_accepted(string option, string count, string key, string problem)
+    {
+        var error = Fails($"foo:\n  {option}\n  count: {count}\n");
+
+        Assert.Equal(key, error.Key);
+        Assert.Equal(2, error.Line);
+        Assert.StartsWith(problem, error.Problem, StringComparison.Ordinal);
     }
 
     [Theory]

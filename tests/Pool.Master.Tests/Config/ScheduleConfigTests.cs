@@ -50,6 +50,7 @@ public sealed class ScheduleConfigTests
     [InlineData("schedule:\n  x:\n    cron: \"* * *\"\n    queue: q\n", 3, "schedule.x.cron", "has 3 fields")]
     [InlineData("schedule:\n  x:\n    cron: \"0 3 * * * Mars/Olympus\"\n    queue: q\n", 3, "schedule.x.cron", "time zone 'Mars/Olympus' does not exist")]
     [InlineData("schedule:\n  x:\n    every: soon\n    queue: q\n", 3, "schedule.x.every", "not an interval")]
+    [InlineData("schedule:\n  x:\n    every: 99999999999d\n    queue: q\n", 3, "schedule.x.every", "'99999999999d' is too large: at most 366 days (366d)")]
     [InlineData("schedule:\n  x:\n    cron: \"* * * * *\"\n    every: 5m\n    queue: q\n", 2, "schedule.x", "exactly one of cron")]
     [InlineData("schedule:\n  x:\n    every: 5m\n", 2, "schedule.x", "has no queue")]
     [InlineData("schedule:\n  x:\n    every: 5m\n    queue: bad queue\n", 4, "schedule.x.queue", "no worker could list it")]

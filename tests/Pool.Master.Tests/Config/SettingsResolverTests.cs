@@ -24,6 +24,23 @@ public class SettingsResolverTests
         Assert.Throws<FormatException>(() => SettingsResolver.ResolveTermTimeout(null, new Dictionary<string, string?> { ["TERM_TIMEOUT"] = "soon" }));
     }
 
+    /// <summary>A number past the range was told it must be a number of seconds.</summary>
+    [Fact]
+    public void A_term_timeout_too_large_says_so_and_gives_the_most_accepted()
+    {
+        var variable = Assert.Throws<FormatException>(() => SettingsResolver.ResolveTermTimeout(null, new Dictionary<string, string?> { ["TERM_TIMEOUT"] = "99999999999999" }));
+        Assert.Equal("TERM_TIMEOUT='99999999999999' is too large: at most 86400 seconds (1 day); set it to e.g. 25", variable.Message);
+        var flag = Assert.Throws<FormatException>(() => SettingsResolver.ResolveTermTimeout(99999999999999, new Dictionary<string, string?>()));
+        Assert.StartsWith("--term-timeout is too large: at most 86400 seconds (1 day)", flag.Message, StringComparison.Ordinal);
+        Assert.Equal("POOL_JOB_TIMEOUT='5,1e400': each of SOFT and HARD is too large: at most 86400 seconds (1 day)", Pool.Settings.WorkerVariableRules.JobTimeout("5,1e400"));
+        Assert.StartsWith("POOL_POLL_INTERVAL is too large: at most 3600 seconds (1 hour)", Pool.Settings.WorkerVariableRules.PollInterval("7200"));
+        Pool.Protocol.Working.WorkerLease.Parse("99999", out var lease);
+        Assert.StartsWith("POOL_LEASE=99999 is too large: at most 3600 seconds (1 hour)", lease);
+        // Not a number at all keeps the range.
+        Assert.Equal("TERM_TIMEOUT='soon' must be a number of seconds from 0 to 86400; set it to e.g. 25",
+            Assert.Throws<FormatException>(() => SettingsResolver.ResolveTermTimeout(null, new Dictionary<string, string?> { ["TERM_TIMEOUT"] = "soon" })).Message);
+    }
+
     [Theory]
     [InlineData(null, 3)]
     [InlineData("5", 5)]

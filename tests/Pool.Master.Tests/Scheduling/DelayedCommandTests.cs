@@ -48,6 +48,13 @@ public sealed class DelayedCommandTests(RedisFixture redis) : OpsTest(redis, "de
         Assert.Equal(1, garbage.Code);
         Assert.Contains("--in 'soon' is not a duration", garbage.Output);
         Assert.Single(garbage.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        // Too large is said as such (it was "not a duration", "not a time"), with the most accepted.
+        var longIn = Cli.Run("enqueue", "--in", "99999999999d", "q", "A");
+        Assert.Equal(1, longIn.Code);
+        Assert.Contains("--in '99999999999d' is too large: at most 366 days (366d); for a later time, use --at", Assert.Single(longIn.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+        var lateAt = Cli.Run("enqueue", "--at", "99999999999999999999", "q", "A");
+        Assert.Equal(1, lateAt.Code);
+        Assert.Contains("--at '99999999999999999999' is too large: Unix seconds go up to 253402300799 (9999-12-31T23:59:59Z)", Assert.Single(lateAt.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
         Assert.Equal(1, Cli.Run("enqueue", "--at", future.ToString(), "--in", "5m", "q", "A").Code);
         Assert.Equal(2, await Db.SortedSetLengthAsync(SKeys.Schedule));
     }

@@ -28,6 +28,28 @@ public sealed class RecurrenceTests
     public void Durations_refuse_what_rufus_scheduler_would_not_read_as_meant(string text) =>
         Assert.False(Durations.TryParse(text, out _));
 
+    /// <summary>`every: 99999999999d` and `--in 99999999999d` were "not a duration", which they are: too long ones.</summary>
+    [Theory]
+    [InlineData("2y", true)]
+    [InlineData("99999999999d", true)]
+    [InlineData("99999999999999", true)]
+    [InlineData("1e400", true)]
+    [InlineData("367d", true)]
+    [InlineData("366d", false)]
+    [InlineData("soon", false)]
+    [InlineData("1H", false)]
+    [InlineData("-5", false)]
+    public void Durations_past_366_days_are_told_apart_from_text_that_is_no_duration(string text, bool tooLarge)
+    {
+        var read = Durations.TryParse(text, out _, out var isTooLarge);
+        Assert.Equal(tooLarge, isTooLarge);
+        Assert.Equal(text == "366d", read);
+    }
+
+    [Fact]
+    public void An_every_past_366_days_says_it_is_too_large() =>
+        Assert.StartsWith("'9999d' is too large: at most 366 days (366d)", Assert.Throws<FormatException>(() => EveryRecurrence.Parse("9999d")).Message, StringComparison.Ordinal);
+
     [Theory]
     [InlineData("0 3 * * * EST5EDT", "EST5EDT")]
     [InlineData("0 3 * * * utc", "UTC")]

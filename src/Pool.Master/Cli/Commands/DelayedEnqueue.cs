@@ -37,6 +37,9 @@ internal static class DelayedEnqueue
         return 0;
     }
 
+    /// <summary>9999-12-31T23:59:59Z, the last second a DateTimeOffset holds.</summary>
+    private const long MaxUnixSeconds = 253_402_300_799;
+
     private static bool TryWhen(ParseResult result, DateTimeOffset now, out DateTimeOffset at, out string? error)
     {
         at = now;
@@ -46,12 +49,24 @@ internal static class DelayedEnqueue
         if (atText is not null && inText is not null) { error = "give --at or --in, not both"; return false; }
         if (inText is not null)
         {
-            if (!Durations.TryParse(inText, out var delay)) { error = $"--in '{inText}' is not a duration: use {Durations.Help}"; return false; }
+            if (!Durations.TryParse(inText, out var delay, out var tooLarge))
+            {
+                error = tooLarge ? $"--in '{inText}' {Durations.TooLarge}; for a later time, use --at" : $"--in '{inText}' is not a duration: use {Durations.Help}";
+                return false;
+            }
             at = now + delay;
             return true;
         }
-        if (long.TryParse(atText, NumberStyles.None, CultureInfo.InvariantCulture, out var unix) && unix < 253_402_300_800)
+        if (atText is { Length: > 0 } && atText.All(char.IsAsciiDigit))
+        {
+            // Unix seconds: past the year 9999 no DateTimeOffset holds them; that is a value too large, not "not a time".
+            if (!long.TryParse(atText, NumberStyles.None, CultureInfo.InvariantCulture, out var unix) || unix > MaxUnixSeconds)
+            {
+                error = $"--at '{atText}' is too large: Unix seconds go up to {MaxUnixSeconds} (9999-12-31T23:59:59Z)";
+                return false;
+            }
             at = DateTimeOffset.FromUnixTimeSeconds(unix);
+        }
         else if (!DateTimeOffset.TryParse(atText, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out at))
         {
             error = $"--at '{atText}' is not a time: use ISO 8601 such as 2026-12-01T03:00:00Z, or Unix seconds";
