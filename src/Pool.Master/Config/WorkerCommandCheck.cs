@@ -78,17 +78,29 @@ internal static class WorkerCommandCheck
     /// <summary>The paths after --jobs (pool-worker takes several per flag, and --jobs=PATH); null when the flag is absent.</summary>
     internal static List<string>? JobsOption(IReadOnlyList<string> argv)
     {
-        List<string>? paths = null;
+        var jobs = Options(argv).Where(o => o.Name == "--jobs").ToList();
+        return jobs.Count == 0 ? null : jobs.SelectMany(o => o.Values).Where(p => p.Length > 0).ToList();
+    }
+
+    /// <summary>
+    /// Whether argv gives pool-worker more than --jobs (whose files are judged here) and
+    /// --procline (text for ps, never wrong): `--concurrency 0` or a bad `--redis` only
+    /// pool-worker itself can judge (<see cref="JobLoadCheck"/>), and a worker would exit at start
+    /// on it, crash-looping.
+    /// </summary>
+    internal static bool HasOptionsOfItsOwn(IReadOnlyList<string> argv) =>
+        Options(argv).Any(o => o.Name is not ("--jobs" or "--procline"));
+
+    /// <summary>argv's options after the program as pool-worker reads them: each --name (or --name=value) with the words after it, up to the next option.</summary>
+    private static IEnumerable<(string Name, List<string> Values)> Options(IReadOnlyList<string> argv)
+    {
         for (var i = 1; i < argv.Count; i++)
         {
-            if (argv[i].StartsWith("--jobs=", StringComparison.Ordinal)) (paths ??= []).Add(argv[i]["--jobs=".Length..]);
-            else if (argv[i] == "--jobs")
-            {
-                paths ??= [];
-                while (i + 1 < argv.Count && !argv[i + 1].StartsWith('-')) paths.Add(argv[++i]);
-            }
+            var equals = argv[i].StartsWith("--", StringComparison.Ordinal) ? argv[i].IndexOf('=', StringComparison.Ordinal) : -1;
+            var (name, values) = equals > 0 ? (argv[i][..equals], new List<string> { argv[i][(equals + 1)..] }) : (argv[i], []);
+            while (i + 1 < argv.Count && !argv[i + 1].StartsWith('-')) values.Add(argv[++i]);
+            yield return (name, values);
         }
-        return paths?.Where(p => p.Length > 0).ToList();
     }
 
     /// <summary>What is wrong with the first job assembly that pool-worker could not load ("names 'x', which ..."); null when all can be.</summary>

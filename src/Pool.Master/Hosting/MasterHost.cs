@@ -116,14 +116,15 @@ public static class MasterHost
     /// <summary>
     /// What start and HUP run: the file, `auto` counts resolved on this machine, and the workers'
     /// job assemblies found. HUP (<paramref name="askWorker"/>) also has pool-worker load the job
-    /// classes, so a broken build leaves the running workers be instead of replacing them.
+    /// classes, so a broken build leaves the running workers be instead of replacing them; the
+    /// start asks pool-worker only about commands with options of their own (JobLoadCheck).
     /// </summary>
     private static PoolConfig LoadConfig(MasterSettings settings, IReadOnlyDictionary<string, string?> env, bool askWorker = false)
     {
         // `auto` counts depend on this machine's memory: resolved wherever the file is loaded.
         var config = Capacity.CapacityPlan.ResolveHere(ConfigLoader.Load(settings.ConfigPath, settings.Environment, env));
         WorkerCommandCheck.Require(config, settings.WorkerCommand, env, Environment.CurrentDirectory);
-        if (askWorker) JobLoadCheck.Require(config, settings.WorkerCommand, env, Environment.CurrentDirectory);
+        JobLoadCheck.Require(config, settings.WorkerCommand, env, Environment.CurrentDirectory, everyCommand: askWorker);
         return config;
     }
 

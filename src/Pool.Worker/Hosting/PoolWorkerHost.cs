@@ -28,7 +28,15 @@ public static class PoolWorkerHost
         // ProcessTerminationTimeout = null: the worker's own handlers own TERM and INT. With
         // System.CommandLine 2.0.15's default, its handler ended the worker with 143 or 130 two
         // seconds after one, in the middle of the drain (2.0.0 did not).
-        return await root.Parse(args).InvokeAsync(new System.CommandLine.InvocationConfiguration { ProcessTerminationTimeout = null }).ConfigureAwait(false);
+        var parsed = root.Parse(args);
+        // pool-master shows the first line --check writes: one that says what to fix, not the
+        // parser's error list and the whole help.
+        if (parsed.Errors.Count > 0 && parsed.GetValue(cli.Check))
+        {
+            await Console.Error.WriteLineAsync($"pool-worker --check: cannot read the command line: {parsed.Errors[0].Message.TrimEnd('.')}; see --help for the options").ConfigureAwait(false);
+            return WorkerCommandLine.CheckOptionsWrong;
+        }
+        return await parsed.InvokeAsync(new System.CommandLine.InvocationConfiguration { ProcessTerminationTimeout = null }).ConfigureAwait(false);
     }
 
     private static async Task<int> RunAsync(WorkerCommandLine.ParseResultValues values, Action<JobRegistry>? configureJobs, IServiceProvider? services, Pool.Signals.SignalInbox signals, EarlyConnection? early)
@@ -38,10 +46,15 @@ public static class PoolWorkerHost
             await Console.Error.WriteLineAsync((values.CheckOnly ? "pool-worker --check: " : "") + missing).ConfigureAwait(false);
             return 2;
         }
-        if (values.CheckOnly) return JobLoading.Check(values.JobPaths, configureJobs, services);
+        if (values.CheckOnly)
+        {
+            if (values.StartProblem() is not { } problem) return JobLoading.Check(values.JobPaths, configureJobs, services);
+            await Console.Error.WriteLineAsync("pool-worker --check: " + problem).ConfigureAwait(false);
+            return WorkerCommandLine.CheckOptionsWrong;
+        }
         if (!WorkerCommandLine.ParseResultValues.TryLogFormat(values.LogFormatText, out var format))
         {
-            await Console.Error.WriteLineAsync($"--log-format / POOL_LOG_FORMAT must be text or json, not '{values.LogFormatText}'").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync(values.LogFormatError).ConfigureAwait(false);
             return 2;
         }
         // POOL_LOG_LEVEL=warning drops the per-job lines, e.g. for throughput benchmarks.

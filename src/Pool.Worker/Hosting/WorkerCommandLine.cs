@@ -26,8 +26,11 @@ internal sealed class WorkerCommandLine
     /// </summary>
     public Option<string?> Procline { get; } = new("--procline") { Description = "Text shown in ps and otherwise ignored; resque-0:pool-worker keeps Ruby Resque workers on this host from pruning this one" };
 
-    /// <summary>pool-master's `check` and HUP ask this before they start workers on a job assembly.</summary>
-    public Option<bool> Check { get; } = new("--check") { Description = "Load the job classes, print their names and exit: 0 when every one can run, 2 when not; needs no Redis" };
+    /// <summary>pool-master's `check` and HUP ask this before they start workers, and the start does for a command with options of its own.</summary>
+    public Option<bool> Check { get; } = new("--check") { Description = "Judge the other options and load the job classes, print their names and exit: 0 when a worker could start and every job class can run, 2 when a job class cannot, 1 when an option or variable is wrong; needs no Redis" };
+
+    /// <summary>--check's exit code for a wrong option or variable; 1, as System.CommandLine's own for an option it cannot parse.</summary>
+    public const int CheckOptionsWrong = 1;
 
     /// <param name="ownApp">A user's worker app (jobs registered in its Program.cs), not pool-worker itself: its help names it.</param>
     public RootCommand Build(bool ownApp, Func<ParseResultValues, CancellationToken, Task<int>> run)
@@ -61,11 +64,26 @@ internal sealed class WorkerCommandLine
             }
         }
 
+        public string LogFormatError => $"--log-format / POOL_LOG_FORMAT must be text or json, not '{LogFormatText}'";
+
+        /// <summary>
+        /// For --check: what would stop a worker started with these options and variables, as its
+        /// start would say it; null when nothing would. A group's `command: "pool-worker
+        /// --concurrency 0"` passed --check, which only loaded the job classes, and then every
+        /// worker exited at start, crash-looping. No queue list is needed: pool-master asks
+        /// --check without one, and gives each worker its QUEUES.
+        /// </summary>
+        public string? StartProblem()
+        {
+            if (!TryLogFormat(LogFormatText, out _)) return LogFormatError;
+            return Settings(out var error, queuesRequired: false) is null ? error : null;
+        }
+
         /// <summary>The settings, or an error message that names the option to fix.</summary>
-        public WorkerSettings? Settings(out string? error)
+        public WorkerSettings? Settings(out string? error, bool queuesRequired = true)
         {
             error = null;
-            var queues = (parse.GetValue(cli.Queues) ?? Env(PoolVariables.Queues) ?? "")
+            var queues = (parse.GetValue(cli.Queues) ?? Env(PoolVariables.Queues) ?? (queuesRequired ? "" : "*"))
                 .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             if (queues.Length == 0) { error = "no queues: pass --queues a,b or set QUEUES (use * for every queue)"; return null; }
 

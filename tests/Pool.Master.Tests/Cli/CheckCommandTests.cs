@@ -111,6 +111,41 @@ public sealed class CheckCommandTests : IDisposable
         Assert.Matches(@"\njobs: \d+ job class\(es\): .*\bNoop\b", output);
     }
 
+    /// <summary>
+    /// A group's own pool-worker command with options no worker starts with passed check (which
+    /// only had pool-worker load the job classes) and run, and every worker then exited at start,
+    /// crash-looping. check and run ask pool-worker --check with the command's own options.
+    /// </summary>
+    [Theory]
+    [InlineData("--concurrency 0", "pool-worker --concurrency / POOL_CONCURRENCY must be a whole number of jobs from 1 to")]
+    [InlineData("--redis http://x", "pool-worker REDIS_URL 'http://x' is not a redis://")]
+    [InlineData("--term-timeout 99999999999999", "pool-worker --term-timeout / TERM_TIMEOUT is too large: at most 86400 seconds (1 day)")]
+    [InlineData("--log-format xml", "pool-worker --log-format / POOL_LOG_FORMAT must be text or json, not 'xml'")]
+    [InlineData("--concurency 2", "pool-worker cannot read the command line: Unrecognized command or argument '--concurency'; see --help for the options")]
+    public void Check_and_run_refuse_a_pool_worker_command_whose_own_options_no_worker_starts_with(string options, string problem)
+    {
+        var yaml = $"foo: 0\nproduction:\n  a:\n    count: 1\n    command: \"{Artifacts.PoolWorker} {options} --jobs {Artifacts.SamplesDll}\"\n";
+        foreach (var command in new[] { "check", "run" })
+        {
+            var (code, output) = Run(command, yaml, new Dictionary<string, string?>(), "-E", "production");
+            Assert.Equal(1, code);
+            var line = Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.Contains("pool.yml:5: key 'production.a.command': ", line);
+            Assert.Contains(problem, line);
+        }
+
+        // The master's own worker command is asked the same way, and named as such.
+        var (_, master) = Check("foo: 1\n", "-w", $"{Artifacts.PoolWorker} {options}");
+        Assert.Contains($"pool-master check: the worker command (--worker-command or POOL_WORKER_COMMAND): {problem}", master);
+    }
+
+    [Fact]
+    public void A_command_that_is_not_pool_worker_is_never_run_with_check()
+    {
+        // `false --check` would exit 1: it is not asked, as a Ruby worker is not.
+        Assert.Equal(0, Check("foo: 0\nruby:\n  count: 1\n  command: \"false --concurrency 0\"\n").Code);
+    }
+
     [Fact]
     public void Check_refuses_a_worker_program_that_is_not_there()
     {

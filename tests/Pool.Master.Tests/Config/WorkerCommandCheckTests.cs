@@ -56,6 +56,26 @@ public sealed class WorkerCommandCheckTests
         }
     }
 
+    /// <summary>The start asks pool-worker --check only of commands whose options the master cannot judge itself.</summary>
+    [Theory]
+    [InlineData("pool-worker", false)]
+    [InlineData("pool-worker --procline resque-0:pool-worker", false)]
+    [InlineData("pool-worker --jobs a.dll b.dll --procline=x", false)]
+    [InlineData("pool-worker --jobs=a.dll", false)]
+    [InlineData("pool-worker --jobs a.dll --concurrency 0", true)]
+    [InlineData("pool-worker --redis=http://x", true)]
+    [InlineData("pool-worker stray", true)]
+    public void Options_of_its_own_are_those_besides_jobs_and_procline(string command, bool own) =>
+        Assert.Equal(own, WorkerCommandCheck.HasOptionsOfItsOwn(ShellWords.Split(command)));
+
+    [Theory]
+    [InlineData("pool-worker --concurrency 2", null)]
+    [InlineData("pool-worker --jobs a.dll b.dll --concurrency 2", "a.dll b.dll")]
+    [InlineData("pool-worker --jobs=a.dll --jobs c.dll", "a.dll c.dll")]
+    [InlineData("pool-worker --jobs", "")]
+    public void Jobs_are_the_words_after_each_jobs_option(string command, string? jobs) =>
+        Assert.Equal(jobs, WorkerCommandCheck.JobsOption(ShellWords.Split(command)) is { } paths ? string.Join(' ', paths) : null);
+
     [Fact]
     public void A_worker_the_budget_cannot_hold_is_named_at_its_memory_limit_line_with_its_section()
     {

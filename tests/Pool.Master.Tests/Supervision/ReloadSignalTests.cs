@@ -48,15 +48,20 @@ public sealed class ReloadSignalTests
     [Fact]
     public void Hup_to_a_command_that_does_not_exist_is_rejected_and_keeps_the_running_workers()
     {
-        using var run = MasterRun.Start("foo: 1\n");
-        var before = run.WaitForReadyWorkers(1);
-        run.WriteConfig("foo:\n  count: 1\n  command: \"/nonexistent/bin x\"\n");
+        HupIsRejectedAndKeepsTheRunningWorkers("foo:\n  count: 1\n  command: \"/nonexistent/bin x\"\n",
+            "pool.yml:3: key 'foo.command': program '/nonexistent/bin'", TimeSpan.FromSeconds(5));
+    }
 
-        run.Signal(Signum.SIGHUP);
-        var error = run.WaitForMasterLine("config rejected", TimeSpan.FromSeconds(5));
-        Assert.Contains("pool.yml:3: key 'foo.command': program '/nonexistent/bin'", error);
-        Assert.Equal(before, run.Workers());
-        Assert.All(before, p => Assert.False(run.HasLogged(p, "signal")));
+    /// <summary>
+    /// A group's own pool-worker command with an option no worker starts with: --check only
+    /// loaded the job classes, so the HUP retired the running workers for ones that exited at
+    /// start. pool-worker --check judges the options too.
+    /// </summary>
+    [Fact]
+    public void Hup_to_a_pool_worker_command_with_an_option_no_worker_starts_with_is_rejected_and_keeps_the_running_workers()
+    {
+        HupIsRejectedAndKeepsTheRunningWorkers($"foo:\n  count: 1\n  command: \"{Artifacts.PoolWorker} --jobs {Artifacts.SamplesDll} --concurrency 0\"\n",
+            "pool.yml:3: key 'foo.command': pool-worker --concurrency / POOL_CONCURRENCY must be a whole number of jobs from 1 to", TimeSpan.FromSeconds(20));
     }
 
     /// <summary>
@@ -67,13 +72,19 @@ public sealed class ReloadSignalTests
     [Fact]
     public void Hup_to_job_classes_pool_worker_cannot_load_is_rejected_and_keeps_the_running_workers()
     {
+        HupIsRejectedAndKeepsTheRunningWorkers($"foo:\n  count: 1\n  command: \"{Artifacts.PoolWorker} --jobs {Artifacts.BrokenJobsDll}\"\n",
+            $"pool.yml:3: key 'foo.command': pool-worker cannot load jobs: {Artifacts.BrokenJobsDll}: two job classes answer to 'Send'", TimeSpan.FromSeconds(20));
+    }
+
+    /// <summary>A HUP to <paramref name="yaml"/> (a change from `foo: 1`) is refused with <paramref name="error"/>, and no running worker is touched.</summary>
+    private static void HupIsRejectedAndKeepsTheRunningWorkers(string yaml, string error, TimeSpan patience)
+    {
         using var run = MasterRun.Start("foo: 1\n");
         var before = run.WaitForReadyWorkers(1);
-        run.WriteConfig($"foo:\n  count: 1\n  command: \"{Artifacts.PoolWorker} --jobs {Artifacts.BrokenJobsDll}\"\n");
+        run.WriteConfig(yaml);
 
         run.Signal(Signum.SIGHUP);
-        var error = run.WaitForMasterLine("config rejected", TimeSpan.FromSeconds(20));
-        Assert.Contains($"pool.yml:3: key 'foo.command': pool-worker cannot load jobs: {Artifacts.BrokenJobsDll}: two job classes answer to 'Send'", error);
+        Assert.Contains(error, run.WaitForMasterLine("config rejected", patience));
         Assert.Equal(before, run.Workers());
         Assert.All(before, p => Assert.False(run.HasLogged(p, "signal")));
     }

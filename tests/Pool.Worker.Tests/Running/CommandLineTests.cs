@@ -61,6 +61,26 @@ public sealed class CommandLineTests(RedisFixture redis) : IDisposable
         Assert.Contains("finds no job classes: no job assembly given (--jobs or POOL_JOBS)", none.Output);
     }
 
+    /// <summary>
+    /// --check judged only the job classes, so pool-master's check passed a group's `command:
+    /// "pool-worker --concurrency 0"` whose every worker then exited at start. It judges the
+    /// options and variables a worker starts with too (not the queues: the master gives those),
+    /// and exits 1 for them, 2 being the job classes'.
+    /// </summary>
+    [Theory] // every wait below is bounded
+    [InlineData("--concurrency 0", "pool-worker --check: --concurrency / POOL_CONCURRENCY must be a whole number of jobs from 1 to")]
+    [InlineData("--redis http://x", "pool-worker --check: REDIS_URL 'http://x' is not a redis://")]
+    [InlineData("--term-timeout 99999999999999", "pool-worker --check: --term-timeout / TERM_TIMEOUT is too large: at most 86400 seconds (1 day)")]
+    [InlineData("--log-format xml", "pool-worker --check: --log-format / POOL_LOG_FORMAT must be text or json, not 'xml'")]
+    [InlineData("--concurency 2", "pool-worker --check: cannot read the command line: Unrecognized command or argument '--concurency'; see --help for the options")]
+    public void Check_refuses_options_no_worker_starts_with_in_one_line_and_exits_1(string options, string problem)
+    {
+        var noRedis = new Dictionary<string, string?> { ["QUEUES"] = null, ["REDIS_URL"] = "redis://127.0.0.1:1", ["POOL_JOBS"] = null };
+        using var check = TestProcess.Start(Artifacts.PoolWorker, [.. options.Split(' '), "--check", "--jobs", Artifacts.SamplesDll], noRedis);
+        Assert.Equal(1, check.WaitForExit(TimeSpan.FromSeconds(15)));
+        Assert.Contains("stderr: " + problem, Assert.Single(check.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
+    }
+
     /// <summary>The same refusal from a worker started on the broken build: one line, exit 2, no stack trace.</summary>
     [Fact] // every wait below is bounded
     public void A_worker_started_on_jobs_that_cannot_run_exits_2_with_one_line_that_names_the_file()
