@@ -43,31 +43,30 @@ internal sealed class EarlyConnection : IAsyncDisposable
     }
 
     /// <summary>The connection, if it was begun for <paramref name="url"/>; else null, and the early one is closed.</summary>
-    public async Task<Task<ConnectionMultiplexer>?> Take(string url)
+    public Task<ConnectionMultiplexer>? Take(string url)
     {
-        if (_connecting is null) return null;
-        if (url == _url)
+        if (url != _url)
         {
-            var connecting = _connecting;
-            _connecting = null;
-            return connecting;
+            _ = DisposeAsync();
+            return null;
         }
-        await DisposeAsync().ConfigureAwait(false);
-        return null;
+        return Interlocked.Exchange(ref _connecting, null);
     }
 
-    /// <summary>Closes a connection nobody took (the worker stopped before it ran, or its settings named another URL).</summary>
-    public async ValueTask DisposeAsync()
+    /// <summary>
+    /// Closes a connection nobody took (the worker stopped before it ran, or its settings named
+    /// another URL), once it is made: a worker that exits at once (a bad setting while Redis is
+    /// down) must not wait out the client's connect timeout for it.
+    /// </summary>
+    public ValueTask DisposeAsync()
     {
-        if (Interlocked.Exchange(ref _connecting, null) is not { } connecting) return;
-        try
-        {
-            await (await connecting.ConfigureAwait(false)).DisposeAsync().ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is RedisException or System.Net.Sockets.SocketException or ObjectDisposedException)
-        {
-            // Nothing was held on it.
-        }
+        if (Interlocked.Exchange(ref _connecting, null) is { } connecting)
+            _ = connecting.ContinueWith(done =>
+            {
+                if (done.IsCompletedSuccessfully) done.Result.Dispose();
+                else _ = done.Exception; // observed: nothing was held on it
+            }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return ValueTask.CompletedTask;
     }
 
     /// <summary>The URL pool-worker's --redis, REDIS_URL or the default will give; null when the arguments ask for no worker or are not plain.</summary>

@@ -89,7 +89,7 @@ public static class PoolWorkerHost
         try
         {
             if (early is not null) early.Notice = notice => log.Information("{Notice}", notice);
-            var connecting = early is null ? null : await early.Take(settings.RedisUrl).ConfigureAwait(false);
+            var connecting = early?.Take(settings.RedisUrl);
             return await WorkerRunner.RunAsync(settings, registry, services, log, signals, logBatching, connecting).ConfigureAwait(false);
         }
         catch (StackExchange.Redis.RedisCommandException e)

@@ -51,4 +51,20 @@ public sealed class EarlyConnectionTests(RedisFixture redis)
         Assert.Equal(0, worker.WaitForExit(TimeSpan.FromSeconds(15)));
         Assert.DoesNotContain("127.0.0.1:1", worker.Output);
     }
+
+    /// <summary>
+    /// A setting the worker refuses while Redis is unreachable: the early connection is still
+    /// being tried, and the exit must not wait out the client's 5 s connect timeout for it
+    /// (it did, at first: 5.1 s).
+    /// </summary>
+    [Fact] // every wait below is bounded
+    public void A_refused_setting_exits_at_once_though_the_early_connection_is_still_trying()
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        using var worker = TestProcess.Start(Artifacts.PoolWorker, ["--jobs", Artifacts.SamplesDll],
+            new Dictionary<string, string?> { ["QUEUES"] = null, ["REDIS_URL"] = "redis://127.0.0.1:1" });
+        Assert.Equal(2, worker.WaitForExit(TimeSpan.FromSeconds(15)));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3.5), $"exited after {clock.Elapsed.TotalSeconds:0.0} s");
+        Assert.Contains("pass --queues a,b or set QUEUES", worker.Output);
+    }
 }
