@@ -12,6 +12,7 @@ public static class Catalog
         {
             new SupervisionScenario(),
             new SupervisionScenario(WorkerBuild.Aot),
+            new SupervisionScenario(standby: true),
             new StubbornScenario(),
             new IdleScenario(),
             new ManyChildrenScenario(10),

@@ -24,13 +24,14 @@ public sealed class TestProcess : IDisposable
         Pid = process.Id;
     }
 
-    public static TestProcess Start(string fileName, IEnumerable<string> args, IDictionary<string, string?>? env = null, string? workingDirectory = null)
+    /// <param name="pipeStdin">A pipe as its stdin, for <see cref="WriteInput"/> and <see cref="CloseInput"/>; otherwise it inherits the test's.</param>
+    public static TestProcess Start(string fileName, IEnumerable<string> args, IDictionary<string, string?>? env = null, string? workingDirectory = null, bool pipeStdin = false)
     {
         var psi = new ProcessStartInfo(fileName)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            RedirectStandardInput = false,
+            RedirectStandardInput = pipeStdin,
             UseShellExecute = false,
             WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
         };
@@ -52,6 +53,16 @@ public sealed class TestProcess : IDisposable
         process.BeginErrorReadLine();
         return handle;
     }
+
+    /// <summary>One line to its stdin (started with pipeStdin).</summary>
+    public void WriteInput(string line)
+    {
+        _process.StandardInput.WriteLine(line);
+        _process.StandardInput.Flush();
+    }
+
+    /// <summary>Ends its stdin (started with pipeStdin).</summary>
+    public void CloseInput() => _process.StandardInput.Close();
 
     public bool HasExited => _process.HasExited;
     public int ExitCode => _process.ExitCode;

@@ -17,6 +17,7 @@ public static class ConfigPrinter
         {
             sb.Append(inv, $"  {g.QueueList}: {(g.Scaling is { } rule ? rule.Describe() : g.AutoCount ? $"{g.Count} (auto)" : g.Count)}");
             if (g.Concurrency > 1) sb.Append(inv, $" concurrency={g.Concurrency}");
+            if (g.Standby > 0) sb.Append(inv, $" standby={g.Standby}");
             if (g.TermTimeout is { } t) sb.Append(inv, $" term_timeout={t.TotalSeconds}s");
             if (g.MemoryLimitMb is { } m) sb.Append(inv, $" memory_limit_mb={m}");
             if (g.MaxJobs is { } j) sb.Append(inv, $" max_jobs={j}");

@@ -39,6 +39,7 @@ internal static class GroupReader
         string? command = null;
         TimeSpan? jobTimeout = null;
         var concurrency = 1;
+        var standby = 0;
         GroupRetries? retries = null;
         var optionLines = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var (optionNode, optionValue) in mapping.Children)
@@ -78,6 +79,9 @@ internal static class GroupReader
                 case GroupRetries.RetriesKey or GroupRetries.DelaysKey:
                     retries = GroupRetries.With(retries, option, optionValue, values, at);
                     break;
+                case GroupOptions.Standby:
+                    standby = ReadStandby(values.Value(optionValue, at.Key!), at);
+                    break;
                 case GroupOptions.Command:
                     command = ReadCommand(values.Literal(optionValue, at.Key!), at);
                     break;
@@ -88,7 +92,7 @@ internal static class GroupReader
 
         if (count is null)
             throw place.Error("this group has no count; add count: N (the number of workers), count: MIN..MAX or count: auto");
-        return count.Value.Apply(new WorkerGroup(key, queues, 0, termTimeout, memory, maxJobs, command, place.Line ?? 0, jobTimeout) { Concurrency = concurrency, Retries = retries, Places = new GroupPlaces(place, optionLines) },
+        return count.Value.Apply(new WorkerGroup(key, queues, 0, termTimeout, memory, maxJobs, command, place.Line ?? 0, jobTimeout) { Concurrency = concurrency, Retries = retries, Standby = standby, Places = new GroupPlaces(place, optionLines) },
             targetLatency, jobsPerWorker, quiet, place);
     }
 
@@ -136,6 +140,12 @@ internal static class GroupReader
         if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 && n <= max) return n;
         throw place.Error(string.Create(CultureInfo.InvariantCulture, $"must be a whole number of {unit} from 1 to {max}, got '{ConfigException.Shorten(text)}'; write e.g. {example}"));
     }
+
+    private static int ReadStandby(string? text, ConfigPlace place) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n <= GroupOptions.MaxStandby
+            ? n
+            : throw place.Error(string.Create(CultureInfo.InvariantCulture,
+                $"must be a whole number of standby workers from 0 to {GroupOptions.MaxStandby}, got '{ConfigException.Shorten(text)}'; write e.g. standby: 1"));
 
     /// <summary>Split now, as the spawn will, so a command that cannot be split is a check error, not a crash at spawn.</summary>
     private static string ReadCommand(string? text, ConfigPlace place)

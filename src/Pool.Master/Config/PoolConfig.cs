@@ -31,6 +31,12 @@ public sealed record WorkerGroup(
     /// <summary>The group's `retries` and `retry_delays` (Config/GroupRetries.cs); null: the workers' default.</summary>
     public GroupRetries? Retries { get; init; }
 
+    /// <summary>
+    /// `standby: N`: started, connected workers kept beside the group's, each waiting to take the
+    /// slot of a worker that dies, so the slot is back in service without a process start.
+    /// </summary>
+    public int Standby { get; init; }
+
     /// <summary>The QUEUES value a worker of this group gets.</summary>
     public string QueueList => string.Join(',', Queues);
 

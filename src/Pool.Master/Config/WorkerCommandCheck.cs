@@ -23,6 +23,7 @@ internal static class WorkerCommandCheck
     /// <exception cref="FormatException">The master's worker command cannot run, or POOL_JOBS names a file that is not there.</exception>
     public static void Require(PoolConfig config, IReadOnlyList<string> workerCommand, IReadOnlyDictionary<string, string?> env, string workingDirectory)
     {
+        RequireStandbyWorkers(config, workerCommand);
         var jobs = Pool.Settings.PoolVariables.JobPaths(SettingsResolver.Get(env, JobsVariable));
         var searchPath = SettingsResolver.Get(env, "PATH") ?? "/usr/local/bin:/usr/bin:/bin";
         // POOL_JOBS is looked at once, not once per group.
@@ -64,6 +65,22 @@ internal static class WorkerCommandCheck
             var own = group.Command is not null;
             var argv = own ? ShellWords.Split(group.Command!) : workerCommand;
             if (seen.Add(string.Join('\0', argv))) yield return (argv, group, own);
+        }
+    }
+
+    /// <summary>
+    /// `standby` needs pool-worker: only it waits for its slot before it registers. Any other
+    /// command (a `rake resque:work`, a worker app of its own) would register at once and take
+    /// jobs as one worker more than the group's count.
+    /// </summary>
+    private static void RequireStandbyWorkers(PoolConfig config, IReadOnlyList<string> workerCommand)
+    {
+        foreach (var group in config.Groups.Where(g => g.Standby > 0))
+        {
+            var argv = group.Command is { } own ? ShellWords.Split(own) : workerCommand;
+            if (argv.Count > 0 && !IsPoolWorker(argv))
+                throw group.Where(config.SourcePath, GroupOptions.Standby).Error(
+                    $"standby needs pool-worker, which waits for its slot before it registers; this group runs '{Path.GetFileName(argv[0])}', whose standby would take jobs at once as one worker too many: remove standby, or run pool-worker");
         }
     }
 

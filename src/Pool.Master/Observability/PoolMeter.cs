@@ -61,7 +61,8 @@ internal sealed class PoolMeter : IDisposable
             .GroupBy(x => (x.Group, x.Slot))
             .Select(g => new Measurement<long>(g.Sum(x => x.Rss!.Value),
                 new KeyValuePair<string, object?>("group", g.Key.Group),
-                new KeyValuePair<string, object?>("slot", g.Key.Slot.ToString(CultureInfo.InvariantCulture))));
+                // A standby (`standby: N`) has no slot yet (-1).
+                new KeyValuePair<string, object?>("slot", g.Key.Slot < 0 ? "standby" : g.Key.Slot.ToString(CultureInfo.InvariantCulture))));
 
     public void Dispose() => _meter.Dispose();
 }

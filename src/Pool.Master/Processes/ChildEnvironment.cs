@@ -37,6 +37,18 @@ internal static class ChildEnvironment
         return env;
     }
 
+    /// <summary>
+    /// A standby's (`standby: N`): the group's variables with POOL_STANDBY=1 instead of a slot,
+    /// which the master writes to its stdin when it gives it one (StandbyPromotion).
+    /// </summary>
+    public static Dictionary<string, string> ForStandby(MasterSettings settings, WorkerGroup group, int masterPid)
+    {
+        var env = For(settings, group, slot: 0, masterPid);
+        env.Remove(PoolVariables.WorkerSlot);
+        env[PoolVariables.Standby] = "1";
+        return env;
+    }
+
     /// <summary>Set to --environment's name in every worker: resque-pool's three, and Pool's own.</summary>
     internal static readonly string[] EnvironmentVariables = ["RACK_ENV", "RAILS_ENV", "RESQUE_ENV", "POOL_ENV"];
 

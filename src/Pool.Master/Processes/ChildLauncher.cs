@@ -36,9 +36,10 @@ internal static class ChildLauncher
     /// Starts argv with the given environment overlaid on the master's. <paramref name="onExited"/>
     /// is wired before Start so an exit that happens at once is never missed; it runs on a pool thread.
     /// </summary>
-    public static Process Start(IReadOnlyList<string> argv, IReadOnlyDictionary<string, string> environment, EventHandler onExited)
+    /// <param name="pipeStdin">A pipe as the child's stdin (a standby's, see StandbyPromotion); the runtime opens it close-on-exec, so no other child holds its end.</param>
+    public static Process Start(IReadOnlyList<string> argv, IReadOnlyDictionary<string, string> environment, EventHandler onExited, bool pipeStdin = false)
     {
-        var psi = new ProcessStartInfo(ResetsSignals ? EnvPath : SetsidPath) { UseShellExecute = false };
+        var psi = new ProcessStartInfo(ResetsSignals ? EnvPath : SetsidPath) { UseShellExecute = false, RedirectStandardInput = pipeStdin };
         if (ResetsSignals)
         {
             psi.ArgumentList.Add(DefaultSignals);

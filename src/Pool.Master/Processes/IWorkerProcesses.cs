@@ -11,7 +11,8 @@ namespace Pool.Master.Processes;
 internal interface IWorkerProcesses
 {
     /// <summary>Starts argv as the leader of a new process group; <paramref name="onExited"/> runs on another thread once the process was reaped.</summary>
-    IWorkerProcess Start(IReadOnlyList<string> argv, IReadOnlyDictionary<string, string> environment, Action<IWorkerProcess> onExited);
+    /// <param name="standby">Give it a pipe as stdin, for <see cref="IWorkerProcess.Promote"/>; otherwise it inherits the master's.</param>
+    IWorkerProcess Start(IReadOnlyList<string> argv, IReadOnlyDictionary<string, string> environment, Action<IWorkerProcess> onExited, bool standby = false);
 
     bool Send(int pid, Signum signal);
 
@@ -34,4 +35,10 @@ internal interface IWorkerProcess : IDisposable
 
     /// <summary>Valid once the exit callback ran.</summary>
     int ExitCode { get; }
+
+    /// <summary>
+    /// A standby's slot, written to its stdin ("slot N"), which then closes. False when it cannot
+    /// be told (it has just died, or was not started as a standby): its slot is filled another way.
+    /// </summary>
+    bool Promote(int slot);
 }

@@ -11,13 +11,13 @@ internal sealed class OsWorkerProcesses : IWorkerProcesses
 
     private OsWorkerProcesses() { }
 
-    public IWorkerProcess Start(IReadOnlyList<string> argv, IReadOnlyDictionary<string, string> environment, Action<IWorkerProcess> onExited)
+    public IWorkerProcess Start(IReadOnlyList<string> argv, IReadOnlyDictionary<string, string> environment, Action<IWorkerProcess> onExited, bool standby = false)
     {
         // The exit handler is wired before the start, so it may run before Start returns: it gets
         // the same wrapper, which is complete by the time anyone reads it (the supervisor handles
         // the exit on its loop, after the spawn that started it).
         var started = new OsWorkerProcess();
-        started.Attach(ChildLauncher.Start(argv, environment, (_, _) => onExited(started)));
+        started.Attach(ChildLauncher.Start(argv, environment, (_, _) => onExited(started), pipeStdin: standby));
         return started;
     }
 
@@ -42,5 +42,24 @@ internal sealed class OsWorkerProcesses : IWorkerProcesses
         public int Pid => Process.Id;
         public int ExitCode => Process.ExitCode;
         public void Dispose() => Process.Dispose();
+
+        public bool Promote(int slot)
+        {
+            if (!Process.StartInfo.RedirectStandardInput) return false;
+            try
+            {
+                // One short line fits the pipe's buffer: the write never waits for the worker.
+                var input = Process.StandardInput;
+                input.Write(Pool.Settings.StandbyPromotion.Line(slot) + "\n");
+                input.Flush();
+                input.Close();
+                return true;
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
+            {
+                // EPIPE: the standby died a moment ago; its exit is on its way to the loop.
+                return false;
+            }
+        }
     }
 }

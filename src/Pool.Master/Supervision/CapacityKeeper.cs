@@ -268,18 +268,22 @@ internal sealed class CapacityKeeper(SlotTable table, StopPlan stops, MasterSett
             _used = used;
         }
 
-        public bool Admits(Slot slot)
+        /// <param name="standby">For a standby (`standby: N`): extra, so a refusal is not logged and holds back none of the group's slots.</param>
+        public bool Admits(GroupState state, bool standby = false)
         {
-            var group = slot.Group.Group;
-            var cost = WorkerCost.Estimate(group, _owner.MeasuredPss(slot.Group));
+            var group = state.Group;
+            var cost = WorkerCost.Estimate(group, _owner.MeasuredPss(state));
             var budget = _owner.Budget;
+            // No standby while a slot of its group waits for memory: the slot comes first.
+            if (standby && _owner._waitingForMemory.Contains(group.QueueList)) return false;
             if (budget.Bytes == long.MaxValue || _used + cost <= budget.Bytes)
             {
                 _used += cost;
-                if (_owner._waitingForMemory.Remove(group.QueueList))
+                if (!standby && _owner._waitingForMemory.Remove(group.QueueList))
                     _owner.Log.Information("memory budget: starting workers for {Group} again ({Used} of {Budget} in use)", group.Key, Megabytes.Format(_used), Megabytes.Format(budget.Bytes));
                 return true;
             }
+            if (standby) return false;
             if (_refused.Add(group.QueueList) && _owner._waitingForMemory.Add(group.QueueList))
             {
                 _owner._budgetRefusals[group.QueueList] = _owner._budgetRefusals.GetValueOrDefault(group.QueueList) + 1;

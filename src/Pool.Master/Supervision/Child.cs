@@ -13,7 +13,8 @@ internal sealed class Child(IWorkerProcess process, WorkerGroup group, int slotN
     public int Pid { get; } = process.Pid;
     /// <summary>The group it was started for; a retiring child keeps the group of its generation.</summary>
     public WorkerGroup Group { get; } = group;
-    public int SlotNumber { get; } = slotNumber;
+    /// <summary>The slot's number; -1 while it stands by (a standby gets its slot's number when it takes the slot).</summary>
+    public int SlotNumber { get; set; } = slotNumber;
     public DateTimeOffset StartedAt { get; } = startedAt;
     public string WorkerId { get; } = Pool.Protocol.Recovery.WorkerIdentity.For(process.Pid, group.QueueList);
     /// <summary>One id per lane (the group's concurrency); the first is <see cref="WorkerId"/>.</summary>
@@ -21,6 +22,9 @@ internal sealed class Child(IWorkerProcess process, WorkerGroup group, int slotN
 
     /// <summary>The slot it fills, or null once it is retiring (HUP, TTOU, WINCH) and must not be respawned.</summary>
     public Slot? Slot { get; set; }
+
+    /// <summary>The place it stands by in (`standby: N`): no slot and no jobs yet. Null for every other child.</summary>
+    public StandbyPlace? Standby { get; set; }
 
     /// <summary>Set once the master asked it to stop.</summary>
     public StopRequest? Stop { get; set; }

@@ -24,12 +24,35 @@ internal sealed class ChildExits(SlotTable table, StopPlan stops, GuardedStore s
         if (os.KillGroup(child.Pid))
             log.Warning("worker {Pid} left processes in its group; sent SIGKILL to group {Pgid}", child.Pid, child.Pid);
 
+        // A standby never registered, so it holds no job; a promoted one is a slot's worker here.
+        if (child.Standby is { } place)
+        {
+            OnStandbyExited(place, child, code, now);
+            return;
+        }
+
         // Its jobs, if any (one per lane), go back on the queue now rather than when their leases expire.
         store.RecoverWorker(child.WorkerId, child.Pid, [child.Pid, .. group]);
         foreach (var lane in child.WorkerIds.Skip(1)) store.RecoverWorker(lane, child.Pid, []);
 
         ReportStop(child, code, now);
         if (child.Slot is { } slot) Refill(slot, child, code, now);
+    }
+
+    /// <summary>A standby that exited: refilled at once after a stop the master asked for, after its backoff otherwise.</summary>
+    private void OnStandbyExited(StandbyPlace place, Child child, int code, DateTimeOffset now)
+    {
+        place.Child = null;
+        if (child.Stop is not null || stops.IsStopping)
+        {
+            ReportStop(child, code, now);
+            return;
+        }
+        var step = place.Backoff.Exited();
+        place.SpawnAt = now + step.Delay;
+        if (step.StartedLooping || !place.Backoff.IsLooping)
+            log.Warning("standby worker {Pid} for {Group} {Exit} after {UptimeMs:0} ms; starting another in {DelayMs:0} ms",
+                child.Pid, child.Group.Key, ExitText.Crash(code), (now - child.StartedAt).TotalMilliseconds, step.Delay.TotalMilliseconds);
     }
 
     private void ReportStop(Child child, int code, DateTimeOffset now)

@@ -8,6 +8,8 @@ internal sealed class GroupState(WorkerGroup group)
     public WorkerGroup Group { get; } = group;
     public int Desired { get; set; } = group.Count;
     public List<Slot> Slots { get; } = [];
+    /// <summary>Its standby places (`standby: N`), made with its slots.</summary>
+    public List<StandbyPlace> Standbys { get; } = [];
 
     /// <summary>The lowest slot number not in use, so numbers stay small and stable.</summary>
     public int FreeSlotNumber()

@@ -20,7 +20,8 @@ internal sealed class MemoryRecycler(SlotTable table, StopPlan stops, IWorkerPro
     {
         foreach (var child in table.Children.ToList())
         {
-            if (child.Group.MemoryLimitMb is not { } limit || child.Stop?.KilledAt is not null) continue;
+            // A standby runs no job, so it cannot outgrow the limit a job is measured by.
+            if (child.Group.MemoryLimitMb is not { } limit || child.Stop?.KilledAt is not null || child.Standby is not null) continue;
             if (os.ResidentMb(child.Pid) is not { } rss || rss <= limit) continue;
 
             if (rss > 2 * limit)

@@ -76,7 +76,10 @@ internal sealed class PoolReshaper(SlotTable table, StopPlan stops, WorkerSpawne
     private void StartGeneration(PoolConfig config, string source, DateTimeOffset now)
     {
         var resumed = table.Paused;
+        // The old generation's standbys would start the old code's workers: they go at once.
+        var standbys = table.StandingBy.ToList();
         var old = table.StartGeneration(config);
+        foreach (var standby in standbys) stops.Dismiss(standby, "HUP", now);
         var scaled = SizeGeneration?.Invoke(old, resumed) ?? [];
         log.Information("HUP: starting {Workers} worker(s) in {Groups} group(s) from {ConfigPath}, then retiring {Old} old worker(s) once the new ones are ready{Scaled}",
             table.Groups.Sum(g => (long)g.Desired), config.Groups.Count, source, old.Count, string.Concat(scaled.Select(w => "; " + w)));
@@ -97,7 +100,9 @@ internal sealed class PoolReshaper(SlotTable table, StopPlan stops, WorkerSpawne
                 if (slot.Child is { } child) { stops.Retire(child, "WINCH", now, finishJob: true); count++; }
             }
             group.Slots.Clear();
+            group.Standbys.Clear();
         }
+        foreach (var standby in table.StandingBy.ToList()) stops.Dismiss(standby, "WINCH", now);
         count += Handover.RetireForPause(now);
         log.Information("WINCH: stopping {Count} worker(s), each after its current job; the master keeps running, HUP brings them back", count);
     }

@@ -31,7 +31,10 @@ internal sealed class SlotTable(PoolConfig config, BackoffOptions backoff, TimeP
     public IEnumerable<Child> Seated => _children.Values.Where(c => c.Slot is not null);
 
     /// <summary>Children that were asked to leave their slot and are not reaped yet.</summary>
-    public IEnumerable<Child> Retiring => _children.Values.Where(c => c.Slot is null);
+    public IEnumerable<Child> Retiring => _children.Values.Where(c => c.Slot is null && c.Standby is null);
+
+    /// <summary>Standby workers (`standby: N`) of the current generation.</summary>
+    public IEnumerable<Child> StandingBy => _children.Values.Where(c => c.Standby is not null);
 
     public void Add(Child child) => _children.Add(child.Pid, child);
 
@@ -50,8 +53,14 @@ internal sealed class SlotTable(PoolConfig config, BackoffOptions backoff, TimeP
         {
             while (group.Slots.Count < group.Desired)
                 group.Slots.Add(new Slot(group, group.FreeSlotNumber(), new RestartBackoff(backoff, time)));
+            while (group.Standbys.Count < group.Group.Standby)
+                group.Standbys.Add(new StandbyPlace(group, new RestartBackoff(backoff, time)));
         }
     }
+
+    /// <summary>Empty standby places whose backoff has passed.</summary>
+    public IEnumerable<StandbyPlace> DueEmptyStandbys(DateTimeOffset now) =>
+        Groups.SelectMany(g => g.Standbys).Where(p => p.Child is null && (p.SpawnAt is null || p.SpawnAt <= now));
 
     /// <summary>Empty slots whose backoff has passed.</summary>
     public IEnumerable<Slot> DueEmptySlots(DateTimeOffset now) =>
@@ -59,7 +68,8 @@ internal sealed class SlotTable(PoolConfig config, BackoffOptions backoff, TimeP
 
     /// <summary>The earliest backoff that ends, if any slot waits for one.</summary>
     public DateTimeOffset? NextSpawnAt() =>
-        Slots.Where(s => s.Child is null && s.SpawnAt is not null).Select(s => s.SpawnAt).Min();
+        Slots.Where(s => s.Child is null && s.SpawnAt is not null).Select(s => s.SpawnAt)
+            .Concat(Groups.SelectMany(g => g.Standbys).Where(p => p.Child is null && p.SpawnAt is not null).Select(p => p.SpawnAt)).Min();
 
     /// <summary>HUP: the groups of <paramref name="next"/> replace the current ones; returns the children of the old generation, which lose their slots.</summary>
     public IReadOnlyList<Child> StartGeneration(PoolConfig next)

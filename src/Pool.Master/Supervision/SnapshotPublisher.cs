@@ -27,6 +27,8 @@ internal sealed class SnapshotPublisher(SlotTable table, StopPlan stops, WorkerS
         }
         // Retiring workers (HUP, TTOU, WINCH) have no slot but are still ours until reaped.
         foreach (var child in table.Retiring) views.Add(View(child, null));
+        // Standbys (`standby: N`) have no slot yet (-1) and no job.
+        foreach (var child in table.StandingBy) views.Add(View(child, null) with { State = child.Stop is null ? "standby" : "stopping", WorkerId = null, LaneIds = [] });
 
         var state = stops.IsStopping ? "stopping" : table.Paused ? "paused" : "running";
         board.Publish(new MasterSnapshot(now, _startedAt, state, views, spawner.Restarts) { Capacity = Capacity?.View });

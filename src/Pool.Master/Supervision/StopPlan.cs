@@ -122,6 +122,18 @@ internal sealed class StopPlan(SlotTable table, MasterSettings settings, Supervi
         RequestStop(child, Signum.SIGTERM, reason, withDeadline: true, now);
     }
 
+    /// <summary>
+    /// Lets a standby go (HUP, WINCH): it holds nothing, so TERM ends it at once; the deadline
+    /// only guards a standby that hangs. From here it is a retiring child like any other.
+    /// </summary>
+    public void Dismiss(Child standby, string reason, DateTimeOffset now)
+    {
+        if (standby.Standby is { } place && ReferenceEquals(place.Child, standby)) place.Child = null;
+        standby.Standby = null;
+        log.Information("stage signal: dismissing standby worker {Pid} ({Group}): {Reason}", standby.Pid, standby.Group.Key, reason);
+        RequestStop(standby, Signum.SIGTERM, reason, withDeadline: true, now);
+    }
+
     private void Kill(Child child, string reason, DateTimeOffset now)
     {
         child.Stop ??= new StopRequest(reason, "SIGKILL", now, now);

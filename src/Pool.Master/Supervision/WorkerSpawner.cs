@@ -24,8 +24,54 @@ internal sealed class WorkerSpawner(SlotTable table, MasterSettings settings, IW
         var gate = Gate?.Invoke();
         foreach (var slot in table.DueEmptySlots(now).ToList())
         {
-            if (gate is null || gate.Admits(slot)) Spawn(slot, now);
+            // A standby already counts in the budget: it takes the slot without asking the gate.
+            if (TryPromote(slot, now)) continue;
+            if (gate is null || gate.Admits(slot.Group)) Spawn(slot, now);
         }
+        // Standbys after every slot, so the budget serves the workers first.
+        foreach (var place in table.DueEmptyStandbys(now).ToList())
+        {
+            if (gate is null || gate.Admits(place.Group, standby: true)) SpawnStandby(place, now);
+        }
+    }
+
+    /// <summary>Puts a standby of the slot's group in the slot: it registers and takes jobs at once, with no process start.</summary>
+    private bool TryPromote(Slot slot, DateTimeOffset now)
+    {
+        var place = slot.Group.Standbys.FirstOrDefault(p => p.Child is { Stop: null });
+        if (place?.Child is not { } child || !child.Process.Promote(slot.Number)) return false;
+        place.Child = null;
+        child.Standby = null;
+        child.Slot = slot;
+        child.SlotNumber = slot.Number;
+        Seat(slot, child);
+        log.Information("standby worker {Pid} took {Group} slot {Slot}", child.Pid, slot.Group.Group.Key, slot.Number);
+        return true;
+    }
+
+    private void SpawnStandby(StandbyPlace place, DateTimeOffset now)
+    {
+        var group = place.Group.Group;
+        try
+        {
+            var argv = group.Command is { } own ? ShellWords.Split(own) : settings.WorkerCommand;
+            var env = ChildEnvironment.ForStandby(settings, group, _masterPid);
+            var process = os.Start(argv, env, exited => post(new ChildExited(exited)), standby: true);
+            place.Child = new Child(process, group, -1, now) { Standby = place };
+        }
+        catch (Exception e) when (e is Win32Exception or InvalidOperationException or FormatException or IOException or ArgumentException)
+        {
+            var step = place.Backoff.Exited();
+            place.SpawnAt = now + step.Delay;
+            if (!place.Backoff.IsLooping || step.StartedLooping)
+                log.Error("could not start a standby worker for {Group}: {Error}", group.Key, e.Message);
+            return;
+        }
+        place.SpawnAt = null;
+        place.Backoff.Started();
+        table.Add(place.Child);
+        if (!place.Backoff.IsLooping)
+            log.Information("spawned standby worker {Pid} for {Group}", place.Child.Pid, group.Key);
     }
 
     private void Spawn(Slot slot, DateTimeOffset now)
@@ -51,6 +97,14 @@ internal sealed class WorkerSpawner(SlotTable table, MasterSettings settings, IW
             return;
         }
 
+        Seat(slot, child);
+        table.Add(child);
+        if (!slot.Backoff.IsLooping)
+            log.Information("spawned worker {Pid} for {Group} slot {Slot}", child.Pid, group.Key, slot.Number);
+    }
+
+    private void Seat(Slot slot, Child child)
+    {
         slot.Child = child;
         slot.SpawnAt = null;
         if (slot.EverSpawned)
@@ -60,8 +114,5 @@ internal sealed class WorkerSpawner(SlotTable table, MasterSettings settings, IW
         }
         slot.EverSpawned = true;
         slot.Backoff.Started();
-        table.Add(child);
-        if (!slot.Backoff.IsLooping)
-            log.Information("spawned worker {Pid} for {Group} slot {Slot}", child.Pid, group.Key, slot.Number);
     }
 }

@@ -18,6 +18,8 @@ internal static class PoolVariables
     public const string RedisUrl = "REDIS_URL";
     public const string MasterPid = "POOL_MASTER_PID";
     public const string WorkerSlot = "POOL_WORKER_SLOT";
+    /// <summary>Set to 1 for a group's standby worker (`standby: N`): it starts and connects, then waits on stdin for "slot N" before it registers.</summary>
+    public const string Standby = "POOL_STANDBY";
     public const string Namespace = "POOL_NAMESPACE";
     public const string LogFormat = "POOL_LOG_FORMAT";
     public const string JobTimeout = "POOL_JOB_TIMEOUT";

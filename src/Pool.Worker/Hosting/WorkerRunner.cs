@@ -65,6 +65,7 @@ internal static class WorkerRunner
         var parts = new WorkerLane.Parts(settings, keys, main, redis, confirmation, sweeper, registry, new JobInvoker(services), new JobBudget(settings.MaxJobs), FailureRetries.Planner(registry), log, logBatching);
         var lanes = Enumerable.Range(0, settings.Concurrency).Select(i => WorkerLane.Create(i, parts, control, waits[i])).ToList();
         var workerId = lanes[0].WorkerId;
+        if (StandbyWait.Requested && await StandByAsync(workerId, control, log).ConfigureAwait(false) is { } standbyExit) return standbyExit;
 
         log.Information("Worker {WorkerId} starting: slot={Slot} concurrency={Concurrency} queues={Queues} redis={Redis} min_replica_acks={ReplicaAcks} namespace={Namespace} jobs={Jobs} term_timeout={TermTimeout}s max_jobs={MaxJobs} job_timeout={JobTimeout}",
             workerId, Environment.GetEnvironmentVariable(PoolVariables.WorkerSlot) ?? "-", settings.Concurrency, settings.QueueList, RedisUrl.Redact(settings.RedisUrl), confirmation.Replicas, keys.Namespace, string.Join(",", registry.Names), settings.TermTimeout.TotalSeconds,
@@ -121,6 +122,38 @@ internal static class WorkerRunner
         }
         log.Information("Worker {WorkerId} stopped on {Signal}", workerId, SignalName(control));
         return 0;
+    }
+
+    /// <summary>
+    /// A standby (`standby: N`) waits here, connected, until the master gives it a slot; null
+    /// then, to carry on as that slot's worker. Otherwise the exit code: a stop, or the master
+    /// gone, ends a standby that never held anything.
+    /// </summary>
+    private static async Task<int?> StandByAsync(string workerId, WorkerControl control, ILogger log)
+    {
+        log.Information("Worker {WorkerId} standing by: connected, registers once the master gives it a slot", workerId);
+        int? slot;
+        try
+        {
+            // The raw stream, not Console.In, which sets up terminal handling a worker never needs.
+            // Not disposed: after a stop, the read may still block on its thread until the exit.
+            var input = new StreamReader(Console.OpenStandardInput());
+            // Any stop (QUIT too): a standby has no job to finish.
+            slot = await StandbyWait.ForSlotAsync(input, control.Stopping).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (control.Stopping.IsCancellationRequested)
+        {
+            log.Information("Standby worker {WorkerId} stopped on {Signal}", workerId, SignalName(control));
+            return 0;
+        }
+        if (slot is not { } given)
+        {
+            log.Information("Standby worker {WorkerId} exiting: its master is gone (its input ended without a slot)", workerId);
+            return 0;
+        }
+        // For the start line below, and as any slot's worker has it (a job may read it).
+        Environment.SetEnvironmentVariable(PoolVariables.WorkerSlot, given.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return null;
     }
 
     /// <summary>

@@ -32,13 +32,13 @@ internal sealed class FakeWorkerProcesses : IWorkerProcesses
     /// <summary>When set, every call but Start throws it: a pass that fails half-way.</summary>
     public Exception? Fault { get; set; }
 
-    public IWorkerProcess Start(IReadOnlyList<string> argv, IReadOnlyDictionary<string, string> environment, Action<IWorkerProcess> onExited)
+    public IWorkerProcess Start(IReadOnlyList<string> argv, IReadOnlyDictionary<string, string> environment, Action<IWorkerProcess> onExited, bool standby = false)
     {
         FakeProcess process;
         lock (_gate)
         {
             if (StartFailure is { } failure) throw failure;
-            process = new FakeProcess(_nextPid++, argv, environment, onExited);
+            process = new FakeProcess(_nextPid++, argv, environment, onExited) { IsStandby = standby };
             _started.Add(process);
             _ops.Add(new FakeOp("start", process.Pid));
         }
@@ -163,4 +163,18 @@ internal sealed class FakeProcess(int pid, IReadOnlyList<string> argv, IReadOnly
     public bool HasExited { get; set; }
     public bool Disposed { get; private set; }
     public void Dispose() => Disposed = true;
+
+    /// <summary>Started as a standby, with a pipe as stdin.</summary>
+    public bool IsStandby { get; init; }
+
+    /// <summary>The slot the master gave this standby; null until then.</summary>
+    public int? PromotedTo { get; private set; }
+
+    public bool Promote(int slot)
+    {
+        // A real pipe refuses the line once its reader is gone (EPIPE), and once it was closed.
+        if (!IsStandby || HasExited || PromotedTo is not null) return false;
+        PromotedTo = slot;
+        return true;
+    }
 }

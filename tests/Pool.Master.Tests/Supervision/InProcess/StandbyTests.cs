@@ -1,0 +1,143 @@
+using System.Runtime.InteropServices;
+using Mono.Unix.Native;
+using Pool.Master.Config;
+using static Pool.Master.Tests.Supervision.InProcess.InProcessPool;
+
+namespace Pool.Master.Tests.Supervision.InProcess;
+
+/// <summary>
+/// `standby: N`: started workers that wait, unregistered, to take the slot of a worker that dies,
+/// so the slot is back in service without a process start. Each standby is refilled like a slot,
+/// goes with its generation (HUP, WINCH) and stops with the master.
+/// </summary>
+public sealed class StandbyTests
+{
+    private static WorkerGroup WithStandby(string queue, int count, int standby) => Group(queue, count) with { Standby = standby };
+
+    private static List<FakeProcess> Standbys(InProcessPool pool) => pool.Live.Where(p => p.IsStandby && p.PromotedTo is null).ToList();
+
+    [Fact(Timeout = 10_000)]
+    public async Task Standbys_start_after_the_slots_with_the_groups_variables_but_no_slot()
+    {
+        await using var pool = new InProcessPool(Groups(WithStandby("a", 2, 1), Group("b", 1))).Start();
+
+        Assert.Equal(4, pool.Os.Started.Count);
+        var standby = Assert.Single(Standbys(pool));
+        // Last: the memory budget serves the slots first.
+        Assert.Same(standby, pool.Os.Started[^1]);
+        Assert.Equal("a", standby.Environment["QUEUES"]);
+        Assert.Equal("1", standby.Environment["POOL_STANDBY"]);
+        Assert.False(standby.Environment.ContainsKey("POOL_WORKER_SLOT"));
+        Assert.Equal(["pool-worker", "--default"], standby.Argv);
+        Assert.All(pool.Live.Where(p => p != standby), p => Assert.False(p.IsStandby));
+        Assert.Equal(1, pool.Log.Count("spawned standby worker"));
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task A_dead_workers_slot_goes_to_the_standby_at_once_and_a_new_standby_is_started()
+    {
+        await using var pool = new InProcessPool(Groups(WithStandby("a", 2, 1))).Start();
+        var standby = Assert.Single(Standbys(pool));
+        var victim = pool.Live.First(p => !p.IsStandby && p.Environment["POOL_WORKER_SLOT"] == "1");
+        pool.Advance(TimeSpan.FromSeconds(5));
+
+        pool.Exit(victim, 137);
+
+        Assert.Equal(1, standby.PromotedTo);
+        Assert.Equal(1, pool.Log.Count($"standby worker {standby.Pid} took a slot 1"));
+        // One start: the next standby, not a replacement worker.
+        Assert.Equal(4, pool.Os.Started.Count);
+        var next = Assert.Single(Standbys(pool));
+        Assert.NotSame(standby, next);
+        // The promoted worker is the slot's now: its own death is a slot's crash, refilled by the
+        // next standby (past the backoff reset, so at once).
+        pool.Advance(TimeSpan.FromSeconds(31), TimeSpan.FromSeconds(1));
+        pool.Exit(standby, 1);
+        Assert.Equal(1, next.PromotedTo);
+        pool.Until(() => pool.Store.RecoveredWorkers.Contains(WorkerId(standby)), "the promoted worker's jobs recovered");
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task A_standby_that_dies_is_replaced_after_its_backoff_and_its_death_recovers_nothing()
+    {
+        await using var pool = new InProcessPool(Groups(WithStandby("a", 1, 1))).Start();
+        var standby = Assert.Single(Standbys(pool));
+
+        pool.Exit(standby, 1);
+        Assert.Equal(1, pool.Log.Count("standby worker " + standby.Pid + " for a exited with code 1"));
+        // Its first quick death is retried at once, the next after the backoff, like a slot's.
+        Assert.Single(Standbys(pool));
+        pool.Exit(Standbys(pool).Single(), 1);
+        pool.AssertNextStartAfter(TimeSpan.FromMilliseconds(100));
+        // The slot's worker never moved.
+        var worker = pool.Live.Single(p => !p.IsStandby);
+        Assert.Equal(2, pool.Live.Count);
+        // The store hears of exits in order: once the worker's is recovered, a standby's would have been.
+        pool.Exit(worker, 1);
+        pool.Until(() => pool.Store.RecoveredWorkers.Contains(WorkerId(worker)), "the worker's jobs recovered");
+        Assert.DoesNotContain(WorkerId(standby), pool.Store.RecoveredWorkers);
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task A_standby_still_starting_takes_a_slot_too_and_without_one_a_slot_gets_a_new_process_as_before()
+    {
+        await using var pool = new InProcessPool(Groups(WithStandby("a", 3, 1))).Start();
+        pool.Advance(TimeSpan.FromSeconds(5));
+        var workers = pool.Live.Where(p => !p.IsStandby).ToList();
+
+        // Two deaths in a row: the first slot takes the standby, the second the standby started
+        // for it (it registers once it is up: still sooner than a process started then).
+        pool.Os.Exit(workers[0].Pid, 137);
+        pool.Os.Exit(workers[1].Pid, 137);
+        pool.Settle();
+        Assert.Equal(2, pool.Live.Count(p => p.PromotedTo is not null));
+        Assert.Single(Standbys(pool));
+
+        // A standby that cannot be told (its pipe is gone: it has just died) leaves the slot to a new process.
+        pool.Advance(TimeSpan.FromSeconds(5));
+        var dying = Standbys(pool).Single();
+        dying.Promote(99);
+        var started = pool.Os.Started.Count;
+        pool.Exit(workers[2], 137);
+        Assert.Equal(started + 1, pool.Os.Started.Count);
+        Assert.False(pool.Os.Started[^1].IsStandby);
+        Assert.Equal("2", pool.Os.Started[^1].Environment["POOL_WORKER_SLOT"]);
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task Hup_and_winch_dismiss_the_standbys_with_term_and_the_new_generation_gets_its_own()
+    {
+        await using var pool = new InProcessPool(Groups(WithStandby("a", 1, 1))).Start();
+        var standby = Assert.Single(Standbys(pool));
+
+        pool.Signal(PosixSignal.SIGHUP);
+        pool.Until(() => pool.Os.SignalsTo(standby.Pid).Contains(Signum.SIGTERM), "the old standby dismissed");
+        Assert.Equal(1, pool.Log.Count($"dismissing standby worker {standby.Pid} (a): HUP"));
+        pool.Exit(standby, 0);
+        var fresh = Assert.Single(Standbys(pool));
+
+        pool.Signal(PosixSignal.SIGWINCH);
+        Assert.Contains(Signum.SIGTERM, pool.Os.SignalsTo(fresh.Pid));
+        pool.Exit(fresh, 0);
+        pool.Advance(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(1));
+        // Paused: no standby either.
+        Assert.Empty(Standbys(pool));
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task Term_stops_the_standbys_with_the_workers_and_the_master_waits_for_them()
+    {
+        await using var pool = new InProcessPool(Groups(WithStandby("a", 1, 2))).Start();
+        var standbys = Standbys(pool);
+        Assert.Equal(2, standbys.Count);
+
+        pool.Signal(PosixSignal.SIGTERM);
+        Assert.All(pool.Live, p => Assert.Contains(Signum.SIGTERM, pool.Os.SignalsTo(p.Pid)));
+        foreach (var p in pool.Live.Where(p => !p.IsStandby).ToList()) pool.Exit(p, 0);
+        Assert.False(pool.HasExited);
+        foreach (var p in standbys) pool.Exit(p, 0);
+        Assert.Equal(0, await pool.ExitCodeAsync());
+        // No standby was started during the stop.
+        Assert.Equal(3, pool.Os.Started.Count);
+    }
+}
