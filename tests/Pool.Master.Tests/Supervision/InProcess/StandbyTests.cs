@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Mono.Unix.Native;
 using Pool.Master.Config;
+using Pool.Master.Supervision;
 using static Pool.Master.Tests.Supervision.InProcess.InProcessPool;
 
 namespace Pool.Master.Tests.Supervision.InProcess;
@@ -14,12 +15,22 @@ public sealed class StandbyTests
 {
     private static WorkerGroup WithStandby(string queue, int count, int standby) => Group(queue, count) with { Standby = standby };
 
+    /// <summary>Started, and past the hold-off after which standbys start (once the workers have).</summary>
+    private static InProcessPool Started(params WorkerGroup[] groups)
+    {
+        var pool = new InProcessPool(Groups(groups)).Start();
+        pool.Advance(SlotTable.StandbyHoldOff);
+        return pool;
+    }
+
     private static List<FakeProcess> Standbys(InProcessPool pool) => pool.Live.Where(p => p.IsStandby && p.PromotedTo is null).ToList();
 
     [Fact(Timeout = 10_000)]
-    public async Task Standbys_start_after_the_slots_with_the_groups_variables_but_no_slot()
+    public async Task Standbys_start_a_second_after_the_workers_with_the_groups_variables_but_no_slot()
     {
         await using var pool = new InProcessPool(Groups(WithStandby("a", 2, 1), Group("b", 1))).Start();
+        // Not beside the workers' own start, which it would slow down.
+        pool.AssertNextStartAfter(SlotTable.StandbyHoldOff);
 
         Assert.Equal(4, pool.Os.Started.Count);
         var standby = Assert.Single(Standbys(pool));
@@ -36,7 +47,7 @@ public sealed class StandbyTests
     [Fact(Timeout = 10_000)]
     public async Task A_dead_workers_slot_goes_to_the_standby_at_once_and_a_new_standby_is_started()
     {
-        await using var pool = new InProcessPool(Groups(WithStandby("a", 2, 1))).Start();
+        await using var pool = Started(WithStandby("a", 2, 1));
         var standby = Assert.Single(Standbys(pool));
         var victim = pool.Live.First(p => !p.IsStandby && p.Environment["POOL_WORKER_SLOT"] == "1");
         pool.Advance(TimeSpan.FromSeconds(5));
@@ -60,7 +71,7 @@ public sealed class StandbyTests
     [Fact(Timeout = 10_000)]
     public async Task A_standby_that_dies_is_replaced_after_its_backoff_and_its_death_recovers_nothing()
     {
-        await using var pool = new InProcessPool(Groups(WithStandby("a", 1, 1))).Start();
+        await using var pool = Started(WithStandby("a", 1, 1));
         var standby = Assert.Single(Standbys(pool));
 
         pool.Exit(standby, 1);
@@ -81,7 +92,7 @@ public sealed class StandbyTests
     [Fact(Timeout = 10_000)]
     public async Task A_standby_still_starting_takes_a_slot_too_and_without_one_a_slot_gets_a_new_process_as_before()
     {
-        await using var pool = new InProcessPool(Groups(WithStandby("a", 3, 1))).Start();
+        await using var pool = Started(WithStandby("a", 3, 1));
         pool.Advance(TimeSpan.FromSeconds(5));
         var workers = pool.Live.Where(p => !p.IsStandby).ToList();
 
@@ -91,6 +102,9 @@ public sealed class StandbyTests
         pool.Os.Exit(workers[1].Pid, 137);
         pool.Settle();
         Assert.Equal(2, pool.Live.Count(p => p.PromotedTo is not null));
+        // The next standby waits until that one's start is a second old.
+        Assert.Empty(Standbys(pool));
+        pool.Advance(SlotTable.StandbyHoldOff);
         Assert.Single(Standbys(pool));
 
         // A standby that cannot be told (its pipe is gone: it has just died) leaves the slot to a new process.
@@ -107,13 +121,14 @@ public sealed class StandbyTests
     [Fact(Timeout = 10_000)]
     public async Task Hup_and_winch_dismiss_the_standbys_with_term_and_the_new_generation_gets_its_own()
     {
-        await using var pool = new InProcessPool(Groups(WithStandby("a", 1, 1))).Start();
+        await using var pool = Started(WithStandby("a", 1, 1));
         var standby = Assert.Single(Standbys(pool));
 
         pool.Signal(PosixSignal.SIGHUP);
         pool.Until(() => pool.Os.SignalsTo(standby.Pid).Contains(Signum.SIGTERM), "the old standby dismissed");
         Assert.Equal(1, pool.Log.Count($"dismissing standby worker {standby.Pid} (a): HUP"));
         pool.Exit(standby, 0);
+        pool.Advance(SlotTable.StandbyHoldOff);
         var fresh = Assert.Single(Standbys(pool));
 
         pool.Signal(PosixSignal.SIGWINCH);
@@ -127,7 +142,7 @@ public sealed class StandbyTests
     [Fact(Timeout = 10_000)]
     public async Task Term_stops_the_standbys_with_the_workers_and_the_master_waits_for_them()
     {
-        await using var pool = new InProcessPool(Groups(WithStandby("a", 1, 2))).Start();
+        await using var pool = Started(WithStandby("a", 1, 2));
         var standbys = Standbys(pool);
         Assert.Equal(2, standbys.Count);
 
