@@ -46,6 +46,7 @@ public static class Catalog
         // Chaos runs for --duration (2 min by default) per run, so it only runs when named: --only chaos (or chaos-c5, with 5 lanes per worker).
         all.Add(new ChaosScenario());
         all.Add(new ChaosScenario(concurrency: 5));
+        all.Add(new ChaosScenario(standby: 1));
         return only.Length == 0 ? all.Where(s => s.Id is not ("chaos" or "chaos-c5" or "dashboard" or "overview")).ToList() : all.Where(s => only.Contains(s.Id)).ToList();
     }
 

@@ -9,15 +9,16 @@ namespace Pool.Bench.Scenarios;
 /// its lease, one master kill, one Redis restart (AOF), HUP/TTIN/TTOU bursts. Its own
 /// redis-server, since it restarts it. With <paramref name="concurrency"/> above 1 each of the 4
 /// workers runs that many lanes (a kill -9 ends that many jobs at once), and the id and figures
-/// carry "-cN" and "_cN".
+/// carry "-cN" and "_cN". With <paramref name="standby"/> the group keeps that many standby
+/// workers, which take the killed workers' slots, and the id and figures carry "standby".
 /// </summary>
-public sealed class ChaosScenario(int concurrency = 1) : IScenario
+public sealed class ChaosScenario(int concurrency = 1, int standby = 0) : IScenario
 {
     private const int JobsPerSecond = 120;
 
-    public string Id => concurrency == 1 ? "chaos" : $"chaos-c{concurrency}";
+    public string Id => (concurrency == 1 ? "chaos" : $"chaos-c{concurrency}") + (standby > 0 ? "-standby" : "");
 
-    private string Suffix => concurrency == 1 ? "" : $"_c{concurrency}";
+    private string Suffix => (concurrency == 1 ? "" : $"_c{concurrency}") + (standby > 0 ? "_standby" : "");
 
     public async Task<IReadOnlyList<Figure>> RunAsync(BenchContext context, CancellationToken ct)
     {
@@ -26,6 +27,7 @@ public sealed class ChaosScenario(int concurrency = 1) : IScenario
             Jobs = (int)(JobsPerSecond * context.Duration.TotalSeconds),
             Workers = 4,
             Concurrency = concurrency,
+            Standby = standby,
             ChaosFor = context.Duration,
             Log = line => Console.Error.WriteLine("[bench] " + line),
         });

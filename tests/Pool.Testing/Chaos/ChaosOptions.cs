@@ -9,6 +9,9 @@ public sealed record ChaosOptions
     /// <summary>Lanes per worker process (`concurrency:`); a kill -9 then ends that many jobs at once.</summary>
     public int Concurrency { get; init; } = 1;
 
+    /// <summary>Standby workers of the group (`standby:`): a killed worker's slot goes to one of them.</summary>
+    public int Standby { get; init; }
+
     /// <summary>How long the kills go on. Jobs are fed in waves over this time, one wave per kill.</summary>
     public TimeSpan ChaosFor { get; init; } = TimeSpan.FromSeconds(25);
 

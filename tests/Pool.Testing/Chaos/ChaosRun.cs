@@ -43,11 +43,11 @@ public sealed partial class ChaosRun : IAsyncDisposable
 
     public async Task<ChaosResult> RunAsync(CancellationToken ct = default)
     {
-        _options.Log($"chaos: ns={_ns} seed={_options.Seed} jobs={_options.Jobs} workers={_options.Workers}x{_options.Concurrency} for={_options.ChaosFor.TotalSeconds:0}s redis port={_redis.Port}");
+        _options.Log($"chaos: ns={_ns} seed={_options.Seed} jobs={_options.Jobs} workers={_options.Workers}x{_options.Concurrency} standby={_options.Standby} for={_options.ChaosFor.TotalSeconds:0}s redis port={_redis.Port}");
         File.WriteAllText(RecordPath, "");
-        File.WriteAllText(ConfigPath, _options.Concurrency == 1
+        File.WriteAllText(ConfigPath, _options.Concurrency == 1 && _options.Standby == 0
             ? $"{Queue}: {_options.Workers}\n"
-            : $"{Queue}:\n  count: {_options.Workers}\n  concurrency: {_options.Concurrency}\n");
+            : $"{Queue}:\n  count: {_options.Workers}\n  concurrency: {_options.Concurrency}\n  standby: {_options.Standby}\n");
         _master = StartMaster();
         await WaitForReadyWorkersAsync(_options.Workers, TimeSpan.FromSeconds(60)).ConfigureAwait(false);
 
