@@ -48,6 +48,9 @@ internal static class ChildLauncher
         // "--" so a worker command that begins with '-' is never read as a setsid option.
         psi.ArgumentList.Add("--");
         foreach (var arg in argv) psi.ArgumentList.Add(arg);
+        // Only the master makes a standby: one inherited from the master's own environment would
+        // have every worker wait on stdin for a slot that never comes.
+        psi.Environment.Remove(Pool.Settings.PoolVariables.Standby);
         foreach (var (name, value) in environment) psi.Environment[name] = value;
 
         var process = new Process { StartInfo = psi, EnableRaisingEvents = true };

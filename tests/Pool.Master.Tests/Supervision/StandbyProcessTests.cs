@@ -84,5 +84,14 @@ public sealed class StandbyProcessTests(RedisFixture redis, ITestOutputHelper ou
         Assert.Contains(master.Process.Lines, l => l.Contains("its master is gone", StringComparison.Ordinal));
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task A_POOL_STANDBY_in_the_masters_own_environment_does_not_make_its_workers_wait()
+    {
+        using var master = PoolMasterProcess.Start(redis.Server.Url, _ns, "q: 2\n", new Dictionary<string, string?> { ["POOL_STANDBY"] = "1" });
+        // Before, every worker inherited it and waited on the master's stdin for a slot.
+        var ids = await master.WaitForWorkersAsync(Db, 2);
+        Assert.All(ids.Select(PidOf), pid => Assert.False(ProcFs.Environment(pid).ContainsKey("POOL_STANDBY")));
+    }
+
     public void Dispose() => Db.Execute("FLUSHALL");
 }
