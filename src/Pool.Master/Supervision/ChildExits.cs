@@ -62,6 +62,9 @@ internal sealed class ChildExits(SlotTable table, StopPlan stops, GuardedStore s
             var outcome = stop.KilledAt is not null ? "killed (SIGKILL to its group)" : ExitText.AfterStop(code, stop.Signal);
             // While the master stops, the drain report lists every worker once; a line here too logged each stop twice.
             if (stops.IsStopping) stops.Drain.Add(child, now, outcome);
+            else if (child.SlotNumber < 0)
+                log.Information("standby worker {Pid} ({Group}) stopped after {StopMs:0} ms: {Outcome}",
+                    child.Pid, child.Group.Key, (now - stop.RequestedAt).TotalMilliseconds, outcome);
             else
                 log.Information("worker {Pid} ({Group} slot {Slot}) stopped after {StopMs:0} ms: {Outcome}",
                     child.Pid, child.Group.Key, child.SlotNumber, (now - stop.RequestedAt).TotalMilliseconds, outcome);

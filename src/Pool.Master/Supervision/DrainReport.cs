@@ -22,8 +22,13 @@ internal sealed class DrainReport
         log.Information("stage report: drained {Count} worker(s) in {TotalMs:0} ms", _entries.Count, total.TotalMilliseconds);
         foreach (var e in _entries)
         {
-            log.Information("drain: worker {Pid} group {Group} slot {Slot} stopped in {StopMs:0} ms: {Outcome}",
-                e.Pid, e.Group, e.Slot, e.StopTook.TotalMilliseconds, e.Outcome);
+            // A standby (`standby: N`) never had a slot (-1).
+            if (e.Slot < 0)
+                log.Information("drain: standby worker {Pid} group {Group} stopped in {StopMs:0} ms: {Outcome}",
+                    e.Pid, e.Group, e.StopTook.TotalMilliseconds, e.Outcome);
+            else
+                log.Information("drain: worker {Pid} group {Group} slot {Slot} stopped in {StopMs:0} ms: {Outcome}",
+                    e.Pid, e.Group, e.Slot, e.StopTook.TotalMilliseconds, e.Outcome);
         }
     }
 }

@@ -67,6 +67,7 @@ public sealed class StandbyProcessTests(RedisFixture redis, ITestOutputHelper ou
         // Every child, the new standby included, was stopped and reaped with the master.
         Assert.DoesNotContain(children, ProcFs.IsAlive);
         master.Process.WaitForLine("drained 3 worker(s)");
+        master.Process.WaitForLine(l => l.Contains("drain: standby worker ", StringComparison.Ordinal) && l.Contains(" group q stopped in ", StringComparison.Ordinal));
     }
 
     [Fact(Timeout = 60_000)]

@@ -128,6 +128,7 @@ public sealed class StandbyTests
         pool.Until(() => pool.Os.SignalsTo(standby.Pid).Contains(Signum.SIGTERM), "the old standby dismissed");
         Assert.Equal(1, pool.Log.Count($"dismissing standby worker {standby.Pid} (a): HUP"));
         pool.Exit(standby, 0);
+        Assert.Equal(1, pool.Log.Count($"standby worker {standby.Pid} (a) stopped after 0 ms"));
         pool.Advance(SlotTable.StandbyHoldOff);
         var fresh = Assert.Single(Standbys(pool));
 
