@@ -38,7 +38,7 @@ internal interface IWorkerProcess : IDisposable
 
     /// <summary>
     /// A standby's slot, written to its stdin ("slot N"), which then closes. False when it cannot
-    /// be told (it has just died, or was not started as a standby): its slot is filled another way.
+    /// be told (it has just died, is stopped by SIGSTOP, or was not started as a standby): its slot is filled another way.
     /// </summary>
     bool Promote(int slot);
 }

@@ -45,7 +45,8 @@ internal sealed class OsWorkerProcesses : IWorkerProcesses
 
         public bool Promote(int slot)
         {
-            if (!Process.StartInfo.RedirectStandardInput) return false;
+            // A stopped standby (SIGSTOP) would take the slot and hold it out of service until CONT.
+            if (!Process.StartInfo.RedirectStandardInput || ProcStatus.IsStopped(Pid)) return false;
             try
             {
                 // One short line fits the pipe's buffer: the write never waits for the worker.

@@ -136,7 +136,8 @@ internal sealed class CapacityKeeper(SlotTable table, StopPlan stops, MasterSett
         foreach (var group in table.Groups)
         {
             if (ScalerFor(group) is not { } scaler || !m.Loads.TryGetValue(group.Group.QueueList, out var load)) continue;
-            var headroom = Budget.Headroom(UsedMemory(), WorkerCost.Estimate(group.Group, MeasuredPss(group)));
+            // Standbys give way to workers (see BudgetGate), so the autoscaler does not count them.
+            var headroom = Budget.Headroom(UsedMemory(withStandbys: false), WorkerCost.Estimate(group.Group, MeasuredPss(group)));
             if (scaler.Decide(load, headroom) is not { } decision) continue;
             Record(group, decision, now);
             group.Desired = scaler.Size;
@@ -237,11 +238,12 @@ internal sealed class CapacityKeeper(SlotTable table, StopPlan stops, MasterSett
         children.Where(c => _pss.ContainsKey(c.Pid)).Select(c => _pss[c.Pid]);
 
     /// <summary>What the pool may take: the master's PSS, and every child at its group's estimate, or its own PSS where that is more (an idle worker can take a big job at any moment).</summary>
-    private long UsedMemory()
+    private long UsedMemory(bool withStandbys = true)
     {
         var used = _masterPss ?? WorkerCost.MasterReserveMb * Megabytes.Bytes;
         foreach (var child in table.Children)
         {
+            if (!withStandbys && child.Standby is not null) continue;
             var estimate = WorkerCost.Estimate(child.Group, child.Slot is { } slot ? MeasuredPss(slot.Group) : []);
             used += Math.Max(estimate, _pss.GetValueOrDefault(child.Pid));
         }
@@ -268,14 +270,18 @@ internal sealed class CapacityKeeper(SlotTable table, StopPlan stops, MasterSett
             _used = used;
         }
 
+        /// <summary>Whether a slot of some group waits for memory now: standbys then give way (WorkerSpawner dismisses them).</summary>
+        public bool HoldsBackWorkers => _owner._waitingForMemory.Count > 0
+            && _owner.Table.Groups.Any(g => _owner._waitingForMemory.Contains(g.Group.QueueList) && g.Slots.Any(s => s.Child is null));
+
         /// <param name="standby">For a standby (`standby: N`): extra, so a refusal is not logged and holds back none of the group's slots.</param>
         public bool Admits(GroupState state, bool standby = false)
         {
             var group = state.Group;
             var cost = WorkerCost.Estimate(group, _owner.MeasuredPss(state));
             var budget = _owner.Budget;
-            // No standby while a slot of its group waits for memory: the slot comes first.
-            if (standby && _owner._waitingForMemory.Contains(group.QueueList)) return false;
+            // No standby while any slot waits for memory: every worker comes first.
+            if (standby && HoldsBackWorkers) return false;
             if (budget.Bytes == long.MaxValue || _used + cost <= budget.Bytes)
             {
                 _used += cost;
@@ -295,6 +301,8 @@ internal sealed class CapacityKeeper(SlotTable table, StopPlan stops, MasterSett
     }
 
     private ILogger Log => log;
+
+    private SlotTable Table => table;
 
     private CapacityView BuildView()
     {

@@ -16,6 +16,12 @@ internal sealed class Housekeeper(SlotTable table, MemoryRecycler memory, Guarde
                 log.Information("slot {Group}/{Slot} healthy again, backoff reset (worker {Pid} up {UptimeMs:0} ms)",
                     slot.Group.Group.Key, slot.Number, child.Pid, (now - child.StartedAt).TotalMilliseconds);
         }
+        foreach (var place in table.Groups.SelectMany(g => g.Standbys))
+        {
+            if (place.Child is { } child && place.Backoff.CheckHealthy())
+                log.Information("standby of {Group} healthy again, backoff reset (worker {Pid} up {UptimeMs:0} ms)",
+                    place.Group.Group.Key, child.Pid, (now - child.StartedAt).TotalMilliseconds);
+        }
         memory.Check(now);
         // The master sees a child die at once; until then it vouches for it, so a child that is
         // only silent (SIGSTOP, a GC pause) is never swept and its job never run twice at once.

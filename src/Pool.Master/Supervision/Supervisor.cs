@@ -66,7 +66,11 @@ internal sealed class Supervisor
         _table = new SlotTable(config, options.Backoff, time);
         _stops = new StopPlan(_table, settings, options, os, _systemd, log);
         _capacity = new CapacityKeeper(_table, _stops, settings, options, time, log, Post);
-        _spawner = new WorkerSpawner(_table, settings, os, log, Post) { Gate = _capacity.OpenGate };
+        _spawner = new WorkerSpawner(_table, settings, os, log, Post)
+        {
+            Gate = _capacity.OpenGate,
+            DismissStandby = (standby, now) => _stops.Dismiss(standby, "a worker waits for its memory", now),
+        };
         _exits = new ChildExits(_table, _stops, store, os, log);
         _reshaper = new PoolReshaper(_table, _stops, _spawner, store, reloadConfig, Post, log) { SizeGeneration = _capacity.SizeGeneration };
         _housekeeper = new Housekeeper(_table, new MemoryRecycler(_table, _stops, os, log, store), store, options, log);

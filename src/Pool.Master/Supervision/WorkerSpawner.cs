@@ -16,6 +16,9 @@ internal sealed class WorkerSpawner(SlotTable table, MasterSettings settings, IW
     /// <summary>The memory budget's gate for one pass (see CapacityKeeper); null admits every spawn.</summary>
     public Func<CapacityKeeper.BudgetGate>? Gate { get; init; }
 
+    /// <summary>Lets a standby go (StopPlan.Dismiss); null keeps them whatever the budget says.</summary>
+    public Action<Child, DateTimeOffset>? DismissStandby { get; init; }
+
     /// <summary>Adds missing slots and starts a worker in every empty slot that is due and fits the memory budget (unless paused by WINCH).</summary>
     public void FillSlots(DateTimeOffset now)
     {
@@ -28,6 +31,11 @@ internal sealed class WorkerSpawner(SlotTable table, MasterSettings settings, IW
             if (TryPromote(slot, now)) continue;
             if (gate is null || gate.Admits(slot.Group)) Spawn(slot, now);
         }
+        // A slot that waits for memory gets the standbys' memory: they go (each holds nothing).
+        if (gate is { HoldsBackWorkers: true } && DismissStandby is { } dismiss)
+        {
+            foreach (var standby in table.StandingBy.Where(c => c.Stop is null).ToList()) dismiss(standby, now);
+        }
         // Standbys after every slot, so the budget serves the workers first.
         foreach (var place in table.DueEmptyStandbys(now).ToList())
         {
@@ -38,7 +46,9 @@ internal sealed class WorkerSpawner(SlotTable table, MasterSettings settings, IW
     /// <summary>Puts a standby of the slot's group in the slot: it registers and takes jobs at once, with no process start.</summary>
     private bool TryPromote(Slot slot, DateTimeOffset now)
     {
-        var place = slot.Group.Standbys.FirstOrDefault(p => p.Child is { Stop: null });
+        // The oldest first: it is the likeliest to be connected and waiting already (one just
+        // started for a slot taken a moment ago is still starting).
+        var place = slot.Group.Standbys.Where(p => p.Child is { Stop: null }).MinBy(p => p.Child!.StartedAt);
         if (place?.Child is not { } child || !child.Process.Promote(slot.Number)) return false;
         place.Child = null;
         child.Standby = null;

@@ -16,6 +16,9 @@ internal static class ProcStatus
     public static ulong? SignalMask(int pid, string name) =>
         Field(pid, name) is { } value && ulong.TryParse(value, NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var mask) ? mask : null;
 
+    /// <summary>Whether the process is stopped (SIGSTOP, or traced); false when unreadable.</summary>
+    public static bool IsStopped(int pid) => Field(pid, "State") is { Length: > 0 } state && state[0] is 'T' or 't';
+
     private static string? Field(int pid, string name)
     {
         var prefix = name + ":";

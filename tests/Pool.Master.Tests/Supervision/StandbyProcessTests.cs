@@ -71,6 +71,29 @@ public sealed class StandbyProcessTests(RedisFixture redis, ITestOutputHelper ou
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task A_stopped_standby_is_passed_over_and_the_slot_gets_a_new_worker()
+    {
+        using var master = PoolMasterProcess.Start(redis.Server.Url, _ns, "q:\n  count: 1\n  standby: 1\n");
+        var victim = PidOf((await master.WaitForWorkersAsync(Db, 1))[0]);
+        var standby = 0;
+        Wait.Until(() => Standbys(master) is [var only] && (standby = only) != 0, TimeSpan.FromSeconds(20), "one standby");
+        try
+        {
+            Assert.Equal(0, Syscall.kill(standby, Signum.SIGSTOP));
+            Wait.Until(() => ProcFs.State(standby) == 'T', TimeSpan.FromSeconds(5), "the standby stopped");
+            Assert.Equal(0, Syscall.kill(victim, Signum.SIGKILL));
+            // Before, the stopped standby took the slot, which stayed empty until CONT.
+            var ids = await master.WaitForWorkersAsync(Db, 1, TimeSpan.FromSeconds(10));
+            Assert.NotEqual(standby, PidOf(ids[0]));
+            Assert.NotEqual(victim, PidOf(ids[0]));
+        }
+        finally
+        {
+            Syscall.kill(standby, Signum.SIGCONT);
+        }
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task A_standby_exits_when_its_master_is_killed()
     {
         using var master = PoolMasterProcess.Start(redis.Server.Url, _ns, "q:\n  count: 1\n  standby: 1\n");

@@ -69,6 +69,50 @@ public sealed class StandbyTests
     }
 
     [Fact(Timeout = 10_000)]
+    public async Task A_slot_takes_the_oldest_standby_not_the_one_just_started_for_the_slot_before()
+    {
+        await using var pool = Started(WithStandby("a", 3, 2));
+        var first = Standbys(pool);
+        Assert.Equal(2, first.Count);
+        pool.Advance(TimeSpan.FromSeconds(5));
+        var workers = pool.Live.Where(p => !p.IsStandby).ToList();
+
+        pool.Exit(workers[0], 137);
+        var fresh = Assert.Single(Standbys(pool), p => !first.Contains(p));
+        // Before, the place just refilled came first, and the second death took its standby,
+        // still starting, while a ready one waited.
+        pool.Exit(workers[1], 137);
+        Assert.All(first, p => Assert.NotNull(p.PromotedTo));
+        Assert.Null(fresh.PromotedTo);
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task A_worker_that_waits_for_memory_gets_the_standbys_memory()
+    {
+        // Master 48 MB + a 100 + b 100 + two standbys of a 200 = 448 of 450 MB.
+        var config = Pool.Master.Tests.Config.ConfigLoaderTests.Parse(
+            "memory_budget: 450MB\na:\n  count: 1\n  standby: 2\n  memory_limit_mb: 100\nb:\n  count: 1\n  memory_limit_mb: 100\n");
+        await using var pool = new InProcessPool(config).Start();
+        pool.Advance(SlotTable.StandbyHoldOff);
+        var standbys = Standbys(pool);
+        Assert.Equal(2, standbys.Count);
+        pool.Advance(TimeSpan.FromSeconds(5));
+
+        // TTIN: a's new slot takes a standby; b's new worker does not fit beside the other one.
+        pool.Signal(PosixSignal.SIGTTIN);
+        var kept = Assert.Single(Standbys(pool));
+        // Before, the standby stayed and b's slot waited for memory for as long as it lived.
+        Assert.Contains(Signum.SIGTERM, pool.Os.SignalsTo(kept.Pid));
+        Assert.Equal(1, pool.Log.Count($"dismissing standby worker {kept.Pid} (a): a worker waits for its memory"));
+        pool.Exit(kept, 0);
+        pool.Advance(TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(100));
+        Assert.Equal(2, pool.Live.Count(p => p.Environment["QUEUES"] == "b"));
+        // And no standby comes back while it would not fit.
+        pool.Advance(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(1));
+        Assert.Empty(Standbys(pool));
+    }
+
+    [Fact(Timeout = 10_000)]
     public async Task A_standby_that_dies_is_replaced_after_its_backoff_and_its_death_recovers_nothing()
     {
         await using var pool = Started(WithStandby("a", 1, 1));
@@ -87,6 +131,9 @@ public sealed class StandbyTests
         pool.Exit(worker, 1);
         pool.Until(() => pool.Store.RecoveredWorkers.Contains(WorkerId(worker)), "the worker's jobs recovered");
         Assert.DoesNotContain(WorkerId(standby), pool.Store.RecoveredWorkers);
+        // Up past the reset, the standby place leaves its crash loop, and its next start is logged again.
+        pool.Advance(TimeSpan.FromSeconds(31), TimeSpan.FromSeconds(1));
+        Assert.Equal(1, pool.Log.Count("standby of a healthy again"));
     }
 
     [Fact(Timeout = 10_000)]
