@@ -37,6 +37,9 @@ public sealed record WorkerGroup(
     /// </summary>
     public int Standby { get; init; }
 
+    /// <summary>The argv its workers start with: its own `command:`, split as a shell would, else the master's worker command.</summary>
+    internal IReadOnlyList<string> Argv(IReadOnlyList<string> workerCommand) => Command is { } own ? ShellWords.Split(own) : workerCommand;
+
     /// <summary>The QUEUES value a worker of this group gets.</summary>
     public string QueueList => string.Join(',', Queues);
 

@@ -63,7 +63,7 @@ internal static class WorkerCommandCheck
         foreach (var group in config.Groups.Where(RunsWorkers))
         {
             var own = group.Command is not null;
-            var argv = own ? ShellWords.Split(group.Command!) : workerCommand;
+            var argv = group.Argv(workerCommand);
             if (seen.Add(string.Join('\0', argv))) yield return (argv, group, own);
         }
     }
@@ -77,7 +77,7 @@ internal static class WorkerCommandCheck
     {
         foreach (var group in config.Groups.Where(g => g.Standby > 0))
         {
-            var argv = group.Command is { } own ? ShellWords.Split(own) : workerCommand;
+            var argv = group.Argv(workerCommand);
             if (argv.Count > 0 && !IsPoolWorker(argv))
                 throw group.Where(config.SourcePath, GroupOptions.Standby).Error(
                     $"standby needs pool-worker, which waits for its slot before it registers; this group runs '{Path.GetFileName(argv[0])}', whose standby would take jobs at once as one worker too many: remove standby, or run pool-worker");

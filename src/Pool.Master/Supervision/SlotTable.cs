@@ -66,10 +66,12 @@ internal sealed class SlotTable(PoolConfig config, BackoffOptions backoff, TimeP
     public static readonly TimeSpan StandbyHoldOff = TimeSpan.FromSeconds(1);
 
     /// <summary>Empty standby places whose backoff has passed, once no child is still starting (<see cref="StandbyHoldOff"/>).</summary>
-    public IEnumerable<StandbyPlace> DueEmptyStandbys(DateTimeOffset now) =>
-        StandbysFrom() <= now
-            ? Groups.SelectMany(g => g.Standbys).Where(p => p.Child is null && (p.SpawnAt is null || p.SpawnAt <= now))
-            : [];
+    public IEnumerable<StandbyPlace> DueEmptyStandbys(DateTimeOffset now)
+    {
+        var due = Groups.SelectMany(g => g.Standbys).Where(p => p.Child is null && (p.SpawnAt is null || p.SpawnAt <= now)).ToList();
+        // The children are looked at only when a place is due: most pools have no standby.
+        return due.Count > 0 && StandbysFrom() <= now ? due : [];
+    }
 
     /// <summary>When the youngest child is past <see cref="StandbyHoldOff"/>.</summary>
     private DateTimeOffset StandbysFrom() =>
@@ -86,11 +88,12 @@ internal sealed class SlotTable(PoolConfig config, BackoffOptions backoff, TimeP
     /// </remarks>
     public DateTimeOffset? NextSpawnAt(DateTimeOffset now)
     {
+        var slots = Slots.Where(s => s.Child is null && s.SpawnAt is not null).Select(s => s.SpawnAt);
+        var empty = Groups.SelectMany(g => g.Standbys).Where(p => p.Child is null).ToList();
+        // The children are looked at only when a place is empty: most pools have no standby.
+        if (empty.Count == 0) return slots.Min();
         var from = StandbysFrom();
-        DateTimeOffset Later(DateTimeOffset? at) => at is { } t && t > from ? t : from;
-        return Slots.Where(s => s.Child is null && s.SpawnAt is not null).Select(s => s.SpawnAt)
-            .Concat(Groups.SelectMany(g => g.Standbys).Where(p => p.Child is null).Select(p => Later(p.SpawnAt)).Where(t => t > now).Select(t => (DateTimeOffset?)t))
-            .Min();
+        return slots.Concat(empty.Select(p => (DateTimeOffset?)(p.SpawnAt is { } t && t > from ? t : from)).Where(t => t > now)).Min();
     }
 
     /// <summary>HUP: the groups of <paramref name="next"/> replace the current ones; returns the children of the old generation, which lose their slots.</summary>

@@ -64,7 +64,7 @@ internal sealed class WorkerSpawner(SlotTable table, MasterSettings settings, IW
         var group = place.Group.Group;
         try
         {
-            var argv = group.Command is { } own ? ShellWords.Split(own) : settings.WorkerCommand;
+            var argv = group.Argv(settings.WorkerCommand);
             var env = ChildEnvironment.ForStandby(settings, group, _masterPid);
             var process = os.Start(argv, env, exited => post(new ChildExited(exited)), standby: true);
             place.Child = new Child(process, group, -1, now) { Standby = place };
@@ -92,7 +92,7 @@ internal sealed class WorkerSpawner(SlotTable table, MasterSettings settings, IW
         {
             // The config loader has split this command once already; splitting inside the try
             // keeps the loop alive even if a future path skips that check.
-            var argv = group.Command is { } own ? ShellWords.Split(own) : settings.WorkerCommand;
+            var argv = group.Argv(settings.WorkerCommand);
             var env = ChildEnvironment.For(settings, group, slot.Number, _masterPid);
             var process = os.Start(argv, env, exited => post(new ChildExited(exited)));
             child = new Child(process, group, slot.Number, now) { Slot = slot };
