@@ -75,7 +75,7 @@ public static class MasterCommandLine
         try
         {
             var settings = ResolveSettings(result, env);
-            var (config, plan) = Capacity.CapacityPlan.Resolve(ConfigLoader.Load(settings.ConfigPath, settings.Environment, env), new Capacity.MemoryLimitReader().Read());
+            var (config, plan) = Capacity.CapacityPlan.Resolve(GroupConcurrency.Resolve(ConfigLoader.Load(settings.ConfigPath, settings.Environment, env), settings.WorkerCommand, env), new Capacity.MemoryLimitReader().Read());
             WorkerCommandCheck.Require(config, settings.WorkerCommand, env, Environment.CurrentDirectory);
             var jobs = JobLoadCheck.Require(config, settings.WorkerCommand, env, Environment.CurrentDirectory);
             foreach (var warning in config.Warnings) Console.Error.WriteLine("pool-master check: warning: " + warning);

@@ -122,7 +122,7 @@ public static class MasterHost
     private static PoolConfig LoadConfig(MasterSettings settings, IReadOnlyDictionary<string, string?> env, bool askWorker = false)
     {
         // `auto` counts depend on this machine's memory: resolved wherever the file is loaded.
-        var config = Capacity.CapacityPlan.ResolveHere(ConfigLoader.Load(settings.ConfigPath, settings.Environment, env));
+        var config = Capacity.CapacityPlan.ResolveHere(GroupConcurrency.Resolve(ConfigLoader.Load(settings.ConfigPath, settings.Environment, env), settings.WorkerCommand, env));
         WorkerCommandCheck.Require(config, settings.WorkerCommand, env, Environment.CurrentDirectory);
         JobLoadCheck.Require(config, settings.WorkerCommand, env, Environment.CurrentDirectory, everyCommand: askWorker);
         return config;

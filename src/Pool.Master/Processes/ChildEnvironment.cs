@@ -31,7 +31,9 @@ internal static class ChildEnvironment
         // --log-format reaches the workers too: one text line in a JSON stream breaks its parser.
         env[PoolVariables.LogFormat] = settings.LogFormat == Pool.Logging.LogFormat.Json ? "json" : "text";
         if (group.JobTimeout is { } jobTimeout) env[PoolVariables.JobTimeout] = Seconds(jobTimeout);
-        if (group.Concurrency > 1) env[PoolVariables.Concurrency] = group.Concurrency.ToString(CultureInfo.InvariantCulture);
+        // Always, even 1: a POOL_CONCURRENCY in the master's own environment must not give a
+        // group with `concurrency: 1` more lanes than the master recovers (GroupConcurrency.Resolve).
+        env[PoolVariables.Concurrency] = group.Concurrency.ToString(CultureInfo.InvariantCulture);
         if (group.MaxJobs is { } maxJobs) env[PoolVariables.MaxJobs] = maxJobs.ToString(CultureInfo.InvariantCulture);
         group.Retries?.AddTo(env);
         return env;

@@ -14,7 +14,8 @@ public class ConcurrencyConfigTests
         Assert.Contains("a: 2 concurrency=5", ConfigPrinter.Describe(config));
         var settings = new MasterSettings { ConfigPath = "pool.yml", RedisUrl = "redis://localhost", WorkerCommand = ["w"] };
         Assert.Equal("5", ChildEnvironment.For(settings, config.Groups[0], 0, 1)["POOL_CONCURRENCY"]);
-        Assert.False(ChildEnvironment.For(settings, config.Groups[1], 0, 1).ContainsKey("POOL_CONCURRENCY"));
+        // Set even for 1: a POOL_CONCURRENCY in the master's environment must not reach group b.
+        Assert.Equal("1", ChildEnvironment.For(settings, config.Groups[1], 0, 1)["POOL_CONCURRENCY"]);
     }
 
     [Theory]
@@ -36,5 +37,59 @@ public class ConcurrencyConfigTests
     {
         var e = ConfigLoaderTests.Fails("a:\n  concurrency: 2\n");
         Assert.Contains("no count", e.Problem, StringComparison.Ordinal);
+    }
+
+    private static PoolConfig Resolve(string yaml, string[] workerCommand, string? inherited = null) =>
+        GroupConcurrency.Resolve(ConfigLoaderTests.Parse(yaml), workerCommand,
+            new Dictionary<string, string?> { ["POOL_CONCURRENCY"] = inherited });
+
+    [Fact]
+    public void The_lanes_the_master_counts_are_those_the_worker_runs_flag_then_key_then_inherited_variable()
+    {
+        var config = Resolve(
+            "a:\n  count: 1\n  command: pool-worker --concurrency 4\n" +
+            "b:\n  count: 1\n  command: pool-worker --concurrency=6\n  concurrency: 6\n" +
+            "c:\n  count: 1\n  concurrency: 1\n" +
+            "d: 1\n" +
+            "e:\n  count: 1\n  command: bundle exec rake resque:work\n",
+            ["pool-worker"], inherited: "3");
+
+        Assert.Equal([4, 6, 1, 3, 3], config.Groups.Select(g => g.Concurrency));
+        Assert.Equal(4, GroupConcurrency.WorkerIds(42, config.Groups[0]).Count);
+    }
+
+    [Fact]
+    public void The_master_worker_command_flag_counts_for_every_group_without_a_command_of_its_own()
+    {
+        var config = Resolve("a: 1\nb:\n  count: 1\n  command: pool-worker\n", ["pool-worker", "--concurrency", "2"]);
+        Assert.Equal([2, 1], config.Groups.Select(g => g.Concurrency));
+    }
+
+    [Fact]
+    public void A_key_and_a_command_flag_that_disagree_name_the_key_line()
+    {
+        var e = Assert.Throws<ConfigException>(() => Resolve("a:\n  count: 1\n  concurrency: 2\n  command: pool-worker --concurrency 5\n", ["pool-worker"]));
+        Assert.Equal(3, e.Line);
+        Assert.Equal("a.concurrency", e.Key);
+        Assert.Contains("--concurrency 5", e.Problem, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--concurrency 0")]
+    [InlineData("--concurrency=lots")]
+    [InlineData("--concurrency")]
+    public void A_command_flag_out_of_range_names_the_command_line(string flag)
+    {
+        var e = Assert.Throws<ConfigException>(() => Resolve($"a:\n  count: 1\n  command: pool-worker {flag}\n", ["pool-worker"]));
+        Assert.Equal(3, e.Line);
+        Assert.Equal("a.command", e.Key);
+        Assert.Contains("from 1 to 100", e.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_master_worker_command_flag_out_of_range_names_the_option()
+    {
+        var e = Assert.Throws<FormatException>(() => Resolve("a: 1\n", ["pool-worker", "--concurrency", "500"]));
+        Assert.Contains("--worker-command", e.Message, StringComparison.Ordinal);
     }
 }

@@ -19,10 +19,25 @@ public sealed class ConcurrencyTests(RedisFixture redis) : IClassFixture<RedisFi
 
     private async Task<string[]> Queue() => (await Db.ListRangeAsync(Keys.Queue("q"))).Select(v => (string)v!).ToArray();
 
-    [Fact(Timeout = 60_000)]
-    public async Task Kill_9_of_a_worker_with_three_lanes_has_all_three_jobs_requeued_at_once_by_the_master()
+    /// <summary>
+    /// The three ways a worker gets its lanes. Before GroupConcurrency.Resolve the master knew only
+    /// the key: with the command's flag or an inherited POOL_CONCURRENCY it recovered lane 0 alone,
+    /// and the jobs of lanes 1 and 2 waited for their 15 s lease.
+    /// </summary>
+    [Theory(Timeout = 60_000)]
+    [InlineData("key")]
+    [InlineData("command")]
+    [InlineData("environment")]
+    public async Task Kill_9_of_a_worker_with_three_lanes_has_all_three_jobs_requeued_at_once_by_the_master(string given)
     {
-        using var master = PoolMasterProcess.Start(redis.Server.Url, _ns, "q:\n  count: 1\n  concurrency: 3\n");
+        var yaml = given switch
+        {
+            "key" => "q:\n  count: 1\n  concurrency: 3\n",
+            "command" => $"q:\n  count: 1\n  command: {Artifacts.PoolWorker} --concurrency {Lanes}\n",
+            _ => "q: 1\n",
+        };
+        using var master = PoolMasterProcess.Start(redis.Server.Url, _ns, yaml,
+            given == "environment" ? new Dictionary<string, string?> { ["POOL_CONCURRENCY"] = $"{Lanes}" } : null);
         var ids = await master.WaitForWorkersAsync(Db, Lanes);
         var pid = WorkerIdentity.Parse(ids[0]).Pid!.Value;
         Assert.Equal(WorkerIdentity.Lanes(pid, "q", Lanes).Order(), ids.Order());
