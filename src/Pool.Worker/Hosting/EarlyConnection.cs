@@ -94,10 +94,28 @@ internal sealed class EarlyConnection : IAsyncDisposable
         options.AsyncTimeout = options.SyncTimeout = (int)timeout.TotalMilliseconds;
         options.ConnectRetry = 3;
         options.ReconnectRetryPolicy = new LinearRetry(200);
+        // A Sentinel connection keeps the client's own ways: it follows failovers by pub/sub.
+        if (options.ServiceName is not null) return await RedisConnector.ConnectAsync(options, notice).ConfigureAwait(false);
         // The worker never subscribes. Without SUBSCRIBE in the command map the client opens no
         // second (pub/sub) socket beside each connection: half the handshakes between a respawn
-        // and its first reserve. A Sentinel connection keeps it: it follows failovers by pub/sub.
-        if (options.ServiceName is null) options.CommandMap = NoPubSub;
-        return await RedisConnector.ConnectAsync(options, notice).ConfigureAwait(false);
+        // and its first reserve.
+        options.CommandMap = NoPubSub;
+        // The client cleans its name and its library's name with a RegexOptions.Compiled regex
+        // each, compiled to IL at the first handshake: about 12 ms of a respawn's path to its
+        // registration. So it is given a blank name, which it sends nothing for, and no library
+        // name (CLIENT SETINFO), and the worker names the connection itself, first thing on it
+        // and again after every reconnect, so CLIENT LIST still shows "pool-worker".
+        options.ClientName = " ";
+        options.SetClientLibrary = false;
+        var redis = await RedisConnector.ConnectAsync(options, notice).ConfigureAwait(false);
+        redis.ConnectionRestored += (_, e) =>
+        {
+            if (e.ConnectionType == ConnectionType.Interactive) SetName(redis, name);
+        };
+        SetName(redis, name);
+        return redis;
     }
+
+    private static void SetName(ConnectionMultiplexer redis, string name) =>
+        _ = redis.GetDatabase().ExecuteAsync("CLIENT", ["SETNAME", name], CommandFlags.FireAndForget);
 }

@@ -38,6 +38,11 @@ internal static class WorkerRunner
                 () => EarlyConnection.ConnectAsync(settings.RedisUrl, "pool-worker-wait", settings.PollInterval + TimeSpan.FromSeconds(5))))
             .ToList();
         var redis = new RedisGuard(log, control.Time);
+        // Said while the connection is being made, not after it: the first event through the log
+        // pipeline runs its cold code (and the host name's lookup its own), which sat between the
+        // handshake and the registration, on the way from a respawn to the first job. A standby
+        // says it once it has its slot.
+        if (!StandbyWait.Requested) LogStart(WorkerLane.IdOf(settings, 0), settings, keys, registry, confirmation, log);
         // The client waits out its connect timeout (5 s) before it hands back a connection that
         // is not there; a wrong REDIS_URL or a Redis still starting is said sooner than that.
         if (await Task.WhenAny(connectingMain, Task.Delay(SlowConnect)).ConfigureAwait(false) != connectingMain)
@@ -67,9 +72,7 @@ internal static class WorkerRunner
         var workerId = lanes[0].WorkerId;
         if (StandbyWait.Requested && await StandByAsync(workerId, control, log).ConfigureAwait(false) is { } standbyExit) return standbyExit;
 
-        log.Information("Worker {WorkerId} starting: slot={Slot} concurrency={Concurrency} queues={Queues} redis={Redis} min_replica_acks={ReplicaAcks} namespace={Namespace} jobs={Jobs} term_timeout={TermTimeout}s max_jobs={MaxJobs} job_timeout={JobTimeout}",
-            workerId, Environment.GetEnvironmentVariable(PoolVariables.WorkerSlot) ?? "-", settings.Concurrency, settings.QueueList, RedisUrl.Redact(settings.RedisUrl), confirmation.Replicas, keys.Namespace, string.Join(",", registry.Names), settings.TermTimeout.TotalSeconds,
-            settings.MaxJobs?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-", settings.JobTimeout?.ToString() ?? "-");
+        if (StandbyWait.Requested) LogStart(workerId, settings, keys, registry, confirmation, log);
 
         using var stopBackground = new CancellationTokenSource();
         try
@@ -123,6 +126,11 @@ internal static class WorkerRunner
         log.Information("Worker {WorkerId} stopped on {Signal}", workerId, SignalName(control));
         return 0;
     }
+
+    private static void LogStart(string workerId, WorkerSettings settings, ResqueKeys keys, JobRegistry registry, ReplicaConfirmation confirmation, ILogger log) =>
+        log.Information("Worker {WorkerId} starting: slot={Slot} concurrency={Concurrency} queues={Queues} redis={Redis} min_replica_acks={ReplicaAcks} namespace={Namespace} jobs={Jobs} term_timeout={TermTimeout}s max_jobs={MaxJobs} job_timeout={JobTimeout}",
+            workerId, Environment.GetEnvironmentVariable(PoolVariables.WorkerSlot) ?? "-", settings.Concurrency, settings.QueueList, RedisUrl.Redact(settings.RedisUrl), confirmation.Replicas, keys.Namespace, string.Join(",", registry.Names), settings.TermTimeout.TotalSeconds,
+            settings.MaxJobs?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-", settings.JobTimeout?.ToString() ?? "-");
 
     /// <summary>
     /// A standby (`standby: N`) waits here, connected, until the master gives it a slot; null

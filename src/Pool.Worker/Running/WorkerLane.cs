@@ -44,6 +44,9 @@ internal sealed class WorkerLane(int number, IWorkerStore store, WorkerLoop loop
         ILogger Log,
         Pool.Logging.BatchingStdoutSink? LogBatching);
 
+    /// <summary>Lane <paramref name="number"/>'s worker id in this process.</summary>
+    public static string IdOf(WorkerSettings settings, int number) => WorkerLanes.Id(WorkerIdentity.Host, Environment.ProcessId, settings.QueueList, number);
+
     /// <summary>
     /// Builds lane <paramref name="number"/>. Lane 0 uses the process's own control; the others get
     /// lanes of it. Only lane 0 sweeps for dead workers: one sweeper per process is enough.
@@ -51,7 +54,7 @@ internal sealed class WorkerLane(int number, IWorkerStore store, WorkerLoop loop
     public static WorkerLane Create(int number, Parts parts, WorkerControl processControl, IBlockingPop blocking)
     {
         var settings = parts.Settings;
-        var id = WorkerLanes.Id(WorkerIdentity.Host, Environment.ProcessId, settings.QueueList, number);
+        var id = IdOf(settings, number);
         var control = number == 0 ? processControl : processControl.NewLane();
         // One clock for the lane: its control's, which also times its jobs and deadlines.
         var store = new RedisWorkerStore(new WorkerStore(parts.Main.GetDatabase(), parts.Keys, id, settings.Queues, control.Time)

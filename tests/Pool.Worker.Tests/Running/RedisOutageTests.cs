@@ -28,6 +28,25 @@ public sealed class RedisOutageTests() : PrivateRedisTest(appendOnly: true)
         Assert.False(worker.Process.HasExited);
     }
 
+    /// <summary>
+    /// The worker names its main connection itself (EarlyConnection: the client's own naming
+    /// compiles a regex on the way to the first job), so it must name it again after a reconnect.
+    /// </summary>
+    [Fact(Timeout = 60_000)]
+    public async Task The_main_connection_is_named_pool_worker_in_CLIENT_LIST_before_and_after_a_Redis_restart()
+    {
+        using var worker = WorkerProcess.Start(Redis.Url, S.Namespace, "q");
+        worker.WaitForLine("Worker ready");
+        async Task<bool> Named() => ((string?)await Redis.Db.ExecuteAsync("CLIENT", "LIST") ?? "").Split('\n').Any(l => l.Contains(" name=pool-worker ", StringComparison.Ordinal));
+        await Wait.UntilAsync(Named, because: "a connection named pool-worker");
+
+        Redis.Restart();
+
+        worker.WaitForLine("Redis is reachable again");
+        await Wait.UntilAsync(Named, TimeSpan.FromSeconds(10), "the reconnected main connection to be named pool-worker again");
+        Assert.False(worker.Process.HasExited);
+    }
+
     [Fact(Timeout = 60_000)]
     public async Task After_quit_a_job_that_ends_during_an_outage_past_term_timeout_is_acked_once_redis_is_back()
     {
