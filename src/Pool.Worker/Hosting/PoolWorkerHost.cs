@@ -15,14 +15,19 @@ public static class PoolWorkerHost
 {
     public static async Task<int> RunAsync(string[] args, Action<JobRegistry>? configureJobs = null, IServiceProvider? services = null)
     {
-        // First of all, before the runtime's signal handling starts: a signal the worker handles
-        // but its parent ignored (a script's `pool-worker &`, nohup) would otherwise never arrive.
+        // Redis first of all, while the rest starts: the client's set-up is the longest part of a
+        // start, on a respawn's way to its first job, and beginning it before the 10 ms below
+        // registered the worker about 11 ms sooner (its own timestamps, 6 starts each way). It
+        // runs on a pool thread and starts none of the runtime's signal handling (no Console,
+        // Process or PosixSignalRegistration; checked with strace); if a client version ever did,
+        // Restore finds CONT caught and changes nothing, and the worker reports what it cannot hear.
+        await using var early = EarlyConnection.Start(args);
+        // Before the runtime's signal handling starts: a signal the worker handles but its parent
+        // ignored (a script's `pool-worker &`, nohup) would otherwise never arrive.
         Pool.Signals.InheritedIgnores.Restore(Pool.Signals.SignalNames.WorkerHandles);
         // Then a USR1 or USR2 (default action: terminate) that reaches a worker while it parses,
         // logs and loads jobs is held, and applied once the worker can act on it.
         using var signals = Signals.SignalHandlers.Listen();
-        // Then Redis, while the rest starts: the client's set-up is the longest part of a start.
-        await using var early = EarlyConnection.Start(args);
         var cli = new WorkerCommandLine();
         var root = cli.Build(ownApp: configureJobs is not null, (values, _) => RunAsync(values, configureJobs, services, signals, early));
         // ProcessTerminationTimeout = null: the worker's own handlers own TERM and INT. With

@@ -67,4 +67,19 @@ public sealed class EarlyConnectionTests(RedisFixture redis)
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3.5), $"exited after {clock.Elapsed.TotalSeconds:0.0} s");
         Assert.Contains("pass --queues a,b or set QUEUES", worker.Output);
     }
+
+    /// <summary>
+    /// The early connection reads the URL on its own thread (EarlyConnection.Start): a URL the
+    /// client cannot read fails only that attempt, and the worker says what its settings say.
+    /// </summary>
+    [Fact] // every wait below is bounded
+    public void A_malformed_REDIS_URL_is_refused_by_the_settings_with_one_line_and_no_crash()
+    {
+        using var worker = TestProcess.Start(Artifacts.PoolWorker, ["--jobs", Artifacts.SamplesDll, "--queues", "a"],
+            new Dictionary<string, string?> { ["QUEUES"] = null, ["REDIS_URL"] = "redis://host:notaport" });
+        Assert.Equal(2, worker.WaitForExit(TimeSpan.FromSeconds(15)));
+        Assert.Contains("REDIS_URL", worker.Output);
+        Assert.DoesNotContain("Unhandled", worker.Output);
+        Assert.DoesNotContain("   at ", worker.Output);
+    }
 }
