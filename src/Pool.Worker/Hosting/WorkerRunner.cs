@@ -24,7 +24,6 @@ internal static class WorkerRunner
         var control = new WorkerControl(TimeProvider.System) { GiveUpAfterStop = settings.TermTimeout + TimeSpan.FromSeconds(1) };
         SignalHandlers.Attach(signals, control, log);
 
-        var scripts = Pool.Protocol.Scripts.ScriptWarmup.StartAsync();
         var confirmation = ReplicaConfirmation.FromUrl(settings.RedisUrl);
         // One main connection for all lanes, and one per lane for its idle wait: BLPOP parks its
         // connection for the whole wait. They connect at once, not one after another (start-up);
@@ -54,7 +53,6 @@ internal static class WorkerRunner
             // A stop does not wait out the connect either: nothing is held yet.
             main = await connectingMain.WaitAsync(control.Shutdown).ConfigureAwait(false);
             waits = await Task.WhenAll(connectingWaits).WaitAsync(control.Shutdown).ConfigureAwait(false);
-            await scripts.ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (control.Shutdown.IsCancellationRequested)
         {
