@@ -21,30 +21,38 @@ internal static class GroupConcurrency
 
     /// <summary>
     /// Each group with the lanes its workers will really run. A worker reads `--concurrency` in its
-    /// command first, then POOL_CONCURRENCY, which it inherits from the master's environment when
-    /// the group sets no `concurrency:`; the master must know the same number, or it recovers
+    /// command first, then POOL_CONCURRENCY, which pool-worker inherits from the master's
+    /// environment when the group sets no `concurrency:`; the master must know the same number, or it recovers
     /// and vouches for lane 0 only: the job of lane 1 of a worker killed with -9 waited for its
     /// lease (15 s), and a stopped worker's lane 1 was swept while its job still ran.
     /// </summary>
-    /// <exception cref="ConfigException">The group's `concurrency:` and its command's `--concurrency` disagree, or the flag is out of range.</exception>
-    /// <exception cref="FormatException">The master's worker command gives a `--concurrency` out of range.</exception>
+    /// <exception cref="ConfigException">The group's `concurrency:` and its command's `--concurrency` disagree.</exception>
     public static PoolConfig Resolve(PoolConfig config, IReadOnlyList<string> workerCommand, IReadOnlyDictionary<string, string?> env)
     {
-        var inherited = int.TryParse(SettingsResolver.Get(env, Pool.Settings.PoolVariables.Concurrency), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= WorkerLanes.MaxConcurrency ? n : 1;
-        return config with { Groups = [.. config.Groups.Select(g => g with { Concurrency = LanesOf(config, g, workerCommand, inherited) })] };
+        var inherited = Lanes(SettingsResolver.Get(env, Pool.Settings.PoolVariables.Concurrency)) ?? 1;
+        return config with { Groups = [.. config.Groups.Select(g => g with { Concurrency = LanesOf(g, workerCommand, inherited) })] };
     }
 
-    private static int LanesOf(PoolConfig config, WorkerGroup group, IReadOnlyList<string> workerCommand, int inherited)
+    private static int LanesOf(WorkerGroup group, IReadOnlyList<string> workerCommand, int inherited)
     {
         var key = group.Places?.Option(Key);
-        if (FlagIn(group.Argv(workerCommand)) is not { } text) return key is null ? inherited : group.Concurrency;
-        var own = group.Command is not null;
-        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var flag) || flag is < 1 or > WorkerLanes.MaxConcurrency)
-            throw WorkerCommandCheck.CommandProblem(config, group, own, $"--concurrency must be a whole number of jobs per worker process from 1 to {WorkerLanes.MaxConcurrency}, got '{ConfigException.Shorten(text)}'");
-        if (key is not null && flag != group.Concurrency)
-            throw key.Value.Error($"is {group.Concurrency}, but the worker command says --concurrency {flag}, which the worker obeys: keep one of the two");
-        return flag;
+        var argv = group.Argv(workerCommand);
+        // A flag out of range is left to pool-worker's own check (JobLoadCheck), which refuses
+        // it with the worker's words; nor is it judged in a command that is not pool-worker.
+        if (Lanes(FlagIn(argv)) is { } flag)
+        {
+            if (key is not null && flag != group.Concurrency)
+                throw key.Value.Error($"is {group.Concurrency}, but the worker command says --concurrency {flag}, which the worker obeys: keep one of the two");
+            return flag;
+        }
+        // The inherited variable only for pool-worker: a Ruby worker has no lanes (the master
+        // would wait at a HUP for lanes that never register), and any other command gets the
+        // group's number in POOL_CONCURRENCY (ChildEnvironment), so a worker app of one's own follows it.
+        return key is null && WorkerCommandCheck.IsPoolWorker(argv) ? inherited : group.Concurrency;
     }
+
+    private static int? Lanes(string? text) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= WorkerLanes.MaxConcurrency ? n : null;
 
     /// <summary>The value after the last `--concurrency` (or in `--concurrency=N`) of argv, as the worker's parser takes it; null when absent.</summary>
     private static string? FlagIn(IReadOnlyList<string> argv)
