@@ -54,14 +54,16 @@ internal static class GroupConcurrency
     private static int? Lanes(string? text) =>
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= WorkerLanes.MaxConcurrency ? n : null;
 
-    /// <summary>The value after the last `--concurrency` (or in `--concurrency=N`) of argv, as the worker's parser takes it; null when absent.</summary>
+    /// <summary>The value after the last `--concurrency` (or in `--concurrency=N` or `--concurrency:N`) of argv, as the worker's parser takes it; null when absent.</summary>
     private static string? FlagIn(IReadOnlyList<string> argv)
     {
         string? value = null;
         for (var i = 1; i < argv.Count; i++)
         {
             if (argv[i] == "--concurrency") value = i + 1 < argv.Count ? argv[i + 1] : "";
-            else if (argv[i].StartsWith("--concurrency=", StringComparison.Ordinal)) value = argv[i]["--concurrency=".Length..];
+            // pool-worker's parser takes --concurrency=N and --concurrency:N alike.
+            else if (argv[i].StartsWith("--concurrency", StringComparison.Ordinal) && argv[i].Length > "--concurrency".Length && argv[i]["--concurrency".Length] is '=' or ':')
+                value = argv[i][("--concurrency".Length + 1)..];
         }
         return value;
     }

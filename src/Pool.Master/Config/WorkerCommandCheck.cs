@@ -34,6 +34,10 @@ internal static class WorkerCommandCheck
             if (!CanRun(argv[0], searchPath, workingDirectory))
                 throw Problem($"program '{argv[0]}' is not an executable file here, nor on PATH; fix the path or install it");
             if (!IsPoolWorker(argv)) continue;
+            // The master reads the worker's lanes from its --concurrency (GroupConcurrency); a
+            // response file hid it, and the jobs of lanes it did not know about ran twice after a stall.
+            if (argv.Skip(1).FirstOrDefault(a => a.StartsWith('@')) is { } file)
+                throw Problem($"'{file}' has pool-worker read options from a file, which the master cannot see (it counts a worker's jobs at once from --concurrency); write the options in the command");
             // --jobs in the command wins over POOL_JOBS, as in pool-worker itself.
             var given = JobsOption(argv);
             if (given is not null)

@@ -23,7 +23,12 @@ public static class RedisUrl
         var (rest, _) = SplitAcks(url);
         if (!rest.Contains("://", StringComparison.Ordinal))
         {
-            return ConfigurationOptions.Parse(rest);
+            var plain = ConfigurationOptions.Parse(rest);
+            // ",,," reads as a configuration of no server: the client refused it only when
+            // connecting, after the worker's log was gone, and the worker exited 1 in silence.
+            if (plain.EndPoints.Count == 0 && string.IsNullOrEmpty(plain.ServiceName))
+                throw new FormatException($"REDIS_URL '{Redact(url)}' names no server; use redis://[:password@]host:port[/db] or host:port");
+            return plain;
         }
         if (rest.StartsWith(SentinelScheme, StringComparison.OrdinalIgnoreCase)) return ParseSentinel(rest, url);
 

@@ -49,13 +49,14 @@ public class ConcurrencyConfigTests
         var config = Resolve(
             "a:\n  count: 1\n  command: pool-worker --concurrency 4\n" +
             "b:\n  count: 1\n  command: pool-worker --concurrency=6\n  concurrency: 6\n" +
+            "f:\n  count: 1\n  command: pool-worker --concurrency:5\n" +
             "c:\n  count: 1\n  concurrency: 1\n" +
             "d: 1\n" +
             "e:\n  count: 1\n  command: bundle exec rake resque:work\n",
             ["pool-worker"], inherited: "3");
 
         // e: a Ruby worker has no lanes, whatever the master's environment says.
-        Assert.Equal([4, 6, 1, 3, 1], config.Groups.Select(g => g.Concurrency));
+        Assert.Equal([4, 6, 5, 1, 3, 1], config.Groups.Select(g => g.Concurrency));
         Assert.Equal(4, GroupConcurrency.WorkerIds(42, config.Groups[0]).Count);
     }
 

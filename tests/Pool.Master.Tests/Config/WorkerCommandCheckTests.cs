@@ -36,6 +36,27 @@ public sealed class WorkerCommandCheckTests
         Assert.StartsWith($"pool.yml:{line}: key '{key}': program '/nope' is not an executable file", e.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>A response file hid --concurrency from the master, which then recovered and vouched for lane 0 only (two copies of a job after a stall).</summary>
+    [Fact]
+    public void A_pool_worker_command_reading_options_from_a_response_file_is_refused_at_its_command_line()
+    {
+        var dir = Directory.CreateTempSubdirectory("pool-wcc").FullName;
+        try
+        {
+            var worker = Path.Combine(dir, "pool-worker");
+            File.WriteAllText(worker, "#!/bin/sh\n");
+            File.SetUnixFileMode(worker, UnixFileMode.UserRead | UnixFileMode.UserExecute);
+            var e = CommandFails($"a:\n  count: 1\n  command: {worker} @/etc/pool.rsp\n");
+            Assert.Equal(3, e.Line);
+            Assert.Equal("a.command", e.Key);
+            Assert.Contains("'@/etc/pool.rsp' has pool-worker read options from a file", e.Problem, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     [Fact]
     public void A_group_in_a_section_that_would_run_pool_worker_without_jobs_is_named_with_its_section()
     {

@@ -25,6 +25,18 @@ public sealed class RedisUrlTests
         Assert.DoesNotContain(":pw@", e.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>",,," was taken as a configuration of no server, refused only at the connect, and the worker exited 1 without a line.</summary>
+    [Theory]
+    [InlineData(",")]
+    [InlineData(",,,")]
+    [InlineData("password=x")]
+    public void A_configuration_string_that_names_no_server_is_refused(string url)
+    {
+        var e = Assert.Throws<FormatException>(() => RedisUrl.Parse(url));
+        Assert.Contains("names no server", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("password=x", e.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("redis+sentinel://10.0.0.1:26379")]
     [InlineData("redis+sentinel://10.0.0.1:x/mymaster")]
