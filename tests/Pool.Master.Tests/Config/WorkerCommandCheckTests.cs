@@ -40,16 +40,25 @@ public sealed class WorkerCommandCheckTests
     [Fact]
     public void A_pool_worker_command_reading_options_from_a_response_file_is_refused_at_its_command_line()
     {
+        WithFakePoolWorker(worker =>
+        {
+            var e = CommandFails($"a:\n  count: 1\n  command: {worker} @/etc/pool.rsp\n");
+            Assert.Equal(3, e.Line);
+            Assert.Equal("a.command", e.Key);
+            Assert.Contains("'@/etc/pool.rsp' has pool-worker read options from a file", e.Problem, StringComparison.Ordinal);
+        });
+    }
+
+    /// <summary>Runs <paramref name="test"/> with the path of an executable named pool-worker (the checks judge a program by its name).</summary>
+    private static void WithFakePoolWorker(Action<string> test)
+    {
         var dir = Directory.CreateTempSubdirectory("pool-wcc").FullName;
         try
         {
             var worker = Path.Combine(dir, "pool-worker");
             File.WriteAllText(worker, "#!/bin/sh\n");
             File.SetUnixFileMode(worker, UnixFileMode.UserRead | UnixFileMode.UserExecute);
-            var e = CommandFails($"a:\n  count: 1\n  command: {worker} @/etc/pool.rsp\n");
-            Assert.Equal(3, e.Line);
-            Assert.Equal("a.command", e.Key);
-            Assert.Contains("'@/etc/pool.rsp' has pool-worker read options from a file", e.Problem, StringComparison.Ordinal);
+            test(worker);
         }
         finally
         {
@@ -61,20 +70,12 @@ public sealed class WorkerCommandCheckTests
     public void A_group_in_a_section_that_would_run_pool_worker_without_jobs_is_named_with_its_section()
     {
         // The jobs are judged only for a program that is there and is called pool-worker.
-        var dir = Directory.CreateTempSubdirectory("pool-wcc").FullName;
-        try
+        WithFakePoolWorker(worker =>
         {
-            var worker = Path.Combine(dir, "pool-worker");
-            File.WriteAllText(worker, "#!/bin/sh\n");
-            File.SetUnixFileMode(worker, UnixFileMode.UserRead | UnixFileMode.UserExecute);
             var e = CommandFails("off: 0\nproduction:\n  foo: 1\n", "production", [worker], jobs: null);
             Assert.Equal(3, e.Line);
             Assert.Equal("production.foo", e.Key);
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        });
     }
 
     /// <summary>The start asks pool-worker --check only of commands whose options the master cannot judge itself.</summary>
