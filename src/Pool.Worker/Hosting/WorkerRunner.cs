@@ -51,10 +51,10 @@ internal static class WorkerRunner
         try
         {
             // A stop does not wait out the connect either: nothing is held yet.
-            main = await connectingMain.WaitAsync(control.Shutdown).ConfigureAwait(false);
-            waits = await Task.WhenAll(connectingWaits).WaitAsync(control.Shutdown).ConfigureAwait(false);
+            main = await connectingMain.WaitAsync(control.Stopping).ConfigureAwait(false);
+            waits = await Task.WhenAll(connectingWaits).WaitAsync(control.Stopping).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (control.Shutdown.IsCancellationRequested)
+        catch (OperationCanceledException) when (control.Stopping.IsCancellationRequested)
         {
             log.Information("Stopped before Redis was reachable");
             return 0;
@@ -77,9 +77,9 @@ internal static class WorkerRunner
         {
             // A stop abandons an attempt in flight too: with Redis unreachable it would otherwise
             // hold the stop for the client's whole timeout (5 s), and nothing is held yet.
-            await Task.WhenAll(lanes.Select(lane => redis.RunAsync("register", () => lane.Store.RegisterAsync().WaitAsync(control.Shutdown), control.Shutdown))).ConfigureAwait(false);
+            await Task.WhenAll(lanes.Select(lane => redis.RunAsync("register", () => lane.Store.RegisterAsync().WaitAsync(control.Stopping), control.Stopping))).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (control.Shutdown.IsCancellationRequested)
+        catch (OperationCanceledException) when (control.Stopping.IsCancellationRequested)
         {
             log.Information("Stopped before Redis was reachable");
             return 0;
