@@ -54,19 +54,9 @@ internal static class GroupConcurrency
     private static int? Lanes(string? text) =>
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= WorkerLanes.MaxConcurrency ? n : null;
 
-    /// <summary>The value after the last `--concurrency` (or in `--concurrency=N` or `--concurrency:N`) of argv, as the worker's parser takes it; null when absent.</summary>
-    private static string? FlagIn(IReadOnlyList<string> argv)
-    {
-        string? value = null;
-        for (var i = 1; i < argv.Count; i++)
-        {
-            if (argv[i] == "--concurrency") value = i + 1 < argv.Count ? argv[i + 1] : "";
-            // pool-worker's parser takes --concurrency=N and --concurrency:N alike.
-            else if (argv[i].StartsWith("--concurrency", StringComparison.Ordinal) && argv[i].Length > "--concurrency".Length && argv[i]["--concurrency".Length] is '=' or ':')
-                value = argv[i][("--concurrency".Length + 1)..];
-        }
-        return value;
-    }
+    /// <summary>The value of the last `--concurrency` of argv (`--concurrency N`, `=N` or `:N`), as the worker's parser takes it; null when absent.</summary>
+    private static string? FlagIn(IReadOnlyList<string> argv) =>
+        WorkerCommandCheck.Options(argv).LastOrDefault(o => o.Name == "--concurrency") is { Name: not null } flag ? flag.Values.FirstOrDefault() ?? "" : null;
 
     /// <summary>The worker ids of a child of <paramref name="group"/>: one per lane.</summary>
     public static IReadOnlyList<string> WorkerIds(int pid, WorkerGroup group) => WorkerIdentity.Lanes(pid, group.QueueList, group.Concurrency);

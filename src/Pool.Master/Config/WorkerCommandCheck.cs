@@ -112,12 +112,12 @@ internal static class WorkerCommandCheck
     internal static bool HasOptionsOfItsOwn(IReadOnlyList<string> argv) =>
         Options(argv).Any(o => o.Name is not ("--jobs" or "--procline"));
 
-    /// <summary>argv's options after the program as pool-worker reads them: each --name (or --name=value) with the words after it, up to the next option.</summary>
-    private static IEnumerable<(string Name, List<string> Values)> Options(IReadOnlyList<string> argv)
+    /// <summary>argv's options after the program as pool-worker reads them: each --name (or --name=value, --name:value) with the words after it, up to the next option.</summary>
+    internal static IEnumerable<(string Name, List<string> Values)> Options(IReadOnlyList<string> argv)
     {
         for (var i = 1; i < argv.Count; i++)
         {
-            var equals = argv[i].StartsWith("--", StringComparison.Ordinal) ? argv[i].IndexOf('=', StringComparison.Ordinal) : -1;
+            var equals = argv[i].StartsWith("--", StringComparison.Ordinal) ? argv[i].IndexOfAny(['=', ':']) : -1;
             var (name, values) = equals > 0 ? (argv[i][..equals], new List<string> { argv[i][(equals + 1)..] }) : (argv[i], []);
             while (i + 1 < argv.Count && !argv[i + 1].StartsWith('-')) values.Add(argv[++i]);
             yield return (name, values);

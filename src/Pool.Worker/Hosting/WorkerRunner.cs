@@ -41,7 +41,8 @@ internal static class WorkerRunner
         // pipeline runs its cold code (and the host name's lookup its own), which sat between the
         // handshake and the registration, on the way from a respawn to the first job. A standby
         // says it once it has its slot.
-        if (!StandbyWait.Requested) LogStart(WorkerLane.IdOf(settings, 0), settings, keys, registry, confirmation, log);
+        var workerId = WorkerLane.IdOf(settings, 0);
+        if (!StandbyWait.Requested) LogStart(workerId, settings, keys, registry, confirmation, log);
         // The client waits out its connect timeout (5 s) before it hands back a connection that
         // is not there; a wrong REDIS_URL or a Redis still starting is said sooner than that.
         if (await Task.WhenAny(connectingMain, Task.Delay(SlowConnect)).ConfigureAwait(false) != connectingMain)
@@ -67,7 +68,6 @@ internal static class WorkerRunner
         redis.OnOutage = sweeper.Gate.Trouble;
         var parts = new WorkerLane.Parts(settings, keys, main, redis, confirmation, sweeper, registry, new JobInvoker(services), new JobBudget(settings.MaxJobs), FailureRetries.Planner(registry), log, logBatching);
         var lanes = Enumerable.Range(0, settings.Concurrency).Select(i => WorkerLane.Create(i, parts, control, waits[i])).ToList();
-        var workerId = lanes[0].WorkerId;
         if (StandbyWait.Requested && await StandByAsync(workerId, control, log).ConfigureAwait(false) is { } standbyExit) return standbyExit;
 
         if (StandbyWait.Requested) LogStart(workerId, settings, keys, registry, confirmation, log);
