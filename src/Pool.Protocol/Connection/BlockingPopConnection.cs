@@ -163,10 +163,22 @@ internal sealed class BlockingPopConnection : IBlockingPop, IDisposable
             if (_options.Password is { } password)
                 commands.Add(_options.User is { } user ? RespCommand.Encode("AUTH", [user, password]) : RespCommand.Encode("AUTH", [password]));
             if (_options.DefaultDatabase is { } db and not 0) commands.Add(RespCommand.Encode("SELECT", [db.ToString(System.Globalization.CultureInfo.InvariantCulture)]));
+            var naming = commands.Count;
             commands.Add(RespCommand.Encode("CLIENT", ["SETNAME", _clientName]));
             socket.Send(commands.SelectMany(c => c).ToArray());
             _reader.Reset();
-            foreach (var _ in commands) _reader.Read(socket);
+            for (var i = 0; i < commands.Count; i++)
+            {
+                try
+                {
+                    _reader.Read(socket);
+                }
+                // The name is only for CLIENT LIST: an ACL user without the CLIENT command
+                // (NOPERM) still waits for jobs, unnamed, as StackExchange.Redis's connections do.
+                catch (RedisServerError) when (i == naming)
+                {
+                }
+            }
             return socket;
         }
         catch (Exception e)

@@ -36,6 +36,31 @@ public sealed class HostileOpsTests(RedisFixture redis) : OpsTest(redis, "hostil
         Assert.DoesNotContain("wrong", run.Master.Output + worker.Output);
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task An_acl_user_without_the_client_command_runs_jobs_without_an_outage()
+    {
+        // A managed Redis may hand out a user that lacks CLIENT: the connections' names are a
+        // courtesy for CLIENT LIST, so the pool must work unnamed, not report Redis unreachable.
+        using var server = RedisServer.Start();
+        server.Db.Execute("ACL", "SETUSER", "noclient", "on", ">s3cret", "~*", "&*", "+@all", "-client");
+        var dir = Directory.CreateTempSubdirectory("pool-acl").FullName;
+        var config = Path.Combine(dir, "pool.yml");
+        var lines = Path.Combine(dir, "lines.txt");
+        File.WriteAllText(config, "q: 1\n");
+        using var master = TestProcess.Start(Artifacts.PoolMaster, ["run", "-c", config, "-w", Artifacts.PoolWorker],
+            PoolEnvironment.For($"redis://noclient:s3cret@127.0.0.1:{server.Port}", Ns), dir);
+        master.WaitForLine("Worker ready", TimeSpan.FromSeconds(20));
+
+        // Two jobs, the second once the first is done: the second reaches an idle worker's wait.
+        foreach (var tag in new[] { "first", "second" })
+        {
+            await new Pool.Protocol.Producing.Producer(server.Connection, Ns).EnqueueAsync("q", "Record", lines, tag);
+            await Wait.UntilAsync(() => File.Exists(lines) && File.ReadAllLines(lines).Contains(tag), TimeSpan.FromSeconds(15), $"the {tag} job to run");
+        }
+        Assert.Equal(["first", "second"], File.ReadAllLines(lines));
+        Assert.Equal(0, master.CountLines("unreachable") + master.CountLines("refused"));
+    }
+
     [Fact]
     public async Task Http_on_every_interface_warns_and_answers_pipelined_requests_in_order()
     {

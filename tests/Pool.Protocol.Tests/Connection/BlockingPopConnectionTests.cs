@@ -59,6 +59,16 @@ public sealed class BlockingPopConnectionTests : IDisposable
     }
 
     [Fact]
+    public async Task An_acl_user_without_the_client_command_still_pops_unnamed()
+    {
+        // Managed Redis services hand out users like this; the name is a courtesy, not a need.
+        _redis.Db.Execute("ACL", "SETUSER", "noclient", "on", ">s3cret", "~*", "&*", "+@all", "-client");
+        using var pop = Open($"redis://noclient:s3cret@127.0.0.1:{_redis.Port}");
+        await _redis.Db.ListRightPushAsync(_ns + ":q", "for an unnamed connection");
+        Assert.Equal((_ns + ":q", "for an unnamed connection"), await pop.LeftPopAsync([_ns + ":q"], TimeSpan.FromSeconds(1)).WaitAsync(Patience));
+    }
+
+    [Fact]
     public async Task A_wrong_password_fails_as_an_authentication_failure()
     {
         _redis.Db.Execute("CONFIG", "SET", "requirepass", "right");
