@@ -30,7 +30,26 @@ internal static class GroupConcurrency
     public static PoolConfig Resolve(PoolConfig config, IReadOnlyList<string> workerCommand, IReadOnlyDictionary<string, string?> env)
     {
         var inherited = Lanes(SettingsResolver.Get(env, Pool.Settings.PoolVariables.Concurrency)) ?? 1;
-        return config with { Groups = [.. config.Groups.Select(g => g with { Concurrency = LanesOf(g, workerCommand, inherited) })] };
+        return config with
+        {
+            Groups = [.. config.Groups.Select(g => g with { Concurrency = LanesOf(g, workerCommand, inherited) })],
+            Warnings = [.. config.Warnings, .. config.Groups.Select(g => NotPassedOn(g, config.SourcePath, workerCommand, inherited)).OfType<string>()],
+        };
+    }
+
+    /// <summary>
+    /// A warning when the master's POOL_CONCURRENCY does not reach a group: its command is not
+    /// pool-worker (a wrapper script that execs it, say), so the master gives it its own number,
+    /// 1, which such a script's pool-worker then runs. Said once, at check, start and HUP, instead
+    /// of the variable being dropped in silence.
+    /// </summary>
+    private static string? NotPassedOn(WorkerGroup group, string file, IReadOnlyList<string> workerCommand, int inherited)
+    {
+        var argv = group.Argv(workerCommand);
+        if (inherited == 1 || group.Places?.Option(Key) is not null || FlagIn(argv) is not null || WorkerCommandCheck.IsPoolWorker(argv)) return null;
+        return group.Where(file).Error(
+            $"POOL_CONCURRENCY={inherited} in the environment is not passed on to '{argv[0]}', which is not pool-worker: its workers get POOL_CONCURRENCY=1, " +
+            $"the lanes the master recovers; if they run {inherited} jobs at once, write {Key}: {inherited} in the group").Message;
     }
 
     private static int LanesOf(WorkerGroup group, IReadOnlyList<string> workerCommand, int inherited)

@@ -60,6 +60,19 @@ public class ConcurrencyConfigTests
         Assert.Equal(4, GroupConcurrency.WorkerIds(42, config.Groups[0]).Count);
     }
 
+    /// <summary>A wrapper script that execs pool-worker got POOL_CONCURRENCY=1 from the master while the user had set 3: now said, not silent.</summary>
+    [Fact]
+    public void An_inherited_POOL_CONCURRENCY_a_command_that_is_not_pool_worker_does_not_get_is_a_warning_naming_the_group()
+    {
+        var config = Resolve("a: 1\nwrapped:\n  count: 1\n  command: bin/worker\nkeyed:\n  count: 1\n  command: bin/worker\n  concurrency: 3\n", ["pool-worker"], inherited: "3");
+        var warning = Assert.Single(config.Warnings);
+        Assert.Contains(":2: key 'wrapped'", warning, StringComparison.Ordinal);
+        Assert.Contains("POOL_CONCURRENCY=3 in the environment is not passed on to 'bin/worker'", warning, StringComparison.Ordinal);
+        Assert.Contains("concurrency: 3", warning, StringComparison.Ordinal);
+
+        Assert.Empty(Resolve("wrapped:\n  count: 1\n  command: bin/worker\n", ["pool-worker"]).Warnings);
+    }
+
     [Fact]
     public void The_master_worker_command_flag_counts_for_every_group_without_a_command_of_its_own()
     {
