@@ -78,7 +78,7 @@ public sealed class RedisServer : IAsyncDisposable, IDisposable
 
     /// <summary>A connection for the test's own reads and writes. Shared; do not dispose it.</summary>
     public ConnectionMultiplexer Connection =>
-        _connection ??= ConnectionMultiplexer.Connect($"127.0.0.1:{Port},abortConnect=false,connectRetry=5");
+        _connection ??= ConnectionMultiplexer.Connect($"127.0.0.1:{Port},abortConnect=false,connectRetry=5,name=test");
 
     public IDatabase Db => Connection.GetDatabase();
 

@@ -77,7 +77,7 @@ internal sealed class CapacitySampler(string redisUrl, string ns, TimeProvider t
         if (_redis is { IsFaulted: true } or { IsCanceled: true }) _redis = null;
         return _redis ??= Task.Run(async () =>
         {
-            var options = RedisConnector.ProcessOptions(redisUrl);
+            var options = RedisConnector.ProcessOptions(redisUrl, "pool-master-capacity");
             return await RedisConnector.ConnectAsync(options).ConfigureAwait(false);
         });
     }

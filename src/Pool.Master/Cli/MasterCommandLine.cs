@@ -139,14 +139,13 @@ public static class MasterCommandLine
             KillGrace = SettingsResolver.ResolveKillGrace(env),
             Lease = SettingsResolver.ResolveLease(env),
             MaxAttempts = SettingsResolver.ResolveMaxAttempts(env),
-            RedisUrl = SettingsResolver.ResolveRedisUrl(result.GetValue(RedisOption), env),
+            RedisUrl = SettingsResolver.ResolveCheckedRedisUrl(result.GetValue(RedisOption), env),
             PidFile = result.GetValue(PidFileOption) ?? SettingsResolver.Get(env, "POOL_PIDFILE"),
             LogFormat = format,
             TermChild = SettingsResolver.ResolveTermChild(env),
             Namespace = SettingsResolver.ResolveNamespace(env),
             Http = result.GetValue(HttpOption) ?? SettingsResolver.Get(env, "POOL_HTTP"),
         };
-        _ = RedisUrl.Parse(settings.RedisUrl);
         if (settings.Http is { } http)
         {
             _ = Observability.HttpAddress.Parse(http);

@@ -76,6 +76,17 @@ public static class SettingsResolver
     public static string ResolveRedisUrl(string? flag, IReadOnlyDictionary<string, string?> env) =>
         flag ?? Get(env, PoolVariables.RedisUrl) ?? RedisUrl.Default;
 
+    /// <summary>
+    /// The Redis URL <see cref="ResolveRedisUrl"/> gives, checked: a bad one is a FormatException
+    /// that names where it came from (--redis or REDIS_URL), so the user knows which to fix.
+    /// </summary>
+    public static string ResolveCheckedRedisUrl(string? flag, IReadOnlyDictionary<string, string?> env)
+    {
+        var url = ResolveRedisUrl(flag, env);
+        _ = RedisUrl.Parse(url, flag is null ? PoolVariables.RedisUrl : "--redis");
+        return url;
+    }
+
     public static bool ResolveTermChild(IReadOnlyDictionary<string, string?> env) =>
         Get(env, PoolVariables.TermChild) is not { } v || v.Trim() != "0";
 

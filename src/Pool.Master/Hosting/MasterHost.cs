@@ -26,8 +26,7 @@ public static class MasterHost
 
     private static async Task<IMasterStore> ConnectRedisAsync(MasterSettings settings, ILogger log)
     {
-        var options = RedisConnector.ProcessOptions(settings.RedisUrl);
-        options.ClientName = "pool-master"; // in CLIENT LIST beside pool-worker and pool-scheduler
+        var options = RedisConnector.ProcessOptions(settings.RedisUrl, "pool-master");
         var redis = await RedisConnector.ConnectAsync(options, notice => log.Information("{Notice}", notice)).ConfigureAwait(false);
         // The store's calls would only time out; this says why.
         RedisAuthentication.Watch(redis, () => log.Error("Redis at {Redis}: {Failure}", RedisUrl.Redact(settings.RedisUrl), RedisAuthentication.Failed));

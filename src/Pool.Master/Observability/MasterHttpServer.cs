@@ -107,7 +107,7 @@ internal sealed class MasterHttpServer : IAsyncDisposable
         try
         {
             // Like the master's store: keep retrying in the background while Redis is down.
-            var options = RedisConnector.ProcessOptions(url);
+            var options = RedisConnector.ProcessOptions(url, "pool-master-http");
             options.AsyncTimeout = (int)RedisTimeout.TotalMilliseconds;
             return await RedisConnector.ConnectAsync(options).ConfigureAwait(false);
         }

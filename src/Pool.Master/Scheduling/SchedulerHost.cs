@@ -85,8 +85,7 @@ internal sealed class SchedulerHost : IAsyncDisposable
     {
         try
         {
-            var config = RedisConnector.ProcessOptions(redisUrl);
-            config.ClientName = "pool-scheduler";
+            var config = RedisConnector.ProcessOptions(redisUrl, "pool-scheduler");
             var redis = _redis = await RedisConnector.ConnectAsync(config).ConfigureAwait(false);
             var keys = new SchedulerKeys(ns);
             var store = new SchedulerStore(redis.GetDatabase(), keys, keys.MasterLock(options.LockPrefix), $"{Environment.MachineName}:{Environment.ProcessId}");

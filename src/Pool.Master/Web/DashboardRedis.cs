@@ -28,7 +28,7 @@ internal sealed class DashboardRedis : IAsyncDisposable
     {
         try
         {
-            var options = RedisConnector.ProcessOptions(url);
+            var options = RedisConnector.ProcessOptions(url, "pool-web");
             options.ConnectTimeout = (int)Budget.TotalMilliseconds;
             options.AsyncTimeout = (int)Budget.TotalMilliseconds;
             options.SyncTimeout = (int)Budget.TotalMilliseconds;

@@ -69,8 +69,7 @@ internal static class WebCommand
         DashboardOptions options;
         try
         {
-            var url = SettingsResolver.ResolveRedisUrl(result.GetValue(AdminContext.RedisOption), env);
-            _ = Protocol.Connection.RedisUrl.Parse(url);
+            var url = SettingsResolver.ResolveCheckedRedisUrl(result.GetValue(AdminContext.RedisOption), env);
             var ns = result.GetValue(AdminContext.NamespaceOption) ?? SettingsResolver.ResolveNamespace(env);
             address = HttpAddress.Parse(result.GetValue(HttpOption) ?? SettingsResolver.Get(env, "POOL_WEB_HTTP") ?? DefaultAddress);
             options = DashboardOptions.Resolve(url, ns, result.GetValue(AuthOption), result.GetValue(ReadOnlyOption) ? true : null,

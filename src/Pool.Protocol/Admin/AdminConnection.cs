@@ -16,6 +16,7 @@ public static class AdminConnection
     public static async Task<ConnectionMultiplexer> ConnectAsync(string redisUrl, TimeSpan? connectTimeout = null)
     {
         var options = RedisUrl.Parse(redisUrl);
+        options.ClientName = "pool-admin";
         var timeout = (int)(connectTimeout ?? DefaultConnectTimeout).TotalMilliseconds;
         options.AbortOnConnectFail = true;
         options.ConnectRetry = 1;

@@ -27,10 +27,13 @@ public static class RedisConnector
     /// hop), and on an idle master they woke about 27 times a second of its 130, each a chance
     /// to delay the worker an idle pool's next job wakes on the same cores. Neither process
     /// blocks a pool thread, which is what the dedicated threads guard against.
+    /// Every connection is named (<paramref name="clientName"/>), so CLIENT LIST tells Pool's
+    /// processes and their roles apart instead of showing the client's default name.
     /// </summary>
-    internal static ConfigurationOptions ProcessOptions(string url)
+    internal static ConfigurationOptions ProcessOptions(string url, string clientName)
     {
         var options = RedisUrl.Parse(url);
+        options.ClientName = clientName;
         options.AbortOnConnectFail = false;
         options.SocketManager = SocketManager.ThreadPool;
         return options;

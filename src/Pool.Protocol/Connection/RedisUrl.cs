@@ -17,37 +17,72 @@ public static class RedisUrl
     private const string AcksParameter = "min_replica_acks";
     private const string AcksKeyword = "minReplicaAcks";
 
-    public static ConfigurationOptions Parse(string url)
+    public static ConfigurationOptions Parse(string url) => Parse(url, "REDIS_URL");
+
+    /// <summary>As <see cref="Parse(string)"/>; errors name <paramref name="source"/> (REDIS_URL, --redis), where the user gave the URL.</summary>
+    public static ConfigurationOptions Parse(string url, string source)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(url);
-        var (rest, _) = SplitAcks(url);
-        if (!rest.Contains("://", StringComparison.Ordinal))
-        {
-            var plain = ConfigurationOptions.Parse(rest);
-            // ",,," reads as a configuration of no server: the client refused it only when
-            // connecting, after the worker's log was gone, and the worker exited 1 in silence.
-            if (plain.EndPoints.Count == 0 && string.IsNullOrEmpty(plain.ServiceName))
-                throw new FormatException($"REDIS_URL '{Redact(url)}' names no server; use redis://[:password@]host:port[/db] or host:port");
-            return plain;
-        }
-        if (rest.StartsWith(SentinelScheme, StringComparison.OrdinalIgnoreCase)) return ParseSentinel(rest, url);
+        if (string.IsNullOrWhiteSpace(url))
+            throw new FormatException($"{source} is blank; give a redis://[:password@]host:port[/db] URL, or leave it out for {Default}");
+        var given = $"{source} '{Redact(url)}'";
+        var (rest, _) = SplitAcks(url, given);
+        if (!rest.Contains("://", StringComparison.Ordinal)) return ParseConfiguration(rest, given);
+        if (rest.StartsWith(SentinelScheme, StringComparison.OrdinalIgnoreCase)) return ParseSentinel(rest, given);
 
         if (!Uri.TryCreate(rest, UriKind.Absolute, out var uri) && PortOutOfRange(rest) is { } port)
-            throw new FormatException($"REDIS_URL '{Redact(url)}' has port {port}, outside 1 to 65535; Redis listens on 6379 unless told otherwise");
+            throw PortError(given, port);
         if (uri is null || (uri.Scheme != "redis" && uri.Scheme != "rediss"))
         {
-            throw new FormatException($"REDIS_URL '{Redact(url)}' is not a redis://, rediss:// or redis+sentinel:// URL; use redis://[:password@]host:port[/db]");
+            throw new FormatException($"{given} is not a redis://, rediss:// or redis+sentinel:// URL; use redis://[:password@]host:port[/db]");
         }
 
         if (uri.Host.Length == 0)
-            throw new FormatException($"REDIS_URL '{Redact(url)}' names no host; use redis://[:password@]host:port[/db]");
+            throw new FormatException($"{given} names no host; use redis://[:password@]host:port[/db]");
+        // Port 0 is no port a server listens on: the client retried it forever.
+        if (uri.Port == 0) throw PortError(given, "0");
         var options = new ConfigurationOptions { Ssl = uri.Scheme == "rediss" };
         options.EndPoints.Add(uri.Host, uri.IsDefaultPort || uri.Port < 0 ? 6379 : uri.Port);
         SetCredentials(options, uri.UserInfo);
         var path = uri.AbsolutePath.Trim('/');
-        if (path.Length > 0) options.DefaultDatabase = Database(path, url);
+        if (path.Length > 0) options.DefaultDatabase = Database(path, given);
         return options;
     }
+
+    /// <summary>A raw StackExchange.Redis configuration string ("host:6379,password=..."), with its errors in one line that names the variable.</summary>
+    private static ConfigurationOptions ParseConfiguration(string configuration, string given)
+    {
+        ConfigurationOptions plain;
+        try
+        {
+            plain = ConfigurationOptions.Parse(configuration);
+        }
+        catch (ArgumentOutOfRangeException) when (configuration.Split(',').Select(PortOf).FirstOrDefault(p => p is not null) is { } port)
+        {
+            throw PortError(given, port);
+        }
+        catch (ArgumentException e)
+        {
+            // The client's own words ("Keyword 'foo' is not supported.") name neither the variable nor the way out.
+            var words = e.ParamName is { } keyword ? e.Message.Replace($" (Parameter '{keyword}')", "", StringComparison.Ordinal) : e.Message;
+            throw new FormatException($"{given}: {words.Split('\n')[0].TrimEnd('.')}; see StackExchange.Redis's configuration options, or use redis://[:password@]host:port[/db]");
+        }
+        // ",,," reads as a configuration of no server: the client refused it only when
+        // connecting, after the worker's log was gone, and the worker exited 1 in silence.
+        if (plain.EndPoints.Count == 0 && string.IsNullOrEmpty(plain.ServiceName))
+            throw new FormatException($"{given} names no server; use redis://[:password@]host:port[/db] or host:port");
+        return plain;
+    }
+
+    /// <summary>The port of a configuration string's "host:port" entry when it is a number outside 1 to 65535, else null.</summary>
+    private static string? PortOf(string entry)
+    {
+        if (entry.Contains('=')) return null;
+        var colon = entry.LastIndexOf(':');
+        return colon >= 0 && long.TryParse(entry[(colon + 1)..], out var port) && port is < 1 or > 65535 ? entry[(colon + 1)..] : null;
+    }
+
+    private static FormatException PortError(string given, string port, string listener = "Redis listens on 6379") =>
+        new($"{given} has port {port}, outside 1 to 65535; {listener} unless told otherwise");
 
     /// <summary>The port of a redis:// URL that .NET refused for its port alone (redis://host:99999), or null.</summary>
     private static string? PortOutOfRange(string url)
@@ -57,24 +92,25 @@ public static class RedisUrl
     }
 
     /// <summary>redis+sentinel://[:password@]host:port[,host:port...]/service[/db]: the sentinels, then the service they watch.</summary>
-    private static ConfigurationOptions ParseSentinel(string rest, string url)
+    private static ConfigurationOptions ParseSentinel(string rest, string given)
     {
         var body = rest[SentinelScheme.Length..];
         var at = body.LastIndexOf('@');
         var userInfo = at >= 0 ? body[..at] : "";
         var segments = body[(at + 1)..].Split('/', StringSplitOptions.RemoveEmptyEntries);
         if (segments.Length is < 2 or > 3)
-            throw new FormatException($"REDIS_URL '{Redact(url)}' needs sentinels and a service: redis+sentinel://host:26379[,host:26379]/mymaster[/db]");
+            throw new FormatException($"{given} needs sentinels and a service: redis+sentinel://host:26379[,host:26379]/mymaster[/db]");
         var options = new ConfigurationOptions { ServiceName = segments[1] };
         foreach (var sentinel in segments[0].Split(',', StringSplitOptions.RemoveEmptyEntries))
         {
             var colon = sentinel.LastIndexOf(':');
             if (colon < 0) options.EndPoints.Add(sentinel, 26379);
-            else if (int.TryParse(sentinel[(colon + 1)..], out var port)) options.EndPoints.Add(sentinel[..colon], port);
-            else throw new FormatException($"REDIS_URL '{Redact(url)}' has a sentinel '{sentinel}' whose port is not a number");
+            else if (!int.TryParse(sentinel[(colon + 1)..], out var port)) throw new FormatException($"{given} has a sentinel '{sentinel}' whose port is not a number");
+            else if (port is < 1 or > 65535) throw PortError(given, sentinel[(colon + 1)..], "Sentinel listens on 26379");
+            else options.EndPoints.Add(sentinel[..colon], port);
         }
         SetCredentials(options, userInfo);
-        if (segments.Length == 3) options.DefaultDatabase = Database(segments[2], url);
+        if (segments.Length == 3) options.DefaultDatabase = Database(segments[2], given);
         return options;
     }
 
@@ -95,10 +131,10 @@ public static class RedisUrl
         }
     }
 
-    private static int Database(string path, string url) =>
+    private static int Database(string path, string given) =>
         int.TryParse(path, out var db) && db >= 0
             ? db
-            : throw new FormatException($"REDIS_URL '{Redact(url)}' has database '{path}'; it must be a number such as /0");
+            : throw new FormatException($"{given} has database '{path}'; it must be a number such as /0");
 
     /// <summary>
     /// How many replicas must hold each protocol write: min_replica_acks when the URL gives it,
@@ -106,12 +142,12 @@ public static class RedisUrl
     /// </summary>
     public static int MinReplicaAcks(string url)
     {
-        var (_, explicitAcks) = SplitAcks(url);
+        var (_, explicitAcks) = SplitAcks(url, $"REDIS_URL '{Redact(url)}'");
         return explicitAcks ?? (string.IsNullOrEmpty(Parse(url).ServiceName) ? 0 : 1);
     }
 
     /// <summary>The URL without Pool's min_replica_acks, and its value when given.</summary>
-    private static (string Remainder, int? Acks) SplitAcks(string url)
+    private static (string Remainder, int? Acks) SplitAcks(string url, string given)
     {
         var isUrl = url.Contains("://", StringComparison.Ordinal);
         var query = url.IndexOf('?');
@@ -128,7 +164,7 @@ public static class RedisUrl
             {
                 acks = int.TryParse(part[(eq + 1)..].Trim(), out var n) && n >= 0
                     ? n
-                    : throw new FormatException($"REDIS_URL '{Redact(url)}' has {name}='{part[(eq + 1)..]}'; it must be a whole number, 0 or more");
+                    : throw new FormatException($"{given} has {name}='{part[(eq + 1)..]}'; it must be a whole number, 0 or more");
             }
             else kept.Add(part);
         }

@@ -41,6 +41,7 @@ public sealed class Producer : IAsyncDisposable
     public static async Task<Producer> ConnectAsync(string redisUrl, string? ns = null)
     {
         var options = RedisUrl.Parse(redisUrl);
+        options.ClientName = "pool-producer";
         options.AbortOnConnectFail = false;
         return new Producer(await RedisConnector.ConnectAsync(options).ConfigureAwait(false), ns, ReplicaConfirmation.FromUrl(redisUrl));
     }

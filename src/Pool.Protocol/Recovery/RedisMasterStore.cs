@@ -56,6 +56,7 @@ public sealed class RedisMasterStore : IMasterStore
     public static async Task<RedisMasterStore> ConnectAsync(string redisUrl, string? ns = null, TimeSpan? lease = null)
     {
         var options = RedisUrl.Parse(redisUrl);
+        options.ClientName = "pool-master";
         options.AbortOnConnectFail = false;
         return new RedisMasterStore(await RedisConnector.ConnectAsync(options).ConfigureAwait(false), ns, ReplicaConfirmation.FromUrl(redisUrl))
         {

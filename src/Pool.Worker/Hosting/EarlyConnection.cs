@@ -75,7 +75,7 @@ internal sealed class EarlyConnection : IAsyncDisposable
             if (arg == "--redis") given = i + 1 < args.Count ? args[++i] : null;
             else if (arg.StartsWith("--redis=", StringComparison.Ordinal) || arg.StartsWith("--redis:", StringComparison.Ordinal)) given = arg["--redis=".Length..];
         }
-        return given ?? (env(PoolVariables.RedisUrl) is { Length: > 0 } fromEnv ? fromEnv : RedisUrl.Default);
+        return given ?? (env(PoolVariables.RedisUrl) is { } fromEnv && !string.IsNullOrWhiteSpace(fromEnv) ? fromEnv : RedisUrl.Default);
     }
 
     private static readonly CommandMap NoPubSub = CommandMap.Create(["SUBSCRIBE", "PSUBSCRIBE", "UNSUBSCRIBE", "PUNSUBSCRIBE"], available: false);
@@ -83,8 +83,7 @@ internal sealed class EarlyConnection : IAsyncDisposable
     /// <summary>A worker's connection: its name, timeouts and retries; no pub/sub socket unless it follows Sentinel.</summary>
     internal static async Task<ConnectionMultiplexer> ConnectAsync(string url, string name, TimeSpan timeout, Action<string>? notice = null)
     {
-        var options = RedisConnector.ProcessOptions(url);
-        options.ClientName = name;
+        var options = RedisConnector.ProcessOptions(url, name);
         options.AsyncTimeout = options.SyncTimeout = (int)timeout.TotalMilliseconds;
         options.ConnectRetry = 3;
         options.ReconnectRetryPolicy = new LinearRetry(200);

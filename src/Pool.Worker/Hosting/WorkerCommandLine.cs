@@ -108,10 +108,12 @@ internal sealed class WorkerCommandLine
             var lease = Pool.Protocol.Working.WorkerLease.Parse(Env(PoolVariables.Lease), out error);
             if (error is not null) return null;
 
-            var redisUrl = parse.GetValue(cli.Redis) ?? Env(PoolVariables.RedisUrl) ?? RedisUrl.Default;
+            // A blank REDIS_URL is unset, as for pool-master, which passes its own URL to its workers.
+            var redisFlag = parse.GetValue(cli.Redis);
+            var redisUrl = redisFlag ?? (Env(PoolVariables.RedisUrl) is { } fromEnv && !string.IsNullOrWhiteSpace(fromEnv) ? fromEnv : RedisUrl.Default);
             try
             {
-                _ = RedisUrl.Parse(redisUrl);
+                _ = RedisUrl.Parse(redisUrl, redisFlag is null ? PoolVariables.RedisUrl : "--redis");
             }
             catch (Exception e) when (e is FormatException or ArgumentException)
             {

@@ -36,6 +36,48 @@ public sealed class HostileOpsTests(RedisFixture redis) : OpsTest(redis, "hostil
         Assert.DoesNotContain("wrong", run.Master.Output + worker.Output);
     }
 
+    /// <summary>Port 0 was retried forever, an unknown keyword gave the client's bare words, and --redis was called REDIS_URL.</summary>
+    [Theory]
+    [InlineData("status", "--redis", "redis://127.0.0.1:0", "pool-master status: --redis 'redis://127.0.0.1:0' has port 0, outside 1 to 65535")]
+    [InlineData("status", "REDIS_URL", "127.0.0.1:6379,password=pw,foo=1", "pool-master status: REDIS_URL '127.0.0.1:6379,password=***,foo=1': Keyword 'foo' is not supported")]
+    [InlineData("run", "--redis", "redis://:pw@127.0.0.1:0", "--redis 'redis://:***@127.0.0.1:0' has port 0, outside 1 to 65535")]
+    public void A_bad_redis_url_is_one_line_naming_the_option_or_variable(string command, string source, string url, string expected)
+    {
+        var dir = Directory.CreateTempSubdirectory("pool-bad-url").FullName;
+        File.WriteAllText(Path.Combine(dir, "pool.yml"), "q: 1\n");
+        var fromFlag = source == "--redis";
+        using var master = TestProcess.Start(Artifacts.PoolMaster, [command, .. fromFlag ? new[] { "--redis", url } : []],
+            new Dictionary<string, string?> { ["REDIS_URL"] = fromFlag ? "redis://127.0.0.1:1" : url, ["POOL_NAMESPACE"] = Ns, ["POOL_CONFIG"] = null }, dir);
+        Assert.NotEqual(0, master.WaitForExit(TimeSpan.FromSeconds(20)));
+        Assert.Contains(expected, Assert.Single(master.Lines, l => l.Trim().Length > 0), StringComparison.Ordinal);
+        Assert.DoesNotContain("=pw", master.Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>Four of the master's connections showed the client's default name, so an operator could not tell them from anything else in CLIENT LIST.</summary>
+    [Fact(Timeout = 60_000)]
+    public async Task Every_connection_of_the_pool_is_named_in_client_list()
+    {
+        using var server = RedisServer.Start();
+        var dir = Directory.CreateTempSubdirectory("pool-names").FullName;
+        var config = Path.Combine(dir, "pool.yml");
+        File.WriteAllText(config, "q:\n  count: 1..2\n  target_jobs_per_worker: 5\n");
+        var port = RedisServer.FreePort();
+        using var master = TestProcess.Start(Artifacts.PoolMaster, ["run", "-c", config, "-w", Artifacts.PoolWorker, "--http", $"127.0.0.1:{port}"],
+            PoolEnvironment.For(server.Url, Ns), dir);
+        master.WaitForLine("Worker ready", TimeSpan.FromSeconds(20));
+        using var http = new System.Net.Http.HttpClient();
+        Assert.Contains("\"workers\"", await http.GetStringAsync($"http://127.0.0.1:{port}/status"), StringComparison.Ordinal);
+
+        string[] names = [];
+        await Wait.UntilAsync(async () =>
+        {
+            names = [.. ((string?)await server.Db.ExecuteAsync("CLIENT", "LIST") ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                .Select(l => l.Split(' ').First(f => f.StartsWith("name=", StringComparison.Ordinal))["name=".Length..])];
+            return names.Contains("pool-master") && names.Contains("pool-worker") && names.Contains("pool-master-http");
+        }, TimeSpan.FromSeconds(15), "the master, its worker and its HTTP endpoint to connect", () => Task.FromResult(string.Join(", ", names)));
+        Assert.All(names, n => Assert.True(n == "test" || n.StartsWith("pool-", StringComparison.Ordinal), $"unnamed or foreign connection '{n}' among: {string.Join(", ", names)}"));
+    }
+
     [Fact(Timeout = 60_000)]
     public async Task An_acl_user_without_the_client_command_runs_jobs_without_an_outage()
     {

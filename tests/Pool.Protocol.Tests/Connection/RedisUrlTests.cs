@@ -18,6 +18,11 @@ public sealed class RedisUrlTests
     [Theory]
     [InlineData("redis://127.0.0.1:99999")]
     [InlineData("redis://:pw@127.0.0.1:70000/0")]
+    [InlineData("redis://:pw@127.0.0.1:0")]
+    [InlineData("rediss://:pw@redis.internal:0/1")]
+    [InlineData("redis+sentinel://:pw@10.0.0.1:0/mymaster")]
+    [InlineData("redis+sentinel://:pw@10.0.0.1:26379,10.0.0.2:65536/mymaster")]
+    [InlineData("127.0.0.1:70000,password=pw")]
     public void A_port_out_of_range_is_named_as_the_problem(string url)
     {
         var e = Assert.Throws<FormatException>(() => RedisUrl.Parse(url));
@@ -35,6 +40,32 @@ public sealed class RedisUrlTests
         var e = Assert.Throws<FormatException>(() => RedisUrl.Parse(url));
         Assert.Contains("names no server", e.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("password=x", e.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>The client's own words were "Keyword 'foo' is not supported.", naming neither the variable nor a way out.</summary>
+    [Fact]
+    public void An_unknown_keyword_of_a_configuration_string_is_named_with_the_variable()
+    {
+        var e = Assert.Throws<FormatException>(() => RedisUrl.Parse("127.0.0.1:6379,password=pw,foo=1"));
+        Assert.StartsWith("REDIS_URL '127.0.0.1:6379,password=***,foo=1'", e.Message, StringComparison.Ordinal);
+        Assert.Contains("'foo'", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("=pw", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("   ")]
+    [InlineData("")]
+    public void A_blank_url_is_one_line_naming_where_it_came_from(string url)
+    {
+        var e = Assert.Throws<FormatException>(() => RedisUrl.Parse(url, "--redis"));
+        Assert.Equal("--redis is blank; give a redis://[:password@]host:port[/db] URL, or leave it out for " + RedisUrl.Default, e.Message);
+    }
+
+    [Fact]
+    public void Errors_name_the_option_the_url_came_from()
+    {
+        var e = Assert.Throws<FormatException>(() => RedisUrl.Parse("redis://127.0.0.1:6379/first", "--redis"));
+        Assert.StartsWith("--redis 'redis://127.0.0.1:6379/first' has database 'first'", e.Message, StringComparison.Ordinal);
     }
 
     [Theory]

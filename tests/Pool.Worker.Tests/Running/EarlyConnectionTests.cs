@@ -82,4 +82,35 @@ public sealed class EarlyConnectionTests(RedisFixture redis)
         Assert.DoesNotContain("Unhandled", worker.Output);
         Assert.DoesNotContain("   at ", worker.Output);
     }
+
+    /// <summary>
+    /// Found by a hostile trial: port 0 was accepted and retried forever, an unknown keyword gave
+    /// the client's bare "Keyword 'foo' is not supported.", and every message said REDIS_URL even
+    /// for --redis. Each is now one line that names where the URL came from.
+    /// </summary>
+    [Theory] // every wait below is bounded
+    [InlineData("--redis", "redis://127.0.0.1:0", "--redis 'redis://127.0.0.1:0' has port 0, outside 1 to 65535")]
+    [InlineData("REDIS_URL", "redis://:pw@127.0.0.1:0", "REDIS_URL 'redis://:***@127.0.0.1:0' has port 0, outside 1 to 65535")]
+    [InlineData("REDIS_URL", "127.0.0.1:6379,password=pw,foo=1", "REDIS_URL '127.0.0.1:6379,password=***,foo=1': Keyword 'foo' is not supported")]
+    [InlineData("--redis", "   ", "--redis is blank")]
+    public void A_bad_redis_url_is_one_line_naming_the_option_or_variable(string source, string url, string expected)
+    {
+        var fromFlag = source == "--redis";
+        using var worker = TestProcess.Start(Artifacts.PoolWorker, ["--jobs", Artifacts.SamplesDll, "--queues", "a", .. fromFlag ? new[] { "--redis", url } : []],
+            new Dictionary<string, string?> { ["QUEUES"] = null, ["REDIS_URL"] = fromFlag ? "redis://127.0.0.1:1" : url });
+        Assert.Equal(2, worker.WaitForExit(TimeSpan.FromSeconds(15)));
+        Assert.Contains(expected, Assert.Single(worker.Lines, l => l.Trim().Length > 0), StringComparison.Ordinal);
+        Assert.DoesNotContain("=pw", worker.Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>A blank REDIS_URL is unset, as pool-master takes it: the worker goes on to its other settings.</summary>
+    [Fact] // every wait below is bounded
+    public void A_blank_REDIS_URL_is_unset()
+    {
+        using var worker = TestProcess.Start(Artifacts.PoolWorker, ["--jobs", Artifacts.SamplesDll],
+            new Dictionary<string, string?> { ["QUEUES"] = null, ["REDIS_URL"] = "   " });
+        Assert.Equal(2, worker.WaitForExit(TimeSpan.FromSeconds(15)));
+        Assert.Contains("pass --queues a,b or set QUEUES", worker.Output);
+        Assert.DoesNotContain("REDIS_URL", worker.Output);
+    }
 }

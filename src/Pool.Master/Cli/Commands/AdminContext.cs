@@ -44,6 +44,7 @@ internal sealed class AdminContext(IDatabase db, ResqueKeys keys, bool json, str
         var ns = result.GetValue(NamespaceOption) ?? SettingsResolver.ResolveNamespace(env);
         try
         {
+            _ = SettingsResolver.ResolveCheckedRedisUrl(result.GetValue(RedisOption), env);
             await using var redis = await AdminConnection.ConnectAsync(url).ConfigureAwait(false);
             var json = result.CommandResult.Command.Options.Contains(JsonOption) && result.GetValue(JsonOption);
             return await body(new AdminContext(redis.GetDatabase(), new ResqueKeys(ns), json, url)).ConfigureAwait(false);
