@@ -65,12 +65,26 @@ internal sealed class SlotTable(PoolConfig config, BackoffOptions backoff, TimeP
     /// </summary>
     public static readonly TimeSpan StandbyHoldOff = TimeSpan.FromSeconds(1);
 
-    /// <summary>Empty standby places whose backoff has passed, once no child is still starting (<see cref="StandbyHoldOff"/>).</summary>
+    /// <summary>
+    /// How long a due standby waits at most for the pool's children to be past <see cref="StandbyHoldOff"/>:
+    /// in a pool that starts a child more often than once a second (a group recycling with
+    /// `max_jobs: 1`, a crash loop's first quick restarts, an autoscaler's burst) the youngest child is
+    /// never that old, and the standbys of every group waited as long as that went on.
+    /// </summary>
+    public static readonly TimeSpan StandbyHoldOffLimit = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Empty standby places whose backoff has passed, once no child is still starting
+    /// (<see cref="StandbyHoldOff"/>) or they have waited for that for <see cref="StandbyHoldOffLimit"/>;
+    /// notes when a place began to wait.
+    /// </summary>
     public IEnumerable<StandbyPlace> DueEmptyStandbys(DateTimeOffset now)
     {
         var due = Groups.SelectMany(g => g.Standbys).Where(p => p.Child is null && (p.SpawnAt is null || p.SpawnAt <= now)).ToList();
         // The children are looked at only when a place is due: most pools have no standby.
-        return due.Count > 0 && StandbysFrom() <= now ? due : [];
+        if (due.Count == 0 || StandbysFrom() <= now) return due;
+        foreach (var place in due) place.HeldOffSince ??= now;
+        return due.Where(p => p.HeldOffSince + StandbyHoldOffLimit <= now).ToList();
     }
 
     /// <summary>When the youngest child is past <see cref="StandbyHoldOff"/>.</summary>
@@ -93,8 +107,11 @@ internal sealed class SlotTable(PoolConfig config, BackoffOptions backoff, TimeP
         // The children are looked at only when a place is empty: most pools have no standby.
         if (empty.Count == 0) return slots.Min();
         var from = StandbysFrom();
-        return slots.Concat(empty.Select(p => (DateTimeOffset?)(p.SpawnAt is { } t && t > from ? t : from)).Where(t => t > now)).Min();
+        return slots.Concat(empty.Select(p => (DateTimeOffset?)Later(p.SpawnAt, p.HeldOffSince is { } since && since + StandbyHoldOffLimit < from ? since + StandbyHoldOffLimit : from))
+            .Where(t => t > now)).Min();
     }
+
+    private static DateTimeOffset Later(DateTimeOffset? a, DateTimeOffset b) => a is { } t && t > b ? t : b;
 
     /// <summary>HUP: the groups of <paramref name="next"/> replace the current ones; returns the children of the old generation, which lose their slots.</summary>
     public IReadOnlyList<Child> StartGeneration(PoolConfig next)

@@ -15,4 +15,6 @@ internal sealed class StandbyPlace(GroupState group, RestartBackoff backoff)
     public Child? Child { get; set; }
     /// <summary>When the next standby may start (backoff); null or past means now.</summary>
     public DateTimeOffset? SpawnAt { get; set; }
+    /// <summary>Since when the place has waited for the pool's youngest child to be past the hold-off (<see cref="SlotTable.StandbyHoldOffLimit"/>).</summary>
+    public DateTimeOffset? HeldOffSince { get; set; }
 }

@@ -78,6 +78,7 @@ internal sealed class WorkerSpawner(SlotTable table, MasterSettings settings, IW
             return;
         }
         place.SpawnAt = null;
+        place.HeldOffSince = null;
         place.Backoff.Started();
         table.Add(place.Child);
         if (!place.Backoff.IsLooping)

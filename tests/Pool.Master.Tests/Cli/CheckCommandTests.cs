@@ -118,7 +118,7 @@ public sealed class CheckCommandTests : IDisposable
     /// </summary>
     [Theory]
     [InlineData("--concurrency 0", "pool-worker --concurrency / POOL_CONCURRENCY must be a whole number of jobs from 1 to")]
-    [InlineData("--redis http://x", "pool-worker REDIS_URL 'http://x' is not a redis://")]
+    [InlineData("--redis http://x", "pool-worker --redis 'http://x' is not a redis://")]
     [InlineData("--term-timeout 99999999999999", "pool-worker --term-timeout / TERM_TIMEOUT is too large: at most 86400 seconds (1 day)")]
     [InlineData("--log-format xml", "pool-worker --log-format / POOL_LOG_FORMAT must be text or json, not 'xml'")]
     [InlineData("--concurency 2", "pool-worker cannot read the command line: Unrecognized command or argument '--concurency'; see --help for the options")]

@@ -44,6 +44,32 @@ public sealed class StandbyTests
         Assert.Equal(1, pool.Log.Count("spawned standby worker"));
     }
 
+    /// <summary>
+    /// The hold-off looked at the whole pool's youngest child: with another group starting a
+    /// worker every half second (recycling after each job), the standby never started.
+    /// </summary>
+    [Fact(Timeout = 10_000)]
+    public async Task A_pool_that_keeps_starting_workers_holds_a_standby_back_for_five_seconds_at_most()
+    {
+        // b's two workers recycle themselves (exit 0) in turn, each refilled after a second of
+        // uptime (ChildExits), so some child of the pool is always under a second old.
+        await using var pool = new InProcessPool(Groups(WithStandby("a", 1, 1), Group("b", 2))).Start();
+        void ChurnFor(TimeSpan span)
+        {
+            for (var moved = TimeSpan.Zero; moved < span; moved += TimeSpan.FromMilliseconds(500))
+            {
+                pool.Advance(TimeSpan.FromMilliseconds(500));
+                pool.Exit(pool.Live.Where(p => p.Environment["QUEUES"] == "b").MinBy(p => p.Pid)!, 0); // the older one
+            }
+        }
+
+        ChurnFor(SlotTable.StandbyHoldOffLimit - TimeSpan.FromMilliseconds(500));
+        Assert.Empty(Standbys(pool));
+        ChurnFor(TimeSpan.FromMilliseconds(500));
+        var standby = Assert.Single(Standbys(pool));
+        Assert.Equal("a", standby.Environment["QUEUES"]);
+    }
+
     [Fact(Timeout = 10_000)]
     public async Task A_dead_workers_slot_goes_to_the_standby_at_once_and_a_new_standby_is_started()
     {
