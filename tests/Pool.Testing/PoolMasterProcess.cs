@@ -40,7 +40,7 @@ public sealed class PoolMasterProcess : IDisposable
     public IReadOnlyList<string> Workers(IDatabase db)
     {
         var ids = db.SetMembers(_keys.PoolWorkers).Select(v => (string)v!)
-            .Where(id => WorkerIdentity.Parse(id).Pid is { } pid && ProcFs.IsAlive(pid) && ProcFs.ParentPid(pid) == Process.Pid)
+            .Where(id => WorkerIdentity.Parse(id).Pid is { } pid && ProcFs.IsAlive(pid) && ProcFs.ParentPidOrNull(pid) == Process.Pid)
             .ToList();
         _seenWorkers.Add(ids.Select(id => WorkerIdentity.Parse(id).Pid!.Value));
         return ids;

@@ -144,6 +144,19 @@ public static class ProcFs
     }
 
     public static int ParentPid(int pid) => (int)StatField(pid, 1);
+
+    /// <summary>The parent of <paramref name="pid"/>, or null once the process is gone: it can exit between two reads of /proc.</summary>
+    public static int? ParentPidOrNull(int pid)
+    {
+        try
+        {
+            return ParentPid(pid);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
     public static int ProcessGroup(int pid) => (int)StatField(pid, 2);
 
     /// <summary>User plus system CPU time consumed so far (USER_HZ is 100 on Linux x86_64 and arm64).</summary>
@@ -199,7 +212,7 @@ public static class ProcFs
 
     /// <summary>Pids whose parent is <paramref name="pid"/>.</summary>
     public static IReadOnlyList<int> Children(int pid) =>
-        AllPids().Where(p => { try { return ParentPid(p) == pid; } catch (IOException) { return false; } }).ToList();
+        AllPids().Where(p => ParentPidOrNull(p) == pid).ToList();
 
     public static IEnumerable<int> AllPids() =>
         System.IO.Directory.EnumerateDirectories("/proc")

@@ -60,9 +60,9 @@ public sealed partial class ChaosRun
         // instant under load, failed a CI run).
         var seen = _seenWorkers.All;
         var parents = _masters.Select(m => m.Pid).Append(Environment.ProcessId).ToHashSet();
-        bool IsZombie(int p) => ProcFs.State(p) == 'Z' && (seen.Contains(p) || SafeParent(p) is { } pp && parents.Contains(pp));
-        var zombies = ProcFs.UnreapedZombies(ProcFs.AllPids(), IsZombie, TimeSpan.FromSeconds(2)).Select(p => $"{p} (parent {SafeParent(p)})").ToList();
-        var orphans = PoolProcesses.InNamespace(_ns).Select(p => $"{p} (parent {SafeParent(p)}): {PoolProcesses.CommandLine(p)}").ToList();
+        bool IsZombie(int p) => ProcFs.State(p) == 'Z' && (seen.Contains(p) || ProcFs.ParentPidOrNull(p) is { } pp && parents.Contains(pp));
+        var zombies = ProcFs.UnreapedZombies(ProcFs.AllPids(), IsZombie, TimeSpan.FromSeconds(2)).Select(p => $"{p} (parent {ProcFs.ParentPidOrNull(p)})").ToList();
+        var orphans = PoolProcesses.InNamespace(_ns).Select(p => $"{p} (parent {ProcFs.ParentPidOrNull(p)}): {PoolProcesses.CommandLine(p)}").ToList();
 
         var leftovers = new List<string>();
         void Check(string what, long size) { if (size > 0) leftovers.Add($"{what} = {size}"); }
@@ -103,11 +103,5 @@ public sealed partial class ChaosRun
             OrphansGoneAfter = orphansGone,
             MasterExitCode = exitCode,
         });
-    }
-
-    private static int? SafeParent(int pid)
-    {
-        try { return ProcFs.ParentPid(pid); }
-        catch (IOException) { return null; }
     }
 }

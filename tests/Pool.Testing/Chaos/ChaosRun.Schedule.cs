@@ -115,7 +115,7 @@ public sealed partial class ChaosRun
     private Task KillMasterAsync()
     {
         var old = _master;
-        var orphans = PoolProcesses.Workers(_ns).Where(p => ProcFs.ParentPid(p) == old.Pid).ToList();
+        var orphans = PoolProcesses.Workers(_ns).Where(p => ProcFs.ParentPidOrNull(p) == old.Pid).ToList();
         old.Signal(Signum.SIGKILL);
         var killed = Stopwatch.StartNew();
         old.WaitForExit(TimeSpan.FromSeconds(10));

@@ -118,7 +118,7 @@ public sealed partial class ChaosRun : IAsyncDisposable
     }
 
     private Task WaitForReadyWorkersAsync(int count, TimeSpan timeout) =>
-        Wait.UntilAsync(() => ReadyWorkers().Count(p => ProcFs.ParentPid(p) == _master.Pid) >= count, timeout,
+        Wait.UntilAsync(() => ReadyWorkers().Count(p => ProcFs.ParentPidOrNull(p) == _master.Pid) >= count, timeout,
             $"{count} registered workers. Master output:\n{_master.Output}");
 
     public async ValueTask DisposeAsync()
