@@ -7,7 +7,7 @@ namespace Pool.Master.Processes;
 /// <summary>The variables the master adds to each worker's environment (DESIGN.md, "pool-master").</summary>
 internal static class ChildEnvironment
 {
-    public static Dictionary<string, string> For(MasterSettings settings, WorkerGroup group, int slot, int masterPid)
+    public static Dictionary<string, string> For(MasterSettings settings, WorkerGroup group, int slot, int masterPid, bool paused = false)
     {
         var timeout = Seconds(group.TermTimeout ?? settings.TermTimeout);
         var env = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -36,6 +36,7 @@ internal static class ChildEnvironment
         env[PoolVariables.Concurrency] = group.Concurrency.ToString(CultureInfo.InvariantCulture);
         if (group.MaxJobs is { } maxJobs) env[PoolVariables.MaxJobs] = maxJobs.ToString(CultureInfo.InvariantCulture);
         group.Retries?.AddTo(env);
+        if (paused) env[PoolVariables.Paused] = "1";
         return env;
     }
 
@@ -43,9 +44,9 @@ internal static class ChildEnvironment
     /// A standby's (`standby: N`): the group's variables with POOL_STANDBY=1 instead of a slot,
     /// which the master writes to its stdin when it gives it one (StandbyPromotion).
     /// </summary>
-    public static Dictionary<string, string> ForStandby(MasterSettings settings, WorkerGroup group, int masterPid)
+    public static Dictionary<string, string> ForStandby(MasterSettings settings, WorkerGroup group, int masterPid, bool paused = false)
     {
-        var env = For(settings, group, slot: 0, masterPid);
+        var env = For(settings, group, slot: 0, masterPid, paused);
         env.Remove(PoolVariables.WorkerSlot);
         env[PoolVariables.Standby] = "1";
         return env;

@@ -51,6 +51,7 @@ internal static class ChildLauncher
         // Only the master makes a standby: one inherited from the master's own environment would
         // have every worker wait on stdin for a slot that never comes.
         psi.Environment.Remove(Pool.Settings.PoolVariables.Standby);
+        psi.Environment.Remove(Pool.Settings.PoolVariables.Paused);
         foreach (var (name, value) in environment) psi.Environment[name] = value;
 
         var process = new Process { StartInfo = psi, EnableRaisingEvents = true };

@@ -41,7 +41,11 @@ internal sealed class HeldSignals
         return sent;
     }
 
-    /// <summary>Signals whose default action is harmless can go at once; USR1 and USR2 only to a process that catches them.</summary>
+    /// <summary>
+    /// USR1 and USR2 go only to a process that catches them (their default action kills it), and
+    /// CONT too: its default action does nothing, so a worker started paused (POOL_PAUSED) that
+    /// got it before it listened would stay paused.
+    /// </summary>
     private static bool CanTake(IWorkerProcesses os, int pid, Signum signal) =>
-        signal is not (Signum.SIGUSR1 or Signum.SIGUSR2) || os.Catches(pid, signal);
+        signal is not (Signum.SIGUSR1 or Signum.SIGUSR2 or Signum.SIGCONT) || os.Catches(pid, signal);
 }

@@ -1,3 +1,4 @@
+using Mono.Unix.Native;
 using Pool.Signals;
 using System.Runtime.InteropServices;
 using Pool.Master.Processes;
@@ -14,6 +15,8 @@ internal sealed class SignalRelay(SlotTable table, IWorkerProcesses os, ILogger 
     public void Relay(PosixSignal signal, string name, DateTimeOffset now)
     {
         var signum = SignalNames.ToSignum(signal);
+        if (signum == Signum.SIGUSR2) table.WorkersPaused = true;
+        else if (signum == Signum.SIGCONT) table.WorkersPaused = false;
         var sent = table.Children.Count(c => c.Held.Relay(os, c.Pid, signum, c.IsYoung(now)));
         var held = table.Children.Count(c => c.Held.Any);
         if (held == 0) log.Information("passed {Signal} on to {Count} worker(s)", name, sent);

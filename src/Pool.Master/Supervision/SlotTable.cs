@@ -23,6 +23,14 @@ internal sealed class SlotTable(PoolConfig config, BackoffOptions backoff, TimeP
     /// <summary>WINCH: workers stopped on purpose; slots stay empty until HUP.</summary>
     public bool Paused { get; set; }
 
+    /// <summary>
+    /// USR2 was passed on to the workers and no CONT since: every worker started meanwhile (a
+    /// respawn, a standby, TTIN, the autoscaler, a HUP's new generation) starts paused too
+    /// (POOL_PAUSED=1), or a crash during a pause for maintenance would bring back one worker
+    /// that takes jobs.
+    /// </summary>
+    public bool WorkersPaused { get; set; }
+
     public IReadOnlyCollection<Child> Children => _children.Values;
     public int ChildCount => _children.Count;
     public IEnumerable<Slot> Slots => Groups.SelectMany(g => g.Slots);

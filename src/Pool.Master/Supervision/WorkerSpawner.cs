@@ -65,7 +65,7 @@ internal sealed class WorkerSpawner(SlotTable table, MasterSettings settings, IW
         try
         {
             var argv = group.Argv(settings.WorkerCommand);
-            var env = ChildEnvironment.ForStandby(settings, group, _masterPid);
+            var env = ChildEnvironment.ForStandby(settings, group, _masterPid, table.WorkersPaused);
             var process = os.Start(argv, env, exited => post(new ChildExited(exited)), standby: true);
             place.Child = new Child(process, group, -1, now) { Standby = place };
         }
@@ -94,7 +94,7 @@ internal sealed class WorkerSpawner(SlotTable table, MasterSettings settings, IW
             // The config loader has split this command once already; splitting inside the try
             // keeps the loop alive even if a future path skips that check.
             var argv = group.Argv(settings.WorkerCommand);
-            var env = ChildEnvironment.For(settings, group, slot.Number, _masterPid);
+            var env = ChildEnvironment.For(settings, group, slot.Number, _masterPid, table.WorkersPaused);
             var process = os.Start(argv, env, exited => post(new ChildExited(exited)));
             child = new Child(process, group, slot.Number, now) { Slot = slot };
         }

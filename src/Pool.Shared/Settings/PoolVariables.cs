@@ -20,6 +20,8 @@ internal static class PoolVariables
     public const string WorkerSlot = "POOL_WORKER_SLOT";
     /// <summary>Set to 1 for a group's standby worker (`standby: N`): it starts and connects, then waits on stdin for "slot N" before it registers.</summary>
     public const string Standby = "POOL_STANDBY";
+    /// <summary>Set to 1 for a worker the master starts while USR2 has the pool paused (until CONT): it starts paused, as the workers it replaces are.</summary>
+    public const string Paused = "POOL_PAUSED";
     public const string Namespace = "POOL_NAMESPACE";
     public const string LogFormat = "POOL_LOG_FORMAT";
     public const string JobTimeout = "POOL_JOB_TIMEOUT";

@@ -22,6 +22,9 @@ internal static class WorkerRunner
     {
         var keys = new ResqueKeys(settings.Namespace);
         var control = new WorkerControl(TimeProvider.System) { GiveUpAfterStop = settings.TermTimeout + TimeSpan.FromSeconds(1) };
+        // Started by a master whose workers USR2 paused: paused from the first job on. A CONT
+        // the worker got meanwhile is among the signals applied next, so it still resumes it.
+        if (Environment.GetEnvironmentVariable(PoolVariables.Paused) == "1") control.Pause(true);
         SignalHandlers.Attach(signals, control, log);
 
         var confirmation = ReplicaConfirmation.FromUrl(settings.RedisUrl);

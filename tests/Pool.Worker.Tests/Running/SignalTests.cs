@@ -164,6 +164,22 @@ public sealed class SignalTests(RedisFixture redis) : IDisposable
         worker.WaitForLine("Resumed");
     }
 
+    /// <summary>The master starts a worker with POOL_PAUSED=1 while USR2 has its workers paused: the job waiting at its start stays until CONT.</summary>
+    [Fact(Timeout = 30_000)]
+    public async Task A_worker_started_paused_takes_no_job_until_cont()
+    {
+        await Producer.EnqueueAsync("q", "Record", _s.File, "after-cont");
+        using var worker = WorkerProcess.Start(redis.Server.Url, _s.Namespace, "q", new Dictionary<string, string?> { ["POOL_PAUSED"] = "1" });
+        worker.WaitForLine("Paused: taking no new jobs");
+
+        await Task.Delay(TimeSpan.FromSeconds(2)); // negative check window, as above
+        Assert.Equal(1, await Db.ListLengthAsync(_s.Keys.Queue("q")));
+        Assert.Empty(_s.Lines());
+
+        worker.Signal(Signum.SIGCONT);
+        await Wait.UntilAsync(() => _s.Lines().Contains("after-cont"), because: "CONT resumed the worker");
+    }
+
     [Fact(Timeout = 30_000)]
     public async Task Pause_all_workers_flag_holds_jobs_until_it_is_cleared()
     {

@@ -58,4 +58,44 @@ public sealed class RelayTests
         Assert.Equal([Signum.SIGUSR1], pool.Os.SignalsTo(child.Pid));
         Assert.Equal(1, pool.Log.Count("passed USR1 on to 1 worker(s)"));
     }
+
+    /// <summary>
+    /// A pause by USR2 used to hold only the workers that got it: one started after it (a
+    /// respawn after a crash during a maintenance pause, a standby, TTIN) took jobs at once.
+    /// </summary>
+    [Fact(Timeout = 10_000)]
+    public async Task Workers_started_between_usr2_and_cont_start_paused_and_cont_reaches_them_once_they_listen()
+    {
+        await using var pool = new InProcessPool(Groups(Group("a", 1) with { Standby = 1 }, Group("b", 1))).Start();
+        pool.Advance(Pool.Master.Supervision.SlotTable.StandbyHoldOff);
+        Assert.All(pool.Live, p => Assert.False(p.Environment.ContainsKey("POOL_PAUSED")));
+        pool.Advance(TimeSpan.FromSeconds(5));
+        FakeProcess B() => pool.Live.Single(p => p.Environment["QUEUES"] == "b");
+
+        pool.Usr2();
+        var crashed = B();
+        pool.Exit(crashed, 137);
+        pool.Advance(TimeSpan.FromSeconds(1), Poll);
+        var respawned = B();
+        Assert.NotSame(crashed, respawned);
+        Assert.Equal("1", respawned.Environment["POOL_PAUSED"]);
+        // a's dead worker's slot takes the standby (which got the USR2); the standby started in its place is paused too.
+        pool.Exit(pool.Live.Single(p => p.Environment["QUEUES"] == "a" && !p.IsStandby), 137);
+        var standby = pool.Live.Single(p => p.IsStandby && p.PromotedTo is null);
+        Assert.Equal("1", standby.Environment["POOL_PAUSED"]);
+
+        // CONT goes to a just-started worker only once it listens: before that its default
+        // action does nothing, and the worker would stay paused.
+        pool.Os.SetCatches(standby.Pid, Signum.SIGCONT, false);
+        pool.Signal(System.Runtime.InteropServices.PosixSignal.SIGCONT);
+        Assert.DoesNotContain(Signum.SIGCONT, pool.Os.SignalsTo(standby.Pid));
+        pool.Os.SetCatches(standby.Pid, Signum.SIGCONT, true);
+        pool.Advance(Poll);
+        Assert.Contains(Signum.SIGCONT, pool.Os.SignalsTo(standby.Pid));
+
+        // Resumed: the next worker starts as any other.
+        pool.Exit(respawned, 137);
+        pool.Advance(TimeSpan.FromSeconds(5), Poll * 10);
+        Assert.False(B().Environment.ContainsKey("POOL_PAUSED"));
+    }
 }
