@@ -5,7 +5,7 @@ namespace Pool.Master.Observability;
 /// other threads (the HTTP endpoint), so it is immutable: nothing here points back into the
 /// loop's own mutable state.
 /// </summary>
-/// <param name="State">running, paused (WINCH), or stopping.</param>
+/// <param name="State">running, paused (WINCH: no workers), workers-paused (USR2 until CONT), or stopping.</param>
 /// <param name="Restarts">Respawns of a slot after its worker exited, since the master started.</param>
 internal sealed record MasterSnapshot(DateTimeOffset At, DateTimeOffset MasterStartedAt, string State, IReadOnlyList<WorkerView> Workers, long Restarts)
 {

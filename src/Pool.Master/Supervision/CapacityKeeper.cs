@@ -131,7 +131,9 @@ internal sealed class CapacityKeeper(SlotTable table, StopPlan stops, MasterSett
             else log.Information("autoscale: reading the queues again");
             _sampleError = m.Error;
         }
-        if (m.Loads is null || stops.IsStopping || table.Paused) return;
+        // Paused by USR2, jobs wait for the CONT, not for more workers: more would only wait too,
+        // and a long pause would shrink the group to MIN just before the CONT needs it.
+        if (m.Loads is null || stops.IsStopping || table.Paused || table.WorkersPaused) return;
         _loads = m.Loads;
         foreach (var group in table.Groups)
         {

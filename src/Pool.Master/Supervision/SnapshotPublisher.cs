@@ -30,7 +30,7 @@ internal sealed class SnapshotPublisher(SlotTable table, StopPlan stops, WorkerS
         // Standbys (`standby: N`) have no slot yet (-1) and no job.
         foreach (var child in table.StandingBy) views.Add(View(child, null) with { State = child.Stop is null ? "standby" : "stopping", WorkerId = null, LaneIds = [] });
 
-        var state = stops.IsStopping ? "stopping" : table.Paused ? "paused" : "running";
+        var state = stops.IsStopping ? "stopping" : table.Paused ? "paused" : table.WorkersPaused ? "workers-paused" : "running";
         board.Publish(new MasterSnapshot(now, _startedAt, state, views, spawner.Restarts) { Capacity = Capacity?.View });
     }
 

@@ -26,6 +26,29 @@ public sealed partial class AutoscaleProcessTests(RedisFixture redis) : IClassFi
         await Db.ListRightPushAsync(Keys.Queue(queue), jobs.Select(j => (RedisValue)j).ToArray());
     }
 
+    /// <summary>Paused by USR2, the waiting jobs wait for the CONT, not for workers: the group keeps its size until then, and /status says why.</summary>
+    [Fact(Timeout = 60_000)]
+    public async Task A_usr2_pause_holds_an_autoscaled_group_at_its_size_until_cont()
+    {
+        var port = RedisServer.FreePort();
+        using var master = PoolMasterProcess.Start(redis.Server.Url, _ns, "burst:\n  count: 1..3\n  target_jobs_per_worker: 5\n",
+            new Dictionary<string, string?> { ["POOL_HTTP"] = $"127.0.0.1:{port}" });
+        await master.WaitForWorkersAsync(Db, 1);
+        master.Process.Signal(Signum.SIGUSR2);
+        master.Process.WaitForLine("Paused: taking no new jobs", TimeSpan.FromSeconds(10));
+        using var http = new HttpClient();
+        Assert.Contains("\"state\": \"workers-paused\"", await http.GetStringAsync($"http://127.0.0.1:{port}/status"), StringComparison.Ordinal);
+
+        await Push("burst", [.. Enumerable.Range(0, 30).Select(i => $$"""{"class":"Noop","n":{{i}}}""")]);
+        // A negative check needs a window: the autoscaler samples once a second.
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        Assert.Single(master.Workers(Db));
+        Assert.Equal(0, master.Process.CountLines("autoscale burst: 1 -> "));
+
+        master.Process.Signal(Signum.SIGCONT);
+        await Wait.UntilAsync(async () => (long)await Db.StringGetAsync(Keys.StatProcessed) == 30, TimeSpan.FromSeconds(20), "the 30 jobs run after the CONT");
+    }
+
     [Fact(Timeout = 120_000)]
     public async Task A_burst_grows_the_group_to_max_then_it_shrinks_to_min_after_the_quiet_period_without_killing_a_job()
     {
