@@ -23,7 +23,7 @@ public static class ConfigPrinter
             if (g.MaxJobs is { } j) sb.Append(inv, $" max_jobs={j}");
             if (g.JobTimeout is { } jt) sb.Append(inv, $" job_timeout={jt.TotalSeconds}s");
             if (g.Retries is { } r) sb.Append(r);
-            if (g.Command is { } c) sb.Append(inv, $" command=\"{c}\"");
+            if (g.Command is { } c) sb.Append(inv, $" command=\"{Pool.Protocol.Connection.RedisUrl.RedactWithin(c)}\"");
             sb.Append('\n');
         }
         if (config.Schedule.Count > 0) sb.Append(ScheduleEntry.Describe(config.Schedule, DateTimeOffset.UtcNow));

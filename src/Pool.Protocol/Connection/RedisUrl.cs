@@ -10,7 +10,7 @@ namespace Pool.Protocol.Connection;
 /// Each may carry min_replica_acks (URLs: ?min_replica_acks=N; a raw string: minReplicaAcks=N),
 /// which is Pool's and not passed on; see <see cref="ReplicaConfirmation"/>.
 /// </summary>
-public static class RedisUrl
+public static partial class RedisUrl
 {
     public const string Default = "redis://127.0.0.1:6379";
     private const string SentinelScheme = "redis+sentinel://";
@@ -27,6 +27,9 @@ public static class RedisUrl
         var given = $"{source} '{Redact(url)}'";
         var (rest, _) = SplitAcks(url, given);
         if (!rest.Contains("://", StringComparison.Ordinal)) return ParseConfiguration(rest, given);
+        // A misspelt min_replica_acks was dropped in silence, and with it the safety it asks for.
+        if (rest.IndexOf('?') is var query and >= 0)
+            throw new FormatException($"{given} has the parameter '{rest[(query + 1)..].Split('&')[0].Split('=')[0]}', which Pool does not read; the one it reads is {AcksParameter}=N");
         if (rest.StartsWith(SentinelScheme, StringComparison.OrdinalIgnoreCase)) return ParseSentinel(rest, given);
 
         if (!Uri.TryCreate(rest, UriKind.Absolute, out var uri) && PortOutOfRange(rest) is { } port)
@@ -66,6 +69,10 @@ public static class RedisUrl
             var words = e.ParamName is { } keyword ? e.Message.Replace($" (Parameter '{keyword}')", "", StringComparison.Ordinal) : e.Message;
             throw new FormatException($"{given}: {words.Split('\n')[0].TrimEnd('.')}; see StackExchange.Redis's configuration options, or use redis://[:password@]host:port[/db]");
         }
+        // The client reads port 0 as "the default port": "127.0.0.1:0" went to 6379, someone
+        // else's Redis perhaps, while the idle waits tried port 0.
+        if (configuration.Split(',').Select(PortOf).FirstOrDefault(p => p is not null) is { } badPort)
+            throw PortError(given, badPort);
         // ",,," reads as a configuration of no server: the client refused it only when
         // connecting, after the worker's log was gone, and the worker exited 1 in silence.
         if (plain.EndPoints.Count == 0 && string.IsNullOrEmpty(plain.ServiceName))
@@ -172,15 +179,26 @@ public static class RedisUrl
         return (kept.Count == 0 ? head : head + "?" + string.Join(separator, kept), acks);
     }
 
+    /// <summary>
+    /// Free text (a worker command line) with the password of every URL and every password=
+    /// entry in it replaced by ***, so `check` can print a command that carries --redis.
+    /// </summary>
+    internal static string RedactWithin(string text) =>
+        PasswordInText().Replace(text, m => m.Groups["keep"].Value + "***");
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?<keep>://[^\s/@:]*:)[^\s@]+(?=@)|(?<keep>(?i:password)\s*=\s*)[^,\s""']+")]
+    private static partial System.Text.RegularExpressions.Regex PasswordInText();
+
     /// <summary>The URL with any password replaced by ***, so it can be logged.</summary>
     public static string Redact(string? url)
     {
         if (string.IsNullOrEmpty(url)) return "";
         if (!url.Contains("://", StringComparison.Ordinal))
         {
-            // A configuration string: blank out password=... entries.
+            // A configuration string: blank out password=... entries, however spaced or cased
+            // (the client reads " Password = x" as the password too).
             return string.Join(',', url.Split(',').Select(p =>
-                p.TrimStart().StartsWith("password=", StringComparison.OrdinalIgnoreCase) ? "password=***" : p));
+                p.IndexOf('=') is var eq and > 0 && p[..eq].Trim().Equals("password", StringComparison.OrdinalIgnoreCase) ? "password=***" : p));
         }
         var schemeEnd = url.IndexOf("://", StringComparison.Ordinal) + 3;
         var at = url.LastIndexOf('@');

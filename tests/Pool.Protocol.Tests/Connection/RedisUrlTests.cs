@@ -23,6 +23,8 @@ public sealed class RedisUrlTests
     [InlineData("redis+sentinel://:pw@10.0.0.1:0/mymaster")]
     [InlineData("redis+sentinel://:pw@10.0.0.1:26379,10.0.0.2:65536/mymaster")]
     [InlineData("127.0.0.1:70000,password=pw")]
+    [InlineData("127.0.0.1:0,password=pw")]
+    [InlineData("127.0.0.1:7391,[::1]:0,password=pw")]
     public void A_port_out_of_range_is_named_as_the_problem(string url)
     {
         var e = Assert.Throws<FormatException>(() => RedisUrl.Parse(url));
@@ -50,6 +52,33 @@ public sealed class RedisUrlTests
         Assert.StartsWith("REDIS_URL '127.0.0.1:6379,password=***,foo=1'", e.Message, StringComparison.Ordinal);
         Assert.Contains("'foo'", e.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("=pw", e.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>The client takes " Password = x" as the password; the logged form printed it.</summary>
+    [Theory]
+    [InlineData("127.0.0.1:7391,user=u, password = pw1", "127.0.0.1:7391,user=u,password=***")]
+    [InlineData("127.0.0.1:7391,Password=pw1", "127.0.0.1:7391,password=***")]
+    [InlineData("127.0.0.1:7391,PASSWORD =pw1,ssl=true", "127.0.0.1:7391,password=***,ssl=true")]
+    public void A_configuration_strings_password_is_hidden_however_it_is_spaced_or_cased(string url, string redacted) =>
+        Assert.Equal(redacted, RedisUrl.Redact(url));
+
+    [Theory]
+    [InlineData("pool-worker --redis redis://:topsecret@10.0.0.1:6379/0 --queues a", "pool-worker --redis redis://:***@10.0.0.1:6379/0 --queues a")]
+    [InlineData("bin/worker --redis rediss://user:top%40secret@h:6380", "bin/worker --redis rediss://user:***@h:6380")]
+    [InlineData("bin/worker --redis 'h:6379,password = topsecret,ssl=true'", "bin/worker --redis 'h:6379,password = ***,ssl=true'")]
+    [InlineData("pool-worker --queues a", "pool-worker --queues a")]
+    public void A_command_line_is_printed_without_the_passwords_in_it(string command, string printed) =>
+        Assert.Equal(printed, RedisUrl.RedactWithin(command));
+
+    [Theory]
+    [InlineData("redis://:pw@127.0.0.1:7391?min_replica_ack=1", "min_replica_ack")]
+    [InlineData("redis://127.0.0.1:7391/1?foo=bar&min_replica_acks=1", "foo")]
+    [InlineData("redis+sentinel://10.0.0.1:26379/mymaster?min_replicas=1", "min_replicas")]
+    public void An_unknown_url_parameter_is_refused_rather_than_ignored(string url, string parameter)
+    {
+        var e = Assert.Throws<FormatException>(() => RedisUrl.Parse(url));
+        Assert.Contains($"has the parameter '{parameter}', which Pool does not read", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(":pw@", e.Message, StringComparison.Ordinal);
     }
 
     [Theory]
