@@ -21,8 +21,15 @@ internal sealed class RedisGuard(ILogger log, TimeProvider time)
     private static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(2);
     private int _down;
 
-    /// <summary>The calls Redis is refusing now, each reported once when it starts and once when it ends.</summary>
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _refusing = new(StringComparer.Ordinal);
+    /// <summary>How often a refusal that goes on (NOPERM for a user that lacks a command, OOM) is reported again.</summary>
+    internal static readonly TimeSpan RefusalReminder = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// The calls Redis is refusing now, with when the refusal was last reported: once when it
+    /// starts, again every <see cref="RefusalReminder"/> while it goes on (one line, then silence,
+    /// read as a pool that works), and once when it ends.
+    /// </summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DateTimeOffset> _refusing = new(StringComparer.Ordinal);
 
     /// <summary>Called on every sign of an outage (the sweep gate listens: expired leases mean little right after one).</summary>
     public Action? OnOutage { get; set; }
@@ -73,12 +80,22 @@ internal sealed class RedisGuard(ILogger log, TimeProvider time)
                 // Redis answered with an error (OOM at maxmemory, a stray key of the wrong type, a
                 // script error). The worker used to die of it, in the ack of a job that had run,
                 // so the master put that job back and it ran again. Retried instead, reported once.
-                if (_refusing.TryAdd(what, 0))
+                var now = time.GetUtcNow();
+                if (_refusing.TryAdd(what, now))
                     log.Error("Redis refused {What:l}: {Error:l}; retrying with backoff: what this worker holds stays in its in-flight record, not lost, not run again", what, e.Message.Split('\n')[0]);
+                else if (_refusing.TryGetValue(what, out var said) && now - said >= RefusalReminder && _refusing.TryUpdate(what, now, said))
+                    log.Error("Redis still refuses {What:l}: {Error:l}; still retrying{Hint:l}", what, e.Message.Split('\n')[0],
+                        e.Message.StartsWith("NOPERM", StringComparison.Ordinal) ? " (the user in REDIS_URL lacks a command Pool needs: grant it with ACL SETUSER, see the README)" : "");
             }
             catch (Exception e) when (IsOutage(e))
             {
-                Down(e is ReplicaUnconfirmedException ? e.Message : e.GetType().Name);
+                Down(e switch
+                {
+                    ReplicaUnconfirmedException => e.Message,
+                    // A wrong password read as an unreachable Redis said nothing of the password.
+                    RedisConnectionException { FailureType: ConnectionFailureType.AuthenticationFailure } => RedisAuthentication.Failed,
+                    _ => e.GetType().Name,
+                });
                 log.Debug("Redis call {What} failed ({Error}); retrying in {Delay}", what, e.Message, delay);
             }
             // Only a failure gets here: the same capped backoff for an outage and a refusal.
