@@ -45,8 +45,9 @@ internal static class GroupConcurrency
     /// </summary>
     private static string? NotPassedOn(WorkerGroup group, string file, IReadOnlyList<string> workerCommand, int inherited)
     {
-        var argv = group.Argv(workerCommand);
-        if (inherited == 1 || group.Places?.Option(Key) is not null || FlagIn(argv) is not null || WorkerCommandCheck.IsPoolWorker(argv)) return null;
+        var (set, argv) = EnvPrefix(group.Argv(workerCommand));
+        if (inherited == 1 || group.Places?.Option(Key) is not null || FlagIn(argv) is not null
+            || set.ContainsKey(Pool.Settings.PoolVariables.Concurrency) || WorkerCommandCheck.IsPoolWorker(argv)) return null;
         return group.Where(file).Error(
             $"POOL_CONCURRENCY={inherited} in the environment is not passed on to '{argv[0]}', which is not pool-worker: its workers get POOL_CONCURRENCY=1, " +
             $"the lanes the master recovers; if they run {inherited} jobs at once, write {Key}: {inherited} in the group").Message;
@@ -55,14 +56,18 @@ internal static class GroupConcurrency
     private static int LanesOf(WorkerGroup group, IReadOnlyList<string> workerCommand, int inherited)
     {
         var key = group.Places?.Option(Key);
-        var argv = group.Argv(workerCommand);
+        var (set, argv) = EnvPrefix(group.Argv(workerCommand));
         // A flag out of range is left to pool-worker's own check (JobLoadCheck), which refuses
         // it with the worker's words; nor is it judged in a command that is not pool-worker.
-        if (Lanes(FlagIn(argv)) is { } flag)
+        // Then `env POOL_CONCURRENCY=N cmd`, which overrides the number the master passes.
+        var (given, said) = Lanes(FlagIn(argv)) is { } flag ? (flag, $"--concurrency {flag}")
+            : set.TryGetValue(Pool.Settings.PoolVariables.Concurrency, out var value) ? (Lanes(value) ?? 1, $"{Pool.Settings.PoolVariables.Concurrency}={value}")
+            : ((int?)null, "");
+        if (given is { } lanes)
         {
-            if (key is not null && flag != group.Concurrency)
-                throw key.Value.Error($"is {group.Concurrency}, but the worker command says --concurrency {flag}, which the worker obeys: keep one of the two");
-            return flag;
+            if (key is not null && lanes != group.Concurrency)
+                throw key.Value.Error($"is {group.Concurrency}, but the worker command says {said}, which the worker obeys: keep one of the two");
+            return lanes;
         }
         // The inherited variable only for pool-worker: a Ruby worker has no lanes (the master
         // would wait at a HUP for lanes that never register), and any other command gets the
@@ -76,6 +81,32 @@ internal static class GroupConcurrency
     /// <summary>The value of the last `--concurrency` of argv (`--concurrency N`, `=N` or `:N`), as the worker's parser takes it; null when absent.</summary>
     private static string? FlagIn(IReadOnlyList<string> argv) =>
         WorkerCommandCheck.Options(argv).LastOrDefault(o => o.Name == "--concurrency") is { Name: not null } flag ? flag.Values.FirstOrDefault() ?? "" : null;
+
+    /// <summary>
+    /// `env [-i] [-u NAME] NAME=VALUE ... command ...` (coreutils' env): what it does to
+    /// POOL_CONCURRENCY, as an assignment (an empty value for a variable it clears or unsets: the
+    /// worker then runs 1 lane), and the command it runs. No variables and <paramref name="argv"/>
+    /// itself for any other command, or an env with other options, which are not read here.
+    /// </summary>
+    internal static (IReadOnlyDictionary<string, string> Set, IReadOnlyList<string> Command) EnvPrefix(IReadOnlyList<string> argv)
+    {
+        var none = (new Dictionary<string, string>(), argv);
+        if (argv.Count == 0 || Path.GetFileName(argv[0]) != "env") return none;
+        var set = new Dictionary<string, string>(StringComparer.Ordinal);
+        var concurrency = Pool.Settings.PoolVariables.Concurrency;
+        var i = 1;
+        for (; i < argv.Count; i++)
+        {
+            var arg = argv[i];
+            if (arg is "-i" or "-" or "--ignore-environment") set[concurrency] = "";
+            else if (arg is "-u" or "--unset" && i + 1 < argv.Count) set[argv[++i]] = "";
+            else if (arg.StartsWith("--unset=", StringComparison.Ordinal)) set[arg["--unset=".Length..]] = "";
+            else if (arg.StartsWith('-')) return none;
+            else if (arg.IndexOf('=') is var eq and > 0) set[arg[..eq]] = arg[(eq + 1)..];
+            else break;
+        }
+        return i < argv.Count ? (set, argv.Skip(i).ToList()) : none;
+    }
 
     /// <summary>The worker ids of a child of <paramref name="group"/>: one per lane.</summary>
     public static IReadOnlyList<string> WorkerIds(int pid, WorkerGroup group) => WorkerIdentity.Lanes(pid, group.QueueList, group.Concurrency);

@@ -73,6 +73,27 @@ public class ConcurrencyConfigTests
         Assert.Empty(Resolve("wrapped:\n  count: 1\n  command: bin/worker\n", ["pool-worker"]).Warnings);
     }
 
+    /// <summary>`env POOL_CONCURRENCY=2 pool-worker` ran 2 lanes while the master recovered one: lane 1's job waited for its lease after a kill -9.</summary>
+    [Fact]
+    public void A_POOL_CONCURRENCY_set_by_env_in_the_command_counts_as_the_worker_reads_it()
+    {
+        var config = Resolve(
+            "a:\n  count: 1\n  command: env POOL_CONCURRENCY=2 pool-worker\n" +
+            "b:\n  count: 1\n  command: /usr/bin/env FOO=1 POOL_CONCURRENCY=4 bin/worker\n" +
+            "c:\n  count: 1\n  command: env POOL_CONCURRENCY=2 pool-worker --concurrency 5\n" +
+            "d:\n  count: 1\n  command: env FOO=1 pool-worker\n" +
+            "e:\n  count: 1\n  command: env -i PATH=/usr/bin POOL_CONCURRENCY=2 pool-worker\n" +
+            "f:\n  count: 1\n  command: env -u POOL_CONCURRENCY pool-worker\n" +
+            "g:\n  count: 1\n  command: env -i pool-worker\n",
+            ["pool-worker"], inherited: "3");
+        // d inherits the master's 3 as a bare pool-worker would; f and g take the master's number away: 1 lane.
+        Assert.Equal([2, 4, 5, 3, 2, 1, 1], config.Groups.Select(g => g.Concurrency));
+        Assert.Empty(config.Warnings);
+
+        var e = Assert.Throws<ConfigException>(() => Resolve("a:\n  count: 1\n  concurrency: 3\n  command: env POOL_CONCURRENCY=2 pool-worker\n", ["pool-worker"]));
+        Assert.Contains("POOL_CONCURRENCY=2", e.Problem, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void The_master_worker_command_flag_counts_for_every_group_without_a_command_of_its_own()
     {
