@@ -162,7 +162,12 @@ internal sealed class BlockingPopConnection : IBlockingPop, IDisposable
             var commands = new List<byte[]>();
             if (_options.Password is { } password)
                 commands.Add(_options.User is { } user ? RespCommand.Encode("AUTH", [user, password]) : RespCommand.Encode("AUTH", [password]));
-            if (_options.DefaultDatabase is { } db and not 0) commands.Add(RespCommand.Encode("SELECT", [db.ToString(System.Globalization.CultureInfo.InvariantCulture)]));
+            var selecting = -1;
+            if (_options.DefaultDatabase is { } db and not 0)
+            {
+                selecting = commands.Count;
+                commands.Add(RespCommand.Encode("SELECT", [db.ToString(System.Globalization.CultureInfo.InvariantCulture)]));
+            }
             var naming = commands.Count;
             commands.Add(RespCommand.Encode("CLIENT", ["SETNAME", _clientName]));
             socket.Send(commands.SelectMany(c => c).ToArray());
@@ -177,6 +182,12 @@ internal sealed class BlockingPopConnection : IBlockingPop, IDisposable
                 // (NOPERM) still waits for jobs, unnamed, as StackExchange.Redis's connections do.
                 catch (RedisServerError) when (i == naming)
                 {
+                }
+                // Not a connection that failed: Redis answered, and will answer the same to a
+                // retry, so it is said as a refusal, in Redis's words (NOPERM for a user without SELECT).
+                catch (RedisServerError e) when (i == selecting)
+                {
+                    throw new RedisServerException($"Redis refused SELECT {_options.DefaultDatabase}, the database in REDIS_URL: {e.Message}");
                 }
             }
             return socket;

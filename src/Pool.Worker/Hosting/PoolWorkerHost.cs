@@ -102,7 +102,15 @@ public static class PoolWorkerHost
             // Refused by the client before anything ran, which no retry cures (a database index
             // the server does not have: REDIS_URL's /db). One line, not a stack trace; the
             // master respawns with backoff, and its log shows the exit code.
-            log.Fatal("Cannot use Redis: {Error}; fix REDIS_URL (its /db must be one the server has, 0 to 15 by default)", e.Message);
+            log.Fatal("Cannot use Redis: {Error:l}{Hint:l}", e.Message,
+                e.Message.StartsWith("Redis refused", StringComparison.Ordinal) ? "" : "; fix REDIS_URL (its /db must be one the server has, 0 to 15 by default)");
+            return 2;
+        }
+        catch (StackExchange.Redis.RedisConnectionException e) when (e.FailureType == StackExchange.Redis.ConnectionFailureType.AuthenticationFailure)
+        {
+            // Redis took the connection as another user than the URL names (RedisConnector):
+            // going on would run jobs with that user's rights.
+            log.Fatal("Cannot use Redis: {Error:l}", e.Message);
             return 2;
         }
     }

@@ -69,6 +69,15 @@ public sealed class BlockingPopConnectionTests : IDisposable
     }
 
     [Fact]
+    public async Task A_user_that_may_not_select_the_urls_database_is_refused_in_redis_words_not_as_an_outage()
+    {
+        _redis.Db.Execute("ACL", "SETUSER", "nosel", "on", ">s3cret", "~*", "&*", "+@all", "-select");
+        using var pop = Open($"redis://nosel:s3cret@127.0.0.1:{_redis.Port}/1");
+        var e = await Assert.ThrowsAsync<RedisServerException>(() => pop.LeftPopAsync([_ns + ":q"], TimeSpan.FromSeconds(1)).WaitAsync(Patience));
+        Assert.StartsWith("Redis refused SELECT 1, the database in REDIS_URL: NOPERM", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_wrong_password_fails_as_an_authentication_failure()
     {
         _redis.Db.Execute("CONFIG", "SET", "requirepass", "right");

@@ -113,4 +113,25 @@ public sealed class EarlyConnectionTests(RedisFixture redis)
         Assert.Contains("pass --queues a,b or set QUEUES", worker.Output);
         Assert.DoesNotContain("REDIS_URL", worker.Output);
     }
+
+    /// <summary>
+    /// The client went on as the default user when Redis refused the URL's user (the default
+    /// user needing no password): the worker ran jobs with that user's rights, or, as the helper
+    /// saw, flapped between unreachable and reachable and ran none. Now one line and exit 2, and a
+    /// user without SELECT names the database instead of using database 0.
+    /// </summary>
+    [Theory] // every wait below is bounded
+    [InlineData("app:wrong", "", "authentication failed: Redis refused the password (or user) in REDIS_URL; fix it there (Redis took the connection as user 'default')")]
+    [InlineData("nosel:pw", "/1", "Redis refused SELECT 1, the database in REDIS_URL (NOPERM")]
+    public void A_user_redis_refuses_or_a_database_it_may_not_select_ends_the_worker_with_one_line(string credentials, string database, string expected)
+    {
+        using var server = RedisServer.Start();
+        server.Db.Execute("ACL", "SETUSER", "app", "on", ">right", "~*", "&*", "+@all");
+        server.Db.Execute("ACL", "SETUSER", "nosel", "on", ">pw", "~*", "&*", "+@all", "-select");
+        using var worker = TestProcess.Start(Artifacts.PoolWorker, ["--jobs", Artifacts.SamplesDll, "--queues", "a"],
+            new Dictionary<string, string?> { ["QUEUES"] = null, ["REDIS_URL"] = $"redis://{credentials}@127.0.0.1:{server.Port}{database}" });
+        Assert.Equal(2, worker.WaitForExit(TimeSpan.FromSeconds(15)));
+        Assert.Contains(expected, Assert.Single(worker.Lines, l => l.Contains(" FTL ", StringComparison.Ordinal)), StringComparison.Ordinal);
+        Assert.DoesNotContain("wrong", worker.Output.Replace("(or user)", "", StringComparison.Ordinal), StringComparison.Ordinal);
+    }
 }
