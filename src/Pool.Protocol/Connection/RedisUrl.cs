@@ -24,6 +24,9 @@ public static partial class RedisUrl
     {
         if (string.IsNullOrWhiteSpace(url))
             throw new FormatException($"{source} is blank; give a redis://[:password@]host:port[/db] URL, or leave it out for {Default}");
+        // Not echoed: a line break would make the error two lines, the second perhaps a password.
+        if (url.Any(char.IsControl))
+            throw new FormatException($"{source} contains a line break or another control character; give it on one line as redis://[:password@]host:port[/db]");
         var given = $"{source} '{Redact(url)}'";
         var (rest, _) = SplitAcks(url, given);
         if (!rest.Contains("://", StringComparison.Ordinal)) return ParseConfiguration(rest, given);

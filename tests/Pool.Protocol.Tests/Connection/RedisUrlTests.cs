@@ -90,6 +90,16 @@ public sealed class RedisUrlTests
         Assert.Equal("--redis is blank; give a redis://[:password@]host:port[/db] URL, or leave it out for " + RedisUrl.Default, e.Message);
     }
 
+    [Theory]
+    [InlineData("redis://127.0.0.1:6379\n")]
+    [InlineData("redis://:pw@127.0.0.1:6379/0\r\nfoo")]
+    [InlineData("127.0.0.1:6379,\tpassword=pw")]
+    public void A_url_with_a_line_break_is_one_line_that_does_not_echo_it(string url)
+    {
+        var e = Assert.Throws<FormatException>(() => RedisUrl.Parse(url));
+        Assert.Equal("REDIS_URL contains a line break or another control character; give it on one line as redis://[:password@]host:port[/db]", e.Message);
+    }
+
     [Fact]
     public void Errors_name_the_option_the_url_came_from()
     {
