@@ -82,6 +82,16 @@ public sealed class RedisServer : IAsyncDisposable, IDisposable
 
     public IDatabase Db => Connection.GetDatabase();
 
+    /// <summary>
+    /// Creates (or resets) the ACL user "nopub", allowed every command and key but no pub/sub
+    /// (some managed Redis hand out such users), and returns a URL that logs in as it.
+    /// </summary>
+    public string UrlWithoutPubSub()
+    {
+        Db.Execute("ACL", "SETUSER", "nopub", "reset", "on", ">pw", "~*", "&*", "+@all", "-@pubsub");
+        return $"redis://nopub:pw@127.0.0.1:{Port}";
+    }
+
     /// <summary>A fresh key namespace for one test, so tests can share a server.</summary>
     public static string NewNamespace(string prefix = "t") => prefix + Guid.NewGuid().ToString("N")[..10];
 

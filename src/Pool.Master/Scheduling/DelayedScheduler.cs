@@ -40,15 +40,15 @@ internal sealed class DelayedScheduler(SchedulerStore store, SchedulerOptions op
         catch (SemaphoreFullException) { /* a wake-up is pending already */ }
     }
 
-    public async Task RunAsync(Func<Task>? connect, CancellationToken stop)
+    /// <param name="wakeUps">Subscribed before a pass, without ever holding it back: a pass polls whether or not it succeeds.</param>
+    public async Task RunAsync(WakeSubscription? wakeUps, CancellationToken stop)
     {
-        var connected = connect is null;
         while (!stop.IsCancellationRequested)
         {
             TimeSpan wait;
             try
             {
-                if (!connected) { await connect!().ConfigureAwait(false); connected = true; }
+                if (wakeUps is not null) await wakeUps.EnsureAsync().ConfigureAwait(false);
                 wait = await PassAsync().ConfigureAwait(false);
                 if (_failing) log.Information("scheduler: Redis answers again");
                 _failing = false;

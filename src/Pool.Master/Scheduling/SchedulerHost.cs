@@ -95,10 +95,10 @@ internal sealed class SchedulerHost : IAsyncDisposable
             var recurring = _recurring = new RecurringScheduler(recurringStore, store.LockKey, store.LockValue, options.Lease + options.Poll + options.Poll, _log, ruby);
             recurring.Use(_schedule);
             var scheduler = _scheduler = new DelayedScheduler(store, options, _log, TimeProvider.System, recurring);
-            // Subscribing needs Redis up: the loop retries it until it succeeds, and the client
-            // renews the subscription by itself after a reconnect.
+            // Subscribing needs Redis up: the loop retries it before each pass until it succeeds
+            // (or Redis refuses it for good), and the client renews it by itself after a reconnect.
             Task Subscribe() => redis.GetSubscriber().SubscribeAsync(RedisChannel.Literal(keys.Wake), (_, _) => scheduler.Wake());
-            await scheduler.RunAsync(Subscribe, _stop.Token).ConfigureAwait(false);
+            await scheduler.RunAsync(new WakeSubscription(Subscribe, keys.Wake, options.Poll, _log), _stop.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

@@ -58,4 +58,17 @@ public sealed class DelayedCommandTests(RedisFixture redis) : OpsTest(redis, "de
         Assert.Equal(1, Cli.Run("enqueue", "--at", future.ToString(), "--in", "5m", "q", "A").Code);
         Assert.Equal(2, await Db.SortedSetLengthAsync(SKeys.Schedule));
     }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Enqueue_in_by_a_user_without_pub_sub_succeeds_and_stores_the_job_once()
+    {
+        // The script's wake-up PUBLISH came after its writes: its NOPERM made the command fail
+        // (rc 1) with the job stored, and the retry that followed stored it twice.
+        var (code, output) = new PoolMasterCli(Redis.Server.UrlWithoutPubSub(), Ns).Run("enqueue", "--in", "3s", "q", "Record", "/tmp/x.txt", "tag");
+        Assert.True(code == 0, output);
+
+        var second = Assert.Single(await Db.SortedSetRangeByRankAsync(SKeys.Schedule));
+        Assert.Equal(["{\"class\":\"Record\",\"args\":[\"/tmp/x.txt\",\"tag\"],\"queue\":\"q\"}"],
+            (await Db.ListRangeAsync(SKeys.Bucket(second))).Select(v => (string)v!));
+    }
 }

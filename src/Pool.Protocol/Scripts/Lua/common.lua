@@ -152,7 +152,10 @@ local function delayed_add(at, job)
   local n = redis.call('RPUSH', k('delayed:' .. at), job)
   redis.call('SADD', k('timestamps:' .. job), 'delayed:' .. at)
   redis.call('ZADD', k('delayed_queue_schedule'), at, at)
-  redis.call('PUBLISH', k('pool:scheduler:wake'), at)
+  -- Only a wake-up (the scheduler polls anyway), and the job is written by now: a user without
+  -- pub/sub (ACL -@pubsub, NOPERM) must not fail the script, whose caller would retry and store
+  -- the job twice. pcall keeps the refusal from ending the script.
+  redis.pcall('PUBLISH', k('pool:scheduler:wake'), at)
   return n
 end
 
