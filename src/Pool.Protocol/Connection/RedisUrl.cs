@@ -19,6 +19,9 @@ public static partial class RedisUrl
 
     public static ConfigurationOptions Parse(string url) => Parse(url, "REDIS_URL");
 
+    /// <summary>REDIS_URL's value, or <see cref="Default"/> when it is unset or blank (as pool-master takes it).</summary>
+    internal static string FromEnvironment(string? value) => string.IsNullOrWhiteSpace(value) ? Default : value;
+
     /// <summary>As <see cref="Parse(string)"/>; errors name <paramref name="source"/> (REDIS_URL, --redis), where the user gave the URL.</summary>
     public static ConfigurationOptions Parse(string url, string source)
     {
@@ -57,14 +60,15 @@ public static partial class RedisUrl
     /// <summary>A raw StackExchange.Redis configuration string ("host:6379,password=..."), with its errors in one line that names the variable.</summary>
     private static ConfigurationOptions ParseConfiguration(string configuration, string given)
     {
+        // Before the client reads it: it refuses 70000 with words of its own, and reads port 0 as
+        // "the default port": "127.0.0.1:0" went to 6379, someone else's Redis perhaps, while the
+        // idle waits tried port 0.
+        if (configuration.Split(',').Select(PortOf).FirstOrDefault(p => p is not null) is { } badPort)
+            throw PortError(given, badPort);
         ConfigurationOptions plain;
         try
         {
             plain = ConfigurationOptions.Parse(configuration);
-        }
-        catch (ArgumentOutOfRangeException) when (configuration.Split(',').Select(PortOf).FirstOrDefault(p => p is not null) is { } port)
-        {
-            throw PortError(given, port);
         }
         catch (ArgumentException e)
         {
@@ -72,10 +76,6 @@ public static partial class RedisUrl
             var words = e.ParamName is { } keyword ? e.Message.Replace($" (Parameter '{keyword}')", "", StringComparison.Ordinal) : e.Message;
             throw new FormatException($"{given}: {words.Split('\n')[0].TrimEnd('.')}; see StackExchange.Redis's configuration options, or use redis://[:password@]host:port[/db]");
         }
-        // The client reads port 0 as "the default port": "127.0.0.1:0" went to 6379, someone
-        // else's Redis perhaps, while the idle waits tried port 0.
-        if (configuration.Split(',').Select(PortOf).FirstOrDefault(p => p is not null) is { } badPort)
-            throw PortError(given, badPort);
         // ",,," reads as a configuration of no server: the client refused it only when
         // connecting, after the worker's log was gone, and the worker exited 1 in silence.
         if (plain.EndPoints.Count == 0 && string.IsNullOrEmpty(plain.ServiceName))

@@ -75,7 +75,7 @@ internal sealed class EarlyConnection : IAsyncDisposable
             if (arg == "--redis") given = i + 1 < args.Count ? args[++i] : null;
             else if (arg.StartsWith("--redis=", StringComparison.Ordinal) || arg.StartsWith("--redis:", StringComparison.Ordinal)) given = arg["--redis=".Length..];
         }
-        return given ?? (env(PoolVariables.RedisUrl) is { } fromEnv && !string.IsNullOrWhiteSpace(fromEnv) ? fromEnv : RedisUrl.Default);
+        return given ?? RedisUrl.FromEnvironment(env(PoolVariables.RedisUrl));
     }
 
     private static readonly CommandMap NoPubSub = CommandMap.Create(["SUBSCRIBE", "PSUBSCRIBE", "UNSUBSCRIBE", "PUNSUBSCRIBE"], available: false);

@@ -110,7 +110,7 @@ internal sealed class WorkerCommandLine
 
             // A blank REDIS_URL is unset, as for pool-master, which passes its own URL to its workers.
             var redisFlag = parse.GetValue(cli.Redis);
-            var redisUrl = redisFlag ?? (Env(PoolVariables.RedisUrl) is { } fromEnv && !string.IsNullOrWhiteSpace(fromEnv) ? fromEnv : RedisUrl.Default);
+            var redisUrl = redisFlag ?? RedisUrl.FromEnvironment(Env(PoolVariables.RedisUrl));
             try
             {
                 _ = RedisUrl.Parse(redisUrl, redisFlag is null ? PoolVariables.RedisUrl : "--redis");
