@@ -9,18 +9,24 @@ namespace Pool.Signals;
 /// pool-worker (compiled into both).
 /// Each handler sets Cancel = true, so no default action runs; it only hands the signal on,
 /// because it runs on the runtime's signal thread. Signals held before <see cref="Attach"/> are
-/// passed on in the order they came, before any later one.
+/// passed on in the order they came, before any later one. A pause and a resume that come close
+/// together are put in the order they were sent (<see cref="PauseResumeOrder"/>).
 /// </summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 internal sealed class SignalInbox : IDisposable
 {
     private readonly List<PosixSignalRegistration> _registrations = [];
     // Guards _held and _target: the signal thread and Attach's caller meet here.
     private readonly Lock _gate = new();
     private readonly List<PosixSignal> _held = [];
+    private readonly PauseResumeOrder _order;
     private Action<PosixSignal>? _target;
 
-    public SignalInbox(IEnumerable<PosixSignal> signals)
+    public SignalInbox(IEnumerable<PosixSignal> signals) : this(signals, TimeProvider.System) { }
+
+    internal SignalInbox(IEnumerable<PosixSignal> signals, TimeProvider time)
     {
+        _order = new PauseResumeOrder(time);
         foreach (var signal in signals)
         {
             _registrations.Add(PosixSignalRegistration.Create(signal, context =>
@@ -42,12 +48,16 @@ internal sealed class SignalInbox : IDisposable
         }
     }
 
-    private void Deliver(PosixSignal signal)
+    /// <summary>What each registration's handler calls; internal so tests can feed it without sending signals.</summary>
+    internal void Deliver(PosixSignal signal)
     {
         lock (_gate)
         {
-            if (_target is null) _held.Add(signal);
-            else _target(signal);
+            foreach (var arranged in _order.Arrange(signal))
+            {
+                if (_target is null) _held.Add(arranged);
+                else _target(arranged);
+            }
         }
     }
 

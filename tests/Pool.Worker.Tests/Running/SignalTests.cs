@@ -164,6 +164,25 @@ public sealed class SignalTests(RedisFixture redis) : IDisposable
         worker.WaitForLine("Resumed");
     }
 
+    /// <summary>
+    /// <c>kill -USR2 p; kill -CONT p</c>: the two were often handled the other way round (8 of 8
+    /// pairs in a trial), and the worker stayed paused with jobs waiting.
+    /// </summary>
+    [Fact(Timeout = 30_000)]
+    public async Task Usr2_and_cont_sent_back_to_back_leave_the_worker_running()
+    {
+        using var worker = WorkerProcess.Start(redis.Server.Url, _s.Namespace, "q");
+        for (var pair = 1; pair <= 5; pair++)
+        {
+            Assert.Equal(0, Syscall.kill(worker.Pid, Signum.SIGUSR2));
+            Assert.Equal(0, Syscall.kill(worker.Pid, Signum.SIGCONT));
+            await Wait.UntilAsync(() => worker.Process.CountLines("Received USR2") == pair && worker.Process.CountLines("Received CONT") >= pair,
+                TimeSpan.FromSeconds(5), $"pair {pair} handled");
+        }
+        await Producer.EnqueueAsync("q", "Record", _s.File, "after-pairs");
+        await Wait.UntilAsync(() => _s.Lines().Contains("after-pairs"), TimeSpan.FromSeconds(5), "the worker took a job after the pairs");
+    }
+
     /// <summary>The master starts a worker with POOL_PAUSED=1 while USR2 has its workers paused: the job waiting at its start stays until CONT.</summary>
     [Fact(Timeout = 30_000)]
     public async Task A_worker_started_paused_takes_no_job_until_cont()
