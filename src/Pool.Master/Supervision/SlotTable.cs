@@ -99,9 +99,8 @@ internal sealed class SlotTable(PoolConfig config, BackoffOptions backoff, TimeP
     private DateTimeOffset StandbysFrom() =>
         _children.Count == 0 ? DateTimeOffset.MinValue : _children.Values.Max(c => c.StartedAt) + StandbyHoldOff;
 
-    /// <summary>Empty slots whose backoff has passed.</summary>
-    public IEnumerable<Slot> DueEmptySlots(DateTimeOffset now) =>
-        Slots.Where(s => s.Child is null && (s.SpawnAt is null || s.SpawnAt <= now));
+    /// <summary>Empty slots, due or backing off: a standby takes one whatever its backoff (WorkerSpawner.FillSlots).</summary>
+    public IEnumerable<Slot> EmptySlots => Slots.Where(s => s.Child is null);
 
     /// <summary>The earliest backoff that ends, if any slot waits for one.</summary>
     /// <remarks>

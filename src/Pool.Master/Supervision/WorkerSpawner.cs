@@ -19,16 +19,25 @@ internal sealed class WorkerSpawner(SlotTable table, MasterSettings settings, IW
     /// <summary>Lets a standby go (StopPlan.Dismiss); null keeps them whatever the budget says.</summary>
     public Action<Child, DateTimeOffset>? DismissStandby { get; init; }
 
-    /// <summary>Adds missing slots and starts a worker in every empty slot that is due and fits the memory budget (unless paused by WINCH).</summary>
+    /// <summary>
+    /// Adds missing slots, gives every empty slot a standby if one is there, or else a new worker
+    /// once its backoff has passed and it fits the memory budget (unless paused by WINCH); then
+    /// starts the standbys that are due.
+    /// </summary>
     public void FillSlots(DateTimeOffset now)
     {
         if (table.Paused) return;
         table.AddMissingSlots();
         var gate = Gate?.Invoke();
-        foreach (var slot in table.DueEmptySlots(now).ToList())
+        foreach (var slot in table.EmptySlots.ToList())
         {
             // A standby already counts in the budget: it takes the slot without asking the gate.
+            // It takes it during the slot's backoff too: the backoff slows process starts, and a
+            // standby is started already (before, six quick kills made the slot wait 1.6 s for a
+            // standby that was ready). The process its promotion costs, the next standby, waits
+            // for its place's backoff instead (TryPromote).
             if (TryPromote(slot, now)) continue;
+            if (slot.SpawnAt > now) continue;
             if (gate is null || gate.Admits(slot.Group)) Spawn(slot, now);
         }
         // A slot that waits for memory gets the standbys' memory: they go (each holds nothing).
@@ -41,6 +50,9 @@ internal sealed class WorkerSpawner(SlotTable table, MasterSettings settings, IW
         {
             if (gate is null || gate.Admits(place.Group, standby: true)) SpawnStandby(place, now);
         }
+        // A standby just started once the backoff allowed it goes to a slot still backing off
+        // now, not when the slot's own backoff ends (nothing wakes the loop before that).
+        foreach (var slot in table.EmptySlots.ToList()) TryPromote(slot, now);
     }
 
     /// <summary>Puts a standby of the slot's group in the slot: it registers and takes jobs at once, with no process start.</summary>
@@ -51,6 +63,12 @@ internal sealed class WorkerSpawner(SlotTable table, MasterSettings settings, IW
         var place = slot.Group.Standbys.Where(p => p.Child is { Stop: null }).MinBy(p => p.Child!.StartedAt);
         if (place?.Child is not { } child || !child.Process.Promote(slot.Number)) return false;
         place.Child = null;
+        // A standby taken by a crash-looping slot counts as a quick exit of its place, so the
+        // standby started for it waits for the place's backoff. Otherwise a slot that kills each
+        // worker (a poison job, a killer) would get a new standby at each death, as fast as they
+        // came: the place's backoff counts only standbys that die waiting (a promoted one that
+        // dies is the slot's crash), and the hold-off waits only for children still alive.
+        if (slot.Backoff.IsLooping) place.SpawnAt = now + place.Backoff.Exited().Delay;
         child.Standby = null;
         child.Slot = slot;
         child.SlotNumber = slot.Number;

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Mono.Unix.Native;
+using Pool.Master.Backoff;
 using Pool.Master.Config;
 using Pool.Master.Supervision;
 using static Pool.Master.Tests.Supervision.InProcess.InProcessPool;
@@ -16,9 +17,11 @@ public sealed class StandbyTests
     private static WorkerGroup WithStandby(string queue, int count, int standby) => Group(queue, count) with { Standby = standby };
 
     /// <summary>Started, and past the hold-off after which standbys start (once the workers have).</summary>
-    private static InProcessPool Started(params WorkerGroup[] groups)
+    private static InProcessPool Started(params WorkerGroup[] groups) => Started(InProcessPool.TestBackoff, groups);
+
+    private static InProcessPool Started(BackoffOptions backoff, params WorkerGroup[] groups)
     {
-        var pool = new InProcessPool(Groups(groups)).Start();
+        var pool = new InProcessPool(Groups(groups), options: new SupervisorOptions { Backoff = backoff }).Start();
         pool.Advance(SlotTable.StandbyHoldOff);
         return pool;
     }
@@ -92,6 +95,91 @@ public sealed class StandbyTests
         pool.Exit(standby, 1);
         Assert.Equal(1, next.PromotedTo);
         pool.Until(() => pool.Store.RecoveredWorkers.Contains(WorkerId(standby)), "the promoted worker's jobs recovered");
+    }
+
+    /// <summary>
+    /// The slot's restart backoff held a ready standby back as well: six kill -9s 3.4 s apart made
+    /// the slot wait 38 ms, then up to 1.6 s, for a standby that was waiting all along.
+    /// </summary>
+    [Fact(Timeout = 10_000)]
+    public async Task A_crash_looping_slot_takes_a_ready_standby_at_once_whatever_its_backoff()
+    {
+        await using var pool = Started(WithStandby("a", 1, 1));
+        for (var kill = 1; kill <= 6; kill++)
+        {
+            // Up 3.4 s, well short of the backoff's reset: each kill makes the slot's loop longer
+            // (backoff 0, 100, 200, 400, 800 ms, 1.6 s), and the next standby is ready by then.
+            pool.Advance(TimeSpan.FromMilliseconds(3400), TimeSpan.FromMilliseconds(100));
+            var standby = Assert.Single(Standbys(pool));
+            var worker = Assert.Single(pool.Live, p => !p.IsStandby || p.PromotedTo is not null);
+
+            pool.Exit(worker, 137);
+
+            // At the pass that handled the exit, not once the backoff has passed.
+            Assert.True(standby.PromotedTo == 0, $"kill {kill}: the standby did not take the slot at once");
+        }
+        Assert.Equal(1, pool.Log.Count("slot a/0 crash-looping"));
+        // Every start after the slot's first worker was a standby's: the slot never needed a new process.
+        Assert.All(pool.Os.Started.Skip(1), p => Assert.True(p.IsStandby));
+    }
+
+    /// <summary>
+    /// A promoted standby that dies is the slot's crash, not its place's, so the place's own
+    /// backoff alone never grew: once a slot took its standbys whatever its backoff, a slot that kills
+    /// each worker (a poison job, a killer) would get a new standby at each death, as fast as
+    /// they came. So such a promotion counts as a quick exit of the place.
+    /// </summary>
+    [Fact(Timeout = 10_000)]
+    public async Task A_slot_that_kills_each_worker_starts_about_as_many_processes_with_a_standby_as_without()
+    {
+        var backoff = new BackoffOptions(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30));
+        async Task<int> StartsWhileEachWorkerDies(int standby)
+        {
+            await using var pool = Started(backoff, WithStandby("a", 1, standby));
+            var before = pool.Os.Started.Count;
+            // 40 s of a worker that dies as soon as it is in the slot.
+            for (var step = 0; step < 200; step++)
+            {
+                if (pool.Live.FirstOrDefault(p => !p.IsStandby || p.PromotedTo is not null) is { } worker) pool.Exit(worker, 137);
+                pool.Advance(TimeSpan.FromMilliseconds(200));
+            }
+            return pool.Os.Started.Count - before;
+        }
+
+        var without = await StartsWhileEachWorkerDies(standby: 0);
+        var with = await StartsWhileEachWorkerDies(standby: 1);
+        // Without the standby: 0, 0.1, 0.2, ... 6.4, 10, 10 s apart (10 starts in 40 s).
+        Assert.InRange(without, 8, 12);
+        // With it, as often: one standby is one process more on the way, whose backoff trails the
+        // slot's by a step. Without counting its promotions in the place's backoff: a new
+        // standby at each death, 199 in all.
+        Assert.InRange(with, 1, without + 2);
+    }
+
+    /// <summary>
+    /// A standby that starts while the slot still backs off (the place's backoff ended first) goes
+    /// to the slot in the pass that starts it: nothing else wakes the loop before the slot's backoff ends.
+    /// </summary>
+    [Fact(Timeout = 10_000)]
+    public async Task A_standby_started_once_its_place_backed_off_goes_to_a_slot_still_backing_off_at_once()
+    {
+        await using var pool = Started(WithStandby("a", 1, 1));
+        pool.Advance(TimeSpan.FromSeconds(5));
+        FakeProcess Worker() => Assert.Single(pool.Live, p => !p.IsStandby || p.PromotedTo is not null);
+
+        // Each worker dies as it takes the slot: the slot backs off 0, 100, 200, 400 ms.
+        pool.Exit(Worker(), 137);
+        pool.Exit(Worker(), 137);
+        pool.Exit(Worker(), 137);
+        // No child was left, so the place started a standby at once, and the slot took it then.
+        var thirdStandby = Worker();
+        Assert.True(thirdStandby.IsStandby);
+        pool.Exit(thirdStandby, 137);
+        Assert.Empty(pool.Live);
+        // That promotion was the place's second quick exit: its next standby comes after 100 ms,
+        // and takes the slot then, not when the slot's 400 ms have passed.
+        pool.AssertNextStartAfter(TimeSpan.FromMilliseconds(100));
+        Assert.Equal(0, Assert.Single(pool.Live).PromotedTo);
     }
 
     [Fact(Timeout = 10_000)]
