@@ -70,6 +70,41 @@ public sealed class StandbyProcessTests(RedisFixture redis, ITestOutputHelper ou
         master.Process.WaitForLine(l => l.Contains("drain: standby worker ", StringComparison.Ordinal) && l.Contains(" group q stopped in ", StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// The slot's restart backoff held a ready standby back too: the hostile trial's six kills
+    /// 3.4 s apart made the standby take the slot up to 1.6 s after the kill. Here the backoff is
+    /// 20 s from the second quick death, so a standby that waits it out misses the 10 s deadline.
+    /// </summary>
+    [Fact(Timeout = 60_000)]
+    public async Task A_crash_looping_slot_takes_the_ready_standby_at_once_not_after_its_backoff()
+    {
+        using var master = PoolMasterProcess.Start(redis.Server.Url, _ns, "q:\n  count: 1\n  standby: 1\n",
+            new Dictionary<string, string?> { ["POOL_BACKOFF_MIN"] = "20", ["POOL_BACKOFF_MAX"] = "30" });
+        var worker = PidOf((await master.WaitForWorkersAsync(Db, 1))[0]);
+        var slot = ProcFs.Environment(worker)["POOL_WORKER_SLOT"];
+        int ReadyStandby(int other)
+        {
+            var standby = 0;
+            Wait.Until(() => Standbys(master).FirstOrDefault(p => p != other) is var pid && (standby = pid) != 0, TimeSpan.FromSeconds(20), "a standby. Output:\n" + master.Process.Output);
+            master.Process.WaitForLine(l => l.Contains("standing by", StringComparison.Ordinal) && l.Contains($":{standby}:", StringComparison.Ordinal), TimeSpan.FromSeconds(20));
+            return standby;
+        }
+
+        // The first death of a slot is replaced at once (no backoff yet).
+        var first = ReadyStandby(0);
+        Assert.Equal(0, Syscall.kill(worker, Signum.SIGKILL));
+        master.Process.WaitForLine($"standby worker {first} took q slot {slot}");
+        var second = ReadyStandby(first);
+
+        // The second quick death puts the slot in its 20 s backoff; the waiting standby takes it anyway.
+        var clock = Stopwatch.StartNew();
+        Assert.Equal(0, Syscall.kill(first, Signum.SIGKILL));
+        master.Process.WaitForLine($"slot q/{slot} crash-looping, backing off (worker {first} ");
+        master.Process.WaitForLine($"standby worker {second} took q slot {slot}", TimeSpan.FromSeconds(10));
+        await Wait.UntilAsync(() => master.Workers(Db).Select(PidOf).Contains(second), TimeSpan.FromSeconds(10), "the standby registered. Output:\n" + master.Process.Output);
+        output.WriteLine($"kill -9 of a crash-looping slot's worker to the standby registered: {clock.Elapsed.TotalMilliseconds:0} ms");
+    }
+
     [Fact(Timeout = 60_000)]
     public async Task A_stopped_standby_is_passed_over_and_the_slot_gets_a_new_worker()
     {
