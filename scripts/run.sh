@@ -17,10 +17,8 @@ export POOL_JOBS="${POOL_JOBS:-$BIN/Pool.Samples.dll}"
 scripts/ensure-redis.sh
 
 redis_pid=""
-data_dir=""
 cleanup() {
   if [ -n "$redis_pid" ]; then kill "$redis_pid" 2>/dev/null || true; wait "$redis_pid" 2>/dev/null || true; fi
-  if [ -n "$data_dir" ]; then rm -rf "$data_dir"; fi
 }
 trap cleanup EXIT
 
@@ -32,16 +30,19 @@ if [ -z "${REDIS_URL:-}" ]; then
     port=$(( 20000 + RANDOM % 20000 ))
     while port_in_use "$port"; do port=$(( port + 1 )); done
   fi
-  data_dir=$(mktemp -d)
+  # Kept between runs, every write in the append-only file: a job the master put back on TERM
+  # or Ctrl-C is there for the next run (in a temporary directory it was deleted with it).
+  data_dir="${POOL_REDIS_DIR:-$PWD/var/redis}"
+  mkdir -p "$data_dir"
   # Its own session, so Ctrl-C reaches pool-master (which drains gracefully) and not Redis.
-  setsid redis-server --port "$port" --bind 127.0.0.1 --dir "$data_dir" --save "" --appendonly no >"$data_dir/redis.log" 2>&1 &
+  setsid redis-server --port "$port" --bind 127.0.0.1 --dir "$data_dir" --save "" --appendonly yes --appendfsync always >>"$data_dir/redis.log" 2>&1 &
   redis_pid=$!
   for _ in $(seq 1 100); do
     if port_in_use "$port"; then break; fi
     sleep 0.05
   done
   export REDIS_URL="redis://127.0.0.1:$port"
-  echo "started a private redis-server at $REDIS_URL; in another terminal:" >&2
+  echo "started a private redis-server at $REDIS_URL (data kept in $data_dir); in another terminal:" >&2
   echo "  export REDIS_URL=$REDIS_URL POOL_JOBS=$BIN/Pool.Samples.dll" >&2
 fi
 
