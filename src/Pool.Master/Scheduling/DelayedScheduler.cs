@@ -48,7 +48,7 @@ internal sealed class DelayedScheduler(SchedulerStore store, SchedulerOptions op
             TimeSpan wait;
             try
             {
-                if (wakeUps is not null) await wakeUps.EnsureAsync().ConfigureAwait(false);
+                if (wakeUps is not null) await wakeUps.EnsureAsync(stop).ConfigureAwait(false);
                 wait = await PassAsync().ConfigureAwait(false);
                 if (_failing) log.Information("scheduler: Redis answers again");
                 _failing = false;

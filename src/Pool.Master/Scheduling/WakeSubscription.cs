@@ -21,7 +21,8 @@ internal sealed class WakeSubscription(Func<Task> subscribe, string channel, Tim
     private bool _failing;
 
     /// <summary>Subscribes unless done already; never throws, whatever Redis answers.</summary>
-    public async Task EnsureAsync()
+    /// <param name="stop">The scheduler's stop: a subscription that fails because the master is closing the connection says nothing.</param>
+    public async Task EnsureAsync(CancellationToken stop)
     {
         if (_settled) return;
         try
@@ -39,6 +40,9 @@ internal sealed class WakeSubscription(Func<Task> subscribe, string channel, Tim
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
+            // At the master's stop with Redis unreachable, the connection is disposed under a
+            // pending subscribe: that was a warning about a disposed object after the drain report.
+            if (stop.IsCancellationRequested) return;
             if (!_failing) log.Warning("scheduler: no wake-ups yet, could not subscribe to {Channel} ({Error}); polling every {Poll}s and subscribing again before each pass", channel, RedisErrors.Brief(e), poll.TotalSeconds);
             _failing = true;
         }

@@ -91,7 +91,7 @@ public sealed class JobDescriptor
             }
             catch (JsonException)
             {
-                throw new JobArgumentException($"{Name} argument {position + 1} ({p.Name}) is {element.GetRawText()}, which is not a {p.ParameterType.Name}");
+                throw new JobArgumentException($"{Name} argument {position + 1} ({p.Name}) is {element.GetRawText()}, which is not of type {p.ParameterType.Name}");
             }
             catch (Exception e) when (e is NotSupportedException or InvalidOperationException)
             {
@@ -100,7 +100,7 @@ public sealed class JobDescriptor
                 throw new JobArgumentException($"{Name} argument {position + 1} ({p.Name}): this worker cannot read a {p.ParameterType.Name} from JSON ({e.Message.Split('\n')[0]}); in a Native AOT worker app, list the type in a JsonSerializerContext and register it with jobs.AddJsonContracts(...)");
             }
             if (values[i] is null && p.ParameterType.IsValueType && Nullable.GetUnderlyingType(p.ParameterType) is null)
-                throw new JobArgumentException($"{Name} argument {position + 1} ({p.Name}) is null, which is not a {p.ParameterType.Name}");
+                throw new JobArgumentException($"{Name} argument {position + 1} ({p.Name}) is null, which is not of type {p.ParameterType.Name}");
         }
         return values;
     }

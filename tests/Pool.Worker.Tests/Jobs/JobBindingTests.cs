@@ -39,7 +39,7 @@ public sealed class JobBindingTests
     [Theory]
     [InlineData("""[]""", "Greeter takes 1 to 2 argument(s) (name: String, times: Int32) but the payload has 0")]
     [InlineData("""["a", 1, 2]""", "but the payload has 3")]
-    [InlineData("""["a", "many"]""", "Greeter argument 2 (times) is \"many\", which is not a Int32")]
+    [InlineData("""["a", "many"]""", "Greeter argument 2 (times) is \"many\", which is not of type Int32")]
     public void Args_that_do_not_bind_say_what_is_wrong(string args, string expected)
     {
         new JobRegistry().Add<Greeter>().TryGet("Greeter", out var job);

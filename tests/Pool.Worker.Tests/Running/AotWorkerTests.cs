@@ -48,7 +48,7 @@ public sealed class AotWorkerTests(RedisFixture redis) : IDisposable
         worker.WaitForLine("Iteration completed CountTo cursor=3");
 
         var failed = (await Db.ListRangeAsync(_s.Keys.Failed)).Select(e => (string)e!).ToList();
-        Assert.Contains(failed, e => e.Contains("Pool::ArgumentError", StringComparison.Ordinal) && e.Contains("is 1, which is not a String", StringComparison.Ordinal));
+        Assert.Contains(failed, e => e.Contains("Pool::ArgumentError", StringComparison.Ordinal) && e.Contains("is 1, which is not of type String", StringComparison.Ordinal));
         Assert.Contains(failed, e => e.Contains("Pool::UnknownJob", StringComparison.Ordinal));
         Assert.Equal(0, await Db.ListLengthAsync(_s.Keys.Queue("q")));
     }
