@@ -139,6 +139,25 @@ public sealed class CheckCommandTests : IDisposable
         Assert.Contains($"pool-master check: the worker command (--worker-command or POOL_WORKER_COMMAND): {problem}", master);
     }
 
+    /// <summary>
+    /// A hostile trial: a group's --redis with ?password= came back unredacted in pool-worker's
+    /// refusal, and a URL whose password stands alone (redis://password@host) was printed whole.
+    /// </summary>
+    [Fact]
+    public void Check_prints_a_group_commands_redis_url_and_its_refusal_without_the_secret()
+    {
+        var (code, output) = Check($"foo: 0\na:\n  count: 1\n  command: \"{Artifacts.PoolWorker} --redis redis://127.0.0.1:1/0?password=topsecret --jobs {Artifacts.SamplesDll}\"\n");
+        Assert.Equal(1, code);
+        var line = Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("pool.yml:4: key 'a.command': pool-worker --redis 'redis://127.0.0.1:1/0?password=***' has the parameter 'password'", line);
+        Assert.DoesNotContain("topsecret", output);
+
+        (code, output) = Check($"foo: 0\na:\n  count: 1\n  command: \"{Artifacts.PoolWorker} --redis redis://topsecret@127.0.0.1:1 --jobs {Artifacts.SamplesDll}\"\n");
+        Assert.Equal(0, code);
+        Assert.Contains("--redis redis://***@127.0.0.1:1 --jobs", output);
+        Assert.DoesNotContain("topsecret", output);
+    }
+
     [Fact]
     public void A_command_that_is_not_pool_worker_is_never_run_with_check()
     {
