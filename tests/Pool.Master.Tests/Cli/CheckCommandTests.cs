@@ -111,6 +111,16 @@ public sealed class CheckCommandTests : IDisposable
         Assert.Matches(@"\njobs: \d+ job class\(es\): .*\bNoop\b", output);
     }
 
+    /// <summary>A hostile trial: the same `jobs:` line was printed again for each group with a pool-worker command of its own.</summary>
+    [Fact]
+    public void Check_prints_the_job_classes_once_when_every_command_loads_the_same_ones()
+    {
+        var own = $"{Artifacts.PoolWorker} --jobs {Artifacts.SamplesDll}";
+        var (code, output) = Check($"foo: 1\na:\n  count: 1\n  command: \"{own} --concurrency 2\"\nb:\n  count: 1\n  command: \"{own} --concurrency 3\"\n");
+        Assert.Equal(0, code);
+        Assert.Matches(@"^jobs: \d+ job class\(es\): .*\bNoop\b$", Assert.Single(output.Split('\n'), l => l.StartsWith("jobs", StringComparison.Ordinal)));
+    }
+
     /// <summary>
     /// A group's own pool-worker command with options no worker starts with passed check (which
     /// only had pool-worker load the job classes) and run, and every worker then exited at start,
