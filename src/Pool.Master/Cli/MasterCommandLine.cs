@@ -79,8 +79,7 @@ public static class MasterCommandLine
             WorkerCommandCheck.Require(config, settings.WorkerCommand, env, Environment.CurrentDirectory);
             var jobs = JobLoadCheck.Require(config, settings.WorkerCommand, env, Environment.CurrentDirectory);
             foreach (var warning in config.Warnings) Console.Error.WriteLine("pool-master check: warning: " + warning);
-            Console.Out.Write(ConfigPrinter.Describe(config) + Capacity.CapacityPrinter.Describe(plan));
-            foreach (var answer in jobs) Console.Out.WriteLine("jobs: " + answer);
+            Console.Out.Write(ConfigPrinter.Describe(config) + Capacity.CapacityPrinter.Describe(plan) + ConfigPrinter.DescribeJobs(jobs));
             return 0;
         }
         catch (Exception e) when (e is ConfigException or FileNotFoundException or FormatException or ArgumentException or ArithmeticException)

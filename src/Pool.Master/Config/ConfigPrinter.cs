@@ -29,4 +29,20 @@ public static class ConfigPrinter
         if (config.Schedule.Count > 0) sb.Append(ScheduleEntry.Describe(config.Schedule, DateTimeOffset.UtcNow));
         return sb.ToString();
     }
+
+    /// <summary>
+    /// The job classes pool-worker loads, from its answer for each distinct command: one `jobs:`
+    /// line when every command loads the same ones (it was one line a command, the same line
+    /// again for each group with a command of its own), else a line for each set of job classes,
+    /// naming the groups that load it.
+    /// </summary>
+    internal static string DescribeJobs(IReadOnlyList<(string Answer, IReadOnlyList<string> Groups)> answers)
+    {
+        var sets = answers.GroupBy(a => a.Answer, StringComparer.Ordinal).ToList();
+        if (sets.Count == 1) return $"jobs: {sets[0].Key}\n";
+        var sb = new StringBuilder();
+        foreach (var set in sets)
+            sb.Append(CultureInfo.InvariantCulture, $"jobs of {string.Join(", ", set.SelectMany(a => a.Groups).Select(g => $"'{g}'"))}: {set.Key}\n");
+        return sb.ToString();
+    }
 }

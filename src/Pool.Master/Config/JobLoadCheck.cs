@@ -22,13 +22,13 @@ internal static class JobLoadCheck
     /// <summary>pool-worker --check's exit code when a job class cannot run; any other failure is the command's own.</summary>
     private const int JobsCannotRun = 2;
 
-    /// <summary>pool-worker's answer for each distinct pool-worker command asked ("14 job class(es): A, B, ...").</summary>
+    /// <summary>pool-worker's answer for each distinct pool-worker command asked ("14 job class(es): A, B, ..."), with every group that runs that command.</summary>
     /// <param name="everyCommand">Ask of every pool-worker command (check, HUP); else only of those with options of their own (start).</param>
     /// <exception cref="ConfigException">A group's own pool-worker command cannot start a worker or load its jobs.</exception>
     /// <exception cref="FormatException">The master's worker command cannot, or cannot load the jobs POOL_JOBS names.</exception>
-    public static IReadOnlyList<string> Require(PoolConfig config, IReadOnlyList<string> workerCommand, IReadOnlyDictionary<string, string?> env, string workingDirectory, bool everyCommand = true)
+    public static IReadOnlyList<(string Answer, IReadOnlyList<string> Groups)> Require(PoolConfig config, IReadOnlyList<string> workerCommand, IReadOnlyDictionary<string, string?> env, string workingDirectory, bool everyCommand = true)
     {
-        var answers = new List<string>();
+        var answers = new List<(string, IReadOnlyList<string>)>();
         foreach (var (argv, group, own) in WorkerCommandCheck.Commands(config, workerCommand))
         {
             if (!WorkerCommandCheck.IsPoolWorker(argv) || !(everyCommand || WorkerCommandCheck.HasOptionsOfItsOwn(argv))) continue;
@@ -39,7 +39,7 @@ internal static class JobLoadCheck
                 if (code == JobsCannotRun && !own && WorkerCommandCheck.JobsOption(argv) is null) throw new FormatException($"{WorkerCommandCheck.JobsVariable}: {line}");
                 throw WorkerCommandCheck.CommandProblem(config, group, own, line);
             }
-            answers.Add(line);
+            answers.Add((line, WorkerCommandCheck.GroupsRunning(config, workerCommand, argv)));
         }
         return answers;
     }

@@ -72,6 +72,10 @@ internal static class WorkerCommandCheck
         }
     }
 
+    /// <summary>The groups running workers that start <paramref name="argv"/>, by their queue lists.</summary>
+    internal static IReadOnlyList<string> GroupsRunning(PoolConfig config, IReadOnlyList<string> workerCommand, IReadOnlyList<string> argv) =>
+        [.. config.Groups.Where(g => RunsWorkers(g) && g.Argv(workerCommand).SequenceEqual(argv, StringComparer.Ordinal)).Select(g => g.QueueList)];
+
     /// <summary>
     /// `standby` needs pool-worker: only it waits for its slot before it registers. Any other
     /// command (a `rake resque:work`, a worker app of its own) would register at once and take

@@ -47,6 +47,9 @@ public static partial class RedisUrl
 
         if (uri.Host.Length == 0)
             throw new FormatException($"{given} names no host; use redis://[:password@]host:port[/db]");
+        // "host:" with no number after the colon: .NET reads it as no port at all, so the client
+        // went to 6379, perhaps someone else's Redis, where the user meant another port.
+        if (EmptyPort().IsMatch(rest)) throw EmptyPortError(given);
         // Port 0 is no port a server listens on: the client retried it forever.
         if (uri.Port == 0) throw PortError(given, "0");
         var options = new ConfigurationOptions { Ssl = uri.Scheme == "rediss" };
@@ -64,7 +67,7 @@ public static partial class RedisUrl
         // "the default port": "127.0.0.1:0" went to 6379, someone else's Redis perhaps, while the
         // idle waits tried port 0.
         if (configuration.Split(',').Select(PortOf).FirstOrDefault(p => p is not null) is { } badPort)
-            throw PortError(given, badPort);
+            throw badPort.Length == 0 ? EmptyPortError(given) : PortError(given, badPort);
         ConfigurationOptions plain;
         try
         {
@@ -83,16 +86,27 @@ public static partial class RedisUrl
         return plain;
     }
 
-    /// <summary>The port of a configuration string's "host:port" entry when it is a number outside 1 to 65535, else null.</summary>
+    /// <summary>The port of a configuration string's "host:port" entry when it is a number outside 1 to 65535 or empty ("host:"), else null.</summary>
     private static string? PortOf(string entry)
     {
         if (entry.Contains('=')) return null;
         var colon = entry.LastIndexOf(':');
-        return colon >= 0 && long.TryParse(entry[(colon + 1)..], out var port) && port is < 1 or > 65535 ? entry[(colon + 1)..] : null;
+        if (colon < 0) return null;
+        var port = entry[(colon + 1)..].Trim();
+        // "host:" (the client read it as 6379); "[::1]" has no port at all (its last colon is inside the brackets).
+        if (port.Length == 0) return "";
+        return long.TryParse(port, out var number) && number is < 1 or > 65535 ? port : null;
     }
 
     private static FormatException PortError(string given, string port, string listener = "Redis listens on 6379") =>
         new($"{given} has port {port}, outside 1 to 65535; {listener} unless told otherwise");
+
+    private static FormatException EmptyPortError(string given, string listener = "Redis listens on 6379") =>
+        new($"{given} has an empty port (':' with no number after it); give the port after the colon, or leave out the colon: {listener} unless told otherwise");
+
+    /// <summary>A redis:// or rediss:// URL whose host ends in ':' with no port after it ("redis://host:", "redis://:pw@host:/0").</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"^rediss?://(?:[^@/]*@)?(?:\[[^\]/]*\]|[^:/\[]+):(?:/|$)", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+    private static partial System.Text.RegularExpressions.Regex EmptyPort();
 
     /// <summary>The port of a redis:// URL that .NET refused for its port alone (redis://host:99999), or null.</summary>
     private static string? PortOutOfRange(string url)
@@ -115,6 +129,7 @@ public static partial class RedisUrl
         {
             var colon = sentinel.LastIndexOf(':');
             if (colon < 0) options.EndPoints.Add(sentinel, 26379);
+            else if (colon == sentinel.Length - 1) throw EmptyPortError(given, "Sentinel listens on 26379");
             else if (!int.TryParse(sentinel[(colon + 1)..], out var port)) throw new FormatException($"{given} has a sentinel '{sentinel}' whose port is not a number");
             else if (port is < 1 or > 65535) throw PortError(given, sentinel[(colon + 1)..], "Sentinel listens on 26379");
             else options.EndPoints.Add(sentinel[..colon], port);
@@ -172,6 +187,8 @@ public static partial class RedisUrl
             var eq = part.IndexOf('=');
             if (eq > 0 && part[..eq].Trim().Equals(name, StringComparison.OrdinalIgnoreCase))
             {
+                // Twice is a mistake whichever one was meant; the last one won, in silence.
+                if (acks is not null) throw new FormatException($"{given} gives {name} more than once; give it once");
                 acks = int.TryParse(part[(eq + 1)..].Trim(), out var n) && n >= 0
                     ? n
                     : throw new FormatException($"{given} has {name}='{part[(eq + 1)..]}'; it must be a whole number, 0 or more");
@@ -183,16 +200,28 @@ public static partial class RedisUrl
     }
 
     /// <summary>
-    /// Free text (a worker command line) with the password of every URL and every password=
-    /// entry in it replaced by ***, so `check` can print a command that carries --redis.
+    /// Free text (a worker command line) with the password of every URL, the value of every URL
+    /// query parameter but min_replica_acks, and every password= entry in it replaced by ***, so
+    /// `check` can print a command that carries --redis.
     /// </summary>
     internal static string RedactWithin(string text) =>
-        PasswordInText().Replace(text, m => m.Groups["keep"].Value + "***");
+        PasswordInText().Replace(QueryValueInText().Replace(text, m => m.Groups["keep"].Value + "***"), m => m.Groups["keep"].Value + "***");
 
-    [System.Text.RegularExpressions.GeneratedRegex(@"(?<keep>://[^\s/@:]*:)[^\s@]+(?=@)|(?<keep>(?i:password)\s*=\s*)[^,\s""']+")]
+    // A URL's user info: "://user:password@" keeps the user, "://password@" (as hosted Redis hands
+    // it out, and as Parse reads it) keeps nothing.
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?<keep>://[^\s/@:]*:)[^\s@]+(?=@)|(?<keep>://)[^\s/@:'""]+(?=@)|(?<keep>(?i:password)\s*=\s*)[^,\s""']+")]
     private static partial System.Text.RegularExpressions.Regex PasswordInText();
 
-    /// <summary>The URL with any password replaced by ***, so it can be logged.</summary>
+    // The value of each query parameter of a URL (after its "://"), but min_replica_acks's.
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?<=://[^\s'""]*)(?<keep>[?&](?!(?i:min_replica_acks)=)[^\s=&'""]*=)[^\s&'""]*")]
+    private static partial System.Text.RegularExpressions.Regex QueryValueInText();
+
+    /// <summary>
+    /// The URL with any password, and the value of every query parameter but min_replica_acks,
+    /// replaced by ***, so it can be logged. Pool reads no other parameter, so their values are
+    /// never Pool's to show, and one such as ?password= or ?token= is a secret; their names stay
+    /// for the error that refuses them.
+    /// </summary>
     public static string Redact(string? url)
     {
         if (string.IsNullOrEmpty(url)) return "";
@@ -204,11 +233,21 @@ public static partial class RedisUrl
                 p.IndexOf('=') is var eq and > 0 && p[..eq].Trim().Equals("password", StringComparison.OrdinalIgnoreCase) ? "password=***" : p));
         }
         var schemeEnd = url.IndexOf("://", StringComparison.Ordinal) + 3;
+        // The query first: an '@' in one of its values ("?password=a@b") is no end of user info.
+        url = WithoutQueryValues(url, schemeEnd);
         var at = url.LastIndexOf('@');
         if (at < schemeEnd) return url;
         var userInfo = url[schemeEnd..at];
         var colon = userInfo.IndexOf(':');
         var redacted = colon >= 0 ? userInfo[..(colon + 1)] + "***" : "***";
         return url[..schemeEnd] + redacted + url[at..];
+    }
+
+    private static string WithoutQueryValues(string url, int schemeEnd)
+    {
+        var query = url.IndexOf('?', schemeEnd);
+        if (query < 0) return url;
+        return url[..(query + 1)] + string.Join('&', url[(query + 1)..].Split('&').Select(p =>
+            p.IndexOf('=') is var eq and >= 0 && !p[..eq].Trim().Equals(AcksParameter, StringComparison.OrdinalIgnoreCase) ? p[..(eq + 1)] + "***" : p));
     }
 }

@@ -111,6 +111,16 @@ public sealed class CheckCommandTests : IDisposable
         Assert.Matches(@"\njobs: \d+ job class\(es\): .*\bNoop\b", output);
     }
 
+    /// <summary>A hostile trial: the same `jobs:` line was printed again for each group with a pool-worker command of its own.</summary>
+    [Fact]
+    public void Check_prints_the_job_classes_once_when_every_command_loads_the_same_ones()
+    {
+        var own = $"{Artifacts.PoolWorker} --jobs {Artifacts.SamplesDll}";
+        var (code, output) = Check($"foo: 1\na:\n  count: 1\n  command: \"{own} --concurrency 2\"\nb:\n  count: 1\n  command: \"{own} --concurrency 3\"\n");
+        Assert.Equal(0, code);
+        Assert.Matches(@"^jobs: \d+ job class\(es\): .*\bNoop\b", Assert.Single(output.Split('\n'), l => l.StartsWith("jobs", StringComparison.Ordinal)));
+    }
+
     /// <summary>
     /// A group's own pool-worker command with options no worker starts with passed check (which
     /// only had pool-worker load the job classes) and run, and every worker then exited at start,
@@ -137,6 +147,25 @@ public sealed class CheckCommandTests : IDisposable
         // The master's own worker command is asked the same way, and named as such.
         var (_, master) = Check("foo: 1\n", "-w", $"{Artifacts.PoolWorker} {options}");
         Assert.Contains($"pool-master check: the worker command (--worker-command or POOL_WORKER_COMMAND): {problem}", master);
+    }
+
+    /// <summary>
+    /// A hostile trial: a group's --redis with ?password= came back unredacted in pool-worker's
+    /// refusal, and a URL whose password stands alone (redis://password@host) was printed whole.
+    /// </summary>
+    [Fact]
+    public void Check_prints_a_group_commands_redis_url_and_its_refusal_without_the_secret()
+    {
+        var (code, output) = Check($"foo: 0\na:\n  count: 1\n  command: \"{Artifacts.PoolWorker} --redis redis://127.0.0.1:1/0?password=topsecret --jobs {Artifacts.SamplesDll}\"\n");
+        Assert.Equal(1, code);
+        var line = Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("pool.yml:4: key 'a.command': pool-worker --redis 'redis://127.0.0.1:1/0?password=***' has the parameter 'password'", line);
+        Assert.DoesNotContain("topsecret", output);
+
+        (code, output) = Check($"foo: 0\na:\n  count: 1\n  command: \"{Artifacts.PoolWorker} --redis redis://topsecret@127.0.0.1:1 --jobs {Artifacts.SamplesDll}\"\n");
+        Assert.Equal(0, code);
+        Assert.Contains("--redis redis://***@127.0.0.1:1 --jobs", output);
+        Assert.DoesNotContain("topsecret", output);
     }
 
     [Fact]

@@ -41,6 +41,11 @@ public sealed class HostileOpsTests(RedisFixture redis) : OpsTest(redis, "hostil
     [InlineData("status", "--redis", "redis://127.0.0.1:0", "pool-master status: --redis 'redis://127.0.0.1:0' has port 0, outside 1 to 65535")]
     [InlineData("status", "REDIS_URL", "127.0.0.1:6379,password=pw,foo=1", "pool-master status: REDIS_URL '127.0.0.1:6379,password=***,foo=1': Keyword 'foo' is not supported")]
     [InlineData("run", "--redis", "redis://:pw@127.0.0.1:0", "--redis 'redis://:***@127.0.0.1:0' has port 0, outside 1 to 65535")]
+    // A hostile trial: an empty port was read as 6379, ?password= was echoed, and a second min_replica_acks won in silence.
+    [InlineData("status", "--redis", "redis://127.0.0.1:/0", "pool-master status: --redis 'redis://127.0.0.1:/0' has an empty port")]
+    [InlineData("run", "REDIS_URL", "redis://:pw@127.0.0.1:", "pool-master: REDIS_URL 'redis://:***@127.0.0.1:' has an empty port")]
+    [InlineData("check", "--redis", "redis://127.0.0.1:6379/0?password=pw", "pool-master check: --redis 'redis://127.0.0.1:6379/0?password=***' has the parameter 'password'")]
+    [InlineData("status", "REDIS_URL", "redis://127.0.0.1:6379/0?min_replica_acks=1&min_replica_acks=0", "pool-master status: REDIS_URL 'redis://127.0.0.1:6379/0?min_replica_acks=1&min_replica_acks=0' gives min_replica_acks more than once")]
     public void A_bad_redis_url_is_one_line_naming_the_option_or_variable(string command, string source, string url, string expected)
     {
         var dir = Directory.CreateTempSubdirectory("pool-bad-url").FullName;

@@ -67,8 +67,72 @@ public sealed class RedisUrlTests
     [InlineData("bin/worker --redis rediss://user:top%40secret@h:6380", "bin/worker --redis rediss://user:***@h:6380")]
     [InlineData("bin/worker --redis 'h:6379,password = topsecret,ssl=true'", "bin/worker --redis 'h:6379,password = ***,ssl=true'")]
     [InlineData("pool-worker --queues a", "pool-worker --queues a")]
+    [InlineData("pool-worker --redis redis://h:1/0?password=secret --queues a", "pool-worker --redis redis://h:1/0?password=*** --queues a")]
+    [InlineData("w --redis 'redis://:pw@h:1/0?min_replica_acks=1&token=secret'", "w --redis 'redis://:***@h:1/0?min_replica_acks=1&token=***'")]
+    [InlineData("w --redis redis://h:1/0?password=se@cret", "w --redis redis://h:1/0?password=***")]
+    [InlineData("w --redis redis://topsecret@h:6379", "w --redis redis://***@h:6379")]
+    [InlineData("w --mode a?b=c", "w --mode a?b=c")]
     public void A_command_line_is_printed_without_the_passwords_in_it(string command, string printed) =>
         Assert.Equal(printed, RedisUrl.RedactWithin(command));
+
+    /// <summary>"redis://host:" and "host:" were read as port 6379, perhaps someone else's Redis.</summary>
+    [Theory]
+    [InlineData("redis://127.0.0.1:")]
+    [InlineData("redis://127.0.0.1:/0")]
+    [InlineData("redis://:pw@127.0.0.1:")]
+    [InlineData("rediss://user:pw@redis.internal:/1?min_replica_acks=1")]
+    [InlineData("redis://:pw@[::1]:")]
+    [InlineData("redis+sentinel://:pw@10.0.0.1:26379,10.0.0.2:/mymaster")]
+    [InlineData("127.0.0.1:")]
+    [InlineData("127.0.0.1:,password=pw")]
+    [InlineData("127.0.0.1:7391, 127.0.0.2: ,password=pw")]
+    public void An_empty_port_is_refused_in_one_line_that_names_where_it_came_from(string url)
+    {
+        var e = Assert.Throws<FormatException>(() => RedisUrl.Parse(url, "--redis"));
+        Assert.StartsWith("--redis '", e.Message, StringComparison.Ordinal);
+        Assert.Contains("has an empty port (':' with no number after it); give the port after the colon, or leave out the colon", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("pw", e.Message.Replace("password=***", "", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
+    [Theory]
+    [InlineData("redis://[::1]", 6379)]
+    [InlineData("redis://[::1]:6380/0", 6380)]
+    [InlineData("[::1]", 0)]
+    [InlineData("[::1]:6381", 6381)]
+    public void A_bracketed_ipv6_host_without_a_port_is_still_read(string url, int port)
+    {
+        var endpoint = RedisUrl.Parse(url).EndPoints.Single();
+        Assert.Equal(port, endpoint is IPEndPoint ip ? ip.Port : -1);
+    }
+
+    /// <summary>The last one won, in silence.</summary>
+    [Theory]
+    [InlineData("redis://127.0.0.1:6379/0?min_replica_acks=1&min_replica_acks=0", "min_replica_acks")]
+    [InlineData("redis+sentinel://10.0.0.1:26379/mymaster?min_replica_acks=1&MIN_REPLICA_ACKS=1", "min_replica_acks")]
+    [InlineData("127.0.0.1:26379,serviceName=mymaster,minReplicaAcks=1,minReplicaAcks=0", "minReplicaAcks")]
+    public void Min_replica_acks_given_twice_is_refused(string url, string name)
+    {
+        var e = Assert.Throws<FormatException>(() => RedisUrl.Parse(url));
+        Assert.EndsWith($"gives {name} more than once; give it once", e.Message, StringComparison.Ordinal);
+        Assert.Throws<FormatException>(() => RedisUrl.MinReplicaAcks(url));
+    }
+
+    /// <summary>Pool refuses ?password= as a parameter it does not read, and its error echoed the password.</summary>
+    [Theory]
+    [InlineData("redis://host:6379/0?password=secret", "redis://host:6379/0?password=***")]
+    [InlineData("redis://:pw@host:6379/0?min_replica_acks=1&Password=secret", "redis://:***@host:6379/0?min_replica_acks=1&Password=***")]
+    [InlineData("redis://host:6379/0?password=se@cret", "redis://host:6379/0?password=***")]
+    [InlineData("rediss://host:6380?token=secret&x", "rediss://host:6380?token=***&x")]
+    [InlineData("redis+sentinel://h1:26379/mymaster?auth=secret", "redis+sentinel://h1:26379/mymaster?auth=***")]
+    public void A_url_parameters_value_is_hidden_and_the_error_that_refuses_it_names_it_alone(string url, string redacted)
+    {
+        Assert.Equal(redacted, RedisUrl.Redact(url));
+        var e = Assert.Throws<FormatException>(() => RedisUrl.Parse(url, "--redis"));
+        Assert.StartsWith($"--redis '{redacted}' has the parameter '", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("cret", RedisUrl.Redact(url), StringComparison.Ordinal);
+    }
 
     [Theory]
     [InlineData("redis://:pw@127.0.0.1:7391?min_replica_ack=1", "min_replica_ack")]

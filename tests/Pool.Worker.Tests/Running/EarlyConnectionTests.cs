@@ -93,6 +93,9 @@ public sealed class EarlyConnectionTests(RedisFixture redis)
     [InlineData("REDIS_URL", "redis://:pw@127.0.0.1:0", "REDIS_URL 'redis://:***@127.0.0.1:0' has port 0, outside 1 to 65535")]
     [InlineData("REDIS_URL", "127.0.0.1:6379,password=pw,foo=1", "REDIS_URL '127.0.0.1:6379,password=***,foo=1': Keyword 'foo' is not supported")]
     [InlineData("--redis", "   ", "--redis is blank")]
+    [InlineData("--redis", "redis://127.0.0.1:", "--redis 'redis://127.0.0.1:' has an empty port")]
+    [InlineData("REDIS_URL", "127.0.0.1:,password=pw", "REDIS_URL '127.0.0.1:,password=***' has an empty port")]
+    [InlineData("REDIS_URL", "redis://127.0.0.1:6379/0?password=pw", "REDIS_URL 'redis://127.0.0.1:6379/0?password=***' has the parameter 'password'")]
     public void A_bad_redis_url_is_one_line_naming_the_option_or_variable(string source, string url, string expected)
     {
         var fromFlag = source == "--redis";

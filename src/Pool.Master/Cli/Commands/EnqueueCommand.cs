@@ -39,8 +39,10 @@ internal static class EnqueueCommand
             var payload = PayloadCodec.Encode(cls, parsed);
             var length = await new Producer(ctx.Db.Multiplexer, ctx.Keys.Namespace, ReplicaConfirmation.FromUrl(ctx.RedisUrl)).EnqueueRawAsync(name, payload).ConfigureAwait(false);
             if (ctx.Json) JsonOutput.Write(new { Queue = name, Payload = JsonDocument.Parse(payload).RootElement, QueueLength = length });
-            // 0: the enqueue handed the job straight to an idle worker, so nothing waits in the queue.
-            else if (length == 0) Console.Out.WriteLine($"enqueued {payload} on {name} (handed to an idle worker at once)");
+            // 0: the script reserved the job for a Pool worker registered as idle on the queue (its
+            // mailbox). Whether that worker reads it at once (it may be stalled, or refused BLPOP,
+            // and take it at its next reserve) the enqueue cannot know, so it does not say so.
+            else if (length == 0) Console.Out.WriteLine($"enqueued {payload} on {name} (reserved for a Pool worker registered as idle on it; 0 jobs in the queue now)");
             else Console.Out.WriteLine($"enqueued {payload} on {name} ({TextTable.Plural(length, "job", "jobs")} in the queue now)");
             return 0;
         }));
