@@ -30,6 +30,11 @@ public static partial class RedisUrl
         // Not echoed: a line break would make the error two lines, the second perhaps a password.
         if (url.Any(char.IsControl))
             throw new FormatException($"{source} contains a line break or another control character; give it on one line as redis://[:password@]host:port[/db]");
+        // "redis//host:6379" or "redis:/host" is a URL with its "://" mistyped; read as a
+        // configuration string it failed only at connect, as "cannot reach Redis at redis//...".
+        // Not echoed: without its "://" the password in it is not found to be hidden.
+        if (!url.Contains("://", StringComparison.Ordinal) && MistypedScheme().IsMatch(url))
+            throw new FormatException($"{source} starts like a URL but lacks the '://' after its scheme; write redis://[:password@]host:port[/db]");
         var given = $"{source} '{Redact(url)}'";
         var (rest, _) = SplitAcks(url, given);
         if (!rest.Contains("://", StringComparison.Ordinal)) return ParseConfiguration(rest, given);
@@ -250,4 +255,7 @@ public static partial class RedisUrl
         return url[..(query + 1)] + string.Join('&', url[(query + 1)..].Split('&').Select(p =>
             p.IndexOf('=') is var eq and >= 0 && !p[..eq].Trim().Equals(AcksParameter, StringComparison.OrdinalIgnoreCase) ? p[..(eq + 1)] + "***" : p));
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\s*(rediss?|redis\+sentinel)(:/|/)", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+    private static partial System.Text.RegularExpressions.Regex MistypedScheme();
 }

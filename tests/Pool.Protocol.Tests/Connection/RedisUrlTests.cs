@@ -171,6 +171,20 @@ public sealed class RedisUrlTests
         Assert.StartsWith("--redis 'redis://127.0.0.1:6379/first' has database 'first'", e.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>Read as a configuration string, these failed only at connect: "cannot reach Redis at redis//...".</summary>
+    [Theory]
+    [InlineData("redis//127.0.0.1:6379")]
+    [InlineData("redis:/127.0.0.1:6379")]
+    [InlineData("rediss//:secret@127.0.0.1:6380")]
+    [InlineData("REDIS+SENTINEL//10.0.0.1:26379/mymaster")]
+    public void A_url_whose_colon_slash_slash_is_mistyped_is_refused_in_one_line(string url)
+    {
+        var e = Assert.Throws<FormatException>(() => RedisUrl.Parse(url, "--redis"));
+        Assert.StartsWith("--redis starts like a URL", e.Message, StringComparison.Ordinal);
+        Assert.Contains("lacks the '://'", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret", e.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("redis+sentinel://10.0.0.1:26379")]
     [InlineData("redis+sentinel://10.0.0.1:x/mymaster")]
