@@ -16,7 +16,7 @@ namespace Pool.Master.Cli;
 public static class MasterCommandLine
 {
     private static readonly Option<string?> ConfigOption = new("--config", "-c")
-    { Description = "pool.yml to load [env: POOL_CONFIG; default: config/pool.yml, then pool.yml]" };
+    { Description = "pool.yml to load [env: POOL_CONFIG, RESQUE_POOL_CONFIG; default: config/pool.yml, pool.yml, config/resque-pool.yml, resque-pool.yml]" };
 
     private static readonly Option<string?> EnvironmentOption = new("--environment", "-E")
     { Description = "environment section to merge over the defaults [env: POOL_ENV, DOTNET_ENVIRONMENT, RAILS_ENV, RACK_ENV, RESQUE_ENV]" };

@@ -13,7 +13,7 @@ namespace Pool.Master.Cli.Commands;
 internal static class ScheduleCommands
 {
     internal static readonly Option<string?> ConfigOption = new("--config", "-c")
-    { Description = "pool.yml with the schedule: section [env: POOL_CONFIG; default: config/pool.yml, then pool.yml]" };
+    { Description = "pool.yml with the schedule: section [env: POOL_CONFIG, RESQUE_POOL_CONFIG; default: config/pool.yml, pool.yml, config/resque-pool.yml, resque-pool.yml]" };
 
     internal static readonly Option<string?> EnvironmentOption = new("--environment", "-E")
     { Description = "environment section [env: POOL_ENV, ...]" };
