@@ -29,7 +29,9 @@ internal sealed class ConfigValues(string file, IReadOnlyDictionary<string, stri
         if (node is not YamlScalarNode { Value: { } text }) return null;
         // resque-pool's files often hold ERB; say what replaces it rather than that the value is no number.
         if (text.Contains("<%", StringComparison.Ordinal))
-            throw Place(node, key).Error("ERB (<%= ... %>) is not evaluated: Pool never runs code from its config; write ${VAR:-default} instead, e.g. ${WORKERS:-2} for <%= ENV['WORKERS'] || 2 %>");
+            throw Place(node, key).Error(ErbHint.Translate(text) is { } same
+                ? $"ERB (<%= ... %>) is not evaluated: Pool never runs code from its config; write {same} instead, which reads the same variable"
+                : "ERB (<%= ... %>) is not evaluated: Pool never runs code from its config; write ${VAR:-default} instead, e.g. ${WORKERS:-2} for <%= ENV['WORKERS'] || 2 %>");
         var value = Interpolation.Apply(text, env, Place(node, key), variables: true).Trim();
         // The key's own message ("has no worker count") would not say where the emptiness came from.
         if (value.Length == 0 && text.Contains("${", StringComparison.Ordinal))

@@ -100,7 +100,11 @@ public class ConfigLoaderTests
     [InlineData("default: 1\nfoo:\n\tcount: 2\n", 3, null, "a tab is used for indentation")]
     [InlineData("default: 1\nfoo:\n  count: 2\n  \tterm_timeout: 3\n", 4, null, "a tab is used for indentation")]
     [InlineData("default: 1\ncrunch:\n  cont: 3\n  term_timeout: 120\n", 3, "crunch.cont", "did you mean count?")]
-    [InlineData("default: 1\nfoo: <%= ENV['N'] || 2 %>\n", 2, "foo", "write ${VAR:-default} instead")]
+    [InlineData("default: 1\nfoo: <%= ENV['N'] || 2 %>\n", 2, "foo", "write ${N:-2} instead")]
+    [InlineData("default: 1\nfoo: <%= ENV[\"STAR_WORKERS\"] %>\n", 2, "foo", "write ${STAR_WORKERS} instead")]
+    [InlineData("default: 1\nfoo: <%= ENV.fetch('N', '3').to_i %>\n", 2, "foo", "write ${N:-3} instead")]
+    [InlineData("default: 1\nfoo: <%= ENV.fetch('N') { 4 } %>\n", 2, "foo", "write ${N:-4} instead")]
+    [InlineData("default: 1\nfoo: <%= [ENV['N'].to_i, 1].max %>\n", 2, "foo", "write ${VAR:-default} instead")]
     [InlineData("foo:\n  count: 1\n  term_timeout: <%= 30 %>\n", 3, "foo.term_timeout", "ERB (<%= ... %>) is not evaluated")]
     [InlineData("<% if ENV['BIG'] %>\nfoo: 4\n<% else %>\nfoo: 1\n<% end %>\n", 1, null, "use environment sections (RAILS_ENV, RACK_ENV) instead of if/else")]
     public void Rejects_bad_input_with_the_line_the_key_and_a_fix(string yaml, int line, string? key, string problem)
