@@ -73,6 +73,7 @@ public static class ConfigLoader
         foreach (var (name, (section, line)) in sections) CheckTotal(defaults.TotalWith(section), file, line, name);
 
         var chosenName = SectionFor(environment, sections.Keys);
+        if (UnmatchedEnvironment.Problem(file, environment, chosenName, sections.Keys, defaults.Groups.Count, env) is { } unmatched) throw unmatched;
         var groups = chosenName is not null ? defaults.MergedWith(sections[chosenName].Groups) : defaults.Groups;
         if (SectionNotUsed(environment, chosenName, sections.Keys, defaults.Groups.Count) is { } unused) warnings.Add($"{file}: {unused}");
         return new PoolConfig(sourcePath, environment, groups) { Warnings = warnings, MemoryBudget = budget, Schedule = schedule };

@@ -206,5 +206,27 @@ public sealed class CheckCommandTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// RAILS_ENV=production with the only section spelt `producton:` ran a pool of no workers:
+    /// `check` passed it with a warning (exit 0) and `run` supervised 0 workers.
+    /// </summary>
+    [Fact]
+    public void Check_and_run_refuse_an_environment_that_selects_no_section_when_only_sections_have_groups()
+    {
+        var env = new Dictionary<string, string?> { ["POOL_ENV"] = null, ["DOTNET_ENVIRONMENT"] = null, ["RAILS_ENV"] = "production" };
+        foreach (var command in new[] { "check", "run" })
+        {
+            var (code, output) = Run(command, "producton:\n  mail: 3\n", env);
+            Assert.Equal(1, code);
+            var line = Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.Contains("pool.yml: the environment 'production' (RAILS_ENV=production) selects no section (sections: producton)", line);
+            Assert.EndsWith("rename the section 'producton:' to 'production:', or fix RAILS_ENV=production", line);
+        }
+        // A top-level group still runs under an environment no section is named for, with the warning as before.
+        var (flat, said) = Run("check", "mail: 0\nproducton:\n  mail: 3\n", env);
+        Assert.Equal(0, flat);
+        Assert.Contains("pool-master check: warning: pool.yml: no section is named for the environment 'production'", said);
+    }
+
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 }
