@@ -228,5 +228,27 @@ public sealed class CheckCommandTests : IDisposable
         Assert.Contains("pool-master check: warning: pool.yml: no section is named for the environment 'production'", said);
     }
 
+    /// <summary>
+    /// check printed the job classes it had loaded and still accepted a schedule entry whose
+    /// class was none of them (every run failed as unknown at 3 am), or whose queue no group served.
+    /// </summary>
+    [Fact]
+    public void Check_matches_a_schedule_entrys_class_and_queue_against_the_groups_that_serve_it()
+    {
+        const string Entry = "schedule:\n  nightly:\n    cron: \"0 3 * * *\"\n    class: {0}\n    queue: {1}\n";
+        var (code, output) = Check("mail: 1\n" + string.Format(System.Globalization.CultureInfo.InvariantCulture, Entry, "Eccho", "mail"));
+        Assert.Equal(1, code);
+        var line = Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("pool-master check: pool.yml:5: key 'schedule.nightly.class': class 'Eccho' is not a job class of the pool-worker group(s) 'mail' that serve its queue 'mail', so every run would fail as Pool::UnknownJob; did you mean Echo?", line);
+
+        (code, output) = Check("mail: 1\n" + string.Format(System.Globalization.CultureInfo.InvariantCulture, Entry, "Echo", "mial"));
+        Assert.Equal(0, code);
+        Assert.Contains("pool-master check: warning: pool.yml:6: key 'schedule.nightly.queue': its queue 'mial' is served by no group here (groups with workers: mail)", output);
+
+        (code, output) = Check("\"*\": 1\n" + string.Format(System.Globalization.CultureInfo.InvariantCulture, Entry, "Echo", "mial"));
+        Assert.Equal(0, code);
+        Assert.DoesNotContain("warning", output);
+    }
+
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 }
