@@ -22,7 +22,7 @@ internal static class UnmatchedEnvironment
         var fix = alike.Count > 1
             ? $"the sections {string.Join(" and ", alike)} differ only in case, so neither is chosen; keep one of them"
             : Closest(environment, sectionNames) is { } near
-                ? $"rename the section '{near}:' to '{environment}:', or fix {from}"
+                ? $"rename the section '{near}:' to '{environment}:' (or, if '{environment}' is the typo, fix {from.Split('=', ' ')[0]})"
                 : $"add a section '{environment}:', select one of the sections with --environment (or {string.Join(", ", SettingsResolver.EnvironmentVariables)}), or put the groups at the top level";
         return new ConfigException(file, null, null,
             $"the environment '{environment}' ({from}) selects no section (sections: {string.Join(", ", sectionNames)}) and the file has no group at the top level, so no worker would run; {fix}");

@@ -220,7 +220,7 @@ public sealed class CheckCommandTests : IDisposable
             Assert.Equal(1, code);
             var line = Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
             Assert.Contains("pool.yml: the environment 'production' (RAILS_ENV=production) selects no section (sections: producton)", line);
-            Assert.EndsWith("rename the section 'producton:' to 'production:', or fix RAILS_ENV=production", line);
+            Assert.EndsWith("rename the section 'producton:' to 'production:' (or, if 'production' is the typo, fix RAILS_ENV)", line);
         }
         // A top-level group still runs under an environment no section is named for, with the warning as before.
         var (flat, said) = Run("check", "mail: 0\nproducton:\n  mail: 3\n", env);

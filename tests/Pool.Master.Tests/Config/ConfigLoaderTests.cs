@@ -223,7 +223,7 @@ public class ConfigLoaderTests
         var rails = new Dictionary<string, string?> { ["RAILS_ENV"] = "production" };
         var error = Assert.Throws<ConfigException>(() => Parse("producton:\n  mail: 3\n", "production", rails));
         Assert.Equal("pool.yml: the environment 'production' (RAILS_ENV=production) selects no section (sections: producton) and the file has no group at the top level, so no worker would run; " +
-            "rename the section 'producton:' to 'production:', or fix RAILS_ENV=production", error.Message);
+            "rename the section 'producton:' to 'production:' (or, if 'production' is the typo, fix RAILS_ENV)", error.Message);
 
         // From -E, with no near miss: every section is listed, and the other ways out are named.
         error = Assert.Throws<ConfigException>(() => Parse("development:\n  mail: 1\nstaging:\n  mail: 2\nschedule:\n  x:\n    every: 1m\n    queue: mail\n", "production"));
