@@ -22,7 +22,9 @@ internal static class ScheduleTargets
 {
     /// <summary>The groups that run workers and take jobs from <paramref name="queue"/>: by name, through `*`, or through a pattern.</summary>
     public static IEnumerable<WorkerGroup> Serving(PoolConfig config, string queue) =>
-        config.Groups.Where(g => (g.Count > 0 || g.AutoCount || g.Scaling is not null) && QueuePattern.Expand(g.Queues, [queue]).Contains(queue));
+        config.Groups.Where(g => RunsWorkers(g) && QueuePattern.Expand(g.Queues, [queue]).Contains(queue));
+
+    private static bool RunsWorkers(WorkerGroup group) => group.Count > 0 || group.AutoCount || group.Scaling is not null;
 
     /// <summary>One warning for each entry whose queue no group with workers takes.</summary>
     public static IEnumerable<string> UnservedWarnings(PoolConfig config, string file)
@@ -30,7 +32,7 @@ internal static class ScheduleTargets
         foreach (var entry in config.Schedule.Where(e => !e.FromRuby))
         {
             if (Serving(config, entry.Queue).Any()) continue;
-            var groups = string.Join(", ", config.Groups.Where(g => g.Count > 0 || g.AutoCount || g.Scaling is not null).Select(g => g.Key));
+            var groups = string.Join(", ", config.Groups.Where(RunsWorkers).Select(g => g.Key));
             yield return Where(entry.QueuePlace, file, entry).Error(
                 $"its queue '{entry.Queue}' is served by no group here ({(groups.Length > 0 ? "groups with workers: " + groups : "no group runs workers")}), so its jobs would wait in the queue unless another pool serves it; " +
                 $"add '{entry.Queue}' to a group's queue list, or fix the entry's queue:").Message;
