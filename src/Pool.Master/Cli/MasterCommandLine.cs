@@ -77,8 +77,10 @@ public static class MasterCommandLine
             var settings = ResolveSettings(result, env);
             var (config, plan) = Capacity.CapacityPlan.Resolve(GroupConcurrency.Resolve(ConfigLoader.Load(settings.ConfigPath, settings.Environment, env), settings.WorkerCommand, env), new Capacity.MemoryLimitReader().Read());
             WorkerCommandCheck.Require(config, settings.WorkerCommand, env, Environment.CurrentDirectory);
-            var jobs = JobLoadCheck.Require(config, settings.WorkerCommand, env, Environment.CurrentDirectory);
-            foreach (var warning in config.Warnings) Console.Error.WriteLine("pool-master check: warning: " + warning);
+            var loaded = new Dictionary<string, string>(StringComparer.Ordinal);
+            var jobs = JobLoadCheck.Require(config, settings.WorkerCommand, env, Environment.CurrentDirectory, byCommand: loaded);
+            var classWarnings = ScheduleTargets.ClassProblems(config, settings.WorkerCommand, loaded);
+            foreach (var warning in config.Warnings.Concat(classWarnings)) Console.Error.WriteLine("pool-master check: warning: " + warning);
             Console.Out.Write(ConfigPrinter.Describe(config) + Capacity.CapacityPrinter.Describe(plan) + ConfigPrinter.DescribeJobs(jobs));
             return 0;
         }

@@ -73,9 +73,11 @@ public static class ConfigLoader
         foreach (var (name, (section, line)) in sections) CheckTotal(defaults.TotalWith(section), file, line, name);
 
         var chosenName = SectionFor(environment, sections.Keys);
+        if (UnmatchedEnvironment.Problem(file, environment, chosenName, sections.Keys, defaults.Groups.Count, env) is { } unmatched) throw unmatched;
         var groups = chosenName is not null ? defaults.MergedWith(sections[chosenName].Groups) : defaults.Groups;
         if (SectionNotUsed(environment, chosenName, sections.Keys, defaults.Groups.Count) is { } unused) warnings.Add($"{file}: {unused}");
-        return new PoolConfig(sourcePath, environment, groups) { Warnings = warnings, MemoryBudget = budget, Schedule = schedule };
+        var config = new PoolConfig(sourcePath, environment, groups) { MemoryBudget = budget, Schedule = schedule };
+        return config with { Warnings = [.. warnings, .. ScheduleTargets.UnservedWarnings(config, file)] };
     }
 
     /// <summary>
@@ -126,7 +128,7 @@ public static class ConfigLoader
             $"{scope} has {total} workers in all, more than {GroupOptions.MaxCount}; split the load across machines");
     }
 
-    private static string DisplayPath(string path)
+    internal static string DisplayPath(string path)
     {
         var relative = Path.GetRelativePath(Environment.CurrentDirectory, path);
         return relative.StartsWith("..", StringComparison.Ordinal) ? path : relative;

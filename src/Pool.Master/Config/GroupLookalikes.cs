@@ -50,7 +50,7 @@ internal static class GroupLookalikes
     }
 
     /// <summary>Edits (insert, delete, replace, swap two neighbours) between two short strings.</summary>
-    private static int EditDistance(string a, string b)
+    internal static int EditDistance(string a, string b)
     {
         if (Math.Abs(a.Length - b.Length) > 2) return int.MaxValue;
         var d = new int[a.Length + 1, b.Length + 1];

@@ -25,8 +25,10 @@ internal static class JobLoadCheck
     /// <summary>pool-worker's answer for each distinct pool-worker command asked ("14 job class(es): A, B, ..."), with every group that runs that command.</summary>
     /// <param name="everyCommand">Ask of every pool-worker command (check, HUP); else only of those with options of their own (start).</param>
     /// <exception cref="ConfigException">A group's own pool-worker command cannot start a worker or load its jobs.</exception>
+    /// <param name="byCommand">When given, each answer is also put here under its command's argv joined by NUL (ScheduleTargets reads the classes from it).</param>
     /// <exception cref="FormatException">The master's worker command cannot, or cannot load the jobs POOL_JOBS names.</exception>
-    public static IReadOnlyList<(string Answer, IReadOnlyList<string> Groups)> Require(PoolConfig config, IReadOnlyList<string> workerCommand, IReadOnlyDictionary<string, string?> env, string workingDirectory, bool everyCommand = true)
+    public static IReadOnlyList<(string Answer, IReadOnlyList<string> Groups)> Require(PoolConfig config, IReadOnlyList<string> workerCommand, IReadOnlyDictionary<string, string?> env, string workingDirectory, bool everyCommand = true,
+        IDictionary<string, string>? byCommand = null)
     {
         var answers = new List<(string, IReadOnlyList<string>)>();
         foreach (var (argv, group, own) in WorkerCommandCheck.Commands(config, workerCommand))
@@ -40,6 +42,7 @@ internal static class JobLoadCheck
                 throw WorkerCommandCheck.CommandProblem(config, group, own, line);
             }
             answers.Add((line, WorkerCommandCheck.GroupsRunning(config, workerCommand, argv)));
+            if (byCommand is not null) byCommand[string.Join('\0', argv)] = line;
         }
         return answers;
     }

@@ -25,6 +25,12 @@ public enum MissedPolicy
 /// <param name="Line">Where the entry is in pool.yml.</param>
 public sealed record ScheduleEntry(string Name, Recurrence Recurrence, string Class, string Queue, string ArgsJson, string? Description, MissedPolicy Missed, int Line)
 {
+    /// <summary>Where pool.yml writes the entry's class (the entry's own key when the class is its name), for messages about it.</summary>
+    internal ConfigPlace? ClassPlace { get; init; }
+
+    /// <summary>Where pool.yml writes the entry's queue, for messages about it.</summary>
+    internal ConfigPlace? QueuePlace { get; init; }
+
     /// <summary>A Ruby app's entry read from persistent_schedules (see <see cref="RubySchedules"/>), not one of pool.yml's.</summary>
     public bool FromRuby { get; init; }
 

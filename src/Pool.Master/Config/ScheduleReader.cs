@@ -42,6 +42,7 @@ internal static class ScheduleReader
     {
         string? cron = null, every = null, cls = null, queue = null, description = null, zone = null;
         YamlNode? cronNode = null, everyNode = null;
+        ConfigPlace? classPlace = null, queuePlace = null;
         var args = "[]";
         var missed = MissedPolicy.Skip;
         foreach (var (fieldNode, value) in fields.Children)
@@ -57,9 +58,10 @@ internal static class ScheduleReader
             {
                 case "cron": cron = Text(); cronNode = fieldNode; break;
                 case "every": every = Text(); everyNode = fieldNode; break;
-                case "class": cls = Text(); break;
+                case "class": cls = Text(); classPlace = place; break;
                 case "queue":
                     queue = Text();
+                    queuePlace = place;
                     if (Cli.Commands.QueueNameRule.Problem(queue) is { } problem) throw place.Error(problem);
                     break;
                 case "description": description = values.Value(value, place.Key!); break;
@@ -97,7 +99,11 @@ internal static class ScheduleReader
         }
         if (zone is not null && cron is null)
             throw at.Error("timezone applies to cron only; every: counts in real time");
-        return new ScheduleEntry(name, recurrence, cls ?? name, queue, args, description, missed, at.Line ?? 0);
+        return new ScheduleEntry(name, recurrence, cls ?? name, queue, args, description, missed, at.Line ?? 0)
+        {
+            ClassPlace = classPlace ?? at,
+            QueuePlace = queuePlace ?? at,
+        };
     }
 
     /// <summary>

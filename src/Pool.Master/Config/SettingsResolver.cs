@@ -39,6 +39,15 @@ public static class SettingsResolver
     public static string? ResolveEnvironment(string? flag, IReadOnlyDictionary<string, string?> env) =>
         flag ?? EnvironmentVariables.Select(n => Get(env, n)).FirstOrDefault(v => v is not null);
 
+    /// <summary>
+    /// What selected <paramref name="environment"/>, for messages: the first of
+    /// <see cref="EnvironmentVariables"/> that is set, when it holds that value (RAILS_ENV=production), else --environment.
+    /// </summary>
+    public static string EnvironmentSource(string environment, IReadOnlyDictionary<string, string?> env) =>
+        EnvironmentVariables.Select(n => (Name: n, Value: Get(env, n))).FirstOrDefault(v => v.Value is not null) is { Value: { } value } first && value == environment
+            ? $"{first.Name}={value}"
+            : $"--environment {environment}";
+
     /// <summary>--term-timeout, then TERM_TIMEOUT, then RESQUE_TERM_TIMEOUT, then 25 s.</summary>
     public static TimeSpan ResolveTermTimeout(double? flag, IReadOnlyDictionary<string, string?> env)
     {

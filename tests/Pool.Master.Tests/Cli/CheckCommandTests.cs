@@ -235,5 +235,49 @@ public sealed class CheckCommandTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// RAILS_ENV=production with the only section spelt `producton:` ran a pool of no workers:
+    /// `check` passed it with a warning (exit 0) and `run` supervised 0 workers.
+    /// </summary>
+    [Fact]
+    public void Check_and_run_refuse_an_environment_that_selects_no_section_when_only_sections_have_groups()
+    {
+        var env = new Dictionary<string, string?> { ["POOL_ENV"] = null, ["DOTNET_ENVIRONMENT"] = null, ["RAILS_ENV"] = "production" };
+        foreach (var command in new[] { "check", "run" })
+        {
+            var (code, output) = Run(command, "producton:\n  mail: 3\n", env);
+            Assert.Equal(1, code);
+            var line = Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.Contains("pool.yml: the environment 'production' (RAILS_ENV=production) selects no section (sections: producton)", line);
+            Assert.EndsWith("rename the section 'producton:' to 'production:' (or, if 'production' is the typo, fix RAILS_ENV)", line);
+        }
+        // A top-level group still runs under an environment no section is named for, with the warning as before.
+        var (flat, said) = Run("check", "mail: 0\nproducton:\n  mail: 3\n", env);
+        Assert.Equal(0, flat);
+        Assert.Contains("pool-master check: warning: pool.yml: no section is named for the environment 'production'", said);
+    }
+
+    /// <summary>
+    /// check printed the job classes it had loaded and still accepted a schedule entry whose
+    /// class was none of them (every run failed as unknown at 3 am), or whose queue no group served.
+    /// </summary>
+    [Fact]
+    public void Check_matches_a_schedule_entrys_class_and_queue_against_the_groups_that_serve_it()
+    {
+        const string Entry = "schedule:\n  nightly:\n    cron: \"0 3 * * *\"\n    class: {0}\n    queue: {1}\n";
+        var (code, output) = Check("mail: 1\n" + string.Format(System.Globalization.CultureInfo.InvariantCulture, Entry, "Eccho", "mail"));
+        Assert.Equal(1, code);
+        var line = Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("pool-master check: pool.yml:5: key 'schedule.nightly.class': class 'Eccho' is not a job class of the pool-worker group(s) 'mail' that serve its queue 'mail', so every run would fail as Pool::UnknownJob; did you mean Echo?", line);
+
+        (code, output) = Check("mail: 1\n" + string.Format(System.Globalization.CultureInfo.InvariantCulture, Entry, "Echo", "mial"));
+        Assert.Equal(0, code);
+        Assert.Contains("pool-master check: warning: pool.yml:6: key 'schedule.nightly.queue': its queue 'mial' is served by no group here (groups with workers: mail)", output);
+
+        (code, output) = Check("\"*\": 1\n" + string.Format(System.Globalization.CultureInfo.InvariantCulture, Entry, "Echo", "mial"));
+        Assert.Equal(0, code);
+        Assert.DoesNotContain("warning", output);
+    }
+
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 }

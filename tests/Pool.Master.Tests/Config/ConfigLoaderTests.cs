@@ -215,4 +215,43 @@ public class ConfigLoaderTests
         Assert.Empty(config.Groups);
         Assert.Contains("no environment is selected, so the sections (development, production) are not used", Assert.Single(config.Warnings));
     }
+
+    /// <summary>
+    /// resque-pool merges only the section named for the environment, so under RAILS_ENV=production
+    /// a file whose groups are all in a misspelt `producton:` ran no worker, and so did Pool's, with
+    /// only a warning that `check` passed. It is an error now, naming what selected the environment.
+    /// </summary>
+    [Fact]
+    public void An_environment_that_selects_no_section_where_only_sections_have_groups_is_an_error_naming_its_source_and_the_fix()
+    {
+        var rails = new Dictionary<string, string?> { ["RAILS_ENV"] = "production" };
+        var error = Assert.Throws<ConfigException>(() => Parse("producton:\n  mail: 3\n", "production", rails));
+        Assert.Equal("pool.yml: the environment 'production' (RAILS_ENV=production) selects no section (sections: producton) and the file has no group at the top level, so no worker would run; " +
+            "rename the section 'producton:' to 'production:' (or, if 'production' is the typo, fix RAILS_ENV)", error.Message);
+
+        // From -E, with no near miss: every section is listed, and the other ways out are named.
+        error = Assert.Throws<ConfigException>(() => Parse("development:\n  mail: 1\nstaging:\n  mail: 2\nschedule:\n  x:\n    every: 1m\n    queue: mail\n", "production"));
+        Assert.StartsWith("pool.yml: the environment 'production' (--environment production) selects no section (sections: development, staging)", error.Message);
+        Assert.EndsWith("add a section 'production:', select one of the sections with --environment (or POOL_ENV, DOTNET_ENVIRONMENT, RAILS_ENV, RACK_ENV, RESQUE_ENV), or put the groups at the top level", error.Message);
+
+        // Two sections that differ only in case select neither.
+        error = Assert.Throws<ConfigException>(() => Parse("production:\n  a: 1\nPRODUCTION:\n  a: 2\n", "Production"));
+        Assert.Contains("the sections production and PRODUCTION differ only in case", error.Message);
+    }
+
+    /// <summary>Files with no worker for other reasons behave as before: only the narrow case above is refused.</summary>
+    [Theory]
+    [InlineData("foo: 0\nproducton:\n  foo: 3\n", "production", "no section is named for the environment 'production'")]
+    [InlineData("foo: 1\nproducton:\n  foo: 3\n", "production", "no section is named for the environment 'production'")]
+    [InlineData("development:\n  a: 1\nproduction:\n  a: 2\n", null, "no environment is selected")]
+    [InlineData("foo: 0\n", "production", null)]
+    [InlineData("mail: 3\n", "production", null)]
+    [InlineData("foo: 1\nproduction:\n  foo: 0\n", "production", null)]
+    [InlineData("production:\n  foo: 0\n", "production", null)]
+    public void Other_files_with_no_worker_or_no_section_are_accepted_as_before(string yaml, string? environment, string? warning)
+    {
+        var config = Parse(yaml, environment, new Dictionary<string, string?> { ["RAILS_ENV"] = environment });
+        if (warning is null) Assert.Empty(config.Warnings);
+        else Assert.Contains(warning, Assert.Single(config.Warnings));
+    }
 }

@@ -76,6 +76,20 @@ public sealed class ReloadSignalTests
             $"pool.yml:3: key 'foo.command': pool-worker cannot load jobs: {Artifacts.BrokenJobsDll}: two job classes answer to 'Send'", TimeSpan.FromSeconds(20));
     }
 
+    /// <summary>A HUP to a file whose only section is misspelt for RAILS_ENV would have replaced the workers with none.</summary>
+    [Fact]
+    public void Hup_to_an_environment_that_selects_no_section_is_rejected_and_keeps_the_running_workers()
+    {
+        using var run = MasterRun.Start("foo: 1\n", env: new Dictionary<string, string?> { ["POOL_ENV"] = null, ["DOTNET_ENVIRONMENT"] = null, ["RAILS_ENV"] = "production" });
+        var before = run.WaitForReadyWorkers(1);
+        run.WriteConfig("producton:\n  foo: 3\n");
+
+        run.Signal(Signum.SIGHUP);
+        Assert.Contains("the environment 'production' (RAILS_ENV=production) selects no section (sections: producton)", run.WaitForMasterLine("config rejected", TimeSpan.FromSeconds(5)));
+        Assert.Equal(before, run.Workers());
+        Assert.All(before, p => Assert.False(run.HasLogged(p, "signal")));
+    }
+
     /// <summary>A HUP to <paramref name="yaml"/> (a change from `foo: 1`) is refused with <paramref name="error"/>, and no running worker is touched.</summary>
     private static void HupIsRejectedAndKeepsTheRunningWorkers(string yaml, string error, TimeSpan patience)
     {
