@@ -36,11 +36,20 @@ public static partial class RedisUrl
         if (!url.Contains("://", StringComparison.Ordinal) && MistypedScheme().IsMatch(url))
             throw new FormatException($"{source} starts like a URL but lacks the '://' after its scheme; write redis://[:password@]host:port[/db]");
         var given = $"{source} '{Redact(url)}'";
+        // "redis://:pa?ss@host": the '?' ends the user info for every URL reader, so the client
+        // saw no host, and the password showed through as a parameter's name.
+        if (url.IndexOf("://", StringComparison.Ordinal) is var scheme and >= 0 && UserInfoHoldsDelimiter(url, scheme + 3))
+            throw new FormatException($"{given} has a '/', '?' or '#' in its user name or password; write those characters percent-encoded there (%2F, %3F, %23; an '@' as %40)");
         var (rest, _) = SplitAcks(url, given);
         if (!rest.Contains("://", StringComparison.Ordinal)) return ParseConfiguration(rest, given);
         // A misspelt min_replica_acks was dropped in silence, and with it the safety it asks for.
         if (rest.IndexOf('?') is var query and >= 0)
-            throw new FormatException($"{given} has the parameter '{rest[(query + 1)..].Split('&')[0].Split('=')[0]}', which Pool does not read; the one it reads is {AcksParameter}=N");
+        {
+            var name = rest[(query + 1)..].Split('&')[0].Split('=')[0];
+            throw new FormatException(ParameterName().IsMatch(name)
+                ? $"{given} has the parameter '{name}', which Pool does not read; the one it reads is {AcksParameter}=N"
+                : $"{given} has a parameter Pool does not read; the one it reads is {AcksParameter}=N");
+        }
         if (rest.StartsWith(SentinelScheme, StringComparison.OrdinalIgnoreCase)) return ParseSentinel(rest, given);
 
         if (!Uri.TryCreate(rest, UriKind.Absolute, out var uri) && PortOutOfRange(rest) is { } port)
@@ -238,6 +247,10 @@ public static partial class RedisUrl
                 p.IndexOf('=') is var eq and > 0 && p[..eq].Trim().Equals("password", StringComparison.OrdinalIgnoreCase) ? "password=***" : p));
         }
         var schemeEnd = url.IndexOf("://", StringComparison.Ordinal) + 3;
+        // A password with a '?' in it ("redis://:a?b=c@h"): all up to its last '@' is hidden,
+        // or the query's rule below would leave its start ("a") in sight.
+        if (UserInfoHoldsDelimiter(url, schemeEnd))
+            return WithoutQueryValues(url[..schemeEnd] + "***" + url[url.LastIndexOf('@')..], schemeEnd);
         // The query first: an '@' in one of its values ("?password=a@b") is no end of user info.
         url = WithoutQueryValues(url, schemeEnd);
         var at = url.LastIndexOf('@');
@@ -253,8 +266,32 @@ public static partial class RedisUrl
         var query = url.IndexOf('?', schemeEnd);
         if (query < 0) return url;
         return url[..(query + 1)] + string.Join('&', url[(query + 1)..].Split('&').Select(p =>
-            p.IndexOf('=') is var eq and >= 0 && !p[..eq].Trim().Equals(AcksParameter, StringComparison.OrdinalIgnoreCase) ? p[..(eq + 1)] + "***" : p));
+            p.IndexOf('=') is var eq and >= 0
+                ? !p[..eq].Trim().Equals(AcksParameter, StringComparison.OrdinalIgnoreCase) ? p[..(eq + 1)] + "***" : p
+                : ParameterName().IsMatch(p) ? p : "***"));
     }
+
+    /// <summary>
+    /// Whether a '/', '?' or '#' comes before the URL's last '@' where no plain host[:port] list
+    /// precedes it: then it is inside the user name or password ("redis://:pa?ss@host"), not the
+    /// start of a path or a query ("redis://host:6379/0?password=a@b").
+    /// </summary>
+    private static bool UserInfoHoldsDelimiter(string url, int schemeEnd)
+    {
+        var at = url.LastIndexOf('@');
+        if (at < schemeEnd) return false;
+        var delimiter = url.IndexOfAny(['/', '?', '#'], schemeEnd);
+        if (delimiter < 0 || delimiter > at) return false;
+        // "redis://user@host/0?x=a@b": the user info ended before the delimiter.
+        var before = url[schemeEnd..delimiter];
+        return !before.Contains('@') && !HostList().IsMatch(before);
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(?:\[[^\]]*\]|[^:@\[\],]+)(?::\d+)?(?:,(?:\[[^\]]*\]|[^:@\[\],]+)(?::\d+)?)*$")]
+    private static partial System.Text.RegularExpressions.Regex HostList();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_.-]*$")]
+    private static partial System.Text.RegularExpressions.Regex ParameterName();
 
     [System.Text.RegularExpressions.GeneratedRegex(@"^\s*(rediss?|redis\+sentinel)(:/|/)", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
     private static partial System.Text.RegularExpressions.Regex MistypedScheme();

@@ -134,6 +134,39 @@ public sealed class RedisUrlTests
         Assert.DoesNotContain("cret", RedisUrl.Redact(url), StringComparison.Ordinal);
     }
 
+    /// <summary>A '?' in a password ended the user info: "a" of "a?b=c" was printed, or the rest of it as a parameter's name.</summary>
+    [Theory]
+    [InlineData("redis://:a?b=c@127.0.0.1:6399", "redis://***@127.0.0.1:6399")]
+    [InlineData("redis://us:pa?ss@127.0.0.1:6399/0", "redis://***@127.0.0.1:6399/0")]
+    [InlineData("redis://:se/cret@127.0.0.1:6399", "redis://***@127.0.0.1:6399")]
+    [InlineData("redis://:se#cret@h:1?min_replica_acks=1", "redis://***@h:1?min_replica_acks=1")]
+    [InlineData("redis+sentinel://:se/cret@h1:26379,h2:26379/mymaster", "redis+sentinel://***@h1:26379,h2:26379/mymaster")]
+    public void A_password_with_a_url_delimiter_in_it_is_hidden_whole_and_refused_with_the_fix(string url, string redacted)
+    {
+        Assert.Equal(redacted, RedisUrl.Redact(url));
+        var e = Assert.Throws<FormatException>(() => RedisUrl.Parse(url, "--redis"));
+        Assert.Equal($"--redis '{redacted}' has a '/', '?' or '#' in its user name or password; write those characters percent-encoded there (%2F, %3F, %23; an '@' as %40)", e.Message);
+    }
+
+    [Theory]
+    [InlineData("redis://user:6379?pa@h", "redis://user:6379?***")]
+    [InlineData("redis://u@h:1/0?x=a@b", "redis://***@h:1/0?x=***")]
+    public void A_parameter_that_is_no_plain_name_is_hidden_and_not_named(string url, string redacted)
+    {
+        Assert.Equal(redacted, RedisUrl.Redact(url));
+        var e = Assert.Throws<FormatException>(() => RedisUrl.Parse(url));
+        Assert.DoesNotContain("pa", e.Message.Replace("parameter", "", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.DoesNotContain("a@b", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_percent_encoded_password_with_delimiters_is_read()
+    {
+        var options = RedisUrl.Parse("redis://user:a%3Fb%2Fc%23d%40e@127.0.0.1:6399/0");
+        Assert.Equal("a?b/c#d@e", options.Password);
+        Assert.Equal("user", options.User);
+    }
+
     [Theory]
     [InlineData("redis://:pw@127.0.0.1:7391?min_replica_ack=1", "min_replica_ack")]
     [InlineData("redis://127.0.0.1:7391/1?foo=bar&min_replica_acks=1", "foo")]
