@@ -5,12 +5,13 @@ using StackExchange.Redis;
 namespace Pool.Master.Capacity;
 
 /// <summary>The queues and workers of one autoscaled group, as the loop hands them to a sample.</summary>
-internal sealed record GroupProbe(string QueueList, IReadOnlyList<string> Queues, IReadOnlyList<string> WorkerIds);
+/// <param name="Workers">Each worker process's ids, one per lane (`concurrency: N`); a process is busy when any of its lanes runs a job.</param>
+internal sealed record GroupProbe(string QueueList, IReadOnlyList<string> Queues, IReadOnlyList<IReadOnlyList<string>> Workers);
 
 /// <summary>
 /// Reads what the autoscaler needs from Redis, in pipelined batches and read-only: per queue its
 /// length, head and tail, and whether the estimators' marks are still in it (LPOS, Redis 6.0.6+);
-/// per worker whether it runs a job. A paused queue (pause-all, or `pool-master pause`) counts
+/// per worker process whether one of its lanes runs a job. A paused queue (pause-all, or `pool-master pause`) counts
 /// as empty: its jobs wait on purpose and more workers would not take them.
 /// Owns the <see cref="QueueAgeEstimator"/>s, so it must not run twice at once (the caller's flag).
 /// </summary>
@@ -18,7 +19,7 @@ internal sealed class QueueProbe(IDatabaseAsync db, ResqueKeys keys, TimeProvide
 {
     private readonly Dictionary<string, QueueAgeEstimator> _estimators = new(StringComparer.Ordinal);
 
-    /// <returns>Per group (by queue list) its load, and the ids of the busy workers.</returns>
+    /// <returns>Per group (by queue list) its load, and the ids of the busy workers (lanes).</returns>
     public async Task<(IReadOnlyDictionary<string, GroupLoad> Loads, IReadOnlySet<string> Busy)> SampleAsync(IReadOnlyList<GroupProbe> groups)
     {
         var pauseAll = db.StringGetAsync(keys.PauseAll);
@@ -30,7 +31,7 @@ internal sealed class QueueProbe(IDatabaseAsync db, ResqueKeys keys, TimeProvide
         var all = known.Result.Select(v => (string)v!).Order(StringComparer.Ordinal).ToList();
         var queues = groups.SelectMany(g => Expand(g.Queues, all)).Distinct(StringComparer.Ordinal).ToList();
         var ages = pauseAll.Result == "true" ? [] : await AgesAsync(queues.Where(q => !pausedSet.Contains(q)).ToList()).ConfigureAwait(false);
-        var busy = await BusyAsync(groups.SelectMany(g => g.WorkerIds).ToList()).ConfigureAwait(false);
+        var busy = await BusyAsync(groups.SelectMany(g => g.Workers).SelectMany(lanes => lanes).ToList()).ConfigureAwait(false);
 
         var loads = new Dictionary<string, GroupLoad>(StringComparer.Ordinal);
         foreach (var group in groups)
@@ -38,7 +39,7 @@ internal sealed class QueueProbe(IDatabaseAsync db, ResqueKeys keys, TimeProvide
             var seen = Expand(group.Queues, all).Where(ages.ContainsKey).Select(q => ages[q]).ToList();
             // Judoscale's rule: with several queues, the group is as late as its latest queue.
             var dated = seen.Where(s => s.Age is not null).Select(s => s.Age!.Value).ToList();
-            loads[group.QueueList] = new GroupLoad(seen.Sum(s => s.Length), dated.Count > 0 ? dated.Max() : null, group.WorkerIds.Count(busy.Contains));
+            loads[group.QueueList] = new GroupLoad(seen.Sum(s => s.Length), dated.Count > 0 ? dated.Max() : null, group.Workers.Count(lanes => lanes.Any(busy.Contains)));
         }
         // Forget queues no group reads any more (a HUP, a deleted queue).
         foreach (var gone in _estimators.Keys.Where(q => !queues.Contains(q)).ToList()) _estimators.Remove(gone);

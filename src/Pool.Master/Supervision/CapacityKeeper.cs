@@ -82,7 +82,7 @@ internal sealed class CapacityKeeper(SlotTable table, StopPlan stops, MasterSett
         _sampling = true;
         foreach (var group in table.Groups) ScalerFor(group);
         var probes = table.Groups.Where(g => g.Group.Scaling is not null)
-            .Select(g => new GroupProbe(g.Group.QueueList, g.Group.Queues, g.Slots.Where(s => s.Child is { Stop: null }).Select(s => s.Child!.WorkerId).ToList()))
+            .Select(g => new GroupProbe(g.Group.QueueList, g.Group.Queues, g.Slots.Where(s => s.Child is { Stop: null }).Select(s => s.Child!.WorkerIds).ToList()))
             .ToList();
         // A young worker is still growing (JIT, heap, its first jobs): read at every sample for
         // its first PssRefresh, then once per PssRefresh.
@@ -174,7 +174,7 @@ internal sealed class CapacityKeeper(SlotTable table, StopPlan stops, MasterSett
     private void ShrinkIdleFirst(GroupState group, IReadOnlySet<string> busy, DateTimeOffset now)
     {
         var victims = group.Slots
-            .OrderBy(s => s.Child is null ? 0 : busy.Contains(s.Child.WorkerId) ? 2 : 1)
+            .OrderBy(s => s.Child is null ? 0 : s.Child.RunsAJob(busy) ? 2 : 1)
             .ThenByDescending(s => s.Child?.StartedAt ?? DateTimeOffset.MaxValue)
             .Take(Math.Max(0, group.Slots.Count - group.Desired))
             .ToList();

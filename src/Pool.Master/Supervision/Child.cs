@@ -20,6 +20,9 @@ internal sealed class Child(IWorkerProcess process, WorkerGroup group, int slotN
     /// <summary>One id per lane (the group's concurrency); the first is <see cref="WorkerId"/>.</summary>
     public IReadOnlyList<string> WorkerIds { get; } = GroupConcurrency.WorkerIds(process.Pid, group);
 
+    /// <summary>Whether any of its lanes is among <paramref name="busy"/> (worker ids that run a job): such a worker is stopped last.</summary>
+    public bool RunsAJob(IReadOnlySet<string> busy) => WorkerIds.Any(busy.Contains);
+
     /// <summary>The slot it fills, or null once it is retiring (HUP, TTOU, WINCH) and must not be respawned.</summary>
     public Slot? Slot { get; set; }
 

@@ -133,7 +133,7 @@ internal sealed class PoolReshaper(SlotTable table, StopPlan stops, WorkerSpawne
         foreach (var group in table.Groups)
         {
             var victims = group.Slots
-                .OrderBy(s => s.Child is null ? 0 : busy is not null && s.Child.WorkerIds.Any(busy.Contains) ? 2 : 1)
+                .OrderBy(s => s.Child is null ? 0 : busy is not null && s.Child.RunsAJob(busy) ? 2 : 1)
                 .ThenByDescending(s => s.Child?.StartedAt ?? DateTimeOffset.MaxValue)
                 .Take(Math.Max(0, group.Slots.Count - group.Desired))
                 .ToList();

@@ -82,6 +82,31 @@ public sealed partial class AutoscaleProcessTests(RedisFixture redis) : IClassFi
         Assert.All(steps.Zip(steps.Skip(1)), pair => Assert.True(pair.Second - pair.First >= TimeSpan.FromSeconds(1.5), $"steps {pair.First:O} and {pair.Second:O}"));
     }
 
+    /// <summary>
+    /// `concurrency: 2`: a worker process whose second lane runs a job is busy. Before the fix the
+    /// sample asked Redis about each process's first lane only, so the group counted it idle and
+    /// the scale-down picked it (the newest) over an idle one.
+    /// </summary>
+    [Fact(Timeout = 90_000)]
+    public async Task A_worker_whose_second_lane_runs_a_job_is_busy_and_the_idle_one_is_scaled_down()
+    {
+        using var master = PoolMasterProcess.Start(redis.Server.Url, _ns, "lanes:\n  count: 1..2\n  concurrency: 2\n  target_jobs_per_worker: 1\n  scale_down_after: 6\n");
+        await master.WaitForWorkersAsync(Db, 2);
+        await Push("lanes", [.. Enumerable.Range(0, 4).Select(i => $$"""{"class":"Sleep","args":[2],"n":{{i}}}""")]);
+        var spawned = master.Process.WaitForLine("for lanes slot 1", TimeSpan.FromSeconds(15));
+        var newest = int.Parse(SpawnedPid().Match(spawned).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        await Wait.UntilAsync(async () => (long)await Db.StringGetAsync(Keys.StatProcessed) == 4, TimeSpan.FromSeconds(30), $"4 jobs processed. Output:\n{master.Process.Output}");
+
+        // The newest process's lane 1 runs a long job (its Resque "working on" record), lane 0 waits.
+        var lane = $"{Pool.Protocol.Recovery.WorkerIdentity.Host}~1:{newest}:lanes";
+        await Db.StringSetAsync(Keys.Worker(lane), """{"queue":"lanes","run_at":"2026-12-04T00:00:00Z","payload":{"class":"Sleep","args":[600]}}""");
+
+        var line = master.Process.WaitForLine("autoscale down, QUIT", TimeSpan.FromSeconds(30));
+        Assert.DoesNotContain($"retiring worker {newest} ", line, StringComparison.Ordinal);
+        Assert.Contains("lanes slot 0", line, StringComparison.Ordinal);
+        Assert.Contains("0 waiting and 1 busy ask for 1", master.Process.Output, StringComparison.Ordinal);
+    }
+
     [Fact(Timeout = 90_000)]
     public async Task A_hup_of_a_group_load_scaled_to_four_retires_the_old_workers_only_once_four_new_ones_are_ready()
     {
@@ -153,6 +178,9 @@ public sealed partial class AutoscaleProcessTests(RedisFixture redis) : IClassFi
         // Its entry lives 15 s; the exit takes it off at once.
         Assert.DoesNotContain(line, cli.Run("status").Output, StringComparison.Ordinal);
     }
+
+    [GeneratedRegex(@"spawned worker (\d+) ")]
+    private static partial Regex SpawnedPid();
 
     [GeneratedRegex(@"^\S+Z")]
     private static partial Regex Timestamp();

@@ -58,10 +58,24 @@ public sealed class QueueProbeTests(RedisFixture redis) : IClassFixture<RedisFix
         await Db.StringSetAsync(_keys.InFlight("h:1:q"), "x");
         await Db.StringSetAsync(_keys.Worker("h:2:q"), "x");
 
-        var (loads, busy) = await probe.SampleAsync([new GroupProbe("q", ["q"], ["h:1:q", "h:2:q", "h:3:q"])]);
+        var (loads, busy) = await probe.SampleAsync([new GroupProbe("q", ["q"], [["h:1:q"], ["h:2:q"], ["h:3:q"]])]);
 
         Assert.Equal(2, loads["q"].Busy);
         Assert.Equal(["h:1:q", "h:2:q"], busy.Order());
         Assert.Null(loads["q"].OldestAge);
+    }
+
+    [Fact]
+    public async Task A_worker_process_whose_only_busy_lane_is_not_its_first_counts_as_busy_once()
+    {
+        var probe = new QueueProbe(Db, _keys, _time);
+        // concurrency: 3, two processes: 7's lanes 1 and 2 run jobs, lane 0 waits; 8 is idle.
+        await Db.StringSetAsync(_keys.InFlight("h~1:7:q"), "x");
+        await Db.StringSetAsync(_keys.InFlight("h~2:7:q"), "x");
+
+        var (loads, busy) = await probe.SampleAsync([new GroupProbe("q", ["q"], [["h:7:q", "h~1:7:q", "h~2:7:q"], ["h:8:q", "h~1:8:q", "h~2:8:q"]])]);
+
+        Assert.Equal(1, loads["q"].Busy);
+        Assert.Equal(["h~1:7:q", "h~2:7:q"], busy.Order());
     }
 }
