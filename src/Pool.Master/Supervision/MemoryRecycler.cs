@@ -1,4 +1,5 @@
 using Mono.Unix.Native;
+using Pool.Master.Config;
 using Pool.Master.Processes;
 using Pool.Master.Stores;
 using Serilog;
@@ -13,16 +14,37 @@ namespace Pool.Master.Supervision;
 /// charged a death (<see cref="GuardedStore.Charge"/>, sent before the TERM), as if the worker
 /// had crashed: a job that blows the limit every time ends as poison after its attempts instead
 /// of looping through replacement workers for ever.
+///
+/// A limit below what the group's workers take at start (a .NET pool-worker's RSS is about
+/// 50 MB, a Ruby worker's 100 MB and up) can never hold: each replacement is as big, and the
+/// slot was recycled once a second for ever. So when a second worker of a group is over its
+/// limit in its first <see cref="StartUp"/>, the limit is not applied to that group (until a
+/// HUP reads the file again) and one warning names the fix.
 /// </summary>
 internal sealed class MemoryRecycler(SlotTable table, StopPlan stops, IWorkerProcesses os, ILogger log, GuardedStore store)
 {
+    /// <summary>How young a worker over its limit must be for that to be its size at start, not a job's.</summary>
+    public static readonly TimeSpan StartUp = TimeSpan.FromSeconds(5);
+
+    // Groups (of the running generation) with one worker over the limit at start so far, and those whose limit is off.
+    private readonly HashSet<WorkerGroup> _overAtStart = [];
+    private readonly HashSet<WorkerGroup> _limitBelowStart = [];
+
     public void Check(DateTimeOffset now)
     {
+        if (_overAtStart.Count > 0)
+        {
+            // Forget the groups of generations that are gone (HUP).
+            var live = table.Children.Select(c => c.Group).ToHashSet();
+            _overAtStart.RemoveWhere(g => !live.Contains(g));
+            _limitBelowStart.RemoveWhere(g => !live.Contains(g));
+        }
         foreach (var child in table.Children.ToList())
         {
             // A standby runs no job, so it cannot outgrow the limit a job is measured by.
             if (child.Group.MemoryLimitMb is not { } limit || child.Stop?.KilledAt is not null || child.Standby is not null) continue;
             if (os.ResidentMb(child.Pid) is not { } rss || rss <= limit) continue;
+            if (child.Stop is null && IsStartUpSize(child, rss, limit, now)) continue;
 
             if (rss > 2 * limit)
             {
@@ -40,5 +62,17 @@ internal sealed class MemoryRecycler(SlotTable table, StopPlan stops, IWorkerPro
                 stops.RequestStop(child, Signum.SIGQUIT, "memory", withDeadline: false, now);
             }
         }
+    }
+
+    /// <summary>True when the group's limit is below its workers' size at start, so recycling is pointless (logged once).</summary>
+    private bool IsStartUpSize(Child child, double rss, int limit, DateTimeOffset now)
+    {
+        if (_limitBelowStart.Contains(child.Group)) return true;
+        var age = now - child.StartedAt;
+        if (age >= StartUp || _overAtStart.Add(child.Group)) return false;
+        _limitBelowStart.Add(child.Group);
+        log.Warning("worker {Pid} ({Group} slot {Slot}) uses {RssMb:0} MB {AgeMs:0} ms after its start, over its limit of {LimitMb} MB, as the worker it replaced did: that is its size at start, not a job's, so a replacement would be as big; memory_limit_mb is not applied to {Group} until a HUP: raise it well above {RssMb:0} MB",
+            child.Pid, child.Group.Key, child.SlotNumber, rss, age.TotalMilliseconds, limit, child.Group.Key, rss);
+        return true;
     }
 }

@@ -32,6 +32,25 @@ public sealed class MemoryAndRecoveryTests
     }
 
     [Fact(Timeout = 10_000)]
+    public async Task A_limit_below_the_workers_size_at_start_is_not_applied_after_the_second_worker_instead_of_recycling_once_a_second()
+    {
+        await using var pool = new InProcessPool(Groups(Group("a", 1, memoryLimitMb: 40))).Start();
+        var first = pool.Live.Single();
+        pool.Os.SetResidentMb(first.Pid, 49);
+        pool.Advance(Second);
+        // The first may have taken a big job at once: recycled as usual.
+        Assert.Equal([Signum.SIGQUIT], pool.Os.SignalsTo(first.Pid));
+        pool.Exit(first, 0);
+
+        var second = pool.Live.Single();
+        pool.Os.SetResidentMb(second.Pid, 49);
+        pool.Advance(TimeSpan.FromSeconds(30), Second);
+        Assert.Empty(pool.Os.SignalsTo(second.Pid));
+        Assert.Equal(2, pool.Os.Started.Count);
+        Assert.Equal(1, pool.Log.Count("memory_limit_mb is not applied to a until a HUP: raise it well above 49 MB"));
+    }
+
+    [Fact(Timeout = 10_000)]
     public async Task Over_twice_its_limit_a_worker_gets_term_even_after_quit_and_sigkill_at_its_deadline()
     {
         await using var pool = new InProcessPool(Groups(Group("a", 1, termTimeout: TimeSpan.FromSeconds(3), memoryLimitMb: 100))).Start();
