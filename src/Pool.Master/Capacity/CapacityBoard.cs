@@ -62,7 +62,7 @@ internal static class CapacityBoard
         var sb = new StringBuilder();
         foreach (var m in masters)
         {
-            sb.Append($"\nmaster {m.Host}:{m.Pid}: memory {Megabytes.Format(m.UsedBytes)} of budget {Megabytes.Format(m.BudgetBytes)} ({m.BudgetWhy})\n");
+            sb.Append($"\nmaster {m.Host}:{m.Pid}: memory {Megabytes.Format(m.UsedBytes)} counted (each worker at its group's estimate, or its PSS if more) of budget {Megabytes.Format(m.BudgetBytes)} ({m.BudgetWhy})\n");
             foreach (var g in m.Groups)
             {
                 sb.Append($"  {g.Group}: {g.Workers} worker(s), target {g.Target}");

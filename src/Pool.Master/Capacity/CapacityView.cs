@@ -1,7 +1,7 @@
 namespace Pool.Master.Capacity;
 
 /// <summary>The memory and autoscaling picture at one moment, for /status, /metrics and `pool-master status`. Immutable.</summary>
-/// <param name="UsedBytes">PSS of the master and its workers (an estimate for workers not measured yet).</param>
+/// <param name="UsedBytes">What the budget counts: the master's PSS and each worker at its group's estimate, or its PSS where that is more (not what they take now).</param>
 internal sealed record CapacityView(
     long LimitBytes, string LimitSource, long BudgetBytes, string BudgetWhy, long UsedBytes,
     IReadOnlyList<GroupCapacityView> Groups)

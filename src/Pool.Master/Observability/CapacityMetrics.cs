@@ -16,7 +16,7 @@ internal static class CapacityMetrics
         CapacityView? View() => source.Snapshot.Capacity;
         meter.CreateObservableGauge("pool.master.memory.limit", () => Single(View()?.LimitBytes), "By", "The memory limit the master runs under (cgroup v2, v1, or MemTotal).");
         meter.CreateObservableGauge("pool.master.memory.budget", () => Single(View()?.BudgetBytes), "By", "The pool's memory budget (memory_budget, or the memory limit minus a margin).");
-        meter.CreateObservableGauge("pool.master.memory.used", () => Single(View()?.UsedBytes), "By", "PSS of the master and its workers, as the budget counts it.");
+        meter.CreateObservableGauge("pool.master.memory.used", () => Single(View()?.UsedBytes), "By", "What the budget counts: the master's PSS and each worker at its group's estimate, or its PSS if more.");
         meter.CreateObservableGauge("pool.master.group.target_workers", () => View()?.Groups.Select(g => new Measurement<int>(g.Target, Group(g.Group))) ?? [],
             "{worker}", "The wanted number of workers per group (autoscaler or fixed count).");
         meter.CreateObservableGauge("pool.master.group.queue_latency", () => View()?.Groups.Where(g => g.Range is not null)
