@@ -24,6 +24,7 @@ public sealed record CapacityPlan(MemoryLimit Limit, MemoryBudget Budget, IReadO
         RequireRoomForOneWorker(config, budget);
         var autos = config.Groups.Where(g => g.AutoCount).ToList();
         var notes = new List<string>();
+        var warnings = new List<string>();
         if (autos.Count == 0) return (config, new CapacityPlan(limit, budget, notes));
 
         long others = 0;
@@ -42,10 +43,20 @@ public sealed record CapacityPlan(MemoryLimit Limit, MemoryBudget Budget, IReadO
             var none = fit < 1 ? "; the budget holds none, so 1, which waits at the budget gate" : "";
             notes.Add(string.Create(CultureInfo.InvariantCulture,
                 $"{g.QueueList}: auto = {count}: budget {Megabytes.Format(budget.Bytes)} - master {Megabytes.Format(master)} - other groups {Megabytes.Format(others)}{shared}, at {WorkerCost.DescribeEstimate(g)}{none}"));
+            if (config.MemoryBudget is null && limit.IsWholeMachine) warnings.Add(WholeMachineWarning(config, g, count, limit));
             return g with { Count = count };
         }).ToList();
-        return (config with { Groups = resolved }, new CapacityPlan(limit, budget, notes));
+        return (config with { Groups = resolved, Warnings = [.. config.Warnings, .. warnings] }, new CapacityPlan(limit, budget, notes));
     }
+
+    /// <summary>
+    /// `auto` with neither a cgroup limit nor memory_budget fills the whole machine: hundreds of
+    /// workers on a large host (338 on a 24 GB, 2-core VM), each a process with Redis connections,
+    /// whatever else the host runs. README says to set memory_budget there; run and check say so too.
+    /// </summary>
+    private static string WholeMachineWarning(PoolConfig config, WorkerGroup g, int count, MemoryLimit limit) =>
+        g.Where(config.SourcePath, GroupOptions.Count).Error(string.Create(CultureInfo.InvariantCulture,
+            $"auto = {count} worker(s), sized to the whole machine's memory ({limit}): no cgroup limit and no memory_budget; on a shared or large host (this one has {Environment.ProcessorCount} CPUs) set memory_budget: (e.g. memory_budget: 2GB) or a fixed count")).Message;
 
     /// <summary>
     /// A budget (set, or the default under this machine's limit) that cannot hold the master's

@@ -5,6 +5,11 @@ namespace Pool.Master.Capacity;
 /// <summary>The memory the pool may use on this machine, and where that figure came from (for logs and `check`).</summary>
 public sealed record MemoryLimit(long Bytes, string Source)
 {
+    /// <summary>The source of a limit that is the whole machine's memory: no cgroup sets a lower one.</summary>
+    public const string MachineSource = "/proc/meminfo MemTotal";
+
+    public bool IsWholeMachine => Source == MachineSource;
+
     public override string ToString() => $"{Megabytes.Format(Bytes)} ({Source})";
 }
 
@@ -20,7 +25,7 @@ internal sealed class MemoryLimitReader(string root = "/")
     public MemoryLimit Read()
     {
         var machine = MemTotal();
-        var best = machine is { } total ? new MemoryLimit(total, "/proc/meminfo MemTotal") : null;
+        var best = machine is { } total ? new MemoryLimit(total, MemoryLimit.MachineSource) : null;
         foreach (var candidate in CgroupLimits())
         {
             if (best is null || candidate.Bytes < best.Bytes) best = candidate;

@@ -73,6 +73,22 @@ public sealed class CapacityConfigTests
         Assert.Contains("its memory_limit_mb", note);
     }
 
+    /// <summary>A 24 GB, 2-core VM without a cgroup limit: auto meant 338 workers, and neither check nor run said a word.</summary>
+    [Fact]
+    public void Auto_sized_to_the_whole_machine_without_memory_budget_is_a_warning_naming_the_line_and_the_fix()
+    {
+        var machine = new MemoryLimit(24_000 * Mb, MemoryLimit.MachineSource);
+
+        var (config, _) = CapacityPlan.Resolve(ConfigLoaderTests.Parse("fixed: 1\nfill: auto\n"), machine);
+
+        var warning = Assert.Single(config.Warnings);
+        Assert.StartsWith("pool.yml:2: key 'fill': auto = 335 worker(s), sized to the whole machine's memory (23.4 GB (/proc/meminfo MemTotal)): no cgroup limit and no memory_budget;", warning, StringComparison.Ordinal);
+        Assert.Contains("set memory_budget: (e.g. memory_budget: 2GB) or a fixed count", warning, StringComparison.Ordinal);
+        // A cgroup limit or a memory_budget sizes it on purpose: no warning.
+        Assert.Empty(CapacityPlan.Resolve(ConfigLoaderTests.Parse("fixed: 1\nfill: auto\n"), new MemoryLimit(512 * Mb, "cgroup v2 /sys/fs/cgroup/memory.max")).Config.Warnings);
+        Assert.Empty(CapacityPlan.Resolve(ConfigLoaderTests.Parse("memory_budget: 2GB\nfill: auto\n"), machine).Config.Warnings);
+    }
+
     [Fact]
     public void Auto_groups_share_the_budget_and_get_at_least_one_worker()
     {
