@@ -39,6 +39,8 @@ public sealed class DashboardInMasterTests(RedisFixture redis)
         }, TimeSpan.FromSeconds(15), "the masters page to answer without the Redis banner");
         Assert.Contains($"pid {run.Master.Pid}", masters, StringComparison.Ordinal);
         Assert.Contains(">TTIN</button>", masters, StringComparison.Ordinal);
+        // TTIN/TTOU move an autoscaled group's range, not its size alone; the help said "a worker per group".
+        Assert.Contains("an autoscaled group's range moves by one", masters, StringComparison.Ordinal);
         // The Recurring page shows this master's own schedule.
         var recurring = await DashboardHost.PageAsync(http, "recurring");
         Assert.Contains("data-schedule=\"nightly_digest\"", recurring, StringComparison.Ordinal);

@@ -27,7 +27,7 @@ internal sealed class MastersPage(ResqueKeys keys)
             {
                 html.Add($"<p class=\"signals\">");
                 foreach (var s in SafeSignals) html.Add($"{layout.Button(context, "/masters/signal", s, [("signal", s), ("back", "/masters")])} ");
-                html.Add($"<span class=\"muted\">HUP reloads pool.yml, TTIN/TTOU add/remove a worker per group, QUIT stops gracefully.</span></p>");
+                html.Add($"<span class=\"muted\">HUP reloads pool.yml, TTIN/TTOU add/remove a worker per group (an autoscaled group's range moves by one), QUIT stops gracefully.</span></p>");
             }
             html.Add($"<table><thead><tr><th>Group</th><th class=\"num\">Slot</th><th class=\"num\">Pid</th><th>State</th><th class=\"num\">Up</th><th class=\"num\">RSS</th><th class=\"num\">Restarts</th><th>Backoff</th></tr></thead><tbody>");
             foreach (var c in m.Children)
