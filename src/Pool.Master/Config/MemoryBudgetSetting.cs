@@ -29,7 +29,7 @@ public sealed record MemoryBudgetSetting(long? Bytes, double? Percent, string Te
         var value = text?.Trim() ?? "";
         if (value.EndsWith('%'))
         {
-            if (double.TryParse(value[..^1], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var percent) && percent is > 0 and <= 100)
+            if (double.TryParse(value[..^1].TrimEnd(), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var percent) && percent is > 0 and <= 100)
                 return new MemoryBudgetSetting(null, percent, value);
             problem = "a share of the memory limit must be above 0% and at most 100%";
             return null;

@@ -23,6 +23,8 @@ public sealed class MemoryBudgetTests
     [InlineData("1.5GB", 1536)]
     [InlineData("2G", 2048)]
     [InlineData("50%", 256)]
+    // As "400 mb" is: "80 %" was refused as out of range ("must be above 0% and at most 100%, got '80 %'").
+    [InlineData("50 %", 256)]
     public void A_setting_in_mb_gb_or_percent_of_the_limit(string text, long mb)
     {
         var setting = MemoryBudgetSetting.Parse(text, out var problem);
