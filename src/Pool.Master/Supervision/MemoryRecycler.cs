@@ -18,17 +18,18 @@ namespace Pool.Master.Supervision;
 /// A limit below what the group's workers take at start (a .NET pool-worker's RSS is about
 /// 50 MB, a Ruby worker's 100 MB and up) can never hold: each replacement is as big, and the
 /// slot was recycled once a second for ever. So when a second worker of a group is over its
-/// limit in its first <see cref="StartUp"/>, the limit is not applied to that group (until a
-/// HUP reads the file again) and one warning names the fix.
+/// limit in its first <see cref="StartUp"/>, the master raises the group's limit to half as much
+/// again as that worker's size (until a HUP reads the file again), so a job that grows a worker
+/// far past its start is still stopped, and one warning names the fix.
 /// </summary>
 internal sealed class MemoryRecycler(SlotTable table, StopPlan stops, IWorkerProcesses os, ILogger log, GuardedStore store)
 {
     /// <summary>How young a worker over its limit must be for that to be its size at start, not a job's.</summary>
     public static readonly TimeSpan StartUp = TimeSpan.FromSeconds(5);
 
-    // Groups (of the running generation) with one worker over the limit at start so far, and those whose limit is off.
+    // Groups (of the running generation) with one worker over the limit at start so far, and the limits raised.
     private readonly HashSet<WorkerGroup> _overAtStart = [];
-    private readonly HashSet<WorkerGroup> _limitBelowStart = [];
+    private readonly Dictionary<WorkerGroup, int> _raised = [];
 
     public void Check(DateTimeOffset now)
     {
@@ -37,14 +38,15 @@ internal sealed class MemoryRecycler(SlotTable table, StopPlan stops, IWorkerPro
             // Forget the groups of generations that are gone (HUP).
             var live = table.Children.Select(c => c.Group).ToHashSet();
             _overAtStart.RemoveWhere(g => !live.Contains(g));
-            _limitBelowStart.RemoveWhere(g => !live.Contains(g));
+            foreach (var gone in _raised.Keys.Where(g => !live.Contains(g)).ToList()) _raised.Remove(gone);
         }
         foreach (var child in table.Children.ToList())
         {
             // A standby runs no job, so it cannot outgrow the limit a job is measured by.
-            if (child.Group.MemoryLimitMb is not { } limit || child.Stop?.KilledAt is not null || child.Standby is not null) continue;
+            if (child.Group.MemoryLimitMb is not { } configured || child.Stop?.KilledAt is not null || child.Standby is not null) continue;
+            var limit = _raised.GetValueOrDefault(child.Group, configured);
             if (os.ResidentMb(child.Pid) is not { } rss || rss <= limit) continue;
-            if (child.Stop is null && IsStartUpSize(child, rss, limit, now)) continue;
+            if (child.Stop is null && RaisedToStartUpSize(child, rss, limit, now)) continue;
 
             if (rss > 2 * limit)
             {
@@ -64,15 +66,14 @@ internal sealed class MemoryRecycler(SlotTable table, StopPlan stops, IWorkerPro
         }
     }
 
-    /// <summary>True when the group's limit is below its workers' size at start, so recycling is pointless (logged once).</summary>
-    private bool IsStartUpSize(Child child, double rss, int limit, DateTimeOffset now)
+    /// <summary>True when the group's limit is below its workers' size at start; then it is raised (logged).</summary>
+    private bool RaisedToStartUpSize(Child child, double rss, int limit, DateTimeOffset now)
     {
-        if (_limitBelowStart.Contains(child.Group)) return true;
         var age = now - child.StartedAt;
         if (age >= StartUp || _overAtStart.Add(child.Group)) return false;
-        _limitBelowStart.Add(child.Group);
-        log.Warning("worker {Pid} ({Group} slot {Slot}) uses {RssMb:0} MB {AgeMs:0} ms after its start, over its limit of {LimitMb} MB, as the worker it replaced did: that is its size at start, not a job's, so a replacement would be as big; memory_limit_mb is not applied to {Group} until a HUP: raise it well above {RssMb:0} MB",
-            child.Pid, child.Group.Key, child.SlotNumber, rss, age.TotalMilliseconds, limit, child.Group.Key, rss);
+        var raised = _raised[child.Group] = (int)Math.Ceiling(rss * 1.5);
+        log.Warning("worker {Pid} ({Group} slot {Slot}) uses {RssMb:0} MB {AgeMs:0} ms after its start, over its limit of {LimitMb} MB, as the worker it replaced did: that is its size at start, not a job's, and a replacement would be as big; {Group} is held to {RaisedMb} MB instead until a HUP: raise memory_limit_mb well above {RssMb:0} MB",
+            child.Pid, child.Group.Key, child.SlotNumber, rss, age.TotalMilliseconds, limit, child.Group.Key, raised, rss);
         return true;
     }
 }

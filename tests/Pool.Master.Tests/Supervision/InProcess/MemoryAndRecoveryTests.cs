@@ -32,7 +32,7 @@ public sealed class MemoryAndRecoveryTests
     }
 
     [Fact(Timeout = 10_000)]
-    public async Task A_limit_below_the_workers_size_at_start_is_not_applied_after_the_second_worker_instead_of_recycling_once_a_second()
+    public async Task A_limit_below_the_workers_size_at_start_is_raised_to_half_as_much_again_instead_of_recycling_once_a_second()
     {
         await using var pool = new InProcessPool(Groups(Group("a", 1, memoryLimitMb: 40))).Start();
         var first = pool.Live.Single();
@@ -47,7 +47,12 @@ public sealed class MemoryAndRecoveryTests
         pool.Advance(TimeSpan.FromSeconds(30), Second);
         Assert.Empty(pool.Os.SignalsTo(second.Pid));
         Assert.Equal(2, pool.Os.Started.Count);
-        Assert.Equal(1, pool.Log.Count("memory_limit_mb is not applied to a until a HUP: raise it well above 49 MB"));
+        Assert.Equal(1, pool.Log.Count("a is held to 74 MB instead until a HUP: raise memory_limit_mb well above 49 MB"));
+
+        // A job that grows it past the raised limit is still stopped.
+        pool.Os.SetResidentMb(second.Pid, 80);
+        pool.Advance(Second);
+        Assert.Equal([Signum.SIGQUIT], pool.Os.SignalsTo(second.Pid));
     }
 
     [Fact(Timeout = 10_000)]
