@@ -156,6 +156,9 @@ internal sealed class CapacityKeeper(SlotTable table, StopPlan stops, MasterSett
             if (ScalerFor(group) is not { } scaler) continue;
             scaler.Shift(delta);
             group.Desired = scaler.Size;
+            // The TTIN/TTOU line gives sizes only; the range is what moved.
+            log.Information("{Signal}: {Group} now autoscaled {Min}..{Max}, at {Size}, until the next HUP",
+                delta > 0 ? "TTIN" : "TTOU", group.Group.Key, scaler.Rule.Min, scaler.Rule.Max, scaler.Size);
         }
     }
 

@@ -15,9 +15,11 @@ public sealed class AutoscaleSignalTests
         run.Signal(Signum.SIGTTIN);
         // The range is now 2..4: MIN 2 means a second worker at once.
         await Task.Run(() => run.WaitForReadyWorkers(2));
+        run.WaitForMasterLine("TTIN: scaled now autoscaled 2..4, at 2, until the next HUP");
 
         run.Signal(Signum.SIGTTOU);
         await Task.Run(() => Pool.Testing.Wait.Until(() => run.Workers().Count == 1, TimeSpan.FromSeconds(15), "back to 1 worker"));
+        run.WaitForMasterLine("TTOU: scaled now autoscaled 1..3, at 1, until the next HUP");
 
         run.Signal(Signum.SIGTTIN);
         await Task.Run(() => run.WaitForReadyWorkers(2));
