@@ -85,6 +85,8 @@ internal static class GroupReader
                 case GroupOptions.Command:
                     command = ReadCommand(values.Literal(optionValue, at.Key!), at);
                     break;
+                case MemoryBudgetSetting.Key:
+                    throw at.Error("memory_budget is pool-wide; put it at the top level of the file (a group's own size is memory_limit_mb)");
                 default:
                     throw at.Error($"unknown option '{option}'; a group takes {string.Join(", ", GroupOptions.All)}");
             }

@@ -42,6 +42,7 @@ public sealed class CapacityConfigTests
     [InlineData("memory_budget: lots\nfoo: 1\n", "memory_budget: 1536MB")]
     [InlineData("memory_budget: 99999999999GB\nfoo: 1\n", "is too large: at most 1048576 GB (1 PiB), got '99999999999GB'")]
     [InlineData("production:\n  memory_budget: 1GB\n  foo: 1\n", "put it at the top level")]
+    [InlineData("foo:\n  count: 1\n  memory_budget: 1GB\n", "memory_budget is pool-wide; put it at the top level of the file (a group's own size is memory_limit_mb)")]
     public void Bad_capacity_settings_fail_with_file_line_and_key(string yaml, string hint)
     {
         var e = ConfigLoaderTests.Fails(yaml);
