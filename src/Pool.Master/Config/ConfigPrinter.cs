@@ -16,6 +16,7 @@ public static class ConfigPrinter
         foreach (var g in config.Groups)
         {
             sb.Append(inv, $"  {g.QueueList}: {(g.Scaling is { } rule ? rule.Describe() : g.AutoCount ? $"{g.Count} (auto)" : g.Count)}");
+            var options = sb.Length;
             if (g.Concurrency > 1) sb.Append(inv, $" concurrency={g.Concurrency}");
             if (g.Standby > 0) sb.Append(inv, $" standby={g.Standby}");
             if (g.TermTimeout is { } t) sb.Append(inv, $" term_timeout={t.TotalSeconds}s");
@@ -24,6 +25,8 @@ public static class ConfigPrinter
             if (g.JobTimeout is { } jt) sb.Append(inv, $" job_timeout={jt.TotalSeconds}s");
             if (g.Retries is { } r) sb.Append(r);
             if (g.Command is { } c) sb.Append(inv, $" command=\"{Pool.Protocol.Connection.RedisUrl.RedactWithin(c)}\"");
+            // A range's description ends in words ("... per 30 s quiet"): the options read as part of it without a stop.
+            if (g.Scaling is not null && sb.Length > options) sb.Insert(options, ';');
             sb.Append('\n');
         }
         if (config.Schedule.Count > 0) sb.Append(ScheduleEntry.Describe(config.Schedule, DateTimeOffset.UtcNow));

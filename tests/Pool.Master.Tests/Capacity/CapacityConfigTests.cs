@@ -140,6 +140,17 @@ public sealed class CapacityConfigTests
     }
 
     [Fact]
+    public void Check_separates_a_ranges_words_from_the_groups_options()
+    {
+        var config = ConfigLoaderTests.Parse("foo:\n  count: 1..4\n  concurrency: 4\n  standby: 2\nbar: 2\n");
+
+        var text = ConfigPrinter.Describe(config);
+
+        Assert.Contains("  foo: 1..4, target 5 waiting job(s) per worker (default), down one worker per 30 s quiet; concurrency=4 standby=2\n", text, StringComparison.Ordinal);
+        Assert.Contains("  bar: 2\n", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Check_prints_the_budget_and_what_auto_resolved_to()
     {
         var (config, plan) = CapacityPlan.Resolve(ConfigLoaderTests.Parse("a: auto\nb: 1..3\n"), new MemoryLimit(512 * Mb, "cgroup v2 /sys/fs/cgroup/memory.max"));
