@@ -72,7 +72,7 @@ internal sealed class MemoryRecycler(SlotTable table, StopPlan stops, IWorkerPro
         var age = now - child.StartedAt;
         if (age >= StartUp || _overAtStart.Add(child.Group)) return false;
         var raised = _raised[child.Group] = (int)Math.Ceiling(rss * 1.5);
-        log.Warning("worker {Pid} ({Group} slot {Slot}) uses {RssMb:0} MB {AgeMs:0} ms after its start, over its limit of {LimitMb} MB, as the worker it replaced did: that is its size at start, not a job's, and a replacement would be as big; {Group} is held to {RaisedMb} MB instead until a HUP: raise memory_limit_mb well above {RssMb:0} MB",
+        log.Warning("worker {Pid} ({Group} slot {Slot}) uses {RssMb:0} MB {AgeMs:0} ms after its start, over its limit of {LimitMb} MB, as an earlier young worker of the group was: that is its size at start, not a job's, and a replacement would be as big; {Group} is held to {RaisedMb} MB instead until a HUP: raise memory_limit_mb well above {RssMb:0} MB",
             child.Pid, child.Group.Key, child.SlotNumber, rss, age.TotalMilliseconds, limit, child.Group.Key, raised, rss);
         return true;
     }
