@@ -5,6 +5,9 @@ namespace Pool.Master.Capacity;
 /// <summary>The memory the pool may use on this machine, and where that figure came from (for logs and `check`).</summary>
 public sealed record MemoryLimit(long Bytes, string Source)
 {
+    /// <summary>The cgroup file that counts the OOM killer's kills under this limit; null for the whole machine's memory.</summary>
+    public string? OomEventsPath { get; init; }
+
     /// <summary>The source of a limit that is the whole machine's memory: no cgroup sets a lower one.</summary>
     public const string MachineSource = "/proc/meminfo MemTotal";
 
@@ -50,7 +53,10 @@ internal sealed class MemoryLimitReader(string root = "/")
             if (mount is null) continue;
             var file = v2 ? "memory.max" : "memory.limit_in_bytes";
             if (Tightest(mount, parts[2], file) is { } limit)
-                yield return new MemoryLimit(limit.Bytes, $"cgroup {(v2 ? "v2" : "v1")} {limit.Path}");
+                yield return new MemoryLimit(limit.Bytes, $"cgroup {(v2 ? "v2" : "v1")} {limit.Path}")
+                {
+                    OomEventsPath = Path.Join(Path.GetDirectoryName(limit.Path), v2 ? "memory.events" : "memory.oom_control"),
+                };
         }
     }
 

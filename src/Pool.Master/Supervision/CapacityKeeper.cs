@@ -42,6 +42,18 @@ internal sealed class CapacityKeeper(SlotTable table, StopPlan stops, MasterSett
     private readonly MemoryLimit _limit = new MemoryLimitReader().Read();
     private (PoolConfig Config, MemoryBudget Budget)? _budget;
 
+    // The kernel's word on the budget: its OOM kills in the limiting cgroup, and the lower
+    // budget the master keeps after one, until the next HUP.
+    private OomKillCounter? _oomKills;
+    private long? _oomKillsSeen;
+    private MemoryBudget? _afterOomKill;
+
+    // The largest PSS any worker of a group has shown since the last HUP, by queue list: a
+    // group whose jobs grow big is counted at that size even while its big workers are gone
+    // (dead, recycled, or killed by the OOM killer); before, each new burst was sized as if
+    // its workers were small.
+    private readonly Dictionary<string, long> _largestPss = new(StringComparer.Ordinal);
+
     // Autoscalers by queue list, so a HUP can carry a group's size over.
     private readonly Dictionary<string, Autoscaler> _scalers = new(StringComparer.Ordinal);
     private readonly Dictionary<int, long> _pss = [];
@@ -68,8 +80,13 @@ internal sealed class CapacityKeeper(SlotTable table, StopPlan stops, MasterSett
         get
         {
             if (_budget is not { } cached || !ReferenceEquals(cached.Config, table.Config))
+            {
                 _budget = cached = (table.Config, MemoryBudget.For(_limit, table.Config.MemoryBudget));
-            return cached.Budget;
+                // A HUP is the way to say the pool changed: both lessons start again.
+                _afterOomKill = null;
+                _largestPss.Clear();
+            }
+            return _afterOomKill is { } lowered && lowered.Bytes < cached.Budget.Bytes ? lowered : cached.Budget;
         }
     }
 
@@ -123,7 +140,10 @@ internal sealed class CapacityKeeper(SlotTable table, StopPlan stops, MasterSett
         {
             _pss[pid] = bytes;
             _pssAt[pid] = now;
+            if (table.Children.FirstOrDefault(c => c.Pid == pid) is { } child && bytes > _largestPss.GetValueOrDefault(child.Group.QueueList))
+                _largestPss[child.Group.QueueList] = bytes;
         }
+        NoticeOomKills(now);
         _masterPss = m.MasterPss;
         if (m.Error != _sampleError && (m.Error is null || table.Groups.Any(g => g.Group.Scaling is not null)))
         {
@@ -145,6 +165,30 @@ internal sealed class CapacityKeeper(SlotTable table, StopPlan stops, MasterSett
             group.Desired = scaler.Size;
             if (decision.Direction == ScaleDirection.Down) ShrinkIdleFirst(group, m.Busy, now);
         }
+    }
+
+    /// <summary>
+    /// When the OOM killer has struck in the pool's cgroup since the last sample, the budget was
+    /// more than the cgroup holds: it becomes what the pool counts now (the survivors), so no
+    /// group grows and no slot is refilled past it, until the next HUP. Without this the
+    /// autoscaler went on growing while the kernel killed workers, and a job that runs fine
+    /// alone became poison (a trial under a 400 MB cgroup, 2026-12-04).
+    /// </summary>
+    private OomKillCounter? OomKills => _limit.OomEventsPath is { } path ? _oomKills ??= new OomKillCounter(path) : null;
+
+    private void NoticeOomKills(DateTimeOffset now)
+    {
+        if (OomKills?.Read() is not { } count) return;
+        var seen = _oomKillsSeen;
+        _oomKillsSeen = count;
+        if (seen is not { } before || count <= before) return;
+        var was = Budget;
+        // Named after the configured budget, not after an earlier lowering: the reason stays one line.
+        var configured = _budget!.Value.Budget;
+        _afterOomKill = new MemoryBudget(Math.Min(UsedMemory(), was.Bytes),
+            $"lowered at {now:HH:mm:ss} to what the pool counted when the kernel's OOM killer struck in its cgroup, until the next HUP; configured: {configured}");
+        log.Warning("memory budget: the kernel's OOM killer killed {Count} process(es) in {Cgroup}; the budget is now {Budget} (was {Was}), what the pool counted then, until the next HUP: set memory_limit_mb to what a group's jobs take, or lower count",
+            count - before, OomKills!.Path, Megabytes.Format(_afterOomKill.Bytes), Megabytes.Format(was.Bytes));
     }
 
     /// <summary>TTIN (+1) or TTOU (-1): an autoscaled group's range moves by one, and its size with it.</summary>
@@ -237,7 +281,8 @@ internal sealed class CapacityKeeper(SlotTable table, StopPlan stops, MasterSett
         return scaler;
     }
 
-    private IEnumerable<long> MeasuredPss(GroupState group) => MeasuredPss(group.Slots.Where(s => s.Child is not null).Select(s => s.Child!));
+    private IEnumerable<long> MeasuredPss(GroupState group) =>
+        MeasuredPss(group.Slots.Where(s => s.Child is not null).Select(s => s.Child!)).Append(_largestPss.GetValueOrDefault(group.Group.QueueList));
 
     private IEnumerable<long> MeasuredPss(IEnumerable<Child> children) =>
         children.Where(c => _pss.ContainsKey(c.Pid)).Select(c => _pss[c.Pid]);

@@ -100,6 +100,41 @@ public sealed class MemoryLimitProcessTests : IDisposable
         Assert.InRange(Pss(master.Pid) + after.Sum(Pss), 0, 536 * Mb);
     }
 
+    [MemoryCgroupFact(Timeout = 90_000)]
+    public async Task After_the_kernels_oom_killer_strikes_the_budget_is_what_the_pool_held_and_no_slot_is_refilled_past_it()
+    {
+        // Off the test thread: the waits below block.
+        await Task.Yield();
+        // A budget above the 300 MB limit admits 6 workers at the 64 MB estimate, but each holds
+        // 100 MB: the third or so takes the cgroup to its OOM killer. Before, each killed
+        // worker's slot was refilled after its backoff, and the kernel killed it again, for ever.
+        var cgroup = Cgroup(300 * Mb);
+        var master = StartIn(cgroup, "memory_budget: 600MB\nfat:\n  count: 6\n",
+            Env(new() { ["POOL_TEST_LOG"] = Path.Combine(_dir, "workers.log"), ["POOL_TEST_HOG_MB"] = "100" }),
+            "run", "-w", $"{Artifacts.TestWorker} hog");
+
+        master.WaitForLine("the kernel's OOM killer killed", TimeSpan.FromSeconds(30));
+        master.WaitForLine("memory budget: not starting a worker for fat", TimeSpan.FromSeconds(30));
+        // The kills stop: the counter holds still for 6 s.
+        var kills = OomKills(cgroup);
+        var since = DateTime.UtcNow;
+        Wait.Until(() =>
+        {
+            var now = OomKills(cgroup);
+            if (now != kills) (kills, since) = (now, DateTime.UtcNow);
+            return DateTime.UtcNow - since > TimeSpan.FromSeconds(6);
+        }, TimeSpan.FromSeconds(40), "no OOM kill for 6 s");
+        Assert.True(ProcFs.IsAlive(master.Pid));
+        Assert.InRange(ProcFs.Children(master.Pid).Count(ProcFs.IsAlive), 1, 2);
+    }
+
+    private static long OomKills(MemoryCgroup cgroup)
+    {
+        var file = Path.Combine(cgroup.Dir, cgroup.Version == "v2" ? "memory.events" : "memory.oom_control");
+        var line = File.ReadAllLines(file).Single(l => l.StartsWith("oom_kill ", StringComparison.Ordinal));
+        return long.Parse(line["oom_kill ".Length..], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     private static long Pss(int pid) => Pool.Master.Capacity.ProcessPss.Read(pid) ?? 0;
 
     public void Dispose()

@@ -34,6 +34,7 @@ public sealed class MemoryLimitReaderTests : IDisposable
 
         Assert.Equal(8_000_000L * 1024, limit.Bytes);
         Assert.Equal("/proc/meminfo MemTotal", limit.Source);
+        Assert.Null(limit.OomEventsPath);
     }
 
     [Fact]
@@ -48,6 +49,18 @@ public sealed class MemoryLimitReaderTests : IDisposable
 
         Assert.Equal(512 * Mb, limit.Bytes);
         Assert.Equal("cgroup v2 /sys/fs/cgroup/app.slice/memory.max", limit.Source);
+        Assert.Equal("/sys/fs/cgroup/app.slice/memory.events", limit.OomEventsPath);
+    }
+
+    [Theory]
+    [InlineData("low 0\nhigh 0\nmax 12\noom 3\noom_kill 2\noom_group_kill 0\n", 2L)]
+    [InlineData("oom_kill_disable 0\nunder_oom 0\noom_kill 17\n", 17L)]
+    [InlineData("oom_kill_disable 0\nunder_oom 0\n", null)]
+    public void The_oom_kill_count_is_read_from_memory_events_or_memory_oom_control(string text, long? count)
+    {
+        Write("sys/fs/cgroup/pool/memory.events", text);
+        Assert.Equal(count, new OomKillCounter("/sys/fs/cgroup/pool/memory.events", _root).Read());
+        Assert.Null(new OomKillCounter("/sys/fs/cgroup/gone/memory.events", _root).Read());
     }
 
     [Fact]
@@ -62,6 +75,7 @@ public sealed class MemoryLimitReaderTests : IDisposable
 
         Assert.Equal(300 * Mb, limit.Bytes);
         Assert.StartsWith("cgroup v1 ", limit.Source);
+        Assert.Equal("/sys/fs/cgroup/memory/process_api/abc/memory.oom_control", limit.OomEventsPath);
     }
 
     [Fact]
