@@ -35,7 +35,9 @@ internal sealed class RetryPlanner(RetryPolicy group, Func<string, RetryAttribut
         return new RetryPlan(
         [
             ns, workerId, job.Rid, failure, counter, policy.Retries, payload.Attempts, delayed.Encoded,
-            DelayedQueue.QueuedPayload(delayed), job.Queue, now.ToUnixTimeSeconds(), suppressed,
+            // Due times are whole seconds: count from the next one, so a retry "in 1 s" never
+            // comes due at once (from the second started it came due 0 to 1 s after the failure).
+            DelayedQueue.QueuedPayload(delayed), job.Queue, (now.ToUnixTimeMilliseconds() + 999) / 1000, suppressed,
             .. delays.Select(d => (RedisValue)d),
         ], policy.Retries);
     }

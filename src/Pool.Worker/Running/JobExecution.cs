@@ -103,7 +103,7 @@ internal sealed class JobExecution(JobRegistry registry, JobInvoker invoker, Wor
             switch (control.Stop)
             {
                 case StopMode.Int:
-                    return JobOutcome.Requeue("aborted by INT", iteration?.CurrentPayload);
+                    return JobOutcome.Requeue(control.Recycling ? "aborted: a job on another lane passed its hard time limit, so this worker recycles at once" : "aborted by INT", iteration?.CurrentPayload);
                 case StopMode.Term:
                     var left = termTimeout - control.Time.GetElapsedTime(control.TermAtTimestamp);
                     if (left <= TimeSpan.Zero)

@@ -91,14 +91,17 @@ public sealed class WorkerControl
     /// <summary>Completes at the next change of state.</summary>
     public Task WhenChanged { get { lock (_gate) return _process.Changed.Task; } }
 
-    /// <summary>The worker stops itself as QUIT would (max_jobs spent, a job past its hard limit); its log says so rather than naming a signal.</summary>
-    internal void RequestRecycle()
+    /// <summary>
+    /// The worker stops itself (max_jobs spent: as QUIT; a job past its hard limit: as INT, see
+    /// WorkerLoop.CheckLimits); its log says so rather than naming a signal.
+    /// </summary>
+    internal void RequestRecycle(StopMode mode = StopMode.Quit)
     {
         lock (_gate)
         {
             if (_process.Stop == StopMode.None) _process.Recycling = true;
         }
-        RequestStop(StopMode.Quit);
+        RequestStop(mode);
     }
 
     /// <summary>Whether the stop is the worker's own recycling rather than a signal.</summary>

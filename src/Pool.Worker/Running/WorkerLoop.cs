@@ -181,14 +181,18 @@ internal sealed class WorkerLoop(IWorkerStore store, IWakeWaiter waker, JobExecu
     /// <summary>
     /// Recycling decided by this worker itself: a job past its hard time limit (its thread cannot
     /// be stopped) or max_jobs spent. Either way the current job is settled first, then the loop
-    /// stops as on QUIT and the process exits 0; the master refills the slot at once.
+    /// stops and the process exits 0; the master refills the slot at once. After max_jobs it stops
+    /// as on QUIT. Past a hard limit it stops as on INT: the abandoned job still runs on its thread
+    /// until the process exits, while its failure (and so its retry) is already in Redis, so the
+    /// other lanes' jobs are requeued at once rather than finished; waiting for them let the retry
+    /// start elsewhere while the first copy still ran (and finished).
     /// </summary>
     private void CheckLimits(JobOutcome outcome, string cls, string queue)
     {
         if (outcome.RecycleWorker)
         {
             log.Warning("Recycling this worker: job {Class} queue={Queue} ignored its token past its hard time limit ({Error})", cls, queue, outcome.Error);
-            control.RequestRecycle();
+            control.RequestRecycle(StopMode.Int);
         }
         else if (_budget.Spend(out var first))
         {

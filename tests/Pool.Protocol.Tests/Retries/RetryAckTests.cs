@@ -34,6 +34,19 @@ public sealed class RetryAckTests(RedisFixture redis) : NamespacedTest(redis)
     }
 
     [Fact]
+    public async Task A_retry_never_comes_due_sooner_than_its_delay()
+    {
+        var w = await WorkerAsync("1");
+        var before = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        await FailOnceAsync(w);
+
+        // Due times are whole seconds; counted from the second the failure fell in, a 1 s retry
+        // came due at once whenever the failure was late in its second (90 ms after it in a trial).
+        var entry = Assert.Single(await new DelayedQueue(Db, SKeys).ListAsync());
+        Assert.True(entry.At * 1000 >= before + 1000, $"due at {entry.At * 1000} ms, failed at {before} ms, delay 1 s");
+    }
+
+    [Fact]
     public async Task A_stray_key_where_the_retry_s_bucket_goes_is_set_aside_and_the_retry_is_scheduled_once()
     {
         var w = await WorkerAsync("60");

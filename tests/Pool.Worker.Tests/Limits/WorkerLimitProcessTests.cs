@@ -43,6 +43,30 @@ public sealed class WorkerLimitProcessTests(RedisFixture redis) : IDisposable
         Assert.Equal(["""{"class":"Noop","args":[]}"""], (await Db.ListRangeAsync(_s.Keys.Queue("q"))).Select(v => (string)v!));
     }
 
+    // With lanes, the job past its hard limit still runs on its thread until the process exits,
+    // while its failure (and so its retry) is already in Redis. The worker used to stop as on
+    // QUIT and wait for its other lanes' jobs, so the retry could start elsewhere while the first
+    // copy ran on (and finished). Now the other lanes' jobs are requeued at once and it exits.
+    [Fact(Timeout = 30_000)]
+    public async Task A_lane_past_its_hard_limit_requeues_the_other_lanes_jobs_and_exits_at_once()
+    {
+        await Producer.EnqueueAsync("q", "Stubborn", 30);
+        using var worker = WorkerProcess.Start(redis.Server.Url, _s.Namespace, "q",
+            new Dictionary<string, string?> { ["POOL_CONCURRENCY"] = "2", ["POOL_JOB_TIMEOUT"] = "0.3,3", ["POOL_RETRIES"] = "0" });
+        await Wait.UntilAsync(() => worker.Process.Output.Contains("Job started Stubborn"), because: "the first job started");
+        var first = System.Diagnostics.Stopwatch.StartNew();
+        // The second lane's job starts well before the first one's hard limit, so it is still
+        // within its own when the first one is abandoned.
+        await Wait.UntilAsync(() => first.Elapsed > TimeSpan.FromSeconds(1), because: "the first job ran a while");
+        await Producer.EnqueueAsync("q", "Stubborn", 30);
+
+        Assert.Equal(0, worker.WaitForExit(10));
+        Assert.Equal(1, await Db.ListLengthAsync(_s.Keys.Failed));
+        Assert.Contains("hard time limit", await LastFailure());
+        Assert.Equal(["""{"class":"Stubborn","args":[30]}"""], (await Db.ListRangeAsync(_s.Keys.Queue("q"))).Select(v => (string)v!));
+        Assert.Contains("stopped on its own (recycled)", worker.Process.Output);
+    }
+
     [Fact(Timeout = 30_000)]
     public async Task A_worker_exits_0_after_max_jobs_with_its_last_job_acked()
     {
