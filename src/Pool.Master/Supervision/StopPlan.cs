@@ -99,8 +99,18 @@ internal sealed class StopPlan(SlotTable table, MasterSettings settings, Supervi
         {
             child.Stop = new StopRequest(reason, signal.ToString(), now, killAt);
         }
-        os.Send(child.Pid, signal);
+        os.Send(child.Pid, AsItCanTake(child, signal, now));
     }
+
+    /// <summary>
+    /// QUIT's default action dumps core: a child too young to catch it yet (a TTOU or the master's
+    /// QUIT just after a spawn) died with a core, which systemd-coredump reports as a crash. Such a
+    /// child holds no job, so TERM ends it the same way, without the core.
+    /// </summary>
+    private Signum AsItCanTake(Child child, Signum signal, DateTimeOffset now) =>
+        signal == Signum.SIGQUIT && now - child.StartedAt < Processes.HeldSignals.YoungFor && !os.Catches(child.Pid, Signum.SIGQUIT)
+            ? Signum.SIGTERM
+            : signal;
 
     /// <summary>
     /// Takes a child out of its slot for good (HUP, TTOU, WINCH). HUP replaces a worker: TERM and

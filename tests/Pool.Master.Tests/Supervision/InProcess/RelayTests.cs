@@ -30,6 +30,33 @@ public sealed class RelayTests
         Assert.Equal([Signum.SIGUSR1, Signum.SIGUSR2, Signum.SIGCONT], pool.Os.SignalsTo(young.Pid));
     }
 
+    /// <summary>QUIT's default action dumps core: a worker that got it just after its spawn (a TTOU in a trial) died with one.</summary>
+    [Fact(Timeout = 10_000)]
+    public async Task A_young_child_that_does_not_catch_quit_yet_is_stopped_with_term()
+    {
+        await using var pool = new InProcessPool(Groups(Group("a", 2))).Start();
+        var (young, ready) = (pool.Live[0], pool.Live[1]);
+        pool.Os.SetCatches(young.Pid, Signum.SIGQUIT, false);
+
+        pool.Signal(System.Runtime.InteropServices.PosixSignal.SIGQUIT);
+
+        Assert.Equal([Signum.SIGTERM], pool.Os.SignalsTo(young.Pid));
+        Assert.Equal([Signum.SIGQUIT], pool.Os.SignalsTo(ready.Pid));
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task A_child_past_its_start_that_does_not_catch_quit_gets_quit_as_resque_pool_sends_it()
+    {
+        await using var pool = new InProcessPool(Groups(Group("a", 1))).Start();
+        var child = pool.Live.Single();
+        pool.Advance(Pool.Master.Processes.HeldSignals.YoungFor);
+        pool.Os.SetCatches(child.Pid, Signum.SIGQUIT, false);
+
+        pool.Signal(System.Runtime.InteropServices.PosixSignal.SIGQUIT);
+
+        Assert.Equal([Signum.SIGQUIT], pool.Os.SignalsTo(child.Pid));
+    }
+
     [Fact(Timeout = 10_000)]
     public async Task A_child_that_never_catches_the_signal_gets_it_once_it_is_no_longer_young()
     {
