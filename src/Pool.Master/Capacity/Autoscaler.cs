@@ -83,11 +83,18 @@ internal sealed class Autoscaler
     /// <summary>The last sample's wish before MIN, MAX and the budget; for status.</summary>
     public int? Wanted { get; private set; }
 
+    /// <summary>
+    /// While the budget keeps the group capped, this sample's reason (logged once, when the cap
+    /// began): status shows what the queue asks for now, not what it asked for then.
+    /// </summary>
+    public string? StillCapped { get; private set; }
+
     /// <summary>One sample. Null when the size stays; otherwise what changed and why.</summary>
     /// <param name="headroom">How many more workers the memory budget admits now.</param>
     public ScaleDecision? Decide(GroupLoad load, int headroom)
     {
         var now = _time.GetUtcNow();
+        StillCapped = null;
         var (want, why, latencyStep) = Wish(load, now);
         Wanted = want;
         if (want > Size) return Grow(want, why, latencyStep, headroom, now);
@@ -122,7 +129,12 @@ internal sealed class Autoscaler
             var first = !_capped;
             _capped = true;
             if (fits <= Size)
-                return first ? new ScaleDecision(ScaleDirection.Capped, Size, Size, $"{why}, but the memory budget admits no more workers") : null;
+            {
+                var reason = $"{why}, but the memory budget admits no more workers";
+                if (first) return new ScaleDecision(ScaleDirection.Capped, Size, Size, reason);
+                StillCapped = reason;
+                return null;
+            }
             to = fits;
             why += $", cut to {to} by the memory budget";
         }

@@ -160,7 +160,12 @@ internal sealed class CapacityKeeper(SlotTable table, StopPlan stops, MasterSett
             if (ScalerFor(group) is not { } scaler || !m.Loads.TryGetValue(group.Group.QueueList, out var load)) continue;
             // Standbys give way to workers (see BudgetGate), so the autoscaler does not count them.
             var headroom = Budget.Headroom(UsedMemory(withStandbys: false), WorkerCost.Estimate(group.Group, MeasuredPss(group)));
-            if (scaler.Decide(load, headroom) is not { } decision) continue;
+            if (scaler.Decide(load, headroom) is not { } decision)
+            {
+                // Not logged again, but status follows the queue while the cap lasts.
+                if (scaler.StillCapped is { } reason) _lastDecision[group.Group.QueueList] = ($"stays at {scaler.Size}: {reason}", now);
+                continue;
+            }
             Record(group, decision, now);
             group.Desired = scaler.Size;
             if (decision.Direction == ScaleDirection.Down) ShrinkIdleFirst(group, m.Busy, now);

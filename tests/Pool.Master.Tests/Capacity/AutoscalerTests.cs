@@ -130,7 +130,9 @@ public sealed class AutoscalerTests
         Assert.Equal(ScaleDirection.Capped, capped!.Direction);
         Assert.Equal((1, 1), (capped.From, capped.To));
         Assert.Null(scaler.Decide(Load(waiting: 8), headroom: 0));
-        Assert.Null(scaler.Decide(Load(waiting: 8), headroom: 0));
+        // Status follows the queue while the cap lasts (it kept the first sample's "8 waiting").
+        Assert.Null(scaler.Decide(Load(waiting: 36), headroom: 0));
+        Assert.StartsWith("36 waiting and 0 busy ask for 36", scaler.StillCapped);
 
         // Memory freed: it grows to what the jobs ask; asking more when full again is a new capped state, reported again.
         Assert.Equal(ScaleDirection.Up, scaler.Decide(Load(waiting: 4), headroom: 10)!.Direction);
