@@ -75,7 +75,7 @@ internal sealed class CapacityKeeper(SlotTable table, StopPlan stops, MasterSett
     public CapacityView? View { get; private set; }
 
     /// <summary>The budget of the running config (its memory_budget, or the limit minus the margin).</summary>
-    private MemoryBudget Budget
+    private MemoryBudget ConfiguredBudget
     {
         get
         {
@@ -86,9 +86,13 @@ internal sealed class CapacityKeeper(SlotTable table, StopPlan stops, MasterSett
                 _afterOomKill = null;
                 _largestPss.Clear();
             }
-            return _afterOomKill is { } lowered && lowered.Bytes < cached.Budget.Bytes ? lowered : cached.Budget;
+            return cached.Budget;
         }
     }
+
+    /// <summary>The budget in force: the configured one, or less since the OOM killer struck (<see cref="NoticeOomKills"/>).</summary>
+    private MemoryBudget Budget =>
+        ConfiguredBudget is var configured && _afterOomKill is { } lowered && lowered.Bytes < configured.Bytes ? lowered : configured;
 
     /// <summary>Whether the budget holds back this group's empty slots now (their state in /status).</summary>
     public bool IsWaitingForMemory(GroupState group) => _waitingForMemory.Contains(group.Group.QueueList);
@@ -130,18 +134,18 @@ internal sealed class CapacityKeeper(SlotTable table, StopPlan stops, MasterSett
     public void OnSampled(CapacityMeasure m, DateTimeOffset now)
     {
         _sampling = false;
-        var live = table.Children.Select(c => c.Pid).ToHashSet();
-        foreach (var gone in _pss.Keys.Where(pid => !live.Contains(pid)).ToList())
+        var live = table.Children.ToDictionary(c => c.Pid);
+        foreach (var gone in _pss.Keys.Where(pid => !live.ContainsKey(pid)).ToList())
         {
             _pss.Remove(gone);
             _pssAt.Remove(gone);
         }
-        foreach (var (pid, bytes) in m.Pss.Where(p => live.Contains(p.Key)))
+        foreach (var (pid, bytes) in m.Pss)
         {
+            if (!live.TryGetValue(pid, out var child)) continue;
             _pss[pid] = bytes;
             _pssAt[pid] = now;
-            if (table.Children.FirstOrDefault(c => c.Pid == pid) is { } child && bytes > _largestPss.GetValueOrDefault(child.Group.QueueList))
-                _largestPss[child.Group.QueueList] = bytes;
+            if (bytes > _largestPss.GetValueOrDefault(child.Group.QueueList)) _largestPss[child.Group.QueueList] = bytes;
         }
         NoticeOomKills(now);
         _masterPss = m.MasterPss;
@@ -172,6 +176,8 @@ internal sealed class CapacityKeeper(SlotTable table, StopPlan stops, MasterSett
         }
     }
 
+    private OomKillCounter? OomKills => _limit.OomEventsPath is { } path ? _oomKills ??= new OomKillCounter(path) : null;
+
     /// <summary>
     /// When the OOM killer has struck in the pool's cgroup since the last sample, the budget was
     /// more than the cgroup holds: it becomes what the pool counts now (the survivors), so no
@@ -179,8 +185,6 @@ internal sealed class CapacityKeeper(SlotTable table, StopPlan stops, MasterSett
     /// autoscaler went on growing while the kernel killed workers, and a job that runs fine
     /// alone became poison (a trial under a 400 MB cgroup, 2026-12-04).
     /// </summary>
-    private OomKillCounter? OomKills => _limit.OomEventsPath is { } path ? _oomKills ??= new OomKillCounter(path) : null;
-
     private void NoticeOomKills(DateTimeOffset now)
     {
         if (OomKills?.Read() is not { } count) return;
@@ -189,9 +193,8 @@ internal sealed class CapacityKeeper(SlotTable table, StopPlan stops, MasterSett
         if (seen is not { } before || count <= before) return;
         var was = Budget;
         // Named after the configured budget, not after an earlier lowering: the reason stays one line.
-        var configured = _budget!.Value.Budget;
         _afterOomKill = new MemoryBudget(Math.Min(UsedMemory(), was.Bytes),
-            $"lowered at {now:HH:mm:ss} to what the pool counted when the kernel's OOM killer struck in its cgroup, until the next HUP; configured: {configured}");
+            $"lowered at {now:HH:mm:ss} to what the pool counted when the kernel's OOM killer struck in its cgroup, until the next HUP; configured: {ConfiguredBudget}");
         log.Warning("memory budget: the kernel's OOM killer killed {Count} process(es) in {Cgroup}; the budget is now {Budget} (was {Was}), what the pool counted then, until the next HUP: set memory_limit_mb to what a group's jobs take, or lower count",
             count - before, OomKills!.Path, Megabytes.Format(_afterOomKill.Bytes), Megabytes.Format(was.Bytes));
     }
