@@ -23,9 +23,14 @@ internal sealed class ConfigValues(string file, IReadOnlyDictionary<string, stri
         return Interpolation.Apply(text, env, new ConfigPlace(File, Line(node), text), variables: false);
     }
 
-    /// <summary>A scalar value with ${VAR} expanded and trimmed; null when the node is not a scalar or has no text.</summary>
+    /// <summary>
+    /// A scalar value with ${VAR} expanded and trimmed; null when it has no text. A list or a
+    /// mapping where one value belongs is an error of its own: "got ''" would hide what was written.
+    /// </summary>
     public string? Value(YamlNode node, string key)
     {
+        if (node is YamlSequenceNode or YamlMappingNode)
+            throw Place(node, key).Error(NotOneValue(node, key));
         if (node is not YamlScalarNode { Value: { } text }) return null;
         // resque-pool's files often hold ERB; say what replaces it rather than that the value is no number.
         if (text.Contains("<%", StringComparison.Ordinal))
@@ -37,6 +42,15 @@ internal sealed class ConfigValues(string file, IReadOnlyDictionary<string, stri
         if (value.Length == 0 && text.Contains("${", StringComparison.Ordinal))
             throw Place(node, key).Error($"'{ConfigException.Shorten(text)}' is empty once its variables are read (set, but to an empty string); give the variable a value, or a default with ${{VAR:-default}}");
         return value;
+    }
+
+    private static string NotOneValue(YamlNode node, string key)
+    {
+        var what = node is YamlSequenceNode ? "a list" : "a mapping";
+        // resque-pool users reach for [MIN, MAX]; Pool's range is one scalar.
+        return key.EndsWith(GroupOptions.Count, StringComparison.Ordinal) && node is YamlSequenceNode
+            ? $"takes one value, not {what}; write a range of workers as MIN..MAX, e.g. count: 1..4"
+            : $"takes one value, not {what}; write it plainly, without [ ] or {{ }}";
     }
 
     /// <summary>A command line: $$ only, no variables.</summary>
