@@ -141,7 +141,7 @@ public static class MasterCommandLine
             Lease = SettingsResolver.ResolveLease(env),
             MaxAttempts = SettingsResolver.ResolveMaxAttempts(env),
             RedisUrl = SettingsResolver.ResolveCheckedRedisUrl(result.GetValue(RedisOption), env),
-            PidFile = result.GetValue(PidFileOption) ?? SettingsResolver.Get(env, "POOL_PIDFILE"),
+            PidFile = SettingsResolver.ResolvePidFile(result.GetValue(PidFileOption), env, Environment.CurrentDirectory),
             LogFormat = format,
             TermChild = SettingsResolver.ResolveTermChild(env),
             Namespace = SettingsResolver.ResolveNamespace(env),
