@@ -2,7 +2,7 @@
 # Runs the pool: pool-master with config/pool.yml and the sample jobs. When REDIS_URL is unset
 # it starts a private redis-server (on 6379 when that port is free, as the README's Quick start
 # assumes, else on a free local port, and prints the export line for other terminals) and stops
-# it after pool-master exits, removing its temporary directory.
+# it after pool-master exits; its data stays in var/redis (POOL_REDIS_DIR) for the next run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/publish.sh
@@ -11,8 +11,9 @@ CONFIG="${POOL_CONFIG:-config/pool.yml}"
 
 # The sample jobs unless the caller names its own (check refuses pool-workers without job classes).
 export POOL_JOBS="${POOL_JOBS:-$BIN/Pool.Samples.dll}"
-# A bad config is reported before Redis is installed or started.
-"$BIN/pool-master" check --config "$CONFIG" >/dev/null
+# A bad config is reported before Redis is installed or started, judged with the flags run gets
+# (-E, -w, --pidfile, ...: check takes run's options).
+"$BIN/pool-master" check --config "$CONFIG" "$@" >/dev/null
 
 scripts/ensure-redis.sh
 

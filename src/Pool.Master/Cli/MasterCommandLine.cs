@@ -75,6 +75,9 @@ public static class MasterCommandLine
         try
         {
             var settings = ResolveSettings(result, env);
+            // run logs a bad scheduler variable and runs on without the scheduler (no delayed job,
+            // retry or schedule entry moves): for check that is an error, not a pass.
+            _ = Scheduling.SchedulerOptions.FromEnvironment(env);
             var (config, plan) = Capacity.CapacityPlan.Resolve(GroupConcurrency.Resolve(ConfigLoader.Load(settings.ConfigPath, settings.Environment, env), settings.WorkerCommand, env), new Capacity.MemoryLimitReader().Read());
             WorkerCommandCheck.Require(config, settings.WorkerCommand, env, Environment.CurrentDirectory);
             var loaded = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -141,7 +144,7 @@ public static class MasterCommandLine
             Lease = SettingsResolver.ResolveLease(env),
             MaxAttempts = SettingsResolver.ResolveMaxAttempts(env),
             RedisUrl = SettingsResolver.ResolveCheckedRedisUrl(result.GetValue(RedisOption), env),
-            PidFile = result.GetValue(PidFileOption) ?? SettingsResolver.Get(env, "POOL_PIDFILE"),
+            PidFile = SettingsResolver.ResolvePidFile(result.GetValue(PidFileOption), env, Environment.CurrentDirectory),
             LogFormat = format,
             TermChild = SettingsResolver.ResolveTermChild(env),
             Namespace = SettingsResolver.ResolveNamespace(env),

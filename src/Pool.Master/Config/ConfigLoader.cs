@@ -75,7 +75,7 @@ public static class ConfigLoader
         var chosenName = SectionFor(environment, sections.Keys);
         if (UnmatchedEnvironment.Problem(file, environment, chosenName, sections.Keys, defaults.Groups.Count, env) is { } unmatched) throw unmatched;
         var groups = chosenName is not null ? defaults.MergedWith(sections[chosenName].Groups) : defaults.Groups;
-        if (SectionNotUsed(environment, chosenName, sections.Keys, defaults.Groups.Count) is { } unused) warnings.Add($"{file}: {unused}");
+        if (SectionNotUsed(environment, chosenName, sections.Keys, defaults.Groups.Count, env) is { } unused) warnings.Add($"{file}: {unused}");
         var config = new PoolConfig(sourcePath, environment, groups) { MemoryBudget = budget, Schedule = schedule };
         return config with { Warnings = [.. warnings, .. ScheduleTargets.UnservedWarnings(config, file)] };
     }
@@ -99,13 +99,13 @@ public static class ConfigLoader
     /// `-E prodution`), or no environment at all where only sections define groups (so nothing
     /// runs). A flat file under RAILS_ENV=production is normal and says nothing.
     /// </summary>
-    private static string? SectionNotUsed(string? environment, string? chosen, IEnumerable<string> sectionNames, int topLevelGroups)
+    private static string? SectionNotUsed(string? environment, string? chosen, IEnumerable<string> sectionNames, int topLevelGroups, IReadOnlyDictionary<string, string?> env)
     {
         var names = sectionNames.ToList();
         if (names.Count == 0) return null;
         var listed = string.Join(", ", names);
         if (environment is not null && chosen is null)
-            return $"no section is named for the environment '{environment}' (sections: {listed}); only the top-level groups run. Check the spelling of whichever names it first: --environment, POOL_ENV, DOTNET_ENVIRONMENT, RAILS_ENV, RACK_ENV, RESQUE_ENV";
+            return $"no section is named for the environment '{environment}' (sections: {listed}); only the top-level groups run. It came from {SettingsResolver.EnvironmentSource(environment, env)}: check its spelling (the first of --environment, POOL_ENV, DOTNET_ENVIRONMENT, RAILS_ENV, RACK_ENV, RESQUE_ENV that is set selects it)";
         if (environment is null && topLevelGroups == 0)
             return $"no environment is selected, so the sections ({listed}) are not used and no group runs; pass --environment NAME or set POOL_ENV";
         return null;

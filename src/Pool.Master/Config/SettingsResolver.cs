@@ -59,6 +59,28 @@ public static class SettingsResolver
         return TimeSpan.FromSeconds(25);
     }
 
+    /// <summary>
+    /// --pidfile, then POOL_PIDFILE, then none. A path run could not create (its directory is
+    /// missing or is not a directory, or the path is itself a directory) is refused here, so
+    /// `check` refuses it too rather than passing a pidfile `run` then cannot write.
+    /// </summary>
+    /// <exception cref="FormatException">The pidfile cannot be created where it is named; the message names the flag or variable.</exception>
+    public static string? ResolvePidFile(string? flag, IReadOnlyDictionary<string, string?> env, string workingDirectory)
+    {
+        var source = flag is not null ? "--pidfile" : "POOL_PIDFILE";
+        var raw = flag ?? Get(env, "POOL_PIDFILE");
+        if (raw is null) return null;
+        var full = Path.GetFullPath(raw, workingDirectory);
+        if (Directory.Exists(full) || raw.EndsWith('/'))
+            throw new FormatException($"{source} '{raw}' is a directory, not a file; name the file, e.g. {Path.Combine(full, "pool-master.pid")}");
+        var directory = Path.GetDirectoryName(full)!;
+        if (!Directory.Exists(directory))
+            throw new FormatException(File.Exists(directory)
+                ? $"{source} '{raw}': {directory} is a file, not a directory, so the pidfile cannot be created; name a file in an existing directory"
+                : $"{source} '{raw}': the directory {directory} does not exist, so the pidfile cannot be created; create it (mkdir -p {directory}) or name a file in an existing directory");
+        return raw;
+    }
+
     public static TimeSpan ResolveKillGrace(IReadOnlyDictionary<string, string?> env) =>
         Get(env, "POOL_KILL_GRACE") is { } raw ? Seconds(raw, "POOL_KILL_GRACE", SecondsRange.KillGrace, "1") : TimeSpan.FromSeconds(1);
 

@@ -123,8 +123,13 @@ public static class MasterHost
         // `auto` counts depend on this machine's memory: resolved wherever the file is loaded.
         var config = Capacity.CapacityPlan.ResolveHere(GroupConcurrency.Resolve(ConfigLoader.Load(settings.ConfigPath, settings.Environment, env), settings.WorkerCommand, env));
         WorkerCommandCheck.Require(config, settings.WorkerCommand, env, Environment.CurrentDirectory);
-        JobLoadCheck.Require(config, settings.WorkerCommand, env, Environment.CurrentDirectory, everyCommand: askWorker);
-        return config;
+        var loaded = new Dictionary<string, string>(StringComparer.Ordinal);
+        JobLoadCheck.Require(config, settings.WorkerCommand, env, Environment.CurrentDirectory, everyCommand: askWorker, byCommand: loaded);
+        // The job classes pool-worker answered with judge the schedule's classes, as in `check`: an
+        // entry whose class no group serving its queue loads is refused (HUP applied it, and every
+        // run failed as Pool::UnknownJob), and one some of them lack is a warning.
+        var classWarnings = ScheduleTargets.ClassProblems(config, settings.WorkerCommand, loaded);
+        return classWarnings.Count == 0 ? config : config with { Warnings = [.. config.Warnings, .. classWarnings] };
     }
 
     private static void ReportInheritedIgnores(ILogger log)

@@ -48,7 +48,14 @@ internal sealed record DashboardOptions(
             if (!secret.Contains(':', StringComparison.Ordinal) || secret.StartsWith(':'))
                 throw new FormatException($"{CredentialsEnv} must be user:password");
         }
-        var ro = readOnly ?? Get(env, ReadOnlyEnv) is { } r && r.Trim().ToLowerInvariant() is "1" or "true" or "yes";
+        // A value it does not know is refused: read as "no", POOL_WEB_READ_ONLY=on served a
+        // dashboard that retries, removes and pauses, where the user asked for one that cannot.
+        var ro = readOnly ?? Get(env, ReadOnlyEnv)?.Trim().ToLowerInvariant() switch
+        {
+            null or "" or "0" or "false" or "no" or "off" => false,
+            "1" or "true" or "yes" or "on" => true,
+            _ => throw new FormatException($"{ReadOnlyEnv}='{Get(env, ReadOnlyEnv)}' must be 1 (read-only) or 0; true/false, yes/no and on/off are read too"),
+        };
         var basePath = (pathBase ?? Get(env, PathBaseEnv) ?? "").TrimEnd('/');
         if (basePath.Length > 0 && (!basePath.StartsWith('/') || basePath.Contains("//", StringComparison.Ordinal)))
             throw new FormatException($"the path base '{basePath}' must start with / (e.g. /pool)");

@@ -46,6 +46,24 @@ public sealed class CheckCommandTests : IDisposable
         Assert.Contains("pool.yml:2: key 'bar'", line);
     }
 
+    /// <summary>
+    /// check passed POOL_SCHEDULER_LEASE=0 and POOL_SCHEDULER_POLL=abc; run then logged
+    /// "scheduler not started" and ran without the scheduler, so no delayed job, retry or
+    /// schedule entry moved.
+    /// </summary>
+    [Theory]
+    [InlineData("POOL_SCHEDULER_LEASE", "0", "POOL_SCHEDULER_LEASE='0' must be a number of seconds from 2 to 86400")]
+    [InlineData("POOL_SCHEDULER_POLL", "abc", "POOL_SCHEDULER_POLL='abc'")]
+    [InlineData("POOL_SCHEDULER", "maybe", "POOL_SCHEDULER='maybe' must be on or off")]
+    [InlineData("POOL_SCHEDULER_BATCH", "0", "POOL_SCHEDULER_BATCH='0' must be a whole number of jobs from 1 to 10000")]
+    public void Check_refuses_a_scheduler_variable_run_would_refuse(string name, string value, string error)
+    {
+        var (code, output) = Run("check", "foo: 1\n", new Dictionary<string, string?> { [name] = value });
+
+        Assert.Equal(1, code);
+        Assert.Contains("pool-master check: " + error, Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+    }
+
     [Fact]
     public void Check_warns_about_a_section_key_that_looks_like_count_and_still_exits_0()
     {
@@ -206,6 +224,9 @@ public sealed class CheckCommandTests : IDisposable
     [InlineData("POOL_POLL_INTERVAL", "0")]
     [InlineData("POOL_MAX_ATTEMPTS", "abc")]
     [InlineData("POOL_LOG_LEVEL", "bogus")]
+    // Both passed check and run; every worker then exited 1 at start, without a line.
+    [InlineData("POOL_RETRIES", "abc")]
+    [InlineData("POOL_RETRY_DELAYS", "10,soon")]
     public void Check_and_run_refuse_a_bad_variable_alike_in_one_line_that_names_it(string variable, string value)
     {
         var env = new Dictionary<string, string?> { [variable] = value };

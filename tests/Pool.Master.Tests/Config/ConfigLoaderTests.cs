@@ -193,6 +193,11 @@ public class ConfigLoaderTests
     {
         var warning = Assert.Single(Parse("foo: 1\ndevelopment:\n  foo: 2\nproduction:\n  foo: 5\n", "prodution").Warnings);
         Assert.StartsWith("pool.yml: no section is named for the environment 'prodution' (sections: development, production)", warning);
+        // It names what selected the environment, as the refusal of a file that would run nothing does,
+        // rather than a list of six places to look.
+        Assert.Contains("It came from --environment prodution: check its spelling", warning);
+        var fromRails = Assert.Single(Parse("foo: 1\nproduction:\n  foo: 5\n", "staging", new Dictionary<string, string?> { ["RAILS_ENV"] = "staging" }).Warnings);
+        Assert.Contains("It came from RAILS_ENV=staging: check its spelling", fromRails);
     }
 
     /// <summary>DOTNET_ENVIRONMENT is "Production" by .NET's convention, RAILS_ENV "production" by Rails's: the section is found either way.</summary>

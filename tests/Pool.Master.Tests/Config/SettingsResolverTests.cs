@@ -83,6 +83,39 @@ public class SettingsResolverTests
         }
     }
 
+    /// <summary>
+    /// `check --pidfile /missing/dir/p.pid` passed and `run` then stopped with "cannot write
+    /// pidfile ...: No such file or directory", naming neither the flag nor the fix.
+    /// </summary>
+    [Fact]
+    public void A_pidfile_run_could_not_create_is_refused_with_its_flag_or_variable()
+    {
+        var dir = Directory.CreateTempSubdirectory("pool-pid").FullName;
+        try
+        {
+            var none = new Dictionary<string, string?>();
+            Assert.Null(SettingsResolver.ResolvePidFile(null, none, dir));
+            Assert.Equal("pool.pid", SettingsResolver.ResolvePidFile("pool.pid", none, dir));
+            Assert.Equal("p.pid", SettingsResolver.ResolvePidFile(null, new Dictionary<string, string?> { ["POOL_PIDFILE"] = "p.pid" }, dir));
+
+            var missing = Assert.Throws<FormatException>(() => SettingsResolver.ResolvePidFile("nope/p.pid", none, dir));
+            Assert.Equal($"--pidfile 'nope/p.pid': the directory {dir}/nope does not exist, so the pidfile cannot be created; create it (mkdir -p {dir}/nope) or name a file in an existing directory", missing.Message);
+            var fromEnv = Assert.Throws<FormatException>(() => SettingsResolver.ResolvePidFile(null, new Dictionary<string, string?> { ["POOL_PIDFILE"] = "nope/p.pid" }, dir));
+            Assert.StartsWith("POOL_PIDFILE 'nope/p.pid': the directory", fromEnv.Message, StringComparison.Ordinal);
+
+            var isDirectory = Assert.Throws<FormatException>(() => SettingsResolver.ResolvePidFile(dir, none, dir));
+            Assert.Equal($"--pidfile '{dir}' is a directory, not a file; name the file, e.g. {dir}/pool-master.pid", isDirectory.Message);
+
+            File.WriteAllText(Path.Combine(dir, "file"), "");
+            var underFile = Assert.Throws<FormatException>(() => SettingsResolver.ResolvePidFile("file/p.pid", none, dir));
+            Assert.Contains("is a file, not a directory", underFile.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     [Fact]
     public void TERM_CHILD_0_selects_the_old_immediate_behaviour()
     {

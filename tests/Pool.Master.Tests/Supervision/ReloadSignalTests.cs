@@ -76,6 +76,19 @@ public sealed class ReloadSignalTests
             $"pool.yml:3: key 'foo.command': pool-worker cannot load jobs: {Artifacts.BrokenJobsDll}: two job classes answer to 'Send'", TimeSpan.FromSeconds(20));
     }
 
+    /// <summary>
+    /// `check` refused a schedule entry whose class none of the pool-worker groups serving its
+    /// queue loads (every run would fail as Pool::UnknownJob), but a HUP to the same file applied
+    /// it: HUP asked pool-worker for the job classes and did not match the schedule against them.
+    /// </summary>
+    [Fact]
+    public void Hup_to_a_schedule_entry_whose_class_no_serving_worker_has_is_rejected_and_keeps_the_running_workers()
+    {
+        HupIsRejectedAndKeepsTheRunningWorkers(
+            $"foo:\n  count: 1\n  command: \"{Artifacts.PoolWorker} --jobs {Artifacts.SamplesDll}\"\nschedule:\n  nightly:\n    every: 1d\n    class: Slep\n    queue: foo\n",
+            "pool.yml:7: key 'schedule.nightly.class': class 'Slep' is not a job class of the pool-worker group(s) 'foo' that serve its queue 'foo'", TimeSpan.FromSeconds(20));
+    }
+
     /// <summary>A HUP to a file whose only section is misspelt for RAILS_ENV would have replaced the workers with none.</summary>
     [Fact]
     public void Hup_to_an_environment_that_selects_no_section_is_rejected_and_keeps_the_running_workers()

@@ -114,6 +114,23 @@ public sealed class DashboardHttpTests(RedisFixture redis)
         Assert.Contains("POOL_WEB_TOKEN", e.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>POOL_WEB_READ_ONLY=on (or any value but 1, true, yes) served a dashboard that changes things.</summary>
+    [Theory]
+    [InlineData("on", true)]
+    [InlineData("YES", true)]
+    [InlineData("1", true)]
+    [InlineData("off", false)]
+    [InlineData("0", false)]
+    public void Read_only_reads_the_usual_spellings(string value, bool readOnly) =>
+        Assert.Equal(readOnly, Pool.Master.Web.DashboardOptions.Resolve("redis://x", "resque", null, null, null, new Dictionary<string, string?> { ["POOL_WEB_READ_ONLY"] = value }, null).ReadOnly);
+
+    [Fact]
+    public void Read_only_with_a_value_it_does_not_know_is_an_error_not_a_writable_dashboard()
+    {
+        var e = Assert.Throws<FormatException>(() => Pool.Master.Web.DashboardOptions.Resolve("redis://x", "resque", null, null, null, new Dictionary<string, string?> { ["POOL_WEB_READ_ONLY"] = "maybe" }, null));
+        Assert.Equal("POOL_WEB_READ_ONLY='maybe' must be 1 (read-only) or 0; true/false, yes/no and on/off are read too", e.Message);
+    }
+
     [Fact]
     public async Task Read_only_mode_refuses_every_change_on_the_server_and_hides_the_buttons()
     {

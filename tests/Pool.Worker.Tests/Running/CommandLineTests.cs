@@ -25,6 +25,9 @@ public sealed class CommandLineTests(RedisFixture redis) : IDisposable
     [InlineData("POOL_LOG_LEVEL", "bogus", "POOL_LOG_LEVEL must be one of")]
     [InlineData("TERM_TIMEOUT", "abc", "TERM_TIMEOUT='abc' must be a number of seconds")]
     [InlineData("POOL_POLL_INTERVAL", "0.0001", "POOL_POLL_INTERVAL must be a number of seconds from 0.01")]
+    // Read only once connected, these ended the worker with exit 1 and no line at all.
+    [InlineData("POOL_RETRIES", "abc", "POOL_RETRIES='abc' must be a whole number")]
+    [InlineData("POOL_RETRY_DELAYS", "10,soon", "POOL_RETRY_DELAYS has 'soon'")]
     public void A_bad_variable_exits_2_with_one_line_that_names_it(string variable, string value, string problem)
     {
         using var worker = TestProcess.Start(Artifacts.PoolWorker, ["--jobs", Artifacts.SamplesDll],

@@ -18,14 +18,38 @@ internal static class StatusCommand
             var capacity = await Capacity.CapacityBoard.ReadAsync(ctx.Db, ctx.Keys, DateTimeOffset.UtcNow).ConfigureAwait(false);
             // The scheduler's part (Scheduling/SchedulerStatusView.cs).
             var scheduler = await SchedulerStatusView.ReadAsync(ctx).ConfigureAwait(false);
-            if (ctx.Json) JsonOutput.Write(ToJson(status, ctx.Keys.Namespace, capacity, SchedulerStatusView.ToJson(scheduler)));
-            else Console.Out.Write(Render(status, ctx.Keys.Namespace) + Capacity.CapacityBoard.Render(capacity) + SchedulerStatusView.Render(scheduler));
+            // Each master's own pause (USR2, WINCH), which Resque's keys do not show.
+            var pausing = PausingMasters(await new MasterRegistry(ctx.Db, ctx.Keys).ReadAsync().ConfigureAwait(false));
+            if (ctx.Json) JsonOutput.Write(ToJson(status, ctx.Keys.Namespace, capacity, SchedulerStatusView.ToJson(scheduler), pausing));
+            else Console.Out.Write(Render(status, ctx.Keys.Namespace, pausing) + Capacity.CapacityBoard.Render(capacity) + SchedulerStatusView.Render(scheduler));
             return 0;
         }));
         return command;
     }
 
-    internal static string Render(PoolStatus s, string ns)
+    /// <summary>The masters whose snapshot says they hold their workers paused (USR2) or stopped (WINCH).</summary>
+    internal static IReadOnlyList<MasterRecord> PausingMasters(IEnumerable<MasterRecord> masters) =>
+        masters.Where(m => m.State is "workers-paused" or "paused").ToList();
+
+    /// <summary>
+    /// One line per master that holds its workers paused (USR2, until CONT) or stopped (WINCH,
+    /// until HUP). Neither is in Resque's keys, so status said "no global pause" and listed the
+    /// workers as idle while jobs waited in their queues.
+    /// </summary>
+    internal static string MasterPauses(IEnumerable<MasterRecord> pausing)
+    {
+        var sb = new StringBuilder();
+        foreach (var m in pausing)
+        {
+            var id = Pool.Logging.LogValueSanitizer.Clean(m.Id, TextTable.MaxCell);
+            sb.Append(m.State == "paused"
+                ? $"paused: master {id} stopped its workers (WINCH); it starts them again on HUP (kill -HUP {m.Pid} on its host)\n"
+                : $"paused: master {id} holds its workers paused (USR2): they take no new jobs until CONT (kill -CONT {m.Pid} on its host)\n");
+        }
+        return sb.ToString();
+    }
+
+    internal static string Render(PoolStatus s, string ns, IReadOnlyList<MasterRecord>? pausing = null)
     {
         var sb = new StringBuilder();
         // Lanes of one process ("web1~2") are on its machine, not hosts of their own.
@@ -35,6 +59,7 @@ internal static class StatusCommand
         // Names from Redis, escaped as the tables escape them: a paused "new\nline" stays on this line.
         if (s.Pause.Queues.Count > 0) sb.Append("; queues ").Append(string.Join(',', s.Pause.Queues.Select(q => Pool.Logging.LogValueSanitizer.Clean(q, TextTable.MaxCell))));
         sb.Append('\n');
+        if (pausing is not null) sb.Append(MasterPauses(pausing));
         sb.Append($"processed {s.Processed}, failed {s.Failed} ({TextTable.Plural(s.FailedListLength, "entry", "entries")} in the failed list)\n\n");
 
         if (s.Queues.Count > 0)
@@ -59,7 +84,7 @@ internal static class StatusCommand
         return sb.ToString();
     }
 
-    private static object ToJson(PoolStatus s, string ns, IReadOnlyList<Capacity.CapacityJson> masters, object? scheduler = null) => new
+    private static object ToJson(PoolStatus s, string ns, IReadOnlyList<Capacity.CapacityJson> masters, object? scheduler, IReadOnlyList<MasterRecord> pausing) => new
     {
         Namespace = ns,
         At = s.At,
@@ -69,7 +94,7 @@ internal static class StatusCommand
             w.Id, w.Host, w.Pid, w.Queues, Kind = w.Pool ? "pool" : "foreign", w.LeaseAlive,
             Job = w.Job is { } j ? new { j.Queue, j.Class, Args = j.Args, j.RunAt, RunSeconds = j.RunFor?.TotalSeconds } : null,
         }),
-        Paused = new { s.Pause.All, s.Pause.Queues },
+        Paused = new { s.Pause.All, s.Pause.Queues, Masters = pausing.Select(m => new { m.Id, m.State }) },
         s.Processed,
         s.Failed,
         FailedListLength = s.FailedListLength,
