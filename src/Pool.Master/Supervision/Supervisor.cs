@@ -206,7 +206,7 @@ internal sealed class Supervisor
     {
         var now = Now;
         // While stopping, a slot's backoff ending spawns nothing, so it must not wake the loop (it would, at once, again and again).
-        var nextSpawn = _stops.IsStopping ? null : _table.NextSpawnAt(now);
+        var nextSpawn = _stops.IsStopping ? null : _spawner.Unfinished ? now : _table.NextSpawnAt(now);
         DateTimeOffset?[] candidates = [_nextHousekeeping, _nextWatchdog, nextSpawn, _stops.NextDeadline(now), _relay.NextFlush(now), _reshaper.Handover.NextCheck];
         return candidates.Where(t => t is not null).Min()!.Value;
     }

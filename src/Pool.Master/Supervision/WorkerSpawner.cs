@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Diagnostics;
 using Pool.Master.Config;
 using Pool.Master.Processes;
 using Serilog;
@@ -13,6 +14,18 @@ internal sealed class WorkerSpawner(SlotTable table, MasterSettings settings, IW
     /// <summary>Respawns of a slot after its worker exited (for /status and /metrics).</summary>
     public long Restarts { get; private set; }
 
+    /// <summary>
+    /// How long one pass may spend starting processes. A start costs 2 to 60 ms (more while the
+    /// workers started before it compete for the cores), so filling 30 slots at once held the loop
+    /// for 2 s, and a HUP to `count: auto` (338 workers on a 24 GB host) for over a minute, during
+    /// which TERM, a second TERM and HUP went unhandled. Past this the pass stops, the loop handles
+    /// its events, and the next pass goes on at once.
+    /// </summary>
+    public TimeSpan SpawnSlice { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>The last pass stopped at <see cref="SpawnSlice"/> with slots still to fill: the loop comes back at once.</summary>
+    public bool Unfinished { get; private set; }
+
     /// <summary>The memory budget's gate for one pass (see CapacityKeeper); null admits every spawn.</summary>
     public Func<CapacityKeeper.BudgetGate>? Gate { get; init; }
 
@@ -26,9 +39,11 @@ internal sealed class WorkerSpawner(SlotTable table, MasterSettings settings, IW
     /// </summary>
     public void FillSlots(DateTimeOffset now)
     {
+        Unfinished = false;
         if (table.Paused) return;
         table.AddMissingSlots();
         var gate = Gate?.Invoke();
+        var slice = Stopwatch.StartNew();
         foreach (var slot in table.EmptySlots.ToList())
         {
             // A standby already counts in the budget: it takes the slot without asking the gate.
@@ -38,7 +53,9 @@ internal sealed class WorkerSpawner(SlotTable table, MasterSettings settings, IW
             // for its place's backoff instead (TryPromote).
             if (TryPromote(slot, now)) continue;
             if (slot.SpawnAt > now) continue;
-            if (gate is null || gate.Admits(slot.Group)) Spawn(slot, now);
+            if (gate is not null && !gate.Admits(slot.Group)) continue;
+            Spawn(slot, now);
+            if (SliceSpent(slice)) return;
         }
         // A slot that waits for memory gets the standbys' memory: they go (each holds nothing).
         if (gate is { HoldsBackWorkers: true } && DismissStandby is { } dismiss)
@@ -48,11 +65,24 @@ internal sealed class WorkerSpawner(SlotTable table, MasterSettings settings, IW
         // Standbys after every slot, so the budget serves the workers first.
         foreach (var place in table.DueEmptyStandbys(now).ToList())
         {
-            if (gate is null || gate.Admits(place.Group, standby: true)) SpawnStandby(place, now);
+            if (gate is not null && !gate.Admits(place.Group, standby: true)) continue;
+            SpawnStandby(place, now);
+            if (SliceSpent(slice)) return;
         }
         // A standby just started once the backoff allowed it goes to a slot still backing off
         // now, not when the slot's own backoff ends (nothing wakes the loop before that).
         foreach (var slot in table.EmptySlots.ToList()) TryPromote(slot, now);
+    }
+
+    /// <summary>
+    /// Whether this pass has started processes for as long as it may; the rest waits for the next
+    /// pass (<see cref="Unfinished"/>), after the loop has handled what came meanwhile.
+    /// </summary>
+    private bool SliceSpent(Stopwatch slice)
+    {
+        if (slice.Elapsed < SpawnSlice) return false;
+        Unfinished = true;
+        return true;
     }
 
     /// <summary>Puts a standby of the slot's group in the slot: it registers and takes jobs at once, with no process start.</summary>

@@ -41,6 +41,31 @@ public sealed class StopSignalTests(ITestOutputHelper output)
         Assert.Equal(0, run.DrainLines("not by the master"));
     }
 
+    /// <summary>
+    /// Starting many workers takes seconds (a start costs milliseconds, more while the ones before
+    /// it start up), and the loop used to start them all before it looked at a signal: TERM, a
+    /// second TERM and HUP waited for the whole fill (over a minute for `count: auto` on a big
+    /// host). Now a pass starts processes for at most its slice, so TERM stops the fill.
+    /// </summary>
+    [Fact]
+    public void Term_while_a_large_group_is_being_started_is_handled_at_once_and_starts_no_more()
+    {
+        const int count = 300;
+        using var run = MasterRun.Start($"plain:\n  count: {count}\n  command: \"sleep 60\"\n  memory_limit_mb: 5\n");
+        run.WaitForMasterLine("spawned worker");
+
+        run.Signal(Signum.SIGTERM);
+
+        Assert.Equal(0, run.Master.WaitForExit(TimeSpan.FromSeconds(30)));
+        var lines = run.MasterLines().ToList();
+        var term = lines.FindIndex(l => l.Contains("received TERM", StringComparison.Ordinal));
+        Assert.True(term >= 0, "the TERM is logged");
+        var before = lines.Take(term).Count(l => l.Contains("spawned worker", StringComparison.Ordinal));
+        output.WriteLine($"workers started before the TERM was handled: {before} of {count}");
+        Assert.InRange(before, 1, count - 1);
+        Assert.DoesNotContain(lines.Skip(term), l => l.Contains("spawned worker", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Term_kills_the_group_of_a_worker_that_ignores_it_at_its_term_timeout_plus_grace()
     {
