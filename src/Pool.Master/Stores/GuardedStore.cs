@@ -96,6 +96,10 @@ internal sealed class GuardedStore(IMasterStore inner, ILogger log, TimeSpan tim
                 log.Warning("dead worker {Pid} was running {JobClass} on {Queue}, which has now taken down {Attempts} workers: it is poisoned and moved to resque:failed, not run again; fix it, then `pool-master failed retry N`",
                     pid, outcome.JobClass, outcome.Queue, outcome.Attempts);
                 return;
+            case RecoveryAction.QueueRemoved:
+                log.Warning("dead worker {Pid} was running {JobClass} on {Queue}, a queue removed since: recorded in resque:failed as Pool::QueueRemoved instead of requeued, so the queue stays removed; retry it from there if it should still run",
+                    pid, outcome.JobClass, outcome.Queue);
+                return;
             case RecoveryAction.DirtyExit:
                 Counters.AddDirtyExit();
                 log.Warning("dead worker {Pid} was running {JobClass} on {Queue} as foreign worker {WorkerId}: recorded in resque:failed as Resque::DirtyExit, as Resque does, since whether it finished cannot be known; retry it from there if it is safe to run again",

@@ -68,7 +68,7 @@ public sealed record RecoveryOutcome(RecoveryAction Action, string? Queue = null
 }
 
 /// <summary>DirtyExit: a foreign worker's job, recorded in the failed list the way Resque records it.</summary>
-public enum RecoveryAction { None, Requeued, Poisoned, DirtyExit }
+public enum RecoveryAction { None, Requeued, Poisoned, DirtyExit, QueueRemoved }
 
 /// <summary>Resque's worker id, host:pid:queues, as both Pool's worker and its master compute it.</summary>
 public static class WorkerIdentity

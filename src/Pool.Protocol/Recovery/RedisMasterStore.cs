@@ -79,6 +79,7 @@ public sealed class RedisMasterStore : IMasterStore
         {
             "requeued" => RecoveryAction.Requeued,
             "poisoned" => RecoveryAction.Poisoned,
+            "queue_removed" => RecoveryAction.QueueRemoved,
             "dirty_exit" => RecoveryAction.DirtyExit,
             _ => RecoveryAction.None,
         };

@@ -147,7 +147,12 @@ public sealed class WorkerStore
         RedisValue[] argv = payload is null ? [Keys.Namespace, WorkerId, job.Rid] : [Keys.Namespace, WorkerId, job.Rid, payload];
         var r = (RedisResult[])(await RunConfirmedAsync(PoolScripts.Requeue, argv).ConfigureAwait(false))!;
         if (r.Length == 0) return RequeueOutcome.NotHeld;
-        return (string?)r[2] == "poisoned" ? RequeueOutcome.Poisoned : RequeueOutcome.Requeued;
+        return (string?)r[2] switch
+        {
+            "poisoned" => RequeueOutcome.Poisoned,
+            "queue_removed" => RequeueOutcome.QueueRemoved,
+            _ => RequeueOutcome.Requeued,
+        };
     }
 
     /// <summary>Replaces the held payload (an iteration cursor), so a recovery after kill -9 resumes from it. False when no longer held.</summary>
@@ -213,4 +218,6 @@ internal enum RequeueOutcome
     Requeued,
     /// <summary>Charged its last death (a memory stop at the attempt limit): in the failed list as Pool::PoisonJob.</summary>
     Poisoned,
+    /// <summary>Its queue was removed while the worker held it: in the failed list as Pool::QueueRemoved, and the queue stays gone.</summary>
+    QueueRemoved,
 }

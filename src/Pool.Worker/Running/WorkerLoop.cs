@@ -154,6 +154,8 @@ internal sealed class WorkerLoop(IWorkerStore store, IWakeWaiter waker, JobExecu
                 var requeue = await Settle("requeue", () => store.RequeueAsync(job, outcome.Payload)).ConfigureAwait(false);
                 if (requeue == RequeueOutcome.Poisoned)
                     log.Warning("Job done {Class} queue={Queue} duration={Duration:0.0}ms outcome=poison ({Reason}): its master stopped this worker for memory while it ran once too often; failed as Pool::PoisonJob", cls, job.Queue, ms, outcome.Reason);
+                else if (requeue == RequeueOutcome.QueueRemoved)
+                    log.Warning("Job done {Class} queue={Queue} duration={Duration:0.0}ms outcome=failed Pool::QueueRemoved ({Reason}): its queue was removed while it ran, so it was not requeued (the queue stays removed); retry it from resque:failed if it should still run", cls, job.Queue, ms, outcome.Reason);
                 else
                     log.Information("Job done {Class} queue={Queue} duration={Duration:0.0}ms outcome=requeued ({Reason})", cls, job.Queue, ms, outcome.Reason);
                 return default;
@@ -171,11 +173,14 @@ internal sealed class WorkerLoop(IWorkerStore store, IWakeWaiter waker, JobExecu
     /// <summary>Returns a job it will not start to the head of its queue, untouched.</summary>
     private async Task PutBackAsync(Reservation job)
     {
-        await Settle("requeue", () => store.RequeueAsync(job, null)).ConfigureAwait(false);
+        var put = await Settle("requeue", () => store.RequeueAsync(job, null)).ConfigureAwait(false);
         var cls = PayloadCodec.TryDecode(job.Payload, out var payload, out _) ? payload!.Class : "?";
         var stop = control.Stop;
         var why = stop == StopMode.None ? "USR2" : stop.ToString().ToUpperInvariant();
-        log.Information("Job not started {Class} queue={Queue}: {Signal} came while it was being reserved; requeued", cls, job.Queue, why);
+        if (put == RequeueOutcome.QueueRemoved)
+            log.Warning("Job not started {Class} queue={Queue}: {Signal} came while it was being reserved, and its queue was removed meanwhile; recorded in resque:failed as Pool::QueueRemoved instead of requeued", cls, job.Queue, why);
+        else
+            log.Information("Job not started {Class} queue={Queue}: {Signal} came while it was being reserved; requeued", cls, job.Queue, why);
     }
 
     /// <summary>

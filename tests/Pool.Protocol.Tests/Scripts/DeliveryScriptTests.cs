@@ -66,6 +66,86 @@ public sealed class DeliveryScriptTests(RedisFixture redis) : NamespacedTest(red
         Assert.Equal("""{"class":"A","args":[],"pool_attempts":1}""", (await w.ReserveAsync(null)).Job!.Payload);
     }
 
+    /// <summary>Resque's remove_queue: the list and its name in the queue set go.</summary>
+    private async Task RemoveQueueAsync(string queue)
+    {
+        await Db.KeyDeleteAsync(Keys.Queue(queue));
+        await Db.SetRemoveAsync(Keys.Queues, queue);
+    }
+
+    private async Task AssertRemovedAndFailedAsync(string queue)
+    {
+        Assert.False(await Db.KeyExistsAsync(Keys.Queue(queue)), "the removed queue must not come back");
+        Assert.False(await Db.SetContainsAsync(Keys.Queues, queue), "nor its name in resque:queues");
+        var failed = Assert.Single(await Db.ListRangeAsync(Keys.Failed));
+        Assert.Contains("\"exception\":\"Pool::QueueRemoved\"", (string?)failed);
+        Assert.Contains("\"queue\":\"" + queue + "\"", (string?)failed);
+        Assert.Equal(1, (long)await Db.StringGetAsync(Keys.StatFailed));
+    }
+
+    [Fact]
+    public async Task A_dead_workers_job_whose_queue_was_removed_is_failed_not_requeued_and_the_queue_stays_gone()
+    {
+        await Producer.EnqueueAsync("gone", "A");
+        var w = new WorkerStore(Db, Keys, "h:20:gone", ["gone"]);
+        await w.RegisterAsync();
+        Assert.NotNull((await w.ReserveAsync(null)).Job);
+        await RemoveQueueAsync("gone");
+
+        var outcome = await Master.RecoverWorkerAsync(w.WorkerId);
+
+        Assert.Equal(RecoveryAction.QueueRemoved, outcome.Action);
+        Assert.Equal("A", outcome.JobClass);
+        await AssertRemovedAndFailedAsync("gone");
+    }
+
+    [Fact]
+    public async Task A_stopping_workers_job_whose_queue_was_removed_is_failed_not_put_back()
+    {
+        await Producer.EnqueueAsync("gone", "A");
+        var w = new WorkerStore(Db, Keys, "h:21:gone", ["gone"]);
+        await w.RegisterAsync();
+        var held = (await w.ReserveAsync(null)).Job!;
+        await RemoveQueueAsync("gone");
+
+        Assert.Equal(RequeueOutcome.QueueRemoved, await w.PutBackAsync(held, null));
+
+        await AssertRemovedAndFailedAsync("gone");
+        Assert.False(await Db.KeyExistsAsync(Keys.InFlight(w.WorkerId)));
+    }
+
+    [Fact]
+    public async Task A_queue_only_emptied_by_the_reserve_still_gets_its_job_back()
+    {
+        await Producer.EnqueueAsync("q", "A");
+        var w = await RegisteredAsync("h:22:q");
+        Assert.NotNull((await w.ReserveAsync(null)).Job);
+        Assert.False(await Db.KeyExistsAsync(Keys.Queue("q")), "the reserve took the last job");
+
+        var outcome = await Master.RecoverWorkerAsync(w.WorkerId);
+
+        Assert.Equal(RecoveryAction.Requeued, outcome.Action);
+        Assert.Equal(1, await Db.ListLengthAsync(Keys.Queue("q")));
+        Assert.Equal(0, await Db.ListLengthAsync(Keys.Failed));
+    }
+
+    /// <summary>A producer that pushes with a plain RPUSH never registers the queue; its job is still no removed queue's.</summary>
+    [Fact]
+    public async Task A_job_from_a_queue_a_plain_RPUSH_fed_goes_back_though_the_queue_was_never_registered()
+    {
+        await Db.ListRightPushAsync(Keys.Queue("raw"), """{"class":"A","args":[]}""");
+        var w = new WorkerStore(Db, Keys, "h:23:raw", ["raw"]);
+        await w.RegisterAsync();
+        Assert.NotNull((await w.ReserveAsync(null)).Job);
+
+        var outcome = await Master.RecoverWorkerAsync(w.WorkerId);
+
+        Assert.Equal(RecoveryAction.Requeued, outcome.Action);
+        Assert.Equal(1, await Db.ListLengthAsync(Keys.Queue("raw")));
+        Assert.True(await Db.SetContainsAsync(Keys.Queues, "raw"), "a taken job's queue is registered, as Resque's push does");
+        Assert.Equal(0, await Db.ListLengthAsync(Keys.Failed));
+    }
+
     [Fact]
     public async Task A_master_vouching_for_a_silent_child_keeps_its_job_from_the_sweep()
     {

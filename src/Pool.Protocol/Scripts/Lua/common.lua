@@ -159,10 +159,25 @@ local function delayed_add(at, job)
   return n
 end
 
-local function put_back(queue, payload)
-  push_queue('LPUSH', queue, payload)
-  add_queue(queue)
+-- A job out of its queue (held by a worker that stops, dies or was handed it) goes back to the
+-- head of the queue: true. Unless the queue was removed meanwhile (Resque's remove_queue: the
+-- list and its name in resque:queues both gone; take() registered the name): putting the
+-- job back would bring the queue back and run a job its owner meant to drop, so it goes to the
+-- failed list as Pool::QueueRemoved instead, where it can be retried by hand: false. It is
+-- never dropped, since it may have run in part.
+local function put_back(queue, payload, worker)
+  if on_resque_key('queues', queue_list, worker, 'SISMEMBER', queue) == 0 and redis.call('EXISTS', k('queue:' .. queue)) == 0 then
+    fail_entry('{"failed_at":' .. jstr(failed_at_now()) .. ',"payload":' .. embed(payload) ..
+      ',"exception":"Pool::QueueRemoved","error":' ..
+      jstr('its queue ' .. queue .. ' was removed while this job was out of it (running, or reserved by a worker); not put back, so the queue stays removed') ..
+      ',"backtrace":[],"worker":' .. jstr(worker or '') .. ',"queue":' .. jstr(queue) .. '}', worker)
+    count('stat:failed', worker)
+    return false
+  end
+  push_queue('LPUSH', queue, payload, worker)
+  add_queue(queue, worker)
   wake(queue, 100)
+  return true
 end
 
 -- Idle hand-off. A worker whose reserve found nothing registers as idle: its id joins
@@ -277,6 +292,10 @@ local function take(id, rid, queues, runAt)
     if not (checkPaused and redis.call('SISMEMBER', k('pool:paused-queues'), q) == 1) then
       local payload = on_resque_key('queue:' .. q, 'a list (a queue)', id, 'LPOP')
       if payload then
+        -- The queue's name goes into resque:queues, as Resque's push puts it there (a plain RPUSH
+        -- from another producer does not): a job put back later then finds its queue removed
+        -- only if someone removed it meanwhile (see put_back). A no-op when it is there already.
+        add_queue(q, id)
         redis.call('HSET', k('pool:inflight:' .. id), 'rid', rid, 'queue', q, 'payload', payload, 'run_at', runAt)
         redis.call('SET', k('worker:' .. id),
           '{"queue":' .. jstr(q) .. ',"run_at":' .. jstr(runAt) .. ',"payload":' .. embed(payload) .. '}')
@@ -354,8 +373,7 @@ local function charge_death(id, queue, payload, max, failedAt)
   local edited, found = string.gsub(payload, '"pool_attempts":%d+', '"pool_attempts":' .. attempts, 1)
   payload = found > 0 and edited or append_field(payload, 'pool_attempts', attempts)
   if attempts < max then
-    put_back(queue, payload)
-    return 'requeued', payload, attempts
+    return put_back(queue, payload, id) and 'requeued' or 'queue_removed', payload, attempts
   end
   fail_entry('{"failed_at":' .. jstr(failedAt) .. ',"payload":' .. embed(payload) ..
     ',"exception":"Pool::PoisonJob","error":' ..

@@ -1,7 +1,8 @@
 -- A worker died: requeue its in-flight job at the head with pool_attempts+1, or fail it as
 -- poison when that reaches the limit; then remove the worker from both registries.
 -- Idempotent: a second call finds no in-flight hash and only re-cleans the registry.
--- ARGV: ns, worker id, max attempts, failed_at text, only-if-expired flag. Returns {action, queue, payload, attempts}.
+-- ARGV: ns, worker id, max attempts, failed_at text, only-if-expired flag. Returns {action, queue, payload, attempts}; action: requeued, queue_removed (its queue
+-- was removed: failed as Pool::QueueRemoved, see put_back), poisoned, dirty_exit or none.
 local id, max = ARGV[2], tonumber(ARGV[3])
 local inflight = k('pool:inflight:' .. id)
 -- ARGV[5] == '1': a lease sweep; skip the worker if it renewed its lease since it was looked at.
@@ -16,9 +17,9 @@ if held[2] then
   if redis.call('LLEN', k('pool:mailbox:' .. id)) == 0 then
     action, payload, attempts = charge_death(id, queue, held[2], max, ARGV[4])
   else
-    action, payload = 'requeued', held[2]
+    payload = held[2]
     attempts = tonumber(string.match(payload, '"pool_attempts":(%d+)')) or 0
-    put_back(queue, payload)
+    action = put_back(queue, payload, id) and 'requeued' or 'queue_removed'
   end
   if action == 'requeued' then redis.call('INCR', k('pool:stat:recovered')) end
   redis.call('DEL', inflight)

@@ -9,9 +9,10 @@
 -- (see hand_off); any other answer means it is not idle. 'swept': a recovery found this worker's
 -- lease expired and took its job back; it acks and reserves nothing until it registers again,
 -- or a job it took now could be stranded by a worker no sweep knows of.
--- The hot path (a busy worker: the ack matches, and it was not idle) runs 8 commands: the acked
+-- The hot path (a busy worker: the ack matches, and it was not idle) runs 9 commands: the acked
 -- job's records are overwritten by the next job's (the in-flight hash only ever has the four
--- fields take() writes), and deleted only when no job follows.
+-- fields take() writes), and deleted only when no job follows; the ninth, take()'s SADD of the
+-- queue's name, lets a removed queue stay removed (put_back).
 local id, ackRid, rid = ARGV[2], ARGV[3], ARGV[4]
 local inflight = k('pool:inflight:' .. id)
 local acked = false
@@ -48,7 +49,7 @@ if ARGV[7] ~= '1' then
   -- Not taking jobs (stopping or paused): a job still held after the ack is one the worker is
   -- not settling (a hand-off it never read, or a reply it lost); it goes back to its queue.
   if held[3] then
-    put_back(held[2], held[3])
+    put_back(held[2], held[3], id)
     redis.call('DEL', inflight, k('worker:' .. id))
   end
   forget_acked()
