@@ -22,9 +22,7 @@ public static class CrashLog
         {
             try
             {
-                var error = e.ExceptionObject as Exception;
-                log.Fatal("Crashing: unhandled {ExceptionType:l}: {Error:l} ({Where:l}); {Consequence:l}",
-                    error?.GetType().FullName ?? "exception", FirstLine(error?.Message), FirstLine(error?.StackTrace?.Trim()) ?? "no stack trace", consequence);
+                Report(log, e.ExceptionObject as Exception, consequence);
                 log.Dispose();
             }
             finally
@@ -33,6 +31,15 @@ public static class CrashLog
             }
         };
     }
+
+    /// <summary>
+    /// The same one Fatal line for an exception that reached the top of the process's own code,
+    /// where the caller then exits with <see cref="ExitCode"/>. Past that point the logger is
+    /// disposed, so the command-line library's own report of it would be lost.
+    /// </summary>
+    public static void Report(ILogger log, Exception? error, string consequence) =>
+        log.Fatal("Crashing: unhandled {ExceptionType:l}: {Error:l} ({Where:l}); {Consequence:l}",
+            error?.GetType().FullName ?? "exception", FirstLine(error?.Message), FirstLine(error?.StackTrace?.Trim()) ?? "no stack trace", consequence);
 
     private static string? FirstLine(string? text) => text?.Split('\n')[0].Trim();
 }

@@ -67,7 +67,24 @@ public static class PoolWorkerHost
             ? l : Serilog.Events.LogEventLevel.Information;
         using var log = LogSetup.Create(format, "worker", level, batchable: true, out var logBatching);
         // A job's own thread (new Thread, a timer callback) that throws ends the worker: one line, and the master puts the job back.
-        CrashLog.Install(log, "its master (without one, a lease sweep elsewhere) puts the running job back; a job's own threads and callbacks must catch their exceptions");
+        const string consequence = "its master (without one, a lease sweep elsewhere) puts the running job back; a job's own threads and callbacks must catch their exceptions";
+        CrashLog.Install(log, consequence);
+        try
+        {
+            return await RunLoggedAsync(values, configureJobs, services, signals, early, log, logBatching).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Left to System.CommandLine, it would be written to Console.Error, which is this
+            // logger, disposed by then: the worker exited 1 without a word (POOL_RETRIES=abc did).
+            CrashLog.Report(log, e, consequence);
+            return CrashLog.ExitCode;
+        }
+    }
+
+    private static async Task<int> RunLoggedAsync(WorkerCommandLine.ParseResultValues values, Action<JobRegistry>? configureJobs, IServiceProvider? services,
+        Pool.Signals.SignalInbox signals, EarlyConnection? early, Serilog.Core.Logger log, BatchingStdoutSink? logBatching)
+    {
         // What jobs print becomes log lines (one event per line, JSON when asked), not raw text in the log.
         Console.SetOut(new ConsoleToLog(line => log.Information("Console: {Output:l}", line)));
         Console.SetError(new ConsoleToLog(line => log.Warning("Console error: {Output:l}", line)));
