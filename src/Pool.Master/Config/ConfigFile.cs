@@ -33,7 +33,7 @@ internal static class ConfigFile
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new ConfigException(file, null, null, $"cannot read the file ({e.Message}); pass --config PATH or set POOL_CONFIG");
+            throw new ConfigException(file, null, null, $"cannot read the file ({e.Message}); fix the path where it is given (--config, POOL_CONFIG or RESQUE_POOL_CONFIG), or make the file readable by this user");
         }
     }
 

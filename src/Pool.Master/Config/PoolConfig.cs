@@ -38,7 +38,23 @@ public sealed record WorkerGroup(
     public int Standby { get; init; }
 
     /// <summary>The argv its workers start with: its own `command:`, split as a shell would, else the master's worker command.</summary>
-    internal IReadOnlyList<string> Argv(IReadOnlyList<string> workerCommand) => Command is { } own ? ShellWords.Split(own) : workerCommand;
+    internal IReadOnlyList<string> Argv(IReadOnlyList<string> workerCommand) => Command is { } own ? BareWorkerBesideMaster(ShellWords.Split(own)) : workerCommand;
+
+    /// <summary>
+    /// A command that starts a bare `pool-worker` (a name, no path) runs the one on PATH, as
+    /// execvp would, or else the one beside pool-master, as the default worker command does: a
+    /// group's `command: "pool-worker --concurrency 4"` then works from an unpacked release or
+    /// artifacts/bin, where pool-worker is on no PATH.
+    /// </summary>
+    private static IReadOnlyList<string> BareWorkerBesideMaster(IReadOnlyList<string> argv)
+    {
+        const string worker = "pool-worker";
+        if (argv.Count == 0 || argv[0] != worker) return argv;
+        var onPath = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Any(dir => File.Exists(Path.Combine(dir, worker)));
+        var beside = Path.Combine(AppContext.BaseDirectory, worker);
+        return onPath || !File.Exists(beside) ? argv : [beside, .. argv.Skip(1)];
+    }
 
     /// <summary>The QUEUES value a worker of this group gets.</summary>
     public string QueueList => string.Join(',', Queues);

@@ -168,6 +168,23 @@ public sealed class CheckCommandTests : IDisposable
     }
 
     /// <summary>
+    /// A new user's trial: README's `command: "pool-worker --concurrency 0"` was refused as "not on
+    /// PATH" from artifacts/bin, where the default worker command finds pool-worker beside the
+    /// master. A bare pool-worker is found there too, so the refusal is the one the README shows.
+    /// </summary>
+    [Fact]
+    public void A_bare_pool_worker_in_a_groups_command_is_the_one_beside_the_master_when_none_is_on_PATH()
+    {
+        var env = new Dictionary<string, string?> { ["PATH"] = "/usr/bin:/bin" };
+        var (bad, refusal) = Run("check", "a:\n  count: 1\n  command: \"pool-worker --concurrency 0\"\n", env);
+        Assert.Equal(1, bad);
+        Assert.Contains("pool-worker --concurrency / POOL_CONCURRENCY must be a whole number of jobs from 1 to", refusal);
+
+        var (good, output) = Run("check", "a:\n  count: 1\n  command: \"pool-worker --concurrency 2\"\n", env);
+        Assert.True(good == 0, output);
+    }
+
+    /// <summary>
     /// A hostile trial: a group's --redis with ?password= came back unredacted in pool-worker's
     /// refusal, and a URL whose password stands alone (redis://password@host) was printed whole.
     /// </summary>
