@@ -72,7 +72,7 @@ internal sealed class SchedulerHost : IAsyncDisposable
         }
         if (!options.Enabled)
         {
-            log.Information("scheduler off (POOL_SCHEDULER=off): this master moves no delayed jobs");
+            log.Information("scheduler off (POOL_SCHEDULER turns it off): this master moves no delayed jobs");
             return null;
         }
         if (schedule.Count > 0) log.Information("scheduler: {Entries} recurring schedule entr(ies): {Names}", schedule.Count, string.Join(", ", schedule.Select(e => e.Name)));

@@ -81,8 +81,10 @@ internal sealed class PoolReshaper(SlotTable table, StopPlan stops, WorkerSpawne
         var old = table.StartGeneration(config);
         foreach (var standby in standbys) stops.Dismiss(standby, "HUP", now);
         var scaled = SizeGeneration?.Invoke(old, resumed) ?? [];
-        log.Information("HUP: starting {Workers} worker(s) in {Groups} group(s) from {ConfigPath}, then retiring {Old} old worker(s) once the new ones are ready{Scaled}",
-            table.Groups.Sum(g => (long)g.Desired), config.Groups.Count, source, old.Count, string.Concat(scaled.Select(w => "; " + w)));
+        // After WINCH no worker is left to retire: the line says only what starts.
+        var retiring = old.Count == 0 ? "" : $", then retiring {old.Count} old worker(s) once the new ones are ready";
+        log.Information("HUP: starting {Workers} worker(s) in {Groups} group(s) from {ConfigPath}{Retiring:l}{Scaled}",
+            table.Groups.Sum(g => (long)g.Desired), config.Groups.Count, source, retiring, string.Concat(scaled.Select(w => "; " + w)));
         spawner.FillSlots(now);
         Handover.Begin(old, now);
     }

@@ -304,6 +304,9 @@ public sealed class ReshapeTests
         pool.Signal(PosixSignal.SIGHUP);
         pool.Until(() => pool.Live.Count == 2, "HUP brought the workers back");
         Assert.Equal(4, pool.Os.Started.Count);
+        // Nothing was left to retire, and the line does not say "retiring 0 old worker(s)".
+        Assert.Equal(1, pool.Log.Count("HUP: starting 2 worker(s) in 1 group(s) from pool.yml"));
+        Assert.Equal(0, pool.Log.Count("retiring 0 old worker(s)"));
     }
 
     [Fact(Timeout = 10_000)]
