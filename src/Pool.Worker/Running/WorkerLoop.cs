@@ -199,7 +199,8 @@ internal sealed class WorkerLoop(IWorkerStore store, IWakeWaiter waker, JobExecu
             log.Warning("Recycling this worker: job {Class} queue={Queue} ignored its token past its hard time limit ({Error})", cls, queue, outcome.Error);
             control.RequestRecycle(StopMode.Int);
         }
-        else if (_budget.Spend(out var first))
+        // A job put back (TERM, USR1, a slice) was not processed: max_jobs counts it when it runs to its end.
+        else if (outcome.Kind != JobOutcomeKind.Requeue && _budget.Spend(out var first))
         {
             if (first)
                 log.Information("Recycling this worker: max_jobs={MaxJobs} reached (last job {Class} queue={Queue}); exiting after it is settled", _budget.Max, cls, queue);

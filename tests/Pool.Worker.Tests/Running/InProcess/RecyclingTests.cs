@@ -64,6 +64,20 @@ public sealed class RecyclingTests
         Assert.Equal(1, w.Log.Count("Recycling this worker: max_jobs=2 reached"));
     }
 
+    /// <summary>A new user's trial: TERM to a max_jobs worker logged "max_jobs reached" for the job it then put back.</summary>
+    [Fact(Timeout = 10_000)]
+    public async Task A_job_put_back_on_term_does_not_spend_max_jobs()
+    {
+        await using var w = new InProcessWorker(maxJobs: 1);
+        w.RunJob(honoursToken: true);
+
+        w.Term();
+
+        await w.ExitAsync();
+        Assert.Contains("requeue r1", w.Store.Calls);
+        Assert.Equal(0, w.Log.Count("max_jobs"));
+    }
+
     [Fact(Timeout = 10_000)]
     public async Task Max_jobs_with_three_lanes_stops_every_lane_once_spent_and_each_finishes_its_own_job()
     {
