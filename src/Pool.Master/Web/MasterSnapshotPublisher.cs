@@ -72,7 +72,11 @@ internal sealed class MasterSnapshotPublisher : IAsyncDisposable
                     // Any failure, not only Redis's own (SE.Redis can throw InvalidOperationException
                     // from its socket reader under load): a side task never ends, and never throws
                     // into the master's shutdown.
-                    if (!warned) log.Warning("cannot publish this master's snapshot for the dashboard: {Error}: {Message}", e.GetType().Name, Pool.Protocol.Connection.RedisErrors.Brief(e));
+                    // Said for an operator: what it costs (the dashboard's view of this master
+                    // ages) and that it mends itself; the exception is the detail, last.
+                    if (!warned)
+                        log.Warning("cannot publish this master's snapshot for the dashboard, which shows this master as of its last snapshot until it can; trying again every {Seconds:0} s, and the workers are not affected (the Redis client said: {Error}: {Message})",
+                            Every.TotalSeconds, e.GetType().Name, Pool.Protocol.Connection.RedisErrors.Brief(e));
                     warned = true;
                 }
             }
