@@ -212,6 +212,37 @@ public sealed class DeliveryFaultTests(ITestOutputHelper output) : PrivateRedisT
     }
 
     /// <summary>
+    /// A hostile trial: a job running when its queue was removed went back to the queue when its
+    /// worker stopped, and brought the removed queue back. Now it goes to the failed list instead.
+    /// </summary>
+    [Fact(Timeout = 60_000)]
+    public async Task A_job_running_when_its_queue_is_removed_is_failed_at_term_and_the_queue_stays_gone()
+    {
+        await Producer.EnqueueAsync("q", "Sleep", 30);
+        await Producer.EnqueueAsync("q", "Sleep", 30);
+        await Producer.EnqueueAsync("q", "Sleep", 30);
+        using var worker = WorkerProcess.Start(Redis.Url, S.Namespace, "q");
+        worker.WaitForLine("Job started Sleep");
+
+        var batch = Db.CreateBatch();
+        var srem = batch.SetRemoveAsync(S.Keys.Queues, "q");
+        var del = batch.KeyDeleteAsync(S.Keys.Queue("q"));
+        batch.Execute();
+        Assert.True(await srem && await del, "the queue should have existed when it was removed");
+
+        worker.Signal(Signum.SIGTERM);
+
+        Assert.Equal(0, worker.WaitForExit(seconds: 15));
+        worker.WaitForLine("outcome=failed Pool::QueueRemoved");
+        Assert.False(await Db.KeyExistsAsync(S.Keys.Queue("q")), "the removed queue must not come back");
+        Assert.False(await Db.SetContainsAsync(S.Keys.Queues, "q"));
+        var failed = (string?)Assert.Single(await Db.ListRangeAsync(S.Keys.Failed));
+        Assert.Contains("\"exception\":\"Pool::QueueRemoved\"", failed);
+        Assert.Contains("\"class\":\"Sleep\"", failed);
+        Assert.Equal(0, await InFlightCountAsync());
+    }
+
+    /// <summary>
     /// SIGSTOPs <paramref name="worker"/> for twice the lease while the test sweeps every 100 ms:
     /// the master's vouching keeps its lease alive, so no sweep takes the job it holds and nobody
     /// else starts it. Then SIGCONT. Returns when it was stopped and continued (UTC ticks, as RecordSpan writes).
