@@ -48,12 +48,10 @@ public sealed record WorkerGroup(
     /// </summary>
     private static IReadOnlyList<string> BareWorkerBesideMaster(IReadOnlyList<string> argv)
     {
-        const string worker = "pool-worker";
-        if (argv.Count == 0 || argv[0] != worker) return argv;
-        var onPath = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
-            .Any(dir => File.Exists(Path.Combine(dir, worker)));
-        var beside = Path.Combine(AppContext.BaseDirectory, worker);
-        return onPath || !File.Exists(beside) ? argv : [beside, .. argv.Skip(1)];
+        if (argv.Count == 0 || argv[0] != "pool-worker") return argv;
+        var beside = SettingsResolver.WorkerBesideMaster;
+        var found = WorkerCommandCheck.CanRun(argv[0], Environment.GetEnvironmentVariable("PATH") ?? "", Environment.CurrentDirectory);
+        return found || !File.Exists(beside) ? argv : [beside, .. argv.Skip(1)];
     }
 
     /// <summary>The QUEUES value a worker of this group gets.</summary>

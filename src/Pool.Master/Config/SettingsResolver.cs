@@ -90,6 +90,9 @@ public static class SettingsResolver
             ? value
             : throw new FormatException($"{name}='{raw}' {range.Requirement(raw)}; set it to e.g. {example}");
 
+    /// <summary>The pool-worker shipped beside pool-master: the default worker command's program.</summary>
+    internal static string WorkerBesideMaster => Path.Combine(AppContext.BaseDirectory, "pool-worker");
+
     /// <summary>
     /// --worker-command, then POOL_WORKER_COMMAND, then pool-worker beside pool-master with
     /// "--procline resque-0:pool-worker", which only shows in ps: it keeps a Ruby Resque worker on
@@ -98,7 +101,7 @@ public static class SettingsResolver
     public static IReadOnlyList<string> ResolveWorkerCommand(string? flag, IReadOnlyDictionary<string, string?> env)
     {
         var raw = flag ?? Get(env, "POOL_WORKER_COMMAND");
-        if (raw is null) return [Path.Combine(AppContext.BaseDirectory, "pool-worker"), "--procline", Pool.Protocol.Recovery.WorkerIdentity.RubyVisibleProcline];
+        if (raw is null) return [WorkerBesideMaster, "--procline", Pool.Protocol.Recovery.WorkerIdentity.RubyVisibleProcline];
         var argv = ShellWords.Split(raw);
         if (argv.Count == 0 || argv[0].Length == 0) throw new FormatException("the worker command names no program; pass --worker-command CMD or unset POOL_WORKER_COMMAND");
         return argv;
@@ -136,7 +139,8 @@ public static class SettingsResolver
     /// <exception cref="FormatException">One is malformed; the message names it, what it must be and its value.</exception>
     public static void RequireWorkerVariables(IReadOnlyDictionary<string, string?> env)
     {
-        if (Pool.Settings.WorkerVariableRules.FirstProblem(name => Get(env, name), Pool.Protocol.Recovery.WorkerLanes.MaxConcurrency) is { } problem)
+        if ((Pool.Settings.WorkerVariableRules.FirstProblem(name => Get(env, name), Pool.Protocol.Recovery.WorkerLanes.MaxConcurrency)
+             ?? Pool.Protocol.Retries.RetryPolicy.Problem(Get(env, PoolVariables.Retries), Get(env, PoolVariables.RetryDelays))) is { } problem)
             throw new FormatException(problem);
     }
 

@@ -151,7 +151,7 @@ internal static class WorkerCommandCheck
     private static bool RunsWorkers(WorkerGroup group) => group.Count > 0 || group.AutoCount || group.Scaling is not null;
 
     /// <summary>As execvp finds a program: a name with a slash is a path, any other is looked up on PATH.</summary>
-    private static bool CanRun(string program, string searchPath, string workingDirectory)
+    internal static bool CanRun(string program, string searchPath, string workingDirectory)
     {
         if (program.Contains('/')) return IsExecutableFile(Path.Combine(workingDirectory, program));
         return searchPath.Split(':').Any(dir => IsExecutableFile(Path.Combine(dir.Length == 0 ? workingDirectory : dir, program)));

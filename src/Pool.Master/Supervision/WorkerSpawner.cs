@@ -21,7 +21,7 @@ internal sealed class WorkerSpawner(SlotTable table, MasterSettings settings, IW
     /// which TERM, a second TERM and HUP went unhandled. Past this the pass stops, the loop handles
     /// its events, and the next pass goes on at once.
     /// </summary>
-    public TimeSpan SpawnSlice { get; init; } = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan SpawnSlice = TimeSpan.FromMilliseconds(100);
 
     /// <summary>The last pass stopped at <see cref="SpawnSlice"/> with slots still to fill: the loop comes back at once.</summary>
     public bool Unfinished { get; private set; }

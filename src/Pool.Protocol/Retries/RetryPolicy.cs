@@ -33,10 +33,28 @@ internal sealed record RetryPolicy(int Retries, IReadOnlyList<int> Delays, IRead
     {
         var retries = retriesText is { Length: > 0 } r
             ? int.TryParse(r, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n) ? n
-                : throw new FormatException($"POOL_RETRIES='{r}' must be a whole number (0 turns retries off)")
+                : throw new FormatException($"POOL_RETRIES='{r}' must be a whole number (0 turns retries off, -1 retries forever)")
             : DefaultRetries;
         var delays = delaysText is { Length: > 0 } d ? ParseDelays(d) : [];
         return Default with { Retries = retries, Delays = delays };
+    }
+
+    /// <summary>
+    /// What <see cref="Parse"/> would refuse in these values, or null: pool-master's `check` and
+    /// pool-worker's start judge the variables with it, so a bad one is refused there instead of
+    /// ending every worker once connected (a crash loop that `check` had passed).
+    /// </summary>
+    internal static string? Problem(string? retriesText, string? delaysText)
+    {
+        try
+        {
+            Parse(retriesText, delaysText);
+            return null;
+        }
+        catch (FormatException e)
+        {
+            return e.Message;
+        }
     }
 
     public static IReadOnlyList<int> ParseDelays(string text) =>

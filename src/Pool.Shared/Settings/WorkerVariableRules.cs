@@ -9,6 +9,8 @@ namespace Pool.Settings;
 /// said nothing, and every worker then exited at start (POOL_CONCURRENCY=0, POOL_MAX_JOBS=-1),
 /// a crash loop, or silently used its default (POOL_POLL_INTERVAL=abc, POOL_LOG_LEVEL=bogus).
 /// Each problem is one line that names the variable, what it must be, and the value given.
+/// POOL_RETRIES and POOL_RETRY_DELAYS are judged beside these by the reader itself
+/// (RetryPolicy.Problem in Pool.Protocol, which this assembly does not see).
 /// </summary>
 internal static class WorkerVariableRules
 {
@@ -21,9 +23,7 @@ internal static class WorkerVariableRules
         ?? Concurrency(get(PoolVariables.Concurrency), maxConcurrency)
         ?? PollInterval(get(PoolVariables.PollInterval))
         ?? MaxAttempts(get(PoolVariables.MaxAttempts))
-        ?? LogLevel(get(PoolVariables.LogLevel))
-        ?? Retries(get(PoolVariables.Retries))
-        ?? RetryDelays(get(PoolVariables.RetryDelays));
+        ?? LogLevel(get(PoolVariables.LogLevel));
 
     /// <summary>TERM_TIMEOUT or its Resque alias: a worker alone read "abc" as unset and ran with 25 s.</summary>
     public static string? TermTimeout(string name, string? text) =>
@@ -73,30 +73,6 @@ internal static class WorkerVariableRules
     public static string? LogLevel(string? text) =>
         IsUnset(text) || Enum.TryParse<Serilog.Events.LogEventLevel>(text, ignoreCase: true, out _) && !int.TryParse(text, out _)
             ? null : $"{PoolVariables.LogLevel} must be one of verbose, debug, information, warning, error, fatal, not '{text}'";
-
-    /// <summary>
-    /// POOL_RETRIES, as the worker's retry rule reads it (RetryPolicy.Parse): a worker read
-    /// "abc" only once connected, and exited 1 without a line, so `check` passed and every worker
-    /// of the pool crash-looped.
-    /// </summary>
-    public static string? Retries(string? text) =>
-        string.IsNullOrEmpty(text) || int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _)
-            ? null : $"{PoolVariables.Retries}='{text}' must be a whole number (0 turns retries off, -1 retries forever)";
-
-    /// <summary>POOL_RETRY_DELAYS, comma-separated whole seconds, as RetryPolicy.ParseDelays reads it.</summary>
-    public static string? RetryDelays(string? text)
-    {
-        if (string.IsNullOrEmpty(text)) return null;
-        foreach (var part in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-        {
-            if (!int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) || seconds > MaxRetryDelay)
-                return $"{PoolVariables.RetryDelays} has '{part}': each delay must be whole seconds from 0 to {MaxRetryDelay}";
-        }
-        return null;
-    }
-
-    /// <summary>31 days, RetryPolicy's bound.</summary>
-    private const int MaxRetryDelay = 31 * 86_400;
 
     private static bool IsUnset(string? text) => string.IsNullOrWhiteSpace(text);
 }

@@ -92,7 +92,8 @@ internal sealed class WorkerCommandLine
             if (!SecondsRange.TermTimeout.Contains(term)) { error = $"--term-timeout / TERM_TIMEOUT {SecondsRange.TermTimeout.Requirement(term)}, not {term}"; return null; }
 
             // The variables' own rules, as pool-master applies them in `check` and at start.
-            error = WorkerVariableRules.FirstProblem(Env, Protocol.Recovery.WorkerLanes.MaxConcurrency);
+            error = WorkerVariableRules.FirstProblem(Env, Protocol.Recovery.WorkerLanes.MaxConcurrency)
+                ?? Protocol.Retries.RetryPolicy.Problem(Env(PoolVariables.Retries), Env(PoolVariables.RetryDelays));
             if (error is not null) return null;
             int? maxJobs = Env(PoolVariables.MaxJobs) is { } mj ? int.Parse(mj, NumberStyles.Integer, CultureInfo.InvariantCulture) : null;
             Limits.TimeLimit? jobTimeout = null;
