@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using Pool.Cli;
 
 namespace Pool.Master.Cli;
 
@@ -8,16 +9,16 @@ namespace Pool.Master.Cli;
 /// System.CommandLine prints one error per missing argument (`enqueue` alone printed the same
 /// line twice) and then the whole help.
 /// </summary>
-internal static partial class UsageErrors
+internal static class UsageErrors
 {
     /// <summary>Writes the line and returns the exit code when <paramref name="result"/> has errors; null when it parsed.</summary>
     public static int? Report(ParseResult result, TextWriter error)
     {
         // Help asked for is shown even when the rest does not parse (`enqueue --help` lacks enqueue's arguments).
-        if (result.Errors.Count == 0 || result.Action is System.CommandLine.Help.HelpAction or OptionalArgumentsHelp) return null;
+        if (!ParseProblems.Any(result) || result.Action is OptionalArgumentsHelp) return null;
         var command = result.CommandResult.Command;
         var missing = command.Arguments.Where(a => a.Arity.MinimumNumberOfValues > 0 && result.GetResult(a) is not { Tokens.Count: > 0 }).ToList();
-        var problems = result.Errors.Select(e => InPlainWords(e.Message.TrimEnd('.')))
+        var problems = ParseProblems.Describe(result)
             .Where(m => missing.Count == 0 || !m.StartsWith("Required argument missing", StringComparison.Ordinal))
             .Prepend(missing.Count > 0 ? "missing " + string.Join(" and ", missing.Select(a => $"<{a.Name}>")) : null)
             .OfType<string>()
@@ -26,21 +27,6 @@ internal static partial class UsageErrors
         error.WriteLine($"{path}: {string.Join("; ", problems)}; usage: {$"{path} {Usage(command)}".TrimEnd()} (see {path} --help)");
         return 1;
     }
-
-    /// <summary>
-    /// "Cannot parse argument 'abc' for option '--term-timeout' as expected type
-    /// 'System.Nullable`1[System.Double]'" names .NET's types; the user needs to hear "a number".
-    /// </summary>
-    internal static string InPlainWords(string message) => ExpectedType().Replace(message, m => "as " + (m.Groups[1].Value switch
-    {
-        var t when t.Contains("Double", StringComparison.Ordinal) || t.Contains("Single", StringComparison.Ordinal) || t.Contains("Decimal", StringComparison.Ordinal) => "a number (e.g. 2.5)",
-        var t when t.Contains("Int", StringComparison.Ordinal) => "a whole number",
-        var t when t.Contains("Boolean", StringComparison.Ordinal) => "true or false",
-        var t => "a value of type " + t,
-    }));
-
-    [System.Text.RegularExpressions.GeneratedRegex(@"as expected type '([^']+)'")]
-    private static partial System.Text.RegularExpressions.Regex ExpectedType();
 
     /// <summary>
     /// Refuses a value of <paramref name="option"/> below <paramref name="min"/> at parse time. It

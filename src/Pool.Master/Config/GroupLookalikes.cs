@@ -1,3 +1,4 @@
+using Pool.Text;
 using YamlDotNet.RepresentationModel;
 
 namespace Pool.Master.Config;
@@ -36,36 +37,6 @@ internal static class GroupLookalikes
         return warnings;
     }
 
-    /// <summary>The group option <paramref name="key"/> is a near miss of: one edit for short names, two for longer ones.</summary>
-    internal static string? Closest(string key)
-    {
-        var lower = key.ToLowerInvariant();
-        foreach (var option in GroupOptions.All)
-        {
-            var distance = EditDistance(lower, option);
-            if (distance > 0 && distance <= (option.Length <= 5 ? 1 : 2)) return option;
-            if (distance == 0 && key != option) return option;
-        }
-        return null;
-    }
-
-    /// <summary>Edits (insert, delete, replace, swap two neighbours) between two short strings.</summary>
-    internal static int EditDistance(string a, string b)
-    {
-        if (Math.Abs(a.Length - b.Length) > 2) return int.MaxValue;
-        var d = new int[a.Length + 1, b.Length + 1];
-        for (var i = 0; i <= a.Length; i++) d[i, 0] = i;
-        for (var j = 0; j <= b.Length; j++) d[0, j] = j;
-        for (var i = 1; i <= a.Length; i++)
-        {
-            for (var j = 1; j <= b.Length; j++)
-            {
-                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
-                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + cost);
-                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-                    d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
-            }
-        }
-        return d[a.Length, b.Length];
-    }
+    /// <summary>The group option <paramref name="key"/> is a near miss of.</summary>
+    internal static string? Closest(string key) => NearMiss.Closest(key, GroupOptions.All);
 }

@@ -1,4 +1,5 @@
 using Pool.Protocol.Keys;
+using Pool.Text;
 
 namespace Pool.Master.Config;
 
@@ -85,19 +86,13 @@ internal static class ScheduleTargets
         return at < 0 ? [] : answer[(at + Marker.Length)..].Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
     }
 
-    /// <summary>The known class <paramref name="cls"/> is a near miss of: the same but for case, the same last part (Welcome, Mailer::Welcome), or one or two edits.</summary>
+    /// <summary>The known class <paramref name="cls"/> is a near miss of: the same but for case, the same last part (Welcome, Mailer::Welcome), or <see cref="NearMiss"/>'s near miss.</summary>
     internal static string? Closest(string cls, IReadOnlyList<string> known)
     {
         static string Last(string name) => name[(Math.Max(name.LastIndexOf(':'), name.LastIndexOf('.')) + 1)..];
-        var wanted = cls.ToLowerInvariant();
         return known.FirstOrDefault(k => string.Equals(k, cls, StringComparison.OrdinalIgnoreCase))
             ?? known.FirstOrDefault(k => string.Equals(Last(k), Last(cls), StringComparison.OrdinalIgnoreCase))
-            ?? known
-                .Select(k => (Name: k, Distance: GroupLookalikes.EditDistance(k.ToLowerInvariant(), wanted)))
-                .Where(c => c.Distance <= (wanted.Length <= 5 ? 1 : 2))
-                .OrderBy(c => c.Distance)
-                .Select(c => c.Name)
-                .FirstOrDefault();
+            ?? NearMiss.Closest(cls, known);
     }
 
     private static string Listed(IReadOnlyList<string> names) =>

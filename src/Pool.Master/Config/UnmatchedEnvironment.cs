@@ -1,3 +1,5 @@
+using Pool.Text;
+
 namespace Pool.Master.Config;
 
 /// <summary>
@@ -21,22 +23,10 @@ internal static class UnmatchedEnvironment
         var alike = sectionNames.Where(n => string.Equals(n, environment, StringComparison.OrdinalIgnoreCase)).ToList();
         var fix = alike.Count > 1
             ? $"the sections {string.Join(" and ", alike)} differ only in case, so neither is chosen; keep one of them"
-            : Closest(environment, sectionNames) is { } near
+            : NearMiss.Closest(environment, sectionNames) is { } near
                 ? $"rename the section '{near}:' to '{environment}:' (or, if '{environment}' is the typo, fix {from.Split('=', ' ')[0]})"
                 : $"add a section '{environment}:', select one of the sections with --environment (or {string.Join(", ", SettingsResolver.EnvironmentVariables)}), or put the groups at the top level";
         return new ConfigException(file, null, null,
             $"the environment '{environment}' ({from}) selects no section (sections: {string.Join(", ", sectionNames)}) and the file has no group at the top level, so no worker would run; {fix}");
-    }
-
-    /// <summary>The section whose name is a near miss of <paramref name="environment"/>: one edit for short names, two for longer ones.</summary>
-    private static string? Closest(string environment, IEnumerable<string> sectionNames)
-    {
-        var wanted = environment.ToLowerInvariant();
-        return sectionNames
-            .Select(n => (Name: n, Distance: GroupLookalikes.EditDistance(n.ToLowerInvariant(), wanted)))
-            .Where(c => c.Distance <= (wanted.Length <= 5 ? 1 : 2))
-            .OrderBy(c => c.Distance)
-            .Select(c => c.Name)
-            .FirstOrDefault();
     }
 }

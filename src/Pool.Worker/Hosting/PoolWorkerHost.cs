@@ -34,11 +34,14 @@ public static class PoolWorkerHost
         // System.CommandLine 2.0.15's default, its handler ended the worker with 143 or 130 two
         // seconds after one, in the middle of the drain (2.0.0 did not).
         var parsed = root.Parse(args);
-        // pool-master shows the first line --check writes: one that says what to fix, not the
-        // parser's error list and the whole help.
-        if (parsed.Errors.Count > 0 && parsed.GetValue(cli.Check))
+        // One line that says what to fix, not the parser's error list and the whole help;
+        // pool-master shows the first line --check writes.
+        if (Pool.Cli.ParseProblems.Any(parsed))
         {
-            await Console.Error.WriteLineAsync($"pool-worker --check: cannot read the command line: {parsed.Errors[0].Message.TrimEnd('.')}; see --help for the options").ConfigureAwait(false);
+            var problems = Pool.Cli.ParseProblems.Describe(parsed).ToList();
+            await Console.Error.WriteLineAsync(parsed.GetValue(cli.Check)
+                ? $"pool-worker --check: cannot read the command line: {problems[0]}; see --help for the options"
+                : $"{root.Name}: {string.Join("; ", problems)}; see {root.Name} --help").ConfigureAwait(false);
             return WorkerCommandLine.CheckOptionsWrong;
         }
         return await parsed.InvokeAsync(new System.CommandLine.InvocationConfiguration { ProcessTerminationTimeout = null }).ConfigureAwait(false);

@@ -149,7 +149,7 @@ public sealed class CheckCommandTests : IDisposable
     [InlineData("--redis http://x", "pool-worker --redis 'http://x' is not a redis://")]
     [InlineData("--term-timeout 99999999999999", "pool-worker --term-timeout / TERM_TIMEOUT is too large: at most 86400 seconds (1 day)")]
     [InlineData("--log-format xml", "pool-worker --log-format / POOL_LOG_FORMAT must be text or json, not 'xml'")]
-    [InlineData("--concurency 2", "pool-worker cannot read the command line: Unrecognized command or argument '--concurency'; see --help for the options")]
+    [InlineData("--concurency 2", "pool-worker cannot read the command line: Unrecognized command or argument '--concurency' (did you mean --concurrency?); see --help for the options")]
     public void Check_and_run_refuse_a_pool_worker_command_whose_own_options_no_worker_starts_with(string options, string problem)
     {
         var yaml = $"foo: 0\nproduction:\n  a:\n    count: 1\n    command: \"{Artifacts.PoolWorker} {options} --jobs {Artifacts.SamplesDll}\"\n";

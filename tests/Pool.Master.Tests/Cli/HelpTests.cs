@@ -29,3 +29,41 @@ public sealed class HelpTests
         Assert.Matches(@"\n  retry \[N\]\s+enqueue a failed job again", Help("failed"));
     }
 }
+
+/// <summary>A mistyped option or command: one line that names the likely one, as pool.yml's near misses do.</summary>
+public sealed class UsageErrorTests
+{
+    private static string OneLine(string executable, params string[] args)
+    {
+        using var process = TestProcess.Start(executable, args);
+        Assert.Equal(1, process.WaitForExit(TimeSpan.FromSeconds(30)));
+        return Assert.Single(process.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
+    public void A_misspelt_command_or_option_of_pool_master_names_the_real_one()
+    {
+        Assert.Equal("stderr: pool-master: Unrecognized command or argument 'stauts' (did you mean status?); usage: pool-master (see pool-master --help)",
+            OneLine(Artifacts.PoolMaster, "stauts"));
+        Assert.StartsWith("stderr: pool-master status: Unrecognized command or argument '--reddis' (did you mean --redis?);", OneLine(Artifacts.PoolMaster, "status", "--reddis", "x"));
+    }
+
+    /// <summary>pool-worker run by hand printed System.CommandLine's block: a line per token ("'2' was not matched. Did you mean -h?") and the whole help.</summary>
+    [Fact]
+    public void A_misspelt_option_of_pool_worker_is_one_line_not_the_help()
+    {
+        Assert.Equal("stderr: pool-worker: Unrecognized command or argument '--concurency' (did you mean --concurrency?); Unrecognized command or argument '2'; see pool-worker --help",
+            OneLine(Artifacts.PoolWorker, "--concurency", "2"));
+    }
+
+    [Theory]
+    [InlineData("--concurency", "--concurrency")]
+    [InlineData("--Redis", "--redis")]
+    [InlineData("stauts", "status")]
+    [InlineData("--chek", "--check")]
+    [InlineData("--colour", null)]
+    public void A_near_miss_is_at_most_one_edit_for_short_names_and_two_for_longer_ones(string typed, string? meant)
+    {
+        Assert.Equal(meant, Pool.Text.NearMiss.Closest(typed, ["--concurrency", "--redis", "status", "-h", "--check"]));
+    }
+}

@@ -75,7 +75,7 @@ public sealed class CommandLineTests(RedisFixture redis) : IDisposable
     [InlineData("--redis http://x", "pool-worker --check: --redis 'http://x' is not a redis://")]
     [InlineData("--term-timeout 99999999999999", "pool-worker --check: --term-timeout / TERM_TIMEOUT is too large: at most 86400 seconds (1 day)")]
     [InlineData("--log-format xml", "pool-worker --check: --log-format / POOL_LOG_FORMAT must be text or json, not 'xml'")]
-    [InlineData("--concurency 2", "pool-worker --check: cannot read the command line: Unrecognized command or argument '--concurency'; see --help for the options")]
+    [InlineData("--concurency 2", "pool-worker --check: cannot read the command line: Unrecognized command or argument '--concurency' (did you mean --concurrency?); see --help for the options")]
     public void Check_refuses_options_no_worker_starts_with_in_one_line_and_exits_1(string options, string problem)
     {
         var noRedis = new Dictionary<string, string?> { ["QUEUES"] = null, ["REDIS_URL"] = "redis://127.0.0.1:1", ["POOL_JOBS"] = null };
