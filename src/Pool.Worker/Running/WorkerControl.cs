@@ -42,6 +42,8 @@ public sealed class WorkerControl
         /// <summary>The stop is the worker's own (max_jobs spent, a job past its hard limit), not a signal's.</summary>
         public bool Recycling;
         public bool Paused;
+        /// <summary>Lanes waiting out a pause, each having left the idle set.</summary>
+        public int LanesPaused;
         public long TermAtTimestamp;
         public TimeSpan GiveUpAfterStop = TimeSpan.FromSeconds(25);
     }
@@ -132,6 +134,29 @@ public sealed class WorkerControl
             if (_process.Paused == paused) return;
             _process.Paused = paused;
             Changed();
+        }
+    }
+
+    /// <summary>
+    /// A lane has left the idle set for a pause and waits. True for the lane that completes the
+    /// process's pause, so that "Paused" is logged once per process, when no lane takes jobs any
+    /// more, and not once per lane.
+    /// </summary>
+    internal bool LanePaused()
+    {
+        lock (_gate) return ++_process.LanesPaused == _process.Lanes.Count;
+    }
+
+    /// <summary>
+    /// A lane's pause wait has ended. True for the first lane to wake from a whole-process pause
+    /// into taking jobs again, so that "Resumed" is logged once and only after a logged "Paused".
+    /// </summary>
+    internal bool LaneResumed()
+    {
+        lock (_gate)
+        {
+            var wholeProcessWasPaused = _process.LanesPaused-- == _process.Lanes.Count;
+            return wholeProcessWasPaused && !_process.Paused && _process.Stop == StopMode.None;
         }
     }
 

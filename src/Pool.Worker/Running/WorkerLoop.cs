@@ -59,9 +59,15 @@ internal sealed class WorkerLoop(IWorkerStore store, IWakeWaiter waker, JobExecu
                 // Leave the idle set, so no enqueue hands a job to a paused worker.
                 _reserves++;
                 await Settle("pause", () => store.ReserveAsync(null, reserve: false)).ConfigureAwait(false);
-                log.Information("Paused: taking no new jobs until CONT");
-                await control.WhenChanged.ConfigureAwait(false);
-                if (!control.Paused && control.Stop == StopMode.None) log.Information("Resumed");
+                // The change to wait for is taken before the state is read again: a CONT that
+                // came while the pause settled must not leave the lane waiting for the next one.
+                var changed = control.WhenChanged;
+                if (control.Paused && control.Stop == StopMode.None)
+                {
+                    if (control.LanePaused()) log.Information("Paused: taking no new jobs until CONT");
+                    await changed.ConfigureAwait(false);
+                    if (control.LaneResumed()) log.Information("Resumed");
+                }
                 continue;
             }
 

@@ -1,3 +1,5 @@
+using Pool.Protocol.Working;
+
 namespace Pool.Worker.Tests.Running.InProcess;
 
 /// <summary>USR2 and CONT, and resque:pause-all-workers: a paused worker takes no job and leaves the idle set.</summary>
@@ -69,5 +71,50 @@ public sealed class PauseTests
 
         w.UntilStarted(job);
         Assert.Equal(["reserve", "reserve"], w.Store.Calls);
+    }
+
+    /// <summary>
+    /// A CONT that came while the pause's own reserve was in flight used to leave the lane
+    /// waiting for the next change of state: the worker stayed paused after CONT.
+    /// </summary>
+    [Fact(Timeout = 10_000)]
+    public async Task Cont_while_the_pause_settles_resumes_the_worker()
+    {
+        await using var w = new InProcessWorker().Start();
+        w.UntilIdle();
+        var settling = w.Store.HoldNextReserve();
+
+        w.Usr2();
+        w.Until(() => w.Store.Calls.Contains("reserve none"), "the pause's reserve");
+        w.Cont();
+        settling.SetResult(ReserveResult.Acked);
+
+        var job = w.Enqueue();
+        w.Waker.Wake();
+        w.UntilStarted(job);
+        Assert.Equal(0, w.Log.Count(Paused));
+    }
+
+    /// <summary>Five lanes used to log "Paused" and "Resumed" five times each.</summary>
+    [Fact(Timeout = 10_000)]
+    public async Task A_process_of_several_lanes_logs_its_pause_and_resume_once_when_the_last_lane_has_stopped_taking_jobs()
+    {
+        await using var w = new InProcessWorker(lanes: 3);
+        var job = w.Enqueue();
+        w.StartRunning(job);
+        w.Usr2();
+        w.Until(() => w.Lanes.Sum(l => l.Store.Calls.Count(c => c == "reserve none")) == 2, "the idle lanes' pause");
+        Assert.Equal(0, w.Log.Count(Paused));
+
+        job.Finish();
+
+        w.Until(() => w.Log.Count(Paused) == 1, "the pause of the whole process");
+        w.Cont();
+        w.Until(() => w.Log.Count("Resumed") == 1, "the resume");
+        var next = w.Enqueue();
+        w.Waker.Wake();
+        w.UntilStarted(next);
+        Assert.Equal(1, w.Log.Count(Paused));
+        Assert.Equal(1, w.Log.Count("Resumed"));
     }
 }
