@@ -88,6 +88,9 @@ internal sealed class JobExecution(JobRegistry registry, JobInvoker invoker, Wor
     {
         while (!work.IsCompleted)
         {
+            // Taken before the state is read: an INT or TERM that comes between the read and the
+            // wait completes this one, and is not slept through until the job ends.
+            var changed = control.WhenChanged;
             var wait = Timeout.InfiniteTimeSpan;
             if (limit is { } l)
             {
@@ -114,11 +117,11 @@ internal sealed class JobExecution(JobRegistry registry, JobInvoker invoker, Wor
             if (wait == Timeout.InfiniteTimeSpan)
             {
                 // No deadline to watch (the common case): the job's end or a signal, no timer.
-                await Task.WhenAny(work, control.WhenChanged).ConfigureAwait(false);
+                await Task.WhenAny(work, changed).ConfigureAwait(false);
                 continue;
             }
             using var stopTimer = new CancellationTokenSource();
-            await Task.WhenAny(work, control.WhenChanged, Task.Delay(wait, control.Time, stopTimer.Token)).ConfigureAwait(false);
+            await Task.WhenAny(work, changed, Task.Delay(wait, control.Time, stopTimer.Token)).ConfigureAwait(false);
             await stopTimer.CancelAsync().ConfigureAwait(false);
         }
         return null;
