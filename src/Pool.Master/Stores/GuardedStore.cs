@@ -93,7 +93,7 @@ internal sealed class GuardedStore(IMasterStore inner, ILogger log, TimeSpan tim
             case RecoveryAction.Requeued: Counters.AddRecovered(); break;
             case RecoveryAction.Poisoned:
                 Counters.AddPoisoned();
-                log.Warning("dead worker {Pid} was running {JobClass} on {Queue}, which has now taken down {Attempts} workers: it is poisoned and moved to resque:failed, not run again; fix it, then `pool-master failed retry N`",
+                log.Warning("dead worker {Pid} was running {JobClass} on {Queue}, which has now taken down {Attempts} workers: it is poisoned and moved to resque:failed, not run again; fix it, then retry it: `pool-master failed list` gives its N for `pool-master failed retry N`",
                     pid, outcome.JobClass, outcome.Queue, outcome.Attempts);
                 return;
             case RecoveryAction.QueueRemoved:
