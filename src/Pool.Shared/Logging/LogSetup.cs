@@ -56,7 +56,7 @@ internal static class LogSetup
         // JSON lines already carry "@t" with its offset; only the text template needs the UTC copy.
         if (format == LogFormat.Text) config = config.Enrich.With<UtcTimestampEnricher>();
         ITextFormatter formatter = format == LogFormat.Json
-            ? new RenderedCompactJsonFormatter()
+            ? new CompactJsonLines()
             : new MessageTemplateTextFormatter(TextTemplate, System.Globalization.CultureInfo.InvariantCulture);
         if (format == LogFormat.Text && TerminalColours.Wanted) formatter = new TerminalColours(formatter);
         var sink = new BatchingStdoutSink(formatter);
