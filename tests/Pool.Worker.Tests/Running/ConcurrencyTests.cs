@@ -135,12 +135,15 @@ public sealed class ConcurrencyTests(RedisFixture redis) : IDisposable
     {
         using var worker = Start();
         worker.Signal(Signum.SIGUSR2);
-        Wait.Until(() => Count(worker, "Paused: taking no new jobs") == Lanes, TimeSpan.FromSeconds(10), "every lane paused");
+        // Logged once, by the last lane to stop taking jobs.
+        Wait.Until(() => Count(worker, "Paused: taking no new jobs") == 1, TimeSpan.FromSeconds(10), "every lane paused");
         await EnqueueAsync("Sleep", Lanes, 0);
 
         await Wait.HoldsForAsync(TimeSpan.FromSeconds(1), async () => (await Queue()).Length == Lanes, "a paused worker takes no job on any lane");
         worker.Signal(Signum.SIGCONT);
         await Wait.UntilAsync(async () => (long)await Db.StringGetAsync(_s.Keys.StatProcessed) == Lanes, TimeSpan.FromSeconds(10), "the jobs to run after CONT");
+        Assert.Equal(1, Count(worker, "Paused: taking no new jobs"));
+        Assert.Equal(1, Count(worker, "] Resumed"));
         worker.Signal(Signum.SIGTERM);
         Assert.Equal(0, worker.WaitForExit());
     }
