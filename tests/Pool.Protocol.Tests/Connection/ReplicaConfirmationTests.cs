@@ -70,7 +70,9 @@ public sealed class ReplicaConfirmationTests(ReplicatedRedis redis) : IClassFixt
         var two = new ReplicaConfirmation(2, TimeSpan.FromMilliseconds(50));
         var worker = await RegisteredWorker(two);
         var e = await Assert.ThrowsAsync<ReplicaUnconfirmedException>(() => worker.ReserveAsync(null));
-        Assert.Contains("1 of the 2", e.Message, StringComparison.Ordinal);
+        // The one replica there is acks within the 50 ms on a quiet machine, but not always on a
+        // loaded one (a helper's test run saw 0): either way the write is unconfirmed.
+        Assert.Matches("reached [01] of the 2 replica", e.Message);
 
         // The script did run: the retry the worker makes finds the job it holds, not a second one.
         var held = (string?)await Primary.HashGetAsync(_keys.InFlight("h:1:q"), "rid");
