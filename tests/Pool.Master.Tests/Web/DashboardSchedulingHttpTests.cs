@@ -204,6 +204,8 @@ public sealed class DashboardSchedulingHttpTests(RedisFixture redis)
         Assert.Equal("first failure", last.Error);
         Assert.Equal("RuntimeError", last.Exception);
         Assert.Contains("\"retry_attempts\":1", last.Raw, StringComparison.Ordinal);
+        Assert.Equal(1, last.Attempts);
+        Assert.Contains("<dt>Attempts</dt><dd>1, then given up</dd>", await DashboardHost.PageAsync(http, "/failed"), StringComparison.Ordinal);
         Assert.False(await Db.KeyExistsAsync(Scheduler.Retry(RetryKeys.Counter("Flaky", "[8]"))));
         Assert.Equal(0, DashboardHttpTests.CountOf(await DashboardHost.PageAsync(http, "/retries"), "<tr data-retry="));
         // The plain delayed jobs were not touched.
