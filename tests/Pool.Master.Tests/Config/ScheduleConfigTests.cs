@@ -62,6 +62,7 @@ public sealed class ScheduleConfigTests
     [Theory]
     [InlineData("schedule:\n  x:\n    cron: \"61 * * * *\"\n    queue: q\n", 3, "schedule.x.cron", "not a cron expression")]
     [InlineData("schedule:\n  x:\n    cron: \"* * *\"\n    queue: q\n", 3, "schedule.x.cron", "has 3 fields")]
+    [InlineData("schedule:\n  x:\n    cron: 5\n    queue: q\n", 3, "schedule.x.cron", "'5' has 1 field; cron takes 5")]
     [InlineData("schedule:\n  x:\n    cron: \"0 3 * * * Mars/Olympus\"\n    queue: q\n", 3, "schedule.x.cron", "time zone 'Mars/Olympus' does not exist")]
     [InlineData("schedule:\n  x:\n    every: soon\n    queue: q\n", 3, "schedule.x.every", "not an interval")]
     [InlineData("schedule:\n  x:\n    every: 99999999999d\n    queue: q\n", 3, "schedule.x.every", "'99999999999d' is too large: at most 366 days (366d)")]
