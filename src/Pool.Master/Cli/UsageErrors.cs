@@ -17,6 +17,11 @@ internal static class UsageErrors
         // Help asked for is shown even when the rest does not parse (`enqueue --help` lacks enqueue's arguments).
         if (!ParseProblems.Any(result) || result.Action is OptionalArgumentsHelp) return null;
         var command = result.CommandResult.Command;
+        if (CommandGroupProblem(result, command) is { } problem)
+        {
+            error.WriteLine($"{CommandPath(result.CommandResult)}: {problem}");
+            return 1;
+        }
         var missing = command.Arguments.Where(a => a.Arity.MinimumNumberOfValues > 0 && result.GetResult(a) is not { Tokens.Count: > 0 }).ToList();
         var problems = ParseProblems.Describe(result)
             .Where(m => missing.Count == 0 || !m.StartsWith("Required argument missing", StringComparison.Ordinal))
@@ -38,6 +43,23 @@ internal static class UsageErrors
         if (result.Tokens is [{ } token] && long.TryParse(token.Value, out var n) && n < min)
             result.AddError($"{option.Name} must be {min} or more, got {n}");
     });
+
+    /// <summary>
+    /// A group such as `delayed` given no command, or one it does not have (`delayed cancel low
+    /// Echo x`): the parser's words were "Required command was not provided" and one
+    /// "Unrecognized" per token, and never the commands there are. Null for any other command.
+    /// </summary>
+    private static string? CommandGroupProblem(ParseResult result, Command command)
+    {
+        if (command.Subcommands.Count == 0 || command.Action is not null) return null;
+        var path = CommandPath(result.CommandResult);
+        var commands = string.Join(", ", command.Subcommands.Where(c => !c.Hidden).Select(c => c.Name));
+        // An option before the command (`delayed --bogus`) is not what is missing.
+        var typed = result.UnmatchedTokens.FirstOrDefault(t => !t.StartsWith('-'));
+        var what = typed is null ? "a command is missing"
+            : $"'{typed}' is not a command here" + (ParseProblems.Meant(result, typed) is { } meant ? $" (did you mean {meant}?)" : "");
+        return $"{what}; the commands are {commands} (see {path} --help)";
+    }
 
     private static string CommandPath(CommandResult result) =>
         result.Parent is CommandResult parent ? $"{CommandPath(parent)} {result.Command.Name}" : "pool-master";

@@ -107,21 +107,18 @@ internal static class ScheduleReader
     }
 
     /// <summary>
-    /// The args as a JSON array: a list stays a list, anything else is wrapped (as resque-scheduler
-    /// does). Plain scalars read as YAML 1.1 does for Ruby: integers, floats, true/false and null
-    /// are typed; quoted scalars are strings.
+    /// The args as a JSON array: a list stays a list, null (`args:` left empty, `~`) is no
+    /// arguments, anything else is wrapped, as resque-scheduler's `Array(args)` does. Plain
+    /// scalars read as YAML 1.1 does for Ruby: integers, floats, true/false and null are typed;
+    /// quoted scalars are strings.
     /// </summary>
     private static string Args(YamlNode node, ConfigValues values, ConfigPlace place)
     {
         var sb = new StringBuilder();
-        if (node is YamlSequenceNode) Json(sb, node, values, place);
-        else
-        {
-            sb.Append('[');
-            Json(sb, node, values, place);
-            sb.Append(']');
-        }
-        return sb.ToString();
+        Json(sb, node, values, place);
+        var json = sb.ToString();
+        // Wrapped, an empty `args:` was [null]: every run of a job without parameters failed as Pool::ArgumentError.
+        return json == "null" ? "[]" : node is YamlSequenceNode ? json : "[" + json + "]";
     }
 
     private static void Json(StringBuilder sb, YamlNode node, ConfigValues values, ConfigPlace place)

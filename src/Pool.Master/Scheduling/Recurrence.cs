@@ -67,7 +67,7 @@ public sealed class CronRecurrence(string text, CronExpression expression, TimeZ
         var expression = string.Join(' ', fields);
         var format = fields.Count == 6 ? CronFormat.IncludeSeconds : CronFormat.Standard;
         if (fields.Count is not (5 or 6) && !expression.StartsWith('@'))
-            throw new FormatException($"'{text}' has {fields.Count} fields; cron takes 5 (minute hour day month weekday) or 6 (seconds first), optionally followed by a time zone such as Europe/Berlin");
+            throw new FormatException($"'{text}' has {fields.Count} field{(fields.Count == 1 ? "" : "s")}; cron takes 5 (minute hour day month weekday) or 6 (seconds first), optionally followed by a time zone such as Europe/Berlin");
         try
         {
             var recurrence = new CronRecurrence(expression, CronExpression.Parse(expression, format), zone);

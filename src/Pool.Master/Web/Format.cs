@@ -7,6 +7,9 @@ internal static class Format
 {
     public static string Count(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
 
+    /// <summary>"1 job", "2 jobs": the count with the word that agrees with it.</summary>
+    public static string Count(long n, string one, string many) => Count(n) + " " + (n == 1 ? one : many);
+
     public static string Duration(TimeSpan? span)
     {
         if (span is not { } t) return "—";

@@ -13,6 +13,12 @@ public sealed record FailedJob(
     long Index, string Raw, string? FailedAt, string? Queue, string? Class, string? Payload,
     string? Exception, string? Error, IReadOnlyList<string> Backtrace, string? Worker, string? RetriedAt)
 {
+    /// <summary>
+    /// How many times the job ran before it was given up, from the entry's "retry_attempts" (Pool
+    /// writes it when automatic retries run out or are removed); null when the entry does not say.
+    /// </summary>
+    public int? Attempts { get; init; }
+
     public static FailedJob Parse(long index, string raw)
     {
         try
@@ -33,7 +39,10 @@ public sealed record FailedJob(
             // A queue that is not a string (["x"]) is no queue: a retry would make one named after its JSON.
             var queue = root.TryGetProperty("queue", out var q) && q.ValueKind == JsonValueKind.String ? q.GetString() : null;
             return new FailedJob(index, raw, Str(root, "failed_at"), queue, cls, payload,
-                Str(root, "exception"), Str(root, "error"), backtrace, Str(root, "worker"), Str(root, "retried_at"));
+                Str(root, "exception"), Str(root, "error"), backtrace, Str(root, "worker"), Str(root, "retried_at"))
+            {
+                Attempts = root.TryGetProperty("retry_attempts", out var a) && a.ValueKind == JsonValueKind.Number && a.TryGetInt32(out var n) ? n : null,
+            };
         }
         catch (JsonException)
         {

@@ -70,6 +70,15 @@ internal sealed class RecurringStore(IDatabase db, SchedulerKeys keys)
 
     /// <summary>Ruby's Time#to_s of a UTC time: "2026-12-01 15:30:00 +0000".</summary>
     public static string RubyTimeToS(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss '+0000'", CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// A Ruby Time#to_s text ("2026-12-01 15:30:00 -0500", whatever zone the writer ran in) as a
+    /// time, so it can be shown as the other times are; null for any other text.
+    /// </summary>
+    public static DateTimeOffset? ParseRubyTimeToS(string text) =>
+        text.Length > 5 && text[^5] is '+' or '-'
+        && DateTimeOffset.TryParseExact(text[..^2] + ":" + text[^2..], "yyyy-MM-dd HH:mm:ss zzz", CultureInfo.InvariantCulture, DateTimeStyles.None, out var t)
+            ? t : null;
 }
 
 /// <summary>What a publication changed in persistent_schedules; <paramref name="Replaced"/>: names whose entry Pool had not written.</summary>

@@ -39,11 +39,13 @@ internal static partial class ParseProblems
     private static string WithSuggestion(string message, ParseResult result)
     {
         var token = result.UnmatchedTokens.FirstOrDefault(t => message.Contains($"'{t}'", StringComparison.Ordinal));
-        // Not for a short token ('3', '-x'): one edit from it is any option at all.
-        return token is { Length: > 3 } && NearMiss.Closest(token, NamesValidAt(result.CommandResult.Command, token)) is { } meant
-            ? $"{message} (did you mean {meant}?)"
-            : message;
+        return token is not null && Meant(result, token) is { } meant ? $"{message} (did you mean {meant}?)" : message;
     }
+
+    /// <summary>The option or subcommand <paramref name="token"/> most likely meant where it stood; null when none is close.</summary>
+    public static string? Meant(ParseResult result, string token) =>
+        // Not for a short token ('3', '-x'): one edit from it is any option at all.
+        token.Length > 3 ? NearMiss.Closest(token, NamesValidAt(result.CommandResult.Command, token)) : null;
 
     /// <summary>What <paramref name="token"/> could have meant where it stood: an option of the command or of its parents (recursive ones), or a subcommand.</summary>
     private static IEnumerable<string> NamesValidAt(Command command, string token)

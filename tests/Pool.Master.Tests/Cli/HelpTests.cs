@@ -48,6 +48,22 @@ public sealed class UsageErrorTests
         Assert.StartsWith("stderr: pool-master status: Unrecognized command or argument '--reddis' (did you mean --redis?);", OneLine(Artifacts.PoolMaster, "status", "--reddis", "x"));
     }
 
+    /// <summary>
+    /// A command group with no command, or one it lacks (Ruby's word "cancel" for `delayed
+    /// remove`): the line was "Required command was not provided; Unrecognized command or
+    /// argument 'cancel'; Unrecognized ... 'low'; ..." and never named the commands there are.
+    /// </summary>
+    [Fact]
+    public void A_command_group_given_no_command_or_an_unknown_one_lists_its_commands()
+    {
+        Assert.Equal("stderr: pool-master delayed: 'cancel' is not a command here; the commands are list, remove (see pool-master delayed --help)",
+            OneLine(Artifacts.PoolMaster, "delayed", "cancel", "low", "Echo", "x"));
+        Assert.Equal("stderr: pool-master delayed: 'remov' is not a command here (did you mean remove?); the commands are list, remove (see pool-master delayed --help)",
+            OneLine(Artifacts.PoolMaster, "delayed", "remov", "low", "Echo"));
+        Assert.Equal("stderr: pool-master retries: a command is missing; the commands are list, show, now, remove (see pool-master retries --help)",
+            OneLine(Artifacts.PoolMaster, "retries"));
+    }
+
     /// <summary>pool-worker run by hand printed System.CommandLine's block: a line per token ("'2' was not matched. Did you mean -h?") and the whole help.</summary>
     [Fact]
     public void A_misspelt_option_of_pool_worker_is_one_line_not_the_help()

@@ -41,6 +41,20 @@ public sealed class ScheduleConfigTests
         Assert.Equal(["default"], ConfigLoaderTests.Parse(Groups + "schedule:\n  x:\n    every: 1m\n    queue: q\n").Groups.Select(g => g.QueueList));
     }
 
+    [Theory]
+    [InlineData("    args:\n")]
+    [InlineData("    args: ~\n")]
+    [InlineData("    args: null\n")]
+    public void Empty_or_null_args_are_no_arguments_as_resque_schedulers_Array_args(string args)
+    {
+        // Before: [null], so every run of a job without parameters failed as Pool::ArgumentError,
+        // where Ruby's scheduler enqueued Array(nil), that is [].
+        var entry = ConfigLoaderTests.Parse(Groups + "schedule:\n  cleanup:\n    every: 1h\n    class: Cleanup\n    queue: low\n" + args).Schedule.Single();
+        Assert.Equal("[]", entry.ArgsJson);
+        Assert.Equal("""{"class":"Cleanup","args":[]}""", entry.Payload);
+        Assert.Equal("""{"every":"1h","class":"Cleanup","queue":"low"}""", entry.RubyConfig);
+    }
+
     [Fact]
     public void A_schedule_queue_with_a_worker_count_is_still_a_group_as_in_resque_pool() =>
         Assert.Equal(["schedule"], ConfigLoaderTests.Parse("schedule: 2\n").Groups.Select(g => g.QueueList));
@@ -48,6 +62,7 @@ public sealed class ScheduleConfigTests
     [Theory]
     [InlineData("schedule:\n  x:\n    cron: \"61 * * * *\"\n    queue: q\n", 3, "schedule.x.cron", "not a cron expression")]
     [InlineData("schedule:\n  x:\n    cron: \"* * *\"\n    queue: q\n", 3, "schedule.x.cron", "has 3 fields")]
+    [InlineData("schedule:\n  x:\n    cron: 5\n    queue: q\n", 3, "schedule.x.cron", "'5' has 1 field; cron takes 5")]
     [InlineData("schedule:\n  x:\n    cron: \"0 3 * * * Mars/Olympus\"\n    queue: q\n", 3, "schedule.x.cron", "time zone 'Mars/Olympus' does not exist")]
     [InlineData("schedule:\n  x:\n    every: soon\n    queue: q\n", 3, "schedule.x.every", "not an interval")]
     [InlineData("schedule:\n  x:\n    every: 99999999999d\n    queue: q\n", 3, "schedule.x.every", "'99999999999d' is too large: at most 366 days (366d)")]

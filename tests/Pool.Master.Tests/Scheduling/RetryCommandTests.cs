@@ -27,6 +27,8 @@ public sealed class RetryCommandTests(RedisFixture redis) : OpsTest(redis, "retr
         await Wait.UntilAsync(async () => await Db.ListLengthAsync(Keys.Failed) == 1, TimeSpan.FromSeconds(20), "the retried job to fail for good");
         Assert.Contains("\"args\":[\"first\"]", (string?)await Db.ListGetByIndexAsync(Keys.Failed, 0));
         Assert.EndsWith("\"retry_attempts\":2}", (string?)await Db.ListGetByIndexAsync(Keys.Failed, 0));
+        // The operator reading the failed list sees how often it ran (the field was written, never shown).
+        Assert.Contains("  attempts:   2, then given up\n", Cli.Run("failed", "show", "0").Output);
 
         // Remove: the job gives up now; its last failure goes to failed with its 1 attempt.
         Assert.Equal(0, Cli.Run("retries", "remove", "0").Code);

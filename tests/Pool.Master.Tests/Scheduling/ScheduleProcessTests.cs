@@ -89,7 +89,11 @@ public sealed class ScheduleProcessTests(RedisFixture redis) : OpsTest(redis, "s
 
         var list = Cli.Run("schedule", "list", "-c", config);
         Assert.Equal(0, list.Code);
-        Assert.Matches(@"nightly\s+cron 0 3 \* \* \* \(Europe/Berlin\)\s+low\s+Nightly\s+\[7\]\s+\d{4}-\d\d-\d\dT0[12]:00:00Z\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \+0000\s+skip", list.Output);
+        Assert.Matches(@"nightly\s+cron 0 3 \* \* \* \(Europe/Berlin\)\s+low\s+Nightly\s+\[7\]\s+\d{4}-\d\d-\d\dT0[12]:00:00Z\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+skip", list.Output);
+
+        // A Ruby scheduler writes Last Enqueued in its host's zone; LAST shows it as NEXT does, in UTC.
+        await Db.HashSetAsync(SKeys.LastEnqueuedAt, "nightly", "2026-01-15 16:28:07 -0500");
+        Assert.Matches(@"\[7\]\s+\d{4}-\d\d-\d\dT0[12]:00:00Z\s+2026-01-15T21:28:07Z\s+skip", Cli.Run("schedule", "list", "-c", config).Output);
 
         var unknown = Cli.Run("schedule", "run", "weekly", "-c", config);
         Assert.Equal(1, unknown.Code);

@@ -122,6 +122,16 @@ public sealed class DashboardSchedulingHttpTests(RedisFixture redis)
     }
 
     [Fact]
+    public async Task Scheduled_page_counts_one_job_in_one_second_in_the_singular_as_delayed_list_does()
+    {
+        await Delayed.EnqueueAtAsync(Later, "mail", "Reminder", 1);
+        await using var host = await StartAsync();
+        using var http = host.Client();
+        // It said "1 jobs in 1 seconds"; `pool-master delayed list` says "1 delayed job in 1 second".
+        Assert.Contains("<span class=\"muted\">1 job in 1 second</span>", await DashboardHost.PageAsync(http, "/scheduled"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Scheduled_jobs_page_by_cursor_and_run_now_or_remove_exactly_the_rows_named()
     {
         // 60 jobs, three per second: pages cut through the middle of a second.
@@ -204,6 +214,8 @@ public sealed class DashboardSchedulingHttpTests(RedisFixture redis)
         Assert.Equal("first failure", last.Error);
         Assert.Equal("RuntimeError", last.Exception);
         Assert.Contains("\"retry_attempts\":1", last.Raw, StringComparison.Ordinal);
+        Assert.Equal(1, last.Attempts);
+        Assert.Contains("<dt>Attempts</dt><dd>1, then given up</dd>", await DashboardHost.PageAsync(http, "/failed"), StringComparison.Ordinal);
         Assert.False(await Db.KeyExistsAsync(Scheduler.Retry(RetryKeys.Counter("Flaky", "[8]"))));
         Assert.Equal(0, DashboardHttpTests.CountOf(await DashboardHost.PageAsync(http, "/retries"), "<tr data-retry="));
         // The plain delayed jobs were not touched.

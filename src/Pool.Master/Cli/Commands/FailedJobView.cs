@@ -11,7 +11,7 @@ internal static class FailedJobView
 
     public static object Full(FailedJob j) => new
     {
-        j.Index, j.FailedAt, j.Queue, j.Class, Payload = AsJson(j.Payload), j.Exception, j.Error, j.Backtrace, j.Worker, j.RetriedAt, j.Raw,
+        j.Index, j.FailedAt, j.Queue, j.Class, Payload = AsJson(j.Payload), j.Exception, j.Error, j.Backtrace, j.Worker, j.RetriedAt, j.Attempts, j.Raw,
     };
 
     public static string Describe(FailedJob j)
@@ -20,6 +20,7 @@ internal static class FailedJobView
         sb.Append($"failed job {j.Index}\n");
         sb.Append($"  failed at:  {Shown(j.FailedAt)}\n");
         if (j.RetriedAt is not null) sb.Append($"  retried at: {Shown(j.RetriedAt)}\n");
+        if (j.Attempts is { } attempts) sb.Append($"  attempts:   {attempts}, then given up\n");
         sb.Append($"  queue:      {Shown(j.Queue)}\n");
         sb.Append($"  worker:     {Shown(j.Worker)}\n");
         sb.Append($"  payload:    {Shown(j.Payload)}\n");

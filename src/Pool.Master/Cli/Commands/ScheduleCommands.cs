@@ -83,12 +83,19 @@ internal static class ScheduleCommands
             Console.Out.WriteLine($"{TextTable.Plural(rows.Count, "schedule entry", "schedule entries")}");
             if (rows.Count == 0) return 0;
             var table = new TextTable("NAME", "WHEN", "QUEUE", "CLASS", "ARGS", "NEXT", "LAST", "MISSED");
-            foreach (var r in rows) table.Add(r.Source == "pool.yml" ? r.Name : r.Name + " (Ruby's)", r.When, r.Queue, r.Class, r.Args, r.Next ?? "never", r.LastEnqueued ?? r.LastOccurrence ?? "never", r.Missed);
+            foreach (var r in rows) table.Add(r.Source == "pool.yml" ? r.Name : r.Name + " (Ruby's)", r.When, r.Queue, r.Class, r.Args, r.Next ?? "never", LastRun(r.LastEnqueued) ?? r.LastOccurrence ?? "never", r.Missed);
             Console.Out.Write(table.Render());
             return 0;
         }));
         return command;
     }
+
+    /// <summary>
+    /// delayed:last_enqueued_at's Ruby Time#to_s text in the ISO form NEXT uses (that column and
+    /// this one showed two formats, and a Ruby writer's local zone besides); other text as it is.
+    /// </summary>
+    private static string? LastRun(string? enqueued) =>
+        enqueued is null ? null : RecurringStore.ParseRubyTimeToS(enqueued) is { } t ? Iso.Format(t) : enqueued;
 
     private static Command BuildRun()
     {

@@ -71,7 +71,7 @@ internal sealed class FailedPage(ResqueKeys keys)
             var id = $"{j.Index}:{Digest(j.Raw)}";
             var (_, args) = JobText.ClassAndArgs(j.Payload);
             html.Add($"<tr data-failed=\"{j.Index}\"><td>{(ro ? RawHtml.Empty : Cells.Checkbox(id))}</td><td class=\"nowrap\">{j.FailedAt}</td><td>{j.Queue}</td><td>{j.Class}</td><td><details><summary><strong>{j.Exception}</strong>: {Format.Clip(j.Error)}</summary>");
-            html.Add($"<dl><dt>Args</dt><dd><code>{args}</code></dd><dt>Worker</dt><dd>{j.Worker}</dd>{(j.RetriedAt is null ? RawHtml.Empty : RetriedAt(j.RetriedAt))}<dt>Error</dt><dd><pre>{j.Error}</pre></dd><dt>Backtrace</dt><dd><pre>{string.Join('\n', j.Backtrace)}</pre></dd></dl></details></td>");
+            html.Add($"<dl><dt>Args</dt><dd><code>{args}</code></dd><dt>Worker</dt><dd>{j.Worker}</dd>{(j.Attempts is { } attempts ? Attempts(attempts) : RawHtml.Empty)}{(j.RetriedAt is null ? RawHtml.Empty : RetriedAt(j.RetriedAt))}<dt>Error</dt><dd><pre>{j.Error}</pre></dd><dt>Backtrace</dt><dd><pre>{string.Join('\n', j.Backtrace)}</pre></dd></dl></details></td>");
             html.Add($"<td class=\"nowrap\">{(j.RetriedAt is null ? "" : "retried ")}{(ro ? RawHtml.Empty : RowButtons(id))}</td></tr>");
         }
         if (result.Jobs.Count == 0) html.Add($"<tr><td colspan=\"6\" class=\"muted\">{(filter.IsEmpty ? "No failed jobs." : "No match in the entries read.")}</td></tr>");
@@ -85,6 +85,14 @@ internal sealed class FailedPage(ResqueKeys keys)
             html.Add($"</nav>");
         }
         return RawHtml.From(html);
+    }
+
+    /// <summary>resque-web does not show "retry_attempts"; an operator asks how often the job ran before it landed here.</summary>
+    private static RawHtml Attempts(int attempts)
+    {
+        var h = new Html();
+        h.Add($"<dt>Attempts</dt><dd>{attempts}, then given up</dd>");
+        return RawHtml.From(h);
     }
 
     private static RawHtml RetriedAt(string at)

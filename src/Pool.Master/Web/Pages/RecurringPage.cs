@@ -46,9 +46,7 @@ internal sealed class RecurringPage(ResqueKeys keys, RecurringSource? source)
     }
 
     /// <summary>Ruby's Time#to_s ("2026-12-01 15:30:00 -0500") as the other times on the pages; any other text as it is.</summary>
-    private static string RubyTime(string text) =>
-        text.Length > 5 && text[^5] is '+' or '-' && DateTimeOffset.TryParse(text[..^2] + ":" + text[^2..], System.Globalization.CultureInfo.InvariantCulture,
-            System.Globalization.DateTimeStyles.None, out var t) ? Format.Time(t) : text;
+    private static string RubyTime(string text) => RecurringStore.ParseRubyTimeToS(text) is { } t ? Format.Time(t) : text;
 
     /// <summary>Enqueues one run of the named entry now; the class, args and queue come from the schedule, never from the form.</summary>
     public async Task<string> RunAsync(IDatabase db, IFormCollection form)

@@ -34,7 +34,7 @@ internal sealed class ScheduledPage(ResqueKeys keys)
         var back = PageRunner.BackTo(context);
 
         var html = new Html();
-        html.Add($"<h1>Scheduled <span class=\"muted\">{(jobs is { } j ? Format.Count(j) + " jobs in " : "")}{Format.Count(seconds)} seconds</span></h1>");
+        html.Add($"<h1>Scheduled <span class=\"muted\">{(jobs is { } j ? Format.Count(j, "job", "jobs") + " in " : "")}{Format.Count(seconds, "second", "seconds")}</span></h1>");
         html.Add($"{DelayedIds.FromForm(context, layout, "/scheduled", "scheduled-filter")}");
         if (!ro)
         {
