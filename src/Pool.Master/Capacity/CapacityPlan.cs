@@ -25,7 +25,7 @@ public sealed record CapacityPlan(MemoryLimit Limit, MemoryBudget Budget, IReadO
         var autos = config.Groups.Where(g => g.AutoCount).ToList();
         var notes = new List<string>();
         var warnings = new List<string>();
-        if (autos.Count == 0) return (config, new CapacityPlan(limit, budget, notes));
+        if (autos.Count == 0) return (WithOverBudgetWarning(config, budget), new CapacityPlan(limit, budget, notes));
 
         long others = 0;
         foreach (var g in config.Groups.Where(g => !g.AutoCount))
@@ -46,7 +46,42 @@ public sealed record CapacityPlan(MemoryLimit Limit, MemoryBudget Budget, IReadO
             if (config.MemoryBudget is null && limit.IsWholeMachine) warnings.Add(WholeMachineWarning(config, g, count, limit));
             return g with { Count = count };
         }).ToList();
-        return (config with { Groups = resolved, Warnings = [.. config.Warnings, .. warnings] }, new CapacityPlan(limit, budget, notes));
+        return (WithOverBudgetWarning(config with { Groups = resolved, Warnings = [.. config.Warnings, .. warnings] }, budget), new CapacityPlan(limit, budget, notes));
+    }
+
+    /// <summary>
+    /// Fixed counts and MINs that the budget cannot hold at their workers' estimates never all
+    /// start: the budget gate keeps the rest waiting (state `memory`) for as long as the pool
+    /// runs, since a worker is never counted below its estimate. A trial: `mail: 20` under
+    /// `memory_budget: 512MB`, which check printed as "workers: 20" and run ran as 7 for good.
+    /// Valid (the gate is there for it), so a warning from check, run and HUP, not an error.
+    /// Counted in file order, as the slots are filled, so the warning names the first group
+    /// that comes up short.
+    /// </summary>
+    private static PoolConfig WithOverBudgetWarning(PoolConfig config, MemoryBudget budget)
+    {
+        if (budget.Bytes == long.MaxValue) return config;
+        var master = WorkerCost.MasterReserveMb * Megabytes.Bytes;
+        var free = Math.Max(0, budget.Bytes - master);
+        var needed = master;
+        var shortBy = 0;
+        WorkerGroup? first = null;
+        foreach (var g in config.Groups.Where(g => g.Count > 0))
+        {
+            var each = WorkerCost.Estimate(g);
+            var fits = (int)Math.Min(g.Count, free / each);
+            free -= fits * each;
+            needed += g.Count * each;
+            if (fits == g.Count) continue;
+            shortBy += g.Count - fits;
+            first ??= g;
+        }
+        if (first is null) return config;
+        var wanted = config.Groups.Sum(g => g.Count);
+        var what = first.Scaling is null ? $"{first.Count} worker(s)" : $"its MIN of {first.Count} worker(s)";
+        var warning = first.Where(config.SourcePath, GroupOptions.Count).Error(string.Create(CultureInfo.InvariantCulture,
+            $"{what} at {WorkerCost.DescribeEstimate(first)} do not fit the memory budget of {budget}: the pool's {wanted} worker(s) and the master's {WorkerCost.MasterReserveMb} MB reserve need {Megabytes.Format(needed)} at their estimates, so {shortBy} of them never start and wait at the budget gate (state memory in /status); lower the count, raise memory_budget, or set memory_limit_mb to what a worker really takes")).Message;
+        return config with { Warnings = [.. config.Warnings, warning] };
     }
 
     /// <summary>

@@ -35,7 +35,7 @@ internal sealed class PoolMeter : IDisposable
         Counter("pool.master.jobs.poisoned", "Jobs this master sent to the failed list as poison (their worker died POOL_MAX_ATTEMPTS times).", () => source.Counters.Poisoned);
         Counter("pool.master.jobs.dirty_exit", "Jobs of dead foreign (Resque-registered) workers this master recorded in the failed list as Resque::DirtyExit.", () => source.Counters.DirtyExits);
         _meter.CreateObservableCounter("pool.master.worker.restarts", () => source.Snapshot.Restarts, "{restart}", "Workers this master started again in a slot after the previous one exited.");
-        _meter.CreateObservableGauge("pool.master.workers", () => WorkersByState(source.Snapshot), "{worker}", "This master's worker slots by group and state (running, stopping, killed, backoff, starting).");
+        _meter.CreateObservableGauge("pool.master.workers", () => WorkersByState(source.Snapshot), "{worker}", "This master's worker slots by group and state (running, stopping, killed, backoff, memory, starting, standby).");
         _meter.CreateObservableGauge("pool.master.slots.crash_looping", () => source.Snapshot.Workers.Count(w => w.CrashLooping), "{slot}", "Slots whose restart backoff is engaged because their workers keep dying soon after start.");
         _meter.CreateObservableGauge("pool.master.worker.rss", () => WorkerRss(source.Snapshot), "By", "Resident memory of each worker.");
         _meter.CreateObservableGauge("pool.master.rss", () => ProcessMemory.RssBytes(Environment.ProcessId) ?? 0, "By", "Resident memory of the master itself.");

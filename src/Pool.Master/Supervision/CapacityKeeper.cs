@@ -155,10 +155,13 @@ internal sealed class CapacityKeeper(SlotTable table, StopPlan stops, MasterSett
             else log.Information("autoscale: reading the queues again");
             _sampleError = m.Error;
         }
+        if (m.Loads is null) return;
+        // Kept even while nothing is decided, so /status and `pool-master status` show the queue
+        // as it is: a pause that hid the jobs waiting behind it looked like an empty queue.
+        _loads = m.Loads;
         // Paused by USR2, jobs wait for the CONT, not for more workers: more would only wait too,
         // and a long pause would shrink the group to MIN just before the CONT needs it.
-        if (m.Loads is null || stops.IsStopping || table.Paused || table.WorkersPaused) return;
-        _loads = m.Loads;
+        if (stops.IsStopping || table.Paused || table.WorkersPaused) return;
         foreach (var group in table.Groups)
         {
             if (ScalerFor(group) is not { } scaler || !m.Loads.TryGetValue(group.Group.QueueList, out var load)) continue;

@@ -93,6 +93,29 @@ public sealed class CapacityConfigTests
         Assert.Empty(CapacityPlan.Resolve(ConfigLoaderTests.Parse("memory_budget: 2GB\nfill: auto\n"), machine).Config.Warnings);
     }
 
+    /// <summary>`mail: 20` under `memory_budget: 512MB`: check printed "workers: 20" and run ran 7, for good, with no word at start.</summary>
+    [Fact]
+    public void Fixed_counts_and_mins_the_budget_cannot_hold_are_a_warning_naming_the_first_group_short()
+    {
+        var limit = new MemoryLimit(4096 * Mb, "test");
+
+        var (config, _) = CapacityPlan.Resolve(ConfigLoaderTests.Parse("memory_budget: 512MB\nmail: 20\n"), limit);
+
+        var warning = Assert.Single(config.Warnings);
+        Assert.StartsWith("pool.yml:2: key 'mail': 20 worker(s) at 64 MB per worker", warning, StringComparison.Ordinal);
+        // 48 + 20 x 64 = 1328 MB; 512 - 48 = 464 MB holds 7 of them.
+        Assert.Contains("need 1328 MB at their estimates, so 13 of them never start", warning, StringComparison.Ordinal);
+
+        // A range's MIN counts, and the first group that comes up short (file order, as slots fill) is named.
+        var (ranged, _) = CapacityPlan.Resolve(ConfigLoaderTests.Parse("memory_budget: 512MB\nfirst: 4\nmail:\n  count: 6..9\n"), limit);
+        Assert.StartsWith("pool.yml:4: key 'mail.count': its MIN of 6 worker(s)", Assert.Single(ranged.Warnings), StringComparison.Ordinal);
+
+        // What fits, and a range whose MAX only the budget caps, say nothing: the autoscaler's cap is logged when it happens.
+        Assert.Empty(CapacityPlan.Resolve(ConfigLoaderTests.Parse("memory_budget: 512MB\nmail: 7\n"), limit).Config.Warnings);
+        Assert.Empty(CapacityPlan.Resolve(ConfigLoaderTests.Parse("memory_budget: 512MB\nmail: 1..20\n"), limit).Config.Warnings);
+        Assert.Empty(CapacityPlan.Resolve(ConfigLoaderTests.Parse("memory_budget: 512MB\nmail: 1\nfill: auto\n"), limit).Config.Warnings);
+    }
+
     [Fact]
     public void Auto_groups_share_the_budget_and_get_at_least_one_worker()
     {

@@ -28,10 +28,19 @@ public sealed class CapacityHttpTests(RedisFixture redis) : IClassFixture<RedisF
         Assert.Equal("1..2", group.GetProperty("range").GetString());
         Assert.Equal(1, group.GetProperty("target").GetInt32());
 
-        var samples = PrometheusText.Samples(await http.GetStringAsync("metrics"));
+        var metrics = await http.GetStringAsync("metrics");
+        var samples = PrometheusText.Samples(metrics);
         Assert.Equal(2048.0 * 1024 * 1024, samples["pool_master_memory_budget_bytes"]);
         Assert.Equal(1, samples["pool_master_group_target_workers{group=\"grow\"}"]);
         Assert.True(samples["pool_master_memory_used_bytes"] > 0);
         Assert.True(samples["pool_master_memory_limit_bytes"] > 0);
+
+        // docs/operating.md is the reference for metric names, and listed none of the capacity
+        // series until 2026-12-05: every series the master exports has a row in its table.
+        var docs = File.ReadAllText(Path.Combine(Artifacts.RepoRoot, "docs", "operating.md"));
+        var exported = metrics.Split('\n').Where(l => l.StartsWith("# TYPE ", StringComparison.Ordinal)).Select(l => l.Split(' ')[2]).ToList();
+        Assert.Contains("pool_master_group_target_workers", exported);
+        Assert.All(exported, name => Assert.True(docs.Contains($"| `{name}`", StringComparison.Ordinal) || docs.Contains($"| `{name}{{", StringComparison.Ordinal),
+            $"{name} is exported but has no row in docs/operating.md's metrics table"));
     }
 }

@@ -47,6 +47,20 @@ public sealed class CheckCommandTests : IDisposable
     }
 
     /// <summary>
+    /// A trial: `mail: 20` under `memory_budget: 512MB` passed check as "workers: 20" without a
+    /// word, and run started 7 and kept 13 slots waiting for memory for as long as it ran.
+    /// </summary>
+    [Fact(Timeout = 60_000)]
+    public void Check_warns_when_the_budget_cannot_hold_the_fixed_counts_and_exits_0()
+    {
+        var (code, output) = Check("memory_budget: 240MB\nmail: 5\n");
+
+        Assert.Equal(0, code);
+        Assert.Contains("pool-master check: warning: pool.yml:2: key 'mail': 5 worker(s) at 64 MB per worker", output, StringComparison.Ordinal);
+        Assert.Contains("so 2 of them never start and wait at the budget gate", output, StringComparison.Ordinal);
+    }
+
+    /// <summary>
     /// check passed POOL_SCHEDULER_LEASE=0 and POOL_SCHEDULER_POLL=abc; run then logged
     /// "scheduler not started" and ran without the scheduler, so no delayed job, retry or
     /// schedule entry moved.
